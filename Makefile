@@ -1,0 +1,42 @@
+# The two commands on the README's first screen: `make up` and `make test`.
+# Both install from nothing: a pinned uv in .tools/, then the locked deps in .venv/.
+PY ?= python3.11
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install up test lint typecheck unit integration e2e bench clean
+
+$(UV):
+	$(PY) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PY)
+	@touch $@
+
+install: $(VENV)/.installed
+
+up: install
+	$(VENV)/bin/academichub up
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy shared services
+
+unit: install
+	$(VENV)/bin/pytest -q tests/unit
+
+test: lint typecheck
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+bench: install
+	$(VENV)/bin/academichub bench ingest
+
+clean:
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache

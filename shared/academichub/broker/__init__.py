@@ -1,0 +1,1 @@
+"""Kafka plumbing: the local Tansu broker, topic creation, publishing, dead letters."""

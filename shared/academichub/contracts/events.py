@@ -1,0 +1,252 @@
+"""Versioned event models: what travels on the topics and what the store keeps.
+
+Every event is a frozen pydantic model with an explicit ``schema_version``. A consumer
+that meets an unknown version or an invalid payload treats it as poison (see
+:mod:`academichub.contracts.topics`), never as a crash.
+
+The canonical paper follows ARCHITECTURE.md exactly; the other shapes are ours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION: Final = 1
+
+PAPER_ID_RE = re.compile(r"^(arxiv:([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})|doi:10\.\d{4,9}/\S+)$")
+RADAR_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
+Language = Literal["zh", "en"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Paper(_Event):
+    """The canonical paper, the value of every ``papers`` event."""
+
+    schema_version: Literal[1] = 1
+    id: str
+    version: Annotated[int, Field(ge=1)] | None
+    source: str
+    announce_type: AnnounceType | None = None
+    title: str
+    abstract: str
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    published: dt.date
+    doi: str | None = None
+    journal_ref: str | None = None
+    url: str | None = None
+    pdf_url: str | None = None
+    license: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _canonical_id(cls, value: str) -> str:
+        if not PAPER_ID_RE.match(value):
+            raise ValueError(
+                f"paper id {value!r} is not canonical: expected 'arxiv:<id>' without version "
+                "or 'doi:<lower-case doi>'"
+            )
+        if value.startswith("doi:") and value != value.lower():
+            raise ValueError(f"paper id {value!r}: DOIs are lower-cased in ids")
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, value: str) -> str:
+        if value in {"arxiv", "medrxiv", "biorxiv"} or re.fullmatch(r"journal:[a-z0-9-]+", value):
+            return value
+        raise ValueError(f"source {value!r} must be arxiv, medrxiv, biorxiv or journal:<slug>")
+
+    @field_validator("title")
+    @classmethod
+    def _has_title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a paper needs a non-empty title")
+        return value
+
+    @property
+    def key(self) -> tuple[str, int | None]:
+        """(id, version): the unit that is published, stored and matched once."""
+        return (self.id, self.version)
+
+
+class BriefingSchedule(_Event):
+    """When a radar's briefing window closes.
+
+    ``every_n`` closes after ``n`` matched papers; ``daily``/``weekly`` at ``hour`` (UTC).
+    The briefer may also close a window after its configured maximum age.
+    """
+
+    kind: Literal["daily", "weekly", "every_n"] = "daily"
+    hour: Annotated[int, Field(ge=0, le=23)] = 7
+    n: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _n_for_every_n(self) -> BriefingSchedule:
+        if self.kind == "every_n" and self.n is None:
+            raise ValueError("schedule 'every_n' needs n")
+        return self
+
+
+class Radar(_Event):
+    """A researcher's standing query. ``revision`` grows with every change."""
+
+    schema_version: Literal[1] = 1
+    id: str
+    owner: str
+    name: str
+    query: str
+    language: Language = "zh"
+    schedule: BriefingSchedule = BriefingSchedule()
+    revision: Annotated[int, Field(ge=1)] = 1
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @field_validator("id")
+    @classmethod
+    def _radar_id(cls, value: str) -> str:
+        if not RADAR_ID_RE.match(value):
+            raise ValueError(f"radar id {value!r} must be 1-64 of [A-Za-z0-9_-]")
+        return value
+
+
+class RadarChange(_Event):
+    """The value of a ``radars`` event: a radar was created/updated (upsert) or deleted.
+
+    Consumers apply a change only if its revision is newer than what they hold, so the
+    topic can be replayed from the start any number of times.
+    """
+
+    schema_version: Literal[1] = 1
+    kind: Literal["upsert", "delete"]
+    radar_id: str
+    revision: Annotated[int, Field(ge=1)]
+    radar: Radar | None = None
+
+    @model_validator(mode="after")
+    def _radar_matches_kind(self) -> RadarChange:
+        if self.kind == "upsert":
+            if self.radar is None:
+                raise ValueError("an upsert carries the radar")
+            if self.radar.id != self.radar_id or self.radar.revision != self.revision:
+                raise ValueError("radar_id/revision disagree with the radar they carry")
+        elif self.radar is not None:
+            raise ValueError("a delete carries no radar")
+        return self
+
+
+class MatchedTerm(_Event):
+    """One reason a paper matched: the field and the (analysed) term that fired."""
+
+    field: str
+    term: str
+
+
+class Match(_Event):
+    """The value of a ``matches`` event: paper (id, version) matched radar ``radar_id``."""
+
+    schema_version: Literal[1] = 1
+    radar_id: str
+    paper_id: str
+    version: int | None
+    score: float
+    terms: tuple[MatchedTerm, ...] = ()
+    matched_at: dt.datetime
+
+    @property
+    def key(self) -> tuple[str, str, int | None]:
+        return (self.radar_id, self.paper_id, self.version)
+
+
+class Theme(_Event):
+    title: str
+    synthesis: str
+    paper_ids: tuple[str, ...]
+
+
+class Connection(_Event):
+    """A cross-domain finding linking papers from different fields."""
+
+    finding: str
+    fields: tuple[str, ...]
+    paper_ids: tuple[str, ...]
+
+
+class NotablePaper(_Event):
+    paper_id: str
+    reason: str
+
+
+class PaperTldr(_Event):
+    paper_id: str
+    tldr: str
+
+
+class Briefing(_Event):
+    """The value of a ``briefings`` event: one briefing per (radar, window).
+
+    ``paper_ids`` lists every paper of the window; every citation inside cites only those.
+    ``omitted_paper_ids`` lists window papers that did not fit the budget (never silent).
+    """
+
+    schema_version: Literal[1] = 1
+    id: str
+    radar_id: str
+    window: Annotated[int, Field(ge=1)]
+    language: Language
+    provider: str
+    model: str | None = None
+    degraded: bool = False
+    degraded_reason: str | None = None
+    overview: str
+    themes: tuple[Theme, ...] = ()
+    connections: tuple[Connection, ...] = ()
+    notable: tuple[NotablePaper, ...] = ()
+    tldrs: tuple[PaperTldr, ...] = ()
+    paper_ids: tuple[str, ...]
+    omitted_paper_ids: tuple[str, ...] = ()
+    window_opened_at: dt.datetime
+    window_closed_at: dt.datetime
+    created_at: dt.datetime
+
+    @model_validator(mode="after")
+    def _cites_only_window(self) -> Briefing:
+        window = set(self.paper_ids)
+        cited: list[str] = []
+        for theme in self.themes:
+            cited.extend(theme.paper_ids)
+        for conn in self.connections:
+            cited.extend(conn.paper_ids)
+        cited.extend(n.paper_id for n in self.notable)
+        cited.extend(t.paper_id for t in self.tldrs)
+        outside = sorted(set(cited) - window)
+        if outside:
+            raise ValueError(f"briefing cites papers outside its window: {outside}")
+        return self
+
+    @staticmethod
+    def make_id(radar_id: str, window: int) -> str:
+        return f"{radar_id}.w{window}"
+
+
+class DeadLetter(_Event):
+    """The value of a ``<topic>.dlq`` event: a poison event and why it was refused."""
+
+    schema_version: Literal[1] = 1
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: str
+    error: str
+    service: str
+    failed_at: dt.datetime

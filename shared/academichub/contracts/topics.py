@@ -1,0 +1,86 @@
+"""The topic registry: every topic, its key, its event type, who writes and who reads it.
+
+A consumed topic has a dead-letter topic ``<name>.dlq`` for events it cannot decode.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ValidationError
+
+from academichub.contracts.events import (
+    SCHEMA_VERSION,
+    Briefing,
+    DeadLetter,
+    Match,
+    Paper,
+    RadarChange,
+)
+from academichub.platform.errors import PoisonEvent
+
+
+class TopicName(enum.StrEnum):
+    PAPERS = "papers"
+    RADARS = "radars"
+    MATCHES = "matches"
+    BRIEFINGS = "briefings"
+    PAPERS_DLQ = "papers.dlq"
+    RADARS_DLQ = "radars.dlq"
+    MATCHES_DLQ = "matches.dlq"
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: TopicName
+    key: str
+    event: type[BaseModel]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    partitions: int
+    dlq: TopicName | None = None
+
+
+TOPICS: dict[TopicName, Topic] = {
+    t.name: t
+    for t in (
+        Topic(TopicName.PAPERS, "canonical paper id", Paper, ("ingestor",), ("matcher",), 4,
+              TopicName.PAPERS_DLQ),
+        # One partition: every matcher replica reads all of it without a consumer group.
+        Topic(TopicName.RADARS, "radar id", RadarChange, ("gateway",), ("matcher",), 1,
+              TopicName.RADARS_DLQ),
+        Topic(TopicName.MATCHES, "radar id", Match, ("matcher",), ("briefer",), 4,
+              TopicName.MATCHES_DLQ),
+        Topic(TopicName.BRIEFINGS, "radar id", Briefing, ("briefer",), ("gateway",), 4),
+        Topic(TopicName.PAPERS_DLQ, "original key", DeadLetter, ("matcher",), ("operator",), 1),
+        Topic(TopicName.RADARS_DLQ, "original key", DeadLetter, ("matcher",), ("operator",), 1),
+        Topic(TopicName.MATCHES_DLQ, "original key", DeadLetter, ("briefer",), ("operator",), 1),
+    )
+}
+
+
+def encode_event(event: BaseModel) -> bytes:
+    return event.model_dump_json().encode("utf-8")
+
+
+def decode_event(topic: TopicName, raw: bytes | None) -> BaseModel:
+    """Decode one event of ``topic``; anything undecodable raises :class:`PoisonEvent`."""
+    spec = TOPICS[topic]
+    if raw is None:
+        raise PoisonEvent(f"{topic}: empty event value")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PoisonEvent(f"{topic}: value is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PoisonEvent(f"{topic}: value is JSON {type(data).__name__}, expected an object")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise PoisonEvent(f"{topic}: schema_version {version!r} is not supported "
+                          f"(this build reads {SCHEMA_VERSION})")
+    try:
+        return spec.event.model_validate(data)
+    except ValidationError as exc:
+        raise PoisonEvent(f"{topic}: invalid {spec.event.__name__}: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Plumbing every process needs: errors, settings, logging, metrics helpers."""

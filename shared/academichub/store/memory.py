@@ -1,0 +1,244 @@
+"""The in-memory store: a fake for unit tests with state they can assert on.
+
+It honours the same idempotency contract as the real adapters (the shared contract
+suite in tests/ runs against it too). Search evaluates the radar AST directly with
+the in-memory matcher, so it is the reference semantics the indexes must agree with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from academichub.contracts import Briefing, Match, Paper, Radar
+from academichub.radar.ast import Node
+from academichub.store.port import (
+    OpenWindow,
+    PaperWrite,
+    PendingItem,
+    SearchFilters,
+    SearchHit,
+    SearchPage,
+)
+
+
+def _version_rank(version: int | None) -> int:
+    return 0 if version is None else version
+
+
+def passes_filters(paper: Paper, filters: SearchFilters) -> bool:
+    if filters.sources and not any(
+        paper.source == s or (s.endswith("*") and paper.source.startswith(s[:-1]))
+        for s in filters.sources
+    ):
+        return False
+    if filters.categories and not set(filters.categories) & set(paper.categories):
+        return False
+    if filters.published_from and paper.published < filters.published_from:
+        return False
+    return not (filters.published_to and paper.published > filters.published_to)
+
+
+@dataclass
+class InMemoryStore:
+    papers: dict[str, Paper] = field(default_factory=dict)
+    arrival: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, list[int | None]] = field(default_factory=dict)
+    radars: dict[str, Radar] = field(default_factory=dict)
+    deleted_radars: dict[str, int] = field(default_factory=dict)
+    matches: dict[tuple[str, str, int | None], Match] = field(default_factory=dict)
+    emitted: set[tuple[str, str, int | None]] = field(default_factory=set)
+    pending: dict[str, list[PendingItem]] = field(default_factory=dict)
+    window_opened: dict[str, dt.datetime] = field(default_factory=dict)
+    briefed: set[tuple[str, str, int | None]] = field(default_factory=set)
+    briefings: dict[str, Briefing] = field(default_factory=dict)
+    published: set[tuple[str, int | None]] = field(default_factory=set)
+    cursors: dict[str, dict[str, str]] = field(default_factory=dict)
+    closed: bool = False
+
+    # --- papers -------------------------------------------------------------------
+    def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
+        outcomes = []
+        for paper in papers:
+            seen = self.versions.setdefault(paper.id, [])
+            current = self.papers.get(paper.id)
+            if paper.version in seen:
+                outcomes.append(PaperWrite.UNCHANGED)
+                continue
+            seen.append(paper.version)
+            seen.sort(key=_version_rank)
+            if current is None:
+                self.papers[paper.id] = paper
+                self.arrival[paper.id] = len(self.arrival)
+                outcomes.append(PaperWrite.NEW)
+            elif _version_rank(paper.version) > _version_rank(current.version):
+                self.papers[paper.id] = paper
+                outcomes.append(PaperWrite.NEW_VERSION)
+            else:
+                outcomes.append(PaperWrite.STALE)
+        return outcomes
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        return self.papers.get(paper_id)
+
+    def get_papers(self, paper_ids: Iterable[str]) -> dict[str, Paper]:
+        return {i: self.papers[i] for i in paper_ids if i in self.papers}
+
+    def paper_versions(self, paper_id: str) -> list[int | None]:
+        return list(self.versions.get(paper_id, []))
+
+    def _newest_first(self) -> list[Paper]:
+        return sorted(
+            self.papers.values(), key=lambda p: (p.published, self.arrival[p.id]), reverse=True
+        )
+
+    def latest_papers(self, limit: int, offset: int = 0) -> list[Paper]:
+        return self._newest_first()[offset : offset + limit]
+
+    def count_papers(self) -> int:
+        return len(self.papers)
+
+    def search(
+        self,
+        query: Node | None,
+        filters: SearchFilters = SearchFilters(),
+        sort: Literal["relevance", "date"] = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchPage:
+        # Imported here: the evaluator is the reference semantics, used only when searching.
+        from academichub.radar.document import PaperDocument
+        from academichub.radar.evaluate import evaluate
+        from academichub.radar.scoring import CorpusStats, score_document
+
+        docs = [PaperDocument.from_paper(p) for p in self._newest_first()]
+        stats = CorpusStats.from_documents(docs)
+        hits: list[SearchHit] = []
+        for doc in docs:
+            if not passes_filters(doc.paper, filters):
+                continue
+            if query is None:
+                hits.append(SearchHit(doc.paper, 0.0))
+                continue
+            fired = evaluate(query, doc)
+            if fired is not None:
+                hits.append(SearchHit(doc.paper, score_document(fired, doc, stats)))
+        if sort == "relevance" and query is not None:
+            hits.sort(key=lambda h: -h.score)  # stable: ties stay newest first
+        return SearchPage(total=len(hits), hits=tuple(hits[offset : offset + limit]))
+
+    # --- radars -------------------------------------------------------------------
+    def put_radar(self, radar: Radar) -> bool:
+        current = self.radars.get(radar.id)
+        if current is not None and current.revision >= radar.revision:
+            return False
+        if self.deleted_radars.get(radar.id, 0) >= radar.revision:
+            return False
+        self.radars[radar.id] = radar
+        return True
+
+    def delete_radar(self, radar_id: str) -> bool:
+        radar = self.radars.pop(radar_id, None)
+        if radar is None:
+            return False
+        self.deleted_radars[radar_id] = radar.revision + 1
+        return True
+
+    def get_radar(self, radar_id: str) -> Radar | None:
+        return self.radars.get(radar_id)
+
+    def list_radars(self, owner: str | None = None) -> list[Radar]:
+        radars = sorted(self.radars.values(), key=lambda r: (r.created_at, r.id))
+        return [r for r in radars if owner is None or r.owner == owner]
+
+    # --- matches ------------------------------------------------------------------
+    def record_matches(self, matches: Sequence[Match]) -> list[Match]:
+        todo = []
+        for match in matches:
+            self.matches.setdefault(match.key, match)
+            if match.key not in self.emitted:
+                todo.append(self.matches[match.key])
+        return todo
+
+    def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
+        self.emitted.update(keys)
+
+    def matches_for_radar(
+        self, radar_id: str, since: dt.datetime | None = None, limit: int = 100
+    ) -> list[Match]:
+        found = [
+            m
+            for m in self.matches.values()
+            if m.radar_id == radar_id and (since is None or m.matched_at >= since)
+        ]
+        found.sort(key=lambda m: (-m.score, m.paper_id))
+        return found[:limit]
+
+    def has_matched_paper(self, radar_id: str, paper_id: str) -> bool:
+        return any(k[0] == radar_id and k[1] == paper_id for k in self.matches)
+
+    # --- briefings ----------------------------------------------------------------
+    def enqueue_for_briefing(self, match: Match) -> bool:
+        if match.key in self.briefed:
+            return False
+        queue = self.pending.setdefault(match.radar_id, [])
+        if any((i.paper_id, i.version) == (match.paper_id, match.version) for i in queue):
+            return False
+        if not queue:
+            self.window_opened[match.radar_id] = match.matched_at
+        queue.append(PendingItem(match.paper_id, match.version, match.score, match.matched_at))
+        return True
+
+    def _next_window(self, radar_id: str) -> int:
+        return 1 + sum(1 for b in self.briefings.values() if b.radar_id == radar_id)
+
+    def open_windows(self) -> list[OpenWindow]:
+        return [
+            OpenWindow(r, self._next_window(r), self.window_opened[r], tuple(items))
+            for r, items in sorted(self.pending.items())
+            if items
+        ]
+
+    def close_window(self, briefing: Briefing, items: Sequence[PendingItem]) -> bool:
+        if briefing.id in self.briefings:
+            return False
+        self.briefings[briefing.id] = briefing
+        taken = {(i.paper_id, i.version) for i in items}
+        queue = self.pending.get(briefing.radar_id, [])
+        self.pending[briefing.radar_id] = [
+            i for i in queue if (i.paper_id, i.version) not in taken
+        ]
+        self.briefed.update((briefing.radar_id, p, v) for p, v in taken)
+        if self.pending[briefing.radar_id]:
+            self.window_opened[briefing.radar_id] = self.pending[briefing.radar_id][0].enqueued_at
+        return True
+
+    def get_briefing(self, briefing_id: str) -> Briefing | None:
+        return self.briefings.get(briefing_id)
+
+    def briefings_for_radar(self, radar_id: str, limit: int = 50) -> list[Briefing]:
+        found = [b for b in self.briefings.values() if b.radar_id == radar_id]
+        found.sort(key=lambda b: -b.window)
+        return found[:limit]
+
+    # --- ingest state -------------------------------------------------------------
+    def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        return {k for k in keys if k not in self.published}
+
+    def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None:
+        self.published.update(keys)
+
+    def get_cursor(self, source: str) -> dict[str, str] | None:
+        return self.cursors.get(source)
+
+    def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
+        self.cursors[source] = dict(cursor)
+
+    def ping(self) -> None:
+        if self.closed:
+            raise RuntimeError("store is closed")
+
+    def close(self) -> None:
+        self.closed = True

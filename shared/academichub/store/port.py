@@ -1,0 +1,173 @@
+"""What the services need from storage, split by concern.
+
+Every write is idempotent: papers keyed by (id, version), radars by (id, revision),
+matches by (radar, paper, version), briefings by (radar, window). Replaying any
+topic into the store therefore changes nothing.
+
+Methods are synchronous: the embedded adapter's calls are short, and async callers
+that must not block run them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from academichub.contracts import Briefing, Match, Paper, Radar
+from academichub.radar.ast import Node
+
+
+class PaperWrite(enum.Enum):
+    """What ``upsert_papers`` did with one paper."""
+
+    NEW = "new"  # first time this paper id is seen
+    NEW_VERSION = "new_version"  # a newer version replaced the stored one
+    UNCHANGED = "unchanged"  # this (id, version) is already stored: a replay
+    STALE = "stale"  # an older version than the stored one: kept in history only
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    paper: Paper
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """A matched paper waiting in a radar's open briefing window."""
+
+    paper_id: str
+    version: int | None
+    score: float
+    enqueued_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class OpenWindow:
+    radar_id: str
+    window: int
+    opened_at: dt.datetime
+    items: tuple[PendingItem, ...] = field(default=())
+
+
+class PaperStore(Protocol):
+    def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
+        """Store papers (whole documents, newest version wins) and make them searchable."""
+        ...
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        """The latest stored version of a paper."""
+        ...
+
+    def get_papers(self, paper_ids: Iterable[str]) -> dict[str, Paper]: ...
+
+    def paper_versions(self, paper_id: str) -> list[int | None]:
+        """Every version of the paper seen, oldest first."""
+        ...
+
+    def latest_papers(self, limit: int, offset: int = 0) -> list[Paper]:
+        """Newest announcements first (published date, then arrival order)."""
+        ...
+
+    def count_papers(self) -> int: ...
+
+    def search(
+        self,
+        query: Node | None,
+        filters: SearchFilters = SearchFilters(),
+        sort: Literal["relevance", "date"] = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Papers matching ``query`` (all papers when None) under ``filters``."""
+        ...
+
+
+class RadarStore(Protocol):
+    def put_radar(self, radar: Radar) -> bool:
+        """Store the radar unless a same-or-newer revision is stored; True if written."""
+        ...
+
+    def delete_radar(self, radar_id: str) -> bool: ...
+
+    def get_radar(self, radar_id: str) -> Radar | None: ...
+
+    def list_radars(self, owner: str | None = None) -> list[Radar]: ...
+
+
+class MatchStore(Protocol):
+    def record_matches(self, matches: Sequence[Match]) -> list[Match]:
+        """Insert matches absent so far; return every given match not yet emitted."""
+        ...
+
+    def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None: ...
+
+    def matches_for_radar(
+        self, radar_id: str, since: dt.datetime | None = None, limit: int = 100
+    ) -> list[Match]:
+        """A radar's matches, best score first."""
+        ...
+
+    def has_matched_paper(self, radar_id: str, paper_id: str) -> bool:
+        """Whether any version of the paper already matched the radar."""
+        ...
+
+
+class BriefingStore(Protocol):
+    def enqueue_for_briefing(self, match: Match) -> bool:
+        """Put a match into its radar's open window; False if already queued or briefed."""
+        ...
+
+    def open_windows(self) -> list[OpenWindow]: ...
+
+    def close_window(self, briefing: Briefing, items: Sequence[PendingItem]) -> bool:
+        """Atomically store the briefing and take ``items`` out of the open window.
+
+        Returns False (and changes nothing) if this (radar, window) is already written.
+        """
+        ...
+
+    def get_briefing(self, briefing_id: str) -> Briefing | None: ...
+
+    def briefings_for_radar(self, radar_id: str, limit: int = 50) -> list[Briefing]:
+        """Newest window first."""
+        ...
+
+
+class IngestStateStore(Protocol):
+    def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        """The (id, version) keys among ``keys`` not yet published by the ingestor."""
+        ...
+
+    def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None: ...
+
+    def get_cursor(self, source: str) -> dict[str, str] | None: ...
+
+    def set_cursor(self, source: str, cursor: dict[str, str]) -> None: ...
+
+
+class Store(PaperStore, RadarStore, MatchStore, BriefingStore, IngestStateStore, Protocol):
+    """Everything; adapters implement the whole of it."""
+
+    def ping(self) -> None:
+        """Raise if the store is unusable (for readiness probes)."""
+        ...
+
+    def close(self) -> None: ...
