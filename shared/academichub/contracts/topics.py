@@ -46,13 +46,34 @@ class Topic:
 TOPICS: dict[TopicName, Topic] = {
     t.name: t
     for t in (
-        Topic(TopicName.PAPERS, "canonical paper id", Paper, ("ingestor",), ("matcher",), 4,
-              TopicName.PAPERS_DLQ),
+        Topic(
+            TopicName.PAPERS,
+            "canonical paper id",
+            Paper,
+            ("ingestor",),
+            ("matcher",),
+            4,
+            TopicName.PAPERS_DLQ,
+        ),
         # One partition: every matcher replica reads all of it without a consumer group.
-        Topic(TopicName.RADARS, "radar id", RadarChange, ("gateway",), ("matcher",), 1,
-              TopicName.RADARS_DLQ),
-        Topic(TopicName.MATCHES, "radar id", Match, ("matcher",), ("briefer",), 4,
-              TopicName.MATCHES_DLQ),
+        Topic(
+            TopicName.RADARS,
+            "radar id",
+            RadarChange,
+            ("gateway",),
+            ("matcher",),
+            1,
+            TopicName.RADARS_DLQ,
+        ),
+        Topic(
+            TopicName.MATCHES,
+            "radar id",
+            Match,
+            ("matcher",),
+            ("briefer",),
+            4,
+            TopicName.MATCHES_DLQ,
+        ),
         Topic(TopicName.BRIEFINGS, "radar id", Briefing, ("briefer",), ("gateway",), 4),
         Topic(TopicName.PAPERS_DLQ, "original key", DeadLetter, ("matcher",), ("operator",), 1),
         Topic(TopicName.RADARS_DLQ, "original key", DeadLetter, ("matcher",), ("operator",), 1),
@@ -78,8 +99,10 @@ def decode_event(topic: TopicName, raw: bytes | None) -> BaseModel:
         raise PoisonEvent(f"{topic}: value is JSON {type(data).__name__}, expected an object")
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise PoisonEvent(f"{topic}: schema_version {version!r} is not supported "
-                          f"(this build reads {SCHEMA_VERSION})")
+        raise PoisonEvent(
+            f"{topic}: schema_version {version!r} is not supported "
+            f"(this build reads {SCHEMA_VERSION})"
+        )
     try:
         return spec.event.model_validate(data)
     except ValidationError as exc:

@@ -13,7 +13,7 @@ class AcademicHubError(Exception):
     """Base of AcademicHub's classified failures."""
 
 
-class PoisonEvent(AcademicHubError):  # noqa: N818 - names the thing, not "Error"
+class PoisonEvent(AcademicHubError):
     """An event or input that will never be processable as it is."""
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.ast import Node
 from academichub.store.port import (
+    NO_FILTERS,
     OpenWindow,
     PaperWrite,
     PendingItem,
@@ -103,7 +104,7 @@ class InMemoryStore:
     def search(
         self,
         query: Node | None,
-        filters: SearchFilters = SearchFilters(),
+        filters: SearchFilters = NO_FILTERS,
         sort: Literal["relevance", "date"] = "relevance",
         limit: int = 20,
         offset: int = 0,
@@ -207,9 +208,7 @@ class InMemoryStore:
         self.briefings[briefing.id] = briefing
         taken = {(i.paper_id, i.version) for i in items}
         queue = self.pending.get(briefing.radar_id, [])
-        self.pending[briefing.radar_id] = [
-            i for i in queue if (i.paper_id, i.version) not in taken
-        ]
+        self.pending[briefing.radar_id] = [i for i in queue if (i.paper_id, i.version) not in taken]
         self.briefed.update((briefing.radar_id, p, v) for p, v in taken)
         if self.pending[briefing.radar_id]:
             self.window_opened[briefing.radar_id] = self.pending[briefing.radar_id][0].enqueued_at

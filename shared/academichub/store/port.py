@@ -37,6 +37,9 @@ class SearchFilters:
     published_to: dt.date | None = None
 
 
+NO_FILTERS = SearchFilters()
+
+
 @dataclass(frozen=True)
 class SearchHit:
     paper: Paper
@@ -91,7 +94,7 @@ class PaperStore(Protocol):
     def search(
         self,
         query: Node | None,
-        filters: SearchFilters = SearchFilters(),
+        filters: SearchFilters = NO_FILTERS,
         sort: Literal["relevance", "date"] = "relevance",
         limit: int = 20,
         offset: int = 0,
