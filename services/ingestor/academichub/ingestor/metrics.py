@@ -1,0 +1,34 @@
+"""The ingestor's Prometheus metrics, created once per process by the composition root."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+
+class IngestorMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.polls = Counter(
+            "academichub_ingestor_polls_total",
+            "Feed polls by source and outcome (ok, not_modified, error, feed_error)",
+            ["source", "outcome"],
+            registry=registry,
+        )
+        self.entries = Counter(
+            "academichub_ingestor_entries_total",
+            "Feed entries by source and outcome (published, duplicate, malformed)",
+            ["source", "outcome"],
+            registry=registry,
+        )
+        self.last_success = Gauge(
+            "academichub_ingestor_last_success_timestamp_seconds",
+            "Unix time of the last successful poll",
+            ["source"],
+            registry=registry,
+        )
+        self.last_poll_items = Gauge(
+            "academichub_ingestor_last_poll_items",
+            "Entries in the last successful poll",
+            ["source"],
+            registry=registry,
+        )

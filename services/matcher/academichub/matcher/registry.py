@@ -1,0 +1,56 @@
+"""Which radars the matcher holds, at which revision: the rules that make the
+``radars`` topic safe to replay from the start any number of times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from academichub.contracts import Radar, RadarChange
+from academichub.radar.index import RadarIndex
+from academichub.radar.parser import QuerySyntaxError, parse_query
+
+
+@dataclass
+class RadarRegistry:
+    index: RadarIndex = field(default_factory=RadarIndex)
+    radars: dict[str, Radar] = field(default_factory=dict)
+    # Highest revision seen per radar id, deleted ones included, so an old upsert
+    # replayed after a delete does not bring the radar back.
+    revisions: dict[str, int] = field(default_factory=dict)
+
+    def load(self, radars: Iterable[Radar]) -> list[tuple[str, str]]:
+        """Install radars read from the store; return (radar id, error) for unusable ones."""
+        problems = []
+        for radar in radars:
+            try:
+                self._install(radar)
+            except QuerySyntaxError as exc:
+                problems.append((radar.id, str(exc)))
+        return problems
+
+    def apply(self, change: RadarChange) -> bool:
+        """Apply a change if it is newer than what is held; True if anything changed.
+
+        Raises QuerySyntaxError for an upsert whose query does not parse (a poison event:
+        the gateway validates queries, so this is a producer bug or a forged event).
+        """
+        if change.revision <= self.revisions.get(change.radar_id, 0):
+            return False
+        if change.kind == "delete":
+            self.revisions[change.radar_id] = change.revision
+            self.radars.pop(change.radar_id, None)
+            self.index.remove(change.radar_id)
+            return True
+        assert change.radar is not None  # guaranteed by RadarChange's validator
+        self._install(change.radar)
+        return True
+
+    def _install(self, radar: Radar) -> None:
+        node = parse_query(radar.query)
+        self.index.add(radar.id, node)
+        self.radars[radar.id] = radar
+        self.revisions[radar.id] = max(radar.revision, self.revisions.get(radar.id, 0))
+
+    def __len__(self) -> int:
+        return len(self.radars)

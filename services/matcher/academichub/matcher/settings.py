@@ -1,0 +1,21 @@
+"""Typed settings of the matcher process (environment prefix ``MATCHER_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from academichub.platform.settings import CommonSettings
+
+
+class MatcherSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MATCHER_", extra="ignore", frozen=True)
+
+    common: CommonSettings = Field(default_factory=CommonSettings)
+    # Each faust worker binds its web port even when unused: every replica needs its own.
+    web_port: int = Field(default=6066, ge=1, le=65535)
+    group_id: str = "matcher"
+    batch_size: int = Field(default=200, ge=1, le=10_000)
+    batch_within_seconds: float = Field(default=0.3, gt=0, le=30)
+    # The embedded store allows one index writer; with Elasticsearch every replica writes.
+    index_writer: bool = True
