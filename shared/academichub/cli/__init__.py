@@ -1,0 +1,1 @@
+"""The ``academichub`` command: one entry point for every process and tool."""

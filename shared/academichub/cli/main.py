@@ -1,0 +1,65 @@
+"""``academichub <command>``: each service, the local broker, the whole system, tools.
+
+Service commands import their service lazily, so ``academichub parse`` does not load
+faust and ``academichub gateway`` does not load the matcher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from academichub.platform.errors import ConfigError
+
+SERVICES = ("ingestor", "matcher", "briefer", "gateway")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="academichub",
+        description="AcademicHub: research radars over arXiv, bioRxiv/medRxiv and journals.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    up = sub.add_parser("up", help="run the broker and all four services on this machine")
+    up.add_argument("--offline", action="store_true", help="replay bundled feeds (no network)")
+    sub.add_parser("broker", help="run the local Tansu broker and create the topics")
+    for name in SERVICES:
+        sub.add_parser(name, help=f"run the {name} service (what its container runs)")
+    parse = sub.add_parser("parse", help="print a feed file as canonical papers, one JSON a line")
+    parse.add_argument("--format", required=True, help="feed format, e.g. arxiv-rss")
+    parse.add_argument("file", help="path of the feed file, or - for standard input")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command in SERVICES:
+            importlib.import_module(f"academichub.{args.command}.bootstrap").main()
+            return 0
+        if args.command == "broker":
+            from academichub.cli.supervisor import run_broker
+
+            return run_broker()
+        if args.command == "up":
+            from academichub.cli.supervisor import run_up
+
+            return run_up(offline=args.offline)
+        if args.command == "parse":
+            from academichub.cli.parse import run_parse
+
+            return run_parse(args.format, args.file)
+    except ConfigError as exc:
+        print(f"academichub: {exc}", file=sys.stderr)
+        return 2
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
