@@ -1,0 +1,98 @@
+"""Author lists from arXiv's single comma-joined ``dc:creator`` string.
+
+arXiv writes every author into one element: ``Name1, Name2 (Affil A, Affil B), Name3``.
+Affiliations sit in parentheses and may contain commas (and nested parentheses), so the
+string is split on commas *outside* parentheses only.
+
+Decision: affiliations are **dropped** from the names. A user following ``author:"Name2"``
+must match, and the canonical ``authors`` field holds names, not addresses. Names are also
+decoded from TeX (``R\\'emy`` -> ``Rémy``, see :mod:`.tex`) so accent-insensitive author
+search works.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from academichub.ingestor.normalise.tex import decode_tex_accents
+from academichub.ingestor.normalise.text import clean_text, collapse_whitespace
+
+# A segment that is only a generational suffix belongs to the name before it:
+# "John Smith, Jr., Jane Doe" is two people, not three.
+_SUFFIXES: Final = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _split_outside_parentheses(text: str) -> list[str] | None:
+    """Comma-separated segments with parenthesised text removed; None if parentheses don't
+    balance (an unclosed "(" would otherwise swallow every author after it)."""
+    segments: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return None
+            depth -= 1
+        elif depth == 0:
+            if char == ",":
+                segments.append("".join(current))
+                current = []
+            else:
+                current.append(char)
+    if depth != 0:
+        return None
+    segments.append("".join(current))
+    return segments
+
+
+def _split_ignoring_parentheses(text: str) -> list[str]:
+    """Fallback for unbalanced parentheses: plain comma split, anything from a "(" dropped.
+
+    A comma inside the broken affiliation may then yield a spurious name, which a reader can
+    see; the alternative (one unclosed "(" eating the rest of the list) loses authors silently.
+    """
+    return [segment.split("(", 1)[0].replace(")", "") for segment in text.split(",")]
+
+
+def _split_and(segment: str) -> list[str]:
+    """The last segment may join the final names with "and": "B and C", "and C"."""
+    words = segment.split()
+    if words and words[0] == "and":
+        words = words[1:]
+    names: list[list[str]] = [[]]
+    for word in words:
+        if word == "and" and names[-1]:
+            names.append([])
+        else:
+            names[-1].append(word)
+    return [" ".join(name) for name in names]
+
+
+def split_authors(creator: str) -> tuple[str, ...]:
+    """Names in order from an arXiv ``dc:creator`` string, affiliations dropped.
+
+    >>> split_authors("A. One, B. Two (Univ X, Dept Y), C. Three and D. Four")
+    ('A. One', 'B. Two', 'C. Three', 'D. Four')
+    """
+    text = clean_text(creator)
+    if not text:
+        return ()
+    if "(" in text or ")" in text:
+        segments = _split_outside_parentheses(text) or _split_ignoring_parentheses(text)
+    else:
+        segments = text.split(",")
+    segments = [collapse_whitespace(segment) for segment in segments]
+    segments = [segment for segment in segments if segment]
+    if not segments:
+        return ()
+    segments[-1:] = _split_and(segments[-1])
+
+    names: list[str] = []
+    for segment in segments:
+        if names and segment.lower() in _SUFFIXES:
+            names[-1] = f"{names[-1]} {segment}"
+        elif segment:
+            names.append(decode_tex_accents(segment))
+    return tuple(names)

@@ -1,0 +1,61 @@
+"""The local Tansu broker: topics with their partition counts, publish and read back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from academichub.broker.dead_letters import dead_letter
+from academichub.broker.local import LocalBroker, port_open
+from academichub.broker.publisher import KafkaPublisher
+from academichub.broker.topics_admin import ensure_topics
+from academichub.contracts import TOPICS, DeadLetter, Paper, TopicName
+from academichub.contracts.examples import PAPER
+from tests.support.kafka import read_topic
+
+pytestmark = pytest.mark.integration
+
+
+async def test_topics_exist_with_their_partition_counts(broker: LocalBroker) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([str(t) for t in TOPICS])
+    finally:
+        await admin.close()
+    partitions = {d["topic"]: len(d["partitions"]) for d in described}
+    assert partitions == {str(name): spec.partitions for name, spec in TOPICS.items()}
+    # Creating them again is harmless.
+    assert await ensure_topics(broker.bootstrap_servers) == []
+
+
+async def test_published_events_are_read_back_keyed_and_in_order(broker: LocalBroker) -> None:
+    publisher = KafkaPublisher(broker.bootstrap_servers, client_id="test")
+    await publisher.start()
+    try:
+        papers = [Paper.model_validate({**PAPER, "version": v}) for v in (1, 2, 3)]
+        await publisher.publish_many(TopicName.PAPERS, [(p.id, p) for p in papers])
+        letter = await dead_letter(
+            publisher, topic=TopicName.PAPERS, partition=0, offset=7, key=b"k",
+            value=b"{not json", error="papers: value is not JSON", service="test",
+        )
+    finally:
+        await publisher.stop()
+    got = await read_topic(broker.bootstrap_servers, TopicName.PAPERS, expect=3)
+    assert [k for k, _ in got] == ["arxiv:2504.17830"] * 3
+    assert [e.version for _, e in got] == [1, 2, 3]  # type: ignore[attr-defined]
+    dlq = await read_topic(broker.bootstrap_servers, TopicName.PAPERS_DLQ, expect=1)
+    assert dlq == [("k", letter)]
+    assert isinstance(dlq[0][1], DeadLetter)
+    assert json.loads(dlq[0][1].model_dump_json())["error"] == "papers: value is not JSON"
+
+
+def test_stop_frees_the_port(tmp_path: object) -> None:
+    broker = LocalBroker()
+    broker.start()
+    assert port_open("127.0.0.1", broker.port)
+    broker.stop()
+    assert not broker.running
+    assert not port_open("127.0.0.1", broker.port)

@@ -1,0 +1,62 @@
+"""The real poller against a real HTTP server and the real broker: the recorded
+quant-ph feed is published once, keyed by id; polling again publishes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client import CollectorRegistry
+
+from academichub.broker.local import LocalBroker
+from academichub.broker.publisher import KafkaPublisher
+from academichub.contracts import TopicName
+from academichub.ingestor.fetch import HttpFetcher
+from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.metrics import IngestorMetrics
+from academichub.ingestor.poller import Poller
+from academichub.ingestor.politeness import HostPacer
+from academichub.ingestor.settings import FeedConfig, IngestorSettings
+from academichub.store.embedded import EmbeddedStore
+from tests.conftest import QUANT_PH_RSS
+from tests.support.feed_server import Route, serve_feeds
+from tests.support.kafka import read_topic
+
+pytestmark = pytest.mark.integration
+
+
+async def test_feed_is_published_once_over_real_http(broker: LocalBroker, tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path, index_writer=False)
+    publisher = KafkaPublisher(broker.bootstrap_servers, client_id="ingestor-test")
+    await publisher.start()
+    user_agent = IngestorSettings().user_agent
+    try:
+        with serve_feeds({"/rss/quant-ph": Route(QUANT_PH_RSS.read_bytes())}) as server:
+            feed = FeedConfig(name="arxiv", format="arxiv-rss", url=server.url("/rss/quant-ph"))
+            async with httpx.AsyncClient(headers={"User-Agent": user_agent}) as client:
+                poller = Poller(
+                    fetcher=HttpFetcher(client, max_bytes=10_000_000),
+                    pacer=HostPacer({}, 0.0),
+                    state=store,
+                    publisher=publisher,
+                    formats=FORMATS,
+                    metrics=IngestorMetrics(CollectorRegistry()),
+                )
+                first = await poller.poll(feed)
+                second = await poller.poll(feed)  # conditional GET: 304
+                server.routes["/rss/quant-ph"] = Route(QUANT_PH_RSS.read_bytes() + b"\n")
+                third = await poller.poll(feed)  # changed bytes, same papers
+    finally:
+        await publisher.stop()
+        store.close()
+
+    assert (first.outcome, first.entries, first.published) == ("ok", 81, 81)
+    assert second.outcome == "not_modified"
+    assert (third.outcome, third.published, third.duplicates) == ("ok", 0, 81)
+    assert server.requests[0][2] is not None and "AcademicHub" in server.requests[0][2]
+    assert server.requests[1][1] is not None  # If-None-Match sent on the second poll
+    events = await read_topic(broker.bootstrap_servers, TopicName.PAPERS, expect=82, within=8)
+    assert len(events) == 81
+    assert all(key == event.id for key, event in events)  # type: ignore[attr-defined]
+    assert len({key for key, _ in events}) == 81

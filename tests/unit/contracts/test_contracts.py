@@ -1,0 +1,78 @@
+"""The contracts round-trip their examples and refuse what they must refuse."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from academichub.contracts import TOPICS, Briefing, Paper, TopicName, decode_event, encode_event
+from academichub.contracts.examples import BRIEFING, EXAMPLES, PAPER, RADAR_CHANGE_UPSERT
+from academichub.platform.errors import PoisonEvent
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload"),
+    [(topic, p) for topic, payloads in EXAMPLES.items() for p in payloads],
+)
+def test_examples_round_trip(topic: TopicName, payload: dict[str, Any]) -> None:
+    event = decode_event(topic, json.dumps(payload).encode())
+    assert isinstance(event, TOPICS[topic].event)
+    again = json.loads(encode_event(event))
+    assert decode_event(topic, encode_event(event)) == event
+    # Nothing lost or invented on the way: the wire form equals the example.
+    assert again == _normalise_times(payload)
+
+
+def test_every_topic_has_examples_and_consumed_topics_have_a_dlq() -> None:
+    assert set(EXAMPLES) == set(TOPICS)
+    for topic in TOPICS.values():
+        if topic.consumers != ("operator",) and topic.name != TopicName.BRIEFINGS:
+            assert topic.dlq is not None, topic.name
+            assert topic.dlq in TOPICS
+
+
+@pytest.mark.parametrize(
+    ("raw", "complaint"),
+    [
+        (None, "empty"),
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "expected an object"),
+        (json.dumps({**PAPER, "schema_version": 99}).encode(), "schema_version 99"),
+        (json.dumps({**PAPER, "id": "arxiv:2504.17830v2"}).encode(), "not canonical"),
+        (json.dumps({**PAPER, "source": "twitter"}).encode(), "source"),
+    ],
+)
+def test_poison_papers_name_the_problem(raw: bytes | None, complaint: str) -> None:
+    with pytest.raises(PoisonEvent, match=complaint):
+        decode_event(TopicName.PAPERS, raw)
+
+
+def test_paper_ids_are_canonical() -> None:
+    for good in ("arxiv:2504.17830", "arxiv:hep-th/9901001", "doi:10.1101/2023.12.16.571984"):
+        assert Paper.model_validate({**PAPER, "id": good}).id == good
+    for bad in ("2504.17830", "arxiv:2504.17830v1", "doi:10.1101/ABC", "doi:abc"):
+        with pytest.raises(ValidationError):
+            Paper.model_validate({**PAPER, "id": bad})
+
+
+def test_radar_change_must_agree_with_its_radar() -> None:
+    wrong = copy.deepcopy(RADAR_CHANGE_UPSERT)
+    wrong["revision"] = 4
+    with pytest.raises(PoisonEvent, match="disagree"):
+        decode_event(TopicName.RADARS, json.dumps(wrong).encode())
+
+
+def test_briefing_cannot_cite_outside_its_window() -> None:
+    invented = copy.deepcopy(BRIEFING)
+    invented["themes"][0]["paper_ids"] = ["arxiv:2504.17830", "arxiv:9999.99999"]
+    with pytest.raises(ValidationError, match=r"outside its window.*9999\.99999"):
+        Briefing.model_validate(invented)
+
+
+def _normalise_times(payload: dict[str, Any]) -> dict[str, Any]:
+    """pydantic writes UTC as 'Z'; the examples already do, so this is the identity check."""
+    return json.loads(json.dumps(payload))

@@ -1,0 +1,106 @@
+"""The matcher's pipeline: papers in, matches out, replays change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from academichub.contracts import Paper, Radar, RadarChange
+from academichub.matcher.pipeline import MatchingPipeline
+from academichub.matcher.registry import RadarRegistry
+from academichub.radar.parser import QuerySyntaxError
+from academichub.store.memory import InMemoryStore
+from academichub.store.port import PaperWrite
+
+NOW = dt.datetime(2026, 6, 12, 4, 0, tzinfo=dt.UTC)
+
+
+def radar(rid: str, query: str, revision: int = 1) -> Radar:
+    return Radar(id=rid, owner="u", name=rid, query=query, revision=revision,
+                 created_at=NOW, updated_at=NOW)
+
+
+def upsert(r: Radar) -> RadarChange:
+    return RadarChange(kind="upsert", radar_id=r.id, revision=r.revision, radar=r)
+
+
+def paper(n: int, title: str, abstract: str = "", version: int = 1) -> Paper:
+    return Paper(id=f"arxiv:2506.{n:05d}", version=version, source="arxiv",
+                 announce_type="new", title=title, abstract=abstract or title,
+                 categories=("quant-ph",), published=dt.date(2026, 6, 12))
+
+
+@pytest.fixture
+def setup() -> tuple[MatchingPipeline, InMemoryStore]:
+    store = InMemoryStore()
+    registry = RadarRegistry()
+    registry.load([radar("qc", '"quantum circuit"'), radar("rl", "reinforcement -survey")])
+    return MatchingPipeline(store=store, registry=registry, clock=lambda: NOW), store
+
+
+def test_matches_are_keyed_by_radar_and_explained(setup: tuple[MatchingPipeline,
+                                                               InMemoryStore]) -> None:
+    pipeline, store = setup
+    out = pipeline.process([
+        paper(1, "Quantum circuit synthesis with reinforcement learning"),
+        paper(2, "A survey of reinforcement learning"),
+        paper(3, "Protein folding"),
+    ])
+    assert out.writes == [PaperWrite.NEW] * 3
+    got = sorted((m.radar_id, m.paper_id) for m in out.to_emit)
+    assert got == [("qc", "arxiv:2506.00001"), ("rl", "arxiv:2506.00001")]
+    qc = next(m for m in out.to_emit if m.radar_id == "qc")
+    assert {(t.field, t.term) for t in qc.terms} >= {("title", "quantum circuit")}
+    assert qc.score > 0
+    assert store.count_papers() == 3
+
+
+def test_replay_produces_no_duplicate_match_or_document(setup: tuple[MatchingPipeline,
+                                                                     InMemoryStore]) -> None:
+    pipeline, store = setup
+    batch = [paper(1, "Quantum circuit compilation")]
+    first = pipeline.process(batch)
+    pipeline.emitted(first.to_emit)
+    again = pipeline.process(batch)
+    assert again.writes == [PaperWrite.UNCHANGED]
+    assert again.to_emit == []
+    assert store.count_papers() == 1
+    assert len(store.matches) == 1
+
+
+def test_unemitted_matches_are_emitted_again_after_a_crash(setup: tuple[MatchingPipeline,
+                                                                        InMemoryStore]) -> None:
+    pipeline, _ = setup
+    batch = [paper(1, "Quantum circuit compilation")]
+    first = pipeline.process(batch)  # crash before emitted() is called
+    again = pipeline.process(batch)
+    assert [m.key for m in again.to_emit] == [m.key for m in first.to_emit]
+
+
+def test_stale_versions_are_not_matched(setup: tuple[MatchingPipeline, InMemoryStore]) -> None:
+    pipeline, store = setup
+    pipeline.process([paper(1, "Quantum circuit v2", version=2)])
+    out = pipeline.process([paper(1, "Quantum circuit v1", version=1)])
+    assert out.writes == [PaperWrite.STALE]
+    assert out.to_emit == []
+    assert store.paper_versions("arxiv:2506.00001") == [1, 2]
+
+
+def test_registry_applies_only_newer_revisions_and_remembers_deletes() -> None:
+    registry = RadarRegistry()
+    r1 = radar("a", "quantum", revision=1)
+    assert registry.apply(upsert(r1))
+    assert not registry.apply(upsert(r1))  # replay
+    assert registry.apply(RadarChange(kind="delete", radar_id="a", revision=2))
+    assert not registry.apply(upsert(r1))  # an old upsert replayed after the delete
+    assert len(registry) == 0
+    assert registry.apply(upsert(radar("a", "photon", revision=3)))
+    assert registry.radars["a"].query == "photon"
+
+
+def test_registry_refuses_an_unparsable_query() -> None:
+    registry = RadarRegistry()
+    with pytest.raises(QuerySyntaxError):
+        registry.apply(upsert(radar("a", "quantum AND (")))
+    assert registry.load([radar("b", "(unclosed")])[0][0] == "b"
