@@ -36,7 +36,7 @@ def serve_feeds(routes: dict[str, Route] | None = None) -> Iterator[FeedServer]:
     state = FeedServer(routes=dict(routes or {}))
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             state.requests.append(
                 (self.path, self.headers.get("If-None-Match"), self.headers.get("User-Agent"))
             )

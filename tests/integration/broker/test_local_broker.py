@@ -38,8 +38,14 @@ async def test_published_events_are_read_back_keyed_and_in_order(broker: LocalBr
         papers = [Paper.model_validate({**PAPER, "version": v}) for v in (1, 2, 3)]
         await publisher.publish_many(TopicName.PAPERS, [(p.id, p) for p in papers])
         letter = await dead_letter(
-            publisher, topic=TopicName.PAPERS, partition=0, offset=7, key=b"k",
-            value=b"{not json", error="papers: value is not JSON", service="test",
+            publisher,
+            topic=TopicName.PAPERS,
+            partition=0,
+            offset=7,
+            key=b"k",
+            value=b"{not json",
+            error="papers: value is not JSON",
+            service="test",
         )
     finally:
         await publisher.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from academichub.ingestor.politeness import HostPacer
 
@@ -28,7 +29,7 @@ async def test_requests_to_one_host_are_spaced_by_its_interval() -> None:
         async with pacer.slot("https://rss.arxiv.org/rss/cs.AI"):
             starts.append(clock.now)
             clock.now += 0.5  # the request itself takes half a second
-    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == [3.0, 3.0]
+    assert [b - a for a, b in itertools.pairwise(starts)] == [3.0, 3.0]
     assert clock.slept == [2.5, 2.5]
 
 

@@ -12,8 +12,8 @@ from academichub.contracts import Paper, TopicName
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
 from academichub.ingestor.formats import EntryError, FeedError, FeedInfo, FeedParse
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.poller import Poller
 from academichub.ingestor.politeness import HostPacer
+from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
 from academichub.store.memory import InMemoryStore
 
@@ -46,12 +46,14 @@ def fake_format(body: bytes) -> FeedParse:
             continue
         n, v = item.split(":")
         papers.append(paper(int(n), int(v)))
-    return FeedParse(tuple(papers), tuple(errors), FeedInfo("t", dt.date(2025, 4, 28), False,
-                                                             None, ()))
+    return FeedParse(
+        tuple(papers), tuple(errors), FeedInfo("t", dt.date(2025, 4, 28), False, None, ())
+    )
 
 
-def make(responses: dict[str, FetchResult | Exception]) -> tuple[Poller, RecordingPublisher,
-                                                                  InMemoryStore, FakeFetcher]:
+def make(
+    responses: dict[str, FetchResult | Exception],
+) -> tuple[Poller, RecordingPublisher, InMemoryStore, FakeFetcher]:
     fetcher = FakeFetcher(responses)
     publisher = RecordingPublisher()
     store = InMemoryStore()
@@ -90,7 +92,7 @@ async def test_a_replayed_feed_publishes_nothing_and_a_new_version_is_published(
 
 
 async def test_conditional_get_uses_the_stored_etag() -> None:
-    poller, publisher, store, fetcher = make({URL: FetchResult(200, b"1:1", etag='"abc"')})
+    poller, _publisher, store, fetcher = make({URL: FetchResult(200, b"1:1", etag='"abc"')})
     await poller.poll(FEED)
     report = await poller.poll(FEED)
     assert report.outcome == "not_modified"

@@ -17,8 +17,9 @@ NOW = dt.datetime(2026, 6, 12, 4, 0, tzinfo=dt.UTC)
 
 
 def radar(rid: str, query: str, revision: int = 1) -> Radar:
-    return Radar(id=rid, owner="u", name=rid, query=query, revision=revision,
-                 created_at=NOW, updated_at=NOW)
+    return Radar(
+        id=rid, owner="u", name=rid, query=query, revision=revision, created_at=NOW, updated_at=NOW
+    )
 
 
 def upsert(r: Radar) -> RadarChange:
@@ -26,9 +27,16 @@ def upsert(r: Radar) -> RadarChange:
 
 
 def paper(n: int, title: str, abstract: str = "", version: int = 1) -> Paper:
-    return Paper(id=f"arxiv:2506.{n:05d}", version=version, source="arxiv",
-                 announce_type="new", title=title, abstract=abstract or title,
-                 categories=("quant-ph",), published=dt.date(2026, 6, 12))
+    return Paper(
+        id=f"arxiv:2506.{n:05d}",
+        version=version,
+        source="arxiv",
+        announce_type="new",
+        title=title,
+        abstract=abstract or title,
+        categories=("quant-ph",),
+        published=dt.date(2026, 6, 12),
+    )
 
 
 @pytest.fixture
@@ -39,14 +47,17 @@ def setup() -> tuple[MatchingPipeline, InMemoryStore]:
     return MatchingPipeline(store=store, registry=registry, clock=lambda: NOW), store
 
 
-def test_matches_are_keyed_by_radar_and_explained(setup: tuple[MatchingPipeline,
-                                                               InMemoryStore]) -> None:
+def test_matches_are_keyed_by_radar_and_explained(
+    setup: tuple[MatchingPipeline, InMemoryStore],
+) -> None:
     pipeline, store = setup
-    out = pipeline.process([
-        paper(1, "Quantum circuit synthesis with reinforcement learning"),
-        paper(2, "A survey of reinforcement learning"),
-        paper(3, "Protein folding"),
-    ])
+    out = pipeline.process(
+        [
+            paper(1, "Quantum circuit synthesis with reinforcement learning"),
+            paper(2, "A survey of reinforcement learning"),
+            paper(3, "Protein folding"),
+        ]
+    )
     assert out.writes == [PaperWrite.NEW] * 3
     got = sorted((m.radar_id, m.paper_id) for m in out.to_emit)
     assert got == [("qc", "arxiv:2506.00001"), ("rl", "arxiv:2506.00001")]
@@ -56,8 +67,9 @@ def test_matches_are_keyed_by_radar_and_explained(setup: tuple[MatchingPipeline,
     assert store.count_papers() == 3
 
 
-def test_replay_produces_no_duplicate_match_or_document(setup: tuple[MatchingPipeline,
-                                                                     InMemoryStore]) -> None:
+def test_replay_produces_no_duplicate_match_or_document(
+    setup: tuple[MatchingPipeline, InMemoryStore],
+) -> None:
     pipeline, store = setup
     batch = [paper(1, "Quantum circuit compilation")]
     first = pipeline.process(batch)
@@ -69,8 +81,9 @@ def test_replay_produces_no_duplicate_match_or_document(setup: tuple[MatchingPip
     assert len(store.matches) == 1
 
 
-def test_unemitted_matches_are_emitted_again_after_a_crash(setup: tuple[MatchingPipeline,
-                                                                        InMemoryStore]) -> None:
+def test_unemitted_matches_are_emitted_again_after_a_crash(
+    setup: tuple[MatchingPipeline, InMemoryStore],
+) -> None:
     pipeline, _ = setup
     batch = [paper(1, "Quantum circuit compilation")]
     first = pipeline.process(batch)  # crash before emitted() is called

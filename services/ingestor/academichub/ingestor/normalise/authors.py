@@ -91,8 +91,11 @@ def split_authors(creator: str) -> tuple[str, ...]:
 
     names: list[str] = []
     for segment in segments:
-        if names and segment.lower() in _SUFFIXES:
-            names[-1] = f"{names[-1]} {segment}"
-        elif segment:
-            names.append(decode_tex_accents(segment))
+        name = collapse_whitespace(decode_tex_accents(segment))
+        if not name:
+            continue
+        if names and name.lower() in _SUFFIXES:
+            names[-1] = f"{names[-1]} {name}"
+        else:
+            names.append(name)
     return tuple(names)
