@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="run the broker and all four services on this machine")
     up.add_argument("--offline", action="store_true", help="replay bundled feeds (no network)")
     sub.add_parser("broker", help="run the local Tansu broker and create the topics")
+    sub.add_parser("topics", help="create the topics on ACADEMICHUB_BOOTSTRAP_SERVERS")
     for name in SERVICES:
         sub.add_parser(name, help=f"run the {name} service (what its container runs)")
     parse = sub.add_parser("parse", help="print a feed file as canonical papers, one JSON a line")
@@ -47,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.cli.supervisor import run_broker
 
             return run_broker()
+        if args.command == "topics":
+            from academichub.cli.supervisor import run_topics
+
+            return run_topics()
         if args.command == "up":
             from academichub.cli.supervisor import run_up
 

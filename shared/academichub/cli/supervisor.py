@@ -53,6 +53,19 @@ def _broker_port() -> int | None:
         raise ConfigError(f"ACADEMICHUB_BROKER_PORT={raw!r} is not a port number") from exc
 
 
+def run_topics() -> int:
+    """Create the registry's topics on an existing broker (a deployment's init step)."""
+    import asyncio
+
+    from academichub.broker.topics_admin import ensure_topics
+    from academichub.platform.settings import CommonSettings, load_settings
+
+    servers = load_settings(CommonSettings).bootstrap_servers
+    created = asyncio.run(ensure_topics(servers, connect_within=60))
+    print(f"topics on {servers}: created {created or 'none (all existed)'}")
+    return 0
+
+
 def run_broker() -> int:
     broker = LocalBroker(port=_broker_port())
     signal.signal(signal.SIGTERM, _raise_stop)

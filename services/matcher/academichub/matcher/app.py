@@ -95,7 +95,7 @@ def build_app(
         topic_allow_declare=False,
         autodiscover=False,
         store="memory://",
-        web_bind="127.0.0.1",
+        web_bind=settings.web_bind,
         web_host="127.0.0.1",
         web_port=settings.web_port,
         web_in_thread=False,

@@ -49,9 +49,7 @@ _LOOKS_LIKE_HTML_RE: Final = re.compile(
     r"|<!--"
 )
 # Script and style bodies are code, not text; drop them with their tags.
-_SCRIPT_RE: Final = re.compile(
-    r"<(script|style)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE
-)
+_SCRIPT_RE: Final = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _COMMENT_RE: Final = re.compile(r"<!--.*?-->", re.DOTALL)
 
 

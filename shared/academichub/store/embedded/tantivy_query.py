@@ -1,0 +1,196 @@
+"""The radar AST compiled to a tantivy query, plus search filters as tantivy clauses.
+
+Meaning follows :mod:`academichub.radar.evaluate` exactly (the contract tests compare the
+two on random queries); only ranking is tantivy's own BM25:
+
+* a text leaf on ``text`` looks in the title (boosted 2.0) or the abstract;
+* ``Prefix`` matches an unstemmed token starting with the prefix;
+* ``Author`` with one token is a surname (the last token of some author), with more
+  tokens a phrase inside one author's name;
+* category, source and type leaves are exact (``group`` = prefix) and do not score:
+  they say *which* papers, not *how relevant*;
+* ``Not`` inside ``And`` is a must-not clause; anywhere else it is "all papers except".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import tantivy
+
+from academichub.radar.ast import (
+    And,
+    AnnounceType,
+    Author,
+    Category,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Source,
+    TextField,
+    Word,
+)
+from academichub.store.embedded import index_schema as f
+from academichub.store.port import SearchFilters
+
+TITLE_BOOST: Final = 2.0
+
+_STEMMED: Final[dict[str, tuple[tuple[str, float], ...]]] = {
+    "text": ((f.TITLE, TITLE_BOOST), (f.ABSTRACT, 1.0)),
+    "title": ((f.TITLE, TITLE_BOOST),),
+    "abstract": ((f.ABSTRACT, 1.0),),
+}
+_RAW: Final[dict[str, tuple[tuple[str, float], ...]]] = {
+    "text": ((f.TITLE_RAW, TITLE_BOOST), (f.ABSTRACT_RAW, 1.0)),
+    "title": ((f.TITLE_RAW, TITLE_BOOST),),
+    "abstract": ((f.ABSTRACT_RAW, 1.0),),
+}
+
+
+def compile_query(node: Node, schema: tantivy.Schema) -> tantivy.Query:
+    """A tantivy query accepting exactly the papers the evaluator accepts for ``node``."""
+    match node:
+        case Word(field=field, token=token):
+            return _over(_STEMMED, field, lambda name: _term(schema, name, token))
+        case Phrase(field=field, tokens=tokens):
+            return _over(_STEMMED, field, lambda name: _phrase(schema, name, tokens))
+        case Prefix(field=field, prefix=prefix):
+            return _over(_RAW, field, lambda name: _starts_with(schema, name, prefix))
+        case Author(tokens=tokens):
+            if len(tokens) == 1:
+                return _term(schema, f.AUTHOR_LAST, tokens[0])
+            return _phrase(schema, f.AUTHOR, tokens)
+        case Category(value=value, group=group):
+            return _unscored(_exact(schema, f.CATEGORY, value, group))
+        case Source(value=value, group=group):
+            return _unscored(_exact(schema, f.SOURCE, value, group))
+        case AnnounceType(value=value):
+            return _unscored(_term(schema, f.ANNOUNCE_TYPE, value))
+        case And(children=children):
+            return _and(children, schema)
+        case Or(children=children):
+            if not children:
+                return tantivy.Query.empty_query()
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, compile_query(c, schema)) for c in children]
+            )
+        case Not(child=child):
+            return _except(compile_query(child, schema))
+    raise TypeError(f"not a radar query node: {node!r}")
+
+
+def compile_filters(filters: SearchFilters, schema: tantivy.Schema) -> list[tantivy.Query]:
+    """One must-clause per active filter, with the in-memory store's semantics: a source
+    ending in ``*`` is a prefix, categories compare exactly as given, dates are inclusive."""
+    clauses: list[tantivy.Query] = []
+    if filters.sources:
+        clauses.append(
+            tantivy.Query.boolean_query(
+                [
+                    (
+                        tantivy.Occur.Should,
+                        _exact(schema, f.SOURCE, s[:-1], True)
+                        if s.endswith("*")
+                        else _term(schema, f.SOURCE, s),
+                    )
+                    for s in filters.sources
+                ]
+            )
+        )
+    if filters.categories:
+        clauses.append(
+            tantivy.Query.term_set_query(schema, f.CATEGORY_EXACT, list(filters.categories))
+        )
+    if filters.published_from is not None or filters.published_to is not None:
+        clauses.append(
+            tantivy.Query.range_query(
+                schema,
+                f.PUBLISHED,
+                tantivy.FieldType.Date,
+                lower_bound=_optional_date(filters.published_from),
+                upper_bound=_optional_date(filters.published_to),
+            )
+        )
+    return [_unscored(c) for c in clauses]
+
+
+def regex_literal(text: str) -> str:
+    """``text`` as a literal in tantivy's regex dialect (Rust ``regex``).
+
+    That dialect has more metacharacters than Python's ``re`` (``-``, ``&``, ``~`` ...),
+    so every character that is not a letter or digit is spelled as a hex escape.
+    """
+    return "".join(c if c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
+
+
+def _optional_date(day: object) -> object:
+    import datetime as dt
+
+    return f.date_value(day) if isinstance(day, dt.date) else None
+
+
+def _over(
+    fields: dict[str, tuple[tuple[str, float], ...]],
+    field: TextField,
+    leaf: Callable[[str], tantivy.Query],
+) -> tantivy.Query:
+    queries = [_boosted(leaf(name), boost) for name, boost in fields[field]]
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:
+    return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+
+def _term(schema: tantivy.Schema, field: str, value: str) -> tantivy.Query:
+    return tantivy.Query.term_query(schema, field, value)
+
+
+def _phrase(schema: tantivy.Schema, field: str, tokens: tuple[str, ...]) -> tantivy.Query:
+    # tantivy refuses a phrase of fewer than two terms; those are plain terms (or nothing).
+    if not tokens:
+        return tantivy.Query.empty_query()
+    if len(tokens) == 1:
+        return _term(schema, field, tokens[0])
+    return tantivy.Query.phrase_query(schema, field, list(tokens))
+
+
+def _starts_with(schema: tantivy.Schema, field: str, prefix: str) -> tantivy.Query:
+    return tantivy.Query.regex_query(schema, field, regex_literal(prefix) + ".*")
+
+
+def _exact(schema: tantivy.Schema, field: str, value: str, group: bool) -> tantivy.Query:
+    return _starts_with(schema, field, value) if group else _term(schema, field, value)
+
+
+def _unscored(query: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.const_score_query(query, 0.0)
+
+
+def _all() -> tantivy.Query:
+    return _unscored(tantivy.Query.all_query())
+
+
+def _except(query: tantivy.Query) -> tantivy.Query:
+    """Every paper not matching ``query``: tantivy has no purely negative query."""
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, _all()), (tantivy.Occur.MustNot, query)]
+    )
+
+
+def _and(children: tuple[Node, ...], schema: tantivy.Schema) -> tantivy.Query:
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for child in children:
+        if isinstance(child, Not):
+            clauses.append((tantivy.Occur.MustNot, compile_query(child.child, schema)))
+        else:
+            clauses.append((tantivy.Occur.Must, compile_query(child, schema)))
+    # An And of only negations (or of nothing) means "all papers except ...".
+    if not any(occur == tantivy.Occur.Must for occur, _ in clauses):
+        clauses.insert(0, (tantivy.Occur.Must, _all()))
+    return tantivy.Query.boolean_query(clauses)
