@@ -99,6 +99,9 @@ def build_app(
         web_host="127.0.0.1",
         web_port=settings.web_port,
         web_in_thread=False,
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_rebalance_timeout=settings.rebalance_timeout_seconds,
+        broker_heartbeat_interval=settings.session_timeout_seconds / 3,
     )
     papers = app.topic(
         str(TopicName.PAPERS),

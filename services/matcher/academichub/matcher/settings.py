@@ -18,5 +18,9 @@ class MatcherSettings(BaseSettings):
     group_id: str = "matcher"
     batch_size: int = Field(default=200, ge=1, le=10_000)
     batch_within_seconds: float = Field(default=0.3, gt=0, le=30)
+    # Tansu holds a JoinGroup for about half the rebalance timeout, and a dead worker's
+    # partitions move after the session timeout: both short, so start and failover are quick.
+    session_timeout_seconds: float = Field(default=10.0, ge=3, le=300)
+    rebalance_timeout_seconds: float = Field(default=10.0, ge=3, le=300)
     # The embedded store allows one index writer; with Elasticsearch every replica writes.
     index_writer: bool = True

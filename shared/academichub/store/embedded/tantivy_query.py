@@ -14,6 +14,7 @@ two on random queries); only ranking is tantivy's own BM25:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Final
 
@@ -126,10 +127,8 @@ def regex_literal(text: str) -> str:
     return "".join(c if c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
 
 
-def _optional_date(day: object) -> object:
-    import datetime as dt
-
-    return f.date_value(day) if isinstance(day, dt.date) else None
+def _optional_date(day: dt.date | None) -> dt.datetime | None:
+    return None if day is None else f.date_value(day)
 
 
 def _over(

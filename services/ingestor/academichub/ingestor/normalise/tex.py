@@ -12,8 +12,7 @@ import re
 import unicodedata
 from typing import Final
 
-# Accent command -> combining character. Symbol commands (\' \" ...) take their letter directly
-# or in braces; letter commands (\v \c ...) need braces or a space, since `\vs` would be a macro.
+# Accent command -> combining character.
 _COMBINING: Final = {
     "'": "\u0301",  # acute
     "`": "\u0300",  # grave
@@ -48,11 +47,17 @@ _LETTERS: Final = {
 }
 # The base of an accent: a letter, or \i / \j (dotless i/j, written under accents as in `\'\i`).
 _BASE = r"(?:\\[ij](?![A-Za-z])|[A-Za-z])"
-_TEX_RE: Final = re.compile(
-    r"\\(?P<sym>['`^\"~=.])\s*(?:\{\s*(?P<b1>" + _BASE + r")\s*\}|(?P<l1>" + _BASE + r"))"
-    r"|\\(?P<cmd>[uvHrckdb])(?:\s*\{\s*(?P<b2>" + _BASE + r")\s*\}|\s+(?P<l2>" + _BASE + r"))"
-    r"|\\(?P<letter>ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])(?:\{\})?"
+# As in TeX, a control word (`\i`, `\ss`, `\o`) swallows the spaces after it: `Mart\'\i nez`
+# is "Martínez", `Bj\o rn` is "Bjørn". `{}` after it is the explicit way to end it.
+_EAT = r"(?:(?<=\\[ij])\s*)?"
+# `\'e`, `\'{e}`: symbol accents take their letter directly or in braces.
+_SYMBOL_ACCENT = rf"\\(?P<sym>['`^\"~=.])\s*(?:\{{\s*(?P<b1>{_BASE})\s*\}}|(?P<l1>{_BASE}){_EAT})"
+# `\v{s}`, `\c c`: letter accents need braces or a space (`\vs` would be another macro).
+_LETTER_ACCENT = (
+    rf"\\(?P<cmd>[uvHrckdb])(?:\s*\{{\s*(?P<b2>{_BASE})\s*\}}|\s+(?P<l2>{_BASE}){_EAT})"
 )
+_SPECIAL_LETTER = r"\\(?P<letter>ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|\s+)?"
+_TEX_RE: Final = re.compile(f"{_SYMBOL_ACCENT}|{_LETTER_ACCENT}|{_SPECIAL_LETTER}")
 
 
 def _replace(match: re.Match[str]) -> str:

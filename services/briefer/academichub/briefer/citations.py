@@ -1,0 +1,187 @@
+"""Hold a model's draft to the rule "cite only the window's papers".
+
+A model may invent paper ids, mangle real ones (``arXiv:2605.31544v2``), cite papers it
+remembers from training, or mention ids in prose. :func:`clean_draft` turns an untrusted
+:class:`~academichub.briefer.draft.BriefingDraft` into
+:class:`~academichub.briefer.draft.BriefingParts` that cite window papers only:
+
+- a cited id that names a window paper in another spelling is resolved to it;
+- any other cited id is removed and counted, by reason:
+  ``outside_window`` (a well-formed paper id not in the window) or ``not_a_paper_id``;
+- an id mentioned in prose that is not a window paper is cut out of the text and counted
+  as ``in_text_outside_window``;
+- a claim left without citations is dropped and counted by kind (``theme``,
+  ``connection``, ``notable``, ``tldr``); a connection needs two papers to connect;
+- texts and lists are capped, so a runaway answer cannot bloat the briefing.
+
+Pure: no I/O; the caller turns the counts into metrics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from academichub.briefer.draft import BriefingDraft, BriefingParts
+from academichub.briefer.text import clean_text, clip
+from academichub.contracts import Connection, NotablePaper, PaperTldr, Theme
+from academichub.contracts.events import PAPER_ID_RE
+
+OVERVIEW_CHARS = 2000
+TITLE_CHARS = 200
+SYNTHESIS_CHARS = 1500
+FINDING_CHARS = 800
+REASON_CHARS = 400
+TLDR_CHARS = 500
+FIELD_CHARS = 60
+MAX_THEMES = 12
+MAX_CONNECTIONS = 8
+MAX_NOTABLE = 10
+MAX_FIELDS = 6
+
+_ARXIV_NEW = r"\d{4}\.\d{4,5}"
+_ARXIV_OLD = r"[a-z][a-z.-]*/\d{7}"
+# An id as models write it: optional prefix or URL, optional version suffix.
+_CITED_RE = re.compile(
+    rf"^(?:(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?"
+    rf"(?P<arxiv>{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?(?:\.pdf)?$"
+    r"|^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?(?P<doi>10\.\d{4,9}/\S+)$",
+    re.IGNORECASE,
+)
+# An id mentioned in prose: explicit "arxiv:"/"doi:" forms and bare new-style arXiv ids.
+_IN_TEXT_RE = re.compile(
+    rf"(?:arxiv:\s*(?:{_ARXIV_NEW}|{_ARXIV_OLD})|(?<![\w.]){_ARXIV_NEW})(?:v\d+)?"
+    r"|doi:\s*10\.\d{4,9}/[^\s,;)\]）】]+",
+    re.IGNORECASE,
+)
+_EMPTY_BRACKETS_RE = re.compile(r"\s*[(\[（【]\s*[,;，、\s]*\s*[)\]）】]")
+_SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,.;:!?，。；：！？])")
+
+
+def canonical_citation(raw: str) -> str | None:
+    """The canonical paper id a citation spells, or None if it spells none."""
+    text = raw.strip().strip("[]()<>{}'\"").strip().rstrip(".,;")
+    m = _CITED_RE.match(text)
+    if m is None:
+        return None
+    if m.group("arxiv"):
+        return f"arxiv:{m.group('arxiv').lower()}"
+    return f"doi:{m.group('doi').lower()}"
+
+
+@dataclass
+class CleanedDraft:
+    parts: BriefingParts
+    rejected: Counter[str] = field(default_factory=Counter)  # reason -> citations removed
+    dropped: Counter[str] = field(default_factory=Counter)  # claim kind -> claims dropped
+
+
+class _Cleaner:
+    def __init__(self, window_ids: Sequence[str]) -> None:
+        self.window = set(window_ids)
+        self.rejected: Counter[str] = Counter()
+        self.dropped: Counter[str] = Counter()
+
+    def resolve(self, raw: str) -> str | None:
+        canonical = canonical_citation(raw)
+        if canonical is not None and canonical in self.window:
+            return canonical
+        if raw.strip() in self.window:
+            return raw.strip()
+        if canonical is not None or PAPER_ID_RE.match(raw.strip()):
+            self.rejected["outside_window"] += 1
+        else:
+            self.rejected["not_a_paper_id"] += 1
+        return None
+
+    def ids(self, raws: Sequence[str]) -> tuple[str, ...]:
+        kept: list[str] = []
+        for raw in raws:
+            resolved = self.resolve(raw)
+            if resolved is not None and resolved not in kept:
+                kept.append(resolved)
+        return tuple(kept)
+
+    def prose(self, text: str, limit: int) -> str:
+        def scrub(m: re.Match[str]) -> str:
+            canonical = canonical_citation(m.group(0).replace(" ", ""))
+            if canonical is not None and canonical in self.window:
+                return m.group(0)
+            self.rejected["in_text_outside_window"] += 1
+            return ""
+
+        text = _IN_TEXT_RE.sub(scrub, clean_text(text))
+        text = _EMPTY_BRACKETS_RE.sub("", text)
+        text = _SPACE_BEFORE_PUNCT_RE.sub(r"\1", text)
+        return clip(clean_text(text), limit)
+
+
+def clean_draft(
+    draft: BriefingDraft,
+    window_ids: Sequence[str],
+    *,
+    fields_by_paper: Mapping[str, str] | None = None,
+) -> CleanedDraft:
+    """Briefing parts from ``draft`` that cite only ``window_ids``.
+
+    ``fields_by_paper`` (paper id -> field) names a connection's fields when the model
+    gave none.
+    """
+    c = _Cleaner(window_ids)
+
+    themes: list[Theme] = []
+    for theme in draft.themes:
+        ids = c.ids(theme.paper_ids)
+        title = c.prose(theme.title, TITLE_CHARS)
+        synthesis = c.prose(theme.synthesis, SYNTHESIS_CHARS)
+        if not ids or not title:
+            c.dropped["theme"] += 1
+            continue
+        themes.append(Theme(title=title, synthesis=synthesis, paper_ids=ids))
+
+    connections: list[Connection] = []
+    for conn in draft.connections:
+        ids = c.ids(conn.paper_ids)
+        finding = c.prose(conn.finding, FINDING_CHARS)
+        if len(ids) < 2 or not finding:
+            c.dropped["connection"] += 1
+            continue
+        fields = [clip(clean_text(f), FIELD_CHARS) for f in conn.fields if clean_text(f)]
+        if not fields and fields_by_paper:
+            fields = sorted({fields_by_paper[i] for i in ids if i in fields_by_paper})
+        connections.append(
+            Connection(
+                finding=finding,
+                fields=tuple(dict.fromkeys(fields))[:MAX_FIELDS],
+                paper_ids=ids,
+            )
+        )
+
+    notable: list[NotablePaper] = []
+    for item in draft.notable:
+        resolved = c.resolve(item.paper_id)
+        reason = c.prose(item.reason, REASON_CHARS)
+        if resolved is None or not reason or any(n.paper_id == resolved for n in notable):
+            c.dropped["notable"] += 1
+            continue
+        notable.append(NotablePaper(paper_id=resolved, reason=reason))
+
+    tldrs: list[PaperTldr] = []
+    for item in draft.tldrs:
+        resolved = c.resolve(item.paper_id)
+        text = c.prose(item.tldr, TLDR_CHARS)
+        if resolved is None or not text or any(t.paper_id == resolved for t in tldrs):
+            c.dropped["tldr"] += 1
+            continue
+        tldrs.append(PaperTldr(paper_id=resolved, tldr=text))
+
+    parts = BriefingParts(
+        overview=c.prose(draft.overview, OVERVIEW_CHARS),
+        themes=tuple(themes[:MAX_THEMES]),
+        connections=tuple(connections[:MAX_CONNECTIONS]),
+        notable=tuple(notable[:MAX_NOTABLE]),
+        tldrs=tuple(tldrs),
+    )
+    return CleanedDraft(parts=parts, rejected=c.rejected, dropped=c.dropped)

@@ -1,0 +1,118 @@
+"""When a radar's briefing window closes, and which papers the briefing takes.
+
+Pure: open windows and a clock reading in, due windows out. The window state itself
+lives in the store (:class:`academichub.store.port.BriefingStore`), so these rules can
+be evaluated again after a restart with the same result.
+
+A window is due when it holds at least ``max_papers`` distinct papers ("full") or its
+oldest item is at least ``max_age`` old ("aged"). A briefing covers at most
+``max_papers`` papers, the best by match score; the rest stay queued and form the
+radar's next window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from academichub.store.port import OpenWindow, PendingItem
+
+
+@dataclass(frozen=True)
+class WindowPolicy:
+    max_papers: int
+    max_age: dt.timedelta
+
+    def __post_init__(self) -> None:
+        if self.max_papers < 1:
+            raise ValueError("a window holds at least one paper")
+        if self.max_age <= dt.timedelta(0):
+            raise ValueError("a window's maximum age must be positive")
+
+
+DueReason = Literal["full", "aged"]
+
+
+@dataclass(frozen=True)
+class DueWindow:
+    """A window to close now, with the items and papers its briefing covers."""
+
+    radar_id: str
+    window: int
+    opened_at: dt.datetime
+    reason: DueReason
+    items: tuple[PendingItem, ...]
+    paper_ids: tuple[str, ...]  # best match first
+    scores: dict[str, float]
+    held_back: int  # papers left queued for the next window
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # A naive timestamp in an event must not crash the closer on every pass:
+    # timestamps in AcademicHub are UTC, so a naive one is read as UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _best_score_per_paper(items: Iterable[PendingItem]) -> dict[str, tuple[float, dt.datetime]]:
+    best: dict[str, tuple[float, dt.datetime]] = {}
+    for item in items:
+        seen = best.get(item.paper_id)
+        enqueued = _aware(item.enqueued_at)
+        if seen is None:
+            best[item.paper_id] = (item.score, enqueued)
+        else:
+            best[item.paper_id] = (max(seen[0], item.score), min(seen[1], enqueued))
+    return best
+
+
+def due_reason(window: OpenWindow, *, now: dt.datetime, policy: WindowPolicy) -> DueReason | None:
+    """Why the window is due, or None if it is not due yet."""
+    if not window.items:
+        return None
+    if len({item.paper_id for item in window.items}) >= policy.max_papers:
+        return "full"
+    oldest = min(_aware(item.enqueued_at) for item in window.items)
+    if _aware(now) - oldest >= policy.max_age:
+        return "aged"
+    return None
+
+
+def select(window: OpenWindow, max_papers: int) -> tuple[tuple[PendingItem, ...], list[str]]:
+    """The items the briefing takes (every version of each chosen paper) and the chosen
+    paper ids, best score first; ties go to the earlier match, then the id, so the
+    choice is the same on every pass."""
+    best = _best_score_per_paper(window.items)
+    ranked = sorted(best, key=lambda pid: (-best[pid][0], best[pid][1], pid))
+    chosen = ranked[:max_papers]
+    keep = set(chosen)
+    return tuple(i for i in window.items if i.paper_id in keep), chosen
+
+
+def due_windows(
+    windows: Sequence[OpenWindow], *, now: dt.datetime, policy: WindowPolicy
+) -> list[DueWindow]:
+    """The windows to close now, oldest first (so a backlog drains in arrival order)."""
+    due: list[DueWindow] = []
+    for window in windows:
+        reason = due_reason(window, now=now, policy=policy)
+        if reason is None:
+            continue
+        items, chosen = select(window, policy.max_papers)
+        best = _best_score_per_paper(items)
+        total = len({item.paper_id for item in window.items})
+        due.append(
+            DueWindow(
+                radar_id=window.radar_id,
+                window=window.window,
+                opened_at=_aware(window.opened_at),
+                reason=reason,
+                items=items,
+                paper_ids=tuple(chosen),
+                scores={pid: best[pid][0] for pid in chosen},
+                held_back=total - len(chosen),
+            )
+        )
+    due.sort(key=lambda d: (d.opened_at, d.radar_id))
+    return due

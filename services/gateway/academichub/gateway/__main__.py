@@ -1,0 +1,5 @@
+"""``python -m academichub.gateway``: serve the gateway."""
+
+from academichub.gateway.bootstrap import main
+
+main()

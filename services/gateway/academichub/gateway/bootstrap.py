@@ -1,0 +1,115 @@
+"""The gateway's composition root: one process, wired here and nowhere else.
+
+``main`` reads the settings, opens the embedded store as a reader (the matcher is the
+index writer), builds the app with the real publisher and broker probe, and serves it
+with uvicorn, which stops gracefully on SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+from prometheus_client import REGISTRY
+
+from academichub.broker.publisher import KafkaPublisher
+from academichub.gateway.app import Lifespan, create_app
+from academichub.gateway.metrics import GatewayMetrics
+from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
+from academichub.gateway.settings import GatewaySettings
+from academichub.platform.errors import TransientError
+from academichub.platform.settings import load_settings
+from academichub.store.embedded import EmbeddedStore
+from academichub.store.port import Store
+
+log = logging.getLogger(__name__)
+SERVICE = "gateway"
+# uvicorn's own exit code when the application fails to start.
+STARTUP_FAILURE = 3
+
+
+def main() -> None:
+    settings = load_settings(GatewaySettings)
+    logging.basicConfig(
+        level=settings.common.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    store = EmbeddedStore(settings.common.data_dir, index_writer=False)
+    try:
+        server = build_server(settings, store, GatewayMetrics(REGISTRY))
+        server.run()
+    finally:
+        store.close()
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)
+
+
+def build_server(
+    settings: GatewaySettings, store: Store, metrics: GatewayMetrics
+) -> uvicorn.Server:
+    """The uvicorn server for the real app: Kafka publisher and probe, the given store."""
+    servers = settings.common.bootstrap_servers
+    publisher = KafkaPublisher(servers, client_id=f"academichub-{SERVICE}")
+    probe = KafkaBrokerProbe(servers, settings.broker_probe_timeout_seconds)
+    app = create_app(
+        settings,
+        store=store,
+        publisher=publisher,
+        broker_probe=probe,
+        metrics=metrics,
+        lifespan=publisher_lifespan(publisher, probe, settings.broker_connect_within_seconds),
+    )
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        lifespan="on",  # a publisher that cannot start must stop the process
+        log_config=None,  # keep the logging main() configured
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def publisher_lifespan(
+    publisher: KafkaPublisher, probe: BrokerProbe, connect_within: float
+) -> Lifespan:
+    """Start the producer before serving and stop it (flushing) after."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await wait_for_broker(probe, connect_within)
+        await publisher.start()
+        try:
+            yield
+        finally:
+            await publisher.stop()
+
+    return lifespan
+
+
+async def wait_for_broker(probe: BrokerProbe, within: float) -> None:
+    """Probe until the broker answers, backing off; give up after ``within`` seconds.
+
+    The broker may start after the gateway (compose, ``make up``); a broker that never
+    comes is a configuration problem, reported naming the variable to check.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    delay = 0.2
+    while True:
+        try:
+            await probe.check()
+            return
+        except BrokerUnavailable as exc:
+            if loop.time() + delay > deadline:
+                raise TransientError(
+                    f"{exc}; gave up after {within:g}s — is the broker running, and is "
+                    "ACADEMICHUB_BOOTSTRAP_SERVERS right?"
+                ) from exc
+            log.warning("waiting for the broker: %s", exc)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)

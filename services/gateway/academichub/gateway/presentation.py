@@ -1,0 +1,93 @@
+"""How papers read on the page and in the API: pure functions, no framework.
+
+Feed text is untrusted. Everything that turns it into HTML lives here and escapes
+first, so the one place that emits ``<mark>`` is also the one place that escapes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from academichub.contracts import Paper
+from academichub.radar.ast import Node
+from academichub.radar.highlight import snippet
+
+Segments = list[tuple[str, bool]]
+
+_SOURCE_NAMES: Final = {"arxiv": "arXiv", "medrxiv": "medRxiv", "biorxiv": "bioRxiv"}
+
+
+def source_name(source: str) -> str:
+    """Display name of a source: ``arxiv`` → ``arXiv``, ``journal:nature-physics`` →
+    ``Nature Physics``."""
+    if source in _SOURCE_NAMES:
+        return _SOURCE_NAMES[source]
+    if source.startswith("journal:"):
+        return source.removeprefix("journal:").replace("-", " ").title()
+    return source
+
+
+def source_line(paper: Paper) -> str:
+    """``arXiv (quant-ph) 2026-06-12``: source, primary category, published date."""
+    parts = [source_name(paper.source)]
+    if paper.categories:
+        parts.append(f"({paper.categories[0]})")
+    parts.append(paper.published.isoformat())
+    return " ".join(parts)
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it is http(s); a feed could carry ``javascript:`` and we would link it."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
+
+
+def marked_html(segments: Iterable[tuple[str, bool]]) -> str:
+    """Escape every segment and wrap the hits in ``<mark>``."""
+    return "".join(
+        f"<mark>{html.escape(text)}</mark>" if hit else html.escape(text) for text, hit in segments
+    )
+
+
+def entry_number(index: int) -> str:
+    """``01.``, ``02.`` … ``100.``: at least two digits, as on the original page."""
+    return f"{index:02d}."
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One numbered entry of the curated list, ready for a template to escape."""
+
+    number: str
+    source_line: str
+    title: str
+    url: str | None
+    authors: str
+    abstract: Segments
+
+
+def authors_line(authors: Sequence[str], shown: int = 6) -> str:
+    if len(authors) <= shown:
+        return ", ".join(authors)
+    return ", ".join(authors[:shown]) + " 等 et al."
+
+
+def feed_entry(paper: Paper, position: int, query: Node | None) -> FeedEntry:
+    """``position`` counts from 1 across pages, so page 2 continues where page 1 ended."""
+    if query is None:
+        abstract: Segments = [(paper.abstract, False)]
+    else:
+        # The whole abstract, with the query's hits marked (the page shows it in full).
+        abstract = snippet(paper.abstract, query, max_chars=max(len(paper.abstract), 1))
+    return FeedEntry(
+        number=entry_number(position),
+        source_line=source_line(paper),
+        title=paper.title,
+        url=safe_link(paper.url),
+        authors=authors_line(paper.authors),
+        abstract=abstract,
+    )

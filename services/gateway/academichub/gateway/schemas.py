@@ -1,0 +1,91 @@
+"""The JSON shapes of the HTTP API (requests and responses), apart from the contracts.
+
+Radars and briefings are returned as their contract models unchanged; the shapes here
+are the views that join or trim them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from academichub.contracts import Briefing, BriefingSchedule, MatchedTerm, Paper, Radar
+from academichub.contracts.events import Language
+
+OWNER_PATTERN = r"^[A-Za-z0-9_.@-]{1,64}$"
+
+RadarName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+QueryText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+OwnerName = Annotated[str, StringConstraints(pattern=OWNER_PATTERN)]
+
+
+class _Body(BaseModel):
+    # A misspelt field is an error the client hears about, not a silent default.
+    model_config = ConfigDict(extra="forbid")
+
+
+class RadarCreate(_Body):
+    name: RadarName
+    query: QueryText
+    language: Language = "zh"
+    schedule: BriefingSchedule = BriefingSchedule()
+    owner: OwnerName | None = None
+
+
+class RadarUpdate(_Body):
+    """Fields left out keep their value; an empty body re-publishes the radar."""
+
+    name: RadarName | None = None
+    query: QueryText | None = None
+    language: Language | None = None
+    schedule: BriefingSchedule | None = None
+
+
+class RadarList(BaseModel):
+    items: list[Radar]
+
+
+class PaperItem(BaseModel):
+    id: str
+    version: int | None
+    title: str
+    source: str
+    categories: list[str]
+    published: dt.date
+    authors: list[str]
+    url: str | None
+    snippet: str = Field(description="Abstract excerpt as HTML: escaped, hits in <mark>")
+
+
+class PaperPage(BaseModel):
+    total: int
+    items: list[PaperItem]
+
+
+class PaperDetail(Paper):
+    """The latest version of a paper plus every version seen, oldest first."""
+
+    versions: tuple[int | None, ...]
+
+
+class MatchItem(BaseModel):
+    paper_id: str
+    version: int | None
+    score: float
+    matched_at: dt.datetime
+    terms: list[MatchedTerm] = Field(description="Why it matched: the terms that fired")
+    title: str | None = Field(description="None if the paper is not (yet) in the store")
+    source: str | None
+    published: dt.date | None
+
+
+class MatchList(BaseModel):
+    radar_id: str
+    items: list[MatchItem]
+
+
+class BriefingList(BaseModel):
+    radar_id: str
+    items: list[Briefing]

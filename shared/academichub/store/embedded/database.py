@@ -1,0 +1,214 @@
+"""The SQLite file every AcademicHub process shares: connections, transactions, schema.
+
+Several processes use the file at once (the gateway writes radars, the matcher papers and
+matches, the briefer briefings, the ingestor its published keys and cursors), and the
+gateway calls from worker threads. Hence:
+
+* WAL journal: readers never block the writer and the writer never blocks readers;
+* a busy timeout: a writer waits for another process's write to finish instead of failing;
+* one connection per thread (sqlite3 connections must not be used by two threads at once);
+* writes start with ``BEGIN IMMEDIATE``, taking the write lock up front, so a transaction
+  that read first can never fail on upgrading its lock (which no timeout would resolve);
+* ``PRAGMA user_version`` records the schema version; migrations run under the write lock
+  so two processes starting together do not both create the tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from academichub.platform.errors import ConfigError
+
+BUSY_TIMEOUT_S: Final = 30.0
+
+# Each entry migrates from version i to i + 1. Never edit a shipped entry; append one.
+_MIGRATIONS: Final[tuple[str, ...]] = (
+    """
+    -- Papers: the current version of each paper; seq is the arrival order of its id.
+    -- version_rank is the version with 0 standing for "no version" (versions start at 1).
+    CREATE TABLE papers (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        version_rank INTEGER NOT NULL,
+        published TEXT NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX papers_newest ON papers (published DESC, seq DESC);
+    CREATE TABLE paper_versions (
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version_rank)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE radars (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX radars_owner ON radars (owner);
+    -- A deleted radar's id with the lowest revision that may bring it back.
+    CREATE TABLE radar_tombstones (
+        id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL
+    );
+
+    CREATE TABLE matches (
+        radar_id TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        score REAL NOT NULL,
+        matched_ts REAL NOT NULL,
+        doc TEXT NOT NULL,
+        UNIQUE (radar_id, paper_id, version_rank)
+    );
+    CREATE INDEX matches_best ON matches (radar_id, score DESC, paper_id);
+    CREATE TABLE emitted_matches (
+        radar_id TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        PRIMARY KEY (radar_id, paper_id, version_rank)
+    ) WITHOUT ROWID;
+
+    -- Briefing windows: rowid keeps the enqueue order of pending items.
+    CREATE TABLE pending_items (
+        radar_id TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        score REAL NOT NULL,
+        enqueued_at TEXT NOT NULL,
+        UNIQUE (radar_id, paper_id, version_rank)
+    );
+    CREATE TABLE open_windows (
+        radar_id TEXT PRIMARY KEY,
+        opened_at TEXT NOT NULL
+    );
+    CREATE TABLE briefed_items (
+        radar_id TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        PRIMARY KEY (radar_id, paper_id, version_rank)
+    ) WITHOUT ROWID;
+    CREATE TABLE briefings (
+        id TEXT PRIMARY KEY,
+        radar_id TEXT NOT NULL,
+        window_no INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        UNIQUE (radar_id, window_no)
+    );
+
+    CREATE TABLE published_keys (
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        PRIMARY KEY (paper_id, version_rank)
+    ) WITHOUT ROWID;
+    CREATE TABLE ingest_cursors (
+        source TEXT PRIMARY KEY,
+        cursor TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION: Final = len(_MIGRATIONS)
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._registry = threading.Lock()
+        self._closed = False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrate(self._connection())
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees one consistent snapshot."""
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the write lock from its start; rolled back on error."""
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def read_all(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
+        """The rows of one query (a single statement is its own consistent snapshot)."""
+        return self._connection().execute(sql, params).fetchall()
+
+    def ping(self) -> None:
+        self._connection().execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        with self._registry:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError(f"the store at {self.path} is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: no implicit transactions; read()/write() say BEGIN.
+            # check_same_thread=False only so that close() may close it from another thread.
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL never corrupts the file; a power cut may lose the last
+            # commits, which at-least-once delivery replays.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            with self._registry:
+                if self._closed:
+                    conn.close()
+                    raise RuntimeError(f"the store at {self.path} is closed")
+                self._connections.append(conn)
+            self._local.conn = conn
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise ConfigError(
+                    f"the database {self.path} has schema version {version}, newer than this "
+                    f"AcademicHub understands ({SCHEMA_VERSION}): upgrade AcademicHub or point "
+                    "ACADEMICHUB_DATA_DIR elsewhere"
+                )
+            for step in _MIGRATIONS[version:]:
+                for statement in _statements(step):
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would COMMIT the surrounding transaction; run statement by statement.
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,268 @@
+"""The tantivy papers index: one writer process, any number of readers.
+
+tantivy allows one ``IndexWriter`` per index directory (a lock file guards it across
+processes). The process opened with ``writer=True`` (the matcher) holds it for its whole
+life; every other process only reads. A reader notices the writer's commits by watching
+``meta.json``, which tantivy replaces atomically on each commit: one ``stat`` per search,
+and a searcher reload only when the file changed. The index is never reopened per query.
+
+The index holds ids and search fields only; the records come from SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import tantivy
+
+from academichub.contracts import Paper
+from academichub.platform.errors import ConfigError
+from academichub.radar.ast import Node
+from academichub.store.embedded import index_schema as f
+from academichub.store.embedded.tantivy_query import compile_filters, compile_query
+from academichub.store.port import SearchFilters
+
+# One indexing thread: the matcher indexes batches of a few hundred papers at most, and
+# tantivy needs at least 15 MB of heap per thread.
+_WRITER_HEAP_BYTES: Final = 64_000_000
+_WRITER_THREADS: Final = 1
+
+_MetaStamp = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class RankedIds:
+    """One page of index hits: the exact total and (paper id, score) in order."""
+
+    total: int
+    hits: tuple[tuple[str, float], ...]
+
+
+class FullTextIndex:
+    def __init__(self, path: Path, *, writer: bool) -> None:
+        self.path = path
+        self._schema = f.build_schema()
+        self._lock = threading.Lock()  # guards _index/_stamp and the writer
+        self._index: tantivy.Index | None = None
+        self._writer: tantivy.IndexWriter | None = None
+        self._stamp: _MetaStamp | None = None
+        self._closed = False
+        path.mkdir(parents=True, exist_ok=True)
+        if writer:
+            self._index = self._open()
+            self._writer = self._acquire_writer(self._index)
+
+    def require_writer(self) -> None:
+        """Raise unless this process holds the index writer."""
+        self._require_writer()
+
+    # --- writing ------------------------------------------------------------------
+    def replace(self, papers: Iterable[tuple[Paper, int]]) -> None:
+        """Index each (paper, arrival seq), replacing any earlier version; one commit.
+
+        Deleting on the id term first makes the write idempotent: a replayed or newer
+        version leaves exactly one document per paper.
+        """
+        with self._lock:
+            writer = self._require_writer()
+            try:
+                for paper, seq in papers:
+                    writer.delete_documents_by_term(f.ID, paper.id)
+                    writer.add_document(f.to_document(paper, seq))
+                writer.commit()
+            except BaseException:
+                # Drop the half-written batch so the next commit does not publish it.
+                writer.rollback()
+                raise
+
+    def count(self) -> int:
+        searcher = self._searcher()
+        return 0 if searcher is None else int(searcher.num_docs)
+
+    # --- searching ----------------------------------------------------------------
+    def search(
+        self,
+        query: Node | None,
+        filters: SearchFilters,
+        sort: Literal["relevance", "date"],
+        limit: int,
+        offset: int,
+    ) -> RankedIds:
+        searcher = self._searcher()
+        if searcher is None:  # no writer has created the index yet: nothing indexed
+            return RankedIds(0, ())
+        compiled = None if query is None else compile_query(query, self._schema)
+        clauses = compile_filters(filters, self._schema)
+        if compiled is not None:
+            clauses.insert(0, compiled)
+        combined = _all_of(clauses)
+        limit, offset = max(limit, 0), max(offset, 0)
+        if compiled is None or sort == "date":
+            return self._newest_first(searcher, combined, compiled, limit, offset)
+        return self._most_relevant(searcher, combined, limit, offset)
+
+    def _newest_first(
+        self,
+        searcher: tantivy.Searcher,
+        combined: tantivy.Query,
+        scored: tantivy.Query | None,
+        limit: int,
+        offset: int,
+    ) -> RankedIds:
+        result = searcher.search(
+            combined,
+            max(limit, 1),  # tantivy refuses a limit of 0; the count is what is wanted then
+            count=True,
+            order_by_field=f.RECENCY,
+            offset=offset,
+            order=tantivy.Order.Desc,
+        )
+        ids = [_id_of(searcher, address) for _, address in result.hits][:limit]
+        scores = self._scores(searcher, scored, ids) if scored is not None else {}
+        return RankedIds(_count(result), tuple((i, scores.get(i, 0.0)) for i in ids))
+
+    def _scores(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, ids: list[str]
+    ) -> dict[str, float]:
+        """BM25 scores of the given papers for ``query`` (a date-sorted page still reports
+        how well each paper matched)."""
+        if not ids:
+            return {}
+        only_these = tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(self._schema, f.ID, ids), 0.0
+        )
+        restricted = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.Must, only_these)]
+        )
+        result = searcher.search(restricted, len(ids))
+        return {_id_of(searcher, address): float(score) for score, address in result.hits}
+
+    def _most_relevant(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, limit: int, offset: int
+    ) -> RankedIds:
+        """Best score first, equal scores newest first, then the page.
+
+        tantivy breaks score ties by document address, not by date, so fetch enough hits
+        that every hit tied with the last one on the page is among them, then sort.
+        """
+        wanted = offset + limit
+        fetch = max(wanted, 1)
+        while True:
+            result = searcher.search(query, fetch, count=True)
+            hits = result.hits
+            total = _count(result)
+            boundary_settled = wanted == 0 or (
+                len(hits) > wanted and hits[-1][0] < hits[wanted - 1][0]
+            )
+            if len(hits) >= total or boundary_settled:
+                break
+            fetch *= 2
+        addresses = [address for _, address in hits]
+        recency = searcher.fast_field_values(f.RECENCY, addresses) if addresses else []
+        order = sorted(range(len(hits)), key=lambda i: (-hits[i][0], -_as_int(recency[i])))
+        page = order[offset:wanted]
+        return RankedIds(
+            total, tuple((_id_of(searcher, addresses[i]), float(hits[i][0])) for i in page)
+        )
+
+    # --- lifecycle ----------------------------------------------------------------
+    def ping(self) -> None:
+        if self._closed:
+            raise RuntimeError("the full-text index is closed")
+        if not self.path.is_dir():
+            raise RuntimeError(f"the full-text index directory {self.path} is missing")
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            writer, self._writer = self._writer, None
+            self._index = None
+        if writer is not None:
+            # Waiting for merges consumes the writer, which releases the directory lock.
+            writer.wait_merging_threads()
+
+    # --- internals ----------------------------------------------------------------
+    def _open(self) -> tantivy.Index:
+        """Open the index, creating it if absent (readers call this only once it exists)."""
+        try:
+            index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+        except ValueError as exc:
+            if "schema does not match" in str(exc):
+                raise ConfigError(
+                    f"the full-text index at {self.path} was built with another schema; "
+                    "stop every AcademicHub process, delete that directory and start the "
+                    "matcher: it rebuilds the index from the SQLite records"
+                ) from exc
+            raise
+        # Reloads happen on our schedule (see _searcher), not on a background watcher.
+        index.config_reader("manual")
+        return index
+
+    def _acquire_writer(self, index: tantivy.Index) -> tantivy.IndexWriter:
+        try:
+            return index.writer(heap_size=_WRITER_HEAP_BYTES, num_threads=_WRITER_THREADS)
+        except ValueError as exc:
+            if "LockBusy" in str(exc):
+                raise ConfigError(
+                    f"another process is already writing the index at {self.path}: with "
+                    "the embedded store exactly one matcher may run (the one process "
+                    "opened with index_writer=True)"
+                ) from exc
+            raise
+
+    def _require_writer(self) -> tantivy.IndexWriter:
+        if self._closed:
+            raise RuntimeError("the full-text index is closed")
+        if self._writer is None:
+            raise ConfigError(
+                f"this store was opened with index_writer=False and cannot write papers: "
+                f"only the matcher, opened with index_writer=True, indexes into {self.path}"
+            )
+        return self._writer
+
+    def _meta_stamp(self) -> _MetaStamp | None:
+        try:
+            st = os.stat(self.path / "meta.json")
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _searcher(self) -> tantivy.Searcher | None:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the full-text index is closed")
+            stamp = self._meta_stamp()
+            if stamp is None:
+                return None
+            if self._index is None:
+                self._index = self._open()
+            if stamp != self._stamp:
+                self._index.reload()
+                self._stamp = stamp
+            return self._index.searcher()
+
+
+def _all_of(clauses: list[tantivy.Query]) -> tantivy.Query:
+    if not clauses:
+        return tantivy.Query.all_query()
+    if len(clauses) == 1:
+        return clauses[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
+
+
+def _id_of(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
+    return str(searcher.doc(address)[f.ID][0])
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    # tantivy-py sets ``count`` when searching with count=True; its stub omits it.
+    return int(getattr(result, "count", 0) or 0)
+
+
+def _as_int(value: object) -> int:
+    return value if isinstance(value, int) else 0

@@ -1,0 +1,211 @@
+"""What only the embedded store has: one index writer, readers in other processes and
+threads, a data folder that outlives the process."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from academichub.platform.errors import ConfigError
+from academichub.radar.parser import parse_query
+from academichub.store.embedded import EmbeddedStore
+from academichub.store.embedded.fulltext import FullTextIndex
+from academichub.store.port import PaperWrite
+from tests.integration.store.factories import match, paper, radar
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _hits(store: EmbeddedStore, query: str) -> list[tuple[str, int | None]]:
+    page = store.search(parse_query(query))
+    return [(h.paper.id, h.paper.version) for h in page.hits]
+
+
+def test_a_second_writer_is_refused_while_the_first_is_open(tmp_path: Path) -> None:
+    first = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        with pytest.raises(ConfigError, match="another process is already writing the index") as err:
+            EmbeddedStore(tmp_path, index_writer=True)
+        assert str(tmp_path / "index") in str(err.value)
+        assert "exactly one matcher" in str(err.value)
+        first.upsert_papers([paper(1, "Still writing")])  # the refused one took nothing away
+    finally:
+        first.close()
+    # Closing releases the lock: the next matcher starts.
+    second = EmbeddedStore(tmp_path, index_writer=True)
+    assert second.upsert_papers([paper(2, "Next")]) == [PaperWrite.NEW]
+    second.close()
+
+
+def test_a_writer_in_another_process_is_refused(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from academichub.platform.errors import ConfigError
+        from academichub.store.embedded import EmbeddedStore
+        try:
+            EmbeddedStore(Path({str(tmp_path)!r}), index_writer=True)
+        except ConfigError as exc:
+            print("refused:", exc)
+        else:
+            print("opened")
+        """
+    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO
+        )
+    finally:
+        store.close()
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("refused: another process is already writing the index")
+
+
+def test_a_reader_sees_what_the_writer_commits(tmp_path: Path) -> None:
+    reader = EmbeddedStore(tmp_path, index_writer=False)  # before any index exists
+    assert reader.search(None).total == 0
+    reader.ping()
+    writer = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        writer.upsert_papers([paper(1, "Quantum codes")])
+        assert _hits(reader, "quantum") == [("arxiv:2606.00001", 1)]
+        writer.upsert_papers([paper(1, "Topological codes", version=2), paper(2, "Quantum dots")])
+        assert _hits(reader, "quantum") == [("arxiv:2606.00002", 1)]
+        assert _hits(reader, "topological") == [("arxiv:2606.00001", 2)]
+        assert reader.search(None).total == 2
+        assert reader.count_papers() == 2
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_a_reader_cannot_write_papers_but_writes_everything_else(tmp_path: Path) -> None:
+    EmbeddedStore(tmp_path, index_writer=True).close()
+    reader = EmbeddedStore(tmp_path, index_writer=False)
+    try:
+        with pytest.raises(ConfigError, match="index_writer=False"):
+            reader.upsert_papers([paper(1, "Not from here")])
+        assert reader.count_papers() == 0
+        assert reader.put_radar(radar("r1"))
+        assert reader.record_matches([match("arxiv:2606.00001")])
+        reader.mark_published([("arxiv:2606.00001", 1)])
+    finally:
+        reader.close()
+
+
+def test_everything_survives_a_restart_and_a_lost_index_is_rebuilt(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    store.upsert_papers([paper(1, "Quantum codes"), paper(2, "Protein folding")])
+    store.upsert_papers([paper(1, "Quantum codes again", version=2)])
+    store.put_radar(radar("r1"))
+    store.close()
+
+    again = EmbeddedStore(tmp_path, index_writer=True)
+    assert _hits(again, "quantum") == [("arxiv:2606.00001", 2)]
+    assert again.get_radar("r1") == radar("r1")
+    again.close()
+
+    for child in (tmp_path / "index").iterdir():
+        child.unlink()
+    rebuilt = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        assert _hits(rebuilt, "quantum") == [("arxiv:2606.00001", 2)]
+        assert rebuilt.search(None).total == 2
+        assert [p.id for p in rebuilt.latest_papers(5)] == ["arxiv:2606.00002", "arxiv:2606.00001"]
+    finally:
+        rebuilt.close()
+
+
+def test_a_failed_index_commit_stores_nothing_so_the_replay_indexes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        with monkeypatch.context() as patched:
+
+            def broken(self: FullTextIndex, papers: object) -> None:
+                raise OSError("disk full")
+
+            patched.setattr(FullTextIndex, "replace", broken)
+            with pytest.raises(OSError, match="disk full"):
+                store.upsert_papers([paper(1, "Quantum codes")])
+        assert store.count_papers() == 0
+        assert store.paper_versions("arxiv:2606.00001") == []
+        assert store.upsert_papers([paper(1, "Quantum codes")]) == [PaperWrite.NEW]
+        assert _hits(store, "quantum") == [("arxiv:2606.00001", 1)]
+    finally:
+        store.close()
+
+
+def test_threads_share_one_store(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    store.upsert_papers([paper(n, f"Quantum paper {n}") for n in range(1, 21)])
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for i in range(25):
+                store.put_radar(radar(f"w{worker}-{i}"))
+                assert store.search(parse_query("quantum"), limit=5).total == 20
+                assert store.get_radar(f"w{worker}-{i}") is not None
+        except BaseException as exc:  # collected and re-raised by the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        assert len(store.list_radars()) == 8 * 25
+    finally:
+        store.close()
+
+
+def test_processes_write_the_same_database(tmp_path: Path) -> None:
+    EmbeddedStore(tmp_path, index_writer=True).close()
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from academichub.store.embedded import EmbeddedStore
+        from tests.integration.store.factories import radar
+        store = EmbeddedStore(Path({str(tmp_path)!r}), index_writer=False)
+        for i in range(100):
+            store.put_radar(radar(f"p{{sys.argv[1]}}-{{i}}"))
+            store.mark_published([(f"arxiv:2606.{{i:05d}}", int(sys.argv[1]))])
+        store.close()
+        """
+    )
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, str(n)], cwd=REPO, stderr=subprocess.PIPE)
+        for n in (1, 2, 3)
+    ]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=120)
+        assert worker.returncode == 0, stderr.decode()
+    store = EmbeddedStore(tmp_path, index_writer=False)
+    try:
+        assert len(store.list_radars()) == 300
+        keys = [(f"arxiv:2606.{i:05d}", n) for i in range(100) for n in (1, 2, 3, 4)]
+        assert store.unpublished(keys) == {(f"arxiv:2606.{i:05d}", 4) for i in range(100)}
+    finally:
+        store.close()
+
+
+def test_a_database_from_a_newer_release_is_refused(tmp_path: Path) -> None:
+    EmbeddedStore(tmp_path, index_writer=False).close()
+    with sqlite3.connect(tmp_path / "academichub.sqlite3") as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(ConfigError, match="schema version 99"):
+        EmbeddedStore(tmp_path, index_writer=False)
