@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from conftest import Gateway, MakePaper
+from tests.unit.gateway.harness import Gateway, MakePaper
 
 
 def _entries(html: str) -> list[str]:

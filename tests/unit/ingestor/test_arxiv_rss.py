@@ -344,6 +344,23 @@ def test_old_style_id_and_markup_in_fields() -> None:
     assert paper.authors == ("Rémy Dupont", "J. Smith Jr.", "K. Lee")
 
 
+def test_e_mail_in_the_creator_does_not_unbalance_affiliations() -> None:
+    # feedparser cuts "(a.one@x.org)" out of its parsed author name, taking a ")" further on
+    # with it; the raw creator text is what must be split.
+    creator = "A. One (a.one@x.org), B. Two, C. Three (Univ, X)"
+    (paper,) = parse_arxiv_rss(_feed(_item(creator=creator))).papers
+    assert paper.authors == ("A. One", "B. Two", "C. Three")
+
+
+def test_repeated_creators_keep_every_name_in_order() -> None:
+    item = _item(creator="Ada Lovelace").replace(
+        "</item>",
+        "<dc:creator>Alan Turing</dc:creator><dc:creator>Grace Hopper</dc:creator></item>",
+    )
+    (paper,) = parse_arxiv_rss(_feed(item)).papers
+    assert paper.authors == ("Ada Lovelace", "Alan Turing", "Grace Hopper")
+
+
 def test_unrecognised_announcement_prefix_is_refused_not_published() -> None:
     broken = _item("2504.20010").replace("arXiv:2504.20010v1 Announce", "arXiv: see Announce")
     result = parse_arxiv_rss(_feed(broken, _item("2504.20011")))

@@ -43,6 +43,9 @@ from academichub.ingestor.normalise import decode_tex_accents, split_authors
             ("Ada Lovelace", "Alan Turing"),
         ),
         ("Marie Curie (Physique &amp; Chimie)", ("Marie Curie",)),
+        # E-mail addresses are not names.
+        ("A. One <a.one@x.org>, B. Two b.two@x.org", ("A. One", "B. Two")),
+        ("A. One (a.one@x.org), B. Two", ("A. One", "B. Two")),
     ],
 )
 def test_split_authors(creator: str, names: tuple[str, ...]) -> None:

@@ -169,9 +169,9 @@ def clean_draft(
         notable.append(NotablePaper(paper_id=resolved, reason=reason))
 
     tldrs: list[PaperTldr] = []
-    for item in draft.tldrs:
-        resolved = c.resolve(item.paper_id)
-        text = c.prose(item.tldr, TLDR_CHARS)
+    for entry in draft.tldrs:
+        resolved = c.resolve(entry.paper_id)
+        text = c.prose(entry.tldr, TLDR_CHARS)
         if resolved is None or not text or any(t.paper_id == resolved for t in tldrs):
             c.dropped["tldr"] += 1
             continue

@@ -228,11 +228,17 @@ def _arxiv_ref(guid: str | None, announcement: Announcement | None) -> ArxivRef 
 
 
 def _authors(entry: Mapping[str, Any]) -> tuple[str, ...]:
-    # arXiv sends one dc:creator holding every name; other feeds repeat the element, which
-    # feedparser lists in `authors` (its `author` is only the last one). Both go through here.
+    # arXiv sends one dc:creator holding every name. feedparser's `author` is that text as sent;
+    # its `authors[0].name` is not: an e-mail address in it is cut out together with a bracket
+    # next to it, unbalancing the affiliations. Feeds that repeat dc:creator have `authors`
+    # in order (`author` is then only the last name), so only they are read from the list.
+    details = [a for a in entry.get("authors") or () if isinstance(a, Mapping)]
+    if len(details) <= 1:
+        raw = _text(entry, "author")
+        return split_authors(raw) if raw else ()
     names: list[str] = []
-    for author in entry.get("authors") or ():
-        name = author.get("name") if isinstance(author, Mapping) else None
+    for author in details:
+        name = author.get("name")
         if isinstance(name, str):
             names.extend(split_authors(name))
     return tuple(names)

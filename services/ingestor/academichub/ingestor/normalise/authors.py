@@ -12,6 +12,7 @@ search works.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from academichub.ingestor.normalise.tex import decode_tex_accents
@@ -20,6 +21,8 @@ from academichub.ingestor.normalise.text import clean_text, collapse_whitespace
 # A segment that is only a generational suffix belongs to the name before it:
 # "John Smith, Jr., Jane Doe" is two people, not three.
 _SUFFIXES: Final = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+# An e-mail address, bare or in <...>: never part of a name (in (...) it goes with the affiliation).
+_EMAIL_RE: Final = re.compile(r"<?[^\s<>(),@]+@[^\s<>(),]+>?")
 
 
 def _split_outside_parentheses(text: str) -> list[str] | None:
@@ -77,6 +80,8 @@ def split_authors(creator: str) -> tuple[str, ...]:
     ('A. One', 'B. Two', 'C. Three', 'D. Four')
     """
     text = clean_text(creator)
+    if "@" in text:
+        text = _EMAIL_RE.sub(" ", text)
     if not text:
         return ()
     if "(" in text or ")" in text:

@@ -1,0 +1,212 @@
+"""``/api/radars``: every change is stored and announced on the radars topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from academichub.contracts import (
+    Briefing,
+    Match,
+    MatchedTerm,
+    Radar,
+    RadarChange,
+    TopicName,
+)
+from tests.unit.gateway.harness import NOW, Gateway, MakePaper
+
+QUERY = '"quantum circuit" (learning OR agent) -survey'
+
+
+def _create(gateway: Gateway, **fields: Any) -> dict[str, Any]:
+    response = gateway.client.post("/api/radars", json={"name": "Quantum ML", "query": QUERY, **fields})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _changes(gateway: Gateway) -> list[tuple[str, RadarChange]]:
+    out = []
+    for topic, key, event in gateway.publisher.sent:
+        assert topic == TopicName.RADARS
+        assert isinstance(event, RadarChange)
+        out.append((key, event))
+    return out
+
+
+def test_create_stores_and_announces_the_radar(gateway: Gateway) -> None:
+    body = _create(gateway, schedule={"kind": "every_n", "n": 5})
+    radar_id = body["id"]
+    assert radar_id.startswith("r_")
+    stored = gateway.store.get_radar(radar_id)
+    assert stored is not None
+    assert stored.owner == "local"
+    assert stored.language == "zh"
+    assert stored.revision == 1
+    assert stored.created_at == stored.updated_at == NOW
+    assert stored.schedule.kind == "every_n" and stored.schedule.n == 5
+    assert Radar.model_validate(body) == stored
+    assert _changes(gateway) == [
+        (
+            radar_id,
+            RadarChange(kind="upsert", radar_id=radar_id, revision=1, radar=stored),
+        )
+    ]
+
+
+def test_create_with_owner_and_language(gateway: Gateway) -> None:
+    body = _create(gateway, owner="u_ada", language="en")
+    assert body["owner"] == "u_ada"
+    assert body["language"] == "en"
+    mine = gateway.client.get("/api/radars", params={"owner": "u_ada"}).json()["items"]
+    assert [r["id"] for r in mine] == [body["id"]]
+    _create(gateway)
+    assert len(gateway.client.get("/api/radars").json()["items"]) == 2
+
+
+def test_malformed_query_is_422_and_nothing_is_stored(gateway: Gateway) -> None:
+    response = gateway.client.post("/api/radars", json={"name": "Broken", "query": "quantum OR"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid_query"
+    assert body["position"] == len("quantum OR")
+    assert isinstance(body["expected"], str) and body["expected"]
+    assert body["message"]
+    assert gateway.store.radars == {}
+    assert gateway.publisher.sent == []
+
+
+def test_unknown_body_field_is_named(gateway: Gateway) -> None:
+    response = gateway.client.post(
+        "/api/radars", json={"name": "x", "query": "quantum", "langauge": "en"}
+    )
+    assert response.status_code == 422
+    assert "langauge" in response.json()["message"]
+
+
+def test_update_bumps_the_revision_and_announces_it(gateway: Gateway) -> None:
+    radar_id = _create(gateway)["id"]
+    response = gateway.client.put(
+        f"/api/radars/{radar_id}", json={"query": "surface codes", "language": "en"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["revision"] == 2
+    assert body["query"] == "surface codes"
+    assert body["name"] == "Quantum ML"  # left out: kept
+    stored = gateway.store.get_radar(radar_id)
+    assert stored is not None and stored.revision == 2 and stored.language == "en"
+    key, change = _changes(gateway)[-1]
+    assert key == radar_id
+    assert change.kind == "upsert" and change.revision == 2 and change.radar == stored
+
+
+def test_update_with_a_bad_query_changes_nothing(gateway: Gateway) -> None:
+    radar_id = _create(gateway)["id"]
+    response = gateway.client.put(f"/api/radars/{radar_id}", json={"query": "(open"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_query"
+    stored = gateway.store.get_radar(radar_id)
+    assert stored is not None and stored.revision == 1
+    assert len(gateway.publisher.sent) == 1
+
+
+def test_delete_announces_the_next_revision(gateway: Gateway) -> None:
+    radar_id = _create(gateway)["id"]
+    gateway.client.put(f"/api/radars/{radar_id}", json={"name": "Renamed"})
+    response = gateway.client.delete(f"/api/radars/{radar_id}")
+    assert response.status_code == 204
+    assert gateway.store.get_radar(radar_id) is None
+    key, change = _changes(gateway)[-1]
+    assert (key, change) == (
+        radar_id,
+        RadarChange(kind="delete", radar_id=radar_id, revision=3),
+    )
+    again = gateway.client.delete(f"/api/radars/{radar_id}")
+    assert again.status_code == 404
+    assert len(gateway.publisher.sent) == 3
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/radars/r_missing"),
+        ("PUT", "/api/radars/r_missing"),
+        ("DELETE", "/api/radars/r_missing"),
+        ("GET", "/api/radars/r_missing/matches"),
+        ("GET", "/api/radars/r_missing/briefings"),
+    ],
+)
+def test_missing_radar_is_a_json_404(gateway: Gateway, method: str, path: str) -> None:
+    response = gateway.client.request(method, path, json={} if method == "PUT" else None)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["error"] == "not_found"
+    assert "r_missing" in body["message"]
+    assert gateway.publisher.sent == []
+
+
+def test_publish_failure_is_503_but_the_radar_is_kept(gateway: Gateway) -> None:
+    gateway.publisher.fail_with = ConnectionError("broker unreachable")
+    response = gateway.client.post("/api/radars", json={"name": "n", "query": "quantum"})
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error"] == "publish_failed"
+    assert "broker unreachable" in body["message"]
+    assert gateway.store.get_radar(body["radar_id"]) is not None
+    # The advertised remedy works once the broker is back.
+    gateway.publisher.fail_with = None
+    retry = gateway.client.put(f"/api/radars/{body['radar_id']}", json={})
+    assert retry.status_code == 200
+    assert _changes(gateway)[-1][1].revision == 2
+
+
+def test_matches_best_first_with_paper_and_terms(gateway: Gateway, make_paper: MakePaper) -> None:
+    radar_id = _create(gateway)["id"]
+    gateway.add(make_paper(1, "Quantum circuit learning"), make_paper(2, "Agents in circuits"))
+
+    def match(n: int, score: float, minutes: int) -> Match:
+        return Match(
+            radar_id=radar_id,
+            paper_id=f"arxiv:2606.{n:05d}",
+            version=1,
+            score=score,
+            terms=(MatchedTerm(field="title", term="quantum circuit"),),
+            matched_at=NOW + dt.timedelta(minutes=minutes),
+        )
+
+    gateway.store.record_matches([match(2, 1.5, 0), match(1, 7.25, 10)])
+    body = gateway.client.get(f"/api/radars/{radar_id}/matches").json()
+    assert [m["paper_id"] for m in body["items"]] == ["arxiv:2606.00001", "arxiv:2606.00002"]
+    first = body["items"][0]
+    assert first["title"] == "Quantum circuit learning"
+    assert first["source"] == "arxiv"
+    assert first["published"] == "2026-06-12"
+    assert first["terms"] == [{"field": "title", "term": "quantum circuit"}]
+    since = (NOW + dt.timedelta(minutes=5)).isoformat()
+    recent = gateway.client.get(f"/api/radars/{radar_id}/matches", params={"since": since})
+    assert [m["paper_id"] for m in recent.json()["items"]] == ["arxiv:2606.00001"]
+
+
+def test_briefings_newest_first(gateway: Gateway) -> None:
+    radar_id = _create(gateway)["id"]
+    for window in (1, 2):
+        gateway.store.close_window(
+            Briefing(
+                id=Briefing.make_id(radar_id, window),
+                radar_id=radar_id,
+                window=window,
+                language="zh",
+                provider="extractive",
+                overview=f"第 {window} 期",
+                paper_ids=(),
+                window_opened_at=NOW,
+                window_closed_at=NOW,
+                created_at=NOW,
+            ),
+            [],
+        )
+    body = gateway.client.get(f"/api/radars/{radar_id}/briefings").json()
+    assert [b["window"] for b in body["items"]] == [2, 1]
