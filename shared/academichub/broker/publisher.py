@@ -29,20 +29,33 @@ class KafkaPublisher:
     """aiokafka producer with the settings the local broker and production share."""
 
     def __init__(self, bootstrap_servers: str, client_id: str) -> None:
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            client_id=client_id,
+        self._bootstrap_servers = bootstrap_servers
+        self._client_id = client_id
+        self._started: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        # Built here, not in __init__: aiokafka binds the producer to the running loop.
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap_servers,
+            client_id=self._client_id,
             acks="all",
             enable_idempotence=False,  # Tansu has no InitProducerId
             compression_type="gzip",  # lz4 is not available on Tansu
             linger_ms=5,
         )
-
-    async def start(self) -> None:
-        await self._producer.start()
+        await producer.start()
+        self._started = producer
 
     async def stop(self) -> None:
-        await self._producer.stop()
+        producer, self._started = self._started, None
+        if producer is not None:
+            await producer.stop()
+
+    @property
+    def _producer(self) -> AIOKafkaProducer:
+        if self._started is None:
+            raise RuntimeError("KafkaPublisher used before start()")
+        return self._started
 
     async def publish(self, topic: TopicName, key: str, event: BaseModel) -> None:
         await self._producer.send_and_wait(str(topic), encode_event(event), key=key.encode())

@@ -162,8 +162,7 @@ class _Lexer:
             raise QuerySyntaxError(
                 len(self.text),
                 "'\"'",
-                f"expected '\"' to close the phrase opened at position {start}, "
-                "found end of query",
+                f"expected '\"' to close the phrase opened at position {start}, found end of query",
             )
         return self.text[start + 1 : end], end + 1
 
@@ -198,9 +197,7 @@ class _Lexer:
             return end
         if end < n and text[end] == '"':
             content, after = self._quote(end)
-            self.tokens.append(
-                _Token("field", start, content, name, value_pos, value_quoted=True)
-            )
+            self.tokens.append(_Token("field", start, content, name, value_pos, value_quoted=True))
             return after
         found = "end of query" if end >= n else repr(text[end])
         raise QuerySyntaxError(

@@ -32,7 +32,9 @@ def _hits(store: EmbeddedStore, query: str) -> list[tuple[str, int | None]]:
 def test_a_second_writer_is_refused_while_the_first_is_open(tmp_path: Path) -> None:
     first = EmbeddedStore(tmp_path, index_writer=True)
     try:
-        with pytest.raises(ConfigError, match="another process is already writing the index") as err:
+        with pytest.raises(
+            ConfigError, match="another process is already writing the index"
+        ) as err:
             EmbeddedStore(tmp_path, index_writer=True)
         assert str(tmp_path / "index") in str(err.value)
         assert "exactly one matcher" in str(err.value)

@@ -16,7 +16,7 @@ import pytest
 from academichub.radar.parser import parse_query
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.memory import InMemoryStore
-from academichub.store.port import PaperWrite, SearchFilters, SearchPage, Store
+from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters, SearchPage, Store
 from tests.integration.store.factories import T0, briefing, match, paper, radar
 
 pytestmark = pytest.mark.integration
@@ -37,8 +37,8 @@ def ids(page: SearchPage) -> list[str]:
     return [hit.paper.id for hit in page.hits]
 
 
-def found(store: Store, query: str, **kwargs: object) -> set[str]:
-    page = store.search(parse_query(query), limit=100, **kwargs)  # type: ignore[arg-type]
+def found(store: Store, query: str, filters: SearchFilters = NO_FILTERS) -> set[str]:
+    page = store.search(parse_query(query), filters, limit=100)
     assert page.total == len(page.hits)
     return set(ids(page))
 

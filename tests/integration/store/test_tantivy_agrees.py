@@ -142,9 +142,7 @@ def test_tantivy_accepts_exactly_what_the_evaluator_accepts(
     corpus: list[Paper], texts: list[str], search_filters: list[SearchFilters]
 ) -> None:
     documents = [PaperDocument.from_paper(p) for p in corpus]
-    newest_first = sorted(
-        range(len(corpus)), key=lambda i: (corpus[i].published, i), reverse=True
-    )
+    newest_first = sorted(range(len(corpus)), key=lambda i: (corpus[i].published, i), reverse=True)
     with tempfile.TemporaryDirectory() as data_dir:
         store = EmbeddedStore(Path(data_dir), index_writer=True)
         try:

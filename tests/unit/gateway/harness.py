@@ -46,8 +46,7 @@ def _paper(
         authors=("Ada Lovelace", "Alan Turing"),
         categories=categories,
         published=published,
-        url=f"https://arxiv.org/abs/2606.{n:05d}",
-        **extra,
+        **{"url": f"https://arxiv.org/abs/2606.{n:05d}", **extra},
     )
 
 

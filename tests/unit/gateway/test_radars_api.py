@@ -21,7 +21,9 @@ QUERY = '"quantum circuit" (learning OR agent) -survey'
 
 
 def _create(gateway: Gateway, **fields: Any) -> dict[str, Any]:
-    response = gateway.client.post("/api/radars", json={"name": "Quantum ML", "query": QUERY, **fields})
+    response = gateway.client.post(
+        "/api/radars", json={"name": "Quantum ML", "query": QUERY, **fields}
+    )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -46,7 +48,8 @@ def test_create_stores_and_announces_the_radar(gateway: Gateway) -> None:
     assert stored.language == "zh"
     assert stored.revision == 1
     assert stored.created_at == stored.updated_at == NOW
-    assert stored.schedule.kind == "every_n" and stored.schedule.n == 5
+    assert stored.schedule.kind == "every_n"
+    assert stored.schedule.n == 5
     assert Radar.model_validate(body) == stored
     assert _changes(gateway) == [
         (
@@ -72,7 +75,8 @@ def test_malformed_query_is_422_and_nothing_is_stored(gateway: Gateway) -> None:
     body = response.json()
     assert body["error"] == "invalid_query"
     assert body["position"] == len("quantum OR")
-    assert isinstance(body["expected"], str) and body["expected"]
+    assert isinstance(body["expected"], str)
+    assert body["expected"]
     assert body["message"]
     assert gateway.store.radars == {}
     assert gateway.publisher.sent == []
@@ -97,10 +101,14 @@ def test_update_bumps_the_revision_and_announces_it(gateway: Gateway) -> None:
     assert body["query"] == "surface codes"
     assert body["name"] == "Quantum ML"  # left out: kept
     stored = gateway.store.get_radar(radar_id)
-    assert stored is not None and stored.revision == 2 and stored.language == "en"
+    assert stored is not None
+    assert stored.revision == 2
+    assert stored.language == "en"
     key, change = _changes(gateway)[-1]
     assert key == radar_id
-    assert change.kind == "upsert" and change.revision == 2 and change.radar == stored
+    assert change.kind == "upsert"
+    assert change.revision == 2
+    assert change.radar == stored
 
 
 def test_update_with_a_bad_query_changes_nothing(gateway: Gateway) -> None:
@@ -109,7 +117,8 @@ def test_update_with_a_bad_query_changes_nothing(gateway: Gateway) -> None:
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_query"
     stored = gateway.store.get_radar(radar_id)
-    assert stored is not None and stored.revision == 1
+    assert stored is not None
+    assert stored.revision == 1
     assert len(gateway.publisher.sent) == 1
 
 

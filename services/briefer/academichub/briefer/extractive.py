@@ -45,6 +45,7 @@ MAX_CONNECTIONS = 3
 MAX_NOTABLE = 3
 SALIENT_PER_PAPER = 10
 TOPICAL_PER_PAPER = 15
+CONNECTION_TERMS = 6  # a paper joins a connection only through one of its main topics
 SPLIT_ABOVE = 4  # a category with more papers is split into themes by shared terms
 TLDR_CHARS = 320
 TITLE_CHARS = 120
@@ -126,24 +127,21 @@ class _Group:
 
 
 def _content_terms(text: str, surfaces: dict[str, Counter[str]] | None = None) -> list[str]:
-    """Unigram and bigram terms of ``text`` (stemmed), optionally noting surface forms."""
-    tokens = tokenize(text)
+    """Terms of ``text``: stemmed words and runs of two or three adjacent content words
+    ("surface code", "graph neural network"), optionally noting their surface forms."""
     terms: list[str] = []
-    previous: tuple[str, str] | None = None
-    for token in tokens:
+    run: list[tuple[str, str]] = []  # the current run of adjacent content words
+    for token in tokenize(text):
         if token in _STOPWORDS or len(token) < 3 or token.isdigit():
-            previous = None
+            run = []
             continue
-        stemmed = stem(token)
-        terms.append(stemmed)
-        if surfaces is not None:
-            surfaces.setdefault(stemmed, Counter())[token] += 1
-        if previous is not None:
-            bigram = f"{previous[1]} {stemmed}"
-            terms.append(bigram)
+        run = [*run[-2:], (token, stem(token))]
+        for size in range(1, len(run) + 1):
+            gram = run[-size:]
+            term = " ".join(st for _, st in gram)
+            terms.append(term)
             if surfaces is not None:
-                surfaces.setdefault(bigram, Counter())[f"{previous[0]} {token}"] += 1
-        previous = (token, stemmed)
+                surfaces.setdefault(term, Counter())[" ".join(t for t, _ in gram)] += 1
     return terms
 
 
@@ -169,8 +167,9 @@ class _Window:
         for analysed in self.papers:
             for term, tf in analysed.counts.items():
                 idf = math.log((1 + n) / (1 + self.df[term])) + 1.0
-                bigram = 1.5 if " " in term else 1.0
-                analysed.weights[term] = (1.0 + math.log(tf)) * idf * bigram
+                # A phrase is more specific than a word: it names a topic, not a theme.
+                phrase = 1.0 + 0.5 * term.count(" ")
+                analysed.weights[term] = (1.0 + math.log(tf)) * idf * phrase
             ranked = sorted(analysed.weights, key=lambda t: (-analysed.weights[t], t))
             analysed.salient = tuple(_without_redundant(ranked)[:SALIENT_PER_PAPER])
             shared = [t for t in ranked if self.df[t] >= 2]
@@ -184,15 +183,12 @@ class _Window:
 
 
 def _without_redundant(ranked: list[str]) -> list[str]:
-    """Drop a unigram ranked below a bigram that contains it (keep "error correction",
+    """Drop a term ranked below a longer one that contains it (keep "error correction",
     not also "correction"), so a few salient slots say more."""
     kept: list[str] = []
-    covered: set[str] = set()
     for term in ranked:
-        if " " in term:
-            kept.append(term)
-            covered.update(term.split(" "))
-        elif term not in covered:
+        padded = f" {term} "
+        if not any(padded in f" {longer} " for longer in kept if len(longer) > len(term)):
             kept.append(term)
     return kept
 
@@ -221,7 +217,7 @@ def _tldr(analysed: _Analysed) -> str:
     order = sorted(scored, key=lambda si: (-si[0], -si[1]))
     best = order[0][1]
     chosen = [best]
-    if len(tokenize(sentences[best])) < 12 and len(order) > 1:
+    if len(tokenize(sentences[best])) < 12 and len(order) > 1 and order[1][0] > 0:
         chosen.append(order[1][1])  # a very short best sentence says too little alone
     return clip(" ".join(sentences[i] for i in sorted(chosen)), TLDR_CHARS)
 
@@ -421,11 +417,11 @@ def _themes(window: _Window, phrases: _Phrases) -> list[Theme]:
 def _connections(window: _Window, phrases: _Phrases) -> list[Connection]:
     n = len(window.papers)
     candidates: list[tuple[tuple[int, int, int, float, str], str, dict[str, list[int]]]] = []
-    terms = sorted({t for a in window.papers for t in a.topical})
+    terms = sorted({t for a in window.papers for t in a.topical[:CONNECTION_TERMS]})
     for term in terms:
         sides: dict[str, list[int]] = {}
         for i, analysed in enumerate(window.papers):
-            if term in analysed.topical:
+            if term in analysed.topical[:CONNECTION_TERMS]:
                 sides.setdefault(analysed.top_field, []).append(i)
         if len(sides) < 2:
             continue
@@ -438,12 +434,15 @@ def _connections(window: _Window, phrases: _Phrases) -> list[Connection]:
     candidates.sort(key=lambda c: (tuple(-x for x in c[0][:4]), c[0][4]))
 
     found: list[Connection] = []
-    seen: list[frozenset[int]] = []
+    seen: set[frozenset[int]] = set()
+    words: set[str] = set()
     for _, term, sides in candidates:
         members = frozenset(i for v in sides.values() for i in v)
-        if any(members <= s for s in seen):
-            continue  # says nothing the connections already chosen do not
-        seen.append(members)
+        # The same papers again, or a variant of a term already used, says nothing new.
+        if members in seen or words & set(term.split(" ")):
+            continue
+        seen.add(members)
+        words |= set(term.split(" "))
         fields = sorted(sides)
         cited: list[str] = []
         parts: list[str] = []

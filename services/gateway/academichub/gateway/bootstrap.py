@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
@@ -41,11 +43,21 @@ def main() -> None:
     store = EmbeddedStore(settings.common.data_dir, index_writer=False)
     try:
         server = build_server(settings, store, GatewayMetrics(REGISTRY))
+        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the
+        # handler it found. With Python's defaults SIGTERM would kill the process before
+        # the store is closed, and SIGINT would print a KeyboardInterrupt traceback.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _exit_after_graceful_shutdown)
         server.run()
+        if not server.started:
+            raise SystemExit(STARTUP_FAILURE)
     finally:
         store.close()
-    if not server.started:
-        raise SystemExit(STARTUP_FAILURE)
+
+
+def _exit_after_graceful_shutdown(signum: int, frame: FrameType | None) -> None:
+    log.info("stopped by %s", signal.Signals(signum).name)
+    raise SystemExit(0)
 
 
 def build_server(

@@ -13,7 +13,7 @@ a person can act on), plus fields that help fix the request::
     RequestValidationError 422    invalid_request, naming each bad field
     HTTPException         4xx     Starlette's own (unknown path, wrong method)
     TransientError        503     a dependency is briefly unavailable
-    anything else         500     a bug: logged with its traceback
+    anything else         500     a bug: uvicorn logs its traceback
 """
 
 from __future__ import annotations
@@ -136,8 +136,9 @@ async def _transient_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    # Not logged here: Starlette re-raises after this response, and uvicorn logs the
+    # traceback once.
     return _json(
         500,
         error_body(

@@ -7,7 +7,10 @@ that derives the owner from the session and refuses to act for anyone else.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Final, Protocol
+
+# Owner names go into URLs and logs (never metric labels): keep them plain.
+OWNER_PATTERN: Final = r"^[A-Za-z0-9_.@-]{1,64}$"
 
 
 class OwnerPolicy(Protocol):

@@ -82,7 +82,7 @@ def feed_entry(paper: Paper, position: int, query: Node | None) -> FeedEntry:
         abstract: Segments = [(paper.abstract, False)]
     else:
         # The whole abstract, with the query's hits marked (the page shows it in full).
-        abstract = snippet(paper.abstract, query, max_chars=max(len(paper.abstract), 1))
+        abstract = snippet(paper.abstract, query, max_chars=max(len(paper.abstract), 2))
     return FeedEntry(
         number=entry_number(position),
         source_line=source_line(paper),

@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from academichub.contracts import Briefing, BriefingSchedule, MatchedTerm, Paper, Radar
 from academichub.contracts.events import Language
-
-OWNER_PATTERN = r"^[A-Za-z0-9_.@-]{1,64}$"
+from academichub.gateway.owners import OWNER_PATTERN
 
 RadarName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 QueryText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

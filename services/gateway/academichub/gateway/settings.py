@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from academichub.gateway.owners import OWNER_PATTERN
 from academichub.platform.settings import CommonSettings
 
 
@@ -24,7 +25,7 @@ class GatewaySettings(BaseSettings):
     )
     default_owner: str = Field(
         default="local",
-        pattern=r"^[A-Za-z0-9_.@-]{1,64}$",
+        pattern=OWNER_PATTERN,
         description="Owner of radars created without one, until accounts exist",
     )
     # A radar change not acknowledged by then is reported as a failure, not left hanging.

@@ -3,15 +3,15 @@
 tantivy allows one ``IndexWriter`` per index directory (a lock file guards it across
 processes). The process opened with ``writer=True`` (the matcher) holds it for its whole
 life; every other process only reads. A reader notices the writer's commits by watching
-``meta.json``, which tantivy replaces atomically on each commit: one ``stat`` per search,
-and a searcher reload only when the file changed. The index is never reopened per query.
+``meta.json``, which tantivy replaces atomically on each commit: each search reads it (a
+few kilobytes) and reloads the searcher only when it changed. The index is never
+reopened per query.
 
 The index holds ids and search fields only; the records come from SQLite.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,8 +32,6 @@ from academichub.store.port import SearchFilters
 _WRITER_HEAP_BYTES: Final = 64_000_000
 _WRITER_THREADS: Final = 1
 
-_MetaStamp = tuple[int, int, int]
-
 
 @dataclass(frozen=True)
 class RankedIds:
@@ -50,7 +48,7 @@ class FullTextIndex:
         self._lock = threading.Lock()  # guards _index/_stamp and the writer
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
-        self._stamp: _MetaStamp | None = None
+        self._stamp: bytes | None = None
         self._closed = False
         path.mkdir(parents=True, exist_ok=True)
         if writer:
@@ -225,12 +223,14 @@ class FullTextIndex:
             )
         return self._writer
 
-    def _meta_stamp(self) -> _MetaStamp | None:
+    def _meta_stamp(self) -> bytes | None:
+        # The content, not the mtime: two commits within one coarse kernel tick could
+        # leave the same mtime and size; the content always differs (its opstamp grows).
+        # meta.json is a few kilobytes, so reading it costs microseconds.
         try:
-            st = os.stat(self.path / "meta.json")
+            return (self.path / "meta.json").read_bytes()
         except FileNotFoundError:
             return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _searcher(self) -> tantivy.Searcher | None:
         with self._lock:

@@ -81,7 +81,7 @@ def to_document(paper: Paper, seq: int) -> tantivy.Document:
     doc.add_text(ABSTRACT, " ".join(analysed.abstract))
     doc.add_text(TITLE_RAW, " ".join(analysed.title_raw))
     doc.add_text(ABSTRACT_RAW, " ".join(analysed.abstract_raw))
-    doc.add_text(AUTHOR, " ".join(" ".join(a) for a in analysed.authors))
+    doc.add_text(AUTHOR, f" {AUTHOR_SEPARATOR} ".join(" ".join(a) for a in analysed.authors))
     for name in analysed.authors:
         if name:
             doc.add_text(AUTHOR_LAST, name[-1])

@@ -22,6 +22,12 @@ from academichub.store.port import Store
 router = APIRouter(include_in_schema=False)
 
 
+def _page_link(request: Request, page: int) -> str:
+    # Relative: behind a TLS-terminating proxy an absolute http:// link would be wrong.
+    url = request.url.include_query_params(page=page)
+    return f"{url.path}?{url.query}"
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(
     request: Request,
@@ -62,7 +68,7 @@ async def home(
             "total": total,
             "page": page,
             "pages": pages,
-            "prev_url": request.url.include_query_params(page=page - 1) if page > 1 else None,
-            "next_url": request.url.include_query_params(page=page + 1) if page < pages else None,
+            "prev_url": _page_link(request, page - 1) if page > 1 else None,
+            "next_url": _page_link(request, page + 1) if page < pages else None,
         },
     )

@@ -1,0 +1,145 @@
+"""The briefer's composition root: settings from the environment, one process wired.
+
+``main()`` reads :class:`~academichub.briefer.settings.BrieferSettings`, serves metrics,
+opens the embedded store (not as the index writer), starts the publisher and the
+``matches`` consumer, and runs the consumer and the window closer until SIGINT/SIGTERM.
+If either loop fails (store or broker trouble), the other is cancelled, everything is
+closed in reverse order, and the process exits with the error — without committing
+the failed batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from typing import Protocol
+
+from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+
+from academichub.briefer.kafka_source import KafkaMatchSource, matches_consumer
+from academichub.briefer.metrics import BrieferMetrics
+from academichub.briefer.openai_model import OpenAIBriefingModel, RetryPolicy
+from academichub.briefer.service import (
+    SERVICE,
+    BrieferService,
+    BrieferStore,
+    run_closer,
+    run_consumer,
+)
+from academichub.briefer.settings import BrieferSettings
+from academichub.broker.publisher import KafkaPublisher
+from academichub.platform.errors import ConfigError
+from academichub.platform.settings import load_settings
+from academichub.store.dedicated_thread import DedicatedThread
+
+log = logging.getLogger(__name__)
+
+
+class OwnedStore(BrieferStore, Protocol):
+    def close(self) -> None: ...
+
+
+def _open_embedded_store(settings: BrieferSettings) -> Callable[[], OwnedStore]:
+    def open_store() -> OwnedStore:
+        # Imported here: opening the store is the composition root's job, and the
+        # embedded adapter pulls in tantivy, which the rest of the service never needs.
+        from academichub.store.embedded import EmbeddedStore
+
+        return EmbeddedStore(settings.common.data_dir, index_writer=False)
+
+    return open_store
+
+
+def build_model(settings: BrieferSettings, metrics: BrieferMetrics) -> OpenAIBriefingModel | None:
+    """The model adapter when an endpoint is configured; None means extractive briefings."""
+    if settings.llm_base_url is None:
+        return None
+    return OpenAIBriefingModel(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        timeout_seconds=settings.llm_timeout_seconds,
+        retry=RetryPolicy(
+            max_attempts=settings.llm_max_attempts,
+            max_retry_after_seconds=settings.llm_max_retry_after_seconds,
+        ),
+        observer=metrics,
+    )
+
+
+async def serve(
+    settings: BrieferSettings,
+    *,
+    open_store: Callable[[], OwnedStore] | None = None,
+    registry: CollectorRegistry = REGISTRY,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run the briefer until ``stop`` is set (or, when not given, SIGINT/SIGTERM)."""
+    loop = asyncio.get_running_loop()
+    signals: list[signal.Signals] = []
+    if stop is None:
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+            signals.append(sig)
+    metrics = BrieferMetrics(registry)
+    async with contextlib.AsyncExitStack() as stack:
+        for sig in signals:
+            stack.callback(loop.remove_signal_handler, sig)
+        server, _ = start_http_server(
+            settings.metrics_port, addr=settings.metrics_host, registry=registry
+        )
+        stack.callback(server.server_close)
+        stack.callback(server.shutdown)
+
+        store = DedicatedThread(open_store or _open_embedded_store(settings), name="briefer-store")
+        stack.callback(store.shutdown, lambda s: s.close())
+
+        model = build_model(settings, metrics)
+        if model is not None:
+            stack.push_async_callback(model.aclose)
+            log.info("briefings by model %s at %s", settings.llm_model, settings.llm_base_url)
+        else:
+            log.info("briefings are extractive (set OPENAI_BASE_URL to use a model)")
+
+        servers = settings.common.bootstrap_servers
+        publisher = KafkaPublisher(servers, client_id=SERVICE)
+        stack.push_async_callback(publisher.stop)
+        await publisher.start()
+        consumer = matches_consumer(servers, group_id=settings.group_id, client_id=SERVICE)
+        stack.push_async_callback(consumer.stop)
+        await consumer.start()
+
+        service = BrieferService(
+            store=store,
+            publisher=publisher,
+            model=model,
+            policy=settings.window_policy,
+            metrics=metrics,
+        )
+        log.info(
+            "briefer running: windows of %d papers or %gs, metrics on %s:%d",
+            settings.window_max_papers,
+            settings.window_max_seconds,
+            settings.metrics_host,
+            settings.metrics_port,
+        )
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(run_consumer(KafkaMatchSource(consumer), service, stop))
+            tasks.create_task(run_closer(service, stop, interval=settings.check_interval_seconds))
+    log.info("briefer stopped")
+
+
+def main() -> None:
+    try:
+        settings = load_settings(BrieferSettings)
+    except ConfigError as exc:
+        raise SystemExit(f"briefer: {exc}") from None
+    logging.basicConfig(
+        level=settings.common.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    asyncio.run(serve(settings))

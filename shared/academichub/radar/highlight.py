@@ -1,0 +1,209 @@
+"""Query-aware snippets: a window of a title or abstract around the query's hits.
+
+The web layer gets segments ``(text, is_hit)`` and does the escaping and marking itself,
+so no markup is ever built from untrusted feed text here. Hits are found with the same
+analysis as matching (NFKC, lower case, Snowball stems, prefixes on unstemmed tokens),
+while the segments are slices of the original text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+from academichub.radar.analysis import normalise, stem
+from academichub.radar.ast import And, Node, Not, Or, Phrase, Prefix, Word
+
+__all__ = ["ELLIPSIS", "PositiveTerms", "positive_terms", "snippet", "token_spans"]
+
+ELLIPSIS: Final = "…"
+
+Segment = tuple[str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class PositiveTerms:
+    """The text terms a query looks for (leaves under a NOT are not highlighted)."""
+
+    words: frozenset[str]  # stems
+    phrases: tuple[tuple[str, ...], ...]  # stems in order
+    prefixes: tuple[str, ...]  # unstemmed, lower-cased
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases or self.prefixes)
+
+
+def positive_terms(node: Node | None) -> PositiveTerms:
+    words: set[str] = set()
+    phrases: dict[tuple[str, ...], None] = {}
+    prefixes: dict[str, None] = {}
+
+    def visit(n: Node) -> None:
+        if isinstance(n, And | Or):
+            for child in n.children:
+                visit(child)
+        elif isinstance(n, Word):
+            words.add(n.token)
+        elif isinstance(n, Phrase):
+            phrases[n.tokens] = None
+        elif isinstance(n, Prefix):
+            prefixes[n.prefix] = None
+        # Not: what it excludes is absent from a match; other leaves are not text.
+
+    if node is not None and not isinstance(node, Not):
+        visit(node)
+    return PositiveTerms(frozenset(words), tuple(phrases), tuple(prefixes))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSpan:
+    start: int  # character offsets in the original text
+    end: int
+    token: str  # lower-cased NFKC token, unstemmed
+
+
+def token_spans(text: str) -> list[TokenSpan]:
+    """The tokens of :func:`academichub.radar.analysis.tokenize`, with their offsets in
+    ``text``.
+
+    NFKC can change lengths (the ligature 'ﬁ' becomes 'fi') and lower-casing too, so the
+    text is normalised one character cluster (a base and its combining marks) at a time,
+    remembering which original characters each normalised character came from.
+    """
+    normalised: list[str] = []
+    origin: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        for char in normalise(text[i:j]):
+            normalised.append(char)
+            origin.append((i, j))
+        i = j
+    spans = []
+    current: list[str] = []
+    start = 0
+    for k, char in enumerate([*normalised, " "]):
+        if char.isalnum():  # the tokeniser's class: letters and digits, not '_'
+            if not current:
+                start = k
+            current.append(char)
+        elif current:
+            spans.append(TokenSpan(origin[start][0], origin[k - 1][1], "".join(current)))
+            current = []
+    return spans
+
+
+def _hits(spans: list[TokenSpan], terms: PositiveTerms) -> list[tuple[int, int]]:
+    """Character ranges of hits, in order, overlapping ones merged."""
+    stems = [stem(s.token) for s in spans]
+    ranges: list[tuple[int, int]] = []
+    for i, span in enumerate(spans):
+        if stems[i] in terms.words or any(span.token.startswith(p) for p in terms.prefixes):
+            ranges.append((span.start, span.end))
+        for phrase in terms.phrases:
+            if tuple(stems[i : i + len(phrase)]) == phrase:
+                ranges.append((span.start, spans[i + len(phrase) - 1].end))
+    ranges.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def snippet(text: str, node: Node | None, max_chars: int = 300) -> list[Segment]:
+    """At most ``max_chars`` characters of ``text`` (ellipses included) around the densest
+    hits of ``node``'s positive text terms; without hits, the start of the text."""
+    if max_chars < 2:
+        raise ValueError("max_chars must leave room for at least one character and '…'")
+    terms = positive_terms(node)
+    hits = _hits(token_spans(text), terms) if terms else []
+    if len(text) <= max_chars:
+        return _segments(text, 0, len(text), hits)
+    if not hits:
+        end = _cut_back(text, 0, max_chars - 1)
+        return [(text[:end].rstrip() + ELLIPSIS, False)]
+    start, end = _window(text, hits, max_chars - 2)  # room for an ellipsis on each side
+    segments = _segments(text, start, end, [h for h in hits if start <= h[0] and h[1] <= end])
+    if start > 0:
+        segments.insert(0, (ELLIPSIS, False))
+    if end < len(text):
+        segments.append((ELLIPSIS, False))
+    return _join_plain(segments)
+
+
+def _window(text: str, hits: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    """The ``width``-character window holding the most hits, hits centred in it and its
+    edges moved onto word boundaries."""
+    best_first, best_last = 0, 0
+    last = 0
+    for first in range(len(hits)):
+        last = max(last, first)
+        while last + 1 < len(hits) and hits[last + 1][1] - hits[first][0] <= width:
+            last += 1
+        if last - first > best_last - best_first:
+            best_first, best_last = first, last
+    hit_start, hit_end = hits[best_first][0], hits[best_last][1]
+    if hit_end - hit_start > width:  # a single hit longer than the window: show its start
+        hit_end = hit_start + width
+    slack = width - (hit_end - hit_start)
+    start = max(0, hit_start - slack // 2)
+    end = min(len(text), start + width)
+    start = max(0, end - width)
+    if start > 0:
+        start = _cut_forward(text, start, hit_start)
+    if end < len(text):
+        end = _cut_back(text, max(start, hit_end), end)
+    return start, end
+
+
+def _cut_forward(text: str, start: int, limit: int) -> int:
+    """Move ``start`` past a partial word, not beyond ``limit``."""
+    if text[start - 1].isspace():
+        return start
+    space = next((i for i in range(start, limit) if text[i].isspace()), None)
+    if space is None:
+        return start
+    while space < limit and text[space].isspace():
+        space += 1
+    return space
+
+
+def _cut_back(text: str, floor: int, end: int) -> int:
+    """Move ``end`` back to the end of the last whole word, not below ``floor``."""
+    if end >= len(text) or text[end].isspace():
+        return end
+    space = next((i for i in range(end - 1, floor - 1, -1) if text[i].isspace()), None)
+    if space is None or space == 0:
+        return end
+    while space > floor and text[space - 1].isspace():
+        space -= 1
+    return space
+
+
+def _segments(text: str, start: int, end: int, hits: list[tuple[int, int]]) -> list[Segment]:
+    segments: list[Segment] = []
+    cursor = start
+    for hit_start, hit_end in hits:
+        if hit_start > cursor:
+            segments.append((text[cursor:hit_start], False))
+        segments.append((text[hit_start:hit_end], True))
+        cursor = hit_end
+    if cursor < end:
+        segments.append((text[cursor:end], False))
+    return segments
+
+
+def _join_plain(segments: list[Segment]) -> list[Segment]:
+    joined: list[Segment] = []
+    for text, is_hit in segments:
+        if joined and not is_hit and not joined[-1][1]:
+            joined[-1] = (joined[-1][0] + text, False)
+        elif text:
+            joined.append((text, is_hit))
+    return joined

@@ -1,0 +1,122 @@
+"""A real OpenAI-compatible chat-completions server on 127.0.0.1, scripted per test.
+
+Each POST /v1/chat/completions takes the next :class:`Reply` of the script and records
+the request body, so a test can say what the endpoint does and check what was asked.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    content: str | None = None  # the assistant message of a 200
+    error: str = "scripted error"  # the error message of a non-200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering (to make the client time out)
+    model: str = "served-model"
+    usage: tuple[int, int] = (120, 80)
+
+    def body(self) -> bytes:
+        if self.status != 200:
+            return json.dumps(
+                {"error": {"message": self.error, "type": "scripted", "code": None}}
+            ).encode()
+        return json.dumps(
+            {
+                "id": "chatcmpl-scripted",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": self.model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": self.content},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": self.usage[0],
+                    "completion_tokens": self.usage[1],
+                    "total_tokens": sum(self.usage),
+                },
+            }
+        ).encode()
+
+
+@dataclass
+class ChatServer:
+    script: list[Reply] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    port: int = 0
+    closing: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def reply(self, *replies: Reply) -> None:
+        self.script.extend(replies)
+
+    def response_formats(self) -> list[str]:
+        return [r.get("response_format", {}).get("type", "none") for r in self.requests]
+
+
+def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = json.loads(self.rfile.read(length) or b"{}")
+            if self.path != "/v1/chat/completions":
+                self._send(Reply(status=404, error=f"no route {self.path}"))
+                return
+            server.requests.append(body)
+            reply = server.script.pop(0) if server.script else Reply(500, error="unscripted")
+            if reply.delay and server.closing.wait(reply.delay):
+                return
+            self._send(reply)
+
+        def _send(self, reply: Reply) -> None:
+            payload = reply.body()
+            # The client may have hung up already (a timeout test): that is fine.
+            with suppress(BrokenPipeError, ConnectionResetError):
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+    return Handler
+
+
+@contextmanager
+def serve_chat() -> Iterator[ChatServer]:
+    state = ChatServer()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, name="chat-server", daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        state.closing.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)

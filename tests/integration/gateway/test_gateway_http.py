@@ -1,0 +1,194 @@
+"""The gateway on a real uvicorn server over the embedded store, through real HTTP.
+
+The store is seeded by an index writer (as the matcher would be), then the gateway
+opens its own reader, exactly as in production. The second test runs the composition
+root against the real local broker and reads the radar change back from the topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from academichub.broker.local import LocalBroker, free_port
+from academichub.broker.publisher import RecordingPublisher
+from academichub.contracts import Paper, RadarChange, TopicName, decode_event
+from academichub.gateway.app import create_app
+from academichub.gateway.bootstrap import build_server
+from academichub.gateway.metrics import GatewayMetrics
+from academichub.gateway.probes import BrokerUnavailable, FakeBrokerProbe, KafkaBrokerProbe
+from academichub.gateway.settings import GatewaySettings
+from academichub.platform.settings import CommonSettings
+from academichub.store.embedded import EmbeddedStore
+
+pytestmark = pytest.mark.integration
+
+
+def _paper(n: int, title: str, abstract: str, day: int) -> Paper:
+    return Paper(
+        id=f"arxiv:2606.{n:05d}",
+        version=1,
+        source="arxiv",
+        announce_type="new",
+        title=title,
+        abstract=abstract,
+        authors=("Ada Lovelace",),
+        categories=("quant-ph",),
+        published=dt.date(2026, 6, day),
+        url=f"https://arxiv.org/abs/2606.{n:05d}",
+    )
+
+
+PAPERS = (
+    _paper(1, "Surface codes at scale", "Quantum error correction with surface codes.", 10),
+    _paper(2, "Protein folding", "Deep learning predicts <b>protein</b> structures.", 11),
+    _paper(3, "Rotations of qubits", "Fast single-qubit rotations for quantum gates.", 12),
+)
+
+
+def _seed(data_dir: Path) -> None:
+    writer = EmbeddedStore(data_dir, index_writer=True)
+    try:
+        writer.upsert_papers(PAPERS)
+    finally:
+        writer.close()
+
+
+@contextmanager
+def _serving(server: uvicorn.Server) -> Iterator[str]:
+    """Run ``server`` on a thread, on a socket bound here (no race for a free port)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the gateway did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
+
+
+def test_search_through_real_http_over_the_embedded_store(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    _seed(data_dir)
+    store = EmbeddedStore(data_dir, index_writer=False)
+    settings = GatewaySettings(common=CommonSettings(data_dir=data_dir))
+    publisher = RecordingPublisher()
+    app = create_app(settings, store=store, publisher=publisher, broker_probe=FakeBrokerProbe())
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    try:
+        with _serving(server) as base, httpx.Client(base_url=base, timeout=10) as client:
+            found = client.get("/api/papers", params={"q": "quantum"}).json()
+            assert found["total"] == 2
+            assert {i["id"] for i in found["items"]} == {"arxiv:2606.00001", "arxiv:2606.00003"}
+            assert all("<mark>" in i["snippet"] for i in found["items"])
+
+            stemmed = client.get("/api/papers", params={"q": "rotation"}).json()
+            assert [i["id"] for i in stemmed["items"]] == ["arxiv:2606.00003"]
+
+            protein = client.get("/api/papers", params={"q": "protein"}).json()
+            assert "&lt;b&gt;" in protein["items"][0]["snippet"]
+
+            bad = client.get("/api/papers", params={"q": "quantum AND"})
+            assert bad.status_code == 422
+            assert bad.json()["position"] == len("quantum AND")
+
+            home = client.get("/")
+            assert home.status_code == 200
+            assert "arXiv (quant-ph) 2026-06-12" in home.text
+            assert home.text.index("Rotations of qubits") < home.text.index("Protein folding")
+
+            created = client.post("/api/radars", json={"name": "QEC", "query": "surface codes"})
+            assert created.status_code == 201
+            radar_id = created.json()["id"]
+            assert client.get(f"/api/radars/{radar_id}").json()["revision"] == 1
+            assert client.get("/readyz").status_code == 200
+        # The radar is in the shared SQLite file, where the matcher will read it.
+        reopened = EmbeddedStore(data_dir, index_writer=False)
+        try:
+            stored = reopened.get_radar(radar_id)
+        finally:
+            reopened.close()
+        assert stored is not None
+        assert stored.query == "surface codes"
+        assert [key for _, key, _ in publisher.sent] == [radar_id]
+    finally:
+        store.close()
+
+
+async def _radar_change(bootstrap_servers: str, radar_id: str, within: float) -> RadarChange:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(str(TopicName.RADARS)) or {0}
+        assigned = [TopicPartition(str(TopicName.RADARS), p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        await consumer.seek_to_beginning(*assigned)
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for messages in batch.values():
+                for message in messages:
+                    if message.key == radar_id.encode():
+                        event = decode_event(TopicName.RADARS, message.value)
+                        assert isinstance(event, RadarChange)
+                        return event
+        raise AssertionError(f"no change for radar {radar_id} on the radars topic")
+    finally:
+        await consumer.stop()
+
+
+async def test_composition_root_publishes_radar_changes(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    _seed(data_dir)
+    settings = GatewaySettings(
+        common=CommonSettings(data_dir=data_dir, bootstrap_servers=broker.bootstrap_servers)
+    )
+    store = EmbeddedStore(data_dir, index_writer=False)
+    server = build_server(settings, store, GatewayMetrics.standalone())
+    try:
+        with _serving(server) as base:
+            async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+                ready = await client.get("/readyz")
+                assert ready.status_code == 200, ready.text
+                created = await client.post(
+                    "/api/radars", json={"name": "QEC", "query": '"surface codes"'}
+                )
+                assert created.status_code == 201, created.text
+                radar_id = created.json()["id"]
+        change = await _radar_change(broker.bootstrap_servers, radar_id, within=20)
+        assert change.kind == "upsert"
+        assert change.revision == 1
+        assert change.radar is not None
+        assert change.radar.query == '"surface codes"'
+    finally:
+        store.close()
+
+
+async def test_broker_probe_answers_for_a_live_broker_and_not_for_a_dead_one(
+    broker: LocalBroker,
+) -> None:
+    await KafkaBrokerProbe(broker.bootstrap_servers, timeout_seconds=5).check()
+    dead = KafkaBrokerProbe(f"127.0.0.1:{free_port()}", timeout_seconds=1)
+    with pytest.raises(BrokerUnavailable, match="did not answer"):
+        await dead.check()

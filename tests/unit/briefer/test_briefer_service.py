@@ -1,0 +1,298 @@
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from academichub.briefer.metrics import BrieferMetrics
+from academichub.briefer.model import ModelUnavailable, ScriptedBriefingModel
+from academichub.briefer.policy import WindowPolicy
+from academichub.briefer.service import (
+    BrieferService,
+    DirectStoreAccess,
+    RawEvent,
+    run_closer,
+    run_consumer,
+)
+from academichub.broker.publisher import RecordingPublisher
+from academichub.contracts import Briefing, DeadLetter, TopicName, encode_event
+from academichub.store.memory import InMemoryStore
+from tests.unit.briefer.briefer_samples import T0, good_draft, match, paper, pid, radar
+
+N = 3
+T = dt.timedelta(minutes=30)
+
+
+@dataclass
+class Clock:
+    now: dt.datetime = T0
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.now += delta
+
+
+@dataclass
+class Harness:
+    store: InMemoryStore = field(default_factory=InMemoryStore)
+    publisher: RecordingPublisher = field(default_factory=RecordingPublisher)
+    clock: Clock = field(default_factory=Clock)
+    metrics: BrieferMetrics = field(default_factory=lambda: BrieferMetrics(CollectorRegistry()))
+    model: ScriptedBriefingModel | None = None
+
+    def __post_init__(self) -> None:
+        self.store.put_radar(radar("r1"))
+        self.store.put_radar(radar("r2", language="zh"))
+        self.store.upsert_papers([paper(n) for n in range(1, 30)])
+
+    def service(self) -> BrieferService:
+        return BrieferService(
+            store=DirectStoreAccess(self.store),
+            publisher=self.publisher,
+            model=self.model,
+            policy=WindowPolicy(max_papers=N, max_age=T),
+            metrics=self.metrics,
+            clock=self.clock,
+        )
+
+    def published(self) -> list[Briefing]:
+        out = self.publisher.on(TopicName.BRIEFINGS)
+        assert all(isinstance(b, Briefing) for b in out)
+        return out  # type: ignore[return-value]
+
+    def metric(self, name: str, **labels: str) -> float:
+        value = self.metrics.registry.get_sample_value(f"academichub_briefer_{name}", labels)
+        return value or 0.0
+
+
+def events(*matches: object, start: int = 0) -> list[RawEvent]:
+    raws = [m if isinstance(m, bytes) else encode_event(m) for m in matches]  # type: ignore[arg-type]
+    return [RawEvent(0, start + i, b"r1", raw) for i, raw in enumerate(raws)]
+
+
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait (bounded) until ``condition`` holds; fail rather than hang."""
+    for _ in range(int(within / 0.005)):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("condition not reached")
+
+
+@pytest.fixture
+def h() -> Harness:
+    return Harness()
+
+
+async def test_a_window_closes_when_it_holds_n_papers(h: Harness) -> None:
+    svc = h.service()
+    assert await svc.handle_matches(events(match(1), match(2))) == 2
+    assert await svc.close_due_windows() == []
+    await svc.handle_matches(events(match(3)))
+    (briefing,) = await svc.close_due_windows()
+
+    assert briefing.id == "r1.w1"
+    assert set(briefing.paper_ids) == {pid(1), pid(2), pid(3)}
+    assert h.published() == [briefing]
+    assert h.publisher.sent[0][1] == "r1"  # keyed by radar id
+    assert h.store.get_briefing("r1.w1") == briefing
+    assert h.store.open_windows() == []
+    assert h.metric("briefings_total", provider="extractive", degraded="false") == 1
+
+
+async def test_a_window_closes_when_its_oldest_match_is_t_old(h: Harness) -> None:
+    svc = h.service()
+    await svc.handle_matches(events(match(1, at=T0)))
+    h.clock.advance(T - dt.timedelta(seconds=1))
+    assert await svc.close_due_windows() == []
+    h.clock.advance(dt.timedelta(seconds=1))
+    (briefing,) = await svc.close_due_windows()
+    assert briefing.paper_ids == (pid(1),)
+    assert briefing.window_opened_at == T0
+    assert briefing.window_closed_at == T0 + T
+
+
+async def test_the_closer_running_twice_publishes_one_briefing(h: Harness) -> None:
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    assert len(await svc.close_due_windows()) == 1
+    assert await svc.close_due_windows() == []
+    assert len(h.published()) == 1
+
+
+async def test_replayed_matches_change_nothing(h: Harness) -> None:
+    svc = h.service()
+    batch = events(match(1), match(2), match(3))
+    await svc.handle_matches(batch)
+    assert await svc.handle_matches(batch) == 0  # replay before the window closes
+    await svc.close_due_windows()
+    assert await svc.handle_matches(batch) == 0  # replay after it closed
+    h.clock.advance(T * 10)
+    assert await svc.close_due_windows() == []
+    assert [b.id for b in h.published()] == ["r1.w1"]
+    assert h.store.open_windows() == []
+
+
+async def test_two_closers_racing_for_one_window_publish_once(h: Harness) -> None:
+    gate = asyncio.Event()
+    h.model = ScriptedBriefingModel(repeat=good_draft([pid(1), pid(2), pid(3)]), gate=gate)
+    first, second = h.service(), h.service()
+    await first.handle_matches(events(match(1), match(2), match(3)))
+
+    racing = [asyncio.create_task(s.close_due_windows()) for s in (first, second)]
+    model = h.model
+    # Both closers read the same open window and are waiting on the model.
+    await eventually(lambda: len(model.requests) == 2)
+    gate.set()
+    results = await asyncio.gather(*racing)
+
+    assert sorted(len(r) for r in results) == [0, 1]
+    assert [b.id for b in h.published()] == ["r1.w1"]
+
+
+async def test_a_window_larger_than_n_is_split_best_scores_first(h: Harness) -> None:
+    svc = h.service()
+    scores = {1: 0.1, 2: 5.0, 3: 0.2, 4: 4.0, 5: 3.0}
+    await svc.handle_matches(events(*(match(n, score=s) for n, s in scores.items())))
+    (first,) = await svc.close_due_windows()
+    assert first.paper_ids == (pid(2), pid(4), pid(5))
+
+    (rest,) = h.store.open_windows()
+    assert (rest.window, {i.paper_id for i in rest.items}) == (2, {pid(1), pid(3)})
+    h.clock.advance(T)
+    (second,) = await svc.close_due_windows()
+    assert second.id == "r1.w2"
+    assert second.paper_ids == (pid(3), pid(1))
+
+
+async def test_each_radar_gets_its_own_window_in_its_own_language(h: Harness) -> None:
+    svc = h.service()
+    await svc.handle_matches(
+        events(*(match(n, radar_id="r1") for n in (1, 2, 3)), match(4, radar_id="r2"))
+    )
+    (en,) = await svc.close_due_windows()
+    assert en.radar_id == "r1"
+    h.clock.advance(T)
+    (zh,) = await svc.close_due_windows()
+    assert (zh.radar_id, zh.language, zh.paper_ids) == ("r2", "zh", (pid(4),))
+    assert zh.overview.startswith("本期共 1 篇论文")
+
+
+async def test_poison_matches_are_dead_lettered_and_the_rest_is_queued(h: Harness) -> None:
+    svc = h.service()
+    batch = events(b"{not json", match(1), b'{"schema_version": 99}', start=10)
+    assert await svc.handle_matches(batch) == 1
+
+    letters = h.publisher.on(TopicName.MATCHES_DLQ)
+    assert [type(x) for x in letters] == [DeadLetter, DeadLetter]
+    first = letters[0]
+    assert isinstance(first, DeadLetter)
+    assert (first.topic, first.offset, first.service) == ("matches", 10, "briefer")
+    assert "not JSON" in first.error
+    assert h.metric("poison_events_total") == 2
+    assert [i.paper_id for i in h.store.open_windows()[0].items] == [pid(1)]
+
+
+async def test_a_model_outage_still_publishes_a_degraded_briefing(h: Harness) -> None:
+    h.model = ScriptedBriefingModel([ModelUnavailable("no answer within 60s")])
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    (briefing,) = await svc.close_due_windows()
+    assert (briefing.provider, briefing.degraded) == ("extractive", True)
+    assert briefing.degraded_reason == "model failed: no answer within 60s"
+    assert h.metric("briefings_total", provider="extractive", degraded="true") == 1
+
+
+async def test_a_deleted_radars_window_is_kept_and_briefed_if_the_radar_returns(
+    h: Harness,
+) -> None:
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    h.store.delete_radar("r1")
+    assert await svc.close_due_windows() == []
+    assert await svc.close_due_windows() == []
+    assert h.published() == []
+
+    h.store.put_radar(radar("r1").model_copy(update={"revision": 5}))
+    (briefing,) = await svc.close_due_windows()
+    assert briefing.id == "r1.w1"
+
+
+async def test_papers_missing_from_the_store_are_listed_as_omitted(h: Harness) -> None:
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(99)))
+    (briefing,) = await svc.close_due_windows()
+    assert set(briefing.paper_ids) == {pid(1), pid(2)}
+    assert briefing.omitted_paper_ids == (pid(99),)
+
+
+async def test_a_failing_publish_crashes_the_pass_after_the_store_kept_the_briefing(
+    h: Harness,
+) -> None:
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    h.publisher.fail_with = ConnectionError("broker gone")
+    with pytest.raises(ConnectionError):
+        await svc.close_due_windows()
+    assert h.store.get_briefing("r1.w1") is not None
+
+
+@dataclass
+class ScriptedSource:
+    batches: list[list[RawEvent]]
+    stop: asyncio.Event
+    log: list[str] = field(default_factory=list)
+
+    async def poll(self, wait_seconds: float) -> list[RawEvent]:
+        if not self.batches:
+            self.stop.set()
+            return []
+        self.log.append("poll")
+        return self.batches.pop(0)
+
+    async def commit(self) -> None:
+        self.log.append("commit")
+
+
+async def test_the_consumer_commits_each_batch_after_storing_it(h: Harness) -> None:
+    stop = asyncio.Event()
+    source = ScriptedSource([events(match(1)), [], events(match(2), start=1)], stop)
+    svc = h.service()
+    original = svc.handle_matches
+
+    async def handle(batch: list[RawEvent]) -> int:
+        source.log.append(f"store {len(batch)}")
+        return await original(batch)
+
+    svc.handle_matches = handle  # type: ignore[method-assign]
+    await run_consumer(source, svc, stop)
+    assert source.log == ["poll", "store 1", "commit", "poll", "poll", "store 1", "commit"]
+    assert len(h.store.open_windows()[0].items) == 2
+
+
+async def test_the_consumer_does_not_commit_when_the_store_fails(h: Harness) -> None:
+    stop = asyncio.Event()
+    source = ScriptedSource([events(match(1))], stop)
+    h.store.enqueue_for_briefing = _broken  # type: ignore[method-assign]
+    with pytest.raises(OSError, match="disk full"):
+        await run_consumer(source, h.service(), stop)
+    assert "commit" not in source.log
+
+
+def _broken(*_: object) -> bool:
+    raise OSError("disk full")
+
+
+async def test_the_closer_loop_closes_windows_until_stopped(h: Harness) -> None:
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_closer(svc, stop, interval=0.01))
+    await eventually(lambda: bool(h.published()))
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert [b.id for b in h.published()] == ["r1.w1"]

@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+
+from academichub.briefer.settings import BrieferSettings
+from academichub.platform.errors import ConfigError
+from academichub.platform.settings import load_settings
+
+VARIABLES = (
+    "OPENAI_BASE_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_MODEL",
+    "BRIEFER_WINDOW_MAX_PAPERS",
+    "BRIEFER_WINDOW_MAX_SECONDS",
+    "BRIEFER_LLM_TIMEOUT_SECONDS",
+    "ACADEMICHUB_DATA_DIR",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_brief_extractively_every_20_papers_or_hour() -> None:
+    s = load_settings(BrieferSettings)
+    assert (s.window_max_papers, s.window_max_seconds) == (20, 3600)
+    assert (s.check_interval_seconds, s.metrics_port, s.llm_model) == (1.0, 9102, "gpt-4o-mini")
+    assert s.uses_model is False
+    assert s.window_policy.max_age == dt.timedelta(hours=1)
+
+
+def test_the_model_endpoint_comes_from_the_openai_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_MODEL", "qwen2.5-7b-instruct")
+    monkeypatch.setenv("BRIEFER_WINDOW_MAX_PAPERS", "5")
+    monkeypatch.setenv("ACADEMICHUB_DATA_DIR", "/tmp/ah")
+    s = load_settings(BrieferSettings)
+    assert s.uses_model
+    assert s.llm_base_url == "http://127.0.0.1:8000/v1"
+    assert s.llm_api_key is not None
+    assert s.llm_api_key.get_secret_value() == "sk-test"
+    assert "sk-test" not in repr(s)
+    assert s.llm_model == "qwen2.5-7b-instruct"
+    assert s.window_max_papers == 5
+    assert str(s.common.data_dir) == "/tmp/ah"
+
+
+def test_an_empty_base_url_means_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "")
+    assert load_settings(BrieferSettings).uses_model is False
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OPENAI_BASE_URL": "localhost:8000"}, "OPENAI_BASE_URL must be an http"),
+        ({"OPENAI_BASE_URL": "https://api.openai.com/v1"}, "OPENAI_API_KEY must be set"),
+        ({"BRIEFER_WINDOW_MAX_PAPERS": "0"}, "BRIEFER_WINDOW_MAX_PAPERS"),
+        ({"BRIEFER_LLM_TIMEOUT_SECONDS": "-1"}, "BRIEFER_LLM_TIMEOUT_SECONDS"),
+    ],
+)
+def test_unusable_settings_stop_start_up_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(BrieferSettings)
