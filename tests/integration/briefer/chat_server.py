@@ -111,7 +111,9 @@ def serve_chat() -> Iterator[ChatServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, name="chat-server", daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, args=(0.05,), name="chat-server", daemon=True
+    )
     thread.start()
     try:
         yield state

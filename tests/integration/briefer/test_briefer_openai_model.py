@@ -149,7 +149,7 @@ async def test_invalid_json_is_repaired_with_one_more_request(
     b = await brief(model, metrics)
 
     assert (b.provider, b.degraded) == ("openai", False)
-    first, repair = server.requests
+    _, repair = server.requests
     assert [m["role"] for m in repair["messages"]] == ["system", "user", "assistant", "user"]
     assert repair["messages"][2]["content"] == "Here is the briefing: {overview: oops"
     assert "not valid JSON" in repair["messages"][3]["content"]

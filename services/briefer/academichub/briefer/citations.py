@@ -132,20 +132,21 @@ def clean_draft(
     c = _Cleaner(window_ids)
 
     themes: list[Theme] = []
+    # Citations first: the prose of a claim that is dropped anyway is not inspected.
     for theme in draft.themes:
         ids = c.ids(theme.paper_ids)
-        title = c.prose(theme.title, TITLE_CHARS)
-        synthesis = c.prose(theme.synthesis, SYNTHESIS_CHARS)
-        if not ids or not title:
+        title = c.prose(theme.title, TITLE_CHARS) if ids else ""
+        if not title:
             c.dropped["theme"] += 1
             continue
+        synthesis = c.prose(theme.synthesis, SYNTHESIS_CHARS)
         themes.append(Theme(title=title, synthesis=synthesis, paper_ids=ids))
 
     connections: list[Connection] = []
     for conn in draft.connections:
         ids = c.ids(conn.paper_ids)
-        finding = c.prose(conn.finding, FINDING_CHARS)
-        if len(ids) < 2 or not finding:
+        finding = c.prose(conn.finding, FINDING_CHARS) if len(ids) >= 2 else ""
+        if not finding:
             c.dropped["connection"] += 1
             continue
         fields = [clip(clean_text(f), FIELD_CHARS) for f in conn.fields if clean_text(f)]
@@ -162,8 +163,9 @@ def clean_draft(
     notable: list[NotablePaper] = []
     for item in draft.notable:
         resolved = c.resolve(item.paper_id)
-        reason = c.prose(item.reason, REASON_CHARS)
-        if resolved is None or not reason or any(n.paper_id == resolved for n in notable):
+        repeated = any(n.paper_id == resolved for n in notable)
+        reason = c.prose(item.reason, REASON_CHARS) if resolved and not repeated else ""
+        if resolved is None or not reason:
             c.dropped["notable"] += 1
             continue
         notable.append(NotablePaper(paper_id=resolved, reason=reason))
@@ -171,8 +173,9 @@ def clean_draft(
     tldrs: list[PaperTldr] = []
     for entry in draft.tldrs:
         resolved = c.resolve(entry.paper_id)
-        text = c.prose(entry.tldr, TLDR_CHARS)
-        if resolved is None or not text or any(t.paper_id == resolved for t in tldrs):
+        repeated = any(t.paper_id == resolved for t in tldrs)
+        text = c.prose(entry.tldr, TLDR_CHARS) if resolved and not repeated else ""
+        if resolved is None or not text:
             c.dropped["tldr"] += 1
             continue
         tldrs.append(PaperTldr(paper_id=resolved, tldr=text))

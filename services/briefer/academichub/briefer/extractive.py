@@ -6,22 +6,24 @@ sentences are quoted from the abstracts, in the abstracts' language; only the fr
 
 How it works, all against the window itself (no corpus statistics are needed):
 
-1. **Salient terms.** Title and abstract are tokenised and stemmed as the radar language
-   does; stop words and academic boilerplate are dropped. Terms are unigrams and
-   adjacent-word bigrams ("error correction"). A term's weight in a paper is its damped
-   frequency (title counts double) times its inverse document frequency within the
-   window, so words every paper of the radar shares weigh less than what sets a paper
-   apart. A paper's salient terms are its top weighted ones.
+1. **Terms.** Title and abstract are tokenised and stemmed as the radar language does;
+   stop words and academic boilerplate are dropped. Terms are words and runs of two or
+   three adjacent content words ("graph neural network"). A term's weight in a paper is
+   its damped frequency (title counts double) times its inverse document frequency
+   within the window. A paper's *salient* terms are its top weighted ones (what sets it
+   apart); its *topical* terms are its top weighted ones among terms another paper of
+   the window also has (what it shares).
 2. **TL;DRs.** Each sentence of an abstract is scored by the weight of the paper's terms
    it contains per (square-rooted) token, with a bonus for contribution cues ("we show",
    "outperforms"). The best sentence is the TL;DR — usually not the first, which tends
    to be background.
-3. **Themes.** Papers are grouped by primary category; a lone paper joins the group it
-   shares most salient terms with, and lone papers of different categories that share
-   terms form a group of their own. Beyond :data:`MAX_THEMES`, the smallest groups are
-   gathered under "other topics". Each theme is titled by its shared terms.
-4. **Connections.** A salient term found in papers of different top-level fields is a
-   cross-domain connection citing papers on every side.
+3. **Themes.** Papers are grouped by primary category. A category with more than
+   :data:`SPLIT_ABOVE` papers (a radar's home field, typically) is split around its
+   shared topical terms; a lone paper joins the group it shares most topical terms with.
+   Beyond :data:`MAX_THEMES`, the smallest groups are gathered under "other topics".
+   Each theme is titled by its shared terms.
+4. **Connections.** A term that is among the main topical terms of papers in different
+   top-level fields is a cross-domain connection citing papers on every side.
 5. **Notable papers.** The best match, the paper spanning most fields, the paper most
    connected to the rest of the window, then the next best matches — each with a reason.
 """
@@ -110,7 +112,6 @@ _MIN_SENTENCE_TOKENS = 5
 @dataclass
 class _Analysed:
     paper: Paper
-    rank: int
     category: str
     top_field: str
     counts: Counter[str]
@@ -151,14 +152,14 @@ class _Window:
     def __init__(self, papers: Sequence[Paper]) -> None:
         self.surfaces: dict[str, Counter[str]] = {}
         self.papers: list[_Analysed] = []
-        for rank, paper in enumerate(papers):
+        for paper in papers:
             counts: Counter[str] = Counter()
             title_terms = _content_terms(paper.title, self.surfaces)
             counts.update(title_terms)
             counts.update(title_terms)  # title terms count double: they name the subject
             counts.update(_content_terms(paper.abstract, self.surfaces))
             self.papers.append(
-                _Analysed(paper, rank, primary_category(paper), paper_field(paper), counts)
+                _Analysed(paper, primary_category(paper), paper_field(paper), counts)
             )
         self.df: Counter[str] = Counter()
         for analysed in self.papers:

@@ -110,6 +110,14 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def _endpoint_message(exc: openai.APIStatusError) -> str:
+    """The endpoint's own error message (the client prefixes "Error code: …" to it)."""
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
+    return exc.message
+
+
 @dataclass(frozen=True)
 class _Completion:
     content: str
@@ -255,7 +263,9 @@ class OpenAIBriefingModel:
                     continue
                 if tried_json_object:
                     self._format = "json_schema"  # the 400 was not about the format after all
-                raise ModelRejected(f"HTTP {exc.status_code}: {exc.message}"[:500]) from exc
+                raise ModelRejected(
+                    f"HTTP {exc.status_code}: {_endpoint_message(exc)}"[:500]
+                ) from exc
             else:
                 if tried_json_object:
                     log.warning("endpoint lacks json_schema response format; using json_object")

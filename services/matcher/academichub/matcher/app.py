@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import faust
 import mode
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import generate_latest
 
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import RadarChange, TopicName
@@ -127,7 +127,8 @@ def build_app(
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
-        return web.bytes(generate_latest(metrics.registry), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp refuses a charset inside content_type; the exposition format is ASCII anyway.
+        return web.bytes(generate_latest(metrics.registry), content_type="text/plain")
 
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:

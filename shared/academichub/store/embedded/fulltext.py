@@ -45,7 +45,9 @@ class FullTextIndex:
     def __init__(self, path: Path, *, writer: bool) -> None:
         self.path = path
         self._schema = f.build_schema()
-        self._lock = threading.Lock()  # guards _index/_stamp and the writer
+        self._lock = threading.Lock()  # guards _index and _stamp (searcher reloads)
+        # A separate lock for the writer, so searches go on while a batch commits.
+        self._write_lock = threading.Lock()
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
         self._stamp: bytes | None = None
@@ -66,7 +68,7 @@ class FullTextIndex:
         Deleting on the id term first makes the write idempotent: a replayed or newer
         version leaves exactly one document per paper.
         """
-        with self._lock:
+        with self._write_lock:
             writer = self._require_writer()
             try:
                 for paper, seq in papers:
@@ -176,7 +178,7 @@ class FullTextIndex:
             raise RuntimeError(f"the full-text index directory {self.path} is missing")
 
     def close(self) -> None:
-        with self._lock:
+        with self._write_lock, self._lock:
             self._closed = True
             writer, self._writer = self._writer, None
             self._index = None

@@ -1,15 +1,18 @@
 """The radar AST compiled to a tantivy query, plus search filters as tantivy clauses.
 
-Meaning follows :mod:`academichub.radar.evaluate` exactly (the contract tests compare the
-two on random queries); only ranking is tantivy's own BM25:
+Which papers match follows :mod:`academichub.radar.evaluate` exactly (a property test
+compares the two on random corpora and queries). Ranking is tantivy's BM25, shaped like
+:mod:`academichub.radar.scoring`:
 
-* a text leaf on ``text`` looks in the title (boosted 2.0) or the abstract;
+* a text leaf on ``text`` looks in the title (weighted like scoring's ``TITLE_WEIGHT``) or
+  the abstract;
 * ``Prefix`` matches an unstemmed token starting with the prefix;
 * ``Author`` with one token is a surname (the last token of some author), with more
   tokens a phrase inside one author's name;
-* category, source and type leaves are exact (``group`` = prefix) and do not score:
-  they say *which* papers, not *how relevant*;
-* ``Not`` inside ``And`` is a must-not clause; anywhere else it is "all papers except".
+* author, category, source and type leaves score a small constant, as in scoring: they
+  say *which* papers more than *how relevant*; ``group`` values are prefixes;
+* ``Not`` inside ``And`` is a must-not clause; anywhere else it is "all papers except";
+* search filters and negations do not score.
 """
 
 from __future__ import annotations
@@ -34,19 +37,18 @@ from academichub.radar.ast import (
     TextField,
     Word,
 )
+from academichub.radar.scoring import NON_TEXT_SCORE, TITLE_WEIGHT
 from academichub.store.embedded import index_schema as f
 from academichub.store.port import SearchFilters
 
-TITLE_BOOST: Final = 2.0
-
 _STEMMED: Final[dict[str, tuple[tuple[str, float], ...]]] = {
-    "text": ((f.TITLE, TITLE_BOOST), (f.ABSTRACT, 1.0)),
-    "title": ((f.TITLE, TITLE_BOOST),),
+    "text": ((f.TITLE, TITLE_WEIGHT), (f.ABSTRACT, 1.0)),
+    "title": ((f.TITLE, TITLE_WEIGHT),),
     "abstract": ((f.ABSTRACT, 1.0),),
 }
 _RAW: Final[dict[str, tuple[tuple[str, float], ...]]] = {
-    "text": ((f.TITLE_RAW, TITLE_BOOST), (f.ABSTRACT_RAW, 1.0)),
-    "title": ((f.TITLE_RAW, TITLE_BOOST),),
+    "text": ((f.TITLE_RAW, TITLE_WEIGHT), (f.ABSTRACT_RAW, 1.0)),
+    "title": ((f.TITLE_RAW, TITLE_WEIGHT),),
     "abstract": ((f.ABSTRACT_RAW, 1.0),),
 }
 
@@ -62,14 +64,14 @@ def compile_query(node: Node, schema: tantivy.Schema) -> tantivy.Query:
             return _over(_RAW, field, lambda name: _starts_with(schema, name, prefix))
         case Author(tokens=tokens):
             if len(tokens) == 1:
-                return _term(schema, f.AUTHOR_LAST, tokens[0])
-            return _phrase(schema, f.AUTHOR, tokens)
+                return _constant(_term(schema, f.AUTHOR_LAST, tokens[0]))
+            return _constant(_phrase(schema, f.AUTHOR, tokens))
         case Category(value=value, group=group):
-            return _unscored(_exact(schema, f.CATEGORY, value, group))
+            return _constant(_exact(schema, f.CATEGORY, value, group))
         case Source(value=value, group=group):
-            return _unscored(_exact(schema, f.SOURCE, value, group))
+            return _constant(_exact(schema, f.SOURCE, value, group))
         case AnnounceType(value=value):
-            return _unscored(_term(schema, f.ANNOUNCE_TYPE, value))
+            return _constant(_term(schema, f.ANNOUNCE_TYPE, value))
         case And(children=children):
             return _and(children, schema)
         case Or(children=children):
@@ -169,6 +171,10 @@ def _exact(schema: tantivy.Schema, field: str, value: str, group: bool) -> tanti
 
 def _unscored(query: tantivy.Query) -> tantivy.Query:
     return tantivy.Query.const_score_query(query, 0.0)
+
+
+def _constant(query: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.const_score_query(query, NON_TEXT_SCORE)
 
 
 def _all() -> tantivy.Query:

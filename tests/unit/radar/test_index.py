@@ -1,0 +1,135 @@
+"""The compiled radar index: looks up only radars a paper can satisfy, never drops one."""
+
+from __future__ import annotations
+
+import pytest
+
+from academichub.contracts import MatchedTerm
+from academichub.radar.anchors import anchors
+from academichub.radar.index import RadarHit, RadarIndex, match_naive
+from academichub.radar.parser import parse_query
+from tests.unit.radar.factories import doc
+
+PAPER = doc(
+    "Quantization of spin chains",
+    "Machine learning of rotations in hep models.",
+    authors=["Rémy Dupont"],
+    categories=["quant-ph", "cs.LG"],
+    announce_type="replace",
+)
+
+
+def index_of(**queries: str) -> RadarIndex:
+    index = RadarIndex()
+    for radar_id, query in queries.items():
+        index.add(radar_id, parse_query(query))
+    return index
+
+
+def ids(hits: list[RadarHit]) -> list[str]:
+    return [hit.radar_id for hit in hits]
+
+
+def test_match_returns_hits_with_their_terms_sorted_by_radar_id() -> None:
+    index = index_of(b="spin", a='"machine learning" cat:quant-ph', c="harvesting")
+    assert index.match(PAPER) == [
+        RadarHit(
+            "a",
+            (
+                MatchedTerm(field="abstract", term="machin learn"),
+                MatchedTerm(field="cat", term="quant-ph"),
+            ),
+        ),
+        RadarHit("b", (MatchedTerm(field="title", term="spin"),)),
+    ]
+
+
+def test_only_radars_anchored_on_the_papers_terms_are_candidates() -> None:
+    index = index_of(
+        spin="spin cat:math.CO",  # anchored on a word the paper has: verified, fails
+        energy='"energy harvesting"',  # anchored on a word the paper lacks
+        author="author:lecun",
+        group="cat:math.*",
+        prefix="photo*",
+        journal="source:journal:*",
+    )
+    view = index.view(PAPER)
+    assert index.candidates(view) == {"spin"}
+    assert index.match(PAPER) == []
+
+
+@pytest.mark.parametrize(
+    "query", ["-harvesting", "NOT type:new", "spin OR -harvesting", "-(a b)", "NOT NOT spin"]
+)
+def test_radars_without_a_positive_anchor_are_verified_for_every_paper(query: str) -> None:
+    node = parse_query(query)
+    assert anchors(node) is None
+    index = RadarIndex()
+    index.add("r", node)
+    unrelated = doc("Graphs", "Nothing in common.", categories=["math.CO"], announce_type="new")
+    assert "r" in index.candidates(index.view(unrelated))
+    assert ids(index.match(PAPER)) == ids(match_naive({"r": node}, PAPER)) == ["r"]
+
+
+def test_an_and_is_anchored_on_its_most_selective_positive_child() -> None:
+    found = anchors(parse_query("cat:quant-ph model entanglement -review"))
+    assert found is not None
+    assert found.keys == {("word", "entangl")}
+    # A phrase anchors on its rarest-looking token, an Or on all its children.
+    found = anchors(parse_query('"the quantum entanglement" OR author:"Yann LeCun" OR qubit*'))
+    assert found is not None
+    assert found.keys == {("word", "entangl"), ("author", "lecun"), ("prefix", "qubit")}
+
+
+def test_every_kind_of_leaf_is_found_through_its_anchor() -> None:
+    queries = {
+        "word": "rotation",
+        "phrase": '"spin chains"',
+        "prefix": "quantiz*",
+        "author": 'author:"remy dupont"',
+        "surname": "author:DUPONT",
+        "cat": "cat:cs.lg",
+        "cat_group": "cat:cs.*",
+        "source": "source:arxiv",
+        "type": "type:replace",
+        "title": "title:quantization",
+        "abstract": "abstract:hep",
+    }
+    index = index_of(**queries)
+    assert ids(index.match(PAPER)) == sorted(queries)
+
+
+def test_add_replaces_and_remove_forgets() -> None:
+    index = index_of(r="spin")
+    assert ids(index.match(PAPER)) == ["r"]
+    index.add("r", parse_query("harvesting"))
+    assert len(index) == 1
+    assert index.match(PAPER) == []
+    index.add("r", parse_query("quantiz*"))
+    assert ids(index.match(PAPER)) == ["r"]
+    assert index.remove("r") is True
+    assert index.remove("r") is False
+    assert len(index) == 0
+    assert index.match(PAPER) == []
+    assert "r" not in index.candidates(index.view(PAPER))
+
+
+def test_a_prefix_shared_by_two_radars_survives_removing_one() -> None:
+    index = index_of(a="quant*", b="quant* spin")
+    index.remove("a")
+    assert ids(index.match(PAPER)) == ["b"]
+
+
+def test_reanchoring_with_corpus_frequencies_keeps_the_matches() -> None:
+    index = index_of(r="spin chains quantization", s="-harvesting")
+    before = index.match(PAPER)
+    index.reanchor(lambda stem: 0.9 if stem == "spin" else 0.1)
+    assert index.match(PAPER) == before
+    assert len(index) == 2
+
+
+def test_naive_matching_is_the_reference() -> None:
+    radars = {"x": parse_query("spin -harvesting"), "y": parse_query("harvesting")}
+    assert match_naive(radars, PAPER) == [
+        RadarHit("x", (MatchedTerm(field="title", term="spin"),))
+    ]
