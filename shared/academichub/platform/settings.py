@@ -36,13 +36,35 @@ S = TypeVar("S", bound=BaseSettings)
 
 def load_settings(cls: type[S]) -> S:
     """Read ``cls`` from the environment, turning validation errors into a ConfigError
-    that names each offending variable."""
+    that names each offending environment variable."""
     try:
         return cls()
     except ValidationError as exc:
-        prefix = str(cls.model_config.get("env_prefix", "")).upper()
+        owner = _settings_classes(cls).get(exc.title, cls)
         problems = "; ".join(
-            f"{prefix}{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
+            f"{env_variable(owner, err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"invalid settings for {cls.__name__}: {problems}") from exc
+
+
+def env_variable(owner: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
+    """The environment variable behind an error at ``loc`` of settings class ``owner``;
+    an alias (``OPENAI_BASE_URL``) is used as is."""
+    if not loc:
+        return owner.__name__
+    field = owner.model_fields.get(str(loc[0]))
+    if field is not None and isinstance(field.validation_alias, str):
+        return field.validation_alias
+    prefix = str(owner.model_config.get("env_prefix", ""))
+    return (prefix + "_".join(str(p) for p in loc)).upper()
+
+
+def _settings_classes(cls: type[BaseSettings]) -> dict[str, type[BaseSettings]]:
+    """``cls`` and the settings classes nested in it: a nested class (``common``)
+    validates itself when its default is built, so its errors carry its own title."""
+    found: dict[str, type[BaseSettings]] = {cls.__name__: cls}
+    for field in cls.model_fields.values():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseSettings):
+            found.update(_settings_classes(kind))
+    return found

@@ -31,7 +31,7 @@ RETRY_AFTER_ERROR_SECONDS = 60.0
 def main() -> None:
     settings = load_settings(IngestorSettings)
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr=settings.metrics_bind, registry=REGISTRY)
+        start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=REGISTRY)
     asyncio.run(_serve(settings, IngestorMetrics(REGISTRY)))
 
 

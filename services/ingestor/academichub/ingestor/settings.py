@@ -58,4 +58,4 @@ class IngestorSettings(BaseSettings):
     read_timeout_seconds: float = Field(default=60.0, gt=0)
     max_response_bytes: int = Field(default=50_000_000, gt=0)
     metrics_port: int = Field(default=9101, ge=0, le=65535)
-    metrics_bind: str = "127.0.0.1"
+    metrics_host: str = "127.0.0.1"
