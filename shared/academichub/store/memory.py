@@ -177,8 +177,8 @@ class InMemoryStore:
         found.sort(key=lambda m: (-m.score, m.paper_id))
         return found[:limit]
 
-    def has_matched_paper(self, radar_id: str, paper_id: str) -> bool:
-        return any(k[0] == radar_id and k[1] == paper_id for k in self.matches)
+    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
+        return {k[2] for k in self.matches if k[0] == radar_id and k[1] == paper_id}
 
     # --- briefings ----------------------------------------------------------------
     def enqueue_for_briefing(self, match: Match) -> bool:

@@ -128,8 +128,8 @@ class MatchStore(Protocol):
         """A radar's matches, best score first."""
         ...
 
-    def has_matched_paper(self, radar_id: str, paper_id: str) -> bool:
-        """Whether any version of the paper already matched the radar."""
+    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
+        """The versions of the paper that matched the radar so far."""
         ...
 
 

@@ -343,13 +343,14 @@ def test_versions_match_separately(store: Store) -> None:
     assert store.record_matches([v1, v2]) == [v1, v2]
     store.mark_emitted([v1.key])
     assert store.record_matches([v1, v2]) == [v2]
-    assert store.has_matched_paper("r1", P1)
-    assert not store.has_matched_paper("r1", P2)
-    assert not store.has_matched_paper("r2", P1)
+    assert store.matched_versions("r1", P1) == {1, 2}
+    assert store.matched_versions("r1", P2) == set()
+    assert store.matched_versions("r2", P1) == set()
     none_version = match(P4, version=None)
     assert store.record_matches([none_version]) == [none_version]
     store.mark_emitted([none_version.key])
     assert store.record_matches([none_version]) == []
+    assert store.matched_versions("r1", P4) == {None}
 
 
 def test_matches_for_radar_best_first_since_and_limit(store: Store) -> None:

@@ -117,3 +117,41 @@ def test_registry_refuses_an_unparsable_query() -> None:
     with pytest.raises(QuerySyntaxError):
         registry.apply(upsert(radar("a", "quantum AND (")))
     assert registry.load([radar("b", "(unclosed")])[0][0] == "b"
+
+
+def test_a_new_version_is_not_a_second_match_unless_the_radar_follows_updates() -> None:
+    store = InMemoryStore()
+    registry = RadarRegistry()
+    registry.load([radar("plain", "quantum"), radar("updates", "quantum type:replace")])
+    pipeline = MatchingPipeline(store=store, registry=registry, clock=lambda: NOW)
+    v1 = paper(7, "Quantum walks")
+    v2 = Paper.model_validate({**v1.model_dump(), "version": 2, "announce_type": "replace"})
+    first = pipeline.process([v1])
+    pipeline.emitted(first.to_emit)
+    assert [m.radar_id for m in first.to_emit] == ["plain"]
+    second = pipeline.process([v2])
+    assert [(m.radar_id, m.version) for m in second.to_emit] == [("updates", 2)]
+    # Replaying v2 changes nothing, for either radar.
+    pipeline.emitted(second.to_emit)
+    assert pipeline.process([v2]).to_emit == []
+
+
+def test_a_recorded_but_unemitted_new_version_is_emitted_on_replay() -> None:
+    store = InMemoryStore()
+    registry = RadarRegistry()
+    registry.load([radar("plain", "photon")])
+    pipeline = MatchingPipeline(store=store, registry=registry, clock=lambda: NOW)
+    pipeline.process([paper(8, "Entangled states", version=1)])  # v1 does not match
+    v2 = paper(8, "Entangled photon states", version=2)
+    first = pipeline.process([v2])  # crash before emitted()
+    assert [m.version for m in pipeline.process([v2]).to_emit] == [m.version for m in first.to_emit]
+    assert first.to_emit
+
+
+def test_asks_for_updates_reads_the_query() -> None:
+    from academichub.matcher.registry import asks_for_updates
+    from academichub.radar.parser import parse_query
+
+    assert asks_for_updates(parse_query("quantum (type:replace OR type:new)"))
+    assert not asks_for_updates(parse_query("quantum NOT type:replace"))
+    assert not asks_for_updates(parse_query("quantum"))

@@ -31,9 +31,7 @@ def test_short_text_is_whole_with_hits_marked_by_the_same_analysis() -> None:
 
 def test_negated_and_non_text_terms_are_not_highlighted() -> None:
     text = "Spin chains by LeCun in quant-ph"
-    assert hits(snippet(text, parse_query("chains -spin author:lecun cat:quant-ph"))) == [
-        "chains"
-    ]
+    assert hits(snippet(text, parse_query("chains -spin author:lecun cat:quant-ph"))) == ["chains"]
     assert snippet(text, None) == [(text, False)]
 
 
@@ -91,7 +89,9 @@ def test_token_spans_are_the_analysis_tokens_with_offsets(text: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.sampled_from(["spin", "Spins", "chain", "x", "—", "quantum", "filler"]), max_size=80),
+    st.lists(
+        st.sampled_from(["spin", "Spins", "chain", "x", "—", "quantum", "filler"]), max_size=80
+    ),
     st.integers(10, 120),
 )
 def test_snippets_fit_and_show_real_text(words: list[str], max_chars: int) -> None:

@@ -130,6 +130,4 @@ def test_reanchoring_with_corpus_frequencies_keeps_the_matches() -> None:
 
 def test_naive_matching_is_the_reference() -> None:
     radars = {"x": parse_query("spin -harvesting"), "y": parse_query("harvesting")}
-    assert match_naive(radars, PAPER) == [
-        RadarHit("x", (MatchedTerm(field="title", term="spin"),))
-    ]
+    assert match_naive(radars, PAPER) == [RadarHit("x", (MatchedTerm(field="title", term="spin"),))]

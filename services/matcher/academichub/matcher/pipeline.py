@@ -52,6 +52,8 @@ class MatchingPipeline:
             if outcome is PaperWrite.NEW:
                 self.stats.add(doc)
             for hit in self.registry.index.match(doc):
+                if not self._offer(hit.radar_id, paper):
+                    continue
                 found.append(
                     Match(
                         radar_id=hit.radar_id,
@@ -64,6 +66,15 @@ class MatchingPipeline:
                 )
         to_emit = self.store.record_matches(found) if found else []
         return BatchOutcome(writes=writes, to_emit=to_emit)
+
+    def _offer(self, radar_id: str, paper: Paper) -> bool:
+        """A new version of a paper the radar already has is offered only to radars that
+        follow updates; the same version is always offered again (the store dedups it,
+        and re-emits it if a crash came between recording and emitting)."""
+        if radar_id in self.registry.follows_updates:
+            return True
+        versions = self.store.matched_versions(radar_id, paper.id)
+        return not versions or paper.version in versions
 
     def emitted(self, matches: Sequence[Match]) -> None:
         self.store.mark_emitted(m.key for m in matches)

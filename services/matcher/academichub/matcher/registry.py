@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from academichub.contracts import Radar, RadarChange
+from academichub.radar.ast import And, AnnounceType, Node, Not, Or
 from academichub.radar.index import RadarIndex
 from academichub.radar.parser import QuerySyntaxError, parse_query
 
@@ -18,6 +19,8 @@ class RadarRegistry:
     # Highest revision seen per radar id, deleted ones included, so an old upsert
     # replayed after a delete does not bring the radar back.
     revisions: dict[str, int] = field(default_factory=dict)
+    # Radars that asked for new versions of papers they already matched (type:replace).
+    follows_updates: set[str] = field(default_factory=set)
 
     def load(self, radars: Iterable[Radar]) -> list[tuple[str, str]]:
         """Install radars read from the store; return (radar id, error) for unusable ones."""
@@ -40,6 +43,7 @@ class RadarRegistry:
         if change.kind == "delete":
             self.revisions[change.radar_id] = change.revision
             self.radars.pop(change.radar_id, None)
+            self.follows_updates.discard(change.radar_id)
             self.index.remove(change.radar_id)
             return True
         assert change.radar is not None  # guaranteed by RadarChange's validator
@@ -49,8 +53,25 @@ class RadarRegistry:
     def _install(self, radar: Radar) -> None:
         node = parse_query(radar.query)
         self.index.add(radar.id, node)
+        if asks_for_updates(node):
+            self.follows_updates.add(radar.id)
+        else:
+            self.follows_updates.discard(radar.id)
         self.radars[radar.id] = radar
         self.revisions[radar.id] = max(radar.revision, self.revisions.get(radar.id, 0))
 
     def __len__(self) -> int:
         return len(self.radars)
+
+
+UPDATE_TYPES = frozenset({"replace", "replace-cross"})
+
+
+def asks_for_updates(node: Node) -> bool:
+    """Whether the query positively mentions a replacement announce type."""
+    if isinstance(node, AnnounceType):
+        return node.value in UPDATE_TYPES
+    if isinstance(node, And | Or):
+        return any(asks_for_updates(child) for child in node.children)
+    # Under a NOT a replacement type is excluded, not asked for.
+    return False

@@ -245,13 +245,12 @@ class Records:
             )
         return [Match.model_validate_json(doc) for (doc,) in rows]
 
-    def has_matched_paper(self, radar_id: str, paper_id: str) -> bool:
-        return bool(
-            self._db.read_all(
-                "SELECT 1 FROM matches WHERE radar_id = ? AND paper_id = ? LIMIT 1",
-                (radar_id, paper_id),
-            )
+    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
+        rows = self._db.read_all(
+            "SELECT version_rank FROM matches WHERE radar_id = ? AND paper_id = ?",
+            (radar_id, paper_id),
         )
+        return {_version(rank) for (rank,) in rows}
 
     # --- briefings ----------------------------------------------------------------
     def enqueue_for_briefing(self, match: Match) -> bool:

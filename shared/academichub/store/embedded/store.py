@@ -130,8 +130,8 @@ class EmbeddedStore:
     ) -> list[Match]:
         return self._records.matches_for_radar(radar_id, since, limit)
 
-    def has_matched_paper(self, radar_id: str, paper_id: str) -> bool:
-        return self._records.has_matched_paper(radar_id, paper_id)
+    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
+        return self._records.matched_versions(radar_id, paper_id)
 
     # --- briefings ----------------------------------------------------------------
     def enqueue_for_briefing(self, match: Match) -> bool:
