@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -32,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse = sub.add_parser("parse", help="print a feed file as canonical papers, one JSON a line")
     parse.add_argument("--format", required=True, help="feed format, e.g. arxiv-rss")
     parse.add_argument("file", help="path of the feed file, or - for standard input")
+    match = sub.add_parser("match", help="match JSON-lines radars against JSON-lines papers")
+    match.add_argument("--radars", required=True, help='file of {"id": …, "query": …} lines')
+    match.add_argument("--papers", required=True, help="file of canonical paper lines")
     return parser
 
 
@@ -56,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.cli.supervisor import run_up
 
             return run_up(offline=args.offline)
+        if args.command == "match":
+            from academichub.cli.match import run_match
+
+            return run_match(args.radars, args.papers)
         if args.command == "parse":
             from academichub.cli.parse import run_parse
 
@@ -63,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"academichub: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     raise AssertionError(f"unhandled command {args.command}")
 
 
