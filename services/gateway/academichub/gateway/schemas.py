@@ -88,3 +88,23 @@ class MatchList(BaseModel):
 class BriefingList(BaseModel):
     radar_id: str
     items: list[Briefing]
+
+
+class RadarPreviewRequest(_Body):
+    query: str = Field(min_length=1, max_length=2000, description="The radar query to try")
+    days: int = Field(default=30, ge=1, le=365, description="How many days to count back")
+    top: int = Field(default=5, ge=0, le=20, description="How many best papers to show")
+
+
+class DayCount(BaseModel):
+    date: dt.date
+    count: int
+
+
+class RadarPreview(BaseModel):
+    query: str
+    first_day: dt.date = Field(serialization_alias="from")
+    last_day: dt.date = Field(serialization_alias="to")
+    total: int
+    per_day: list[DayCount]
+    top: list[PaperItem]

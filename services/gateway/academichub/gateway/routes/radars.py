@@ -16,12 +16,17 @@ from fastapi import APIRouter, Query, Response
 from academichub.contracts import Radar, RadarChange
 from academichub.gateway.deps import AnnouncerDep, ClockDep, OwnersDep, SettingsDep, StoreDep
 from academichub.gateway.errors import Conflict, NotFound
+from academichub.gateway.preview import preview_query
+from academichub.gateway.routes.papers import paper_item
 from academichub.gateway.schemas import (
     BriefingList,
+    DayCount,
     MatchItem,
     MatchList,
     RadarCreate,
     RadarList,
+    RadarPreview,
+    RadarPreviewRequest,
     RadarUpdate,
 )
 from academichub.radar.parser import parse_query
@@ -68,6 +73,25 @@ async def create_radar(
         raise Conflict(f"radar id {radar.id} is already taken; send the request again")
     await announcer.announce(_upsert(radar))
     return radar
+
+
+@router.post("/preview", summary="What a query would have matched, per day, before saving")
+async def preview_radar(
+    body: RadarPreviewRequest, store: StoreDep, clock: ClockDep
+) -> RadarPreview:
+    node = parse_query(body.query)  # a malformed query is a 422 naming its position
+    today = clock().date()
+    found = await store.run(
+        lambda s: preview_query(s, node, days=body.days, top=body.top, today=today)
+    )
+    return RadarPreview(
+        query=body.query,
+        first_day=found.first_day,
+        last_day=found.last_day,
+        total=found.total,
+        per_day=[DayCount(date=day, count=n) for day, n in found.per_day],
+        top=[paper_item(hit.paper, node) for hit in found.top],
+    )
 
 
 @router.get("", summary="List radars")

@@ -1,0 +1,48 @@
+"""``POST /api/radars/preview``: per-day counts and the best papers, before saving."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.unit.gateway.harness import Gateway, MakePaper
+
+
+def test_counts_per_day_over_the_days_ending_with_the_newest_papers(
+    gateway: Gateway, make_paper: MakePaper
+) -> None:
+    day = dt.date(2026, 6, 12)
+    gateway.add(
+        make_paper(1, "Quantum circuit learning", published=day),
+        make_paper(2, "Quantum circuit agents", published=day),
+        make_paper(3, "Quantum circuit survey", published=day - dt.timedelta(days=1)),
+        make_paper(4, "Protein folding", published=day),
+        make_paper(5, "Quantum circuit, long ago", published=day - dt.timedelta(days=40)),
+    )
+    response = gateway.client.post(
+        "/api/radars/preview", json={"query": '"quantum circuit" -survey', "days": 3, "top": 1}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["from"], body["to"]) == ("2026-06-10", "2026-06-12")
+    assert body["per_day"] == [
+        {"date": "2026-06-10", "count": 0},
+        {"date": "2026-06-11", "count": 0},
+        {"date": "2026-06-12", "count": 2},
+    ]
+    assert body["total"] == 2
+    assert len(body["top"]) == 1
+    assert "<mark>" in body["top"][0]["snippet"]
+    assert gateway.publisher.sent == []  # a preview saves and announces nothing
+    assert gateway.store.radars == {}
+
+
+def test_a_malformed_query_is_422_with_its_position(gateway: Gateway) -> None:
+    response = gateway.client.post("/api/radars/preview", json={"query": "quantum OR"})
+    assert response.status_code == 422
+    assert response.json()["position"] >= 7
+
+
+def test_days_are_bounded(gateway: Gateway) -> None:
+    response = gateway.client.post("/api/radars/preview", json={"query": "x", "days": 4000})
+    assert response.status_code == 422
+    assert "days" in response.text
