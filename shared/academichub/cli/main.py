@@ -36,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     match = sub.add_parser("match", help="match JSON-lines radars against JSON-lines papers")
     match.add_argument("--radars", required=True, help='file of {"id": …, "query": …} lines')
     match.add_argument("--papers", required=True, help="file of canonical paper lines")
+    bench = sub.add_parser("bench", help="benchmark programs (figures and ratios in one run)")
+    bench_sub = bench.add_subparsers(dest="bench", required=True, metavar="WHAT")
+    bench_match = bench_sub.add_parser("match", help="radar index vs naive loop")
+    bench_match.add_argument(
+        "--radars", default="1000,10000,100000", help="comma-separated radar counts"
+    )
+    bench_match.add_argument(
+        "--seconds", type=float, default=2.0, help="time spent measuring each rate"
+    )
     return parser
 
 
@@ -64,6 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.cli.match import run_match
 
             return run_match(args.radars, args.papers)
+        if args.command == "bench":
+            from academichub.bench.match import run_bench_match
+
+            counts = [int(c) for c in args.radars.split(",") if c.strip()]
+            return run_bench_match(counts, budget=args.seconds)
         if args.command == "parse":
             from academichub.cli.parse import run_parse
 

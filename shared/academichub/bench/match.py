@@ -1,0 +1,152 @@
+"""``academichub bench match``: the compiled radar index against a naive loop.
+
+Radars are drawn from the vocabulary of the recorded feeds (1–4 clauses: words,
+phrases, prefixes, OR groups, negations, category and author filters). For each radar
+count it prints papers/second for matching alone (papers analysed beforehand), the
+same for the naive loop over all radars, index build time and memory per radar.
+"""
+
+from __future__ import annotations
+
+import collections
+import gc
+import random
+import time
+import tracemalloc
+from collections.abc import Sequence
+
+from academichub.bench.corpus import recorded_papers
+from academichub.contracts import Paper
+from academichub.radar.analysis import tokenize
+from academichub.radar.ast import Node
+from academichub.radar.document import PaperDocument
+from academichub.radar.index import RadarIndex, match_naive
+from academichub.radar.parser import QuerySyntaxError, parse_query
+
+STOP = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the this to "
+    "we with which our these their can using based show also two one new not".split()
+)
+
+
+class Vocabulary:
+    def __init__(self, papers: Sequence[Paper]) -> None:
+        words: collections.Counter[str] = collections.Counter()
+        pairs: collections.Counter[tuple[str, str]] = collections.Counter()
+        for paper in papers:
+            tokens = [t for t in tokenize(paper.title + " " + paper.abstract) if t.isalpha()]
+            words.update(t for t in tokens if t not in STOP and len(t) > 3)
+            pairs.update(
+                (a, b)
+                for a, b in zip(tokens, tokens[1:], strict=False)
+                if a not in STOP and b not in STOP and len(a) > 3 and len(b) > 3
+            )
+        self.words = [w for w, n in words.most_common(3000)]
+        self.phrases = [f"{a} {b}" for (a, b), n in pairs.most_common(1500) if n > 1]
+        self.categories = sorted({c for p in papers for c in p.categories})
+        self.surnames = sorted({a.split()[-1] for p in papers for a in p.authors if a.split()})
+
+
+def _word(rng: random.Random, vocab: Vocabulary) -> str:
+    # Zipf-like choice: researchers mostly name common topic words, sometimes rare ones.
+    index = min(int(rng.paretovariate(1.2)) - 1, len(vocab.words) - 1)
+    return vocab.words[(index * 7 + rng.randrange(3)) % len(vocab.words)]
+
+
+def _clause(rng: random.Random, vocab: Vocabulary) -> str:
+    roll = rng.random()
+    if roll < 0.40:
+        return _word(rng, vocab)
+    if roll < 0.60 and vocab.phrases:
+        return f'"{rng.choice(vocab.phrases)}"'
+    if roll < 0.70:
+        return f"({_word(rng, vocab)} OR {_word(rng, vocab)} OR {_word(rng, vocab)})"
+    if roll < 0.78:
+        return _word(rng, vocab)[:4] + "*"
+    if roll < 0.86 and vocab.categories:
+        return f"cat:{rng.choice(vocab.categories)}"
+    if roll < 0.93 and vocab.surnames:
+        return f"author:{rng.choice(vocab.surnames).lower()}"
+    return f"title:{_word(rng, vocab)}"
+
+
+def make_radar_queries(count: int, vocab: Vocabulary, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    queries = []
+    while len(queries) < count:
+        parts = [_clause(rng, vocab) for _ in range(rng.randint(1, 4))]
+        if rng.random() < 0.25:
+            parts.append("-" + _word(rng, vocab))
+        if rng.random() < 0.05:
+            parts.append("NOT type:replace")
+        query = " ".join(parts)
+        try:
+            parse_query(query)
+        except QuerySyntaxError:
+            continue  # a word the analyser splits oddly; draw again
+        queries.append(query)
+    return queries
+
+
+def _rate(index: RadarIndex, docs: Sequence[PaperDocument], budget: float) -> tuple[float, int]:
+    """Papers per second over repeated passes for at least ``budget`` seconds."""
+    done, hits = 0, 0
+    started = time.perf_counter()
+    while True:
+        for doc in docs:
+            hits += len(index.match(doc))
+        done += len(docs)
+        elapsed = time.perf_counter() - started
+        if elapsed >= budget:
+            return done / elapsed, hits
+
+
+def _naive_rate(nodes: dict[str, Node], docs: Sequence[PaperDocument], budget: float) -> float:
+    done = 0
+    started = time.perf_counter()
+    for doc in docs:
+        match_naive(nodes, doc)
+        done += 1
+        if time.perf_counter() - started >= budget:
+            break
+    return done / (time.perf_counter() - started)
+
+
+def run_bench_match(counts: Sequence[int], budget: float = 2.0) -> int:
+    papers = recorded_papers()
+    started = time.perf_counter()
+    docs = [PaperDocument.from_paper(p) for p in papers]
+    analyse = (time.perf_counter() - started) / len(docs)
+    vocab = Vocabulary(papers)
+    print(
+        f"corpus: {len(docs)} recorded papers; analysis {analyse * 1e6:.0f} µs/paper "
+        f"(done once per paper, not per radar; excluded below)"
+    )
+    print(
+        f"{'radars':>8} {'build s':>8} {'B/radar':>8} {'papers/s':>10} {'vs 1st':>7} "
+        f"{'naive/s':>9} {'speed-up':>9} {'matches/paper':>14}"
+    )
+    first_rate: float | None = None
+    for count in counts:
+        queries = make_radar_queries(count, vocab)
+        nodes = {f"r{i}": parse_query(q) for i, q in enumerate(queries)}
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.take_snapshot()
+        t0 = time.perf_counter()
+        index = RadarIndex()
+        for radar_id, node in nodes.items():
+            index.add(radar_id, node)
+        build = time.perf_counter() - t0
+        after = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        per_radar = sum(s.size_diff for s in after.compare_to(before, "filename")) / count
+        rate, hits = _rate(index, docs, budget)
+        naive = _naive_rate(nodes, docs, budget)
+        first_rate = first_rate or rate
+        per_paper = hits / max(1, int(rate * budget))
+        print(
+            f"{count:>8} {build:>8.2f} {per_radar:>8.0f} {rate:>10.0f} "
+            f"{rate / first_rate:>6.0%} {naive:>9.1f} {rate / naive:>8.0f}x {per_paper:>14.1f}"
+        )
+    return 0
