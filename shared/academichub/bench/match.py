@@ -48,37 +48,51 @@ class Vocabulary:
 
 
 def _word(rng: random.Random, vocab: Vocabulary) -> str:
-    # Zipf-like choice: researchers mostly name common topic words, sometimes rare ones.
-    index = min(int(rng.paretovariate(1.2)) - 1, len(vocab.words) - 1)
-    return vocab.words[(index * 7 + rng.randrange(3)) % len(vocab.words)]
+    # Researchers name topic words, not the corpus's most common ones: skip the head of
+    # the frequency list and draw Zipf-like from the rest.
+    head = min(40, len(vocab.words) // 10)
+    index = head + min(int(rng.paretovariate(0.9)) * 3 + rng.randrange(3), len(vocab.words) - 1)
+    return vocab.words[min(index, len(vocab.words) - 1)]
 
 
-def _clause(rng: random.Random, vocab: Vocabulary) -> str:
+def _topic(rng: random.Random, vocab: Vocabulary) -> str:
     roll = rng.random()
-    if roll < 0.40:
+    if roll < 0.45:
         return _word(rng, vocab)
-    if roll < 0.60 and vocab.phrases:
+    if roll < 0.75 and vocab.phrases:
         return f'"{rng.choice(vocab.phrases)}"'
-    if roll < 0.70:
-        return f"({_word(rng, vocab)} OR {_word(rng, vocab)} OR {_word(rng, vocab)})"
-    if roll < 0.78:
-        return _word(rng, vocab)[:4] + "*"
-    if roll < 0.86 and vocab.categories:
-        return f"cat:{rng.choice(vocab.categories)}"
-    if roll < 0.93 and vocab.surnames:
+    if roll < 0.90:
+        return f"({_word(rng, vocab)} OR {_word(rng, vocab)})"
+    stem = _word(rng, vocab)
+    return stem[: max(5, len(stem) - 3)] + "*"
+
+
+def _filter(rng: random.Random, vocab: Vocabulary) -> str:
+    roll = rng.random()
+    if roll < 0.45 and vocab.categories:
+        category = rng.choice(vocab.categories)
+        return (
+            f"cat:{category.split('.')[0]}.*"
+            if "." in category and roll < 0.1
+            else (f"cat:{category}")
+        )
+    if roll < 0.70 and vocab.surnames:
         return f"author:{rng.choice(vocab.surnames).lower()}"
-    return f"title:{_word(rng, vocab)}"
+    if roll < 0.85:
+        return "-" + _word(rng, vocab)
+    return "NOT type:replace"
 
 
 def make_radar_queries(count: int, vocab: Vocabulary, seed: int = 7) -> list[str]:
+    """1–4 clauses: one or two topics, sometimes a filter (category, author, negation)."""
     rng = random.Random(seed)
     queries = []
     while len(queries) < count:
-        parts = [_clause(rng, vocab) for _ in range(rng.randint(1, 4))]
-        if rng.random() < 0.25:
-            parts.append("-" + _word(rng, vocab))
-        if rng.random() < 0.05:
-            parts.append("NOT type:replace")
+        parts = [_topic(rng, vocab) for _ in range(rng.choice((1, 1, 2, 2, 3)))]
+        if len(parts) < 4 and rng.random() < 0.4:
+            parts.append(_filter(rng, vocab))
+        if len(parts) == 1 and parts[0].startswith("author:"):
+            continue
         query = " ".join(parts)
         try:
             parse_query(query)
