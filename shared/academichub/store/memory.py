@@ -101,6 +101,9 @@ class InMemoryStore:
     def count_papers(self) -> int:
         return len(self.papers)
 
+    def drain_index_queue(self, limit: int = 500) -> int:
+        return 0  # search reads the records themselves: nothing is ever waiting
+
     def search(
         self,
         query: Node | None,

@@ -91,6 +91,11 @@ class PaperStore(Protocol):
 
     def count_papers(self) -> int: ...
 
+    def drain_index_queue(self, limit: int = 500) -> int:
+        """Index papers stored by processes that do not write the full-text index, and
+        return how many; 0 where every writer indexes its own papers."""
+        ...
+
     def search(
         self,
         query: Node | None,

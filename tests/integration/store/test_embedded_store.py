@@ -90,18 +90,30 @@ def test_a_reader_sees_what_the_writer_commits(tmp_path: Path) -> None:
         reader.close()
 
 
-def test_a_reader_cannot_write_papers_but_writes_everything_else(tmp_path: Path) -> None:
-    EmbeddedStore(tmp_path, index_writer=True).close()
-    reader = EmbeddedStore(tmp_path, index_writer=False)
+def test_papers_stored_without_the_writer_are_indexed_by_the_writer(tmp_path: Path) -> None:
+    writer = EmbeddedStore(tmp_path, index_writer=True)
+    scaled_out = EmbeddedStore(tmp_path, index_writer=False)
     try:
+        outcomes = scaled_out.upsert_papers([paper(1, "Quantum codes"), paper(2, "Photon pairs")])
+        assert outcomes == [PaperWrite.NEW, PaperWrite.NEW]
+        assert scaled_out.upsert_papers([paper(1, "Quantum codes")]) == [PaperWrite.UNCHANGED]
+        assert writer.count_papers() == 2
+        assert writer.get_paper("arxiv:2606.00001") is not None
+        assert _hits(writer, "quantum") == []  # stored, not yet searchable
         with pytest.raises(ConfigError, match="index_writer=False"):
-            reader.upsert_papers([paper(1, "Not from here")])
-        assert reader.count_papers() == 0
-        assert reader.put_radar(radar("r1"))
-        assert reader.record_matches([match("arxiv:2606.00001")])
-        reader.mark_published([("arxiv:2606.00001", 1)])
+            scaled_out.drain_index_queue()
+        assert writer.drain_index_queue() == 2
+        assert writer.drain_index_queue() == 0
+        assert _hits(scaled_out, "quantum") == [("arxiv:2606.00001", 1)]
+        scaled_out.upsert_papers([paper(1, "Topological codes", version=2)])
+        assert writer.drain_index_queue() == 1
+        assert _hits(writer, "quantum") == []
+        assert _hits(writer, "topological") == [("arxiv:2606.00001", 2)]
+        assert scaled_out.put_radar(radar("r1"))
+        assert scaled_out.record_matches([match("arxiv:2606.00001")])
     finally:
-        reader.close()
+        scaled_out.close()
+        writer.close()
 
 
 def test_everything_survives_a_restart_and_a_lost_index_is_rebuilt(tmp_path: Path) -> None:

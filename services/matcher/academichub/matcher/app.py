@@ -28,6 +28,8 @@ from academichub.store.port import Store
 
 log = logging.getLogger(__name__)
 SERVICE = "matcher"
+DRAIN_BATCH = 500
+DRAIN_INTERVAL_SECONDS = 0.5
 
 
 def faust_broker_url(bootstrap_servers: str) -> str:
@@ -70,6 +72,16 @@ class MatcherRuntime(mode.Service):
             self.publisher,
             service=SERVICE,
         )
+
+    @mode.Service.task
+    async def _index_queued_papers(self) -> None:
+        """The index writer indexes what scaled-out replicas stored (embedded store)."""
+        if not self.settings.index_writer:
+            return
+        while not self.should_stop:
+            drained = await self.store.run(lambda s: s.drain_index_queue(DRAIN_BATCH))
+            if drained < DRAIN_BATCH:
+                await self.sleep(DRAIN_INTERVAL_SECONDS)
 
     async def apply_radar_change(self, change: RadarChange) -> bool:
         # On the store thread: the index is read there while matching, never concurrently.

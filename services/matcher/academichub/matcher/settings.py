@@ -22,5 +22,6 @@ class MatcherSettings(BaseSettings):
     # partitions move after the session timeout: both short, so start and failover are quick.
     session_timeout_seconds: float = Field(default=10.0, ge=3, le=300)
     rebalance_timeout_seconds: float = Field(default=10.0, ge=3, le=300)
-    # The embedded store allows one index writer; with Elasticsearch every replica writes.
+    # The embedded store has one index writer; other replicas set this false, store their
+    # papers' records and leave indexing to the writer. With Elasticsearch all write.
     index_writer: bool = True

@@ -113,6 +113,13 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         cursor TEXT NOT NULL
     );
     """,
+    """
+    -- Papers stored by a process that does not write the index (a scaled-out matcher),
+    -- waiting for the index writer to index them.
+    CREATE TABLE index_queue (
+        paper_id TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

@@ -57,6 +57,10 @@ class FullTextIndex:
             self._index = self._open()
             self._writer = self._acquire_writer(self._index)
 
+    @property
+    def is_writer(self) -> bool:
+        return self._writer is not None
+
     def require_writer(self) -> None:
         """Raise unless this process holds the index writer."""
         self._require_writer()

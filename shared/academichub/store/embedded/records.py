@@ -57,17 +57,41 @@ class Records:
 
     # --- papers -------------------------------------------------------------------
     @contextmanager
-    def write_papers(self, papers: Sequence[Paper]) -> Iterator[PaperBatch]:
+    def write_papers(
+        self, papers: Sequence[Paper], *, queue_for_index: bool = False
+    ) -> Iterator[PaperBatch]:
         """Store ``papers`` in one transaction that commits when the block exits cleanly.
 
         The caller indexes ``batch.to_index`` inside the block: if indexing fails nothing
         is committed, and a replay finds the papers still new and indexes them again.
+        With ``queue_for_index`` (a process without the index writer) the papers to index
+        are queued in the same transaction for the writer to index later.
         """
         with self._db.write() as conn:
             batch = PaperBatch()
             for paper in papers:
                 batch.outcomes.append(self._write_paper(conn, paper, batch))
+            if queue_for_index and batch.to_index:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO index_queue (paper_id) VALUES (?)",
+                    [(paper_id,) for paper_id in batch.to_index],
+                )
             yield batch
+
+    def queued_for_index(self, limit: int) -> list[tuple[Paper, int]]:
+        """Current versions of queued papers, oldest arrival first."""
+        rows = self._db.read_all(
+            "SELECT p.seq, p.doc FROM index_queue q JOIN papers p ON p.id = q.paper_id "
+            "ORDER BY p.seq LIMIT ?",
+            (limit,),
+        )
+        return [(Paper.model_validate_json(doc), int(seq)) for seq, doc in rows]
+
+    def dequeue_indexed(self, paper_ids: Iterable[str]) -> None:
+        with self._db.write() as conn:
+            conn.executemany(
+                "DELETE FROM index_queue WHERE paper_id = ?", [(i,) for i in paper_ids]
+            )
 
     def _write_paper(self, conn: sqlite3.Connection, paper: Paper, batch: PaperBatch) -> PaperWrite:
         rank = version_rank(paper.version)

@@ -40,8 +40,9 @@ INDEX_DIR: Final = "index"
 class EmbeddedStore:
     """The one-machine :class:`~academichub.store.port.Store`.
 
-    Exactly one process opens it with ``index_writer=True`` (the matcher): only that one may
-    call :meth:`upsert_papers`. Every process may use every other method, from any thread.
+    Exactly one process opens it with ``index_writer=True`` (the matcher). Papers stored by
+    other processes (scaled-out matchers) are queued and indexed by that one in
+    :meth:`drain_index_queue`. Every process may use every method, from any thread.
     Raises :class:`~academichub.platform.errors.ConfigError` if another process already
     holds the index writer.
     """
@@ -67,13 +68,30 @@ class EmbeddedStore:
 
     # --- papers -------------------------------------------------------------------
     def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
-        self._index.require_writer()
         if not papers:
             return []
+        if not self._index.is_writer:
+            # A scaled-out matcher: records now, indexing by the writer (drain_index_queue).
+            with self._records.write_papers(papers, queue_for_index=True) as batch:
+                pass
+            return batch.outcomes
         with self._records.write_papers(papers) as batch:
             if batch.to_index:
                 self._index.replace(batch.to_index.values())
         return batch.outcomes
+
+    def drain_index_queue(self, limit: int = 500) -> int:
+        """Index papers that processes without the index writer stored; return how many.
+
+        Indexing replaces by id, so a crash before the queue entries are removed only
+        indexes them again.
+        """
+        self._index.require_writer()
+        queued = self._records.queued_for_index(limit)
+        if queued:
+            self._index.replace(queued)
+            self._records.dequeue_indexed(paper.id for paper, _ in queued)
+        return len(queued)
 
     def get_paper(self, paper_id: str) -> Paper | None:
         return self._records.get_papers([paper_id]).get(paper_id)

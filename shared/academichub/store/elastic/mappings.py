@@ -1,0 +1,294 @@
+"""The Elasticsearch indices of the store: names, mappings, settings, and creating them.
+
+Every index has ``"dynamic": "strict"``, so a document with a field the mapping does not
+declare is refused instead of silently growing the mapping. Records are kept whole as
+their event JSON in a disabled object (``paper``, ``radar``, ...: stored, never indexed);
+the fields beside it exist only to key, order and filter, as in the embedded store.
+
+Papers are searched on *pre-analysed* text: the adapter writes the tokens of
+:class:`academichub.radar.document.PaperDocument` joined by single spaces, and the
+``academichub_tokens`` analyzer only splits on whitespace. Elasticsearch therefore indexes
+exactly the evaluator's tokens (NFKC, lower-cased, Snowball-stemmed runs of letters/digits)
+at the same positions, and a query compiled from the AST compares like with like. The one
+gap: a single token longer than :data:`MAX_TOKEN_CHARS` characters is split (Lucene refuses
+terms over 32766 bytes, and 8191 characters of up to 4 UTF-8 bytes each stay below it).
+
+The papers index is versioned behind an alias (``<prefix>-papers-v1`` behind
+``<prefix>-papers``); the store only ever names the alias, so a reindex into ``-v2`` (with
+``_reindex`` and ``"version_type": "external"`` so the paper versions carry over) ends with
+one atomic :func:`alias_swap` and no reader or writer notices.
+
+This module imports no client at run time: :func:`ensure_indices` only calls methods of the
+client it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from academichub.store.elastic.errors import ElasticsearchStoreError
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+PAPERS_MAPPING_VERSION: Final = 1
+
+# --- papers index fields (query.py and documents.py use these names) -------------------
+ID: Final = "id"
+TITLE: Final = "title"  # stemmed tokens with positions (words, phrases)
+ABSTRACT: Final = "abstract"
+TITLE_RAW: Final = "title_raw"  # unstemmed tokens (prefixes)
+ABSTRACT_RAW: Final = "abstract_raw"
+AUTHOR: Final = "author"  # one value per author: folded name tokens (full-name phrases)
+AUTHOR_LAST: Final = "author_last"  # the last folded token of each author (surnames)
+CATEGORY: Final = "cat"  # lower-cased categories (``cat:`` in queries)
+CATEGORY_EXACT: Final = "category"  # categories as given (SearchFilters compare exactly)
+SOURCE: Final = "source"
+ANNOUNCE_TYPE: Final = "type"
+PUBLISHED: Final = "published"  # the announcement date, for range filters and order
+SEQ: Final = "seq"  # arrival order of the paper id; kept by new versions
+PAPER: Final = "paper"  # the Paper JSON as stored
+
+TOKENS_ANALYZER: Final = "academichub_tokens"
+MAX_TOKEN_CHARS: Final = 8191
+# Positions between two authors' names: a phrase (slop 0) can never span two authors.
+AUTHOR_POSITION_GAP: Final = 100
+
+_PREFIX_RE: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,100}")
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    """Every index name, derived from one prefix (one prefix per deployment or test)."""
+
+    prefix: str = "academichub"
+
+    def __post_init__(self) -> None:
+        # Elasticsearch index names are lower case and refuse \ / * ? " < > | , # and spaces.
+        if not _PREFIX_RE.fullmatch(self.prefix):
+            raise ValueError(
+                f"index prefix {self.prefix!r} is not usable in Elasticsearch index names: "
+                "use lower-case letters, digits, '-' and '_', starting with a letter or digit"
+            )
+
+    @property
+    def papers(self) -> str:
+        """The alias every paper read and write goes through."""
+        return f"{self.prefix}-papers"
+
+    def papers_index(self, version: int = PAPERS_MAPPING_VERSION) -> str:
+        return f"{self.prefix}-papers-v{version}"
+
+    @property
+    def paper_versions(self) -> str:
+        return f"{self.prefix}-paper-versions"
+
+    @property
+    def radars(self) -> str:
+        return f"{self.prefix}-radars"
+
+    @property
+    def matches(self) -> str:
+        return f"{self.prefix}-matches"
+
+    @property
+    def briefings(self) -> str:
+        return f"{self.prefix}-briefings"
+
+    @property
+    def briefing_items(self) -> str:
+        return f"{self.prefix}-briefing-items"
+
+    @property
+    def users(self) -> str:
+        return f"{self.prefix}-users"
+
+    @property
+    def published(self) -> str:
+        return f"{self.prefix}-ingest-published"
+
+    @property
+    def cursors(self) -> str:
+        return f"{self.prefix}-ingest-cursors"
+
+    @property
+    def sequences(self) -> str:
+        return f"{self.prefix}-sequences"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """One index to create: its name, body parts, and the aliases it starts with."""
+
+    name: str
+    mappings: Mapping[str, Any]
+    settings: Mapping[str, Any] | None = None
+    aliases: Mapping[str, Any] | None = None
+
+
+_KEYWORD: Final = {"type": "keyword", "ignore_above": MAX_TOKEN_CHARS}
+_LONG: Final = {"type": "long"}
+_DOUBLE: Final = {"type": "double"}
+_BOOLEAN: Final = {"type": "boolean"}
+# Nanoseconds: the port compares datetimes to the microsecond (``since`` and ordering).
+_INSTANT: Final = {"type": "date_nanos"}
+_STORED_ONLY: Final = {"type": "object", "enabled": False}
+
+
+def _strict(**properties: Mapping[str, Any]) -> dict[str, Any]:
+    return {"dynamic": "strict", "properties": dict(properties)}
+
+
+def _tokens(**options: Any) -> dict[str, Any]:
+    return {"type": "text", "analyzer": TOKENS_ANALYZER, **options}
+
+
+PAPERS_SETTINGS: Final[Mapping[str, Any]] = {
+    # One shard: BM25 statistics are per shard, and equal papers must score equally so that
+    # ties fall back to newest first. One shard holds tens of millions of papers.
+    "number_of_shards": 1,
+    "analysis": {
+        "tokenizer": {
+            "academichub_whitespace": {"type": "whitespace", "max_token_length": MAX_TOKEN_CHARS}
+        },
+        "analyzer": {TOKENS_ANALYZER: {"type": "custom", "tokenizer": "academichub_whitespace"}},
+    },
+}
+
+PAPERS_MAPPINGS: Final[Mapping[str, Any]] = _strict(
+    **{
+        ID: _KEYWORD,
+        TITLE: _tokens(),
+        ABSTRACT: _tokens(),
+        # Prefix leaves only ask "does some token start with ...": no positions, no norms.
+        TITLE_RAW: _tokens(index_options="docs", norms=False),
+        ABSTRACT_RAW: _tokens(index_options="docs", norms=False),
+        # Author leaves score a constant, so no norms; positions for full-name phrases.
+        AUTHOR: _tokens(norms=False, position_increment_gap=AUTHOR_POSITION_GAP),
+        AUTHOR_LAST: _KEYWORD,
+        CATEGORY: _KEYWORD,
+        CATEGORY_EXACT: _KEYWORD,
+        SOURCE: _KEYWORD,
+        ANNOUNCE_TYPE: _KEYWORD,
+        PUBLISHED: {"type": "date", "format": "strict_date"},
+        SEQ: _LONG,
+        PAPER: _STORED_ONLY,
+    }
+)
+
+
+def index_specs(names: IndexNames) -> list[IndexSpec]:
+    """Every index of the store, papers first."""
+    return [
+        IndexSpec(
+            names.papers_index(),
+            PAPERS_MAPPINGS,
+            PAPERS_SETTINGS,
+            # The alias is the write index too, so writes keep working while a reindex adds
+            # the next version under the same alias.
+            {names.papers: {"is_write_index": True}},
+        ),
+        IndexSpec(
+            names.paper_versions,
+            _strict(paper_id=_KEYWORD, version_rank=_LONG, paper=_STORED_ONLY),
+        ),
+        IndexSpec(
+            names.radars,
+            _strict(
+                radar_id=_KEYWORD,
+                owner=_KEYWORD,
+                created_at=_INSTANT,
+                deleted=_BOOLEAN,
+                radar=_STORED_ONLY,
+            ),
+        ),
+        IndexSpec(
+            names.matches,
+            _strict(
+                radar_id=_KEYWORD,
+                paper_id=_KEYWORD,
+                version_rank=_LONG,
+                score=_DOUBLE,
+                matched_at=_INSTANT,
+                emitted=_BOOLEAN,
+                match=_STORED_ONLY,
+            ),
+        ),
+        IndexSpec(
+            names.briefings,
+            _strict(
+                briefing_id=_KEYWORD,
+                radar_id=_KEYWORD,
+                window=_LONG,
+                applied=_BOOLEAN,
+                items=_STORED_ONLY,
+                briefing=_STORED_ONLY,
+            ),
+        ),
+        IndexSpec(
+            names.briefing_items,
+            _strict(
+                radar_id=_KEYWORD,
+                paper_id=_KEYWORD,
+                version_rank=_LONG,
+                score=_DOUBLE,
+                enqueued_at=_INSTANT,
+                seq=_LONG,
+                state=_KEYWORD,
+                briefing_id=_KEYWORD,
+            ),
+        ),
+        # Users and API keys: the port has no user methods yet (the gateway keeps them in
+        # its settings); the index exists so that the mapping is decided with the others.
+        IndexSpec(names.users, _strict(user_id=_KEYWORD, created_at=_INSTANT, user=_STORED_ONLY)),
+        IndexSpec(names.published, _strict(paper_id=_KEYWORD, version_rank=_LONG)),
+        IndexSpec(names.cursors, _strict(source=_KEYWORD, cursor=_STORED_ONLY)),
+        IndexSpec(names.sequences, _strict(value=_LONG)),
+    ]
+
+
+def alias_swap(names: IndexNames, old_version: int, new_version: int) -> list[dict[str, Any]]:
+    """The ``_aliases`` actions that move the papers alias from one index version to the
+    next in one atomic step (``client.indices.update_aliases(actions=...)``)."""
+    return [
+        {"remove": {"index": names.papers_index(old_version), "alias": names.papers}},
+        {
+            "add": {
+                "index": names.papers_index(new_version),
+                "alias": names.papers,
+                "is_write_index": True,
+            }
+        },
+    ]
+
+
+def ensure_indices(client: Elasticsearch, prefix: str = "academichub") -> None:
+    """Create every index that does not exist yet; safe to run from every process at once.
+
+    The papers index is created only while the papers alias is absent: after a reindex
+    the alias points at a later version, and creating ``-v1`` again would be wrong. Two
+    processes racing to create an index both succeed (the loser's "already exists" is
+    the outcome it wanted).
+    """
+    names = IndexNames(prefix)
+    for spec in index_specs(names):
+        if spec.aliases and all(client.indices.exists_alias(name=a) for a in spec.aliases):
+            continue
+        _create_unless_exists(client, spec)
+
+
+def _create_unless_exists(client: Elasticsearch, spec: IndexSpec) -> None:
+    # ignore_status instead of try/except: only this one error type is an outcome.
+    response = client.options(ignore_status=400).indices.create(
+        index=spec.name,
+        mappings=spec.mappings,
+        settings=spec.settings,
+        aliases=spec.aliases,
+    )
+    if response.meta.status == 400:
+        error = response.body.get("error", {}) if isinstance(response.body, dict) else {}
+        if error.get("type") != "resource_already_exists_exception":
+            raise ElasticsearchStoreError(f"creating index {spec.name!r} was refused: {response.body}")
