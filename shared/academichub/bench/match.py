@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import gc
+import itertools
 import random
 import time
 import tracemalloc
@@ -24,8 +25,46 @@ from academichub.radar.index import RadarIndex, match_naive
 from academichub.radar.parser import QuerySyntaxError, parse_query
 
 STOP = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the this to "
-    "we with which our these their can using based show also two one new not".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "we",
+        "with",
+        "which",
+        "our",
+        "these",
+        "their",
+        "can",
+        "using",
+        "based",
+        "show",
+        "also",
+        "two",
+        "one",
+        "new",
+        "not",
+    ]
 )
 
 
@@ -38,7 +77,7 @@ class Vocabulary:
             words.update(t for t in tokens if t not in STOP and len(t) > 3)
             pairs.update(
                 (a, b)
-                for a, b in zip(tokens, tokens[1:], strict=False)
+                for a, b in itertools.pairwise(tokens)
                 if a not in STOP and b not in STOP and len(a) > 3 and len(b) > 3
             )
         self.words = [w for w, n in words.most_common(3000)]

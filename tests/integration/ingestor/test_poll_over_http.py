@@ -15,8 +15,8 @@ from academichub.contracts import TopicName
 from academichub.ingestor.fetch import HttpFetcher
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.poller import Poller
 from academichub.ingestor.politeness import HostPacer
+from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
 from academichub.store.embedded import EmbeddedStore
 from tests.conftest import QUANT_PH_RSS
@@ -54,7 +54,8 @@ async def test_feed_is_published_once_over_real_http(broker: LocalBroker, tmp_pa
     assert (first.outcome, first.entries, first.published) == ("ok", 81, 81)
     assert second.outcome == "not_modified"
     assert (third.outcome, third.published, third.duplicates) == ("ok", 0, 81)
-    assert server.requests[0][2] is not None and "AcademicHub" in server.requests[0][2]
+    assert server.requests[0][2] is not None
+    assert "AcademicHub" in server.requests[0][2]
     assert server.requests[1][1] is not None  # If-None-Match sent on the second poll
     events = await read_topic(broker.bootstrap_servers, TopicName.PAPERS, expect=82, within=8)
     assert len(events) == 81

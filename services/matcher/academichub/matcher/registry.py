@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from academichub.contracts import Radar, RadarChange
-from academichub.radar.ast import And, AnnounceType, Node, Not, Or
+from academichub.radar.ast import And, AnnounceType, Node, Or
 from academichub.radar.index import RadarIndex
 from academichub.radar.parser import QuerySyntaxError, parse_query
 
