@@ -24,8 +24,9 @@ from academichub.radar.document import PaperDocument
 from academichub.radar.index import RadarIndex, match_naive
 from academichub.radar.parser import QuerySyntaxError, parse_query
 
+# Function words a researcher would never put in a radar.
 STOP = frozenset(
-    [
+    (
         "a",
         "an",
         "and",
@@ -64,7 +65,7 @@ STOP = frozenset(
         "one",
         "new",
         "not",
-    ]
+    )
 )
 
 
