@@ -126,7 +126,7 @@ def _filter(rng: random.Random, vocab: Vocabulary) -> str:
 def make_radar_queries(count: int, vocab: Vocabulary, seed: int = 7) -> list[str]:
     """1–4 clauses: one or two topics, sometimes a filter (category, author, negation)."""
     rng = random.Random(seed)
-    queries = []
+    queries: list[str] = []
     while len(queries) < count:
         parts = [_topic(rng, vocab) for _ in range(rng.choice((1, 1, 2, 2, 3)))]
         if len(parts) < 4 and rng.random() < 0.4:

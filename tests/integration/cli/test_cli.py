@@ -65,5 +65,5 @@ def test_match_prints_explained_matches_and_names_bad_radars(tmp_path: Path) -> 
     assert all(m["terms"] and m["score"] > 0 for m in matches)
     titles = {p["id"]: p["title"] + p["abstract"] for p in map(json.loads, papers.open())}
     for m in matches:
-        assert "ntangle" in titles[m["paper_id"]]
+        assert "ntangl" in titles[m["paper_id"]]
         assert "arvesting" not in titles[m["paper_id"]]

@@ -7,37 +7,79 @@ One small module per concern; every function is pure and imports no I/O or parsi
 * :mod:`.authors` -- author lists from arXiv's comma-joined creator string
 * :mod:`.identifiers` -- arXiv ids (without version) and lower-cased DOIs
 * :mod:`.announcement` -- the ``arXiv:… Announce Type: … Abstract:`` description prefix
-* :mod:`.dates` -- announcement dates from RFC 822 / ISO 8601 strings
+* :mod:`.dates` -- announcement dates from RFC 822 / ISO 8601 strings, and partial dates
+* :mod:`.abstracts` -- JATS abstracts: Crossref's XML strings, bioRxiv's flattened tokens
+* :mod:`.sources` -- ``journal:<slug>`` and preprint-server sources
+* :mod:`.citation` -- a journal reference from volume/issue/pages
 """
 
+from academichub.ingestor.normalise.abstracts import clean_flattened_abstract, clean_jats_abstract
 from academichub.ingestor.normalise.announcement import (
     Announcement,
     UnrecognisedPrefix,
     parse_announcement,
 )
-from academichub.ingestor.normalise.authors import split_authors
-from academichub.ingestor.normalise.dates import parse_feed_date
+from academichub.ingestor.normalise.authors import (
+    clean_name,
+    forenames_first,
+    split_authors,
+    split_semicolon_authors,
+    split_surname_initials,
+)
+from academichub.ingestor.normalise.citation import journal_reference
+from academichub.ingestor.normalise.dates import (
+    date_from_parts,
+    parse_feed_date,
+    parse_partial_date,
+)
 from academichub.ingestor.normalise.identifiers import (
     ArxivRef,
+    doi_from_identifier,
     doi_paper_id,
     normalise_doi,
     parse_arxiv_ref,
 )
+from academichub.ingestor.normalise.sources import (
+    PreprintServer,
+    journal_slug,
+    journal_source,
+    preprint_server,
+)
 from academichub.ingestor.normalise.tex import decode_tex_accents
-from academichub.ingestor.normalise.text import clean_text, collapse_whitespace, strip_tags
+from academichub.ingestor.normalise.text import (
+    clean_text,
+    clean_text_or_none,
+    collapse_whitespace,
+    strip_tags,
+)
 
 __all__ = [
     "Announcement",
     "ArxivRef",
+    "PreprintServer",
     "UnrecognisedPrefix",
+    "clean_flattened_abstract",
+    "clean_jats_abstract",
+    "clean_name",
     "clean_text",
+    "clean_text_or_none",
     "collapse_whitespace",
+    "date_from_parts",
     "decode_tex_accents",
+    "doi_from_identifier",
     "doi_paper_id",
+    "forenames_first",
+    "journal_reference",
+    "journal_slug",
+    "journal_source",
     "normalise_doi",
     "parse_announcement",
     "parse_arxiv_ref",
     "parse_feed_date",
+    "parse_partial_date",
+    "preprint_server",
     "split_authors",
+    "split_semicolon_authors",
+    "split_surname_initials",
     "strip_tags",
 ]

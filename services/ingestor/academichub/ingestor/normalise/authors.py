@@ -1,4 +1,13 @@
-"""Author lists from arXiv's single comma-joined ``dc:creator`` string.
+"""Author lists: arXiv's comma-joined creator string, and the other shapes feeds use.
+
+* :func:`split_authors` -- arXiv RSS ``dc:creator`` and arXivRaw ``authors``: ``A, B (Affil), C``
+* :func:`split_semicolon_authors` -- bioRxiv/medRxiv API: ``Ghafari, T.; Quinn, A. J.``
+* :func:`split_surname_initials` -- bioRxiv RSS since 2023: ``LAPALU, N., SIMON, A., Lu, A.``
+* :func:`forenames_first` -- arXiv OAI ``keyname``/``forenames`` and ``Surname, Forenames``
+
+Names a source writes as ``Surname, Initials`` (bioRxiv, journal feeds) are kept that way:
+the matcher tokenises names, so ``author:Connell`` finds ``O'Connell, R. J.`` either way, and
+keeping the comma keeps where a multi-word surname ends (``de Souza Dutra, A.``).
 
 arXiv writes every author into one element: ``Name1, Name2 (Affil A, Affil B), Name3``.
 Affiliations sit in parentheses and may contain commas (and nested parentheses), so the
@@ -104,3 +113,59 @@ def split_authors(creator: str) -> tuple[str, ...]:
         else:
             names.append(name)
     return tuple(names)
+
+
+def split_semicolon_authors(text: str) -> tuple[str, ...]:
+    """Names from a ``;``-separated list, each kept as written (``Quinn, A. J.``)."""
+    names = (clean_text(part) for part in text.split(";"))
+    return tuple(name for name in names if name)
+
+
+def _is_initial(token: str) -> bool:
+    """`J.`, `J` or `Th.` in any script; not `Lu` or `LI` (surnames), which the dot rules out."""
+    if not (token[0].isalpha() and token[0].isupper()):
+        return False
+    if len(token) == 1:
+        return True
+    if len(token) == 2:
+        return token[1] == "."
+    return len(token) == 3 and token[1].isalpha() and token[1].islower() and token[2] == "."
+
+
+def _is_initials(segment: str) -> bool:
+    tokens = [token for token in re.split(r"[\s\-\u2010]+", segment) if token]
+    return bool(tokens) and all(_is_initial(token) for token in tokens)
+
+
+def split_surname_initials(text: str) -> tuple[str, ...]:
+    """``LAPALU, N., Plaumann, P.-L., The X Consortium`` -> ``("LAPALU, N.", "Plaumann, P.-L.",
+    "The X Consortium")``.
+
+    The list separator and the surname/initials separator are the same comma, so a segment is
+    joined to the one before it when it consists of initials only; a segment that is not
+    followed by initials (a consortium) is a name on its own.
+    """
+    segments = [clean_text(segment) for segment in text.split(",")]
+    segments = [segment for segment in segments if segment]
+    names: list[str] = []
+    index = 0
+    while index < len(segments):
+        segment = segments[index]
+        following = segments[index + 1] if index + 1 < len(segments) else None
+        if following is not None and not _is_initials(segment) and _is_initials(following):
+            names.append(f"{segment}, {following}")
+            index += 2
+        else:
+            names.append(segment)
+            index += 1
+    return tuple(names)
+
+
+def clean_name(name: str) -> str:
+    """One author name as plain text, TeX accents decoded as for arXiv RSS (``G\\"unther``)."""
+    return collapse_whitespace(decode_tex_accents(clean_text(name)))
+
+
+def forenames_first(surname: str, forenames: str = "", suffix: str = "") -> str:
+    """``("Hoehn", "Philipp A")`` -> ``Philipp A Hoehn`` (arXiv OAI keyname/forenames/suffix)."""
+    return clean_name(" ".join(part for part in (forenames, surname, suffix) if part))

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import Final
 
@@ -27,6 +28,14 @@ _ARXIV_REF_RE: Final = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _DOI_RE: Final = re.compile(r"10\.\d{4,9}/\S+")
+# A whole identifier value that *is* a DOI, in the spellings feeds use (FEEDS.md section 8):
+# `doi:10.x`, `doi: 10.x` (MDPI), `info:doi/10.x` (Science, PLOS), `urn:doi:10.x`, resolver URLs,
+# or the bare DOI. Anything else (`hwp:resource-id:...`, a publisher URL that happens to contain
+# `10.`) is not taken for one.
+_DOI_IDENTIFIER_RE: Final = re.compile(
+    r"(?:doi:\s*|info:doi/|urn:doi:|https?://(?:dx\.|www\.)?doi\.org/)?(?P<doi>10\.\d{4,9}/\S+)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +89,24 @@ def normalise_doi(text: str) -> str | None:
     if match is None:
         return None
     return match.group(0).rstrip(".,;").lower()
+
+
+def doi_from_identifier(value: str) -> str | None:
+    """The DOI an identifier field holds, lower-cased; None if the value is some other identifier.
+
+    >>> doi_from_identifier("info:doi/10.1126/science.abj4606")
+    '10.1126/science.abj4606'
+    >>> doi_from_identifier("hwp:resource-id:sci;372/6544/769") is None
+    True
+    """
+    text = value.strip()
+    if "%" in text:
+        # Resolver URLs may percent-encode the DOI (`10.1000%2Fxyz`); the DOI itself is not.
+        text = urllib.parse.unquote(text)
+    match = _DOI_IDENTIFIER_RE.fullmatch(text)
+    if match is None:
+        return None
+    return match.group("doi").rstrip(".,;").lower()
 
 
 def doi_paper_id(doi: str) -> str:

@@ -97,3 +97,8 @@ def clean_text(raw: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     return collapse_whitespace(text)
+
+
+def clean_text_or_none(raw: str | None) -> str | None:
+    """:func:`clean_text` for an optional field: None when there is no text left."""
+    return (clean_text(raw) or None) if raw else None
