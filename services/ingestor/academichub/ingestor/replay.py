@@ -1,6 +1,6 @@
 """Recorded feeds bundled with the project, replayed when there is no network.
 
-Files in ``replay/`` are named ``<format>_<label>.xml``; each becomes a ``file://`` feed.
+Files in ``recorded/`` are named ``<format>_<label>.xml``; each becomes a ``file://`` feed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from academichub.ingestor.settings import FeedConfig
 
 
 def replay_dir() -> Path:
-    return Path(str(files("academichub.ingestor").joinpath("replay")))
+    return Path(str(files("academichub.ingestor").joinpath("recorded")))
 
 
 def replay_feeds(folder: Path | None = None) -> list[FeedConfig]:
