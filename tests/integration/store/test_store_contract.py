@@ -1,19 +1,26 @@
 """The store contract: every adapter behaves like the in-memory fake.
 
-One suite, run against :class:`InMemoryStore` (the reference semantics) and
-:class:`EmbeddedStore` (SQLite + tantivy on a temporary folder). Every idempotency rule
+One suite, run against :class:`InMemoryStore` (the reference semantics),
+:class:`EmbeddedStore` (SQLite + tantivy on a temporary folder) and, when
+``ACADEMICHUB_TEST_ELASTICSEARCH_URL`` points at a cluster, :class:`ElasticsearchStore`
+(fresh indices under a unique prefix per test, deleted afterwards). Every idempotency rule
 of :mod:`academichub.store.port` is exercised, because every topic may be replayed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from elasticsearch import Elasticsearch
 
 from academichub.radar.parser import parse_query
+from academichub.store.elastic import ElasticsearchStore, IndexNames, ensure_indices
+from academichub.store.elastic.mappings import index_specs
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters, SearchPage, Store
@@ -22,15 +29,40 @@ from tests.integration.store.factories import T0, briefing, match, paper, radar
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(params=["memory", "embedded"])
+ELASTICSEARCH_URL = "ACADEMICHUB_TEST_ELASTICSEARCH_URL"
+
+
+@pytest.fixture(params=["memory", "embedded", "elasticsearch"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened: Store
     if request.param == "memory":
         opened = InMemoryStore()
-    else:
+    elif request.param == "embedded":
         opened = EmbeddedStore(tmp_path / "data", index_writer=True)
+    else:
+        yield from _elasticsearch_store()
+        return
     yield opened
     opened.close()
+
+
+def _elasticsearch_store() -> Iterator[Store]:
+    url = os.environ.get(ELASTICSEARCH_URL)
+    if not url:
+        pytest.skip(f"{ELASTICSEARCH_URL} is not set (the URL of an Elasticsearch cluster to test)")
+    client = Elasticsearch(url)
+    prefix = f"academichub-test-{uuid.uuid4().hex[:12]}"
+    names = [spec.name for spec in index_specs(IndexNames(prefix))]
+    try:
+        ensure_indices(client, prefix)
+        # refresh=True: every write is searchable at once, as in the other adapters.
+        opened = ElasticsearchStore(client, prefix=prefix, refresh=True)
+        yield opened
+        opened.close()
+    finally:
+        # By name: clusters refuse wildcard deletes (action.destructive_requires_name).
+        client.indices.delete(index=names, ignore_unavailable=True)
+        client.close()
 
 
 def ids(page: SearchPage) -> list[str]:

@@ -40,9 +40,14 @@ class BulkItemFailed(ElasticsearchStoreError):
 class IndexMissing(ElasticsearchStoreError):
     """An index or alias the store needs does not exist."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"the Elasticsearch index or alias {name!r} does not exist: run "
-            "academichub.store.elastic.ensure_indices(client, prefix) once before using the store"
+    def __init__(self, *names: str) -> None:
+        what = (
+            f"the Elasticsearch index or alias {names[0]!r} does not exist"
+            if len(names) == 1
+            else f"one of the Elasticsearch indices {', '.join(names)} does not exist"
         )
-        self.name = name
+        super().__init__(
+            f"{what}: run academichub.store.elastic.ensure_indices(client, prefix) once "
+            "before using the store"
+        )
+        self.names = names

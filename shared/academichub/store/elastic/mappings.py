@@ -14,9 +14,17 @@ gap: a single token longer than :data:`MAX_TOKEN_CHARS` characters is split (Luc
 terms over 32766 bytes, and 8191 characters of up to 4 UTF-8 bytes each stay below it).
 
 The papers index is versioned behind an alias (``<prefix>-papers-v1`` behind
-``<prefix>-papers``); the store only ever names the alias, so a reindex into ``-v2`` (with
-``_reindex`` and ``"version_type": "external"`` so the paper versions carry over) ends with
-one atomic :func:`alias_swap` and no reader or writer notices.
+``<prefix>-papers``); the store only ever names the alias, so a reindex is a swap: create
+``-v2``, copy with ``_reindex`` (``"version_type": "external"`` on the destination keeps
+the paper versions), move the alias with one atomic :func:`alias_swap`, then replay the
+``papers`` topic from when the copy started (external versioning makes that harmless) to
+pick up what was written meanwhile. The alias must point at one index at a time: the
+store reads papers by id through it.
+
+Clusters should not auto-create AcademicHub indices (``action.auto_create_index:
+"-academichub-*,+*"``): a write before :func:`ensure_indices` would otherwise create an
+index with guessed mappings. Paper writes are refused anyway unless they reach the alias
+(``require_alias``), and ``ping()`` reports any missing index.
 
 This module imports no client at run time: :func:`ensure_indices` only calls methods of the
 client it is given.
@@ -187,8 +195,7 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
             names.papers_index(),
             PAPERS_MAPPINGS,
             PAPERS_SETTINGS,
-            # The alias is the write index too, so writes keep working while a reindex adds
-            # the next version under the same alias.
+            # Said explicitly: the alias's one index takes the writes (see alias_swap).
             {names.papers: {"is_write_index": True}},
         ),
         IndexSpec(
@@ -291,4 +298,6 @@ def _create_unless_exists(client: Elasticsearch, spec: IndexSpec) -> None:
     if response.meta.status == 400:
         error = response.body.get("error", {}) if isinstance(response.body, dict) else {}
         if error.get("type") != "resource_already_exists_exception":
-            raise ElasticsearchStoreError(f"creating index {spec.name!r} was refused: {response.body}")
+            raise ElasticsearchStoreError(
+                f"creating index {spec.name!r} was refused: {response.body}"
+            )

@@ -1,0 +1,229 @@
+"""The radar AST compiled to an Elasticsearch bool query, plus filters and the search body.
+
+Which papers match follows :mod:`academichub.radar.evaluate` exactly, over the fields of
+:mod:`academichub.store.elastic.mappings` (pre-analysed tokens split on whitespace): a unit
+test interprets the compiled DSL over the documents the adapter indexes and compares it
+with the evaluator on random corpora and queries. Ranking is Elasticsearch's BM25 (k1 1.2,
+b 0.75, like :mod:`academichub.radar.scoring`), shaped the same way:
+
+* a word is a ``term`` query on the stemmed field, a phrase a ``match_phrase`` (slop 0) on
+  it; a ``text`` leaf looks in the title (boosted like scoring's ``TITLE_WEIGHT``) or the
+  abstract, both scores adding up as scoring adds both fields' terms;
+* ``Prefix`` is a ``prefix`` query on the unstemmed field (a constant score per field, where
+  scoring sums the words it expands to: ranking differs, matching does not);
+* ``Author`` with one token is a surname (a term on ``author_last``), with more tokens a
+  phrase inside one author's name (the position gap keeps phrases inside one value);
+* author, category, source and type leaves score the constant ``NON_TEXT_SCORE``, as in
+  scoring; ``group`` values (``cat:cs.*``) are prefixes of the keyword;
+* ``Not`` inside ``And`` is a ``must_not`` clause; anywhere else, and for an ``And`` of
+  negations only, it is "every paper except": ``match_all`` as an unscored filter plus
+  ``must_not``, so negations never score;
+* ``Or`` is ``should`` with ``minimum_should_match: 1``, an empty ``Or`` matches nothing;
+* search filters go to the bool query's ``filter`` clause and do not score.
+
+Nothing here imports the client: the query is plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final, Literal
+
+from academichub.radar.ast import (
+    And,
+    AnnounceType,
+    Author,
+    Category,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Source,
+    TextField,
+    Word,
+)
+from academichub.radar.scoring import NON_TEXT_SCORE, TITLE_WEIGHT
+from academichub.store.elastic import mappings as f
+from academichub.store.port import SearchFilters
+
+Query = dict[str, Any]
+
+MATCH_ALL: Final[Query] = {"match_all": {}}
+MATCH_NONE: Final[Query] = {"match_none": {}}
+# Newest announcement first, then latest arrival: the store's order when scores tie.
+NEWEST_FIRST: Final[tuple[Query, ...]] = (
+    {f.PUBLISHED: {"order": "desc"}},
+    {f.SEQ: {"order": "desc"}},
+)
+
+_STEMMED: Final[dict[str, tuple[tuple[str, float], ...]]] = {
+    "text": ((f.TITLE, TITLE_WEIGHT), (f.ABSTRACT, 1.0)),
+    "title": ((f.TITLE, TITLE_WEIGHT),),
+    "abstract": ((f.ABSTRACT, 1.0),),
+}
+_RAW: Final[dict[str, tuple[tuple[str, float], ...]]] = {
+    "text": ((f.TITLE_RAW, TITLE_WEIGHT), (f.ABSTRACT_RAW, 1.0)),
+    "title": ((f.TITLE_RAW, TITLE_WEIGHT),),
+    "abstract": ((f.ABSTRACT_RAW, 1.0),),
+}
+
+
+def compile_query(node: Node) -> Query:
+    """An Elasticsearch query accepting exactly the papers the evaluator accepts."""
+    match node:
+        case Word(field=field, token=token):
+            return _over(
+                _STEMMED,
+                field,
+                lambda name, boost: {"term": {name: {"value": token, "boost": boost}}},
+            )
+        case Phrase(field=field, tokens=tokens):
+            if not tokens:
+                # The parser never builds one; the evaluator finds an empty run everywhere.
+                return dict(MATCH_ALL)
+            text = " ".join(tokens)
+            return _over(
+                _STEMMED,
+                field,
+                lambda name, boost: {"match_phrase": {name: {"query": text, "boost": boost}}},
+            )
+        case Prefix(field=field, prefix=prefix):
+            return _over(
+                _RAW,
+                field,
+                lambda name, boost: {"prefix": {name: {"value": prefix, "boost": boost}}},
+            )
+        case Author(tokens=tokens):
+            return _constant(_author(tokens))
+        case Category(value=value, group=group):
+            return _constant(_exact(f.CATEGORY, value, group))
+        case Source(value=value, group=group):
+            return _constant(_exact(f.SOURCE, value, group))
+        case AnnounceType(value=value):
+            return _constant(_exact(f.ANNOUNCE_TYPE, value, False))
+        case And(children=children):
+            return _and(children)
+        case Or(children=children):
+            if not children:
+                return dict(MATCH_NONE)
+            return {
+                "bool": {
+                    "should": [compile_query(child) for child in children],
+                    "minimum_should_match": 1,
+                }
+            }
+        case Not(child=child):
+            return _except([compile_query(child)])
+    raise TypeError(f"not a radar query node: {node!r}")
+
+
+def compile_filters(filters: SearchFilters) -> list[Query]:
+    """One filter clause per active filter, with the in-memory store's semantics: a source
+    ending in ``*`` is a prefix, categories compare exactly as given, dates are inclusive."""
+    clauses: list[Query] = []
+    if filters.sources:
+        clauses.append(
+            {
+                "bool": {
+                    "should": [
+                        _exact(f.SOURCE, s.removesuffix("*"), s.endswith("*"))
+                        for s in filters.sources
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    if filters.categories:
+        clauses.append({"terms": {f.CATEGORY_EXACT: list(filters.categories)}})
+    bounds: dict[str, str] = {}
+    if filters.published_from is not None:
+        bounds["gte"] = filters.published_from.isoformat()
+    if filters.published_to is not None:
+        bounds["lte"] = filters.published_to.isoformat()
+    if bounds:
+        clauses.append({"range": {f.PUBLISHED: bounds}})
+    return clauses
+
+
+def search_body(
+    query: Node | None,
+    filters: SearchFilters,
+    sort: Literal["relevance", "date"],
+    limit: int,
+    offset: int,
+) -> Query:
+    """The ``_search`` body of :meth:`Store.search <academichub.store.port.PaperStore.search>`.
+
+    Highlights and facets (a later issue) are further keys of this body (``highlight``,
+    ``aggs``) read back beside the hits; nothing else has to change.
+    """
+    clauses = compile_filters(filters)
+    bool_query: Query = {}
+    if query is not None:
+        bool_query["must"] = [compile_query(query)]
+    if clauses:
+        bool_query["filter"] = clauses
+    by_relevance = query is not None and sort == "relevance"
+    body: Query = {
+        "query": {"bool": bool_query} if bool_query else dict(MATCH_ALL),
+        "sort": ([{"_score": {"order": "desc"}}] if by_relevance else []) + list(NEWEST_FIRST),
+        # An exact total, not the default "at least 10000".
+        "track_total_hits": True,
+        "from": max(offset, 0),
+        "size": max(limit, 0),
+        "_source": [f.PAPER],
+    }
+    if query is not None and not by_relevance:
+        body["track_scores"] = True  # a date-sorted page still says how well each hit matched
+    return body
+
+
+def _over(
+    fields: dict[str, tuple[tuple[str, float], ...]],
+    field: TextField,
+    leaf: Callable[[str, float], Query],
+) -> Query:
+    queries = [leaf(name, boost) for name, boost in fields[field]]
+    if len(queries) == 1:
+        return queries[0]
+    return {"bool": {"should": queries, "minimum_should_match": 1}}
+
+
+def _exact(field: str, value: str, group: bool) -> Query:
+    if group:
+        return {"prefix": {field: {"value": value}}}
+    return {"term": {field: {"value": value}}}
+
+
+def _author(tokens: tuple[str, ...]) -> Query:
+    if not tokens:
+        # The parser never builds one; the evaluator accepts any author with a name.
+        return {"exists": {"field": f.AUTHOR_LAST}}
+    if len(tokens) == 1:  # a surname: the last token of some author
+        return {"term": {f.AUTHOR_LAST: {"value": tokens[0]}}}
+    return {"match_phrase": {f.AUTHOR: {"query": " ".join(tokens)}}}
+
+
+def _constant(query: Query) -> Query:
+    return {"constant_score": {"filter": query, "boost": NON_TEXT_SCORE}}
+
+
+def _except(negated: list[Query]) -> Query:
+    """Every paper matching none of ``negated``; the ``match_all`` is a filter so that a
+    negation scores nothing, as in scoring."""
+    clause: Query = {"filter": [dict(MATCH_ALL)]}
+    if negated:
+        clause["must_not"] = negated
+    return {"bool": clause}
+
+
+def _and(children: tuple[Node, ...]) -> Query:
+    must = [compile_query(c) for c in children if not isinstance(c, Not)]
+    must_not = [compile_query(c.child) for c in children if isinstance(c, Not)]
+    if not must:  # only negations (or nothing): "all papers except ..."
+        return _except(must_not)
+    clause: Query = {"must": must}
+    if must_not:
+        clause["must_not"] = must_not
+    return {"bool": clause}
