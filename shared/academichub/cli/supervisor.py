@@ -139,9 +139,10 @@ def run_up(*, offline: bool) -> int:
 
 def _prepare_store(data_dir: Path) -> None:
     """Create the store's schema and index once, before several processes open it."""
-    from academichub.store.embedded import EmbeddedStore
+    from academichub.platform.settings import CommonSettings
+    from academichub.store.factory import open_store
 
-    EmbeddedStore(data_dir, index_writer=True).close()
+    open_store(CommonSettings(data_dir=data_dir), index_writer=True).close()
 
 
 def _spawn(name: str, env: dict[str, str], log_dir: Path) -> Child:

@@ -8,9 +8,9 @@ with a message naming the variable.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from academichub.platform.errors import ConfigError
@@ -29,6 +29,21 @@ class CommonSettings(BaseSettings):
     )
     offline: bool = Field(default=False, description="Replay bundled feeds instead of polling")
     log_level: str = "INFO"
+    store: Literal["embedded", "elasticsearch"] = Field(
+        default="embedded",
+        description="embedded: SQLite + tantivy in data_dir; elasticsearch: a cluster",
+    )
+    elasticsearch_url: str | None = Field(
+        default=None, description="Elasticsearch URL(s), comma-separated, when store=elasticsearch"
+    )
+    elasticsearch_api_key: SecretStr | None = None
+    elasticsearch_prefix: str = "academichub"
+
+    @model_validator(mode="after")
+    def _elasticsearch_needs_a_url(self) -> CommonSettings:
+        if self.store == "elasticsearch" and not self.elasticsearch_url:
+            raise ValueError("ACADEMICHUB_STORE=elasticsearch needs ACADEMICHUB_ELASTICSEARCH_URL")
+        return self
 
 
 S = TypeVar("S", bound=BaseSettings)

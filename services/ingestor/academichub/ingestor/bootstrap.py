@@ -21,7 +21,7 @@ from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
-from academichub.store.embedded import EmbeddedStore
+from academichub.store.factory import open_store
 from academichub.store.port import IngestStateStore
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def _serve(settings: IngestorSettings, metrics: IngestorMetrics) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    store = EmbeddedStore(settings.common.data_dir, index_writer=False)
+    store = open_store(settings.common, index_writer=False)
     publisher = KafkaPublisher(settings.common.bootstrap_servers, client_id="ingestor")
     await publisher.start()
     timeout = httpx.Timeout(settings.read_timeout_seconds, connect=settings.connect_timeout_seconds)

@@ -14,7 +14,7 @@ from academichub.matcher.registry import RadarRegistry
 from academichub.matcher.settings import MatcherSettings
 from academichub.platform.settings import load_settings
 from academichub.store.dedicated_thread import DedicatedThread
-from academichub.store.embedded import EmbeddedStore
+from academichub.store.factory import open_store as open_store_for
 from academichub.store.port import Store
 
 log = logging.getLogger(__name__)
@@ -22,10 +22,9 @@ log = logging.getLogger(__name__)
 
 def main() -> None:
     settings = load_settings(MatcherSettings)
-    data_dir = settings.common.data_dir
 
     def open_store() -> Store:
-        return EmbeddedStore(data_dir, index_writer=settings.index_writer)
+        return open_store_for(settings.common, index_writer=settings.index_writer)
 
     store: DedicatedThread[Store] = DedicatedThread(open_store, "matcher-store")
     metrics = MatcherMetrics(REGISTRY)
