@@ -20,7 +20,7 @@ from typing import Final
 from academichub.contracts import MatchedTerm
 from academichub.radar.document import PaperDocument
 
-__all__ = ["B", "K1", "NON_TEXT_SCORE", "TITLE_WEIGHT", "CorpusStats", "score_document"]
+__all__ = ["K1", "NON_TEXT_SCORE", "TITLE_WEIGHT", "B", "CorpusStats", "score_document"]
 
 K1: Final = 1.2
 B: Final = 0.75
