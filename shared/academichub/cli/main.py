@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from academichub.cli.users import add_parser as add_users_parser
 from academichub.platform.errors import ConfigError
 
 SERVICES = ("ingestor", "matcher", "briefer", "gateway")
@@ -37,15 +36,6 @@ def build_parser() -> argparse.ArgumentParser:
     match = sub.add_parser("match", help="match JSON-lines radars against JSON-lines papers")
     match.add_argument("--radars", required=True, help='file of {"id": …, "query": …} lines')
     match.add_argument("--papers", required=True, help="file of canonical paper lines")
-    brief = sub.add_parser(
-        "brief", help="print the briefing of JSON-lines papers (the briefer's own code path)"
-    )
-    brief.add_argument("--papers", required=True, help="file of canonical paper lines")
-    brief.add_argument("--language", required=True, choices=("zh", "en"))
-    brief.add_argument(
-        "--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL; none: extractive)"
-    )
-    brief.add_argument("--model", help="model name (default: OPENAI_MODEL)")
     bench = sub.add_parser("bench", help="benchmark programs (figures and ratios in one run)")
     bench_sub = bench.add_subparsers(dest="bench", required=True, metavar="WHAT")
     bench_match = bench_sub.add_parser("match", help="radar index vs naive loop")
@@ -55,15 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
     bench_match.add_argument(
         "--seconds", type=float, default=2.0, help="time spent measuring each rate"
     )
-    bench_search = bench_sub.add_parser(
-        "search", help="/api/papers on a real server vs the same store queries"
-    )
-    bench_search.add_argument("--papers", type=int, default=100_000, help="corpus size")
-    bench_search.add_argument(
-        "--clients", default="1,8,32", help="comma-separated concurrent client counts"
-    )
-    bench_search.add_argument("--requests", type=int, default=600, help="requests per client count")
-    add_users_parser(sub)
     return parser
 
 
@@ -92,19 +73,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.cli.match import run_match
 
             return run_match(args.radars, args.papers)
-        if args.command == "users":
-            from academichub.cli.users import run_users
-
-            return run_users(args)
-        if args.command == "bench" and args.bench == "search":
-            from academichub.bench.search import run_bench_search
-
-            clients = [int(c) for c in args.clients.split(",") if c.strip()]
-            return run_bench_search(args.papers, clients, args.requests)
-        if args.command == "brief":
-            from academichub.cli.brief import run_brief
-
-            return run_brief(args.papers, args.language, args.base_url, args.model)
         if args.command == "bench":
             from academichub.bench.match import run_bench_match
 
