@@ -98,6 +98,7 @@ def build_app(
     pipeline: MatchingPipeline,
 ) -> faust.App:
     app = faust.App(
+        # faust uses the app id as the Kafka consumer group (KEDA scales on its lag).
         "academichub-matcher",
         broker=faust_broker_url(settings.common.bootstrap_servers),
         processing_guarantee="at_least_once",

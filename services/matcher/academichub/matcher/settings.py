@@ -15,7 +15,6 @@ class MatcherSettings(BaseSettings):
     # Each faust worker binds its web port even when unused: every replica needs its own.
     web_port: int = Field(default=6066, ge=1, le=65535)
     web_bind: str = "127.0.0.1"
-    group_id: str = "matcher"
     batch_size: int = Field(default=200, ge=1, le=10_000)
     batch_within_seconds: float = Field(default=0.3, gt=0, le=30)
     # Tansu holds a JoinGroup for about half the rebalance timeout, and a dead worker's
