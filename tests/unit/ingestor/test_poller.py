@@ -123,3 +123,17 @@ async def test_bad_feeds_are_reported_not_published(result: FetchResult, message
     assert report.outcome in ("feed_error", "http_error")
     assert message in (report.message or "")
     assert publisher.sent == []
+
+
+async def test_a_feed_with_skipped_entries_is_fetched_whole_again() -> None:
+    poller, publisher, store, fetcher = make({URL: FetchResult(200, b"1:1 bad", etag='"cut"')})
+    await poller.poll(FEED)
+    fetcher.responses[URL] = FetchResult(200, b"1:1 2:1", etag='"whole"')
+    report = await poller.poll(FEED)
+    assert fetcher.requests[1] == (URL, None)  # no If-None-Match for the damaged copy
+    assert report.published == 1
+    assert store.get_cursor("arxiv") == {
+        "url": URL,
+        "etag": '"whole"',
+        "announce_date": "2025-04-28",
+    }

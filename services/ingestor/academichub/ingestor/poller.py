@@ -122,10 +122,17 @@ class Poller:
 
 def _cursor(feed: FeedConfig, result: FetchResult, parsed: FeedParse) -> dict[str, str]:
     cursor = {"url": feed.url}
+    # A document with skipped entries (a cut-off body, say) is not remembered as seen: with
+    # its ETag stored, the next poll would get a 304 and the skipped entries never arrive.
+    if parsed.errors:
+        return cursor | _announce_date(parsed)
     if result.etag:
         cursor["etag"] = result.etag
     if result.last_modified:
         cursor["last_modified"] = result.last_modified
-    if parsed.feed.announce_date:
-        cursor["announce_date"] = parsed.feed.announce_date.isoformat()
-    return cursor
+    return cursor | _announce_date(parsed)
+
+
+def _announce_date(parsed: FeedParse) -> dict[str, str]:
+    date = parsed.feed.announce_date
+    return {"announce_date": date.isoformat()} if date else {}

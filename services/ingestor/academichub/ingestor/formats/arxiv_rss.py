@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from academichub.contracts import Paper
 from academichub.contracts.events import AnnounceType
 from academichub.ingestor.formats import EntryError, FeedError, FeedInfo, FeedParse
+from academichub.ingestor.formats.documents import refuse_dtd
 from academichub.ingestor.normalise import (
     Announcement,
     ArxivRef,
@@ -89,6 +90,9 @@ def parse_arxiv_rss(data: bytes) -> FeedParse:
     # HTML sanitising and URI resolution are off because both run an HTML parser over text that
     # only looks like HTML: "$a<b$ and $c>d$" came out as "$a<b>d$". Markup is stripped later by
     # clean_text, which knows TeX.
+    # feedparser does not expand external entities, but a billion-laughs document would still
+    # be parsed and could publish entries: refuse any DTD up front, as every XML format does.
+    refuse_dtd(data, "an arXiv RSS feed")
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
     if not parsed.get("version"):
         raise FeedError(_not_a_feed_reason(data, parsed.get("bozo_exception")))

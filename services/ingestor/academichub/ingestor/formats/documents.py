@@ -45,7 +45,7 @@ def load_xml(data: bytes, *, expected: str) -> ET.Element:
     ``expected`` names the format in error messages ("an Atom feed", "an OAI-PMH response").
     """
     _refuse_empty(data, expected)
-    _refuse_dtd(data, expected)
+    refuse_dtd(data, expected)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -121,7 +121,7 @@ def _parse_with_html_entities(data: bytes, exc: ET.ParseError, expected: str) ->
     raise FeedError(_xml_error(exc, expected)) from None
 
 
-def _refuse_dtd(data: bytes, expected: str) -> None:
+def refuse_dtd(data: bytes, expected: str) -> None:
     """Refuse a DOCTYPE or ENTITY declaration in the prolog (everything before the root tag).
 
     The prolog is walked as XML defines it -- declaration, processing instructions, comments,
