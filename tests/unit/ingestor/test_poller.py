@@ -126,7 +126,7 @@ async def test_bad_feeds_are_reported_not_published(result: FetchResult, message
 
 
 async def test_a_feed_with_skipped_entries_is_fetched_whole_again() -> None:
-    poller, publisher, store, fetcher = make({URL: FetchResult(200, b"1:1 bad", etag='"cut"')})
+    poller, _publisher, store, fetcher = make({URL: FetchResult(200, b"1:1 bad", etag='"cut"')})
     await poller.poll(FEED)
     fetcher.responses[URL] = FetchResult(200, b"1:1 2:1", etag='"whole"')
     report = await poller.poll(FEED)
