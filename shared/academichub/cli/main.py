@@ -36,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     match = sub.add_parser("match", help="match JSON-lines radars against JSON-lines papers")
     match.add_argument("--radars", required=True, help='file of {"id": …, "query": …} lines')
     match.add_argument("--papers", required=True, help="file of canonical paper lines")
+    brief = sub.add_parser(
+        "brief", help="print the briefing of JSON-lines papers (the briefer's own code path)"
+    )
+    brief.add_argument("--papers", required=True, help="file of canonical paper lines")
+    brief.add_argument("--language", required=True, choices=("zh", "en"))
+    brief.add_argument(
+        "--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL; none: extractive)"
+    )
+    brief.add_argument("--model", help="model name (default: OPENAI_MODEL)")
     bench = sub.add_parser("bench", help="benchmark programs (figures and ratios in one run)")
     bench_sub = bench.add_subparsers(dest="bench", required=True, metavar="WHAT")
     bench_match = bench_sub.add_parser("match", help="radar index vs naive loop")
@@ -73,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.cli.match import run_match
 
             return run_match(args.radars, args.papers)
+        if args.command == "brief":
+            from academichub.cli.brief import run_brief
+
+            return run_brief(args.papers, args.language, args.base_url, args.model)
         if args.command == "bench":
             from academichub.bench.match import run_bench_match
 

@@ -17,6 +17,7 @@ from academichub.radar.ast import Node
 from academichub.store.port import (
     NO_FILTERS,
     OpenWindow,
+    PaperSummary,
     PaperWrite,
     PendingItem,
     SearchFilters,
@@ -57,6 +58,11 @@ class InMemoryStore:
     briefings: dict[str, Briefing] = field(default_factory=dict)
     published: set[tuple[str, int | None]] = field(default_factory=set)
     cursors: dict[str, dict[str, str]] = field(default_factory=dict)
+    summaries: dict[tuple[str, int | None], PaperSummary] = field(default_factory=dict)
+    briefing_revisions: dict[str, int] = field(default_factory=dict)  # absent: revision 1
+    published_briefings: dict[str, int] = field(default_factory=dict)  # id -> revision
+    awaiting_upgrade: dict[str, None] = field(default_factory=dict)  # an ordered set
+    token_usage_by_day: dict[tuple[dt.date, str], int] = field(default_factory=dict)
     closed: bool = False
 
     # --- papers -------------------------------------------------------------------
@@ -237,6 +243,62 @@ class InMemoryStore:
 
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
         self.cursors[source] = dict(cursor)
+
+    # --- the briefer's state ------------------------------------------------------
+    def get_summaries(
+        self, keys: Iterable[tuple[str, int | None]]
+    ) -> dict[tuple[str, int | None], PaperSummary]:
+        return {k: self.summaries[k] for k in keys if k in self.summaries}
+
+    def put_summaries(self, summaries: Sequence[PaperSummary]) -> int:
+        new = 0
+        for summary in summaries:
+            if summary.key not in self.summaries:
+                self.summaries[summary.key] = summary
+                new += 1
+        return new
+
+    def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
+        out: list[tuple[Briefing, int]] = []
+        for briefing_id, briefing in self.briefings.items():
+            revision = self.briefing_revisions.get(briefing_id, 1)
+            if self.published_briefings.get(briefing_id, 0) < revision:
+                out.append((briefing, revision))
+        return out[: max(limit, 0)]
+
+    def mark_briefing_published(self, briefing_id: str, revision: int) -> None:
+        current = self.published_briefings.get(briefing_id, 0)
+        self.published_briefings[briefing_id] = max(current, revision)
+
+    def mark_for_upgrade(self, briefing_id: str) -> None:
+        self.awaiting_upgrade[briefing_id] = None
+
+    def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
+        found = [self.briefings[i] for i in self.awaiting_upgrade if i in self.briefings]
+        return found[: max(limit, 0)]
+
+    def upgrade_briefing(self, briefing: Briefing) -> int | None:
+        stored = self.briefings.get(briefing.id)
+        if stored is None or briefing.id not in self.awaiting_upgrade or not stored.degraded:
+            return None
+        if (briefing.radar_id, briefing.window) != (stored.radar_id, stored.window):
+            raise ValueError(f"an upgrade of {briefing.id} must keep its radar and window")
+        self.briefings[briefing.id] = briefing
+        del self.awaiting_upgrade[briefing.id]
+        revision = self.briefing_revisions.get(briefing.id, 1) + 1
+        self.briefing_revisions[briefing.id] = revision
+        return revision
+
+    def drop_upgrade(self, briefing_id: str) -> None:
+        self.awaiting_upgrade.pop(briefing_id, None)
+
+    def add_token_usage(self, day: dt.date, accounts: Sequence[str], tokens: int) -> None:
+        for account in dict.fromkeys(accounts):
+            key = (day, account)
+            self.token_usage_by_day[key] = self.token_usage_by_day.get(key, 0) + tokens
+
+    def token_usage(self, day: dt.date, accounts: Sequence[str]) -> dict[str, int]:
+        return {a: self.token_usage_by_day.get((day, a), 0) for a in accounts}
 
     def ping(self) -> None:
         if self.closed:

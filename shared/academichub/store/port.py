@@ -179,3 +179,92 @@ class Store(PaperStore, RadarStore, MatchStore, BriefingStore, IngestStateStore,
         ...
 
     def close(self) -> None: ...
+
+
+# --- the briefer's own state ----------------------------------------------------------
+# Small protocols beside ``Store`` rather than inside it: only the briefer needs them, so
+# an adapter that serves search alone is not forced to hold them.
+
+
+@dataclass(frozen=True)
+class PaperSummary:
+    """The TL;DRs of one paper version, written once and shared by every radar."""
+
+    paper_id: str
+    version: int | None
+    tldr_en: str
+    tldr_zh: str
+    model: str  # the model that wrote them
+    created_at: dt.datetime
+
+    @property
+    def key(self) -> tuple[str, int | None]:
+        return (self.paper_id, self.version)
+
+
+class SummaryStore(Protocol):
+    def get_summaries(
+        self, keys: Iterable[tuple[str, int | None]]
+    ) -> dict[tuple[str, int | None], PaperSummary]:
+        """The stored summaries among ``keys`` (paper id, version)."""
+        ...
+
+    def put_summaries(self, summaries: Sequence[PaperSummary]) -> int:
+        """Store summaries not stored yet (the first write of a key wins, so two briefers
+        summarising the same paper at once keep one); return how many were new."""
+        ...
+
+
+class BriefingDeliveryStore(Protocol):
+    """Which stored briefings still have to be published, and which await an upgrade.
+
+    A briefing stored by ``close_window`` is revision 1 and unpublished until
+    :meth:`mark_briefing_published`. A degraded briefing marked for upgrade may be
+    replaced once by :meth:`upgrade_briefing`, which bumps its revision (same id, same
+    window) so that the new revision is unpublished again.
+    """
+
+    def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
+        """Stored briefings whose current revision is not published yet, with that
+        revision, oldest first."""
+        ...
+
+    def mark_briefing_published(self, briefing_id: str, revision: int) -> None:
+        """Record that ``revision`` of the briefing is published (an older revision
+        than the stored one leaves the stored one unpublished)."""
+        ...
+
+    def mark_for_upgrade(self, briefing_id: str) -> None:
+        """Remember that this briefing (stored now or about to be) should be rewritten
+        by the model when it is available again. Idempotent."""
+        ...
+
+    def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
+        """Stored briefings marked for upgrade, in marking order (a mark whose
+        briefing is not stored yet is kept and skipped)."""
+        ...
+
+    def upgrade_briefing(self, briefing: Briefing) -> int | None:
+        """Atomically replace the stored, still degraded briefing with the same id by
+        ``briefing`` and clear its mark; return the new revision, or None (and change
+        nothing) when it is not marked, not stored, or no longer degraded."""
+        ...
+
+    def drop_upgrade(self, briefing_id: str) -> None:
+        """Forget the mark (the radar is gone, or the stored briefing needs none)."""
+        ...
+
+
+class TokenUsageStore(Protocol):
+    """Tokens spent per UTC day and account (``radar:<id>``, ``user:<owner>``).
+
+    Counters add up, so unlike every other write these are not idempotent: they are
+    written once per model call, never from a replayed event. Days older than a week
+    may be forgotten.
+    """
+
+    def add_token_usage(self, day: dt.date, accounts: Sequence[str], tokens: int) -> None: ...
+
+    def token_usage(self, day: dt.date, accounts: Sequence[str]) -> dict[str, int]:
+        """Tokens spent on ``day`` by each of ``accounts`` (0 when none)."""
+        ...

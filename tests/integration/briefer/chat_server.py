@@ -1,15 +1,19 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1, scripted per test.
 
-Each POST /v1/chat/completions takes the next :class:`Reply` of the script and records
-the request body, so a test can say what the endpoint does and check what was asked.
+Each POST /v1/chat/completions takes the next :class:`Reply` of the script (or, once the
+script is used up, asks ``responder`` for one) and records the request body, so a test
+can say what the endpoint does and check what was asked. :func:`well_behaved` answers
+like a compliant model: valid JSON for whichever briefer task was asked, citing the
+papers of the request's data.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +60,7 @@ class Reply:
 @dataclass
 class ChatServer:
     script: list[Reply] = field(default_factory=list)
+    responder: Callable[[dict[str, Any]], Reply] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
     closing: threading.Event = field(default_factory=threading.Event)
@@ -69,6 +74,67 @@ class ChatServer:
 
     def response_formats(self) -> list[str]:
         return [r.get("response_format", {}).get("type", "none") for r in self.requests]
+
+    def tasks(self) -> list[str]:
+        return [task_of(r) for r in self.requests]
+
+
+def task_of(body: dict[str, Any]) -> str:
+    """Which briefer task a request body asks for (by its schema, else its instructions)."""
+    schema = body.get("response_format", {}).get("json_schema", {}).get("name")
+    if schema:
+        return str(schema)
+    system = body["messages"][0]["content"]
+    if "TL;DRs of research papers" in system:
+        return "paper_summaries"
+    if "one theme of a literature briefing" in system:
+        return "theme"
+    if "You finish a cross-domain literature briefing" in system:
+        return "briefing_synthesis"
+    return "briefing"
+
+
+def data_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document between the fence lines of the request's user message."""
+    user = body["messages"][1]["content"]
+    m = re.search(
+        r"^=== BEGIN UNTRUSTED PAPER DATA (\w+) ===\n(.*)\n=== END UNTRUSTED PAPER DATA \1 ===$",
+        user,
+        re.DOTALL | re.MULTILINE,
+    )
+    assert m is not None, user
+    data: dict[str, Any] = json.loads(m.group(2))
+    return data
+
+
+def well_behaved_answer(body: dict[str, Any], *, invent: str | None = None) -> dict[str, Any]:
+    """A compliant model's answer; ``invent`` adds a paper id it should not cite."""
+    ids = [p["id"] for p in data_of(body)["papers"]]
+    extra = [invent] if invent else []
+    task = task_of(body)
+    if task == "paper_summaries":
+        return {
+            "summaries": [
+                {"paper_id": i, "tldr_en": f"Model TL;DR of {i}.", "tldr_zh": f"{i} 的模型摘要。"}
+                for i in ids
+            ]
+        }
+    if task == "theme":
+        return {"title": "A theme", "synthesis": "Together they show…", "paper_ids": ids + extra}
+    answer: dict[str, Any] = {
+        "overview": f"The model read {len(ids)} papers.",
+        "connections": [
+            {"finding": "A bridge.", "fields": [], "paper_ids": [ids[0], ids[-1], *extra]}
+        ],
+        "notable": [{"paper_id": i, "reason": "Worth reading."} for i in [*extra, ids[0]]],
+    }
+    if task == "briefing":
+        answer["themes"] = [{"title": "Theme", "synthesis": "Synthesis.", "paper_ids": ids + extra}]
+    return answer
+
+
+def well_behaved(body: dict[str, Any]) -> Reply:
+    return Reply(content=json.dumps(well_behaved_answer(body), ensure_ascii=False))
 
 
 def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
@@ -85,7 +151,12 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 self._send(Reply(status=404, error=f"no route {self.path}"))
                 return
             server.requests.append(body)
-            reply = server.script.pop(0) if server.script else Reply(500, error="unscripted")
+            if server.script:
+                reply = server.script.pop(0)
+            elif server.responder is not None:
+                reply = server.responder(body)
+            else:
+                reply = Reply(500, error="unscripted")
             if reply.delay and server.closing.wait(reply.delay):
                 return
             self._send(reply)

@@ -1,11 +1,24 @@
-"""Builders for the briefer's unit tests: papers, radars, matches, model drafts."""
+"""Builders for the briefer's tests: papers, radars, matches, model answers, a composer."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from academichub.briefer.draft import BriefingDraft
-from academichub.contracts import Match, MatchedTerm, Paper, Radar
+from prometheus_client import CollectorRegistry
+
+from academichub.briefer.budget import DailyLimits, TokenLedger
+from academichub.briefer.composer import Composer
+from academichub.briefer.metrics import BrieferMetrics
+from academichub.briefer.model import ChatModel, ChatRequest
+from academichub.briefer.store_access import DirectStoreAccess
+from academichub.briefer.summaries import SummaryCache
+from academichub.briefer.synthesis import SynthesisLimits
+from academichub.contracts import BriefingSchedule, Match, MatchedTerm, Paper, Radar
+from academichub.store.memory import InMemoryStore
 
 T0 = dt.datetime(2026, 6, 12, 8, 0, tzinfo=dt.UTC)
 
@@ -38,14 +51,21 @@ def pid(n: int) -> str:
     return f"arxiv:2606.{n:05d}"
 
 
-def radar(radar_id: str = "r1", *, language: str = "en") -> Radar:
+def radar(
+    radar_id: str = "r1",
+    *,
+    language: str = "en",
+    owner: str = "alice",
+    schedule: BriefingSchedule | None = None,
+) -> Radar:
     return Radar.model_validate(
         {
             "id": radar_id,
-            "owner": "alice",
+            "owner": owner,
             "name": "Error correction",
             "query": "surface code OR lattice surgery",
             "language": language,
+            "schedule": schedule or BriefingSchedule(),
             "created_at": T0,
             "updated_at": T0,
         }
@@ -70,20 +90,88 @@ def match(
     )
 
 
-def good_draft(ids: list[str], *, extra_ids: tuple[str, ...] = ()) -> BriefingDraft:
-    """A well-formed draft citing ``ids`` (plus ``extra_ids`` in the first theme)."""
-    return BriefingDraft.model_validate(
-        {
-            "overview": f"{len(ids)} papers on error correction.",
-            "themes": [
-                {
-                    "title": "Surface codes",
-                    "synthesis": "Lattice surgery keeps improving thresholds.",
-                    "paper_ids": [*ids, *extra_ids],
-                }
-            ],
-            "connections": [],
-            "notable": [{"paper_id": ids[0], "reason": "Best threshold."}],
-            "tldrs": [{"paper_id": i, "tldr": f"TL;DR of {i}."} for i in ids],
-        }
+# --- model answers ----------------------------------------------------------------------
+
+
+def briefing_answer(ids: Sequence[str], *, extra_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """A well-formed direct briefing citing ``ids`` (plus ``extra_ids`` in the theme)."""
+    return {
+        "overview": f"{len(ids)} papers on error correction.",
+        "themes": [
+            {
+                "title": "Surface codes",
+                "synthesis": "Lattice surgery keeps improving thresholds.",
+                "paper_ids": [*ids, *extra_ids],
+            }
+        ],
+        "connections": [],
+        "notable": [{"paper_id": ids[0], "reason": "Best threshold."}],
+    }
+
+
+def summaries_answer(ids: Sequence[str]) -> dict[str, Any]:
+    return {
+        "summaries": [
+            {"paper_id": i, "tldr_en": f"TL;DR of {i}.", "tldr_zh": f"{i} 的要点。"} for i in ids
+        ]
+    }
+
+
+def well_behaved(request: ChatRequest) -> dict[str, Any]:
+    """What a compliant model answers to any of the briefer's requests: valid JSON that
+    cites exactly the request's papers."""
+    ids = list(request.paper_ids)
+    if request.task == "tldr":
+        return summaries_answer(ids)
+    if request.task == "theme":
+        return {"title": f"Theme of {len(ids)}", "synthesis": "Together they…", "paper_ids": ids}
+    answer = briefing_answer(ids)
+    if request.schema_name == "briefing_synthesis":
+        del answer["themes"]
+    return answer
+
+
+def data_of(request: ChatRequest) -> dict[str, Any]:
+    """The JSON document between the fence lines of the request's user message."""
+    user = request.messages[-1]["content"] if request.messages else ""
+    for message in request.messages:
+        if message["role"] == "user" and "BEGIN UNTRUSTED PAPER DATA" in message["content"]:
+            user = message["content"]
+    m = re.search(
+        r"^=== BEGIN UNTRUSTED PAPER DATA (\w+) ===\n(.*)\n=== END UNTRUSTED PAPER DATA \1 ===$",
+        user,
+        re.DOTALL | re.MULTILINE,
     )
+    assert m is not None, user
+    parsed = json.loads(m.group(2))
+    assert isinstance(parsed, dict)
+    return parsed
+
+
+# --- a composer over the in-memory store ---------------------------------------------------
+
+
+def make_composer(
+    model: ChatModel | None,
+    *,
+    store: InMemoryStore | None = None,
+    metrics: BrieferMetrics | None = None,
+    limits: SynthesisLimits | None = None,
+    daily: DailyLimits | None = None,
+    clock: Callable[[], dt.datetime] = lambda: T0,
+    batch_size: int = 8,
+) -> Composer:
+    access = DirectStoreAccess(store if store is not None else InMemoryStore())
+    seen = metrics or BrieferMetrics(CollectorRegistry())
+    return Composer(
+        model=model,
+        summaries=SummaryCache(access, model, observer=seen, batch_size=batch_size, clock=clock),
+        ledger=TokenLedger(access, daily or DailyLimits(10**9, 10**9), clock),
+        limits=limits,
+        observer=seen,
+        clock=clock,
+    )
+
+
+def sample(metrics: BrieferMetrics, name: str, **labels: str) -> float:
+    return metrics.registry.get_sample_value(f"academichub_briefer_{name}", labels) or 0.0

@@ -140,3 +140,20 @@ def test_parse_draft_accepts_a_markdown_fence_and_a_lone_id_string() -> None:
 def test_parse_draft_says_why_an_answer_is_unusable(content: str, message: str) -> None:
     with pytest.raises(DraftInvalid, match=message):
         parse_draft(content)
+
+
+def test_a_staged_theme_is_held_to_its_group() -> None:
+    from academichub.briefer.citations import clean_theme
+    from academichub.briefer.draft import DraftTheme
+
+    theme = DraftTheme(
+        title="Decoders", synthesis="See arxiv:2606.00002.", paper_ids=[WINDOW[0], WINDOW[1]]
+    )
+    cleaned = clean_theme(theme, WINDOW[:1])  # paper 2 is in the window, not in the group
+    assert cleaned.theme is not None
+    assert cleaned.theme.paper_ids == (WINDOW[0],)
+    assert "2606.00002" not in cleaned.theme.synthesis
+    assert cleaned.rejected == {"outside_window": 1, "in_text_outside_window": 1}
+    nothing = clean_theme(theme.model_copy(update={"paper_ids": ["arxiv:9999.99999"]}), WINDOW)
+    assert nothing.theme is None
+    assert nothing.dropped == {"theme": 1}

@@ -205,3 +205,48 @@ def test_sentences_are_not_split_at_abbreviations_initials_or_decimals() -> None
 def test_clip_cuts_at_a_word_with_an_ellipsis() -> None:
     assert clip("short", 10) == "short"
     assert clip("hello wonderful world of science", 20) == "hello wonderful…"
+
+
+def test_papers_sharing_no_topic_are_not_titled_as_a_theme() -> None:
+    topics = ["photonic boson sampling", "trapped ion gates"]
+    papers = [
+        paper(
+            10 * k + j,
+            title=f"Study {j} of {topic}",
+            abstract=f"Old background {k}{j}. We report progress on {topic} in setup {j}.",
+        )
+        for k, topic in enumerate(topics)
+        for j in range(3)
+    ]
+    loners = [
+        paper(90, title="Rydberg blockade clocks", abstract="We time Rydberg blockade clocks."),
+        paper(91, title="Magnon cavity readout", abstract="We read magnon cavities out."),
+    ]
+    b = brief(papers + loners)
+    rest = next(t for t in b.themes if pid(90) in t.paper_ids)
+    assert set(rest.paper_ids) == {pid(90), pid(91)}
+    assert rest.title == "quant-ph: other papers"
+    assert rest.synthesis.startswith("2 more papers on smaller topics")
+    assert b.themes[-1] == rest  # after the real themes
+    zh = brief(papers + loners, "zh")
+    assert zh.themes[-1].title == "quant-ph：其他论文"
+
+
+def test_tldrs_pass_over_background_sentences() -> None:
+    abstract = (
+        "Despite decades of effort, scalable error correction has remained a major "
+        "challenge for surface code hardware with lattice surgery. "
+        "Lattice surgery schedules for surface code patches are compiled by a new router."
+    )
+    (tldr,) = brief([paper(1, abstract=abstract)]).tldrs
+    assert tldr.tldr.startswith("Lattice surgery schedules")
+
+
+def test_group_papers_gives_the_extractive_themes_as_groups() -> None:
+    from academichub.briefer.extractive import group_papers, paper_tldrs
+
+    papers = window()
+    groups = group_papers(papers, language="en", max_groups=3)
+    assert len(groups) <= 3
+    assert sorted(i for g in groups for i in g.paper_ids) == sorted(p.id for p in papers)
+    assert set(paper_tldrs(papers)) == {p.id for p in papers}

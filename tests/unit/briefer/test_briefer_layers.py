@@ -12,9 +12,25 @@ DOMAIN = [
     "academichub.briefer.citations",
     "academichub.briefer.draft",
     "academichub.briefer.model",
+    "academichub.briefer.tokens",
+    "academichub.briefer.structured",
+    "academichub.briefer.breaker",
+    "academichub.briefer.synthesis",
+    "academichub.briefer.summaries",
+    "academichub.briefer.budget",
+    "academichub.briefer.store_access",
     "academichub.briefer.composer",
 ]
-FRAMEWORKS = ["openai", "aiokafka", "prometheus_client", "httpx", "httpx2", "faust", "tantivy"]
+FRAMEWORKS = [
+    "openai",
+    "aiokafka",
+    "prometheus_client",
+    "httpx",
+    "httpx2",
+    "faust",
+    "tantivy",
+    "sqlite3",
+]
 
 
 @pytest.mark.parametrize("module", DOMAIN)

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from academichub.briefer.policy import WindowPolicy, due_windows
+from academichub.briefer.policy import WindowPolicy, due_windows, next_close
+from academichub.contracts import BriefingSchedule
 from academichub.store.port import OpenWindow, PendingItem
 from tests.unit.briefer.briefer_samples import T0
 
@@ -76,3 +77,64 @@ def test_a_policy_refuses_nonsense() -> None:
         WindowPolicy(max_papers=0, max_age=dt.timedelta(seconds=1))
     with pytest.raises(ValueError, match="positive"):
         WindowPolicy(max_papers=1, max_age=dt.timedelta(0))
+
+
+# --- each radar's schedule ------------------------------------------------------------
+
+LOOSE = WindowPolicy(max_papers=100, max_age=dt.timedelta(days=8))
+MONDAY = dt.datetime(2026, 6, 8, 0, 0, tzinfo=dt.UTC)  # T0 is Friday 2026-06-12 08:00
+
+
+@pytest.mark.parametrize(
+    ("schedule", "opened", "closes"),
+    [
+        (BriefingSchedule(kind="daily", hour=7), T0, T0.replace(hour=7) + dt.timedelta(days=1)),
+        (BriefingSchedule(kind="daily", hour=9), T0, T0.replace(hour=9)),
+        (BriefingSchedule(kind="daily", hour=8), T0, T0 + dt.timedelta(days=1)),
+        (BriefingSchedule(kind="weekly", hour=7), T0, MONDAY.replace(hour=7) + dt.timedelta(7)),
+        (BriefingSchedule(kind="weekly", hour=7), MONDAY, MONDAY.replace(hour=7)),
+        (
+            BriefingSchedule(kind="weekly", hour=7),
+            MONDAY.replace(hour=7),
+            MONDAY.replace(hour=7) + dt.timedelta(7),
+        ),
+    ],
+)
+def test_daily_and_weekly_windows_close_at_the_next_scheduled_hour(
+    schedule: BriefingSchedule, opened: dt.datetime, closes: dt.datetime
+) -> None:
+    assert next_close(schedule, opened) == closes
+    w = window(item("a", at=opened))
+    schedules = {"r1": schedule}
+    assert (
+        due_windows([w], now=closes - dt.timedelta(seconds=1), policy=LOOSE, schedules=schedules)
+        == []
+    )
+    (due,) = due_windows([w], now=closes, policy=LOOSE, schedules=schedules)
+    assert due.reason == "scheduled"
+
+
+def test_an_every_n_window_closes_at_n_papers_and_takes_the_best_n() -> None:
+    schedules = {"r1": BriefingSchedule(kind="every_n", n=2)}
+    one = window(item("a", 1.0))
+    assert (
+        due_windows([one], now=T0 + dt.timedelta(days=7), policy=LOOSE, schedules=schedules) == []
+    )
+    three = window(item("a", 1.0), item("b", 3.0), item("c", 2.0))
+    (due,) = due_windows([three], now=T0, policy=LOOSE, schedules=schedules)
+    assert (due.reason, due.paper_ids, due.held_back) == ("scheduled", ("b", "c"), 1)
+
+
+def test_the_configured_maximum_closes_a_window_whatever_its_schedule() -> None:
+    schedules = {"r1": BriefingSchedule(kind="weekly", hour=7)}
+    full = window(*(item(str(n)) for n in range(3)))
+    (due,) = due_windows([full], now=T0, policy=POLICY, schedules=schedules)
+    assert due.reason == "full"
+    old = window(item("a", at=T0))
+    (due,) = due_windows([old], now=T0 + dt.timedelta(hours=1), policy=POLICY, schedules=schedules)
+    assert due.reason == "aged"
+
+
+def test_a_radar_without_a_schedule_is_held_to_the_maximum_only() -> None:
+    w = window(item("a", at=T0), radar="gone")
+    assert due_windows([w], now=T0 + dt.timedelta(minutes=59), policy=POLICY, schedules={}) == []

@@ -6,8 +6,14 @@ from dataclasses import dataclass, field
 import pytest
 from prometheus_client import CollectorRegistry
 
+from academichub.briefer.breaker import CircuitBreaker
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ModelUnavailable, ScriptedBriefingModel
+from academichub.briefer.model import (
+    ChatModel,
+    ModelOutputInvalid,
+    ModelUnavailable,
+    ScriptedChatModel,
+)
 from academichub.briefer.policy import WindowPolicy
 from academichub.briefer.service import (
     BrieferService,
@@ -17,9 +23,17 @@ from academichub.briefer.service import (
     run_consumer,
 )
 from academichub.broker.publisher import RecordingPublisher
-from academichub.contracts import Briefing, DeadLetter, TopicName, encode_event
+from academichub.contracts import Briefing, BriefingSchedule, DeadLetter, TopicName, encode_event
 from academichub.store.memory import InMemoryStore
-from tests.unit.briefer.briefer_samples import T0, good_draft, match, paper, pid, radar
+from tests.unit.briefer.briefer_samples import (
+    T0,
+    make_composer,
+    match,
+    paper,
+    pid,
+    radar,
+    well_behaved,
+)
 
 N = 3
 T = dt.timedelta(minutes=30)
@@ -42,7 +56,7 @@ class Harness:
     publisher: RecordingPublisher = field(default_factory=RecordingPublisher)
     clock: Clock = field(default_factory=Clock)
     metrics: BrieferMetrics = field(default_factory=lambda: BrieferMetrics(CollectorRegistry()))
-    model: ScriptedBriefingModel | None = None
+    model: ChatModel | None = None
 
     def __post_init__(self) -> None:
         self.store.put_radar(radar("r1"))
@@ -53,7 +67,9 @@ class Harness:
         return BrieferService(
             store=DirectStoreAccess(self.store),
             publisher=self.publisher,
-            model=self.model,
+            composer=make_composer(
+                self.model, store=self.store, metrics=self.metrics, clock=self.clock
+            ),
             policy=WindowPolicy(max_papers=N, max_age=T),
             metrics=self.metrics,
             clock=self.clock,
@@ -139,12 +155,11 @@ async def test_replayed_matches_change_nothing(h: Harness) -> None:
 
 async def test_two_closers_racing_for_one_window_publish_once(h: Harness) -> None:
     gate = asyncio.Event()
-    h.model = ScriptedBriefingModel(repeat=good_draft([pid(1), pid(2), pid(3)]), gate=gate)
+    h.model = model = ScriptedChatModel(repeat=well_behaved, gate=gate)
     first, second = h.service(), h.service()
     await first.handle_matches(events(match(1), match(2), match(3)))
 
     racing = [asyncio.create_task(s.close_due_windows()) for s in (first, second)]
-    model = h.model
     # Both closers read the same open window and are waiting on the model.
     await eventually(lambda: len(model.requests) == 2)
     gate.set()
@@ -198,13 +213,134 @@ async def test_poison_matches_are_dead_lettered_and_the_rest_is_queued(h: Harnes
 
 
 async def test_a_model_outage_still_publishes_a_degraded_briefing(h: Harness) -> None:
-    h.model = ScriptedBriefingModel([ModelUnavailable("no answer within 60s")])
+    h.model = ScriptedChatModel(repeat=ModelUnavailable("no answer within 60s"))
     svc = h.service()
     await svc.handle_matches(events(match(1), match(2), match(3)))
     (briefing,) = await svc.close_due_windows()
     assert (briefing.provider, briefing.degraded) == ("extractive", True)
     assert briefing.degraded_reason == "model failed: no answer within 60s"
     assert h.metric("briefings_total", provider="extractive", degraded="true") == 1
+    # Marked for an upgrade, which this pass tried (the model was not known to be down)
+    # and which failed: the mark stays.
+    assert list(h.store.awaiting_upgrade) == ["r1.w1"]
+    assert h.published() == [briefing]
+
+
+async def test_a_degraded_briefing_is_upgraded_in_place_when_the_model_returns(
+    h: Harness,
+) -> None:
+    now = [0.0]
+    down = ScriptedChatModel(repeat=ModelUnavailable("server error (HTTP 500)"))
+    h.model = CircuitBreaker(down, failures=1, cooldown_seconds=60, clock=lambda: now[0])
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    (degraded,) = await svc.close_due_windows()
+    assert degraded.degraded
+    calls = len(down.requests)
+    # While the circuit is open nothing is tried: no upgrade, no request.
+    assert await svc.close_due_windows() == []
+    assert len(down.requests) == calls
+
+    down.repeat = well_behaved  # the endpoint recovers
+    now[0] = 61.0  # the cool-down has passed
+    h.clock.advance(dt.timedelta(minutes=5))
+    (upgraded,) = await svc.close_due_windows()
+
+    assert upgraded.id == degraded.id == "r1.w1"
+    assert (upgraded.provider, upgraded.degraded, upgraded.degraded_reason) == (
+        "openai",
+        False,
+        None,
+    )
+    assert upgraded.paper_ids == degraded.paper_ids
+    assert upgraded.window_closed_at == degraded.window_closed_at
+    assert upgraded.created_at > degraded.created_at
+    # One briefing for the window, rewritten in place, announced twice.
+    assert h.store.briefings_for_radar("r1") == [upgraded]
+    assert h.published() == [degraded, upgraded]
+    assert h.store.awaiting_upgrade == {}
+    assert h.metric("upgrades_total") == 1
+    # Still one briefing for the window in the briefing count: the degraded one.
+    assert h.metric("briefings_total", provider="extractive", degraded="true") == 1
+    assert h.metric("briefings_total", provider="openai", degraded="false") == 0
+    assert await svc.close_due_windows() == []
+
+
+async def test_a_briefing_the_model_cannot_write_usably_is_not_upgraded(h: Harness) -> None:
+    unusable = ModelOutputInvalid("invalid answer after one repair")
+    # Down while closing; then, upgrading, unusable TL;DRs and an unusable briefing.
+    h.model = ScriptedChatModel([ModelUnavailable("down"), unusable, unusable])
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    (degraded,) = await svc.close_due_windows()  # closing fails, the upgrade is refused
+    assert degraded.degraded
+    assert h.store.awaiting_upgrade == {}  # the model answers, just not usably
+    assert h.published() == [degraded]
+
+
+async def test_a_budget_fallback_is_not_marked_for_upgrade(h: Harness) -> None:
+    h.model = ScriptedChatModel(repeat=well_behaved)
+    h.store.add_token_usage(T0.date(), ["user:alice"], 10**9)
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    (briefing,) = await svc.close_due_windows()
+    assert briefing.degraded
+    assert briefing.degraded_reason is not None
+    assert "daily token budget" in briefing.degraded_reason
+    assert h.store.awaiting_upgrade == {}
+    assert h.model.requests == []
+
+
+async def test_a_briefing_whose_publish_failed_is_published_by_a_later_pass(
+    h: Harness,
+) -> None:
+    svc = h.service()
+    await svc.handle_matches(events(match(1), match(2), match(3)))
+    h.publisher.fail_with = ConnectionError("broker gone")
+    with pytest.raises(ConnectionError):
+        await svc.close_due_windows()
+    h.publisher.fail_with = None
+    # Not at once: its closer might still be publishing it.
+    assert await svc.close_due_windows() == []
+    h.clock.advance(dt.timedelta(seconds=31))
+    (late,) = await svc.close_due_windows()
+    assert late.id == "r1.w1"
+    assert await svc.close_due_windows() == []
+    assert [b.id for b in h.published()] == ["r1.w1"]
+    assert h.metric("republished_total") == 1
+
+
+# --- schedules ----------------------------------------------------------------------------
+
+
+async def test_a_daily_radar_is_briefed_at_its_hour(h: Harness) -> None:
+    h.store.put_radar(
+        radar("r1").model_copy(update={"revision": 2, "schedule": BriefingSchedule(hour=9)})
+    )
+    svc = h.service()
+    svc.policy = WindowPolicy(max_papers=50, max_age=dt.timedelta(days=8))
+    await svc.handle_matches(events(match(1, at=T0), match(2, at=T0)))  # 08:00
+    h.clock.now = T0.replace(hour=8, minute=59)
+    assert await svc.close_due_windows() == []
+    h.clock.now = T0.replace(hour=9)
+    (briefing,) = await svc.close_due_windows()
+    assert set(briefing.paper_ids) == {pid(1), pid(2)}
+
+
+async def test_an_every_n_radar_is_briefed_every_n_papers(h: Harness) -> None:
+    h.store.put_radar(
+        radar("r1").model_copy(
+            update={"revision": 2, "schedule": BriefingSchedule(kind="every_n", n=2)}
+        )
+    )
+    svc = h.service()
+    svc.policy = WindowPolicy(max_papers=50, max_age=dt.timedelta(days=8))
+    await svc.handle_matches(events(match(1)))
+    assert await svc.close_due_windows() == []
+    await svc.handle_matches(events(match(2), match(3, score=0.5), start=1))
+    (first,) = await svc.close_due_windows()
+    assert set(first.paper_ids) == {pid(1), pid(2)}  # n papers, the best ones
+    assert await svc.close_due_windows() == []  # paper 3 waits for a second one
 
 
 async def test_a_deleted_radars_window_is_kept_and_briefed_if_the_radar_returns(

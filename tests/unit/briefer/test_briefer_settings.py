@@ -13,6 +13,8 @@ VARIABLES = (
     "BRIEFER_WINDOW_MAX_PAPERS",
     "BRIEFER_WINDOW_MAX_SECONDS",
     "BRIEFER_LLM_TIMEOUT_SECONDS",
+    "BRIEFER_BREAKER_FAILURES",
+    "BRIEFER_DAILY_TOKENS_PER_USER",
     "ACADEMICHUB_DATA_DIR",
 )
 
@@ -23,12 +25,16 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_defaults_brief_extractively_every_20_papers_or_hour() -> None:
+def test_defaults_brief_extractively_on_each_radars_schedule() -> None:
     s = load_settings(BrieferSettings)
-    assert (s.window_max_papers, s.window_max_seconds) == (20, 3600)
+    assert (s.window_max_papers, s.window_max_seconds) == (200, 8 * 24 * 3600)
     assert (s.check_interval_seconds, s.metrics_port, s.llm_model) == (1.0, 9102, "gpt-4o-mini")
     assert s.uses_model is False
-    assert s.window_policy.max_age == dt.timedelta(hours=1)
+    # Longer than a week, so a weekly schedule closes its own windows.
+    assert s.window_policy.max_age > dt.timedelta(days=7)
+    assert (s.synthesis_limits.staged_above, s.synthesis_limits.briefing_tokens) == (25, 48_000)
+    assert (s.daily_limits.per_radar, s.daily_limits.per_user) == (200_000, 500_000)
+    assert (s.breaker_failures, s.breaker_cooldown_seconds) == (5, 60)
 
 
 def test_the_model_endpoint_comes_from_the_openai_variables(
@@ -62,6 +68,8 @@ def test_an_empty_base_url_means_no_model(monkeypatch: pytest.MonkeyPatch) -> No
         ({"OPENAI_BASE_URL": "https://api.openai.com/v1"}, "OPENAI_API_KEY must be set"),
         ({"BRIEFER_WINDOW_MAX_PAPERS": "0"}, "BRIEFER_WINDOW_MAX_PAPERS"),
         ({"BRIEFER_LLM_TIMEOUT_SECONDS": "-1"}, "BRIEFER_LLM_TIMEOUT_SECONDS"),
+        ({"BRIEFER_BREAKER_FAILURES": "0"}, "BRIEFER_BREAKER_FAILURES"),
+        ({"BRIEFER_DAILY_TOKENS_PER_USER": "-5"}, "BRIEFER_DAILY_TOKENS_PER_USER"),
     ],
 )
 def test_unusable_settings_stop_start_up_naming_the_variable(

@@ -1,12 +1,23 @@
-"""The briefer service: writes one briefing per radar window, by model or extractively.
+"""The briefer service: one briefing per radar window, by model or extractively.
 
-Pure parts: :mod:`.policy` (which windows are due), :mod:`.extractive` (the summariser
-without a model), :mod:`.prompt` (chat messages with the papers fenced as data),
-:mod:`.citations` (a model draft held to the window's papers), :mod:`.draft` and
-:mod:`.text`, :mod:`.fields`. :mod:`.composer` turns papers into a briefing (model first,
-extractive fallback) and is what the CLI calls: :func:`.composer.compose_briefing`.
-:mod:`.model` is the model port and its fake; :mod:`.openai_model` the OpenAI-compatible
-adapter; :mod:`.service` the consume loop and window closer over the store port;
-:mod:`.kafka_source` the aiokafka edge; :mod:`.bootstrap` wires one process
+Pure parts (no framework, no I/O of their own):
+
+- :mod:`.policy` — which windows are due (each radar's schedule, the configured maximum);
+- :mod:`.extractive` — the summariser without a model (themes by topic and field,
+  connections, notable papers, informative-sentence TL;DRs);
+- :mod:`.prompt` — chat messages with the untrusted data fenced; :mod:`.draft` — the
+  shapes a model answers in and their JSON schemas; :mod:`.citations` — answers held
+  to the window's papers; :mod:`.text`, :mod:`.fields`;
+- :mod:`.model` — the :class:`~.model.ChatModel` port and its scripted fake;
+  :mod:`.structured` — ask for JSON, validate, repair once; :mod:`.breaker` — the
+  circuit breaker; :mod:`.tokens` — estimates and the per-briefing meter;
+- :mod:`.summaries` — per-paper TL;DRs computed once and shared; :mod:`.budget` — daily
+  token budgets per radar and user; :mod:`.synthesis` — direct or staged briefings
+  planned inside the token budget; :mod:`.composer` — all of it into a ``Briefing``
+  (the one path for the service and ``academichub brief``); :mod:`.store_access`.
+
+Edges: :mod:`.openai_model` (any OpenAI-compatible endpoint), :mod:`.service` (the
+consume loop and the closer: windows, late publications, upgrades), :mod:`.kafka_source`,
+:mod:`.metrics`, :mod:`.settings`; :mod:`.bootstrap` wires one process
 (``python -m academichub.briefer``).
 """

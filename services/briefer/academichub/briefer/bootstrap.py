@@ -3,6 +3,8 @@
 ``main()`` reads :class:`~academichub.briefer.settings.BrieferSettings`, serves metrics,
 opens the embedded store (not as the index writer), starts the publisher and the
 ``matches`` consumer, and runs the consumer and the window closer until SIGINT/SIGTERM.
+:func:`build_model` and :func:`build_composer` are shared with ``academichub brief``, so
+the command line briefs exactly as the service does.
 If either loop fails (store or broker trouble), the other is cancelled, everything is
 closed in reverse order, and the process exits with the error — without committing
 the failed batch.
@@ -19,17 +21,17 @@ from typing import Protocol
 
 from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
 
+from academichub.briefer.breaker import CircuitBreaker
+from academichub.briefer.budget import TokenLedger
+from academichub.briefer.composer import Composer
 from academichub.briefer.kafka_source import KafkaMatchSource, matches_consumer
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.openai_model import OpenAIBriefingModel, RetryPolicy
-from academichub.briefer.service import (
-    SERVICE,
-    BrieferService,
-    BrieferStore,
-    run_closer,
-    run_consumer,
-)
+from academichub.briefer.model import ChatModel
+from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
+from academichub.briefer.service import SERVICE, BrieferService, run_closer, run_consumer
 from academichub.briefer.settings import BrieferSettings
+from academichub.briefer.store_access import BrieferStore, StoreAccess
+from academichub.briefer.summaries import SummaryCache
 from academichub.broker.publisher import KafkaPublisher
 from academichub.platform.errors import ConfigError
 from academichub.platform.settings import load_settings
@@ -53,19 +55,54 @@ def _open_embedded_store(settings: BrieferSettings) -> Callable[[], OwnedStore]:
     return open_store
 
 
-def build_model(settings: BrieferSettings, metrics: BrieferMetrics) -> OpenAIBriefingModel | None:
-    """The model adapter when an endpoint is configured; None means extractive briefings."""
+def build_model(
+    settings: BrieferSettings, metrics: BrieferMetrics
+) -> tuple[CircuitBreaker, OpenAIChatModel] | None:
+    """The model (behind its circuit breaker) and the adapter to close, when an endpoint
+    is configured; None means extractive briefings."""
     if settings.llm_base_url is None:
         return None
-    return OpenAIBriefingModel(
+    adapter = OpenAIChatModel(
         base_url=settings.llm_base_url,
         model=settings.llm_model,
         api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
         timeout_seconds=settings.llm_timeout_seconds,
         retry=RetryPolicy(
             max_attempts=settings.llm_max_attempts,
+            backoff_seconds=settings.llm_backoff_seconds,
+            max_backoff_seconds=settings.llm_max_backoff_seconds,
             max_retry_after_seconds=settings.llm_max_retry_after_seconds,
         ),
+        observer=metrics,
+    )
+    breaker = CircuitBreaker(
+        adapter,
+        failures=settings.breaker_failures,
+        cooldown_seconds=settings.breaker_cooldown_seconds,
+        observer=metrics,
+    )
+    metrics.observe_circuit(breaker.state)
+    return breaker, adapter
+
+
+def build_composer(
+    settings: BrieferSettings,
+    store: StoreAccess,
+    metrics: BrieferMetrics,
+    model: ChatModel | None,
+) -> Composer:
+    """The composer the service and the CLI share: summary cache, budgets, limits."""
+    return Composer(
+        model=model,
+        summaries=SummaryCache(
+            store,
+            model,
+            observer=metrics,
+            batch_size=settings.summary_batch_size,
+            concurrency=settings.summary_concurrency,
+        ),
+        ledger=TokenLedger(store, settings.daily_limits),
+        limits=settings.synthesis_limits,
         observer=metrics,
     )
 
@@ -98,9 +135,11 @@ async def serve(
         store = DedicatedThread(open_store or _open_embedded_store(settings), name="briefer-store")
         stack.callback(store.shutdown, lambda s: s.close())
 
-        model = build_model(settings, metrics)
-        if model is not None:
-            stack.push_async_callback(model.aclose)
+        built = build_model(settings, metrics)
+        model: ChatModel | None = None
+        if built is not None:
+            model, adapter = built
+            stack.push_async_callback(adapter.aclose)
             log.info("briefings by model %s at %s", settings.llm_model, settings.llm_base_url)
         else:
             log.info("briefings are extractive (set OPENAI_BASE_URL to use a model)")
@@ -116,9 +155,10 @@ async def serve(
         service = BrieferService(
             store=store,
             publisher=publisher,
-            model=model,
+            composer=build_composer(settings, store, metrics, model),
             policy=settings.window_policy,
             metrics=metrics,
+            upgrades_per_pass=settings.upgrades_per_pass,
         )
         log.info(
             "briefer running: windows of %d papers or %gs, metrics on %s:%d",

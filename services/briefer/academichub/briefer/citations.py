@@ -14,6 +14,9 @@ remembers from training, or mention ids in prose. :func:`clean_draft` turns an u
   ``connection``, ``notable``, ``tldr``); a connection needs two papers to connect;
 - texts and lists are capped, so a runaway answer cannot bloat the briefing.
 
+The same rules hold a staged theme to its group (:func:`clean_theme`) and per-paper
+TL;DRs to their own paper (:func:`clean_summaries`: a TL;DR cites nothing).
+
 Pure: no I/O; the caller turns the counts into metrics.
 """
 
@@ -24,7 +27,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from academichub.briefer.draft import BriefingDraft, BriefingParts
+from academichub.briefer.draft import BriefingDraft, BriefingParts, DraftTheme, SummariesDraft
 from academichub.briefer.text import clean_text, clip
 from academichub.contracts import Connection, NotablePaper, PaperTldr, Theme
 from academichub.contracts.events import PAPER_ID_RE
@@ -96,6 +99,17 @@ class _Cleaner:
             self.rejected["not_a_paper_id"] += 1
         return None
 
+    def theme(self, theme: DraftTheme) -> Theme | None:
+        # Citations first: the prose of a claim that is dropped anyway is not inspected.
+        ids = self.ids(theme.paper_ids)
+        title = self.prose(theme.title, TITLE_CHARS) if ids else ""
+        if not title:
+            self.dropped["theme"] += 1
+            return None
+        return Theme(
+            title=title, synthesis=self.prose(theme.synthesis, SYNTHESIS_CHARS), paper_ids=ids
+        )
+
     def ids(self, raws: Sequence[str]) -> tuple[str, ...]:
         kept: list[str] = []
         for raw in raws:
@@ -131,16 +145,7 @@ def clean_draft(
     """
     c = _Cleaner(window_ids)
 
-    themes: list[Theme] = []
-    # Citations first: the prose of a claim that is dropped anyway is not inspected.
-    for theme in draft.themes:
-        ids = c.ids(theme.paper_ids)
-        title = c.prose(theme.title, TITLE_CHARS) if ids else ""
-        if not title:
-            c.dropped["theme"] += 1
-            continue
-        synthesis = c.prose(theme.synthesis, SYNTHESIS_CHARS)
-        themes.append(Theme(title=title, synthesis=synthesis, paper_ids=ids))
+    themes = [t for t in (c.theme(theme) for theme in draft.themes) if t is not None]
 
     connections: list[Connection] = []
     for conn in draft.connections:
@@ -188,3 +193,49 @@ def clean_draft(
         tldrs=tuple(tldrs),
     )
     return CleanedDraft(parts=parts, rejected=c.rejected, dropped=c.dropped)
+
+
+@dataclass
+class CleanedTheme:
+    theme: Theme | None  # None when nothing it cited is in its group
+    rejected: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+def clean_theme(theme: DraftTheme, group_ids: Sequence[str]) -> CleanedTheme:
+    """A staged theme held to the papers of its group."""
+    c = _Cleaner(group_ids)
+    return CleanedTheme(theme=c.theme(theme), rejected=c.rejected, dropped=c.dropped)
+
+
+@dataclass
+class CleanedSummaries:
+    tldrs: dict[str, tuple[str, str]]  # paper id -> (English, Chinese)
+    rejected: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+def clean_summaries(draft: SummariesDraft, batch_ids: Sequence[str]) -> CleanedSummaries:
+    """Per-paper TL;DRs for papers of the batch, each mentioning no paper but its own.
+
+    A TL;DR is stored once and shown in every radar's briefing, so it may not cite
+    anything: an id in its text that is not its own paper's is cut out and counted.
+    """
+    ids = _Cleaner(batch_ids)
+    rejected: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
+    tldrs: dict[str, tuple[str, str]] = {}
+    for entry in draft.summaries:
+        paper_id = ids.resolve(entry.paper_id)
+        if paper_id is None or paper_id in tldrs:
+            dropped["tldr"] += 1
+            continue
+        own = _Cleaner([paper_id])
+        en, zh = own.prose(entry.tldr_en, TLDR_CHARS), own.prose(entry.tldr_zh, TLDR_CHARS)
+        rejected.update(own.rejected)
+        if not en or not zh:
+            dropped["tldr"] += 1
+            continue
+        tldrs[paper_id] = (en, zh)
+    rejected.update(ids.rejected)
+    return CleanedSummaries(tldrs=tldrs, rejected=rejected, dropped=dropped)

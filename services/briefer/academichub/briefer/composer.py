@@ -1,16 +1,23 @@
 """Turn a window's papers into a :class:`~academichub.contracts.Briefing`.
 
-The one code path for the service's window closer and for the CLI. With a model, the
-model's draft is cleaned (:mod:`.citations`) and used if anything cited survives; when
-the model fails (:class:`~academichub.briefer.model.ModelError`) or its draft cites
-nothing usable, the extractive summariser writes the briefing, marked ``degraded`` with
-the reason. Without a model the extractive briefing is the intended path, not degraded.
+The one code path for the service's window closer, its upgrader and the CLI. With a
+model:
 
-Seams for what comes next: a per-paper TL;DR cache and staged summarisation belong
-behind :class:`~academichub.briefer.model.BriefingModel` (a wrapper that drafts TL;DRs
-per paper, cached, then synthesises); a token budget decides which papers go into the
-request and passes the rest as ``omitted_paper_ids``; a circuit breaker is a model
-wrapper that raises ``ModelUnavailable`` without calling out.
+1. the radar's **daily budget** (:mod:`.budget`) is checked — spent: extractive;
+2. the papers' **TL;DRs** come from the shared cache (:mod:`.summaries`), asked for
+   once per paper version when missing;
+3. the briefing is **planned** within the per-briefing token budget (direct or staged,
+   :mod:`.synthesis`) — papers that do not fit are listed in ``omitted_paper_ids`` — and
+   a plan costing more than the daily budget has left is written extractively;
+4. the model writes it; every citation is held to the window (:mod:`.citations`) and
+   what was removed is counted; the TL;DRs are added in the radar's language.
+
+When the model fails or its answer cites nothing usable, the extractive summariser
+writes the briefing, marked ``degraded`` with the reason, with whatever model TL;DRs are
+already cached. :attr:`Composed.upgradable` says whether the failure may pass (the
+endpoint was unavailable or refused the call), so the service can rewrite the briefing
+when the model is back. Without a model the extractive briefing is the intended path,
+not degraded.
 """
 
 from __future__ import annotations
@@ -18,117 +25,347 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final, Protocol
+from dataclasses import dataclass
+from typing import Final, Literal, Protocol
 
-from academichub.briefer.citations import clean_draft
+from academichub.briefer.breaker import CircuitBreaker
+from academichub.briefer.budget import Allowance, TokenLedger
 from academichub.briefer.draft import BriefingParts
-from academichub.briefer.extractive import summarise
-from academichub.briefer.fields import paper_field
-from academichub.briefer.model import BriefingModel, DraftRequest, ModelError
-from academichub.contracts import Briefing, Paper
-from academichub.contracts.events import Language
+from academichub.briefer.extractive import paper_tldrs, summarise
+from academichub.briefer.model import ChatModel, ModelError, may_recover
+from academichub.briefer.prompt import DEFAULT_BUDGET, PromptBudget
+from academichub.briefer.structured import AskObserver
+from academichub.briefer.summaries import SummaryCache
+from academichub.briefer.synthesis import Mode, SynthesisLimits, plan, run
+from academichub.briefer.tokens import BudgetExhausted, TokenMeter
+from academichub.contracts import Briefing, Paper, PaperTldr, Radar
+from academichub.store.port import PaperSummary
 
 log = logging.getLogger(__name__)
 
 EXTRACTIVE: Final = "extractive"
 
 
-class ComposeObserver(Protocol):
+class ComposeObserver(AskObserver, Protocol):
     def observe_citations_rejected(self, reason: str, count: int) -> None: ...
 
     def observe_claims_dropped(self, kind: str, count: int) -> None: ...
+
+    def observe_budget_fallback(self, scope: str) -> None: ...
+
+    def observe_synthesis(self, mode: Mode, included: int, omitted: int) -> None: ...
+
+
+class _NoObserver:
+    def observe_llm_tokens(self, model: str, task: str, prompt: int, completion: int) -> None:
+        pass
+
+    def observe_invalid_reply(self, task: str) -> None:
+        pass
+
+    def observe_citations_rejected(self, reason: str, count: int) -> None:
+        pass
+
+    def observe_claims_dropped(self, kind: str, count: int) -> None:
+        pass
+
+    def observe_budget_fallback(self, scope: str) -> None:
+        pass
+
+    def observe_synthesis(self, mode: Mode, included: int, omitted: int) -> None:
+        pass
+
+
+Fallback = Literal["model_down", "model_output", "budget"]
+
+
+@dataclass(frozen=True)
+class Composed:
+    briefing: Briefing
+    # Why a model briefing fell back to extractive: the endpoint was unavailable or
+    # refused ("model_down", may pass), its answers were unusable ("model_output"), or
+    # a token budget stood in the way ("budget"). None when nothing fell back.
+    fallback: Fallback | None = None
+
+    @property
+    def upgradable(self) -> bool:
+        return self.fallback == "model_down"
 
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def compose_briefing(
-    papers: Sequence[Paper],
-    *,
-    radar_id: str,
-    window: int,
-    language: Language,
-    model: BriefingModel | None,
-    radar_name: str | None = None,
-    radar_query: str | None = None,
-    scores: Mapping[str, float] | None = None,
-    omitted_paper_ids: Sequence[str] = (),
-    opened_at: dt.datetime | None = None,
-    closed_at: dt.datetime | None = None,
-    observer: ComposeObserver | None = None,
-    clock: Callable[[], dt.datetime] = _utcnow,
-) -> Briefing:
-    """The briefing of window ``window`` of radar ``radar_id`` over ``papers``.
+@dataclass(frozen=True)
+class _Window:
+    papers: tuple[Paper, ...]
+    radar: Radar
+    window: int
+    scores: Mapping[str, float]
+    omitted: tuple[str, ...]
+    opened_at: dt.datetime | None
+    closed_at: dt.datetime
 
-    ``papers`` come best match first (that order is kept in ``paper_ids``); ``scores``
-    (paper id -> match score) informs the extractive choice of notable papers.
-    ``opened_at``/``closed_at`` default to now. Raises only for bugs: every model
-    failure ends in the extractive fallback.
-    """
-    unique: list[Paper] = []
-    for paper in papers:
-        if all(paper.id != kept.id for kept in unique):
-            unique.append(paper)  # the first, best-ranked, occurrence wins
-    ids = tuple(p.id for p in unique)
-    closed = closed_at or clock()
-    provider, model_name = EXTRACTIVE, None
-    parts: BriefingParts | None = None
-    degraded_reason: str | None = None
 
-    if model is not None and unique:
-        request = DraftRequest(tuple(unique), language, radar_name, radar_query)
+class Composer:
+    """Writes briefings; one per process, shared by the closer, the upgrader and the CLI."""
+
+    def __init__(
+        self,
+        *,
+        model: ChatModel | None,
+        summaries: SummaryCache | None = None,
+        ledger: TokenLedger | None = None,
+        limits: SynthesisLimits | None = None,
+        prompt_budget: PromptBudget = DEFAULT_BUDGET,
+        observer: ComposeObserver | None = None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self.model = model
+        self._summaries = summaries
+        self._ledger = ledger
+        self._limits = limits or SynthesisLimits()
+        self._prompt_budget = prompt_budget
+        self._observer: ComposeObserver = observer or _NoObserver()
+        self._clock = clock
+
+    def model_ready(self) -> bool:
+        """Whether a model call now could reach the model (worth an upgrade attempt)."""
+        if self.model is None:
+            return False
+        return self.model.ready() if isinstance(self.model, CircuitBreaker) else True
+
+    async def spent_budget(self, radar: Radar) -> str | None:
+        """Why the radar may not use the model today, or None if it may."""
+        if self._ledger is None:
+            return None
+        allowance = await self._ledger.allowance(radar)
+        return allowance.reason() if allowance.blocked() else None
+
+    async def compose(
+        self,
+        papers: Sequence[Paper],
+        *,
+        radar: Radar,
+        window: int,
+        scores: Mapping[str, float] | None = None,
+        omitted_paper_ids: Sequence[str] = (),
+        opened_at: dt.datetime | None = None,
+        closed_at: dt.datetime | None = None,
+    ) -> Composed:
+        """The briefing of window ``window`` of ``radar`` over ``papers``.
+
+        ``papers`` come best match first (that order is kept in ``paper_ids``); ``scores``
+        (paper id -> match score) informs the extractive choice of notable papers.
+        ``opened_at``/``closed_at`` default to now. Raises only for bugs and store
+        failures: every model failure ends in the extractive fallback.
+        """
+        unique: list[Paper] = []
+        for paper in papers:
+            if all(paper.id != kept.id for kept in unique):
+                unique.append(paper)  # the first, best-ranked, occurrence wins
+        w = _Window(
+            tuple(unique),
+            radar,
+            window,
+            scores or {},
+            tuple(omitted_paper_ids),
+            opened_at,
+            closed_at or self._clock(),
+        )
+        if self.model is None or not unique:
+            return Composed(self._extractive(w, {}, None))
+        return await self._with_model(self.model, w)
+
+    async def _with_model(self, model: ChatModel, w: _Window) -> Composed:
+        allowance: Allowance | None = None
+        if self._ledger is not None:
+            allowance = await self._ledger.allowance(w.radar)
+            if allowance.blocked():
+                self._observer.observe_budget_fallback(allowance.scope)
+                return self._fallback(w, await self._cached(w), allowance.reason(), "budget")
+
+        summaries: dict[tuple[str, int | None], PaperSummary] = {}
+        if self._summaries is not None:
+            lookup = await self._summaries.summarise(w.papers)
+            summaries = lookup.summaries
+            if lookup.failure is not None:
+                reason = f"model failed: {lookup.failure.reason}"
+                return self._fallback(w, summaries, reason, "model_down")
+
+        extractive = paper_tldrs([p for p in w.papers if p.key not in summaries])
+        tldrs_en = {
+            p.id: summaries[p.key].tldr_en if p.key in summaries else extractive[p.id]
+            for p in w.papers
+        }
+        planned = plan(
+            w.papers,
+            radar=w.radar,
+            tldrs=tldrs_en,
+            limits=self._limits,
+            budget=self._prompt_budget,
+        )
+        if planned is None:
+            reason = (
+                f"the per-briefing token budget ({self._limits.briefing_tokens} tokens) "
+                "cannot fit even one paper"
+            )
+            self._observer.observe_budget_fallback("briefing")
+            return self._fallback(w, summaries, reason, "budget")
+        if allowance is not None and planned.estimate > allowance.remaining:
+            self._observer.observe_budget_fallback(allowance.scope)
+            return self._fallback(w, summaries, allowance.reason(planned.estimate), "budget")
+        self._observer.observe_synthesis(planned.mode, len(planned.included), len(planned.omitted))
+
+        meter = TokenMeter(self._limits.briefing_tokens)
         try:
-            reply = await model.draft(request)
+            synthesis = await run(
+                model,
+                planned,
+                radar=w.radar,
+                tldrs=tldrs_en,
+                limits=self._limits,
+                meter=meter,
+                observer=self._observer,
+                budget=self._prompt_budget,
+            )
         except ModelError as exc:
-            degraded_reason = f"model failed: {exc.reason}"[:500]
-        else:
-            cleaned = clean_draft(
-                reply.draft, ids, fields_by_paper={p.id: paper_field(p) for p in unique}
-            )
-            if observer is not None:
-                for reason, count in sorted(cleaned.rejected.items()):
-                    observer.observe_citations_rejected(reason, count)
-                for kind, count in sorted(cleaned.dropped.items()):
-                    observer.observe_claims_dropped(kind, count)
-            if cleaned.rejected or cleaned.dropped:
-                log.warning(
-                    "briefing %s: removed citations %s, dropped claims %s",
-                    Briefing.make_id(radar_id, window),
-                    dict(cleaned.rejected),
-                    dict(cleaned.dropped),
-                )
-            if cleaned.parts.has_cited_content():
-                parts, provider, model_name = cleaned.parts, model.provider, reply.model
-            else:
-                degraded_reason = "model draft cited no paper of the window"
-        if degraded_reason is not None:
+            cause: Fallback = "model_down" if may_recover(exc) else "model_output"
+            return self._fallback(w, summaries, f"model failed: {exc.reason}", cause)
+        except BudgetExhausted as exc:
+            self._observer.observe_budget_fallback("briefing")
+            return self._fallback(w, summaries, f"token budget: {exc}", "budget")
+        finally:
+            # Tokens spent are charged even when the briefing falls back.
+            if self._ledger is not None:
+                await self._ledger.charge(w.radar, meter.spent.total)
+
+        self._report(w, synthesis.rejected, synthesis.dropped)
+        if not synthesis.parts.has_cited_content():
+            reason = "model draft cited no paper of the window"
+            return self._fallback(w, summaries, reason, "model_output")
+        included = planned.included
+        tldrs = self._tldrs(included, summaries, extractive, w)
+        parts = BriefingParts(
+            overview=synthesis.parts.overview,
+            themes=synthesis.parts.themes,
+            connections=synthesis.parts.connections,
+            notable=synthesis.parts.notable,
+            tldrs=tldrs,
+        )
+        briefing = self._briefing(
+            w,
+            parts,
+            included,
+            provider=model.provider,
+            model=synthesis.model,
+            omitted=(*planned.omitted, *w.omitted),
+        )
+        return Composed(briefing)
+
+    async def _cached(self, w: _Window) -> dict[tuple[str, int | None], PaperSummary]:
+        return await self._summaries.cached(w.papers) if self._summaries is not None else {}
+
+    def _report(self, w: _Window, rejected: Mapping[str, int], dropped: Mapping[str, int]) -> None:
+        for reason, count in sorted(rejected.items()):
+            self._observer.observe_citations_rejected(reason, count)
+        for kind, count in sorted(dropped.items()):
+            self._observer.observe_claims_dropped(kind, count)
+        if rejected or dropped:
             log.warning(
-                "briefing %s falls back to extractive: %s",
-                Briefing.make_id(radar_id, window),
-                degraded_reason,
+                "briefing %s: removed citations %s, dropped claims %s",
+                Briefing.make_id(w.radar.id, w.window),
+                dict(rejected),
+                dict(dropped),
             )
 
-    if parts is None:
-        parts = summarise(unique, language=language, scores=scores)
+    def _tldrs(
+        self,
+        papers: Sequence[Paper],
+        summaries: Mapping[tuple[str, int | None], PaperSummary],
+        extractive: Mapping[str, str],
+        w: _Window,
+    ) -> tuple[PaperTldr, ...]:
+        out: list[PaperTldr] = []
+        for paper in papers:
+            summary = summaries.get(paper.key)
+            if summary is not None:
+                text = summary.tldr_zh if w.radar.language == "zh" else summary.tldr_en
+            else:
+                text = extractive[paper.id]
+            out.append(PaperTldr(paper_id=paper.id, tldr=text))
+        return tuple(out)
 
-    return Briefing(
-        id=Briefing.make_id(radar_id, window),
-        radar_id=radar_id,
-        window=window,
-        language=language,
-        provider=provider,
-        model=model_name,
-        degraded=degraded_reason is not None,
-        degraded_reason=degraded_reason,
-        overview=parts.overview,
-        themes=parts.themes,
-        connections=parts.connections,
-        notable=parts.notable,
-        tldrs=parts.tldrs,
-        paper_ids=ids,
-        omitted_paper_ids=tuple(i for i in dict.fromkeys(omitted_paper_ids) if i not in ids),
-        window_opened_at=opened_at or closed,
-        window_closed_at=closed,
-        created_at=clock(),
-    )
+    def _fallback(
+        self,
+        w: _Window,
+        summaries: Mapping[tuple[str, int | None], PaperSummary],
+        reason: str,
+        cause: Fallback,
+    ) -> Composed:
+        log.warning(
+            "briefing %s falls back to extractive: %s",
+            Briefing.make_id(w.radar.id, w.window),
+            reason,
+        )
+        return Composed(self._extractive(w, summaries, reason[:500]), cause)
+
+    def _extractive(
+        self,
+        w: _Window,
+        summaries: Mapping[tuple[str, int | None], PaperSummary],
+        degraded_reason: str | None,
+    ) -> Briefing:
+        parts = summarise(w.papers, language=w.radar.language, scores=w.scores)
+        if summaries:
+            # Model TL;DRs already paid for are better than extracted sentences.
+            extracted = {t.paper_id: t.tldr for t in parts.tldrs}
+            parts = BriefingParts(
+                overview=parts.overview,
+                themes=parts.themes,
+                connections=parts.connections,
+                notable=parts.notable,
+                tldrs=self._tldrs(w.papers, summaries, extracted, w),
+            )
+        return self._briefing(
+            w,
+            parts,
+            w.papers,
+            provider=EXTRACTIVE,
+            model=None,
+            omitted=w.omitted,
+            degraded_reason=degraded_reason,
+        )
+
+    def _briefing(
+        self,
+        w: _Window,
+        parts: BriefingParts,
+        papers: Sequence[Paper],
+        *,
+        provider: str,
+        model: str | None,
+        omitted: Sequence[str],
+        degraded_reason: str | None = None,
+    ) -> Briefing:
+        ids = tuple(p.id for p in papers)
+        return Briefing(
+            id=Briefing.make_id(w.radar.id, w.window),
+            radar_id=w.radar.id,
+            window=w.window,
+            language=w.radar.language,
+            provider=provider,
+            model=model,
+            degraded=degraded_reason is not None,
+            degraded_reason=degraded_reason,
+            overview=parts.overview,
+            themes=parts.themes,
+            connections=parts.connections,
+            notable=parts.notable,
+            tldrs=parts.tldrs,
+            paper_ids=ids,
+            omitted_paper_ids=tuple(i for i in dict.fromkeys(omitted) if i not in ids),
+            window_opened_at=w.opened_at or w.closed_at,
+            window_closed_at=w.closed_at,
+            created_at=self._clock(),
+        )

@@ -1,17 +1,25 @@
-"""The parts of a briefing, before the window's metadata is attached.
-
-Two shapes live here:
+"""The parts of a briefing, before the window's metadata is attached, and the shapes
+a model answers in.
 
 - :class:`BriefingParts` — what a summariser produces: overview, themes, connections,
   notable papers and TL;DRs, as the contract's value objects. Both the extractive
   summariser and a cleaned model draft end as this.
-- :class:`BriefingDraft` — what a language model is asked to return (the wire shape of
-  its JSON answer), deliberately lenient in structure so a small slip (a single id
-  instead of a list, an extra key) is not worth a repair round-trip. It is untrusted:
-  :func:`academichub.briefer.citations.clean_draft` turns it into ``BriefingParts``.
+- The *drafts* — what a language model is asked to return (the wire shape of its JSON
+  answer), deliberately lenient in structure so a small slip (a single id instead of a
+  list, an extra key) is not worth a repair round-trip. They are untrusted:
+  :mod:`academichub.briefer.citations` turns them into contract values.
 
-:data:`DRAFT_JSON_SCHEMA` is the same shape as a JSON schema for ``response_format``
-(strict mode: every property required, no additional properties).
+  ========================  ===========================  ===============================
+  task                      draft                        schema
+  ========================  ===========================  ===============================
+  per-paper TL;DRs          :class:`SummariesDraft`      :data:`SUMMARIES_SCHEMA`
+  one theme (staged)        :class:`DraftTheme`          :data:`THEME_SCHEMA`
+  the briefing (direct)     :class:`BriefingDraft`       :data:`BRIEFING_SCHEMA`
+  the briefing (staged)     :class:`BriefingDraft`       :data:`SYNTHESIS_SCHEMA`
+  ========================  ===========================  ===============================
+
+The schemas are for ``response_format`` in strict mode (every property required, no
+additional properties); :func:`parse_reply` validates an answer against its draft.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -39,7 +47,9 @@ class BriefingParts:
         return bool(self.themes or self.connections or self.notable or self.tldrs)
 
 
-class _Lenient(BaseModel):
+class DraftModel(BaseModel):
+    """Base of every answer shape: frozen, and extra keys are ignored (not an error)."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
@@ -48,7 +58,7 @@ def _one_or_many(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
-class DraftTheme(_Lenient):
+class DraftTheme(DraftModel):
     title: str
     synthesis: str
     paper_ids: list[str]
@@ -59,7 +69,7 @@ class DraftTheme(_Lenient):
         return _one_or_many(value)
 
 
-class DraftConnection(_Lenient):
+class DraftConnection(DraftModel):
     finding: str
     fields: list[str] = Field(default_factory=list)
     paper_ids: list[str]
@@ -70,17 +80,17 @@ class DraftConnection(_Lenient):
         return _one_or_many(value)
 
 
-class DraftNotable(_Lenient):
+class DraftNotable(DraftModel):
     paper_id: str
     reason: str
 
 
-class DraftTldr(_Lenient):
+class DraftTldr(DraftModel):
     paper_id: str
     tldr: str
 
 
-class BriefingDraft(_Lenient):
+class BriefingDraft(DraftModel):
     overview: str = Field(min_length=1)
     themes: list[DraftTheme] = Field(default_factory=list)
     connections: list[DraftConnection] = Field(default_factory=list)
@@ -88,15 +98,28 @@ class BriefingDraft(_Lenient):
     tldrs: list[DraftTldr] = Field(default_factory=list)
 
 
+class DraftSummary(DraftModel):
+    paper_id: str
+    tldr_en: str
+    tldr_zh: str
+
+
+class SummariesDraft(DraftModel):
+    summaries: list[DraftSummary]
+
+
 class DraftInvalid(ValueError):
-    """A model's answer is not a briefing draft; the message says why (for a repair prompt)."""
+    """A model's answer is not the draft asked for; the message says why (it goes into
+    the repair prompt)."""
 
 
 _FENCE_RE = re.compile(r"^\s*```(?:json|JSON)?\s*\n(?P<body>.*?)\n?\s*```\s*$", re.DOTALL)
 
+D = TypeVar("D", bound=DraftModel)
 
-def parse_draft(content: str) -> BriefingDraft:
-    """Parse a model's answer into a draft, or raise :class:`DraftInvalid` saying why."""
+
+def parse_reply(content: str, shape: type[D]) -> D:
+    """Parse a model's answer into ``shape``, or raise :class:`DraftInvalid` saying why."""
     fenced = _FENCE_RE.match(content)
     # json_object mode is not always honoured by OpenAI-compatible servers: a Markdown
     # fence around otherwise valid JSON is common enough to accept without a repair.
@@ -108,13 +131,17 @@ def parse_draft(content: str) -> BriefingDraft:
     if not isinstance(data, dict):
         raise DraftInvalid(f"the reply is a JSON {type(data).__name__}, expected an object")
     try:
-        return BriefingDraft.model_validate(data)
+        return shape.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
             for err in exc.errors()[:8]
         )
         raise DraftInvalid(f"the JSON does not follow the schema: {problems}") from exc
+
+
+def parse_draft(content: str) -> BriefingDraft:
+    return parse_reply(content, BriefingDraft)
 
 
 def _obj(properties: dict[str, Any]) -> dict[str, Any]:
@@ -128,19 +155,30 @@ def _obj(properties: dict[str, Any]) -> dict[str, Any]:
 
 _STR: Final = {"type": "string"}
 _IDS: Final = {"type": "array", "items": {"type": "string"}}
+_THEME: Final = _obj({"title": _STR, "synthesis": _STR, "paper_ids": _IDS})
+_CONNECTIONS: Final = {
+    "type": "array",
+    "items": _obj({"finding": _STR, "fields": _IDS, "paper_ids": _IDS}),
+}
+_NOTABLE: Final = {"type": "array", "items": _obj({"paper_id": _STR, "reason": _STR})}
 
-DRAFT_JSON_SCHEMA: Final[dict[str, Any]] = _obj(
+SUMMARIES_SCHEMA: Final[dict[str, Any]] = _obj(
+    {
+        "summaries": {
+            "type": "array",
+            "items": _obj({"paper_id": _STR, "tldr_en": _STR, "tldr_zh": _STR}),
+        }
+    }
+)
+THEME_SCHEMA: Final[dict[str, Any]] = _THEME
+BRIEFING_SCHEMA: Final[dict[str, Any]] = _obj(
     {
         "overview": _STR,
-        "themes": {
-            "type": "array",
-            "items": _obj({"title": _STR, "synthesis": _STR, "paper_ids": _IDS}),
-        },
-        "connections": {
-            "type": "array",
-            "items": _obj({"finding": _STR, "fields": _IDS, "paper_ids": _IDS}),
-        },
-        "notable": {"type": "array", "items": _obj({"paper_id": _STR, "reason": _STR})},
-        "tldrs": {"type": "array", "items": _obj({"paper_id": _STR, "tldr": _STR})},
+        "themes": {"type": "array", "items": _THEME},
+        "connections": _CONNECTIONS,
+        "notable": _NOTABLE,
     }
+)
+SYNTHESIS_SCHEMA: Final[dict[str, Any]] = _obj(
+    {"overview": _STR, "connections": _CONNECTIONS, "notable": _NOTABLE}
 )

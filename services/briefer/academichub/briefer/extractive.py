@@ -15,13 +15,16 @@ How it works, all against the window itself (no corpus statistics are needed):
    the window also has (what it shares).
 2. **TL;DRs.** Each sentence of an abstract is scored by the weight of the paper's terms
    it contains per (square-rooted) token, with a bonus for contribution cues ("we show",
-   "outperforms"). The best sentence is the TL;DR — usually not the first, which tends
-   to be background.
+   "outperforms") and a penalty for background cues ("despite", "has attracted") and
+   for the opening sentence. The best sentence is the TL;DR — usually not the first,
+   which tends to be background.
 3. **Themes.** Papers are grouped by primary category. A category with more than
    :data:`SPLIT_ABOVE` papers (a radar's home field, typically) is split around its
    shared topical terms; a lone paper joins the group it shares most topical terms with.
-   Beyond :data:`MAX_THEMES`, the smallest groups are gathered under "other topics".
-   Each theme is titled by its shared terms.
+   Papers of a split category that share no topic with the others stay together as
+   that category's "other papers", said to be so (not titled by terms they do not
+   share). Beyond :data:`MAX_THEMES`, the smallest groups are gathered under "other
+   topics". Each real theme is titled by its shared terms.
 4. **Connections.** A term that is among the main topical terms of papers in different
    top-level fields is a cross-domain connection citing papers on every side.
 5. **Notable papers.** The best match, the paper spanning most fields, the paper most
@@ -81,6 +84,9 @@ _STOPWORDS = frozenset(
     issues task tasks setting settings able potential strong way ways term terms type types
     mathcal mathbb mathrm mathbf frac left right sqrt textit textbf emph cdot sim approx
     leq geq langle rangle rm bf
+    derive derives derived application applications investigate investigates investigated
+    explore explores explored discuss discusses discussed describe describes described
+    examine examines examined exploring investigating describing discussing examining deriving
     """.split()  # noqa: SIM905
 )
 
@@ -106,6 +112,35 @@ _CUES = (
     "enables",
 )
 _CUE_BONUS = 1.3
+# Phrases that set the scene rather than say what the paper does.
+_BACKGROUND = (
+    "despite",
+    "has been",
+    "have been",
+    "remains",
+    "remain ",
+    "is crucial",
+    "are crucial",
+    "plays a",
+    "play a",
+    "in recent years",
+    "has attracted",
+    "have attracted",
+    "has emerged",
+    "have emerged",
+    "is essential",
+    "are essential",
+    "is a key",
+    "is an important",
+    "are important",
+    "is one of",
+    "inevitably",
+    "a long-standing",
+    "a major challenge",
+    "a central",
+)
+_BACKGROUND_PENALTY = 0.6
+_OPENING_PENALTY = 0.85  # an abstract's first sentence is usually background
 _MIN_SENTENCE_TOKENS = 5
 
 
@@ -124,7 +159,7 @@ class _Analysed:
 class _Group:
     members: list[int]  # indexes into the ranked paper list
     categories: Counter[str]
-    other: bool = False  # the catch-all group beyond MAX_THEMES
+    other: bool = False  # no shared topic: a category's residual, or the catch-all
 
 
 def _content_terms(text: str, surfaces: dict[str, Counter[str]] | None = None) -> list[str]:
@@ -206,6 +241,8 @@ def _sentence_score(sentence: str, weights: Mapping[str, float]) -> float:
     lowered = sentence.lower()
     if any(cue in lowered for cue in _CUES):
         score *= _CUE_BONUS
+    elif any(cue in lowered for cue in _BACKGROUND):
+        score *= _BACKGROUND_PENALTY
     return score
 
 
@@ -213,7 +250,10 @@ def _tldr(analysed: _Analysed) -> str:
     sentences = split_sentences(analysed.paper.abstract)
     if not sentences:
         return clip(clean_text(analysed.paper.title), TLDR_CHARS)
-    scored = [(_sentence_score(s, analysed.weights), i) for i, s in enumerate(sentences)]
+    scored = [
+        (_sentence_score(s, analysed.weights) * (_OPENING_PENALTY if i == 0 else 1.0), i)
+        for i, s in enumerate(sentences)
+    ]
     # Best score first; on a tie the later sentence, since openings tend to be background.
     order = sorted(scored, key=lambda si: (-si[0], -si[1]))
     best = order[0][1]
@@ -235,18 +275,21 @@ def _group_terms(window: _Window, group: _Group) -> set[str]:
     return {t for i in group.members for t in window.papers[i].topical}
 
 
-def _split_by_terms(window: _Window, members: list[int]) -> list[list[int]]:
-    """Split a large same-category group into clusters around shared salient terms.
+def _split_by_terms(
+    window: _Window, members: list[int], max_themes: int = MAX_THEMES
+) -> tuple[list[list[int]], list[int]]:
+    """Split a large same-category group into clusters around shared salient terms,
+    and the papers left over (the residual, which shares no topic).
 
     Greedy cover: repeatedly take the term held by most unassigned papers (a bigram
     before a word, then the heavier term) and make its holders a cluster. Terms held by
     most of the group (the radar's own subject, usually) do not separate anything and
-    are skipped. Papers left over form one residual cluster.
+    are skipped.
     """
     unassigned = list(members)
     clusters: list[list[int]] = []
     broad = 0.6 * len(members)
-    while len(unassigned) >= 2 and len(clusters) < MAX_THEMES:
+    while len(unassigned) >= 2 and len(clusters) < max_themes:
         holders: dict[str, list[int]] = {}
         for i in unassigned:
             for term in window.papers[i].topical:
@@ -265,19 +308,25 @@ def _split_by_terms(window: _Window, members: list[int]) -> list[list[int]]:
         )
         clusters.append(sorted(holders[seed]))
         unassigned = [i for i in unassigned if i not in holders[seed]]
-    if unassigned:
-        clusters.append(unassigned)
-    return clusters
+    return clusters, unassigned
 
 
-def _build_groups(window: _Window) -> list[_Group]:
+def _build_groups(window: _Window, max_themes: int = MAX_THEMES) -> list[_Group]:
     by_category: dict[str, list[int]] = {}
     for i, analysed in enumerate(window.papers):
         by_category.setdefault(analysed.category, []).append(i)
     groups: list[_Group] = []
     for category, members in by_category.items():
-        parts = _split_by_terms(window, members) if len(members) > SPLIT_ABOVE else [members]
-        groups.extend(_Group(part, Counter({category: len(part)})) for part in parts)
+        if len(members) <= SPLIT_ABOVE:
+            groups.append(_Group(members, Counter({category: len(members)})))
+            continue
+        clusters, residual = _split_by_terms(window, members, max_themes)
+        groups.extend(_Group(part, Counter({category: len(part)})) for part in clusters)
+        if len(residual) == 1:
+            groups.append(_Group(residual, Counter({category: 1})))  # a lone paper
+        elif residual:
+            # Papers sharing no topic are not a theme: say so instead of inventing one.
+            groups.append(_Group(residual, Counter({category: len(residual)}), other=True))
 
     # Lone papers join the group (of any size) they share most salient terms with;
     # a lone paper keeps its own group when nothing is shared strongly enough.
@@ -288,7 +337,7 @@ def _build_groups(window: _Window) -> list[_Group]:
         best: tuple[int, int, int] | None = None
         target: _Group | None = None
         for other in groups:
-            if other is lone:
+            if other is lone or other.other:
                 continue
             shared = _overlap(paper, _group_terms(window, other))
             key = (shared, len(other.members), -min(other.members))
@@ -300,13 +349,14 @@ def _build_groups(window: _Window) -> list[_Group]:
             target.categories.update(lone.categories)
             groups.remove(lone)
 
-    groups.sort(key=lambda g: (-len(g.members), min(g.members)))
-    if len(groups) > MAX_THEMES:
-        rest = groups[MAX_THEMES - 1 :]
+    # Real themes first, largest first; papers without a shared topic last.
+    groups.sort(key=lambda g: (g.other, -len(g.members), min(g.members)))
+    if len(groups) > max_themes:
+        rest = groups[max_themes - 1 :]
         other = _Group(sorted(i for g in rest for i in g.members), Counter(), other=True)
         for g in rest:
             other.categories.update(g.categories)
-        groups = [*groups[: MAX_THEMES - 1], other]
+        groups = [*groups[: max_themes - 1], other]
     return groups
 
 
@@ -361,10 +411,15 @@ class _Phrases:
         return f"《{title}》" if self.language == "zh" else f"“{title}”"
 
     def label(self, categories: Counter[str], other: bool) -> str:
+        names = [c for c, _ in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))]
+        if other and len(names) == 1:
+            return f"{names[0]}：其他论文" if self.language == "zh" else f"{names[0]}: other papers"
         if other:
             return "其他主题" if self.language == "zh" else "Other topics"
-        names = [c for c, _ in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))]
-        return " / ".join(names[:2])
+        # A field that brought one paper of seven is not what the theme is about.
+        total = sum(categories.values())
+        major = [c for c in names if 3 * categories[c] >= total]
+        return " / ".join((major or names)[:2])
 
     def theme_title(self, label: str, terms: Sequence[str]) -> str:
         if not terms:
@@ -372,27 +427,39 @@ class _Phrases:
         sep = "：" if self.language == "zh" else ": "
         return f"{label}{sep}{self.join(terms)}"
 
-    def synthesis(self, count: int, shared: Sequence[str], focus: Sequence[str]) -> str:
+    def synthesis(
+        self, count: int, shared: Sequence[str], focus: Sequence[str], *, other: bool = False
+    ) -> str:
         if self.language == "zh":
-            head = f"{count} 篇论文共同涉及{self.join(shared)}。" if shared else f"{count} 篇论文。"
+            if other:
+                head = f"另有 {count} 篇论文，分属本期其他较小的主题。"
+            elif shared:
+                head = f"{count} 篇论文共同涉及 {self.join(shared)}。"
+            else:
+                head = f"{count} 篇论文。"
             return head + "；".join(focus) + ("。" if focus else "")
         noun = "paper" if count == 1 else "papers"
-        head = f"{count} {noun} on {self.join(shared)}." if shared else f"{count} {noun}."
+        if other:
+            head = f"{count} more {noun} on smaller topics of their own."
+        elif shared:
+            head = f"{count} {noun} on {self.join(shared)}."
+        else:
+            head = f"{count} {noun}."
         return head + (" " + "; ".join(focus) + "." if focus else "")
 
     def focus(self, title: str, terms: Sequence[str]) -> str:
         if self.language == "zh":
-            return f"{self.quote(title)}侧重{self.join(terms)}" if terms else self.quote(title)
+            return f"{self.quote(title)}侧重 {self.join(terms)}" if terms else self.quote(title)
         return f"{self.quote(title)} on {self.join(terms)}" if terms else self.quote(title)
 
     def more(self, count: int) -> str:
         return f"另有 {count} 篇" if self.language == "zh" else f"and {count} more"
 
 
-def _themes(window: _Window, phrases: _Phrases) -> list[Theme]:
+def _themes(window: _Window, phrases: _Phrases, max_themes: int = MAX_THEMES) -> list[Theme]:
     themes: list[Theme] = []
-    for group in _build_groups(window):
-        shared = _shared_terms(window, group, 3)
+    for group in _build_groups(window, max_themes):
+        shared = [] if group.other else _shared_terms(window, group, 3)
         focus: list[str] = []
         shown = group.members[:4]
         for i in shown:
@@ -405,7 +472,7 @@ def _themes(window: _Window, phrases: _Phrases) -> list[Theme]:
         themes.append(
             Theme(
                 title=phrases.theme_title(phrases.label(group.categories, group.other), surfaces),
-                synthesis=phrases.synthesis(len(group.members), surfaces, focus),
+                synthesis=phrases.synthesis(len(group.members), surfaces, focus, other=group.other),
                 paper_ids=tuple(window.papers[i].paper.id for i in group.members),
             )
         )
@@ -487,12 +554,12 @@ def _notable(window: _Window, scores: Mapping[str, float], phrases: _Phrases) ->
     top = 0
     if scores:
         picked[top] = (
-            f"与该雷达匹配度最高（得分 {score_of(top):.2f}），聚焦{terms_of(top)}"
+            f"与该雷达匹配度最高（得分 {score_of(top):.2f}），聚焦 {terms_of(top)}"
             if zh
             else f"Best match for this radar (score {score_of(top):.2f}), on {terms_of(top)}"
         )
     else:
-        picked[top] = f"排名第一，聚焦{terms_of(top)}" if zh else f"Top-ranked, on {terms_of(top)}"
+        picked[top] = f"排名第一，聚焦 {terms_of(top)}" if zh else f"Top-ranked, on {terms_of(top)}"
 
     # 2. The paper spanning the most top-level fields (a cross-listed bridge).
     spans = [(len(paper_fields(a.paper)), -i, i) for i, a in enumerate(papers) if i not in picked]
@@ -524,7 +591,7 @@ def _notable(window: _Window, scores: Mapping[str, float], phrases: _Phrases) ->
             break
         if i not in picked:
             picked[i] = (
-                f"匹配度较高，聚焦{terms_of(i)}" if zh else f"Strong match, on {terms_of(i)}"
+                f"匹配度较高，聚焦 {terms_of(i)}" if zh else f"Strong match, on {terms_of(i)}"
             )
     return [NotablePaper(paper_id=papers[i].paper.id, reason=picked[i]) for i in sorted(picked)]
 
@@ -586,3 +653,24 @@ def summarise(
         notable=tuple(notable),
         tldrs=tuple(tldrs),
     )
+
+
+def group_papers(
+    papers: Sequence[Paper], *, language: Language, max_groups: int = MAX_THEMES
+) -> list[Theme]:
+    """The papers grouped by theme and field as the extractive briefing groups them, at
+    most ``max_groups`` groups, each as its extractive theme (title, synthesis, ids).
+
+    Staged model briefings use the groups to ask for one theme each, and fall back to
+    the extractive theme of a group the model could not write.
+    """
+    if not papers:
+        return []
+    return _themes(_Window(papers), _Phrases(language), max(1, max_groups))
+
+
+def paper_tldrs(papers: Sequence[Paper]) -> dict[str, str]:
+    """Each paper's extractive TL;DR (its most informative sentences), by paper id."""
+    if not papers:
+        return {}
+    return {a.paper.id: _tldr(a) for a in _Window(papers).papers}

@@ -1,12 +1,17 @@
 """The briefer's Prometheus metrics, created once per process by the composition root.
 
-:class:`BrieferMetrics` also implements the observer ports of the composer and the model
-adapter, so those modules stay free of prometheus. Tests pass their own registry.
+:class:`BrieferMetrics` also implements the observer ports of the composer, the summary
+cache, the circuit breaker and the model adapter, so those modules stay free of
+prometheus. Tests pass their own registry. No label carries a user or radar id.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+_CIRCUIT_STATES: Final = {"closed": 0, "half_open": 1, "open": 2}
 
 
 class BrieferMetrics:
@@ -18,10 +23,20 @@ class BrieferMetrics:
             ["provider", "degraded"],
             registry=registry,
         )
+        self.upgrades = Counter(
+            "academichub_briefer_upgrades_total",
+            "Degraded briefings rewritten by the model and published again",
+            registry=registry,
+        )
+        self.republished = Counter(
+            "academichub_briefer_republished_total",
+            "Stored briefings published late (a publish was interrupted)",
+            registry=registry,
+        )
         self.llm_requests = Counter(
             "academichub_briefer_llm_requests_total",
-            "Requests to the language model endpoint, by outcome",
-            ["outcome"],
+            "Requests to the language model endpoint, by task and outcome",
+            ["task", "outcome"],
             registry=registry,
         )
         self.llm_seconds = Histogram(
@@ -32,20 +47,61 @@ class BrieferMetrics:
         )
         self.llm_tokens = Counter(
             "academichub_briefer_llm_tokens_total",
-            "Tokens reported by the language model endpoint, by kind",
-            ["kind"],
+            "Tokens spent on the language model (reported, else estimated), by model, "
+            "task and kind (prompt, completion)",
+            ["model", "task", "kind"],
+            registry=registry,
+        )
+        self.invalid_replies = Counter(
+            "academichub_briefer_llm_invalid_replies_total",
+            "Model answers that were not valid JSON of the asked shape, by task",
+            ["task"],
+            registry=registry,
+        )
+        self.summary_lookups = Counter(
+            "academichub_briefer_summary_cache_total",
+            "Per-paper TL;DR lookups: hit (stored), joined (being written), miss (asked)",
+            ["result"],
             registry=registry,
         )
         self.citations_rejected = Counter(
             "academichub_briefer_citations_rejected_total",
-            "Citations removed from model drafts, by reason",
+            "Citations removed from model answers and claims dropped for want of one, by reason",
             ["reason"],
             registry=registry,
         )
         self.claims_dropped = Counter(
             "academichub_briefer_claims_dropped_total",
-            "Claims dropped from model drafts for lack of valid citations, by kind",
+            "Claims dropped from model answers for lack of valid citations, by kind",
             ["kind"],
+            registry=registry,
+        )
+        self.budget_fallbacks = Counter(
+            "academichub_briefer_budget_fallbacks_total",
+            "Briefings written extractively because a token budget would be exceeded, "
+            "by scope (radar, user, briefing)",
+            ["scope"],
+            registry=registry,
+        )
+        self.syntheses = Counter(
+            "academichub_briefer_syntheses_total",
+            "Model briefings attempted, by mode (direct, staged)",
+            ["mode"],
+            registry=registry,
+        )
+        self.omitted_papers = Counter(
+            "academichub_briefer_omitted_papers_total",
+            "Window papers left out of model briefings by the per-briefing token budget",
+            registry=registry,
+        )
+        self.circuit = Gauge(
+            "academichub_briefer_circuit_state",
+            "Circuit breaker around the model: 0 closed, 1 half-open, 2 open",
+            registry=registry,
+        )
+        self.circuit_opened = Counter(
+            "academichub_briefer_circuit_opened_total",
+            "Times the circuit breaker opened",
             registry=registry,
         )
         self.poison = Counter(
@@ -60,19 +116,39 @@ class BrieferMetrics:
         )
 
     # --- observer ports ---------------------------------------------------------------
-    def observe_llm_request(self, outcome: str, seconds: float) -> None:
-        self.llm_requests.labels(outcome=outcome).inc()
+    def observe_llm_request(self, task: str, outcome: str, seconds: float) -> None:
+        self.llm_requests.labels(task=task, outcome=outcome).inc()
         self.llm_seconds.observe(seconds)
 
-    def observe_llm_tokens(self, prompt: int, completion: int) -> None:
-        self.llm_tokens.labels(kind="prompt").inc(prompt)
-        self.llm_tokens.labels(kind="completion").inc(completion)
+    def observe_llm_tokens(self, model: str, task: str, prompt: int, completion: int) -> None:
+        self.llm_tokens.labels(model=model, task=task, kind="prompt").inc(prompt)
+        self.llm_tokens.labels(model=model, task=task, kind="completion").inc(completion)
+
+    def observe_invalid_reply(self, task: str) -> None:
+        self.invalid_replies.labels(task=task).inc()
+
+    def observe_summary_lookups(self, result: str, count: int) -> None:
+        self.summary_lookups.labels(result=result).inc(count)
 
     def observe_citations_rejected(self, reason: str, count: int) -> None:
         self.citations_rejected.labels(reason=reason).inc(count)
 
     def observe_claims_dropped(self, kind: str, count: int) -> None:
         self.claims_dropped.labels(kind=kind).inc(count)
+        # The issue counts both in one metric: an uncited claim is a rejected citation.
+        self.citations_rejected.labels(reason=f"uncited_{kind}").inc(count)
+
+    def observe_budget_fallback(self, scope: str) -> None:
+        self.budget_fallbacks.labels(scope=scope).inc()
+
+    def observe_synthesis(self, mode: str, included: int, omitted: int) -> None:
+        self.syntheses.labels(mode=mode).inc()
+        self.omitted_papers.inc(omitted)
+
+    def observe_circuit(self, state: str) -> None:
+        self.circuit.set(_CIRCUIT_STATES[state])
+        if state == "open":
+            self.circuit_opened.inc()
 
     def observe_briefing(self, provider: str, degraded: bool) -> None:
         self.briefings.labels(provider=provider, degraded=str(degraded).lower()).inc()

@@ -1,29 +1,35 @@
-"""The port to a language model that drafts briefings, and its scripted fake.
+"""The port to a chat model that answers with JSON, and its scripted fake.
 
-The composer depends on :class:`BriefingModel` only. The real adapter is
-:class:`academichub.briefer.openai_model.OpenAIBriefingModel`; later wrappers (a circuit
-breaker, a budget guard, a staged summariser) implement the same port around it.
+Everything the briefer asks a model goes through :class:`ChatModel` as a
+:class:`ChatRequest`: the messages (untrusted data fenced inside, see :mod:`.prompt`),
+the JSON schema the answer must follow, a cap on the answer's tokens, and which papers
+the request is about. The real adapter is
+:class:`academichub.briefer.openai_model.OpenAIChatModel`;
+:class:`academichub.briefer.breaker.CircuitBreaker` wraps any ``ChatModel``;
+:func:`academichub.briefer.structured.ask` parses and repairs answers above it.
 
 Failures a model call can end in, all of which make the composer fall back to the
 extractive summariser (anything else is a bug and propagates)::
 
-    ModelError                    the model gave no usable draft; ``reason`` says why
+    ModelError                    the model gave no usable answer; ``reason`` says why
     ├── ModelUnavailable          could not get an answer: timeouts, 429/5xx after the
-    │                             bounded retries, connection failures
+    │                             bounded retries, connection failures, an open circuit
     ├── ModelRejected             the endpoint refused the request (4xx: key, model name…)
-    └── ModelOutputInvalid        answers came back but none was a usable draft (even
-                                  after the repair attempt), or the model refused
+    └── ModelOutputInvalid        answers came back but none was usable (even after the
+                                  repair attempt), or the model refused
+
+Unavailable and rejected mean the endpoint may work later (it recovers, or the operator
+fixes the key and restarts): briefings degraded by them are upgraded when it does.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Literal, Protocol, TypeAlias, TypedDict
 
-from academichub.briefer.draft import BriefingDraft
-from academichub.contracts import Paper
 from academichub.contracts.events import Language
 from academichub.platform.errors import AcademicHubError
 
@@ -46,64 +52,94 @@ class ModelOutputInvalid(ModelError):
     pass
 
 
+def may_recover(error: ModelError) -> bool:
+    """Whether a later attempt can succeed without anything about the request changing."""
+    return isinstance(error, ModelUnavailable | ModelRejected)
+
+
+class ChatMessage(TypedDict):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+Task = Literal["tldr", "theme", "briefing"]
+
+
 @dataclass(frozen=True)
-class DraftRequest:
-    """What the model is asked to brief: the window's papers, best match first."""
+class ChatRequest:
+    """One question to the model. ``task`` labels metrics and logs; ``paper_ids`` are the
+    papers whose data the messages carry (what an answer may cite)."""
 
-    papers: tuple[Paper, ...]
-    language: Language
-    radar_name: str | None = None
-    radar_query: str | None = None
+    task: Task
+    messages: tuple[ChatMessage, ...]
+    schema_name: str
+    schema: Mapping[str, Any]
+    max_output_tokens: int
+    paper_ids: tuple[str, ...]
+    language: Language | None = None
 
 
 @dataclass(frozen=True)
-class DraftReply:
-    draft: BriefingDraft
+class ChatAnswer:
+    content: str
     model: str  # the model that answered, as the endpoint names it
+    prompt_tokens: int | None = None  # None when the endpoint reports no usage
+    completion_tokens: int | None = None
 
 
-class BriefingModel(Protocol):
+class ChatModel(Protocol):
     @property
     def provider(self) -> str:
         """Names the path in ``Briefing.provider`` ("openai" for the chat API)."""
         ...
 
-    async def draft(self, request: DraftRequest) -> DraftReply:
-        """A draft for ``request``, or raise :class:`ModelError`. The draft is untrusted."""
+    @property
+    def model(self) -> str:
+        """The configured model name (a metrics label)."""
+        ...
+
+    async def complete(self, request: ChatRequest) -> ChatAnswer:
+        """The raw answer to ``request``, or raise :class:`ModelError`. Untrusted."""
         ...
 
 
-Script = BriefingDraft | ModelError | Callable[[DraftRequest], BriefingDraft]
+Reply: TypeAlias = str | Mapping[str, Any] | ModelError
+Script: TypeAlias = Reply | Callable[[ChatRequest], Reply]
 
 
 @dataclass
-class ScriptedBriefingModel:
+class ScriptedChatModel:
     """In-memory fake: answers from a script, in order, and keeps every request.
 
-    A script entry is a draft to return, a :class:`ModelError` to raise, or a function
-    of the request; once the script is used up, ``repeat`` answers every call. ``gate``,
-    when set, is awaited before answering, so a test can hold a call open (to race two
-    closers, for example).
+    A script entry is the answer's content (a string, or a mapping sent as JSON), a
+    :class:`ModelError` to raise, or a function of the request giving one of those; once
+    the script is used up, ``repeat`` answers every call. ``gate``, when set, is awaited
+    before answering, so a test can hold calls open (to race two closers, for example).
     """
 
     script: list[Script] = field(default_factory=list)
     repeat: Script | None = None
     model: str = "scripted-model"
     provider: str = "openai"
+    usage: tuple[int, int] = (100, 50)
     gate: asyncio.Event | None = None
-    requests: list[DraftRequest] = field(default_factory=list)
+    requests: list[ChatRequest] = field(default_factory=list)
 
-    async def draft(self, request: DraftRequest) -> DraftReply:
+    def of_task(self, task: Task) -> list[ChatRequest]:
+        return [r for r in self.requests if r.task == task]
+
+    async def complete(self, request: ChatRequest) -> ChatAnswer:
         self.requests.append(request)
         if self.gate is not None:
             await self.gate.wait()
         if self.script:
-            answer = self.script.pop(0)
+            entry = self.script.pop(0)
         elif self.repeat is not None:
-            answer = self.repeat
+            entry = self.repeat
         else:
-            raise LookupError("ScriptedBriefingModel: no scripted answer left")
-        if isinstance(answer, ModelError):
-            raise answer
-        draft = answer if isinstance(answer, BriefingDraft) else answer(request)
-        return DraftReply(draft=draft, model=self.model)
+            raise LookupError("ScriptedChatModel: no scripted answer left")
+        reply = entry(request) if callable(entry) else entry
+        if isinstance(reply, ModelError):
+            raise reply
+        content = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+        return ChatAnswer(content, self.model, *self.usage)

@@ -1,22 +1,27 @@
-"""The briefing model over an OpenAI-compatible chat-completions endpoint.
+"""The chat model over any OpenAI-compatible chat-completions endpoint (OpenAI,
+DeepSeek, Qwen's compatible mode, vLLM, Ollama, llama.cpp server) via the ``openai``
+client.
 
 One place maps what the endpoint does to the :mod:`academichub.briefer.model` failures:
 
-- 429 and 5xx and connection failures are retried, at most ``max_attempts`` requests
-  in all. A 429's ``Retry-After`` (or ``retry-after-ms``) is honoured; a wait longer
-  than ``max_retry_after_seconds`` is not worth blocking a window for, so the call ends
-  at once. Other waits back off exponentially. Exhausted → :class:`ModelUnavailable`.
+- 429, 5xx and connection failures are retried, at most ``max_attempts`` requests in
+  all. A ``Retry-After`` (or ``retry-after-ms``) is honoured as the least wait, plus up
+  to 10% jitter so that many briefers do not come back at the same instant; a wait
+  longer than ``max_retry_after_seconds`` is not worth blocking a window for, so the
+  call ends at once. Other waits back off exponentially with jitter (half the step
+  fixed, half random). Exhausted → :class:`ModelUnavailable`.
 - A timeout is not retried: an answer that did not come within the timeout is unlikely
   to come the next time, and the extractive briefing is immediate →
   :class:`ModelUnavailable`.
-- A 400/422 while asking for a ``json_schema`` response format is retried once in
-  ``json_object`` mode (many OpenAI-compatible servers lack structured outputs); if that
-  works, the adapter stays in that mode. Other 4xx → :class:`ModelRejected`.
-- An answer that is not a valid draft gets one repair request (the answer and the
-  validation error are sent back); still invalid → :class:`ModelOutputInvalid`.
+- The request asks for a ``json_schema`` response format (strict). A 400/422 to that
+  is retried once in ``json_object`` mode (many OpenAI-compatible servers lack
+  structured outputs); if that works, the adapter stays in that mode — the schema is in
+  the system message too, and :mod:`.structured` validates and repairs. Other 4xx →
+  :class:`ModelRejected`.
+- A refusal → :class:`ModelOutputInvalid`.
 
-The client's own retries are off (``max_retries=0``) so every request is counted and
-the bound above is the only one.
+No tools or functions are ever offered to the model. The client's own retries are off
+(``max_retries=0``) so every request is counted and the bound above is the only one.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,27 +45,19 @@ from openai.types.chat import (
 )
 from openai.types.shared_params import ResponseFormatJSONObject, ResponseFormatJSONSchema
 
-from academichub.briefer.draft import DRAFT_JSON_SCHEMA, DraftInvalid, parse_draft
 from academichub.briefer.model import (
-    DraftReply,
-    DraftRequest,
+    ChatAnswer,
+    ChatMessage,
+    ChatRequest,
     ModelOutputInvalid,
     ModelRejected,
     ModelUnavailable,
-)
-from academichub.briefer.prompt import (
-    DEFAULT_BUDGET,
-    ChatMessage,
-    PromptBudget,
-    build_messages,
-    repair_messages,
 )
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal[
     "ok",
-    "invalid_output",
     "refused",
     "rate_limited",
     "server_error",
@@ -70,9 +68,7 @@ Outcome = Literal[
 
 
 class LlmObserver(Protocol):
-    def observe_llm_request(self, outcome: str, seconds: float) -> None: ...
-
-    def observe_llm_tokens(self, prompt: int, completion: int) -> None: ...
+    def observe_llm_request(self, task: str, outcome: str, seconds: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,8 +78,15 @@ class RetryPolicy:
     max_backoff_seconds: float = 8.0
     max_retry_after_seconds: float = 30.0
 
-    def backoff(self, attempt: int) -> float:
-        return float(min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1)))
+    def backoff(self, attempt: int, jitter: float = 1.0) -> float:
+        """The wait after failed attempt ``attempt`` (1-based), for ``jitter`` in [0, 1]:
+        the exponential step's first half is fixed, its second half scaled by ``jitter``."""
+        step = float(min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1)))
+        return step / 2 + step / 2 * jitter
+
+    def honour(self, asked: float, jitter: float) -> float:
+        """The wait for a ``Retry-After`` of ``asked`` seconds (never less than asked)."""
+        return asked + min(1.0, asked * 0.1) * jitter
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -118,13 +121,6 @@ def _endpoint_message(exc: openai.APIStatusError) -> str:
     return exc.message
 
 
-@dataclass(frozen=True)
-class _Completion:
-    content: str
-    model: str
-    seconds: float
-
-
 def _to_openai(messages: Sequence[ChatMessage]) -> list[ChatCompletionMessageParam]:
     converted: list[ChatCompletionMessageParam] = []
     for m in messages:
@@ -140,15 +136,12 @@ def _to_openai(messages: Sequence[ChatMessage]) -> list[ChatCompletionMessagePar
 
 
 class _NoObserver:
-    def observe_llm_request(self, outcome: str, seconds: float) -> None:
-        pass
-
-    def observe_llm_tokens(self, prompt: int, completion: int) -> None:
+    def observe_llm_request(self, task: str, outcome: str, seconds: float) -> None:
         pass
 
 
-class OpenAIBriefingModel:
-    """:class:`~academichub.briefer.model.BriefingModel` over ``openai.AsyncOpenAI``."""
+class OpenAIChatModel:
+    """:class:`~academichub.briefer.model.ChatModel` over ``openai.AsyncOpenAI``."""
 
     provider = "openai"
 
@@ -161,15 +154,15 @@ class OpenAIBriefingModel:
         timeout_seconds: float = 60.0,
         retry: RetryPolicy | None = None,
         observer: LlmObserver | None = None,
-        budget: PromptBudget = DEFAULT_BUDGET,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._model = model
         self._timeout = timeout_seconds
         self._retry = retry or RetryPolicy()
         self._observer: LlmObserver = observer or _NoObserver()
-        self._budget = budget
         self._sleep = sleep
+        self._jitter = jitter
         self._format: Literal["json_schema", "json_object"] = "json_schema"
         self._client = openai.AsyncOpenAI(
             base_url=base_url,
@@ -180,48 +173,30 @@ class OpenAIBriefingModel:
         )
 
     @property
+    def model(self) -> str:
+        return self._model
+
+    @property
     def response_format_mode(self) -> str:
         return self._format
 
     async def aclose(self) -> None:
         await self._client.close()
 
-    async def draft(self, request: DraftRequest) -> DraftReply:
-        messages = build_messages(
-            request.papers,
-            language=request.language,
-            radar_name=request.radar_name,
-            radar_query=request.radar_query,
-            budget=self._budget,
-        )
-        first = await self._complete(messages)
-        try:
-            draft = parse_draft(first.content)
-        except DraftInvalid as exc:
-            self._observer.observe_llm_request("invalid_output", first.seconds)
-            log.warning("model answer invalid, asking for a repair: %s", exc)
-            repair = repair_messages(messages, first.content, str(exc), budget=self._budget)
-            second = await self._complete(repair)
-            try:
-                draft = parse_draft(second.content)
-            except DraftInvalid as again:
-                self._observer.observe_llm_request("invalid_output", second.seconds)
-                raise ModelOutputInvalid(f"invalid answer after one repair: {again}") from again
-            self._observer.observe_llm_request("ok", second.seconds)
-            return DraftReply(draft=draft, model=second.model)
-        self._observer.observe_llm_request("ok", first.seconds)
-        return DraftReply(draft=draft, model=first.model)
-
-    def _response_format(self) -> completion_create_params.ResponseFormat:
+    def _response_format(self, request: ChatRequest) -> completion_create_params.ResponseFormat:
         if self._format == "json_schema":
             return ResponseFormatJSONSchema(
                 type="json_schema",
-                json_schema={"name": "briefing", "schema": DRAFT_JSON_SCHEMA, "strict": True},
+                json_schema={
+                    "name": request.schema_name,
+                    "schema": dict(request.schema),
+                    "strict": True,
+                },
             )
         return ResponseFormatJSONObject(type="json_object")
 
-    async def _complete(self, messages: Sequence[ChatMessage]) -> _Completion:
-        """One answer's content, with the retries and format fallback described above."""
+    async def complete(self, request: ChatRequest) -> ChatAnswer:
+        """One answer, with the retries and format fallback described above."""
         attempt = 0
         tried_json_object = False
         while True:
@@ -230,32 +205,36 @@ class OpenAIBriefingModel:
             try:
                 response = await self._client.chat.completions.create(
                     model=self._model,
-                    messages=_to_openai(messages),
-                    response_format=self._response_format(),
+                    messages=_to_openai(request.messages),
+                    response_format=self._response_format(request),
+                    max_tokens=request.max_output_tokens,
                 )
             except openai.APITimeoutError as exc:
-                self._observe("timeout", started)
+                self._observe(request, "timeout", started)
                 raise ModelUnavailable(f"no answer within {self._timeout:g}s") from exc
             except openai.APIConnectionError as exc:
-                self._observe("connection_error", started)
-                failure, wait = f"connection failed: {exc}", self._retry.backoff(attempt)
+                self._observe(request, "connection_error", started)
+                failure = f"connection failed: {exc}"
+                wait = self._retry.backoff(attempt, self._jitter())
             except openai.RateLimitError as exc:
-                self._observe("rate_limited", started)
+                self._observe(request, "rate_limited", started)
                 asked = retry_after_seconds(exc.response.headers)
                 if asked is not None and asked > self._retry.max_retry_after_seconds:
                     raise ModelUnavailable(
                         f"rate limited (HTTP 429); the endpoint asks to wait {asked:.0f}s"
                     ) from exc
                 failure = "rate limited (HTTP 429)"
-                wait = asked if asked is not None else self._retry.backoff(attempt)
-            except openai.InternalServerError as exc:
-                self._observe("server_error", started)
-                failure, wait = (
-                    f"server error (HTTP {exc.status_code})",
-                    self._retry.backoff(attempt),
+                wait = (
+                    self._retry.honour(asked, self._jitter())
+                    if asked is not None
+                    else self._retry.backoff(attempt, self._jitter())
                 )
+            except openai.InternalServerError as exc:
+                self._observe(request, "server_error", started)
+                failure = f"server error (HTTP {exc.status_code})"
+                wait = self._retry.backoff(attempt, self._jitter())
             except openai.APIStatusError as exc:
-                self._observe("client_error", started)
+                self._observe(request, "client_error", started)
                 if exc.status_code in (400, 422) and self._format == "json_schema":
                     log.info("endpoint refused a json_schema response format; trying json_object")
                     self._format, tried_json_object = "json_object", True
@@ -269,28 +248,29 @@ class OpenAIBriefingModel:
             else:
                 if tried_json_object:
                     log.warning("endpoint lacks json_schema response format; using json_object")
-                return self._completion(response, started)
+                return self._answer(request, response, started)
             if attempt >= self._retry.max_attempts:
                 raise ModelUnavailable(f"{failure}; gave up after {attempt} attempts")
             log.warning("model request failed (%s); retry %d in %.2fs", failure, attempt, wait)
             await self._sleep(wait)
 
-    def _observe(self, outcome: Outcome, started: float) -> None:
-        self._observer.observe_llm_request(outcome, time.monotonic() - started)
+    def _observe(self, request: ChatRequest, outcome: Outcome, started: float) -> None:
+        self._observer.observe_llm_request(request.task, outcome, time.monotonic() - started)
 
-    def _completion(
-        self, response: openai.types.chat.ChatCompletion, started: float
-    ) -> _Completion:
-        seconds = time.monotonic() - started
-        if response.usage is not None:
-            self._observer.observe_llm_tokens(
-                response.usage.prompt_tokens, response.usage.completion_tokens
-            )
+    def _answer(
+        self, request: ChatRequest, response: openai.types.chat.ChatCompletion, started: float
+    ) -> ChatAnswer:
+        model = response.model or self._model
+        usage = response.usage
+        prompt = usage.prompt_tokens if usage is not None else None
+        completion = usage.completion_tokens if usage is not None else None
         if not response.choices:
-            return _Completion("", response.model or self._model, seconds)
+            self._observe(request, "ok", started)
+            return ChatAnswer("", model, prompt, completion)
         message = response.choices[0].message
         refusal = getattr(message, "refusal", None)
         if not message.content and refusal:
-            self._observer.observe_llm_request("refused", seconds)
+            self._observe(request, "refused", started)
             raise ModelOutputInvalid(f"the model refused: {refusal}"[:500])
-        return _Completion(message.content or "", response.model or self._model, seconds)
+        self._observe(request, "ok", started)
+        return ChatAnswer(message.content or "", model, prompt, completion)

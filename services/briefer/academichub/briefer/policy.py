@@ -1,22 +1,31 @@
 """When a radar's briefing window closes, and which papers the briefing takes.
 
-Pure: open windows and a clock reading in, due windows out. The window state itself
-lives in the store (:class:`academichub.store.port.BriefingStore`), so these rules can
-be evaluated again after a restart with the same result.
+Pure: open windows, the radars' schedules and a clock reading in, due windows out. The
+window state itself lives in the store (:class:`academichub.store.port.BriefingStore`),
+so these rules can be evaluated again after a restart with the same result.
 
-A window is due when it holds at least ``max_papers`` distinct papers ("full") or its
-oldest item is at least ``max_age`` old ("aged"). A briefing covers at most
-``max_papers`` papers, the best by match score; the rest stay queued and form the
-radar's next window.
+Each radar's :class:`~academichub.contracts.BriefingSchedule` closes its window
+("scheduled"):
+
+- ``daily`` at ``hour``:00 UTC — the first such moment after the window opened, so
+  every match before 07:00 is in the 07:00 briefing;
+- ``weekly`` on Monday at ``hour``:00 UTC, likewise;
+- ``every_n`` once the window holds ``n`` distinct papers.
+
+Whatever the schedule, the service's configured maximum also closes a window: at
+``max_papers`` distinct papers ("full") or when its oldest item is ``max_age`` old
+("aged"). A briefing covers at most ``max_papers`` papers, the best by match score;
+the rest stay queued and form the radar's next window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from academichub.contracts import BriefingSchedule
 from academichub.store.port import OpenWindow, PendingItem
 
 
@@ -32,7 +41,8 @@ class WindowPolicy:
             raise ValueError("a window's maximum age must be positive")
 
 
-DueReason = Literal["full", "aged"]
+DueReason = Literal["full", "scheduled", "aged"]
+WEEKLY_ON = 0  # Monday (datetime.weekday())
 
 
 @dataclass(frozen=True)
@@ -67,12 +77,44 @@ def _best_score_per_paper(items: Iterable[PendingItem]) -> dict[str, tuple[float
     return best
 
 
-def due_reason(window: OpenWindow, *, now: dt.datetime, policy: WindowPolicy) -> DueReason | None:
-    """Why the window is due, or None if it is not due yet."""
+def next_close(schedule: BriefingSchedule, opened_at: dt.datetime) -> dt.datetime | None:
+    """When a daily or weekly window opened at ``opened_at`` closes (None for every_n)."""
+    if schedule.kind == "every_n":
+        return None
+    opened = _aware(opened_at).astimezone(dt.UTC)
+    close = opened.replace(hour=schedule.hour, minute=0, second=0, microsecond=0)
+    if schedule.kind == "weekly":
+        close += dt.timedelta(days=(WEEKLY_ON - close.weekday()) % 7)
+        step = dt.timedelta(days=7)
+    else:
+        step = dt.timedelta(days=1)
+    if close <= opened:
+        close += step
+    return close
+
+
+def due_reason(
+    window: OpenWindow,
+    *,
+    now: dt.datetime,
+    policy: WindowPolicy,
+    schedule: BriefingSchedule | None = None,
+) -> DueReason | None:
+    """Why the window is due, or None if it is not due yet. Without a schedule only the
+    configured maximum closes it."""
     if not window.items:
         return None
-    if len({item.paper_id for item in window.items}) >= policy.max_papers:
+    papers = len({item.paper_id for item in window.items})
+    if papers >= policy.max_papers:
         return "full"
+    if schedule is not None:
+        if schedule.kind == "every_n":
+            if schedule.n is not None and papers >= schedule.n:
+                return "scheduled"
+        else:
+            close = next_close(schedule, window.opened_at)
+            if close is not None and _aware(now) >= close:
+                return "scheduled"
     oldest = min(_aware(item.enqueued_at) for item in window.items)
     if _aware(now) - oldest >= policy.max_age:
         return "aged"
@@ -91,15 +133,28 @@ def select(window: OpenWindow, max_papers: int) -> tuple[tuple[PendingItem, ...]
 
 
 def due_windows(
-    windows: Sequence[OpenWindow], *, now: dt.datetime, policy: WindowPolicy
+    windows: Sequence[OpenWindow],
+    *,
+    now: dt.datetime,
+    policy: WindowPolicy,
+    schedules: Mapping[str, BriefingSchedule] | None = None,
 ) -> list[DueWindow]:
-    """The windows to close now, oldest first (so a backlog drains in arrival order)."""
+    """The windows to close now, oldest first (so a backlog drains in arrival order).
+
+    ``schedules`` maps radar ids to their schedules; a radar without one (unknown, or
+    deleted) is held to the configured maximum only.
+    """
     due: list[DueWindow] = []
     for window in windows:
-        reason = due_reason(window, now=now, policy=policy)
+        schedule = (schedules or {}).get(window.radar_id)
+        reason = due_reason(window, now=now, policy=policy, schedule=schedule)
         if reason is None:
             continue
-        items, chosen = select(window, policy.max_papers)
+        # An every_n window briefs the n it waited for, not every paper that arrived.
+        limit = policy.max_papers
+        if reason == "scheduled" and schedule is not None and schedule.n is not None:
+            limit = min(limit, schedule.n)
+        items, chosen = select(window, limit)
         best = _best_score_per_paper(items)
         total = len({item.paper_id for item in window.items})
         due.append(

@@ -1,22 +1,26 @@
-"""The briefer's work: matches in, due windows closed, briefings out.
+"""The briefer's work: matches in, due windows closed, briefings out and upgraded.
 
 Two loops share one store:
 
 - the **consumer** decodes a batch of ``matches`` events, dead-letters the poison ones,
   puts each match into its radar's open window in the store (idempotent: a replayed
   match changes nothing) and only then commits the batch's offsets;
-- the **closer** asks the store for open windows every ``check_interval`` seconds,
-  closes the due ones (:mod:`.policy`) with a composed briefing, and publishes a
-  briefing only when the store accepted it (``close_window`` is keyed by radar and
-  window, so a second closer or a second pass publishes nothing).
+- the **closer** runs a pass every ``check_interval`` seconds:
+
+  1. publishes stored briefings whose publication was interrupted (a crash between
+     storing and publishing) — the store remembers which revision was published;
+  2. closes the due windows (:mod:`.policy`, each radar on its own schedule) with a
+     composed briefing, publishing it only when the store accepted it (``close_window``
+     is keyed by radar and window, so a second closer or a second pass publishes
+     nothing);
+  3. when the model is reachable again, rewrites a few degraded briefings that a model
+     outage caused, in place (same id, same window, same papers), and publishes them
+     again. The mark is set before the window is closed, so a crash cannot lose it.
 
 All window state lives in the store, so a restart loses nothing and resumes where it
 stopped. A window whose radar was deleted is skipped and kept: the store port offers no
 way to discard queued matches, and a briefing nobody can read is noise; should the
 radar come back (a newer upsert of the same id), its queued matches are briefed.
-
-Known gap, for the next issue: a crash between ``close_window`` and the publish leaves
-the briefing stored (readable through the store) but never announced on ``briefings``.
 
 Infrastructure failures (store, broker) propagate and stop the process without
 committing; model failures never get here (the composer falls back).
@@ -30,43 +34,32 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Protocol
 
-from academichub.briefer.composer import compose_briefing
+from academichub.briefer.composer import Composer
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import BriefingModel
 from academichub.briefer.policy import DueWindow, WindowPolicy, due_windows
+from academichub.briefer.store_access import BrieferStore, DirectStoreAccess, StoreAccess
 from academichub.broker.dead_letters import dead_letter
 from academichub.broker.publisher import EventPublisher
-from academichub.contracts import Briefing, Match, TopicName, decode_event
+from academichub.contracts import Briefing, Match, Paper, Radar, TopicName, decode_event
 from academichub.platform.errors import PoisonEvent
-from academichub.store.port import BriefingStore, PaperStore, RadarStore
+
+__all__ = [
+    "SERVICE",
+    "BrieferService",
+    "BrieferStore",
+    "DirectStoreAccess",
+    "MatchSource",
+    "RawEvent",
+    "StoreAccess",
+    "run_closer",
+    "run_consumer",
+]
 
 log = logging.getLogger(__name__)
 
 SERVICE = "briefer"
-R = TypeVar("R")
-
-
-class BrieferStore(PaperStore, RadarStore, BriefingStore, Protocol):
-    """What the briefer needs of the store."""
-
-
-class StoreAccess(Protocol):
-    """Runs a call against the store where it may run (the embedded store: its own
-    thread, see :class:`academichub.store.dedicated_thread.DedicatedThread`)."""
-
-    async def run(self, fn: Callable[[BrieferStore], R]) -> R: ...
-
-
-@dataclass
-class DirectStoreAccess:
-    """Calls the store on the event loop: for the in-memory store in tests and the CLI."""
-
-    store: BrieferStore
-
-    async def run(self, fn: Callable[[BrieferStore], R]) -> R:
-        return fn(self.store)
 
 
 @dataclass(frozen=True)
@@ -95,10 +88,14 @@ def _utcnow() -> dt.datetime:
 class BrieferService:
     store: StoreAccess
     publisher: EventPublisher
-    model: BriefingModel | None
+    composer: Composer
     policy: WindowPolicy
     metrics: BrieferMetrics
     clock: Callable[[], dt.datetime] = _utcnow
+    upgrades_per_pass: int = 5
+    # A stored, unpublished briefing younger than this may be in the middle of being
+    # published by the closer that wrote it: republishing waits for it to be late.
+    republish_after: dt.timedelta = dt.timedelta(seconds=30)
     # (radar, window) pairs already reported as orphaned, so the log says it once.
     _orphans: set[tuple[str, int]] = field(default_factory=set, init=False, repr=False)
 
@@ -131,24 +128,33 @@ class BrieferService:
     async def close_due_windows(
         self, *, should_stop: Callable[[], bool] = lambda: False
     ) -> list[Briefing]:
-        """Close every due window; return the briefings published by this pass.
+        """One closer pass (late publications, due windows, upgrades); return every
+        briefing this pass published.
 
         ``should_stop`` is checked between windows, so a shutdown waits for at most one
-        window (the model call included) rather than a whole backlog.
+        window (the model calls included) rather than a whole backlog.
         """
+        published = await self._publish_late()
         windows = await self.store.run(lambda s: s.open_windows())
         self.metrics.open_windows.set(len(windows))
-        published: list[Briefing] = []
-        for due in due_windows(windows, now=self.clock(), policy=self.policy):
+        radars = await self.store.run(
+            lambda s: {w.radar_id: s.get_radar(w.radar_id) for w in windows}
+        )
+        schedules = {rid: radar.schedule for rid, radar in radars.items() if radar is not None}
+        for due in due_windows(windows, now=self.clock(), policy=self.policy, schedules=schedules):
             if should_stop():
-                break
-            briefing = await self._close(due)
+                return published
+            briefing = await self._close(due, radars.get(due.radar_id))
             if briefing is not None:
                 published.append(briefing)
+        published.extend(await self.upgrade_degraded(should_stop=should_stop))
         return published
 
-    async def _close(self, due: DueWindow) -> Briefing | None:
-        radar = await self.store.run(lambda s: s.get_radar(due.radar_id))
+    async def _papers(self, paper_ids: Sequence[str]) -> tuple[list[Paper], list[str]]:
+        found = await self.store.run(lambda s: s.get_papers(paper_ids))
+        return [found[i] for i in paper_ids if i in found], [i for i in paper_ids if i not in found]
+
+    async def _close(self, due: DueWindow, radar: Radar | None) -> Briefing | None:
         if radar is None:
             if (due.radar_id, due.window) not in self._orphans:
                 self._orphans.add((due.radar_id, due.window))
@@ -158,45 +164,119 @@ class BrieferService:
                     len(due.paper_ids),
                 )
             return None
-        found = await self.store.run(lambda s: s.get_papers(due.paper_ids))
-        papers = [found[i] for i in due.paper_ids if i in found]
-        missing = [i for i in due.paper_ids if i not in found]
+        papers, missing = await self._papers(due.paper_ids)
         if missing:
             # The matcher stores a paper before matching it, so this is a store that
             # lost records; the briefing names them as omitted rather than waiting forever.
             log.warning(
                 "briefing %s.w%d: papers not in the store: %s", radar.id, due.window, missing
             )
-        briefing = await compose_briefing(
+        composed = await self.composer.compose(
             papers,
-            radar_id=radar.id,
+            radar=radar,
             window=due.window,
-            language=radar.language,
-            model=self.model,
-            radar_name=radar.name,
-            radar_query=radar.query,
             scores=due.scores,
             omitted_paper_ids=missing,
             opened_at=due.opened_at,
-            observer=self.metrics,
-            clock=self.clock,
         )
+        briefing = composed.briefing
+        if composed.upgradable:
+            # Before the window is closed: a crash in between leaves a mark whose
+            # briefing comes later (kept and skipped), never a briefing without its mark.
+            await self.store.run(lambda s: s.mark_for_upgrade(briefing.id))
         stored = await self.store.run(lambda s: s.close_window(briefing, due.items))
         if not stored:
             log.info("briefing %s was already written; not publishing it again", briefing.id)
             return None
-        self.metrics.observe_briefing(briefing.provider, briefing.degraded)
-        await self.publisher.publish(TopicName.BRIEFINGS, briefing.radar_id, briefing)
+        await self._publish(briefing, revision=1)
         log.info(
-            "briefing %s: %d papers (%s%s, %s, %d held for the next window)",
+            "briefing %s: %d papers, %d omitted (%s%s, %s, %d held for the next window)",
             briefing.id,
             len(briefing.paper_ids),
+            len(briefing.omitted_paper_ids),
             briefing.provider,
             ", degraded" if briefing.degraded else "",
             due.reason,
             due.held_back,
         )
         return briefing
+
+    async def _publish(self, briefing: Briefing, *, revision: int) -> None:
+        await self.publisher.publish(TopicName.BRIEFINGS, briefing.radar_id, briefing)
+        await self.store.run(lambda s: s.mark_briefing_published(briefing.id, revision))
+        if revision == 1:  # a window's briefing; later revisions are upgrades of it
+            self.metrics.observe_briefing(briefing.provider, briefing.degraded)
+
+    async def _publish_late(self) -> list[Briefing]:
+        """Publish stored briefings whose publication was interrupted."""
+        pending = await self.store.run(lambda s: s.unpublished_briefings(100))
+        cutoff = self.clock() - self.republish_after
+        published: list[Briefing] = []
+        for briefing, revision in pending:
+            if briefing.created_at > cutoff:
+                continue
+            log.warning(
+                "briefing %s (revision %d) was not published; publishing", briefing.id, revision
+            )
+            await self._publish(briefing, revision=revision)
+            self.metrics.republished.inc()
+            published.append(briefing)
+        return published
+
+    async def upgrade_degraded(
+        self, *, should_stop: Callable[[], bool] = lambda: False
+    ) -> list[Briefing]:
+        """Rewrite degraded briefings by the model, oldest mark first, while it works."""
+        if self.upgrades_per_pass <= 0 or not self.composer.model_ready():
+            return []
+        marked = await self.store.run(lambda s: s.briefings_to_upgrade(self.upgrades_per_pass))
+        upgraded: list[Briefing] = []
+        for old in marked:
+            if should_stop() or not self.composer.model_ready():
+                break
+            published, keep_going = await self._upgrade(old)
+            if published is not None:
+                upgraded.append(published)
+            if not keep_going:
+                break
+        return upgraded
+
+    async def _upgrade(self, old: Briefing) -> tuple[Briefing | None, bool]:
+        """Try to upgrade one briefing: (the briefing published, whether to go on)."""
+        radar = await self.store.run(lambda s: s.get_radar(old.radar_id))
+        if not old.degraded or radar is None:
+            # Already written by the model (a racing closer won), or nobody to read it.
+            await self.store.run(lambda s: s.drop_upgrade(old.id))
+            return None, True
+        if await self.composer.spent_budget(radar) is not None:
+            return None, True  # the radar's budget is spent today; keep the mark
+        papers, missing = await self._papers(old.paper_ids)
+        composed = await self.composer.compose(
+            papers,
+            radar=radar,
+            window=old.window,
+            omitted_paper_ids=(*old.omitted_paper_ids, *missing),
+            opened_at=old.window_opened_at,
+            closed_at=old.window_closed_at,
+        )
+        new = composed.briefing
+        if composed.fallback == "model_down":
+            return None, False  # down again: the breaker decides when to retry
+        if composed.fallback == "model_output":
+            # The model answers, just not usably for this window: retrying would spend
+            # tokens for the same result.
+            log.warning("briefing %s stays extractive: %s", old.id, new.degraded_reason)
+            await self.store.run(lambda s: s.drop_upgrade(old.id))
+            return None, True
+        if composed.fallback == "budget":
+            return None, True  # keep the mark for a day with budget left
+        revision = await self.store.run(lambda s: s.upgrade_briefing(new))
+        if revision is None:
+            return None, True  # upgraded by another briefer meanwhile
+        await self._publish(new, revision=revision)
+        self.metrics.upgrades.inc()
+        log.info("briefing %s upgraded by the model (revision %d)", new.id, revision)
+        return new, True
 
 
 async def run_consumer(

@@ -3,6 +3,10 @@
 The model endpoint is read from the variables every OpenAI client knows:
 ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``OPENAI_MODEL``. The model is used only
 when a base URL is set; otherwise briefings are extractive.
+
+Windows close on each radar's own schedule; ``window_max_papers`` and
+``window_max_seconds`` are the maximum any window reaches whatever its schedule (the
+default age, eight days, lets a weekly schedule close its own windows).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from academichub.briefer.budget import DailyLimits
 from academichub.briefer.policy import WindowPolicy
+from academichub.briefer.synthesis import SynthesisLimits
 from academichub.platform.settings import CommonSettings
 
 
@@ -23,8 +29,8 @@ class BrieferSettings(BaseSettings):
     )
 
     common: CommonSettings = Field(default_factory=CommonSettings)
-    window_max_papers: int = Field(default=20, ge=1, le=1000)
-    window_max_seconds: float = Field(default=3600.0, gt=0)
+    window_max_papers: int = Field(default=200, ge=1, le=1000)
+    window_max_seconds: float = Field(default=8 * 24 * 3600.0, gt=0)
     check_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
     metrics_port: int = Field(default=9102, ge=1, le=65535)
     # Loopback by default; a container deployment sets 0.0.0.0 so Prometheus can scrape.
@@ -44,7 +50,27 @@ class BrieferSettings(BaseSettings):
     )
     llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
     llm_max_attempts: int = Field(default=3, ge=1, le=10)
+    llm_backoff_seconds: float = Field(default=0.5, gt=0, le=60)
+    llm_max_backoff_seconds: float = Field(default=8.0, gt=0, le=600)
     llm_max_retry_after_seconds: float = Field(default=30.0, ge=0, le=600)
+    # Circuit breaker: open after this many consecutive failures, try again after the
+    # cool-down.
+    breaker_failures: int = Field(default=5, ge=1, le=100)
+    breaker_cooldown_seconds: float = Field(default=60.0, gt=0, le=3600)
+
+    # Papers per per-paper TL;DR request, and how many such requests run at once.
+    summary_batch_size: int = Field(default=8, ge=1, le=50)
+    summary_concurrency: int = Field(default=4, ge=1, le=32)
+    # Above this many papers a briefing is written in stages; all of one briefing's
+    # requests fit briefing_max_tokens (papers beyond are listed as omitted).
+    staged_above_papers: int = Field(default=25, ge=1, le=1000)
+    briefing_max_tokens: int = Field(default=48_000, ge=2_000, le=2_000_000)
+    # Tokens a radar, and a user across their radars, may spend per UTC day before
+    # their briefings fall back to extractive (0: never use the model for them).
+    daily_tokens_per_radar: int = Field(default=200_000, ge=0)
+    daily_tokens_per_user: int = Field(default=500_000, ge=0)
+    # Degraded briefings rewritten per closer pass once the model is back.
+    upgrades_per_pass: int = Field(default=5, ge=0, le=1000)
 
     @field_validator("llm_base_url")
     @classmethod
@@ -67,6 +93,18 @@ class BrieferSettings(BaseSettings):
     @property
     def uses_model(self) -> bool:
         return self.llm_base_url is not None
+
+    @property
+    def synthesis_limits(self) -> SynthesisLimits:
+        return SynthesisLimits(
+            staged_above=self.staged_above_papers, briefing_tokens=self.briefing_max_tokens
+        )
+
+    @property
+    def daily_limits(self) -> DailyLimits:
+        return DailyLimits(
+            per_radar=self.daily_tokens_per_radar, per_user=self.daily_tokens_per_user
+        )
 
     @property
     def window_policy(self) -> WindowPolicy:

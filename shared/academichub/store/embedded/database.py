@@ -120,6 +120,77 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         paper_id TEXT PRIMARY KEY
     ) WITHOUT ROWID;
     """,
+    """
+    -- Accounts (the gateway's, see store/embedded/accounts.py). Secrets are stored only as
+    -- SHA-256 digests; times are ISO-8601 UTC.
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        is_admin INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE api_keys (
+        prefix TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE INDEX api_keys_user ON api_keys (user_id);
+    CREATE TABLE web_sessions (
+        digest TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        key_prefix TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX web_sessions_key ON web_sessions (key_prefix);
+    CREATE TABLE feed_tokens (
+        radar_id TEXT PRIMARY KEY,
+        digest TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE feedback (
+        radar_id TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (radar_id, paper_id, user_id)
+    ) WITHOUT ROWID;
+    """,
+    """
+    -- The briefer's state. Per-paper TL;DRs, written once per paper version and shared
+    -- by every radar (doc is the summary as JSON).
+    CREATE TABLE paper_summaries (
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version_rank)
+    ) WITHOUT ROWID;
+    -- Briefing revisions: 1 when the window closed, +1 per upgrade; a revision is
+    -- announced on the briefings topic once published_revision reaches it. Briefings
+    -- stored before this migration were published when they were written.
+    ALTER TABLE briefings ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE briefings ADD COLUMN published_revision INTEGER NOT NULL DEFAULT 0;
+    UPDATE briefings SET published_revision = revision;
+    CREATE INDEX briefings_unpublished ON briefings (id) WHERE published_revision < revision;
+    -- Degraded briefings to rewrite when the model is back; rowid keeps the marking order.
+    -- A mark may precede its briefing (it is set before the window is closed).
+    CREATE TABLE briefing_upgrades (
+        id TEXT NOT NULL UNIQUE
+    );
+    -- Tokens spent per UTC day and account ("radar:<id>", "user:<owner>").
+    CREATE TABLE token_usage (
+        day TEXT NOT NULL,
+        account TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        PRIMARY KEY (day, account)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

@@ -20,12 +20,14 @@ from typing import Final, Literal
 
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.ast import Node
+from academichub.store.embedded.briefer_state import BrieferState
 from academichub.store.embedded.database import Database
 from academichub.store.embedded.fulltext import FullTextIndex
 from academichub.store.embedded.records import Records
 from academichub.store.port import (
     NO_FILTERS,
     OpenWindow,
+    PaperSummary,
     PaperWrite,
     PendingItem,
     SearchFilters,
@@ -55,6 +57,7 @@ class EmbeddedStore:
         try:
             self._db = Database(data_dir / DATABASE_FILE)
             self._records = Records(self._db)
+            self._briefer = BrieferState(self._db)
             if index_writer:
                 self._rebuild_index_if_lost()
         except BaseException:
@@ -179,6 +182,39 @@ class EmbeddedStore:
 
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
         self._records.set_cursor(source, cursor)
+
+    # --- the briefer's state (SummaryStore, BriefingDeliveryStore, TokenUsageStore) ---
+    def get_summaries(
+        self, keys: Iterable[tuple[str, int | None]]
+    ) -> dict[tuple[str, int | None], PaperSummary]:
+        return self._briefer.get_summaries(keys)
+
+    def put_summaries(self, summaries: Sequence[PaperSummary]) -> int:
+        return self._briefer.put_summaries(summaries)
+
+    def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
+        return self._briefer.unpublished_briefings(limit)
+
+    def mark_briefing_published(self, briefing_id: str, revision: int) -> None:
+        self._briefer.mark_briefing_published(briefing_id, revision)
+
+    def mark_for_upgrade(self, briefing_id: str) -> None:
+        self._briefer.mark_for_upgrade(briefing_id)
+
+    def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
+        return self._briefer.briefings_to_upgrade(limit)
+
+    def upgrade_briefing(self, briefing: Briefing) -> int | None:
+        return self._briefer.upgrade_briefing(briefing)
+
+    def drop_upgrade(self, briefing_id: str) -> None:
+        self._briefer.drop_upgrade(briefing_id)
+
+    def add_token_usage(self, day: dt.date, accounts: Sequence[str], tokens: int) -> None:
+        self._briefer.add_token_usage(day, accounts, tokens)
+
+    def token_usage(self, day: dt.date, accounts: Sequence[str]) -> dict[str, int]:
+        return self._briefer.token_usage(day, accounts)
 
     # --- lifecycle ----------------------------------------------------------------
     def ping(self) -> None:

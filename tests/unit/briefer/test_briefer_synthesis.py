@@ -1,0 +1,148 @@
+"""Large windows: staged summarisation inside a per-briefing token budget."""
+
+from prometheus_client import CollectorRegistry
+
+from academichub.briefer.metrics import BrieferMetrics
+from academichub.briefer.model import ChatRequest, ModelOutputInvalid, Reply, ScriptedChatModel
+from academichub.briefer.structured import request_estimate
+from academichub.briefer.synthesis import SynthesisLimits, plan
+from academichub.contracts import Paper
+from tests.unit.briefer.briefer_samples import (
+    data_of,
+    make_composer,
+    paper,
+    pid,
+    radar,
+    sample,
+    well_behaved,
+)
+
+TOPICS = [
+    ("quant-ph", "surface code decoders", "lattice surgery thresholds"),
+    ("cs.LG", "graph neural networks", "message passing layers"),
+    ("q-bio.GN", "DNA storage channels", "synthesis error models"),
+    ("cond-mat.str-el", "Kitaev spin liquids", "Majorana edge modes"),
+]
+
+
+def window(n: int) -> list[Paper]:
+    """``n`` papers spread over four fields and topics."""
+    papers = []
+    for i in range(1, n + 1):
+        category, topic, detail = TOPICS[i % len(TOPICS)]
+        papers.append(
+            paper(
+                i,
+                title=f"{topic.capitalize()} study {i}",
+                abstract=(
+                    f"Background on {topic}. We show that {topic} with {detail} improve "
+                    f"the benchmark by {i} percent. We release code for {detail}."
+                ),
+                categories=(category,),
+            )
+        )
+    return papers
+
+
+def tldrs(papers: list[Paper]) -> dict[str, str]:
+    return {p.id: f"TL;DR {p.id}" for p in papers}
+
+
+def test_a_small_window_is_briefed_in_one_request() -> None:
+    papers = window(5)
+    planned = plan(papers, radar=radar(), tldrs=tldrs(papers), limits=SynthesisLimits())
+    assert planned is not None
+    assert (planned.mode, len(planned.included), planned.omitted) == ("direct", 5, ())
+    assert planned.direct is not None
+    assert planned.estimate == request_estimate(planned.direct)
+
+
+def test_above_the_threshold_the_window_is_briefed_in_stages() -> None:
+    papers = window(40)
+    planned = plan(
+        papers, radar=radar(), tldrs=tldrs(papers), limits=SynthesisLimits(staged_above=25)
+    )
+    assert planned is not None
+    assert (planned.mode, len(planned.included), planned.omitted) == ("staged", 40, ())
+    assert 1 < len(planned.groups) <= 8
+    grouped = sorted(i for g in planned.groups for i in g.paper_ids)
+    assert grouped == sorted(p.id for p in papers)
+
+
+def test_papers_that_do_not_fit_the_budget_are_listed_best_first_kept() -> None:
+    papers = window(120)
+    limits = SynthesisLimits(staged_above=25, briefing_tokens=20_000)
+    planned = plan(papers, radar=radar(), tldrs=tldrs(papers), limits=limits)
+    assert planned is not None
+    assert planned.mode == "staged"
+    assert planned.estimate <= 20_000
+    kept = len(planned.included)
+    assert 10 < kept < 120
+    assert [p.id for p in planned.included] == [p.id for p in papers[:kept]]
+    assert planned.omitted == tuple(p.id for p in papers[kept:])
+    # One more paper would not have fitted: the cut is as late as the budget allows.
+    more = plan(
+        papers[: kept + 1],
+        radar=radar(),
+        tldrs=tldrs(papers),
+        limits=SynthesisLimits(staged_above=25, briefing_tokens=10**9),
+    )
+    assert more is not None
+    assert more.estimate > 20_000
+
+
+async def test_a_staged_briefing_writes_each_theme_then_the_synthesis_within_budget() -> None:
+    papers = window(60)
+    metrics = BrieferMetrics(CollectorRegistry())
+    limits = SynthesisLimits(staged_above=25, briefing_tokens=15_000)
+    model = ScriptedChatModel(repeat=well_behaved, usage=(900, 300))
+    composed = await make_composer(model, metrics=metrics, limits=limits).compose(
+        papers, radar=radar(), window=1
+    )
+    b = composed.briefing
+    assert not b.degraded
+    themes = model.of_task("theme")
+    (final,) = model.of_task("briefing")
+    assert final.schema_name == "briefing_synthesis"
+    assert len(b.themes) == len(themes) > 1
+    # Themes are written from TL;DRs, not abstracts, each from its own group only.
+    for request, theme in zip(themes, b.themes, strict=True):
+        data = data_of(request)
+        assert all("abstract" not in p and "tldr" in p for p in data["papers"])
+        assert set(theme.paper_ids) <= set(request.paper_ids)
+    # The synthesis sees the themes the model wrote.
+    assert [t["title"] for t in data_of(final)["themes"]] == [t.title for t in b.themes]
+    included = len(b.paper_ids)
+    assert 10 < included < 60  # the budget held some back, and said so
+    assert included + len(b.omitted_paper_ids) == 60
+    assert set(b.omitted_paper_ids).isdisjoint(b.paper_ids)
+    assert b.paper_ids == tuple(p.id for p in papers[:included])  # the best matches
+    assert [t.paper_id for t in b.tldrs] == list(b.paper_ids)
+    spent = sum(
+        sample(metrics, "llm_tokens_total", model="scripted-model", task=task, kind=kind)
+        for task in ("theme", "briefing")
+        for kind in ("prompt", "completion")
+    )
+    assert spent <= 15_000
+    assert sample(metrics, "syntheses_total", mode="staged") == 1
+    assert sample(metrics, "omitted_papers_total") == len(b.omitted_paper_ids)
+
+
+async def test_a_theme_the_model_cannot_write_keeps_its_extractive_version() -> None:
+    papers = window(30)
+
+    def answer(request: ChatRequest) -> Reply:
+        if request.task == "theme" and pid(4) in request.paper_ids:
+            return ModelOutputInvalid("invalid answer after one repair")
+        return well_behaved(request)
+
+    model = ScriptedChatModel(repeat=answer)
+    composed = await make_composer(model, limits=SynthesisLimits(staged_above=10)).compose(
+        papers, radar=radar(), window=1
+    )
+    b = composed.briefing
+    assert not b.degraded
+    kept = [t for t in b.themes if pid(4) in t.paper_ids]
+    assert len(kept) == 1
+    assert not kept[0].title.startswith("Theme of")  # the extractive title
+    assert all(t.title.startswith("Theme of") for t in b.themes if t is not kept[0])
