@@ -45,6 +45,15 @@ class OwnedStore(BrieferStore, Protocol):
 
 
 def _open_embedded_store(settings: BrieferSettings) -> Callable[[], OwnedStore]:
+    if settings.common.store != "embedded":
+        # The Elasticsearch adapter lacks the briefer's own state (summaries, delivery,
+        # token usage): refuse at start-up rather than fail on the first window.
+        raise ConfigError(
+            f"ACADEMICHUB_STORE={settings.common.store}: the briefer runs on the embedded "
+            "store only for now (its summary, delivery and token-usage state has no "
+            "Elasticsearch implementation yet)"
+        )
+
     def open_store() -> OwnedStore:
         # Imported here: opening the store is the composition root's job, and the
         # embedded adapter pulls in tantivy, which the rest of the service never needs.
