@@ -38,7 +38,9 @@ def expected_matches() -> set[str]:
 
 def get(system: System, path: str, **params: Any) -> Any:
     port = system.env["GATEWAY_PORT"]
-    response = httpx.get(f"http://127.0.0.1:{port}{path}", params=params, timeout=10)
+    response = httpx.get(
+        f"http://127.0.0.1:{port}{path}", params=params, headers=system.headers, timeout=10
+    )
     response.raise_for_status()
     return response.json()
 
@@ -80,12 +82,18 @@ def test_feed_to_search_matches_and_briefing(tmp_path: Path) -> None:
             "gateway", lambda: httpx.get(base + "/readyz", timeout=2).status_code == 200
         )
 
-        bad = httpx.post(base + "/api/radars", json={"name": "bad", "query": "quantum AND ("})
+        bad = httpx.post(
+            base + "/api/radars",
+            json={"name": "bad", "query": "quantum AND ("},
+            headers=system.headers,
+        )
         assert bad.status_code == 422
         assert bad.json()["position"] >= 0
 
         created = httpx.post(
-            base + "/api/radars", json={"name": "Entanglement", "query": QUERY, "language": "en"}
+            base + "/api/radars",
+            json={"name": "Entanglement", "query": QUERY, "language": "en"},
+            headers=system.headers,
         )
         assert created.status_code == 201, created.text
         radar_id = created.json()["id"]

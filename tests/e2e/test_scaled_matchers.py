@@ -58,7 +58,9 @@ def test_two_matchers_split_partitions_and_survive_a_kill(tmp_path: Path) -> Non
         system.wait_for(
             "gateway", lambda: httpx.get(base + "/readyz", timeout=2).status_code == 200
         )
-        radar_id = httpx.post(base + "/api/radars", json={"name": "q", "query": QUERY}).json()["id"]
+        radar_id = httpx.post(
+            base + "/api/radars", json={"name": "q", "query": QUERY}, headers=system.headers
+        ).json()["id"]
 
         port_a, port_b = (
             system.env["MATCHER_WEB_PORT"],
@@ -87,7 +89,10 @@ def test_two_matchers_split_partitions_and_survive_a_kill(tmp_path: Path) -> Non
 
         def matched() -> set[str] | None:
             items = httpx.get(
-                f"{base}/api/radars/{radar_id}/matches", params={"limit": 100}, timeout=5
+                f"{base}/api/radars/{radar_id}/matches",
+                params={"limit": 100},
+                headers=system.headers,
+                timeout=5,
             ).json()["items"]
             got = {m["paper_id"] for m in items}
             return got if got == expected else None
@@ -96,7 +101,9 @@ def test_two_matchers_split_partitions_and_survive_a_kill(tmp_path: Path) -> Non
         system.wait_for(
             "every paper searchable (indexed by the writer)",
             lambda: (
-                httpx.get(base + "/api/papers", params={"limit": 1}, timeout=5).json()["total"]
+                httpx.get(
+                    base + "/api/papers", params={"limit": 1}, headers=system.headers, timeout=5
+                ).json()["total"]
                 == len(corpus)
             ),
         )
@@ -107,6 +114,9 @@ def test_two_matchers_split_partitions_and_survive_a_kill(tmp_path: Path) -> Non
             "the replay to be consumed", lambda: consumed(system, port_a) >= before + len(corpus)
         )
         items = httpx.get(
-            f"{base}/api/radars/{radar_id}/matches", params={"limit": 100}, timeout=5
+            f"{base}/api/radars/{radar_id}/matches",
+            params={"limit": 100},
+            headers=system.headers,
+            timeout=5,
         ).json()["items"]
         assert sorted(m["paper_id"] for m in items) == sorted(expected)  # no duplicate

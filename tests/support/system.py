@@ -27,6 +27,32 @@ class System:
     log_dir: Path
     env: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _key: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """An API key for the gateway, made once as an operator would (`users create`)."""
+        if self._key is None:
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "academichub.cli.main",
+                    "users",
+                    "create",
+                    "--name",
+                    "E2E",
+                    "--email",
+                    "e2e@example.org",
+                ],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
+            self._key = done.stdout.strip().splitlines()[-1]
+        return {"Authorization": f"Bearer {self._key}"}
 
     def start(self, name: str, service: str | None = None, **extra_env: str) -> None:
         service = service or name

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from academichub.cli.users import add_parser as add_users_parser
 from academichub.platform.errors import ConfigError
 
 SERVICES = ("ingestor", "matcher", "briefer", "gateway")
@@ -54,6 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench_match.add_argument(
         "--seconds", type=float, default=2.0, help="time spent measuring each rate"
     )
+    bench_search = bench_sub.add_parser(
+        "search", help="/api/papers on a real server vs the same store queries"
+    )
+    bench_search.add_argument("--papers", type=int, default=100_000, help="corpus size")
+    bench_search.add_argument(
+        "--clients", default="1,8,32", help="comma-separated concurrent client counts"
+    )
+    bench_search.add_argument("--requests", type=int, default=600, help="requests per client count")
+    bench_search.add_argument(
+        "--workers", type=int, default=1, help="gateway processes sharing the port"
+    )
+    add_users_parser(sub)
     return parser
 
 
@@ -82,6 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.cli.match import run_match
 
             return run_match(args.radars, args.papers)
+        if args.command == "users":
+            from academichub.cli.users import run_users
+
+            return run_users(args)
+        if args.command == "bench" and args.bench == "search":
+            from academichub.bench.search import run_bench_search
+
+            clients = [int(c) for c in args.clients.split(",") if c.strip()]
+            return run_bench_search(args.papers, clients, args.requests, args.workers)
         if args.command == "brief":
             from academichub.cli.brief import run_brief
 

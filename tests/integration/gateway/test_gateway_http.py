@@ -30,7 +30,10 @@ from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import BrokerUnavailable, FakeBrokerProbe, KafkaBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
+from academichub.store.accounts import User, mint_api_key, new_user_id
 from academichub.store.embedded import EmbeddedStore
+from academichub.store.embedded.accounts import EmbeddedAccountStore
+from academichub.store.embedded.facets import EmbeddedFacets
 
 pytestmark = pytest.mark.integration
 
@@ -86,18 +89,51 @@ def _serving(server: uvicorn.Server) -> Iterator[str]:
         sock.close()
 
 
+def _user_key(data_dir: Path, name: str = "Ada") -> str:
+    """A user in the embedded account store, and their key (as `users create` makes)."""
+    accounts = EmbeddedAccountStore(data_dir)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        user = User(new_user_id(), name, f"{name.lower()}@example.org", False, now)
+        accounts.add_user(user)
+        token, key = mint_api_key(user.id, now)
+        accounts.add_api_key(key)
+    finally:
+        accounts.close()
+    return token
+
+
 def test_search_through_real_http_over_the_embedded_store(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     _seed(data_dir)
+    token = _user_key(data_dir)
     store = EmbeddedStore(data_dir, index_writer=False)
+    accounts = EmbeddedAccountStore(data_dir)
     settings = GatewaySettings(common=CommonSettings(data_dir=data_dir))
     publisher = RecordingPublisher()
-    app = create_app(settings, store=store, publisher=publisher, broker_probe=FakeBrokerProbe())
+    app = create_app(
+        settings,
+        store=store,
+        accounts=accounts,
+        facets=EmbeddedFacets(data_dir),
+        publisher=publisher,
+        broker_probe=FakeBrokerProbe(),
+    )
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    headers = {"Authorization": f"Bearer {token}"}
     try:
-        with _serving(server) as base, httpx.Client(base_url=base, timeout=10) as client:
+        with (
+            _serving(server) as base,
+            httpx.Client(base_url=base, timeout=10, headers=headers) as client,
+        ):
+            # Papers are public metadata; radars need a key.
+            assert httpx.get(base + "/api/papers").status_code == 200
+            assert httpx.get(base + "/api/radars").status_code == 401
             found = client.get("/api/papers", params={"q": "quantum"}).json()
             assert found["total"] == 2
+            # Facets come from the tantivy index and agree with the hits.
+            assert found["facets"]["sources"] == [{"value": "arxiv", "count": 2}]
+            assert found["facets"]["per_day"][-1] == {"date": "2026-06-12", "count": 1}
             assert {i["id"] for i in found["items"]} == {"arxiv:2606.00001", "arxiv:2606.00003"}
             assert all("<mark>" in i["snippet"] for i in found["items"])
 
@@ -131,6 +167,7 @@ def test_search_through_real_http_over_the_embedded_store(tmp_path: Path) -> Non
         assert stored.query == "surface codes"
         assert [key for _, key, _ in publisher.sent] == [radar_id]
     finally:
+        accounts.close()
         store.close()
 
 
@@ -161,14 +198,17 @@ async def test_composition_root_publishes_radar_changes(
 ) -> None:
     data_dir = tmp_path / "data"
     _seed(data_dir)
+    token = _user_key(data_dir)
     settings = GatewaySettings(
         common=CommonSettings(data_dir=data_dir, bootstrap_servers=broker.bootstrap_servers)
     )
     store = EmbeddedStore(data_dir, index_writer=False)
-    server = build_server(settings, store, GatewayMetrics.standalone())
+    accounts = EmbeddedAccountStore(data_dir)
+    server = build_server(settings, store, accounts, GatewayMetrics.standalone())
+    headers = {"Authorization": f"Bearer {token}"}
     try:
         with _serving(server) as base:
-            async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            async with httpx.AsyncClient(base_url=base, timeout=10, headers=headers) as client:
                 ready = await client.get("/readyz")
                 assert ready.status_code == 200, ready.text
                 created = await client.post(
@@ -182,6 +222,7 @@ async def test_composition_root_publishes_radar_changes(
         assert change.radar is not None
         assert change.radar.query == '"surface codes"'
     finally:
+        accounts.close()
         store.close()
 
 

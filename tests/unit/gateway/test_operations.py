@@ -12,8 +12,9 @@ from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
+from academichub.store.accounts import InMemoryAccountStore
 from academichub.store.memory import InMemoryStore
-from tests.unit.gateway.harness import Gateway
+from tests.unit.gateway.harness import Gateway, add_user, bearer
 
 
 def _sample(metrics_text: str, name: str, **labels: str) -> float:
@@ -88,6 +89,7 @@ def test_two_apps_in_one_process_do_not_collide(settings: GatewaySettings) -> No
         app = create_app(
             settings,
             store=InMemoryStore(),
+            accounts=InMemoryAccountStore(),
             publisher=RecordingPublisher(),
             broker_probe=FakeBrokerProbe(),
         )
@@ -102,14 +104,17 @@ class _BrokenStore(InMemoryStore):
 
 def test_a_bug_is_a_json_500_and_counted(settings: GatewaySettings) -> None:
     metrics = GatewayMetrics.standalone()
+    accounts = InMemoryAccountStore()
+    _, key = add_user(accounts, "Ada")
     app = create_app(
         settings,
         store=_BrokenStore(),
+        accounts=accounts,
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
         metrics=metrics,
     )
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, raise_server_exceptions=False, headers=bearer(key)) as client:
         response = client.get("/api/radars")
         assert response.status_code == 500
         body = response.json()
@@ -127,3 +132,11 @@ def test_unknown_path_and_wrong_method_are_json(gateway: Gateway) -> None:
     wrong = gateway.client.patch("/api/radars")
     assert wrong.status_code == 405
     assert wrong.json()["error"] == "method_not_allowed"
+
+
+def test_openapi_documents_the_bearer_key(gateway: Gateway) -> None:
+    spec = gateway.client_for(None).get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert {"get", "post"} <= set(spec["paths"]["/api/radars"])
+    assert "/api/sources" in spec["paths"]
+    assert "/api/radars/{radar_id}/feed.atom" in spec["paths"]

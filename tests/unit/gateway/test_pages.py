@@ -89,7 +89,7 @@ def test_search_box_shows_a_parse_error_inline(gateway: Gateway, make_paper: Mak
     assert page.status_code == 200
     html = page.text
     assert 'role="alert"' in html
-    assert "Query error" in html
+    assert "查询语法错误" in html  # Chinese by default
     match = re.search(r"position (\d+)", html)
     assert match is not None
     assert int(match.group(1)) == len("quantum AND (error")

@@ -146,3 +146,63 @@ def test_unknown_paper_is_a_json_404(gateway: Gateway) -> None:
     body = response.json()
     assert body["error"] == "not_found"
     assert "arxiv:2606.99999" in body["message"]
+
+
+def test_facets_count_the_whole_result_not_the_page(seeded: Gateway) -> None:
+    body = seeded.client.get("/api/papers", params={"q": "quantum OR protein", "limit": 1}).json()
+    assert body["total"] == 3
+    assert len(body["items"]) == 1
+    facets = body["facets"]
+    assert facets["sources"] == [
+        {"value": "arxiv", "count": 2},
+        {"value": "medrxiv", "count": 1},
+    ]
+    assert {"value": "quant-ph", "count": 1} in facets["categories"]
+    assert {"value": "cs.LG", "count": 1} in facets["categories"]
+    per_day = facets["per_day"]
+    assert len(per_day) == 30
+    assert per_day[-3:] == [
+        {"date": "2026-06-10", "count": 1},
+        {"date": "2026-06-11", "count": 1},
+        {"date": "2026-06-12", "count": 1},
+    ]
+    assert sum(d["count"] for d in per_day) == 3
+    assert seeded.client.get("/api/papers", params={"facets": "false"}).json()["facets"] is None
+
+
+def test_the_cursor_walks_every_page_once(seeded: Gateway, make_paper: MakePaper) -> None:
+    seeded.add(*(make_paper(n, f"Extra paper {n}") for n in range(10, 20)))
+    seen: list[object] = []
+    params: dict[str, str | int] = {"sort": "date", "limit": 4}
+    while True:
+        body = seeded.client.get("/api/papers", params=params).json()
+        seen += _ids(body)
+        if body["next_cursor"] is None:
+            break
+        params = {"sort": "date", "limit": 4, "cursor": body["next_cursor"]}
+    assert len(seen) == len(set(seen)) == 13
+
+
+def test_a_cursor_from_another_search_is_refused(seeded: Gateway) -> None:
+    first = seeded.client.get("/api/papers", params={"q": "quantum", "limit": 1}).json()
+    assert first["next_cursor"]
+    other = seeded.client.get(
+        "/api/papers", params={"q": "protein", "cursor": first["next_cursor"]}
+    )
+    assert other.status_code == 422
+    assert "another search" in other.json()["message"]
+    junk = seeded.client.get("/api/papers", params={"cursor": "!!!"})
+    assert junk.status_code == 422
+
+
+def test_one_paper_has_links(gateway: Gateway, make_paper: MakePaper) -> None:
+    gateway.add(
+        make_paper(1, "Linked", doi="10.1000/xyz", pdf_url="https://arxiv.org/pdf/2606.00001")
+    )
+    links = gateway.client.get("/api/papers/arxiv:2606.00001").json()["links"]
+    assert links == {
+        "page": "/papers/arxiv:2606.00001",
+        "abstract": "https://arxiv.org/abs/2606.00001",
+        "pdf": "https://arxiv.org/pdf/2606.00001",
+        "doi": "https://doi.org/10.1000/xyz",
+    }

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from academichub.contracts import (
     Briefing,
@@ -44,7 +45,7 @@ def test_create_stores_and_announces_the_radar(gateway: Gateway) -> None:
     assert radar_id.startswith("r_")
     stored = gateway.store.get_radar(radar_id)
     assert stored is not None
-    assert stored.owner == "local"
+    assert stored.owner == gateway.ada.id  # the caller owns what they create
     assert stored.language == "zh"
     assert stored.revision == 1
     assert stored.created_at == stored.updated_at == NOW
@@ -59,14 +60,41 @@ def test_create_stores_and_announces_the_radar(gateway: Gateway) -> None:
     ]
 
 
-def test_create_with_owner_and_language(gateway: Gateway) -> None:
-    body = _create(gateway, owner="u_ada", language="en")
-    assert body["owner"] == "u_ada"
+def test_an_admin_creates_for_another_owner_and_lists_by_owner(gateway: Gateway) -> None:
+    admin = gateway.client_for(gateway.admin_key)
+    response = admin.post(
+        "/api/radars",
+        json={"name": "Quantum ML", "query": QUERY, "owner": gateway.ada.id, "language": "en"},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["owner"] == gateway.ada.id
     assert body["language"] == "en"
-    mine = gateway.client.get("/api/radars", params={"owner": "u_ada"}).json()["items"]
-    assert [r["id"] for r in mine] == [body["id"]]
-    _create(gateway)
-    assert len(gateway.client.get("/api/radars").json()["items"]) == 2
+    admins_own = _create_as(admin)
+    by_owner = admin.get("/api/radars", params={"owner": gateway.ada.id}).json()["items"]
+    assert [r["id"] for r in by_owner] == [body["id"]]
+    assert {r["id"] for r in admin.get("/api/radars").json()["items"]} == {
+        body["id"],
+        admins_own,
+    }
+    # Ada sees the radar made for her, not the admin's own.
+    assert [r["id"] for r in gateway.client.get("/api/radars").json()["items"]] == [body["id"]]
+
+
+def test_a_user_cannot_create_for_someone_else(gateway: Gateway) -> None:
+    response = gateway.client.post(
+        "/api/radars", json={"name": "n", "query": "quantum", "owner": gateway.admin.id}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"] == "forbidden"
+    assert gateway.store.radars == {}
+
+
+def _create_as(client: TestClient) -> str:
+    response = client.post("/api/radars", json={"name": "Mine", "query": "surface codes"})
+    assert response.status_code == 201, response.text
+    radar_id: str = response.json()["id"]
+    return radar_id
 
 
 def test_malformed_query_is_422_and_nothing_is_stored(gateway: Gateway) -> None:

@@ -13,21 +13,37 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import jinja2
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import EventPublisher
 from academichub.gateway.announce import RadarAnnouncer
+from academichub.gateway.arxiv_calendar import calendar_with
 from academichub.gateway.deps import GatewayContext
 from academichub.gateway.errors import install_error_handlers
+from academichub.gateway.headers import SecurityHeaders
+from academichub.gateway.limits import RateLimiter, RequestSizeLimit
 from academichub.gateway.metrics import GatewayMetrics, RequestMetricsMiddleware
-from academichub.gateway.owners import LocalOwners, OwnerPolicy
+from academichub.gateway.owners import AccountOwners, OwnerPolicy
 from academichub.gateway.probes import BrokerProbe
-from academichub.gateway.routes import health, pages, papers, radars
+from academichub.gateway.radar_service import RadarService
+from academichub.gateway.routes import (
+    account,
+    docs,
+    feeds,
+    health,
+    pages,
+    papers,
+    radar_pages,
+    radars,
+    sources,
+)
 from academichub.gateway.settings import GatewaySettings
-from academichub.gateway.store_access import StoreAccess
+from academichub.gateway.store_access import AccountAccess, StoreAccess
+from academichub.store.accounts import AccountStore
+from academichub.store.facets import FacetStore, ScanFacets
 from academichub.store.port import Store
 
 PACKAGE_DIR = Path(__file__).parent
@@ -57,8 +73,10 @@ def create_app(
     settings: GatewaySettings,
     *,
     store: Store,
+    accounts: AccountStore,
     publisher: EventPublisher,
     broker_probe: BrokerProbe,
+    facets: FacetStore | None = None,
     metrics: GatewayMetrics | CollectorRegistry | None = None,
     owners: OwnerPolicy | None = None,
     lifespan: Lifespan | None = None,
@@ -69,7 +87,10 @@ def create_app(
     ``metrics``: a :class:`GatewayMetrics` (the process-wide one), a registry to create
     them on, or None for a private registry; prometheus refuses to register a metric
     twice on one registry, so each app built in a test needs its own.
-    ``owners``: who owns radars; :class:`LocalOwners` until accounts exist.
+    ``accounts``: users, keys, sessions, feed tokens and feedback.
+    ``facets``: the facet counter (the embedded store's own in production); by default
+    :class:`ScanFacets`, exact but reading every matching paper.
+    ``owners``: who may see which radar; :class:`AccountOwners` by default.
     ``lifespan``: runs around serving, e.g. starting and stopping the Kafka producer.
     """
     if isinstance(metrics, CollectorRegistry):
@@ -79,22 +100,70 @@ def create_app(
     app = FastAPI(
         title="AcademicHub gateway",
         summary="Search papers, keep research radars, read their briefings.",
+        description=API_DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan or _nothing_to_start,
+        # Served by routes/docs.py from vendored files: the default pages load scripts
+        # from a CDN and run inline script, which the Content-Security-Policy forbids.
+        docs_url=None,
+        redoc_url=None,
     )
+    store_access = StoreAccess(store)
+    announcer = RadarAnnouncer(publisher, metrics, settings.publish_timeout_seconds)
+    policy = owners or AccountOwners()
     app.state.context = GatewayContext(
         settings=settings,
-        store=StoreAccess(store),
-        announcer=RadarAnnouncer(publisher, metrics, settings.publish_timeout_seconds),
+        store=store_access,
+        accounts=AccountAccess(accounts),
+        facets=facets or ScanFacets(store),
+        announcer=announcer,
+        radars=RadarService(store_access, announcer, policy, clock),
         broker_probe=broker_probe,
         metrics=metrics,
-        owners=owners or LocalOwners(settings.default_owner),
+        owners=policy,
         templates=_templates(),
         clock=clock,
+        key_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        anonymous_limiter=RateLimiter(
+            settings.anonymous_rate_limit_per_minute, settings.anonymous_rate_limit_per_minute
+        ),
+        calendar=calendar_with(settings.arxiv_extra_holidays),
     )
     install_error_handlers(app)
+    # Added inner to outer: size limits run before routes read bodies; the security
+    # headers and the metrics see every response, refusals included.
+    app.add_middleware(
+        RequestSizeLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_url_bytes=settings.max_url_bytes,
+    )
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
-    for module in (pages, papers, radars, health):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
+
+
+# Every router the app serves, in matching order (tests walk these to find each endpoint).
+ROUTERS: tuple[APIRouter, ...] = (
+    pages.router,
+    account.router,
+    radar_pages.router,
+    papers.router,
+    radars.router,
+    radars.briefings_router,
+    feeds.router,
+    sources.router,
+    docs.router,
+    health.router,
+)
+
+
+API_DESCRIPTION = """
+Every `/api` call needs an API key: `Authorization: Bearer ahk_…` (an admin creates one
+with `academichub users create`). You see and change only your own radars; another
+user's radar answers 404. Errors are JSON: `error` (a stable code) and `message` (what to
+do). Requests are rate-limited per key (429 with `Retry-After`); pages are capped by
+`limit` and continue with `next_cursor`.
+"""

@@ -25,8 +25,10 @@ from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrok
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
+from academichub.store.accounts import AccountStore
 from academichub.store.embedded import EmbeddedStore
-from academichub.store.port import Store
+from academichub.store.embedded.accounts import EmbeddedAccountStore
+from academichub.store.embedded.facets import EmbeddedFacets
 
 log = logging.getLogger(__name__)
 SERVICE = "gateway"
@@ -41,8 +43,9 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     store = EmbeddedStore(settings.common.data_dir, index_writer=False)
+    accounts = EmbeddedAccountStore(settings.common.data_dir)
     try:
-        server = build_server(settings, store, GatewayMetrics(REGISTRY))
+        server = build_server(settings, store, accounts, GatewayMetrics(REGISTRY))
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the
         # handler it found. With Python's defaults SIGTERM would kill the process before
         # the store is closed, and SIGINT would print a KeyboardInterrupt traceback.
@@ -52,6 +55,7 @@ def main() -> None:
         if not server.started:
             raise SystemExit(STARTUP_FAILURE)
     finally:
+        accounts.close()
         store.close()
 
 
@@ -61,15 +65,21 @@ def _exit_after_graceful_shutdown(signum: int, frame: FrameType | None) -> None:
 
 
 def build_server(
-    settings: GatewaySettings, store: Store, metrics: GatewayMetrics
+    settings: GatewaySettings,
+    store: EmbeddedStore,
+    accounts: AccountStore,
+    metrics: GatewayMetrics,
 ) -> uvicorn.Server:
-    """The uvicorn server for the real app: Kafka publisher and probe, the given store."""
+    """The uvicorn server for the real app: Kafka publisher and probe, the given stores,
+    facets counted from the embedded index."""
     servers = settings.common.bootstrap_servers
     publisher = KafkaPublisher(servers, client_id=f"academichub-{SERVICE}")
     probe = KafkaBrokerProbe(servers, settings.broker_probe_timeout_seconds)
     app = create_app(
         settings,
         store=store,
+        accounts=accounts,
+        facets=EmbeddedFacets(store.data_dir),
         publisher=publisher,
         broker_probe=probe,
         metrics=metrics,

@@ -1,8 +1,8 @@
 """The collaborators a route can ask for, as ``Annotated[..., Depends()]`` aliases.
 
 ``create_app`` puts one :class:`GatewayContext` on ``app.state``; every dependency
-reads from it, so tests swap collaborators by passing others to ``create_app`` and
-later issues swap a single dependency (e.g. :func:`get_owners` for authentication).
+reads from it, so tests swap collaborators by passing others to ``create_app``. Who is
+calling (``Caller``, ``Viewer``) is resolved in :mod:`.auth`.
 """
 
 from __future__ import annotations
@@ -16,23 +16,33 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from academichub.gateway.announce import RadarAnnouncer
+from academichub.gateway.arxiv_calendar import ArxivCalendar
+from academichub.gateway.limits import RateLimiter
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.owners import OwnerPolicy
 from academichub.gateway.probes import BrokerProbe
+from academichub.gateway.radar_service import RadarService
 from academichub.gateway.settings import GatewaySettings
-from academichub.gateway.store_access import StoreAccess
+from academichub.gateway.store_access import AccountAccess, StoreAccess
+from academichub.store.facets import FacetStore
 
 
 @dataclass(frozen=True)
 class GatewayContext:
     settings: GatewaySettings
     store: StoreAccess
+    accounts: AccountAccess
+    facets: FacetStore
     announcer: RadarAnnouncer
+    radars: RadarService
     broker_probe: BrokerProbe
     metrics: GatewayMetrics
     owners: OwnerPolicy
     templates: Jinja2Templates
     clock: Callable[[], dt.datetime]
+    key_limiter: RateLimiter
+    anonymous_limiter: RateLimiter
+    calendar: ArxivCalendar
 
 
 def get_context(request: Request) -> GatewayContext:
@@ -51,8 +61,12 @@ def get_store(context: ContextDep) -> StoreAccess:
     return context.store
 
 
-def get_announcer(context: ContextDep) -> RadarAnnouncer:
-    return context.announcer
+def get_accounts(context: ContextDep) -> AccountAccess:
+    return context.accounts
+
+
+def get_radars(context: ContextDep) -> RadarService:
+    return context.radars
 
 
 def get_owners(context: ContextDep) -> OwnerPolicy:
@@ -69,7 +83,8 @@ def get_clock(context: ContextDep) -> Callable[[], dt.datetime]:
 
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 StoreDep = Annotated[StoreAccess, Depends(get_store)]
-AnnouncerDep = Annotated[RadarAnnouncer, Depends(get_announcer)]
+AccountsDep = Annotated[AccountAccess, Depends(get_accounts)]
+RadarsDep = Annotated[RadarService, Depends(get_radars)]
 OwnersDep = Annotated[OwnerPolicy, Depends(get_owners)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 ClockDep = Annotated[Callable[[], dt.datetime], Depends(get_clock)]

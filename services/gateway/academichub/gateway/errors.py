@@ -3,15 +3,20 @@
 Bodies always carry ``error`` (a stable code for programs) and ``message`` (a sentence
 a person can act on), plus fields that help fix the request::
 
-    ApiError                      raised by routes
-    ├── InvalidRequest    422     well-formed but contradictory (from > to)
-    ├── NotFound          404     no such radar / paper
+    ApiError                      raised by routes and dependencies
+    ├── InvalidRequest    422     well-formed but contradictory (from > to), bad cursor
+    ├── Unauthorized      401     no key, or a key that is unknown or revoked
+    ├── Forbidden         403     missing CSRF token, acting for another owner
+    ├── NotFound          404     no such radar / paper — or one the caller may not see
+    ├── PayloadTooLarge   413     body or URL over the configured limit
+    ├── TooManyRequests   429     the key's rate budget is spent (Retry-After)
     ├── Conflict          409     a concurrent change won; fetch and retry
     ├── PublishFailed     503     stored, but the matcher was not told
     └── NotReady          503     /readyz: which dependency failed, and why
     QuerySyntaxError      422     invalid_query, with position and expected
     RequestValidationError 422    invalid_request, naming each bad field
     HTTPException         4xx     Starlette's own (unknown path, wrong method)
+    SignInRequired        303     a web page needs a session: redirect to /signin
     TransientError        503     a dependency is briefly unavailable
     anything else         500     a bug: uvicorn logs its traceback
 """
@@ -21,12 +26,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from academichub.gateway.web import render_error_page
 from academichub.platform.errors import TransientError
 from academichub.radar.parser import QuerySyntaxError
 
@@ -37,9 +44,10 @@ class ApiError(Exception):
     status_code = 500
     code = "internal"
 
-    def __init__(self, message: str, **extra: Any) -> None:
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(message)
         self.message = message
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -51,6 +59,34 @@ class InvalidRequest(ApiError):
 class NotFound(ApiError):
     status_code = 404
     code = "not_found"
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    code = "forbidden"
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    code = "too_large"
+
+
+class TooManyRequests(ApiError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class SignInRequired(Exception):
+    """A web page needs a signed-in user; ``next`` is where to return afterwards."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
 
 
 class Conflict(ApiError):
@@ -81,9 +117,26 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (not the API, not a script): errors render as HTML."""
+    path = request.url.path
+    return not path.startswith(("/api", "/static")) and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return _json(exc.status_code, error_body(exc.code, exc.message, **exc.extra))
+    if wants_html(request):
+        page = render_error_page(request, exc.status_code, exc.message)
+        page.headers.update(exc.headers)  # e.g. Retry-After on a 429
+        return page
+    return _json(exc.status_code, error_body(exc.code, exc.message, **exc.extra), exc.headers)
+
+
+async def _sign_in_required(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    return RedirectResponse(f"/signin?{urlencode({'next': exc.next_path})}", status_code=303)
 
 
 async def _query_error(_: Request, exc: Exception) -> JSONResponse:
@@ -112,10 +165,10 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return _json(422, error_body("invalid_request", message or "invalid request", details=details))
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404 and exc.detail == "Not Found":
         message = f"nothing at {request.url.path}; see /docs for the API"
@@ -124,6 +177,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         message = str(exc.detail)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if wants_html(request):
+        return render_error_page(request, exc.status_code, message)
     return _json(exc.status_code, error_body(code, message), dict(exc.headers or {}))
 
 
@@ -151,8 +206,16 @@ async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(QuerySyntaxError, _query_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(TransientError, _transient_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+def json_error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The error body, for ASGI middleware that answers before any route (size limits)."""
+    return _json(status, error_body(code, message), headers)

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from academichub.contracts import Paper
-from academichub.radar.ast import Node
+from academichub.contracts import MatchedTerm, Paper
+from academichub.radar.ast import Node, Or, Phrase, Prefix, TextField, Word
 from academichub.radar.highlight import snippet
 
 Segments = list[tuple[str, bool]]
@@ -63,6 +63,7 @@ class FeedEntry:
     """One numbered entry of the curated list, ready for a template to escape."""
 
     number: str
+    paper_id: str
     source_line: str
     title: str
     url: str | None
@@ -85,9 +86,55 @@ def feed_entry(paper: Paper, position: int, query: Node | None) -> FeedEntry:
         abstract = snippet(paper.abstract, query, max_chars=max(len(paper.abstract), 2))
     return FeedEntry(
         number=entry_number(position),
+        paper_id=paper.id,
         source_line=source_line(paper),
         title=paper.title,
         url=safe_link(paper.url),
         authors=authors_line(paper.authors),
         abstract=abstract,
     )
+
+
+def paper_page(paper_id: str) -> str:
+    """Our own page of a paper (ids may hold '/', which the route accepts)."""
+    return f"/papers/{paper_id}"
+
+
+def paper_links(paper: Paper) -> dict[str, str | None]:
+    """Where to read a paper: here, its abstract page, its PDF, its DOI (http(s) only)."""
+    doi = f"https://doi.org/{paper.doi}" if paper.doi else None
+    return {
+        "page": paper_page(paper.id),
+        "abstract": safe_link(paper.url),
+        "pdf": safe_link(paper.pdf_url),
+        "doi": doi,
+    }
+
+
+def fired_node(terms: Iterable[MatchedTerm], field: str) -> Node | None:
+    """The fired terms of one field (``title`` or ``abstract``) as a query to highlight
+    with: words are stems, phrases stems joined by spaces, prefixes end in ``*`` (see
+    :func:`academichub.radar.evaluate.leaf_term`)."""
+    leaves: list[Node] = []
+    for term in terms:
+        if term.field != field:
+            continue
+        where: TextField = "title" if field == "title" else "abstract"
+        if term.term.endswith("*"):
+            leaves.append(Prefix(where, term.term[:-1], term.term))
+        elif " " in term.term:
+            leaves.append(Phrase(where, tuple(term.term.split()), term.term))
+        else:
+            leaves.append(Word(where, term.term, term.term))
+    return Or(tuple(leaves)) if leaves else None
+
+
+def fired_segments(
+    text: str, terms: Iterable[MatchedTerm], field: str, max_chars: int | None = None
+) -> Segments:
+    """``text`` (whole, or a snippet of ``max_chars``) with the terms that fired in
+    ``field`` marked as hits."""
+    node = fired_node(terms, field)
+    if node is None:
+        return snippet(text, None, max_chars=max_chars) if max_chars else [(text, False)]
+    return snippet(text, node, max_chars=max_chars or max(len(text), 2))

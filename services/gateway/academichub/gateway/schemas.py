@@ -7,7 +7,7 @@ are the views that join or trim them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -30,7 +30,9 @@ class RadarCreate(_Body):
     query: QueryText
     language: Language = "zh"
     schedule: BriefingSchedule = BriefingSchedule()
-    owner: OwnerName | None = None
+    owner: OwnerName | None = Field(
+        default=None, description="Admins only: create the radar for this user id"
+    )
 
 
 class RadarUpdate(_Body):
@@ -108,3 +110,90 @@ class RadarPreview(BaseModel):
     total: int
     per_day: list[DayCount]
     top: list[PaperItem]
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class FacetsView(BaseModel):
+    sources: list[FacetCount]
+    categories: list[FacetCount] = Field(description="The most frequent categories")
+    per_day: list[DayCount] = Field(
+        description="Papers per day over the 30 days ending with the newest matching paper"
+    )
+
+
+class PaperSearchPage(PaperPage):
+    facets: FacetsView | None = Field(description="None when asked with facets=false")
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
+
+
+class PaperLinks(BaseModel):
+    page: str = Field(description="This paper on AcademicHub")
+    abstract: str | None
+    pdf: str | None
+    doi: str | None
+
+
+class PaperWithLinks(PaperDetail):
+    links: PaperLinks
+
+
+class FeedbackRequest(_Body):
+    paper_id: str = Field(min_length=1, max_length=200)
+    verdict: Literal["up", "down", "none"] = Field(description="'none' takes a verdict back")
+
+
+class FeedbackItem(BaseModel):
+    paper_id: str
+    verdict: Literal["up", "down"]
+    user_id: str
+    at: dt.datetime
+
+
+class FeedbackList(BaseModel):
+    radar_id: str
+    items: list[FeedbackItem]
+
+
+class FeedTokenIssued(BaseModel):
+    radar_id: str
+    token: str = Field(description="Shown once; a new one revokes this one")
+    feed_url: str
+
+
+class SourceFreshness(BaseModel):
+    name: str
+    configured: bool = Field(description="Polled by the ingestor (GATEWAY_SOURCES)")
+    url: str | None
+    announce_date: dt.date | None = Field(description="Announce date of the last feed read")
+    etag: bool = Field(description="The feed gave an ETag: polls are conditional")
+    last_modified: str | None
+    papers: int = Field(description="Papers of this source in the store")
+    newest_published: dt.date | None
+    status: Literal["fresh", "behind", "unknown"]
+    missed_announcements: int | None = Field(
+        description="arXiv listings announced since the last one read"
+    )
+
+
+class ArxivSchedule(BaseModel):
+    latest_listing: dt.date
+    latest_released_at: dt.datetime
+    next_listing: dt.date
+    next_release_at: dt.datetime
+
+
+class SourcesReport(BaseModel):
+    checked_at: dt.datetime
+    sources: list[SourceFreshness]
+    arxiv: ArxivSchedule
+
+
+class UserView(BaseModel):
+    id: str
+    name: str
+    email: str
+    is_admin: bool

@@ -1,15 +1,17 @@
 """Typed settings of the gateway process (environment prefix ``GATEWAY_``).
 
 ``GATEWAY_PORT`` chooses the port; the host stays on loopback unless an operator
-deliberately sets ``GATEWAY_HOST`` (there is no authentication yet, see routes/radars).
+deliberately sets ``GATEWAY_HOST``. Every API call needs a key (``academichub users
+create``); the limits below bound what one key, or one anonymous client, can ask for.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from academichub.gateway.owners import OWNER_PATTERN
 from academichub.platform.settings import CommonSettings
 
 
@@ -23,10 +25,8 @@ class GatewaySettings(BaseSettings):
     max_api_limit: int = Field(
         default=100, ge=1, le=1000, description="Largest `limit` the JSON API honours"
     )
-    default_owner: str = Field(
-        default="local",
-        pattern=OWNER_PATTERN,
-        description="Owner of radars created without one, until accounts exist",
+    max_offset: int = Field(
+        default=10_000, ge=0, le=100_000, description="Deepest result a page may start at"
     )
     # A radar change not acknowledged by then is reported as a failure, not left hanging.
     publish_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
@@ -34,3 +34,27 @@ class GatewaySettings(BaseSettings):
     store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     # The broker may still be starting when the gateway does (docker compose, `make up`).
     broker_connect_within_seconds: float = Field(default=30.0, gt=0, le=600)
+
+    # --- accounts and limits ---------------------------------------------------------
+    session_days: float = Field(default=14, gt=0, le=90, description="Web sign-in lifetime")
+    rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="Sustained requests per minute per API key"
+    )
+    rate_limit_burst: int = Field(default=60, ge=1, description="Requests a key may burst")
+    anonymous_rate_limit_per_minute: int = Field(
+        default=120, ge=1, description="Requests per minute per address without a key"
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, le=16 * 1024 * 1024, description="Largest request body"
+    )
+    max_url_bytes: int = Field(default=8 * 1024, ge=512, le=64 * 1024)
+
+    # --- sources page ------------------------------------------------------------------
+    sources: tuple[str, ...] = Field(
+        default=("arxiv",),
+        description="Feed names the ingestor polls (its INGESTOR_FEEDS names), for /api/sources",
+    )
+    arxiv_extra_holidays: tuple[dt.date, ...] = Field(
+        default=(),
+        description="arXiv non-announcement days beyond the yearly ones (JSON list of dates)",
+    )

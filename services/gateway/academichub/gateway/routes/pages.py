@@ -1,4 +1,5 @@
-"""The web pages. ``/`` is the curated daily list, and its search box runs the query language.
+"""The public pages: the curated daily list with its search box and filters, one paper,
+and the sources' freshness.
 
 A malformed query is shown on the page (message, position, a caret under the mistake)
 instead of failing the request: a person typed it and should be able to fix it there.
@@ -7,38 +8,54 @@ instead of failing the request: a person typed it and should be able to fix it t
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from academichub.contracts import Paper
-from academichub.gateway.deps import SettingsDep, StoreDep, TemplatesDep
-from academichub.gateway.errors import query_error_fields
-from academichub.gateway.presentation import feed_entry
+from academichub.gateway.auth import Viewer
+from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
+from academichub.gateway.errors import NotFound, query_error_fields
+from academichub.gateway.paper_search import PaperQuery, PaperResults, search_papers, split_values
+from academichub.gateway.presentation import FeedEntry, feed_entry, paper_links, source_name
+from academichub.gateway.routes.sources import sources_view
+from academichub.gateway.web import render
 from academichub.radar.ast import Node
 from academichub.radar.parser import QuerySyntaxError, parse_query
-from academichub.store.port import Store
+from academichub.store.port import SearchFilters, SearchPage, Store
 
 router = APIRouter(include_in_schema=False)
 
 
 def _page_link(request: Request, page: int) -> str:
-    # Relative: behind a TLS-terminating proxy an absolute http:// link would be wrong.
     url = request.url.include_query_params(page=page)
     return f"{url.path}?{url.query}"
+
+
+def _filter_link(request: Request, name: str, value: str | None) -> str:
+    """This search filtered to ``name=value`` from page 1; the link of the value already
+    chosen (or ``value=None``) removes the filter."""
+    chosen = request.query_params.getlist(name)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in (name, "page")]
+    if value is not None and value not in chosen:
+        params.append((name, value))
+    return "/?" + urlencode(params) if params else "/"
 
 
 @router.get("/", response_class=HTMLResponse)
 async def home(
     request: Request,
+    viewer: Viewer,
     store: StoreDep,
     settings: SettingsDep,
-    templates: TemplatesDep,
+    context: ContextDep,
     q: Annotated[str, Query(max_length=2000)] = "",
+    source: Annotated[list[str] | None, Query()] = None,
+    category: Annotated[list[str] | None, Query()] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     size = settings.page_size
-    offset = (page - 1) * size
+    offset = min((page - 1) * size, settings.max_offset)
     text = q.strip()
     node: Node | None = None
     query_error: dict[str, Any] | None = None
@@ -47,28 +64,69 @@ async def home(
             node = parse_query(text)
         except QuerySyntaxError as exc:
             query_error = query_error_fields(exc)
+    filters = SearchFilters(sources=split_values(source), categories=split_values(category))
+    wanted = PaperQuery(node, filters, "relevance" if node else "date", size, offset)
 
-    def read(s: Store) -> tuple[list[Paper], int]:
+    def read(s: Store) -> tuple[PaperResults, list[FeedEntry]]:
         if query_error is not None:
-            return [], 0
-        if node is None:
-            return s.latest_papers(size, offset), s.count_papers()
-        found = s.search(node, sort="relevance", limit=size, offset=offset)
-        return [hit.paper for hit in found.hits], found.total
+            return PaperResults(SearchPage(0, ()), None), []
+        found = search_papers(s, context.facets, wanted)
+        # Highlighting is CPU work: done here, on the worker thread, not on the event loop.
+        hits = found.page.hits
+        return found, [feed_entry(hit.paper, offset + i + 1, node) for i, hit in enumerate(hits)]
 
-    papers, total = await store.run(read)
+    found, entries = await store.run(read)
+    total = found.page.total
     pages = max(1, -(-total // size))
-    return templates.TemplateResponse(
+    facets = found.facets
+    return render(
         request,
         "home.html",
         {
             "q": text,
             "query_error": query_error,
-            "entries": [feed_entry(p, offset + i + 1, node) for i, p in enumerate(papers)],
+            "entries": entries,
             "total": total,
             "page": page,
             "pages": pages,
             "prev_url": _page_link(request, page - 1) if page > 1 else None,
             "next_url": _page_link(request, page + 1) if page < pages else None,
+            "filtered": bool(filters.sources or filters.categories),
+            "clear_url": "/?" + urlencode({"q": text}) if text else "/",
+            "source_facets": [
+                (source_name(v), n, _filter_link(request, "source", v), v in filters.sources)
+                for v, n in (facets.sources if facets else ())
+            ],
+            "category_facets": [
+                (v, n, _filter_link(request, "category", v), v in filters.categories)
+                for v, n in (facets.categories if facets else ())[:12]
+            ],
         },
+        viewer=viewer,
     )
+
+
+@router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
+async def paper_page(
+    request: Request, paper_id: str, viewer: Viewer, store: StoreDep
+) -> HTMLResponse:
+    paper, versions = await store.run(lambda s: (s.get_paper(paper_id), s.paper_versions(paper_id)))
+    if paper is None:
+        raise NotFound(f"no paper with id {paper_id!r}", paper_id=paper_id)
+    return render(
+        request,
+        "paper.html",
+        {
+            "paper": paper,
+            "entry": feed_entry(paper, 1, None),
+            "versions": versions,
+            "links": paper_links(paper),
+        },
+        viewer=viewer,
+    )
+
+
+@router.get("/sources", response_class=HTMLResponse)
+async def sources_page(request: Request, viewer: Viewer, context: ContextDep) -> HTMLResponse:
+    view = await sources_view(context)
+    return render(request, "sources.html", {"view": view}, viewer=viewer)

@@ -5,29 +5,41 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from academichub.contracts import Paper
-from academichub.gateway.deps import SettingsDep, StoreDep
+from academichub.gateway.auth import paper_reader
+from academichub.gateway.cursors import BadCursor, decode_cursor, encode_cursor, fingerprint
+from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
 from academichub.gateway.errors import InvalidRequest, NotFound
-from academichub.gateway.presentation import marked_html
-from academichub.gateway.schemas import PaperDetail, PaperItem, PaperPage
+from academichub.gateway.paper_search import (
+    PaperQuery,
+    PaperResults,
+    search_papers,
+    split_values,
+)
+from academichub.gateway.presentation import marked_html, paper_links
+from academichub.gateway.schemas import (
+    DayCount,
+    FacetCount,
+    FacetsView,
+    PaperItem,
+    PaperLinks,
+    PaperSearchPage,
+    PaperWithLinks,
+)
 from academichub.radar.ast import Node
 from academichub.radar.highlight import snippet
 from academichub.radar.parser import parse_query
-from academichub.store.port import SearchFilters
+from academichub.store.facets import Facets
+from academichub.store.port import SearchFilters, Store
 
-router = APIRouter(prefix="/api/papers", tags=["papers"])
+router = APIRouter(prefix="/api/papers", tags=["papers"], dependencies=[Depends(paper_reader)])
 
 QUERY_HELP = (
     'Radar query language: words, "phrases", prefix*, AND/OR/NOT, -word, (groups), '
     "title:/abstract:/author:/cat:/source:/type: fields. Empty: every paper."
 )
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    # Accept both ?source=arxiv&source=medrxiv and ?source=arxiv,medrxiv.
-    return tuple(v.strip() for raw in values or () for v in raw.split(",") if v.strip())
 
 
 def paper_item(paper: Paper, query: Node | None) -> PaperItem:
@@ -44,10 +56,19 @@ def paper_item(paper: Paper, query: Node | None) -> PaperItem:
     )
 
 
-@router.get("", summary="Search papers")
-async def search_papers(
+def facets_view(facets: Facets) -> FacetsView:
+    return FacetsView(
+        sources=[FacetCount(value=v, count=n) for v, n in facets.sources],
+        categories=[FacetCount(value=v, count=n) for v, n in facets.categories],
+        per_day=[DayCount(date=d, count=n) for d, n in facets.per_day],
+    )
+
+
+@router.get("", summary="Search papers, with facets and a cursor for the next page")
+async def search(
     store: StoreDep,
     settings: SettingsDep,
+    context: ContextDep,
     q: Annotated[str | None, Query(max_length=2000, description=QUERY_HELP)] = None,
     source: Annotated[list[str] | None, Query(description="arxiv, medrxiv, journal:*")] = None,
     category: Annotated[list[str] | None, Query(description="e.g. quant-ph, cs.AI")] = None,
@@ -55,8 +76,10 @@ async def search_papers(
     published_to: Annotated[dt.date | None, Query(alias="to")] = None,
     sort: Literal["relevance", "date"] = "relevance",
     limit: Annotated[int, Query(ge=1, description="Capped at the configured maximum")] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-) -> PaperPage:
+    cursor: Annotated[str | None, Query(max_length=200, description="From next_cursor")] = None,
+    offset: Annotated[int, Query(ge=0, description="Capped; prefer the cursor")] = 0,
+    facets: Annotated[bool, Query(description="Count sources, categories, days")] = True,
+) -> PaperSearchPage:
     # A malformed query raises QuerySyntaxError, answered as 422 with its position.
     node = parse_query(q) if q and q.strip() else None
     if published_from and published_to and published_from > published_to:
@@ -65,25 +88,54 @@ async def search_papers(
             details=[{"location": "query parameter 'from'", "message": "after 'to'"}],
         )
     filters = SearchFilters(
-        sources=_split(source),
-        categories=_split(category),
+        sources=split_values(source),
+        categories=split_values(category),
         published_from=published_from,
         published_to=published_to,
     )
+    bound = fingerprint([q or "", filters, sort])
+    if cursor is not None:
+        try:
+            offset = decode_cursor(cursor, bound)
+        except BadCursor as exc:
+            raise InvalidRequest(
+                str(exc), details=[{"location": "query parameter 'cursor'"}]
+            ) from exc
+    if offset > settings.max_offset:
+        raise InvalidRequest(
+            f"results past {settings.max_offset} are not paged; narrow the query or the dates"
+        )
     capped = min(limit, settings.max_api_limit)
-    page = await store.run(
-        lambda s: s.search(node, filters, sort=sort, limit=capped, offset=offset)
+    request = PaperQuery(node, filters, sort, capped, offset, facets)
+
+    def read(s: Store) -> tuple[PaperResults, list[PaperItem]]:
+        found = search_papers(s, context.facets, request)
+        # Snippets are CPU work: made on the worker thread, not on the event loop.
+        return found, [paper_item(hit.paper, node) for hit in found.page.hits]
+
+    found, items = await store.run(read)
+    after = offset + len(items)
+    more = bool(items) and after < found.page.total and after <= settings.max_offset
+    return PaperSearchPage(
+        total=found.page.total,
+        items=items,
+        facets=facets_view(found.facets) if found.facets else None,
+        next_cursor=encode_cursor(after, bound) if more else None,
     )
-    return PaperPage(total=page.total, items=[paper_item(hit.paper, node) for hit in page.hits])
 
 
-@router.get("/{paper_id:path}", summary="One paper, latest version, with its version history")
-async def get_paper(paper_id: str, store: StoreDep) -> PaperDetail:
-    found = await store.run(lambda s: (s.get_paper(paper_id), s.paper_versions(paper_id)))
-    paper, versions = found
+@router.get("/{paper_id:path}", summary="One paper, latest version, with versions and links")
+async def get_paper(paper_id: str, store: StoreDep) -> PaperWithLinks:
+    paper, versions = await store.run(lambda s: (s.get_paper(paper_id), s.paper_versions(paper_id)))
     if paper is None:
         raise NotFound(
             f"no paper with id {paper_id!r}; ids look like arxiv:2605.31544 or doi:10.1000/xyz",
             paper_id=paper_id,
         )
-    return PaperDetail.model_validate({**paper.model_dump(), "versions": versions})
+    return PaperWithLinks.model_validate(
+        {
+            **paper.model_dump(),
+            "versions": versions,
+            "links": PaperLinks(**paper_links(paper)),
+        }
+    )

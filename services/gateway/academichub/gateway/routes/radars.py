@@ -1,26 +1,25 @@
-"""``/api/radars``: create, read, change and delete radars; their matches and briefings.
-
-Every change is written to the store first (the source of truth) and then announced on
-the radars topic as a :class:`RadarChange` keyed by radar id, so the matcher follows
-without polling. Revisions grow by one per change; a delete carries the next one.
-"""
+"""``/api/radars``: a caller's radars — create, read, change, delete, preview — with their
+matches, briefings and feedback. Ownership is decided in :mod:`..radar_service`."""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from academichub.contracts import Radar, RadarChange
-from academichub.gateway.deps import AnnouncerDep, ClockDep, OwnersDep, SettingsDep, StoreDep
-from academichub.gateway.errors import Conflict, NotFound
+from academichub.contracts import Briefing, Radar
+from academichub.gateway.auth import Caller, api_caller
+from academichub.gateway.deps import AccountsDep, ClockDep, RadarsDep, SettingsDep, StoreDep
+from academichub.gateway.errors import NotFound
 from academichub.gateway.preview import preview_query
 from academichub.gateway.routes.papers import paper_item
 from academichub.gateway.schemas import (
     BriefingList,
     DayCount,
+    FeedbackItem,
+    FeedbackList,
+    FeedbackRequest,
     MatchItem,
     MatchList,
     RadarCreate,
@@ -30,49 +29,24 @@ from academichub.gateway.schemas import (
     RadarUpdate,
 )
 from academichub.radar.parser import parse_query
-from academichub.store.port import Store
+from academichub.store.accounts import AccountStore, Feedback
 
-router = APIRouter(prefix="/api/radars", tags=["radars"])
-
-
-def new_radar_id() -> str:
-    return "r_" + secrets.token_hex(8)
-
-
-def _missing(radar_id: str) -> NotFound:
-    return NotFound(f"no radar with id {radar_id!r}; GET /api/radars lists them", radar_id=radar_id)
+router = APIRouter(prefix="/api/radars", tags=["radars"], dependencies=[Depends(api_caller)])
+briefings_router = APIRouter(
+    prefix="/api/briefings", tags=["radars"], dependencies=[Depends(api_caller)]
+)
 
 
-def _upsert(radar: Radar) -> RadarChange:
-    return RadarChange(kind="upsert", radar_id=radar.id, revision=radar.revision, radar=radar)
-
-
-@router.post("", status_code=201, summary="Create a radar")
-async def create_radar(
-    body: RadarCreate,
-    store: StoreDep,
-    announcer: AnnouncerDep,
-    owners: OwnersDep,
-    clock: ClockDep,
-) -> Radar:
-    parse_query(body.query)  # a malformed query is a 422 naming its position
-    now = clock()
-    radar = Radar(
-        id=new_radar_id(),
-        owner=owners.owner_for_new_radar(body.owner),
+@router.post("", status_code=201, summary="Create a radar (owned by the caller)")
+async def create_radar(body: RadarCreate, caller: Caller, radars: RadarsDep) -> Radar:
+    return await radars.create(
+        caller,
         name=body.name,
         query=body.query,
         language=body.language,
         schedule=body.schedule,
-        revision=1,
-        created_at=now,
-        updated_at=now,
+        owner=body.owner,
     )
-    if not await store.run(lambda s: s.put_radar(radar)):
-        # 64 random bits: a collision means something else is wrong; let the client retry.
-        raise Conflict(f"radar id {radar.id} is already taken; send the request again")
-    await announcer.announce(_upsert(radar))
-    return radar
 
 
 @router.post("/preview", summary="What a query would have matched, per day, before saving")
@@ -94,130 +68,117 @@ async def preview_radar(
     )
 
 
-@router.get("", summary="List radars")
+@router.get("", summary="List your radars (admins: everyone's, or one owner's)")
 async def list_radars(
-    store: StoreDep,
-    owners: OwnersDep,
+    caller: Caller,
+    radars: RadarsDep,
     owner: Annotated[str | None, Query(description="Only this owner's radars")] = None,
 ) -> RadarList:
-    wanted = owners.owner_filter(owner)
-    return RadarList(items=await store.run(lambda s: s.list_radars(wanted)))
+    return RadarList(items=await radars.listing(caller, owner))
 
 
 @router.get("/{radar_id}", summary="One radar")
-async def get_radar(radar_id: str, store: StoreDep) -> Radar:
-    radar = await store.run(lambda s: s.get_radar(radar_id))
-    if radar is None:
-        raise _missing(radar_id)
-    return radar
+async def get_radar(radar_id: str, caller: Caller, radars: RadarsDep) -> Radar:
+    return await radars.get(caller, radar_id)
 
 
 @router.put("/{radar_id}", summary="Change a radar (fields left out keep their value)")
 async def update_radar(
-    radar_id: str,
-    body: RadarUpdate,
-    store: StoreDep,
-    announcer: AnnouncerDep,
-    clock: ClockDep,
+    radar_id: str, body: RadarUpdate, caller: Caller, radars: RadarsDep
 ) -> Radar:
-    if body.query is not None:
-        parse_query(body.query)
-    changes: dict[str, Any] = body.model_dump(exclude_none=True)
-
-    def write(s: Store) -> tuple[Radar | None, Radar | None]:
-        current = s.get_radar(radar_id)
-        if current is None:
-            return None, None
-        updated = Radar.model_validate(
-            {
-                **current.model_dump(),
-                **changes,
-                "revision": current.revision + 1,
-                "updated_at": clock(),
-            }
-        )
-        return current, updated if s.put_radar(updated) else None
-
-    current, updated = await store.run(write)
-    if current is None:
-        raise _missing(radar_id)
-    if updated is None:
-        raise Conflict(
-            f"radar {radar_id} changed while this update was applied; fetch it and retry",
-            radar_id=radar_id,
-        )
-    await announcer.announce(_upsert(updated))
-    return updated
+    return await radars.update(caller, radar_id, body.model_dump(exclude_none=True))
 
 
 @router.delete("/{radar_id}", status_code=204, summary="Delete a radar")
-async def delete_radar(radar_id: str, store: StoreDep, announcer: AnnouncerDep) -> Response:
-    def delete(s: Store) -> Radar | None:
-        current = s.get_radar(radar_id)
-        return current if current is not None and s.delete_radar(radar_id) else None
-
-    deleted = await store.run(delete)
-    if deleted is None:
-        raise _missing(radar_id)
-    await announcer.announce(
-        RadarChange(kind="delete", radar_id=radar_id, revision=deleted.revision + 1)
-    )
+async def delete_radar(radar_id: str, caller: Caller, radars: RadarsDep) -> Response:
+    await radars.delete(caller, radar_id)
     return Response(status_code=204)
 
 
 @router.get("/{radar_id}/matches", summary="A radar's matches, best first, with why")
 async def radar_matches(
     radar_id: str,
-    store: StoreDep,
+    caller: Caller,
+    radars: RadarsDep,
     settings: SettingsDep,
     since: Annotated[dt.datetime | None, Query(description="Only matches made since")] = None,
-    limit: Annotated[int, Query(ge=1)] = 50,
+    limit: Annotated[int, Query(ge=1, description="Capped at the configured maximum")] = 50,
 ) -> MatchList:
-    capped = min(limit, settings.max_api_limit)
-
-    def read(s: Store) -> list[MatchItem] | None:
-        if s.get_radar(radar_id) is None:
-            return None
-        matches = s.matches_for_radar(radar_id, since=since, limit=capped)
-        papers = s.get_papers(m.paper_id for m in matches)
-        items = []
-        for m in matches:
-            paper = papers.get(m.paper_id)
-            items.append(
-                MatchItem(
-                    paper_id=m.paper_id,
-                    version=m.version,
-                    score=m.score,
-                    matched_at=m.matched_at,
-                    terms=list(m.terms),
-                    title=paper.title if paper else None,
-                    source=paper.source if paper else None,
-                    published=paper.published if paper else None,
-                )
+    _, views = await radars.matches(caller, radar_id, since, min(limit, settings.max_api_limit))
+    return MatchList(
+        radar_id=radar_id,
+        items=[
+            MatchItem(
+                paper_id=v.match.paper_id,
+                version=v.match.version,
+                score=v.match.score,
+                matched_at=v.match.matched_at,
+                terms=list(v.match.terms),
+                title=v.paper.title if v.paper else None,
+                source=v.paper.source if v.paper else None,
+                published=v.paper.published if v.paper else None,
             )
-        return items
-
-    items = await store.run(read)
-    if items is None:
-        raise _missing(radar_id)
-    return MatchList(radar_id=radar_id, items=items)
+            for v in views
+        ],
+    )
 
 
 @router.get("/{radar_id}/briefings", summary="A radar's briefings, newest first")
 async def radar_briefings(
     radar_id: str,
-    store: StoreDep,
+    caller: Caller,
+    radars: RadarsDep,
     settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1)] = 20,
+    limit: Annotated[int, Query(ge=1, description="Capped at the configured maximum")] = 20,
 ) -> BriefingList:
-    capped = min(limit, settings.max_api_limit)
+    found = await radars.briefings(caller, radar_id, min(limit, settings.max_api_limit))
+    return BriefingList(radar_id=radar_id, items=found)
 
-    def read(s: Store) -> BriefingList | None:
-        if s.get_radar(radar_id) is None:
-            return None
-        return BriefingList(radar_id=radar_id, items=s.briefings_for_radar(radar_id, capped))
 
-    found = await store.run(read)
-    if found is None:
-        raise _missing(radar_id)
-    return found
+@briefings_router.get("/{briefing_id}", summary="One briefing")
+async def get_briefing(briefing_id: str, caller: Caller, radars: RadarsDep) -> Briefing:
+    briefing, _, _ = await radars.briefing(caller, briefing_id)
+    return briefing
+
+
+@router.post("/{radar_id}/feedback", summary="👍/👎 on a paper the radar matched")
+async def give_feedback(
+    radar_id: str,
+    body: FeedbackRequest,
+    caller: Caller,
+    radars: RadarsDep,
+    store: StoreDep,
+    accounts: AccountsDep,
+    clock: ClockDep,
+) -> FeedbackList:
+    await radars.get(caller, radar_id)
+    if await store.run(lambda s: s.get_paper(body.paper_id)) is None:
+        raise NotFound(f"no paper with id {body.paper_id!r}", paper_id=body.paper_id)
+    now = clock()
+
+    def record(a: AccountStore) -> list[Feedback]:
+        if body.verdict == "none":
+            a.delete_feedback(radar_id, body.paper_id, caller.user.id)
+        else:
+            a.put_feedback(Feedback(radar_id, body.paper_id, caller.user.id, body.verdict, now))
+        return a.feedback_for_radar(radar_id)
+
+    return _feedback_list(radar_id, await accounts.run(record))
+
+
+@router.get("/{radar_id}/feedback", summary="The feedback given on a radar's matches")
+async def list_feedback(
+    radar_id: str, caller: Caller, radars: RadarsDep, accounts: AccountsDep
+) -> FeedbackList:
+    await radars.get(caller, radar_id)
+    return _feedback_list(radar_id, await accounts.run(lambda a: a.feedback_for_radar(radar_id)))
+
+
+def _feedback_list(radar_id: str, found: list[Feedback]) -> FeedbackList:
+    return FeedbackList(
+        radar_id=radar_id,
+        items=[
+            FeedbackItem(paper_id=f.paper_id, verdict=f.verdict, user_id=f.user_id, at=f.at)
+            for f in found
+        ],
+    )

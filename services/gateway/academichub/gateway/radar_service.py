@@ -1,0 +1,205 @@
+"""Radar operations for a caller, shared by the JSON API and the web pages.
+
+Every operation first finds the radar *as the caller may see it*: a radar owned by
+someone else is reported exactly like a missing one (:class:`NotFound`), checked inside
+the same store call that reads or writes it. Changes are written to the store first (the
+source of truth) and then announced on the radars topic as a :class:`RadarChange`, so
+the matcher follows without polling. Revisions grow by one per change; a delete carries
+the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from academichub.contracts import Briefing, BriefingSchedule, Match, Paper, Radar, RadarChange
+from academichub.contracts.events import Language
+from academichub.gateway.announce import RadarAnnouncer
+from academichub.gateway.errors import Conflict, Forbidden, NotFound
+from academichub.gateway.owners import NOBODY, OwnerPolicy, OwnershipRefused
+from academichub.gateway.principal import Principal
+from academichub.gateway.store_access import StoreAccess
+from academichub.radar.parser import parse_query
+from academichub.store.port import Store
+
+
+def new_radar_id() -> str:
+    return "r_" + secrets.token_hex(8)
+
+
+def missing_radar(radar_id: str) -> NotFound:
+    return NotFound(
+        f"no radar with id {radar_id!r}; GET /api/radars lists yours", radar_id=radar_id
+    )
+
+
+def missing_briefing(briefing_id: str) -> NotFound:
+    return NotFound(
+        f"no briefing with id {briefing_id!r}; GET /api/radars/{{id}}/briefings lists a "
+        "radar's briefings",
+        briefing_id=briefing_id,
+    )
+
+
+def _upsert(radar: Radar) -> RadarChange:
+    return RadarChange(kind="upsert", radar_id=radar.id, revision=radar.revision, radar=radar)
+
+
+@dataclass(frozen=True)
+class MatchView:
+    match: Match
+    paper: Paper | None
+
+
+class RadarService:
+    def __init__(
+        self,
+        store: StoreAccess,
+        announcer: RadarAnnouncer,
+        owners: OwnerPolicy,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        self._store = store
+        self._announcer = announcer
+        self._owners = owners
+        self._clock = clock
+
+    def _visible(self, s: Store, caller: Principal, radar_id: str) -> Radar | None:
+        radar = s.get_radar(radar_id)
+        return radar if radar is not None and self._owners.may_see(caller, radar.owner) else None
+
+    async def get(self, caller: Principal, radar_id: str) -> Radar:
+        radar = await self._store.run(lambda s: self._visible(s, caller, radar_id))
+        if radar is None:
+            raise missing_radar(radar_id)
+        return radar
+
+    async def listing(self, caller: Principal, owner: str | None = None) -> list[Radar]:
+        wanted = self._owners.owner_filter(caller, owner)
+        if wanted == NOBODY:
+            return []
+        return await self._store.run(lambda s: s.list_radars(wanted))
+
+    async def create(
+        self,
+        caller: Principal,
+        *,
+        name: str,
+        query: str,
+        language: Language = "zh",
+        schedule: BriefingSchedule | None = None,
+        owner: str | None = None,
+    ) -> Radar:
+        parse_query(query)  # a malformed query is a 422 naming its position
+        try:
+            owner_id = self._owners.owner_for_new_radar(caller, owner)
+        except OwnershipRefused as exc:
+            raise Forbidden(str(exc)) from exc
+        now = self._clock()
+        radar = Radar(
+            id=new_radar_id(),
+            owner=owner_id,
+            name=name,
+            query=query,
+            language=language,
+            schedule=schedule or BriefingSchedule(),
+            revision=1,
+            created_at=now,
+            updated_at=now,
+        )
+        if not await self._store.run(lambda s: s.put_radar(radar)):
+            # 64 random bits: a collision means something else is wrong; let the client retry.
+            raise Conflict(f"radar id {radar.id} is already taken; send the request again")
+        await self._announcer.announce(_upsert(radar))
+        return radar
+
+    async def update(self, caller: Principal, radar_id: str, changes: dict[str, Any]) -> Radar:
+        """``changes``: fields to replace (an empty dict re-announces the radar)."""
+        if changes.get("query") is not None:
+            parse_query(changes["query"])
+        now = self._clock()
+
+        def write(s: Store) -> tuple[Radar | None, Radar | None]:
+            current = self._visible(s, caller, radar_id)
+            if current is None:
+                return None, None
+            updated = Radar.model_validate(
+                {
+                    **current.model_dump(),
+                    **changes,
+                    "revision": current.revision + 1,
+                    "updated_at": now,
+                }
+            )
+            return current, updated if s.put_radar(updated) else None
+
+        current, updated = await self._store.run(write)
+        if current is None:
+            raise missing_radar(radar_id)
+        if updated is None:
+            raise Conflict(
+                f"radar {radar_id} changed while this update was applied; fetch it and retry",
+                radar_id=radar_id,
+            )
+        await self._announcer.announce(_upsert(updated))
+        return updated
+
+    async def delete(self, caller: Principal, radar_id: str) -> None:
+        def delete(s: Store) -> Radar | None:
+            current = self._visible(s, caller, radar_id)
+            return current if current is not None and s.delete_radar(radar_id) else None
+
+        deleted = await self._store.run(delete)
+        if deleted is None:
+            raise missing_radar(radar_id)
+        await self._announcer.announce(
+            RadarChange(kind="delete", radar_id=radar_id, revision=deleted.revision + 1)
+        )
+
+    async def matches(
+        self, caller: Principal, radar_id: str, since: dt.datetime | None, limit: int
+    ) -> tuple[Radar, list[MatchView]]:
+        def read(s: Store) -> tuple[Radar, list[MatchView]] | None:
+            radar = self._visible(s, caller, radar_id)
+            if radar is None:
+                return None
+            found = s.matches_for_radar(radar_id, since=since, limit=limit)
+            papers = s.get_papers(m.paper_id for m in found)
+            return radar, [MatchView(m, papers.get(m.paper_id)) for m in found]
+
+        result = await self._store.run(read)
+        if result is None:
+            raise missing_radar(radar_id)
+        return result
+
+    async def briefings(self, caller: Principal, radar_id: str, limit: int) -> list[Briefing]:
+        def read(s: Store) -> list[Briefing] | None:
+            if self._visible(s, caller, radar_id) is None:
+                return None
+            return s.briefings_for_radar(radar_id, limit)
+
+        found = await self._store.run(read)
+        if found is None:
+            raise missing_radar(radar_id)
+        return found
+
+    async def briefing(
+        self, caller: Principal, briefing_id: str
+    ) -> tuple[Briefing, Radar, dict[str, Paper]]:
+        """A briefing the caller may see, its radar, and the papers it covers."""
+
+        def read(s: Store) -> tuple[Briefing, Radar, dict[str, Paper]] | None:
+            briefing = s.get_briefing(briefing_id)
+            radar = self._visible(s, caller, briefing.radar_id) if briefing else None
+            if briefing is None or radar is None:
+                return None
+            return briefing, radar, s.get_papers(briefing.paper_ids)
+
+        found = await self._store.run(read)
+        if found is None:
+            raise missing_briefing(briefing_id)
+        return found

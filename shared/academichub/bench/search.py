@@ -1,0 +1,259 @@
+"""``academichub bench search``: ``/api/papers`` through a real server vs the store itself.
+
+Loads synthetic papers (see :mod:`.synthetic`) into an embedded store in a temporary
+folder, then for each client count runs the same query mix twice:
+
+* **store**: ``search`` + facet counts called directly, from that many threads — what
+  the endpoint asks the store for;
+* **gateway**: ``GET /api/papers`` (search, facets, snippets, JSON, key check) against a
+  uvicorn server on 127.0.0.1 in its own process, from that many concurrent HTTP clients.
+
+It prints p50/p99 latency and throughput side by side, and the gateway/store ratios.
+Numbers only describe this machine at this moment; nothing here asserts on them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import itertools
+import logging
+import multiprocessing
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import httpx
+
+from academichub.bench.synthetic import synthetic_papers
+
+QUERIES: Final[tuple[dict[str, str], ...]] = (
+    {"q": "quantum"},
+    {"q": '"error correction"'},
+    {"q": "transformer AND attention"},
+    {"q": "diffusion", "category": "cs.LG"},
+    {"q": '"graph neural network"'},
+    {"q": "author:Noether"},
+    {"q": "protein*"},
+    {"q": "entangle* -survey"},
+    {"q": 'title:"dark matter"'},
+    {"q": "reinforcement OR bandit"},
+    {"q": "cancer AND (immunotherapy OR vaccine)"},
+    {"q": "source:medrxiv cohort"},
+    {"q": "superconductivity moiré"},
+    {"category": "quant-ph"},
+    {"q": "galaxy", "sort": "date"},
+    {"q": "language model hallucination"},
+)
+BATCH: Final = 5_000
+WARMUP: Final = 32
+
+
+@dataclass(frozen=True)
+class Figures:
+    p50_ms: float
+    p99_ms: float
+    per_second: float
+
+
+def _figures(latencies: Sequence[float], elapsed: float) -> Figures:
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return Figures(statistics.median(ordered) * 1000, p99 * 1000, len(ordered) / elapsed)
+
+
+def _serve(data_dir: str, port: int) -> None:
+    """The gateway over the benchmark's store, in a child process (a server sharing the
+    load generator's interpreter would share its GIL too). Several such processes share
+    the port through SO_REUSEPORT, the kernel spreading connections over them."""
+    import socket
+
+    import uvicorn
+
+    from academichub.broker.publisher import RecordingPublisher
+    from academichub.gateway.app import create_app
+    from academichub.gateway.probes import FakeBrokerProbe
+    from academichub.gateway.settings import GatewaySettings
+    from academichub.platform.settings import CommonSettings
+    from academichub.store.embedded import EmbeddedStore
+    from academichub.store.embedded.accounts import EmbeddedAccountStore
+    from academichub.store.embedded.facets import EmbeddedFacets
+
+    logging.basicConfig(level=logging.WARNING)
+    folder = Path(data_dir)
+    settings = GatewaySettings(
+        common=CommonSettings(data_dir=folder),
+        # The benchmark is one key asking as fast as it can: lift its rate budget.
+        rate_limit_per_minute=100_000_000,
+        rate_limit_burst=100_000,
+    )
+    app = create_app(
+        settings,
+        store=EmbeddedStore(folder, index_writer=False),
+        accounts=EmbeddedAccountStore(folder),
+        facets=EmbeddedFacets(folder),
+        publisher=RecordingPublisher(),
+        broker_probe=FakeBrokerProbe(),
+    )
+    # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets that
+    # say so, and with Nagle on, every response waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _store_call(data_dir: Path) -> tuple[Callable[[dict[str, str]], None], Callable[[], None]]:
+    from academichub.gateway.paper_search import PaperQuery, search_papers
+    from academichub.radar.parser import parse_query
+    from academichub.store.embedded import EmbeddedStore
+    from academichub.store.embedded.facets import EmbeddedFacets
+    from academichub.store.port import SearchFilters
+
+    store = EmbeddedStore(data_dir, index_writer=False)
+    facets = EmbeddedFacets(data_dir)
+
+    def call(params: dict[str, str]) -> None:
+        node = parse_query(params["q"]) if "q" in params else None
+        filters = SearchFilters(categories=(params["category"],) if "category" in params else ())
+        by_date = params.get("sort") == "date"
+        query = PaperQuery(node, filters, "date" if by_date else "relevance", 20, 0)
+        search_papers(store, facets, query)
+
+    return call, store.close
+
+
+def _run_store(call: Callable[[dict[str, str]], None], clients: int, requests: int) -> Figures:
+    queries = itertools.cycle(QUERIES)
+    todo = [next(queries) for _ in range(requests)]
+
+    def timed(params: dict[str, str]) -> float:
+        started = time.perf_counter()
+        call(params)
+        return time.perf_counter() - started
+
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        list(pool.map(timed, todo[:WARMUP]))
+        started = time.perf_counter()
+        latencies = list(pool.map(timed, todo))
+        elapsed = time.perf_counter() - started
+    return _figures(latencies, elapsed)
+
+
+async def _run_http(base: str, token: str, clients: int, requests: int) -> Figures:
+    queries = itertools.cycle(QUERIES)
+    todo = [next(queries) for _ in range(requests)]
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as http:
+
+        async def worker(share: list[dict[str, str]], out: list[float]) -> None:
+            for params in share:
+                started = time.perf_counter()
+                response = await http.get("/api/papers", params=params)
+                out.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{params}: HTTP {response.status_code} {response.text}")
+
+        warm: list[float] = []
+        await asyncio.gather(*(worker(todo[i:WARMUP:clients], warm) for i in range(clients)))
+        latencies: list[float] = []
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(todo[i::clients], latencies) for i in range(clients)))
+        elapsed = time.perf_counter() - started
+    return _figures(latencies, elapsed)
+
+
+def _wait_until_serving(base: str, process: multiprocessing.process.BaseProcess) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if not process.is_alive():
+            raise RuntimeError("the gateway process exited before serving")
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the gateway did not answer /healthz within 60 s")
+
+
+def run_bench_search(papers: int, clients: Sequence[int], requests: int, workers: int = 1) -> int:
+    from academichub.broker.local import free_port
+    from academichub.store.accounts import User, mint_api_key, new_user_id
+    from academichub.store.embedded import EmbeddedStore
+    from academichub.store.embedded.accounts import EmbeddedAccountStore
+
+    # One line per request would drown the figures.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="academichub-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        print(
+            f"loading {papers} synthetic papers into an embedded store in {data_dir} …", flush=True
+        )
+        started = time.perf_counter()
+        writer = EmbeddedStore(data_dir, index_writer=True)
+        try:
+            corpus = synthetic_papers(papers)
+            while batch := list(itertools.islice(corpus, BATCH)):
+                writer.upsert_papers(batch)
+            stored = writer.count_papers()
+        finally:
+            writer.close()
+        load = time.perf_counter() - started
+        print(f"loaded {stored} papers in {load:.1f} s ({stored / load:.0f} papers/s)")
+
+        accounts = EmbeddedAccountStore(data_dir)
+        now = dt.datetime.now(dt.UTC)
+        user = User(new_user_id(), "Bench", "bench@example.org", False, now)
+        accounts.add_user(user)
+        token, key = mint_api_key(user.id, now, "bench")
+        accounts.add_api_key(key)
+        accounts.close()
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        spawn = multiprocessing.get_context("spawn")
+        processes = [
+            spawn.Process(target=_serve, args=(str(data_dir), port), daemon=True)
+            for _ in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        call, close_store = _store_call(data_dir)
+        try:
+            for process in processes:
+                _wait_until_serving(base, process)
+            print(
+                f"\n{len(QUERIES)} queries (search + facets, 20 results), {requests} requests "
+                f"per row; gateway = GET /api/papers over HTTP on 127.0.0.1 ({workers} "
+                "uvicorn process(es)); store = the same calls in threads of this process\n"
+            )
+            header = (
+                f"{'clients':>7} | {'store p50':>9} {'p99':>8} {'req/s':>8} | "
+                f"{'gateway p50':>11} {'p99':>8} {'req/s':>8} | {'p50 ×':>6} {'p99 ×':>6}"
+            )
+            print(header)
+            print("-" * len(header))
+            for n in clients:
+                direct = _run_store(call, n, requests)
+                served = asyncio.run(_run_http(base, token, n, requests))
+                print(
+                    f"{n:>7} | {direct.p50_ms:>7.1f}ms {direct.p99_ms:>6.1f}ms "
+                    f"{direct.per_second:>8.0f} | {served.p50_ms:>9.1f}ms {served.p99_ms:>6.1f}ms "
+                    f"{served.per_second:>8.0f} | {served.p50_ms / direct.p50_ms:>6.2f} "
+                    f"{served.p99_ms / direct.p99_ms:>6.2f}",
+                    flush=True,
+                )
+        finally:
+            close_store()
+            for process in processes:
+                process.terminate()
+                process.join(10)
+    return 0

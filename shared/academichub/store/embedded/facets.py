@@ -1,0 +1,89 @@
+"""Facet counts from the embedded store's tantivy index, without reading any record.
+
+Sources and categories come from the term dictionary of their exact fields, counted over
+the documents the search matches (tantivy walks each term's postings against the query);
+papers per day from a date histogram on the ``published`` fast field. Replaced versions
+are deleted documents in the index, which both leave out, so counts agree with search.
+
+This reader opens the index directory itself (readers may open it any number of times)
+and reloads when the writer commits, as :mod:`.fulltext` does, so the facet counter needs
+nothing from the store object but its folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any, Final
+
+import tantivy
+
+from academichub.radar.ast import Node
+from academichub.store.embedded import index_schema as f
+from academichub.store.embedded.store import INDEX_DIR
+from academichub.store.embedded.tantivy_query import compile_filters, compile_query
+from academichub.store.facets import Facets, day_window, ranked
+from academichub.store.port import SearchFilters
+
+_EPOCH: Final = dt.date(1970, 1, 1)
+
+
+class EmbeddedFacets:
+    def __init__(self, data_dir: Path) -> None:
+        self._path = data_dir / INDEX_DIR
+        self._schema = f.build_schema()
+        self._lock = threading.Lock()
+        self._index: tantivy.Index | None = None
+        self._stamp: bytes | None = None
+
+    def facets(
+        self, query: Node | None, filters: SearchFilters, *, top: int = 20, days: int = 30
+    ) -> Facets:
+        searcher = self._searcher()
+        if searcher is None:
+            return Facets((), (), ())
+        clauses = compile_filters(filters, self._schema)
+        if query is not None:
+            clauses.insert(0, compile_query(query, self._schema))
+        if not clauses:
+            matching = tantivy.Query.all_query()
+        elif len(clauses) == 1:
+            matching = clauses[0]
+        else:
+            matching = tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
+        sources = searcher.terms_with_prefix(f.SOURCE, "", filter_query=matching)
+        categories = searcher.terms_with_prefix(f.CATEGORY_EXACT, "", filter_query=matching)
+        histogram = searcher.aggregate(
+            matching, {"days": {"date_histogram": {"field": f.PUBLISHED, "fixed_interval": "1d"}}}
+        )
+        return Facets(
+            ranked((str(v), int(n)) for v, n in sources),
+            ranked(((str(v), int(n)) for v, n in categories), top),
+            day_window(_per_day(histogram), days),
+        )
+
+    def _searcher(self) -> tantivy.Searcher | None:
+        with self._lock:
+            try:
+                stamp = (self._path / "meta.json").read_bytes()
+            except FileNotFoundError:
+                return None  # the matcher has not created the index yet
+            if self._index is None:
+                self._index = tantivy.Index(self._schema, path=str(self._path), reuse=True)
+                self._index.config_reader("manual")
+            if stamp != self._stamp:
+                self._index.reload()
+                self._stamp = stamp
+            return self._index.searcher()
+
+
+def _per_day(result: dict[str, Any]) -> dict[dt.date, int]:
+    counts: dict[dt.date, int] = {}
+    for bucket in result.get("days", {}).get("buckets", []):
+        count = int(bucket.get("doc_count", 0))
+        if count:
+            # Bucket keys are epoch milliseconds of UTC midnight (the index stores dates so).
+            day = _EPOCH + dt.timedelta(days=int(float(bucket["key"]) // 86_400_000))
+            counts[day] = count
+    return counts

@@ -1,0 +1,67 @@
+"""``/api/sources``: freshness from the ingestor's cursors and the stored papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from academichub.gateway.arxiv_calendar import ArxivCalendar
+from academichub.gateway.freshness import source_states
+from tests.unit.gateway.harness import Gateway, MakePaper
+
+# NOW in the harness: Friday 2026-06-12 09:30 UTC; the latest listing out is Friday's.
+
+
+def test_sources_report_cursors_papers_and_the_next_announcement(
+    gateway: Gateway, make_paper: MakePaper
+) -> None:
+    gateway.add(
+        make_paper(1, "A", published=dt.date(2026, 6, 11)),
+        make_paper(2, "B", source="medrxiv", paper_id="doi:10.1101/x", categories=("Medicine",)),
+    )
+    gateway.store.set_cursor(
+        "arxiv",
+        {
+            "url": "https://rss.arxiv.org/rss/quant-ph",
+            "etag": '"abc"',
+            "announce_date": "2026-06-10",
+        },
+    )
+    body = gateway.client.get("/api/sources").json()
+    by_name = {s["name"]: s for s in body["sources"]}
+    arxiv = by_name["arxiv"]
+    assert arxiv["configured"] is True
+    assert arxiv["etag"] is True
+    assert arxiv["papers"] == 1
+    assert arxiv["newest_published"] == "2026-06-11"
+    assert arxiv["status"] == "behind"
+    assert arxiv["missed_announcements"] == 2  # the 11th and the 12th
+    medrxiv = by_name["medrxiv"]
+    assert medrxiv["configured"] is False
+    assert medrxiv["status"] == "fresh"
+    assert body["arxiv"]["next_listing"] == "2026-06-15"
+    assert body["arxiv"]["latest_listing"] == "2026-06-12"
+
+
+def test_a_feed_that_read_the_latest_listing_is_fresh() -> None:
+    now = dt.datetime(2026, 6, 16, 1, 0, tzinfo=dt.UTC)  # Monday 21:00 EDT
+    [state] = source_states(
+        ["arxiv"], {"arxiv": {"announce_date": "2026-06-16"}}, {}, ArxivCalendar(), now
+    )
+    assert (state.status, state.missed_announcements) == ("fresh", 0)
+    # Within the poll grace after a release, the previous listing still counts as fresh…
+    [early] = source_states(
+        ["arxiv"], {"arxiv": {"announce_date": "2026-06-15"}}, {}, ArxivCalendar(), now
+    )
+    assert early.status == "fresh"
+    # …but not once the grace is over.
+    later = now + dt.timedelta(hours=2)
+    [late] = source_states(
+        ["arxiv"], {"arxiv": {"announce_date": "2026-06-15"}}, {}, ArxivCalendar(), later
+    )
+    assert (late.status, late.missed_announcements) == ("behind", 1)
+
+
+def test_a_source_never_polled_is_unknown() -> None:
+    now = dt.datetime(2026, 6, 16, 12, tzinfo=dt.UTC)
+    [state] = source_states(["arxiv"], {}, {}, ArxivCalendar(), now)
+    assert (state.status, state.announce_date, state.papers) == ("unknown", None, 0)
