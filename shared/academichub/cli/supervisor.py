@@ -68,6 +68,9 @@ def run_topics() -> int:
 
 def run_broker() -> int:
     broker = LocalBroker(port=_broker_port())
+    # SIGINT too: a shell that starts us in the background leaves SIGINT ignored, and then
+    # Python installs no KeyboardInterrupt handler of its own.
+    signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     broker.start()
     print(
@@ -95,6 +98,9 @@ def run_up(*, offline: bool) -> int:
 
     _prepare_store(data_dir)
     broker = LocalBroker(port=_broker_port(), log_path=log_dir / "broker.log")
+    # SIGINT too: a shell that starts us in the background leaves SIGINT ignored, and then
+    # Python installs no KeyboardInterrupt handler of its own.
+    signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     children: list[Child] = []
     try:
