@@ -12,12 +12,17 @@ matching paper can lack every anchor):
 * ``Not`` contributes nothing, so a query whose every path is negative (``-quantum``,
   ``NOT type:replace``, ``a OR -b``) has no anchors and is verified for every paper.
 
+Guesses can be wrong for a given stream (every paper of a quant-ph feed has
+``cat:quant-ph``), so the index measures how often each key occurs and passes the
+measured frequencies back in ``observed`` when it re-anchors.
+
 Keys are field-agnostic (``title:x`` anchors on the stem ``x``): verification checks
 the field, and one table per kind keeps the per-paper look-ups few.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,44 +59,58 @@ class Anchors:
     frequency: float  # rough fraction of papers holding at least one of the keys
 
 
-def anchors(node: Node, word_frequency: WordFrequency = guess_word_frequency) -> Anchors | None:
-    """The anchor keys of ``node``, or None when it can match a paper holding none."""
-    if isinstance(node, Or):
-        keys: set[tuple[AnchorKind, str]] = set()
-        total = 0.0
-        for child in node.children:
-            found = anchors(child, word_frequency)
-            if found is None:
-                return None
-            keys |= found.keys
-            total += found.frequency
-        return Anchors(frozenset(keys), min(1.0, total))
-    if isinstance(node, And):
-        best: Anchors | None = None
-        for child in node.children:
-            found = anchors(child, word_frequency)
-            if found is not None and (best is None or found.frequency < best.frequency):
-                best = found
-        return best
-    if isinstance(node, Not):
-        return None
-    if isinstance(node, Word):
-        return _one("word", node.token, word_frequency(node.token))
-    if isinstance(node, Phrase):
-        # The rarest-looking token; among equals the longest, then the first.
-        rarest = min(node.tokens, key=lambda t: (word_frequency(t), -len(t)))
-        return _one("word", rarest, word_frequency(rarest))
-    if isinstance(node, Prefix):
-        return _one("prefix", node.prefix, prefix_frequency(node.prefix))
-    if isinstance(node, Author):
-        return _one("author", node.tokens[-1], estimate(node))
-    if isinstance(node, Category):
-        return _one("cat_group" if node.group else "cat", node.value, estimate(node))
-    if isinstance(node, Source):
-        return _one("source_group" if node.group else "source", node.value, estimate(node))
-    assert isinstance(node, AnnounceType)
-    return _one("type", node.value, estimate(node))
+def anchors(
+    node: Node,
+    word_frequency: WordFrequency = guess_word_frequency,
+    observed: Mapping[tuple[AnchorKind, str], float] | None = None,
+) -> Anchors | None:
+    """The anchor keys of ``node``, or None when it can match a paper holding none.
 
+    ``observed`` holds measured frequencies of keys; they win over every guess.
+    """
+    seen = observed or {}
 
-def _one(kind: AnchorKind, value: str, frequency: float) -> Anchors:
-    return Anchors(frozenset({(kind, value)}), frequency)
+    def one(kind: AnchorKind, value: str, guess: float) -> Anchors:
+        return Anchors(frozenset({(kind, value)}), seen.get((kind, value), guess))
+
+    def word(token: str) -> float:
+        return seen.get(("word", token), word_frequency(token))
+
+    def visit(n: Node) -> Anchors | None:
+        if isinstance(n, Or):
+            keys: set[tuple[AnchorKind, str]] = set()
+            total = 0.0
+            for child in n.children:
+                found = visit(child)
+                if found is None:
+                    return None
+                keys |= found.keys
+                total += found.frequency
+            return Anchors(frozenset(keys), min(1.0, total))
+        if isinstance(n, And):
+            best: Anchors | None = None
+            for child in n.children:
+                found = visit(child)
+                if found is not None and (best is None or found.frequency < best.frequency):
+                    best = found
+            return best
+        if isinstance(n, Not):
+            return None
+        if isinstance(n, Word):
+            return one("word", n.token, word(n.token))
+        if isinstance(n, Phrase):
+            # The rarest-looking token; among equals the longest, then the first.
+            rarest = min(n.tokens, key=lambda t: (word(t), -len(t)))
+            return one("word", rarest, word(rarest))
+        if isinstance(n, Prefix):
+            return one("prefix", n.prefix, prefix_frequency(n.prefix))
+        if isinstance(n, Author):
+            return one("author", n.tokens[-1], estimate(n))
+        if isinstance(n, Category):
+            return one("cat_group" if n.group else "cat", n.value, estimate(n))
+        if isinstance(n, Source):
+            return one("source_group" if n.group else "source", n.value, estimate(n))
+        assert isinstance(n, AnnounceType)
+        return one("type", n.value, estimate(n))
+
+    return visit(node)

@@ -1,25 +1,32 @@
-"""Radar queries compiled to closures over a :class:`DocView`: the matcher's fast path.
+"""Radar queries compiled to Python functions over a :class:`DocView`: the matcher's
+fast path.
 
-The semantics are those of :func:`academichub.radar.evaluate.evaluate` (the property
-tests hold the two equal); only the cost differs. A paper is turned into a
-:class:`DocView` once (token sets, lazily built token positions, the registered prefixes
-it contains), and then every candidate radar is a few set look-ups:
+The semantics are those of :func:`academichub.radar.evaluate.evaluate` (property tests
+hold the two equal); only the cost differs. The matcher verifies thousands of candidate
+radars per paper, and a tree of closures costs a call per node plus a cache miss per
+closure, so each query becomes *one* function instead:
 
-* leaves return pre-built tuples of interned :class:`MatchedTerm` (no allocation, and
-  de-duplication hits the identity fast path instead of pydantic's ``__eq__``);
-* a subtree under ``Not`` is compiled to a plain boolean test that short-circuits;
-* ``And`` tries its children most-selective-first so a miss is found early, but reports
-  terms in query order.
+* first a short-circuit boolean expression (most selective ``And`` child first), which
+  rejects most candidates after a few set look-ups;
+* only for a match, every node's flag is computed and the terms that fired are
+  collected: a leaf reports its terms iff it and every node above it matched and no
+  ``Not`` is above it (exactly what ``evaluate`` returns), in query order, each once.
 
-Prefixes are answered from :class:`PrefixRegistry`: every prefix used by a compiled
-query must be registered in the registry the view is built with (the index does this).
+The generated source is a *template*: it names constants ``k0, k1, ...`` and never
+contains query text, so a query cannot inject code; the values (analysed tokens, the
+interned :class:`MatchedTerm` results) are bound as the function's default arguments.
+Radars of the same shape share one code object.
+
+Prefixes are answered from :class:`PrefixRegistry`: every prefix a compiled query uses
+must be registered in the registry its views are built with (the index does this).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Final
+from types import CodeType, FunctionType
+from typing import Final, cast
 
 from academichub.contracts import MatchedTerm
 from academichub.radar.ast import (
@@ -51,13 +58,16 @@ __all__ = [
 
 Terms = tuple[MatchedTerm, ...]
 CompiledQuery = Callable[["DocView"], Terms | None]
-_Test = Callable[["DocView"], bool]
 
-_NO_TERMS: Final[Terms] = ()
 _INTERNED: dict[tuple[str, str], MatchedTerm] = {}
+# A paper's tokens repeat across papers: remembering which registered prefixes a token
+# starts with saves walking it again. Forgotten whenever the registered prefixes change.
+_TOKEN_CACHE_LIMIT: Final = 200_000
 
 
 def _term(field: str, term: str) -> MatchedTerm:
+    """One object per (field, term): de-duplicating terms then hits the identity fast
+    path instead of pydantic's ``__eq__``."""
     key = (field, term)
     found = _INTERNED.get(key)
     if found is None:
@@ -66,53 +76,67 @@ def _term(field: str, term: str) -> MatchedTerm:
 
 
 class PrefixRegistry:
-    """The prefixes (3+ characters) any compiled query uses, counted per use.
-
-    ``present_in(tokens)`` walks each token along the registered prefixes' own prefixes
-    (a trie kept as a set of strings), so its cost is about one look-up per token that
-    starts no registered prefix, not one per prefix.
-    """
+    """The prefixes (3+ characters) the compiled queries use, counted per use."""
 
     def __init__(self) -> None:
-        self._uses: Counter[str] = Counter()
-        self._paths: Counter[str] = Counter()  # every p[:k] for k >= MIN_PREFIX
+        self._uses: dict[str, int] = {}
+        self._paths: dict[str, int] = {}  # every p[:k], k >= MIN_PREFIX: a trie as a dict
+        self._by_token: dict[str, tuple[str, ...]] = {}
 
-    def __contains__(self, prefix: str) -> bool:
+    def __contains__(self, prefix: object) -> bool:
         return prefix in self._uses
 
+    def __bool__(self) -> bool:
+        return bool(self._uses)
+
     def add(self, prefix: str) -> None:
-        self._uses[prefix] += 1
+        if prefix not in self._uses:
+            self._by_token.clear()
+        self._uses[prefix] = self._uses.get(prefix, 0) + 1
         for k in range(MIN_PREFIX, len(prefix) + 1):
-            self._paths[prefix[:k]] += 1
+            self._paths[prefix[:k]] = self._paths.get(prefix[:k], 0) + 1
 
     def discard(self, prefix: str) -> None:
-        if self._uses[prefix] <= 1:
-            del self._uses[prefix]
-        else:
-            self._uses[prefix] -= 1
+        if _decrement(self._uses, prefix):
+            self._by_token.clear()
         for k in range(MIN_PREFIX, len(prefix) + 1):
-            path = prefix[:k]
-            if self._paths[path] <= 1:
-                del self._paths[path]
-            else:
-                self._paths[path] -= 1
+            _decrement(self._paths, prefix[:k])
 
-    def present_in(self, tokens: Iterable[str]) -> frozenset[str]:
+    def present_in(self, tokens: Iterable[str]) -> set[str]:
+        """The registered prefixes that some token starts with."""
+        found: set[str] = set()
         if not self._uses:
-            return frozenset()
-        paths, uses = self._paths, self._uses
-        found = set()
+            return found
+        cache = self._by_token
+        if len(cache) > _TOKEN_CACHE_LIMIT:
+            cache.clear()
         for token in tokens:
-            k = MIN_PREFIX
-            end = len(token)
-            while k <= end:
-                head = token[:k]
-                if head not in paths:
-                    break
-                if head in uses:
-                    found.add(head)
-                k += 1
-        return frozenset(found)
+            heads = cache.get(token)
+            if heads is None:
+                heads = cache[token] = self._walk(token)
+            if heads:
+                found.update(heads)
+        return found
+
+    def _walk(self, token: str) -> tuple[str, ...]:
+        # Follow the token down the trie; stop where no registered prefix continues.
+        heads = []
+        for k in range(MIN_PREFIX, len(token) + 1):
+            head = token[:k]
+            if head not in self._paths:
+                break
+            if head in self._uses:
+                heads.append(head)
+        return tuple(heads)
+
+
+def _decrement(counts: dict[str, int], key: str) -> bool:
+    """Count one use less; True when the key is gone."""
+    if counts[key] > 1:
+        counts[key] -= 1
+        return False
+    del counts[key]
+    return True
 
 
 class DocView:
@@ -123,11 +147,13 @@ class DocView:
         "_title_pos",
         "abstract_prefixes",
         "abstract_set",
+        "announce_type",
         "author_last",
         "author_tokens",
         "categories",
         "category_set",
         "doc",
+        "source",
         "title_prefixes",
         "title_set",
     )
@@ -136,18 +162,23 @@ class DocView:
         self.doc = doc
         self.title_set = frozenset(doc.title)
         self.abstract_set = frozenset(doc.abstract)
-        self.title_prefixes = prefixes.present_in(set(doc.title_raw))
-        self.abstract_prefixes = prefixes.present_in(set(doc.abstract_raw))
+        if prefixes:
+            self.title_prefixes = prefixes.present_in(set(doc.title_raw))
+            self.abstract_prefixes = prefixes.present_in(set(doc.abstract_raw))
+        else:
+            self.title_prefixes = self.abstract_prefixes = set()
         self.author_last = frozenset(a[-1] for a in doc.authors if a)
         self.author_tokens = frozenset(t for a in doc.authors for t in a)
         self.categories = doc.categories
         self.category_set = frozenset(doc.categories)
+        self.source = doc.source
+        self.announce_type = doc.announce_type
         self._title_pos: dict[str, list[int]] | None = None
         self._abstract_pos: dict[str, list[int]] | None = None
 
-    def positions(self, field: str) -> dict[str, list[int]]:
-        """Token -> positions in ``field``, built on first use (only phrases need it)."""
-        if field == "title":
+    def positions(self, in_title: bool) -> dict[str, list[int]]:
+        """Stem -> positions in the title or abstract, built on first use (for phrases)."""
+        if in_title:
             if self._title_pos is None:
                 self._title_pos = _positions(self.doc.title)
             return self._title_pos
@@ -163,6 +194,48 @@ def _positions(tokens: Sequence[str]) -> dict[str, list[int]]:
     return table
 
 
+# --- helpers the generated code calls (its only globals) --------------------------------
+
+
+def _phrase(view: DocView, in_title: bool, run: tuple[str, ...]) -> bool:
+    stems = view.doc.title if in_title else view.doc.abstract
+    n = len(run)
+    return any(stems[i : i + n] == run for i in view.positions(in_title).get(run[0], ()))
+
+
+def _author_run(view: DocView, run: tuple[str, ...]) -> bool:
+    n = len(run)
+    return any(
+        name[i : i + n] == run for name in view.doc.authors for i in range(len(name) - n + 1)
+    )
+
+
+def _any_startswith(values: Sequence[str], head: str) -> bool:
+    return any(value.startswith(head) for value in values)
+
+
+_GLOBALS: Final[dict[str, object]] = {
+    "__builtins__": {"tuple": tuple, "dict": dict},
+    "_phrase": _phrase,
+    "_author_run": _author_run,
+    "_any_startswith": _any_startswith,
+}
+
+# What each local of the generated function is read from.
+_VIEW_LOCALS: Final = {
+    "T": "v.title_set",
+    "A": "v.abstract_set",
+    "TP": "v.title_prefixes",
+    "AP": "v.abstract_prefixes",
+    "C": "v.category_set",
+    "CS": "v.categories",
+    "AL": "v.author_last",
+    "AT": "v.author_tokens",
+    "S": "v.source",
+    "Y": "v.announce_type",
+}
+
+
 def prefixes_of(node: Node) -> list[str]:
     """Every prefix leaf's prefix in ``node`` (with repeats), to register before use."""
     if isinstance(node, And | Or):
@@ -174,194 +247,178 @@ def prefixes_of(node: Node) -> list[str]:
 
 def compile_query(node: Node) -> CompiledQuery:
     """A function of a :class:`DocView` with the same result as ``evaluate(node, doc)``."""
-    if isinstance(node, And):
-        return _compile_and(node)
-    if isinstance(node, Or):
-        return _compile_or(node)
+    source, defaults = _Generator().function(node)
+    return cast(CompiledQuery, FunctionType(_code(source), _GLOBALS, "radar", defaults))
+
+
+@functools.lru_cache(maxsize=8192)
+def _code(source: str) -> CodeType:
+    module = compile(source, "<radar query>", "exec")
+    return next(c for c in module.co_consts if isinstance(c, CodeType))
+
+
+class _Generator:
+    """Writes the template for one query; collects its constants."""
+
+    def __init__(self) -> None:
+        self.constants: list[object] = []
+        self.constant_names: dict[tuple[type, object], str] = {}
+        self.locals: set[str] = set()
+        self.statements: list[str] = []
+        self.emitted: list[MatchedTerm] = []
+        self.names = 0
+
+    def constant(self, value: object) -> str:
+        key = (type(value), value)
+        name = self.constant_names.get(key)
+        if name is None:
+            name = self.constant_names[key] = f"k{len(self.constants)}"
+            self.constants.append(value)
+        return name
+
+    def local(self, name: str) -> str:
+        self.locals.add(name)
+        return name
+
+    def flag(self) -> str:
+        self.names += 1
+        return f"m{self.names}"
+
+    def function(self, node: Node) -> tuple[str, tuple[object, ...]]:
+        test = self.test(node)
+        root = self.evaluate(node)
+        body = [f"    if not ({test}):", "        return None"]
+        body += [f"    {s}" for s in self.statements]
+        body.append("    out = []")
+        body += self.emit(node, root, 1, known=True)
+        if len(set(self.emitted)) < len(self.emitted):
+            body.append("    return tuple(dict.fromkeys(out))")
+        else:
+            body.append("    return tuple(out)")
+        preamble = [f"    {name} = {_VIEW_LOCALS[name]}" for name in sorted(self.locals)]
+        params = "".join(f", k{i}" for i in range(len(self.constants)))
+        source = "\n".join([f"def radar(v{params}):", *preamble, *body, ""])
+        return source, tuple(self.constants)
+
+    # Short-circuit boolean expression ---------------------------------------------------
+
+    def test(self, node: Node) -> str:
+        if isinstance(node, And):
+            ordered = sorted(node.children, key=estimate)
+            return "(" + " and ".join(self.test(c) for c in ordered) + ")"
+        if isinstance(node, Or):
+            return "(" + " or ".join(self.test(c) for c in node.children) + ")"
+        if isinstance(node, Not):
+            return f"(not {self.test(node.child)})"
+        if isinstance(node, Word | Phrase | Prefix):
+            tests = [self.text_test(node, f == "title") for f in text_fields(node.field)]
+            return "(" + " or ".join(tests) + ")"
+        return self.other_test(node)
+
+    def text_test(self, leaf: Word | Phrase | Prefix, in_title: bool) -> str:
+        if isinstance(leaf, Word):
+            return f"{self.constant(leaf.token)} in {self.local('T' if in_title else 'A')}"
+        if isinstance(leaf, Prefix):
+            return f"{self.constant(leaf.prefix)} in {self.local('TP' if in_title else 'AP')}"
+        # All the phrase's stems first: a set test is cheap, finding the run is not.
+        stems = self.constant(frozenset(leaf.tokens))
+        run = self.constant(leaf.tokens)
+        where = self.local("T" if in_title else "A")
+        return f"({stems} <= {where} and _phrase(v, {in_title}, {run}))"
+
+    def other_test(self, leaf: Leaf) -> str:
+        if isinstance(leaf, Author):
+            if len(leaf.tokens) == 1:
+                return f"{self.constant(leaf.tokens[0])} in {self.local('AL')}"
+            stems = self.constant(frozenset(leaf.tokens))
+            run = self.constant(leaf.tokens)
+            return f"({stems} <= {self.local('AT')} and _author_run(v, {run}))"
+        if isinstance(leaf, Category):
+            value = self.constant(leaf.value)
+            if leaf.group:
+                return f"_any_startswith({self.local('CS')}, {value})"
+            return f"{value} in {self.local('C')}"
+        if isinstance(leaf, Source):
+            value = self.constant(leaf.value)
+            if leaf.group:
+                return f"{self.local('S')}.startswith({value})"
+            return f"{self.local('S')} == {value}"
+        assert isinstance(leaf, AnnounceType)
+        return f"{self.local('Y')} == {self.constant(leaf.value)}"
+
+    # Full evaluation, for a match only: one flag per node (per field for text leaves) ---
+
+    def evaluate(self, node: Node) -> str:
+        flag = self.flag()
+        if isinstance(node, And | Or):
+            flags = [self.evaluate(c) for c in node.children]
+            joiner = " and " if isinstance(node, And) else " or "
+            self.statements.append(f"{flag} = {joiner.join(flags)}")
+        elif isinstance(node, Not):
+            self.statements.append(f"{flag} = not {self.evaluate(node.child)}")
+        elif isinstance(node, Word | Phrase | Prefix):
+            fields = []
+            for field in text_fields(node.field):
+                self.statements.append(
+                    f"{flag}{field[0]} = {self.text_test(node, field == 'title')}"
+                )
+                fields.append(f"{flag}{field[0]}")
+            self.statements.append(f"{flag} = {' or '.join(fields)}")
+        else:
+            self.statements.append(f"{flag} = {self.other_test(node)}")
+        return flag
+
+    def emit(self, node: Node, flag: str, depth: int, *, known: bool) -> list[str]:
+        """Statements appending the node's terms to ``out`` when it and its ancestors
+        matched (``known``: that is already established where the statements go).
+        Flags are numbered in the pre-order ``evaluate`` gave them."""
+        pad = "    " * depth
+        if isinstance(node, Not):
+            return []
+        if isinstance(node, And | Or):
+            inner: list[str] = []
+            number = int(flag[1:]) + 1
+            for child in node.children:
+                inner += self.emit(
+                    child, f"m{number}", depth if known else depth + 1, known=isinstance(node, And)
+                )
+                number += _size(child)
+            if not inner or known:
+                return inner
+            return [f"{pad}if {flag}:", *inner]
+        if isinstance(node, Word | Phrase | Prefix):
+            fields = text_fields(node.field)
+            lines = []
+            for field in fields:
+                term = self.constant(self.term(field, leaf_term(node)))
+                if known and len(fields) == 1:
+                    lines.append(f"{pad}out.append({term})")
+                else:
+                    lines += [f"{pad}if {flag}{field[0]}:", f"{pad}    out.append({term})"]
+            return lines
+        term = self.constant(self.term(_OTHER_FIELDS[type(node)], leaf_term(node)))
+        if known:
+            return [f"{pad}out.append({term})"]
+        return [f"{pad}if {flag}:", f"{pad}    out.append({term})"]
+
+    def term(self, field: str, value: str) -> MatchedTerm:
+        found = _term(field, value)
+        self.emitted.append(found)
+        return found
+
+
+_OTHER_FIELDS: Final[dict[type, str]] = {
+    Author: "author",
+    Category: "cat",
+    Source: "source",
+    AnnounceType: "type",
+}
+
+
+def _size(node: Node) -> int:
+    """How many flags ``_Generator.evaluate`` numbers for ``node``."""
+    if isinstance(node, And | Or):
+        return 1 + sum(_size(c) for c in node.children)
     if isinstance(node, Not):
-        test = compile_test(node.child)
-        return lambda view: None if test(view) else _NO_TERMS
-    return _compile_leaf(node)
-
-
-def compile_test(node: Node) -> _Test:
-    """Whether the node matches, without collecting terms (for subtrees under ``Not``)."""
-    if isinstance(node, And):
-        tests = tuple(compile_test(c) for c in _most_selective_first(node.children))
-        return lambda view: all(t(view) for t in tests)
-    if isinstance(node, Or):
-        tests = tuple(compile_test(c) for c in node.children)
-        return lambda view: any(t(view) for t in tests)
-    if isinstance(node, Not):
-        inner = compile_test(node.child)
-        return lambda view: not inner(view)
-    run = _compile_leaf(node)
-    return lambda view: run(view) is not None
-
-
-def _most_selective_first(children: Sequence[Node]) -> list[Node]:
-    return sorted(children, key=estimate)
-
-
-def _merge(parts: list[Terms]) -> Terms:
-    if not parts:
-        return _NO_TERMS
-    if len(parts) == 1:
-        return parts[0]
-    return tuple(dict.fromkeys(term for part in parts for term in part))
-
-
-def _compile_and(node: And) -> CompiledQuery:
-    order = sorted(range(len(node.children)), key=lambda i: estimate(node.children[i]))
-    runs = tuple(compile_query(node.children[i]) for i in order)
-    if order == sorted(order):
-
-        def run_in_order(view: DocView) -> Terms | None:
-            parts = []
-            for child in runs:
-                fired = child(view)
-                if fired is None:
-                    return None
-                if fired:
-                    parts.append(fired)
-            return _merge(parts)
-
-        return run_in_order
-
-    slots = tuple(order)
-    size = len(slots)
-
-    def run(view: DocView) -> Terms | None:
-        results: list[Terms] = [_NO_TERMS] * size
-        for slot, child in zip(slots, runs, strict=True):
-            fired = child(view)
-            if fired is None:
-                return None
-            results[slot] = fired
-        return _merge([r for r in results if r])
-
-    return run
-
-
-def _compile_or(node: Or) -> CompiledQuery:
-    runs = tuple(compile_query(child) for child in node.children)
-
-    def run(view: DocView) -> Terms | None:
-        parts = []
-        matched = False
-        for child in runs:
-            fired = child(view)
-            if fired is not None:
-                matched = True
-                if fired:
-                    parts.append(fired)
-        return _merge(parts) if matched else None
-
-    return run
-
-
-def _compile_leaf(leaf: Leaf) -> CompiledQuery:
-    if isinstance(leaf, Word | Phrase | Prefix):
-        return _compile_text(leaf)
-    term = leaf_term(leaf)
-    if isinstance(leaf, Author):
-        return _compile_author(leaf, (_term("author", term),))
-    if isinstance(leaf, Category):
-        fired = (_term("cat", term),)
-        value = leaf.value
-        if leaf.group:
-            return lambda v: fired if any(c.startswith(value) for c in v.categories) else None
-        return lambda v: fired if value in v.category_set else None
-    if isinstance(leaf, Source):
-        fired = (_term("source", term),)
-        value = leaf.value
-        if leaf.group:
-            return lambda v: fired if v.doc.source.startswith(value) else None
-        return lambda v: fired if v.doc.source == value else None
-    assert isinstance(leaf, AnnounceType)
-    fired = (_term("type", term),)
-    value = leaf.value
-    return lambda v: fired if v.doc.announce_type == value else None
-
-
-def _compile_author(leaf: Author, fired: Terms) -> CompiledQuery:
-    tokens = leaf.tokens
-    if len(tokens) == 1:
-        surname = tokens[0]
-        return lambda v: fired if surname in v.author_last else None
-    needed = frozenset(tokens)
-    n = len(tokens)
-
-    def run(view: DocView) -> Terms | None:
-        if not needed <= view.author_tokens:
-            return None
-        for name in view.doc.authors:
-            for i in range(len(name) - n + 1):
-                if name[i : i + n] == tokens:
-                    return fired
-        return None
-
-    return run
-
-
-_FieldTest = Callable[[DocView, str], bool]
-
-
-def _compile_text(leaf: Word | Phrase | Prefix) -> CompiledQuery:
-    """A text leaf: one test per field; pre-built results for each combination."""
-    term = leaf_term(leaf)
-    fields = text_fields(leaf.field)
-    if isinstance(leaf, Word):
-        token = leaf.token
-        if fields == ("title",):
-            title_only = (_term("title", term),)
-            return lambda v: title_only if token in v.title_set else None
-        if fields == ("abstract",):
-            abstract_only = (_term("abstract", term),)
-            return lambda v: abstract_only if token in v.abstract_set else None
-        return _either_field(
-            term,
-            lambda v: token in v.title_set,
-            lambda v: token in v.abstract_set,
-        )
-    if isinstance(leaf, Prefix):
-        prefix = leaf.prefix
-        in_title: _Test = lambda v: prefix in v.title_prefixes  # noqa: E731
-        in_abstract: _Test = lambda v: prefix in v.abstract_prefixes  # noqa: E731
-    else:
-        in_title = _phrase_test(leaf.tokens, "title")
-        in_abstract = _phrase_test(leaf.tokens, "abstract")
-    if fields == ("title",):
-        title_only = (_term("title", term),)
-        return lambda v: title_only if in_title(v) else None
-    if fields == ("abstract",):
-        abstract_only = (_term("abstract", term),)
-        return lambda v: abstract_only if in_abstract(v) else None
-    return _either_field(term, in_title, in_abstract)
-
-
-def _either_field(term: str, in_title: _Test, in_abstract: _Test) -> CompiledQuery:
-    title_only = (_term("title", term),)
-    abstract_only = (_term("abstract", term),)
-    both = title_only + abstract_only
-
-    def run(view: DocView) -> Terms | None:
-        if in_title(view):
-            return both if in_abstract(view) else title_only
-        return abstract_only if in_abstract(view) else None
-
-    return run
-
-
-def _phrase_test(tokens: tuple[str, ...], field: str) -> _Test:
-    needed = frozenset(tokens)
-    first, n = tokens[0], len(tokens)
-    is_title = field == "title"
-
-    def test(view: DocView) -> bool:
-        if not needed <= (view.title_set if is_title else view.abstract_set):
-            return False
-        stems = view.doc.title if is_title else view.doc.abstract
-        return any(stems[i : i + n] == tokens for i in view.positions(field)[first])
-
-    return test
+        return 1 + _size(node.child)
+    return 1

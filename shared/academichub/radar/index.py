@@ -17,7 +17,7 @@ right answer for the property tests and is the baseline of the benchmark.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import Final, NamedTuple
 
 from academichub.contracts import MatchedTerm
 from academichub.radar.anchors import AnchorKind, anchors
@@ -36,42 +36,72 @@ from academichub.radar.selectivity import WordFrequency, guess_word_frequency
 __all__ = ["RadarHit", "RadarIndex", "match_naive"]
 
 
-@dataclass(frozen=True, slots=True)
-class RadarHit:
+class RadarHit(NamedTuple):
+    # A named tuple, not a dataclass: a busy paper makes hundreds, and this is the
+    # cheapest immutable record to build.
     radar_id: str
     terms: tuple[MatchedTerm, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class _Entry:
-    node: Node
-    run: CompiledQuery
-    keys: tuple[tuple[AnchorKind, str], ...]  # empty: verified for every paper
+    """One installed radar. Hashed by identity: candidate sets of entries are unions of
+    pointer-hashed objects, and verifying needs no look-up by id."""
+
+    __slots__ = ("frequency", "keys", "node", "radar_id", "run", "stamp")
+
+    def __init__(self, radar_id: str, node: Node, run: CompiledQuery) -> None:
+        self.stamp = 0  # the last paper it was verified for
+        self.radar_id = radar_id
+        self.node = node
+        self.run = run
+        self.keys: tuple[tuple[AnchorKind, str], ...] = ()  # empty: verified for every paper
+        self.frequency = 1.0  # what the anchors were expected to cost
+
+
+_KINDS: tuple[AnchorKind, ...] = (
+    "word",
+    "prefix",
+    "author",
+    "cat",
+    "cat_group",
+    "source",
+    "source_group",
+    "type",
+)
+# A key found in more papers than this, and more than twice what its radars assumed,
+# has its radars re-anchored: below it a wrong guess costs little.
+_HOT_KEY: Final = 0.01
+_LONGEST_WINDOW: Final = 65_536
 
 
 class RadarIndex:
     """Radars by id, compiled and anchored; ``match`` returns hits sorted by radar id.
 
-    ``word_frequency`` (fraction of papers holding a stem) lets a caller with corpus
-    statistics improve the choice of anchors; the default guesses from the word itself.
-    It only affects speed, never which radars match.
+    Anchors are chosen from guessed frequencies (``word_frequency``, fraction of papers
+    holding a stem). The index also counts how many papers hold each anchor key; after
+    ``measure_after`` papers, then after windows doubling up to 65,536 papers, radars
+    anchored on keys far more common than assumed are re-anchored with the measured
+    figures. Anchors only decide what is verified, never what matches.
     """
 
-    def __init__(self, word_frequency: WordFrequency = guess_word_frequency) -> None:
+    def __init__(
+        self,
+        word_frequency: WordFrequency = guess_word_frequency,
+        *,
+        measure_after: int = 1024,
+    ) -> None:
+        if measure_after < 1:
+            raise ValueError("measure_after must be at least 1 paper")
         self._word_frequency = word_frequency
         self._entries: dict[str, _Entry] = {}
-        self._tables: dict[AnchorKind, dict[str, set[str]]] = {
-            "word": {},
-            "prefix": {},
-            "author": {},
-            "cat": {},
-            "cat_group": {},
-            "source": {},
-            "source_group": {},
-            "type": {},
-        }
-        self._always: set[str] = set()
+        self._tables: dict[AnchorKind, dict[str, set[_Entry]]] = {k: {} for k in _KINDS}
+        self._always: set[_Entry] = set()
         self._prefixes = PrefixRegistry()
+        self._counts: dict[AnchorKind, dict[str, int]] = {k: {} for k in _KINDS}
+        self._observed: dict[tuple[AnchorKind, str], float] = {}
+        self._window = measure_after
+        self._window_papers = 0
+        self._stamp = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -87,15 +117,11 @@ class RadarIndex:
         """Install ``node`` as radar ``radar_id``, replacing any query it had."""
         run = compile_query(node)  # before removing: a failure leaves the old query in place
         self.remove(radar_id)
-        found = anchors(node, self._word_frequency)
-        keys = tuple(sorted(found.keys)) if found is not None else ()
+        entry = _Entry(radar_id, node, run)
         for prefix in prefixes_of(node):
             self._prefixes.add(prefix)
-        for kind, value in keys:
-            self._tables[kind].setdefault(value, set()).add(radar_id)
-        if not keys:
-            self._always.add(radar_id)
-        self._entries[radar_id] = _Entry(node, run, keys)
+        self._entries[radar_id] = entry
+        self._anchor(entry)
 
     def remove(self, radar_id: str) -> bool:
         """Forget radar ``radar_id``; False if it was not there."""
@@ -104,66 +130,126 @@ class RadarIndex:
             return False
         for prefix in prefixes_of(entry.node):
             self._prefixes.discard(prefix)
-        for kind, value in entry.keys:
-            table = self._tables[kind]
-            ids = table[value]
-            ids.discard(radar_id)
-            if not ids:
-                del table[value]
-        self._always.discard(radar_id)
+        self._unanchor(entry)
         return True
 
     def reanchor(self, word_frequency: WordFrequency) -> None:
-        """Choose every radar's anchors again with better word frequencies."""
+        """Choose every radar's anchors again, e.g. with corpus document frequencies."""
         self._word_frequency = word_frequency
-        for radar_id, entry in list(self._entries.items()):
-            self.add(radar_id, entry.node)
+        for entry in self._entries.values():
+            self._unanchor(entry)
+            self._anchor(entry)
+
+    def _anchor(self, entry: _Entry) -> None:
+        found = anchors(entry.node, self._word_frequency, self._observed)
+        if found is None:
+            entry.keys, entry.frequency = (), 1.0
+            self._always.add(entry)
+            return
+        entry.keys, entry.frequency = tuple(sorted(found.keys)), found.frequency
+        for kind, value in entry.keys:
+            self._tables[kind].setdefault(value, set()).add(entry)
+
+    def _unanchor(self, entry: _Entry) -> None:
+        for kind, value in entry.keys:
+            table = self._tables[kind]
+            entries = table[value]
+            entries.discard(entry)
+            if not entries:
+                del table[value]
+        self._always.discard(entry)
 
     def view(self, doc: PaperDocument) -> DocView:
         return DocView(doc, self._prefixes)
 
     def candidates(self, view: DocView) -> set[str]:
         """Radars worth verifying for the paper in ``view`` (a superset of the matches)."""
-        found = set(self._always)
-        tables = self._tables
-        _collect(found, tables["word"], view.title_set | view.abstract_set)
-        _collect(found, tables["prefix"], view.title_prefixes | view.abstract_prefixes)
-        _collect(found, tables["author"], view.author_tokens)
-        _collect(found, tables["cat"], view.categories)
-        _collect(found, tables["cat_group"], _heads(view.categories, tables["cat_group"]))
-        source = view.doc.source
-        _collect(found, tables["source"], (source,))
-        _collect(found, tables["source_group"], _heads((source,), tables["source_group"]))
-        if view.doc.announce_type is not None:
-            _collect(found, tables["type"], (view.doc.announce_type,))
+        found = {entry.radar_id for entry in self._always}
+        for kind, keys in self._paper_keys(view):
+            table = self._tables[kind]
+            for key in keys:
+                found.update(entry.radar_id for entry in table.get(key, ()))
         return found
+
+    def _paper_keys(self, view: DocView) -> list[tuple[AnchorKind, Iterable[str]]]:
+        """The paper's keys, per kind that any radar anchors on."""
+        tables = self._tables
+        keys: list[tuple[AnchorKind, Iterable[str]]] = []
+        if tables["word"]:
+            keys.append(("word", view.title_set | view.abstract_set))
+        if tables["prefix"]:
+            keys.append(("prefix", view.title_prefixes | view.abstract_prefixes))
+        if tables["author"]:
+            keys.append(("author", view.author_tokens))
+        if tables["cat"]:
+            keys.append(("cat", view.categories))
+        if tables["cat_group"]:
+            keys.append(("cat_group", _heads(view.categories)))
+        if tables["source"]:
+            keys.append(("source", (view.source,)))
+        if tables["source_group"]:
+            keys.append(("source_group", _heads((view.source,))))
+        if tables["type"] and view.announce_type is not None:
+            keys.append(("type", (view.announce_type,)))
+        return keys
 
     def match(self, doc: PaperDocument) -> list[RadarHit]:
         view = self.view(doc)
-        entries = self._entries
-        hits = []
-        for radar_id in self.candidates(view):
-            terms = entries[radar_id].run(view)
-            if terms is not None:
-                hits.append(RadarHit(radar_id, terms))
-        hits.sort(key=lambda hit: hit.radar_id)
+        self._stamp = stamp = self._stamp + 1
+        hits: list[RadarHit] = []
+
+        # A radar reached through several keys is verified once: it carries the stamp
+        # of the last paper it saw, which is cheaper than building a candidate set.
+        def verify(entries: Iterable[_Entry]) -> None:
+            for entry in entries:
+                if entry.stamp != stamp:
+                    entry.stamp = stamp
+                    terms = entry.run(view)
+                    if terms is not None:
+                        hits.append(RadarHit(entry.radar_id, terms))
+
+        verify(self._always)
+        for kind, keys in self._paper_keys(view):
+            table = self._tables[kind]
+            counts = self._counts[kind]
+            for key in keys:
+                entries = table.get(key)
+                if entries is not None:
+                    counts[key] = counts.get(key, 0) + 1
+                    verify(entries)
+        hits.sort(key=_by_radar_id)
+        self._window_papers += 1
+        if self._window_papers >= self._window:
+            self._rebalance()
         return hits
 
+    def _rebalance(self) -> None:
+        """Record the window's measured key frequencies; re-anchor radars whose anchors
+        proved much more common than they assumed."""
+        papers = self._window_papers
+        for kind, counts in self._counts.items():
+            table = self._tables[kind]
+            for key, count in counts.items():
+                frequency = count / papers
+                self._observed[(kind, key)] = frequency
+                if frequency < _HOT_KEY:
+                    continue
+                for entry in list(table.get(key, ())):
+                    if frequency > 2 * entry.frequency:
+                        self._unanchor(entry)
+                        self._anchor(entry)
+            counts.clear()
+        self._window_papers = 0
+        self._window = min(2 * self._window, max(self._window, _LONGEST_WINDOW))
 
-def _collect(found: set[str], table: dict[str, set[str]], keys: Iterable[str]) -> None:
-    if not table:
-        return
-    for key in keys:
-        ids = table.get(key)
-        if ids is not None:
-            found |= ids
+
+def _by_radar_id(hit: RadarHit) -> str:
+    return hit.radar_id
 
 
-def _heads(values: Iterable[str], table: dict[str, set[str]]) -> list[str]:
-    """Every non-empty head of each value, when any group is registered (values are short:
-    a paper has a few categories and one source)."""
-    if not table:
-        return []
+def _heads(values: Iterable[str]) -> list[str]:
+    """Every non-empty head of each value (values are short: a paper has a few
+    categories and one source)."""
     return [value[:k] for value in values for k in range(1, len(value) + 1)]
 
 

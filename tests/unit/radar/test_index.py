@@ -128,6 +128,19 @@ def test_reanchoring_with_corpus_frequencies_keeps_the_matches() -> None:
     assert len(index) == 2
 
 
+def test_radars_leave_an_anchor_that_proves_common() -> None:
+    # The guess: a category is rarer than any of five short words together.
+    index = RadarIndex(measure_after=4)
+    index.add("r", parse_query("cat:quant-ph (ion OR atom OR spin OR bit OR gate)"))
+    quant_ph = [doc(f"Paper {i}", "Graph theory.", categories=["quant-ph"]) for i in range(4)]
+    assert index.candidates(index.view(quant_ph[0])) == {"r"}
+    for paper in quant_ph:
+        assert index.match(paper) == []
+    # Every paper so far had cat:quant-ph: the radar now waits for one of its words.
+    assert index.candidates(index.view(quant_ph[0])) == set()
+    assert ids(index.match(doc("Spin", categories=["quant-ph"]))) == ["r"]
+
+
 def test_naive_matching_is_the_reference() -> None:
     radars = {"x": parse_query("spin -harvesting"), "y": parse_query("harvesting")}
     assert match_naive(radars, PAPER) == [RadarHit("x", (MatchedTerm(field="title", term="spin"),))]
