@@ -51,3 +51,13 @@ async def test_publishing_before_the_lifespan_started_is_a_wiring_error() -> Non
     with pytest.raises(RuntimeError, match="before start"):
         await publisher.publish(TopicName.RADARS, "r_1", change)
     await publisher.stop()  # stopping what never started is harmless
+
+
+def test_the_gateway_refuses_a_store_it_cannot_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    from academichub.gateway.bootstrap import main
+    from academichub.platform.errors import ConfigError
+
+    monkeypatch.setenv("ACADEMICHUB_STORE", "elasticsearch")
+    monkeypatch.setenv("ACADEMICHUB_ELASTICSEARCH_URL", "http://127.0.0.1:9")
+    with pytest.raises(ConfigError, match="embedded store only"):
+        main()

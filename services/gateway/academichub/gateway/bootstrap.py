@@ -23,7 +23,7 @@ from academichub.gateway.app import Lifespan, create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
 from academichub.gateway.settings import GatewaySettings
-from academichub.platform.errors import TransientError
+from academichub.platform.errors import ConfigError, TransientError
 from academichub.platform.settings import load_settings
 from academichub.store.accounts import AccountStore
 from academichub.store.embedded import EmbeddedStore
@@ -42,6 +42,13 @@ def main() -> None:
         level=settings.common.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if settings.common.store != "embedded":
+        # Accounts and facets have no Elasticsearch implementation yet: refuse rather than
+        # serve a different store from the one the matcher writes.
+        raise ConfigError(
+            f"ACADEMICHUB_STORE={settings.common.store}: the gateway runs on the embedded "
+            "store only for now (accounts and facets have no Elasticsearch implementation yet)"
+        )
     store = EmbeddedStore(settings.common.data_dir, index_writer=False)
     accounts = EmbeddedAccountStore(settings.common.data_dir)
     try:
