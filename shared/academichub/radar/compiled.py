@@ -24,6 +24,7 @@ must be registered in the registry its views are built with (the index does this
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from types import CodeType, FunctionType
 from typing import Final, cast
@@ -143,7 +144,9 @@ class DocView:
     """One paper analysed for matching, built once per paper and shared by all radars."""
 
     __slots__ = (
+        "_abstract_pairs",
         "_abstract_pos",
+        "_title_pairs",
         "_title_pos",
         "abstract_prefixes",
         "abstract_set",
@@ -175,6 +178,19 @@ class DocView:
         self.announce_type = doc.announce_type
         self._title_pos: dict[str, list[int]] | None = None
         self._abstract_pos: dict[str, list[int]] | None = None
+        self._title_pairs: frozenset[tuple[str, str]] | None = None
+        self._abstract_pairs: frozenset[tuple[str, str]] | None = None
+
+    def pairs(self, in_title: bool) -> frozenset[tuple[str, str]]:
+        """Consecutive stem pairs of the title or abstract, built on first use: a
+        two-word phrase is one look-up, a longer one is filtered before it is scanned."""
+        if in_title:
+            if self._title_pairs is None:
+                self._title_pairs = frozenset(itertools.pairwise(self.doc.title))
+            return self._title_pairs
+        if self._abstract_pairs is None:
+            self._abstract_pairs = frozenset(itertools.pairwise(self.doc.abstract))
+        return self._abstract_pairs
 
     def positions(self, in_title: bool) -> dict[str, list[int]]:
         """Stem -> positions in the title or abstract, built on first use (for phrases)."""
@@ -280,9 +296,9 @@ class _Generator:
         self.locals.add(name)
         return name
 
-    def flag(self) -> str:
+    def flag(self) -> int:
         self.names += 1
-        return f"m{self.names}"
+        return self.names
 
     def function(self, node: Node) -> tuple[str, tuple[object, ...]]:
         test = self.test(node)
@@ -320,11 +336,13 @@ class _Generator:
             return f"{self.constant(leaf.token)} in {self.local('T' if in_title else 'A')}"
         if isinstance(leaf, Prefix):
             return f"{self.constant(leaf.prefix)} in {self.local('TP' if in_title else 'AP')}"
-        # All the phrase's stems first: a set test is cheap, finding the run is not.
-        stems = self.constant(frozenset(leaf.tokens))
+        pairs = list(itertools.pairwise(leaf.tokens))
+        if len(pairs) == 1:
+            return f"{self.constant(pairs[0])} in v.pairs({in_title})"
+        # Every pair side by side first: set tests are cheap, finding the run is not.
+        needed = self.constant(frozenset(pairs))
         run = self.constant(leaf.tokens)
-        where = self.local("T" if in_title else "A")
-        return f"({stems} <= {where} and _phrase(v, {in_title}, {run}))"
+        return f"({needed} <= v.pairs({in_title}) and _phrase(v, {in_title}, {run}))"
 
     def other_test(self, leaf: Leaf) -> str:
         if isinstance(leaf, Author):
@@ -348,14 +366,17 @@ class _Generator:
 
     # Full evaluation, for a match only: one flag per node (per field for text leaves) ---
 
-    def evaluate(self, node: Node) -> str:
-        flag = self.flag()
+    def evaluate(self, node: Node) -> int:
+        """Statements setting ``m<n>`` for the node numbered ``n`` in pre-order (and
+        ``m<n>t``/``m<n>a`` per field of a text leaf); returns ``n``."""
+        number = self.flag()
+        flag = f"m{number}"
         if isinstance(node, And | Or):
-            flags = [self.evaluate(c) for c in node.children]
+            flags = [f"m{self.evaluate(c)}" for c in node.children]
             joiner = " and " if isinstance(node, And) else " or "
             self.statements.append(f"{flag} = {joiner.join(flags)}")
         elif isinstance(node, Not):
-            self.statements.append(f"{flag} = not {self.evaluate(node.child)}")
+            self.statements.append(f"{flag} = not m{self.evaluate(node.child)}")
         elif isinstance(node, Word | Phrase | Prefix):
             fields = []
             for field in text_fields(node.field):
@@ -366,23 +387,24 @@ class _Generator:
             self.statements.append(f"{flag} = {' or '.join(fields)}")
         else:
             self.statements.append(f"{flag} = {self.other_test(node)}")
-        return flag
+        return number
 
-    def emit(self, node: Node, flag: str, depth: int, *, known: bool) -> list[str]:
-        """Statements appending the node's terms to ``out`` when it and its ancestors
-        matched (``known``: that is already established where the statements go).
-        Flags are numbered in the pre-order ``evaluate`` gave them."""
+    def emit(self, node: Node, number: int, depth: int, *, known: bool) -> list[str]:
+        """Statements appending the terms of ``node`` (numbered ``number`` by
+        ``evaluate``) to ``out`` when it and its ancestors matched (``known``: that is
+        already established where the statements go)."""
         pad = "    " * depth
+        flag = f"m{number}"
         if isinstance(node, Not):
             return []
         if isinstance(node, And | Or):
             inner: list[str] = []
-            number = int(flag[1:]) + 1
+            child_number = number + 1  # pre-order: the first child follows its parent
             for child in node.children:
                 inner += self.emit(
-                    child, f"m{number}", depth if known else depth + 1, known=isinstance(node, And)
+                    child, child_number, depth if known else depth + 1, known=isinstance(node, And)
                 )
-                number += _size(child)
+                child_number += _size(child)
             if not inner or known:
                 return inner
             return [f"{pad}if {flag}:", *inner]
@@ -416,7 +438,7 @@ _OTHER_FIELDS: Final[dict[type, str]] = {
 
 
 def _size(node: Node) -> int:
-    """How many flags ``_Generator.evaluate`` numbers for ``node``."""
+    """How many numbers ``_Generator.evaluate`` gives ``node`` and its descendants."""
     if isinstance(node, And | Or):
         return 1 + sum(_size(c) for c in node.children)
     if isinstance(node, Not):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from academichub.contracts import Paper
-from academichub.radar.analysis import analyze, fold_name, tokenize
+from academichub.radar.analysis import fold_name, stem, tokenize
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +22,15 @@ class PaperDocument:
 
     @classmethod
     def from_paper(cls, paper: Paper) -> PaperDocument:
+        # analyze() is stem(tokenize()): tokenise once, the matcher does this per paper.
+        title_raw = tuple(tokenize(paper.title))
+        abstract_raw = tuple(tokenize(paper.abstract))
         return cls(
             paper=paper,
-            title=tuple(analyze(paper.title)),
-            abstract=tuple(analyze(paper.abstract)),
-            title_raw=tuple(tokenize(paper.title)),
-            abstract_raw=tuple(tokenize(paper.abstract)),
+            title=tuple(map(stem, title_raw)),
+            abstract=tuple(map(stem, abstract_raw)),
+            title_raw=title_raw,
+            abstract_raw=abstract_raw,
             authors=tuple(tuple(fold_name(a)) for a in paper.authors),
             categories=tuple(c.lower() for c in paper.categories),
             source=paper.source.lower(),

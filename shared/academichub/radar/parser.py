@@ -42,11 +42,14 @@ from academichub.radar.ast import (
     Word,
 )
 
-__all__ = ["ANNOUNCE_TYPES", "FIELDS", "QuerySyntaxError", "parse_query"]
+__all__ = ["ANNOUNCE_TYPES", "FIELDS", "MAX_DEPTH", "MIN_PREFIX", "QuerySyntaxError", "parse_query"]
 
 FIELDS: Final = ("abstract", "author", "cat", "source", "title", "type")
 ANNOUNCE_TYPES: Final = ("new", "cross", "replace", "replace-cross")
 MIN_PREFIX: Final = 3
+# Brackets and negations nested deeper than anyone writes: refusing them keeps the
+# recursive parser, evaluator and compiler far from Python's recursion limit.
+MAX_DEPTH: Final = 32
 
 _KNOWN_FIELDS: Final = ", ".join(f"{f}:" for f in FIELDS)
 _SOURCES_EXPECTED: Final = "arxiv, medrxiv, biorxiv, journal:<name> or journal:*"
@@ -212,6 +215,7 @@ class _Parser:
         self.text = text
         self.tokens = _Lexer(text).run()
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> _Token:
         return self.tokens[self.i]
@@ -264,8 +268,21 @@ class _Parser:
             operator = self.take()
             name = "NOT" if kind == "not" else "-"
             self.expect_term(f"after '{name}' (position {operator.pos})")
-            return Not(self.parse_unary(ctx))
+            self.enter(operator)
+            node = Not(self.parse_unary(ctx))
+            self.depth -= 1
+            return node
         return self.parse_primary(ctx)
+
+    def enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                token.pos,
+                f"at most {MAX_DEPTH} nested brackets and negations",
+                f"the query nests brackets and negations more than {MAX_DEPTH} deep here; "
+                "simplify it",
+            )
 
     def expect_term(self, where: str) -> None:
         token = self.peek()
@@ -298,7 +315,9 @@ class _Parser:
     def parse_group(self, opening: _Token, ctx: Context) -> Node:
         assert opening.kind == "lparen", opening
         self.expect_term(f"inside '(' (position {opening.pos})")
+        self.enter(opening)
         node = self.parse_or(ctx)
+        self.depth -= 1
         closing = self.take()
         if closing.kind != "rparen":
             raise QuerySyntaxError(

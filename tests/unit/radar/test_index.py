@@ -47,6 +47,7 @@ def test_match_returns_hits_with_their_terms_sorted_by_radar_id() -> None:
 def test_only_radars_anchored_on_the_papers_terms_are_candidates() -> None:
     index = index_of(
         spin="spin cat:math.CO",  # anchored on a word the paper has: verified, fails
+        pair='"spin rotations"',  # both words are in the paper, but not side by side
         energy='"energy harvesting"',  # anchored on a word the paper lacks
         author="author:lecun",
         group="cat:math.*",
@@ -75,10 +76,10 @@ def test_an_and_is_anchored_on_its_most_selective_positive_child() -> None:
     found = anchors(parse_query("cat:quant-ph model entanglement -review"))
     assert found is not None
     assert found.keys == {("word", "entangl")}
-    # A phrase anchors on its rarest-looking token, an Or on all its children.
+    # A phrase anchors on its rarest-looking pair of stems, an Or on all its children.
     found = anchors(parse_query('"the quantum entanglement" OR author:"Yann LeCun" OR qubit*'))
     assert found is not None
-    assert found.keys == {("word", "entangl"), ("author", "lecun"), ("prefix", "qubit")}
+    assert found.keys == {("pair", "quantum entangl"), ("author", "lecun"), ("prefix", "qubit")}
 
 
 def test_every_kind_of_leaf_is_found_through_its_anchor() -> None:
@@ -112,6 +113,19 @@ def test_add_replaces_and_remove_forgets() -> None:
     assert len(index) == 0
     assert index.match(PAPER) == []
     assert "r" not in index.candidates(index.view(PAPER))
+
+
+def test_radars_sharing_a_query_all_match_and_leave_independently() -> None:
+    index = index_of(a="spin -harvesting", b="spin -harvesting", c="spin  -harvesting")
+    assert index.match(PAPER) == [
+        RadarHit(radar_id, (MatchedTerm(field="title", term="spin"),)) for radar_id in "abc"
+    ]
+    index.remove("b")
+    index.add("a", parse_query("harvesting"))
+    assert ids(index.match(PAPER)) == ["c"]
+    index.add("a", parse_query("spin -harvesting"))
+    assert ids(index.match(PAPER)) == ["a", "c"]
+    assert len(index) == 2
 
 
 def test_a_prefix_shared_by_two_radars_survives_removing_one() -> None:

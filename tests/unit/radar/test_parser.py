@@ -183,6 +183,8 @@ def test_precedence(query: str, expected: Node) -> None:
         ("author:lec*", 10, "an author name without '*'", "cannot be prefixes"),
         ("cat:*", 4, "a category", "category"),
         ("cat:c*s", 5, "'*' only at the end of the value", "cat:cs.*"),
+        ("(" * 33 + "a" + ")" * 33, 32, "at most 32 nested brackets and negations", "simplify"),
+        ("-" * 40 + "a", 32, "at most 32 nested brackets and negations", "32 deep"),
     ],
 )
 def test_errors_name_position_and_expectation(
@@ -194,6 +196,10 @@ def test_errors_name_position_and_expectation(
     assert (error.position, error.expected) == (position, expected)
     assert str(error).startswith(f"position {position}: ")
     assert says in str(error)
+
+
+def test_deep_but_reasonable_nesting_parses() -> None:
+    assert parse_query("(" * 32 + "a" + ")" * 32) == w("a")
 
 
 def test_an_error_is_a_value_error_with_an_actionable_message() -> None:

@@ -16,8 +16,14 @@ from tests.unit.radar.strategies import papers, queries, query_text
 
 RADAR_IDS = st.sampled_from([f"r{i}" for i in range(8)])
 
+# Queries that several radars share (the index verifies a shared query once).
+SHARED = [parse_query(q) for q in ("spin", '"machine learning" OR quant*', "-spin cat:cs.*")]
+
 # An operation on the radar set: (id, query) installs or replaces, (id, None) removes.
-operations = st.lists(st.tuples(RADAR_IDS, st.one_of(st.none(), queries, queries)), max_size=25)
+operations = st.lists(
+    st.tuples(RADAR_IDS, st.one_of(st.none(), queries, queries, st.sampled_from(SHARED))),
+    max_size=25,
+)
 
 
 @settings(max_examples=150, deadline=None)
