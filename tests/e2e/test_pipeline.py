@@ -161,10 +161,9 @@ def test_feed_to_search_matches_and_briefing(tmp_path: Path) -> None:
         home = httpx.get(base + "/").text
         assert "Academic Intelligence · Curated Daily" in home
         assert "01." in home
-        assert (
-            "http_requests" in httpx.get(base + "/metrics").text
-            or "academichub" in httpx.get(base + "/metrics").text
-        )
+        metrics = httpx.get(base + "/metrics").text
+        assert "academichub_gateway_http_requests_total{" in metrics
+        assert 'route="/api/radars/{radar_id}/matches"' in metrics  # the template, not the path
 
 
 async def _republish_papers(system: System) -> None:
