@@ -1,9 +1,5 @@
-"""One poll of one feed: fetch politely, parse, publish each new (id, version) once.
-
-Order matters for at-least-once without loss: papers are published first and marked
-published in the store only after the broker acknowledged them. A crash in between
-publishes them again on the next poll; the matcher's store ignores the replay.
-"""
+"""One poll of one feed: fetch politely, parse, publish each new (id, version) once
+(see :mod:`academichub.ingestor.publishing` for the order that makes that safe)."""
 
 from __future__ import annotations
 
@@ -13,11 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from academichub.broker.publisher import EventPublisher
-from academichub.contracts import Paper, TopicName
 from academichub.ingestor.fetch import Fetcher, FetchResult
 from academichub.ingestor.formats import FeedError, FeedParse
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
+from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.settings import FeedConfig
 from academichub.store.port import IngestStateStore
 
@@ -49,7 +45,7 @@ class Poller:
         self._fetcher = fetcher
         self._pacer = pacer
         self._state = state
-        self._publisher = publisher
+        self._papers = PaperPublisher(state=state, publisher=publisher, metrics=metrics)
         self._formats = formats
         self._metrics = metrics
 
@@ -83,35 +79,9 @@ class Poller:
         return report
 
     async def _publish(self, feed: FeedConfig, parsed: FeedParse) -> PollReport:
-        for error in parsed.errors:
-            log.warning(
-                "%s: skipped entry %d (%s): %s",
-                feed.name,
-                error.index,
-                error.entry_id,
-                error.reason,
-            )
-        unique: dict[tuple[str, int | None], Paper] = {p.key: p for p in parsed.papers}
-        todo = self._state.unpublished(unique)
-        fresh = [p for key, p in unique.items() if key in todo]
-        if fresh:
-            await self._publisher.publish_many(TopicName.PAPERS, [(p.id, p) for p in fresh])
-            self._state.mark_published(p.key for p in fresh)
-        duplicates = len(parsed.papers) - len(fresh)
-        m = self._metrics.entries
-        m.labels(source=feed.name, outcome="published").inc(len(fresh))
-        m.labels(source=feed.name, outcome="duplicate").inc(duplicates)
-        m.labels(source=feed.name, outcome="malformed").inc(len(parsed.errors))
-        log.info(
-            "%s: %d entries, %d published, %d already published, %d malformed",
-            feed.name,
-            len(parsed.papers),
-            len(fresh),
-            duplicates,
-            len(parsed.errors),
-        )
+        counts = await self._papers.publish(feed.name, parsed)
         return PollReport(
-            feed.name, "ok", len(parsed.papers), len(fresh), duplicates, len(parsed.errors)
+            feed.name, "ok", counts.entries, counts.published, counts.duplicates, counts.malformed
         )
 
     def _failed(self, feed: FeedConfig, outcome: str, message: str) -> PollReport:
