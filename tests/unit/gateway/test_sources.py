@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from academichub.gateway.arxiv_calendar import ArxivCalendar
+from academichub.arxiv_calendar import ArxivCalendar
 from academichub.gateway.freshness import source_states
 from tests.unit.gateway.harness import Gateway, MakePaper
 

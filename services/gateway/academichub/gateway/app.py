@@ -20,7 +20,7 @@ from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import EventPublisher
 from academichub.gateway.announce import RadarAnnouncer
-from academichub.gateway.arxiv_calendar import calendar_with
+from academichub.arxiv_calendar import calendar_with
 from academichub.gateway.deps import GatewayContext
 from academichub.gateway.errors import install_error_handlers
 from academichub.gateway.headers import SecurityHeaders

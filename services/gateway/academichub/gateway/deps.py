@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from academichub.gateway.announce import RadarAnnouncer
-from academichub.gateway.arxiv_calendar import ArxivCalendar
+from academichub.arxiv_calendar import ArxivCalendar
 from academichub.gateway.limits import RateLimiter
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.owners import OwnerPolicy

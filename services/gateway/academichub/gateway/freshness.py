@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from academichub.gateway.arxiv_calendar import ArxivCalendar
+from academichub.arxiv_calendar import ArxivCalendar
 
 # The ingestor polls hourly: a release younger than this is not yet expected in the store.
 POLL_GRACE: Final = dt.timedelta(hours=2)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from academichub.gateway.arxiv_calendar import Announcement, ArxivCalendar
+from academichub.arxiv_calendar import Announcement, ArxivCalendar
 from academichub.gateway.freshness import SourceState, source_states
 from academichub.store.facets import FacetStore
 from academichub.store.port import NO_FILTERS, SearchFilters, Store

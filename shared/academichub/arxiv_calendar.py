@@ -4,8 +4,10 @@ arXiv releases a listing at 20:00 US Eastern time, Sunday to Thursday; each rele
 the listing of the *next* calendar day, so listing days run Monday to Friday (the RSS
 feed's announce date is the listing day). There is no release on the evening before a
 holiday listing day. Which days are holidays arXiv publishes each year
-(info.arxiv.org/help/availability); the rules below cover the ones it keeps every year,
-and operators add the rest (``GATEWAY_ARXIV_HOLIDAYS``).
+(info.arxiv.org/help/availability): the rules below cover the ones it keeps every year,
+:data:`PUBLISHED_HOLIDAYS` holds the lists published so far, and operators add the rest
+(``GATEWAY_ARXIV_EXTRA_HOLIDAYS`` / ``INGESTOR_ARXIV_EXTRA_HOLIDAYS``). Shared by the
+ingestor (when to poll, when silence is expected) and the gateway (the sources page).
 """
 
 from __future__ import annotations
@@ -19,6 +21,23 @@ from zoneinfo import ZoneInfo
 EASTERN: Final = ZoneInfo("America/New_York")
 RELEASE_HOUR: Final = 20
 _SEARCH_DAYS: Final = 60  # far more than the longest holiday break arXiv has taken
+
+
+# arXiv's published schedule of days without an announcement (help/availability).
+PUBLISHED_HOLIDAYS: Final[frozenset[dt.date]] = frozenset(
+    dt.date(2026, month, day)
+    for month, day in (
+        (1, 1),
+        (1, 19),
+        (6, 19),
+        (7, 3),
+        (9, 7),
+        (11, 26),
+        (12, 25),
+        (12, 29),
+        (12, 31),
+    )
+)
 
 
 def thanksgiving(year: int) -> dt.date:
@@ -44,7 +63,11 @@ class ArxivCalendar:
     extra_holidays: frozenset[dt.date] = field(default_factory=frozenset)
 
     def is_holiday(self, day: dt.date) -> bool:
-        return day in self.extra_holidays or day in yearly_holidays(day.year)
+        return (
+            day in self.extra_holidays
+            or day in PUBLISHED_HOLIDAYS
+            or day in yearly_holidays(day.year)
+        )
 
     def is_listing_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and not self.is_holiday(day)

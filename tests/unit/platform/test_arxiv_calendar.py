@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from academichub.gateway.arxiv_calendar import EASTERN, ArxivCalendar, thanksgiving
+from academichub.arxiv_calendar import EASTERN, ArxivCalendar, thanksgiving
 
 CAL = ArxivCalendar()
 
@@ -24,7 +24,9 @@ def _et(y: int, m: int, d: int, h: int, minute: int = 0) -> dt.datetime:
         (_et(2026, 6, 15, 19, 59), dt.date(2026, 6, 16), _et(2026, 6, 15, 20)),
         (_et(2026, 6, 15, 20, 0), dt.date(2026, 6, 17), _et(2026, 6, 16, 20)),
         # Thursday evening announces Friday's listing; Saturday waits for Sunday.
-        (_et(2026, 6, 18, 12), dt.date(2026, 6, 19), _et(2026, 6, 18, 20)),
+        (_et(2026, 6, 11, 12), dt.date(2026, 6, 12), _et(2026, 6, 11, 20)),
+        # Juneteenth (Friday 19 June) is on arXiv's published 2026 list: no Thursday release.
+        (_et(2026, 6, 18, 12), dt.date(2026, 6, 22), _et(2026, 6, 21, 20)),
         (_et(2026, 6, 20, 12), dt.date(2026, 6, 22), _et(2026, 6, 21, 20)),
         # Christmas Day 2026 is a Friday: no release on Thursday 24th.
         (_et(2026, 12, 24, 12), dt.date(2026, 12, 28), _et(2026, 12, 27, 20)),
