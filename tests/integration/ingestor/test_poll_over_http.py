@@ -3,6 +3,7 @@ quant-ph feed is published once, keyed by id; polling again publishes nothing.""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import httpx
@@ -42,6 +43,8 @@ async def test_feed_is_published_once_over_real_http(broker: LocalBroker, tmp_pa
                     publisher=publisher,
                     formats=FORMATS,
                     metrics=IngestorMetrics(CollectorRegistry()),
+                    # The morning the recording was made: the feed is current, not stale.
+                    clock=lambda: dt.datetime(2025, 4, 28, 9, tzinfo=dt.UTC),
                 )
                 first = await poller.poll(feed)
                 second = await poller.poll(feed)  # conditional GET: 304

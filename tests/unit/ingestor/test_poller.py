@@ -97,7 +97,12 @@ async def test_conditional_get_uses_the_stored_etag() -> None:
     report = await poller.poll(FEED)
     assert report.outcome == "not_modified"
     assert fetcher.requests == [(URL, None), (URL, '"abc"')]
-    assert store.get_cursor("arxiv") == {"url": URL, "etag": '"abc"', "announce_date": "2025-04-28"}
+    cursor = store.get_cursor("arxiv") or {}
+    assert {k: cursor[k] for k in ("url", "etag", "announce_date")} == {
+        "url": URL,
+        "etag": '"abc"',
+        "announce_date": "2025-04-28",
+    }
 
 
 async def test_nothing_is_marked_published_when_publishing_fails() -> None:
@@ -132,7 +137,8 @@ async def test_a_feed_with_skipped_entries_is_fetched_whole_again() -> None:
     report = await poller.poll(FEED)
     assert fetcher.requests[1] == (URL, None)  # no If-None-Match for the damaged copy
     assert report.published == 1
-    assert store.get_cursor("arxiv") == {
+    cursor = store.get_cursor("arxiv") or {}
+    assert {k: cursor.get(k) for k in ("url", "etag", "announce_date")} == {
         "url": URL,
         "etag": '"whole"',
         "announce_date": "2025-04-28",

@@ -32,3 +32,21 @@ class IngestorMetrics:
             ["source"],
             registry=registry,
         )
+        self.last_error = Gauge(
+            "academichub_ingestor_last_error_timestamp_seconds",
+            "Unix time of the last failed poll (the message is in GET /api/sources)",
+            ["source"],
+            registry=registry,
+        )
+        self.next_poll = Gauge(
+            "academichub_ingestor_next_poll_timestamp_seconds",
+            "Unix time the source is polled next",
+            ["source"],
+            registry=registry,
+        )
+        self.stale = Gauge(
+            "academichub_ingestor_source_stale",
+            "1 while a feed's announcement date lags the arXiv calendar",
+            ["source"],
+            registry=registry,
+        )

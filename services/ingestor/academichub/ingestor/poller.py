@@ -1,34 +1,73 @@
-"""One poll of one feed: fetch politely, parse, publish each new (id, version) once
-(see :mod:`academichub.ingestor.publishing` for the order that makes that safe)."""
+"""One poll of one source: fetch politely, parse, publish each new (id, version) once
+(see :mod:`academichub.ingestor.publishing` for the order that makes that safe).
+
+Single-document sources (RSS, Atom, RDF) are one conditional GET. Paged sources (OAI-PMH,
+the bioRxiv/medRxiv and arXiv APIs, Crossref) are a harvest over a date window that starts
+where the last complete harvest ended (:mod:`academichub.ingestor.harvest`). An arXiv RSS
+feed whose announcement date falls behind the calendar is flagged stale and the missing
+days are recovered through the arXiv API. Every poll leaves the source's status in its
+cursor (:mod:`academichub.ingestor.status`) and schedules the next one
+(:mod:`academichub.ingestor.schedule`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import unquote, urlsplit
 
+from academichub.arxiv_calendar import ArxivCalendar
 from academichub.broker.publisher import EventPublisher
+from academichub.ingestor import pages, schedule, status
 from academichub.ingestor.fetch import Fetcher, FetchResult
-from academichub.ingestor.formats import FeedError, FeedParse
+from academichub.ingestor.formats import FeedParse, parse_rss
+from academichub.ingestor.harvest import Harvester, HarvestJob, HarvestReport
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.settings import FeedConfig
+from academichub.platform.errors import PoisonEvent, TransientError
 from academichub.store.port import IngestStateStore
 
 log = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = dt.timedelta(hours=1)
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+# How far before the feed's last announce date recovery searches (submission to
+# announcement can take up to three days over a weekend).
+RECOVERY_MARGIN = dt.timedelta(days=4)
+# Further behind than this is not a stale feed but a gap for a backfill (OAI-PMH).
+MAX_RECOVERED_LISTINGS = 5
+
+# Cursor keys of the paged sources' windows.
+OAI_FROM = "oai_from"
+WINDOW_FROM = "window_from"
+INDEX_FROM = "index_from"
 
 
 @dataclass(frozen=True)
 class PollReport:
     feed: str
-    outcome: str  # ok | not_modified | feed_error | http_error
+    outcome: str  # ok | not_modified | feed_error | http_error | error | unreachable
     entries: int = 0
     published: int = 0
     duplicates: int = 0
     malformed: int = 0
     message: str | None = None
+    stale: bool = False
+    recovered: int = 0  # papers published by gap recovery in this poll
+    next_poll_at: dt.datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("ok", "not_modified")
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class Poller:
@@ -41,68 +80,275 @@ class Poller:
         publisher: EventPublisher,
         formats: Mapping[str, Callable[[bytes], FeedParse]],
         metrics: IngestorMetrics,
+        calendar: ArxivCalendar | None = None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+        default_interval: dt.timedelta = DEFAULT_INTERVAL,
+        arxiv_api_url: str = ARXIV_API_URL,
+        check: Callable[[FeedConfig, str, FetchResult], None] | None = None,
+        papers: PaperPublisher | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._pacer = pacer
         self._state = state
-        self._papers = PaperPublisher(state=state, publisher=publisher, metrics=metrics)
+        self._papers = papers or PaperPublisher(state=state, publisher=publisher, metrics=metrics)
         self._formats = formats
         self._metrics = metrics
+        self._calendar = calendar or ArxivCalendar()
+        self._clock = clock
+        self._default_interval = default_interval
+        self._arxiv_api_url = arxiv_api_url
+        self._check = check
 
-    async def poll(self, feed: FeedConfig) -> PollReport:
+    def _parser(self, feed: FeedConfig) -> Callable[[bytes], FeedParse]:
         parse = self._formats.get(feed.format)
         if parse is None:
             known = ", ".join(sorted(self._formats))
             raise ValueError(f"feed {feed.name}: unknown format {feed.format!r} (known: {known})")
-        cursor = self._state.get_cursor(feed.name) or {}
-        etag = cursor.get("etag") if cursor.get("url") == feed.url else None
-        async with self._pacer.slot(feed.url):
-            result = await self._fetcher.fetch(feed.url, etag=etag)
-        if result.not_modified:
-            self._metrics.polls.labels(source=feed.name, outcome="not_modified").inc()
-            return PollReport(feed.name, "not_modified")
-        try:
-            parsed = parse(result.body)
-        except FeedError as exc:
-            return self._failed(feed, "feed_error", f"HTTP {result.status}: {exc}")
-        if parsed.feed.is_error:
-            return self._failed(
-                feed, "feed_error", f"HTTP {result.status}: {parsed.feed.error_message}"
-            )
-        if result.status >= 400:
-            return self._failed(feed, "http_error", f"HTTP {result.status}")
-        report = await self._publish(feed, parsed)
-        self._state.set_cursor(feed.name, _cursor(feed, result, parsed))
-        self._metrics.polls.labels(source=feed.name, outcome="ok").inc()
-        self._metrics.last_success.labels(source=feed.name).set(time.time())
-        self._metrics.last_poll_items.labels(source=feed.name).set(report.entries)
-        return report
+        if feed.format == "rss" and feed.journal:
+            return functools.partial(parse_rss, journal=feed.journal)
+        return parse
 
-    async def _publish(self, feed: FeedConfig, parsed: FeedParse) -> PollReport:
-        counts = await self._papers.publish(feed.name, parsed)
-        return PollReport(
-            feed.name, "ok", counts.entries, counts.published, counts.duplicates, counts.malformed
+    def _harvester(self, feed: FeedConfig) -> Harvester:
+        check = self._check
+        return Harvester(
+            fetcher=self._fetcher,
+            pacer=self._pacer,
+            papers=self._papers,
+            state=self._state,
+            check=(lambda url, result: check(feed, url, result)) if check else None,
         )
 
-    def _failed(self, feed: FeedConfig, outcome: str, message: str) -> PollReport:
-        log.error("%s: %s", feed.name, message)
-        self._metrics.polls.labels(source=feed.name, outcome=outcome).inc()
-        return PollReport(feed.name, outcome, message=message)
+    async def poll(self, feed: FeedConfig) -> PollReport:
+        parse = self._parser(feed)
+        cursor = self._state.get_cursor(feed.name) or {}
+        if feed.format in pages.PAGED_FORMATS:
+            report, cursor = await self._poll_pages(feed, parse, cursor)
+        else:
+            report, cursor = await self._poll_document(feed, parse, cursor)
+        # A replayed recording is not a live feed: it is always "behind".
+        if report.ok and feed.format == "arxiv-rss" and not feed.url.startswith("file://"):
+            report, cursor = await self._check_staleness(feed, report, cursor)
+        return self._finish(feed, report, cursor)
+
+    # --- single documents ------------------------------------------------------------
+
+    async def _poll_document(
+        self, feed: FeedConfig, parse: Callable[[bytes], FeedParse], cursor: dict[str, str]
+    ) -> tuple[PollReport, dict[str, str]]:
+        same_url = cursor.get("url") == feed.url
+        etag = cursor.get("etag") if same_url else None
+        async with self._pacer.slot(feed.url):
+            result = await self._fetcher.fetch(
+                feed.url, etag=etag, last_modified=cursor.get("last_modified") if same_url else None
+            )
+        if result.not_modified:
+            return PollReport(feed.name, "not_modified"), cursor
+        try:
+            if self._check is not None:
+                self._check(feed, feed.url, result)
+            parsed = parse(result.body)
+        except PoisonEvent as exc:
+            return PollReport(
+                feed.name, "feed_error", message=f"HTTP {result.status}: {exc}"
+            ), cursor
+        if parsed.feed.is_error:
+            message = f"HTTP {result.status}: {parsed.feed.error_message}"
+            return PollReport(feed.name, "feed_error", message=message), cursor
+        if result.status >= 400:
+            return PollReport(feed.name, "http_error", message=f"HTTP {result.status}"), cursor
+        counts = await self._papers.publish(feed.name, parsed)
+        report = PollReport(
+            feed.name, "ok", counts.entries, counts.published, counts.duplicates, counts.malformed
+        )
+        return report, _document_cursor(cursor, feed, result, parsed)
+
+    # --- paged sources ---------------------------------------------------------------
+
+    async def _poll_pages(
+        self, feed: FeedConfig, parse: Callable[[bytes], FeedParse], cursor: dict[str, str]
+    ) -> tuple[PollReport, dict[str, str]]:
+        today = self._clock().date()
+        first, window_end = self._first_page(feed, cursor, today)
+        job = HarvestJob(
+            key=f"{feed.name}#pages",
+            source=feed.name,
+            first_url=first,
+            parse=parse,
+            next_page=pages.NEXT_PAGE[feed.format],
+        )
+        harvest = await self._harvester(feed).run(job)
+        report = _harvest_report(feed.name, harvest)
+        if harvest.outcome != "complete":
+            return report, cursor
+        cursor = dict(cursor) | {"url": feed.url}
+        if feed.format == pages.OAI_PAGED:
+            # OAI-PMH: the next harvest starts from the date this one's first answer was made.
+            made = harvest.first_page.response_date if harvest.first_page else None
+            cursor[OAI_FROM] = (made.date() if made else today).isoformat()
+        elif feed.format == pages.BIORXIV_PAGED:
+            # The window's last day is read again: records dated today keep arriving.
+            cursor[WINDOW_FROM] = window_end.isoformat()
+        elif feed.format == pages.CROSSREF_PAGED:
+            cursor[INDEX_FROM] = window_end.isoformat()
+        return report, cursor
+
+    def _first_page(
+        self, feed: FeedConfig, cursor: Mapping[str, str], today: dt.date
+    ) -> tuple[str, dt.date]:
+        def since(key: str) -> dt.date:
+            saved = cursor.get(key) if cursor.get("url") == feed.url else None
+            return (
+                dt.date.fromisoformat(saved)
+                if saved
+                else today - dt.timedelta(days=feed.lookback_days)
+            )
+
+        if feed.format == pages.OAI_PAGED:
+            return pages.oai_first(feed.url, since=since(OAI_FROM)), today
+        if feed.format == pages.BIORXIV_PAGED:
+            return pages.biorxiv_first(feed.url, since(WINDOW_FROM), today), today
+        if feed.format == pages.CROSSREF_PAGED:
+            return pages.crossref_first(
+                feed.url, since=since(INDEX_FROM), rows=feed.page_size
+            ), today
+        return pages.arxiv_api_paged(feed.url, page_size=feed.page_size), today
+
+    # --- arXiv staleness and gap recovery --------------------------------------------
+
+    async def _check_staleness(
+        self, feed: FeedConfig, report: PollReport, cursor: dict[str, str]
+    ) -> tuple[PollReport, dict[str, str]]:
+        announced = cursor.get("announce_date")
+        date = dt.date.fromisoformat(announced) if announced else None
+        found = schedule.arxiv_staleness(date, self._calendar, self._clock())
+        cursor = status.flagged(cursor, found.stale)
+        if not found.stale:
+            return report, cursor
+        log.warning(
+            "%s: stale: the feed still shows %s, %d listing(s) behind %s",
+            feed.name,
+            date,
+            found.missed,
+            found.expected,
+        )
+        report = replace(report, stale=True)
+        if not feed.recover or cursor.get(status.RECOVERED_FOR) == found.expected.isoformat():
+            return report, cursor
+        assert date is not None  # stale implies a known date
+        categories = _rss_categories(feed.url)
+        if not categories:
+            return report, cursor
+        if found.missed > MAX_RECOVERED_LISTINGS:
+            message = (
+                f"{found.missed} listings behind: too far for gap recovery; run "
+                f"'academichub backfill arxiv --from {date}'"
+            )
+            return replace(report, message=message), cursor
+        try:
+            recovery = await self._recover(feed, categories, date)
+        except TransientError as exc:
+            message = f"gap recovery through the arXiv API failed: {exc}"
+            return replace(report, message=message), cursor
+        if not recovery.ok:
+            message = f"gap recovery through the arXiv API failed: {recovery.message}"
+            return replace(report, message=message), cursor
+        published = recovery.progress.published
+        log.info("%s: recovered %d papers through the arXiv API", feed.name, published)
+        cursor = cursor | {
+            status.RECOVERED_FOR: found.expected.isoformat(),
+            status.RECOVERED_ITEMS: str(published),
+        }
+        return replace(report, recovered=published), cursor
+
+    async def _recover(
+        self, feed: FeedConfig, categories: list[str], announced: dt.date
+    ) -> HarvestReport:
+        start = announced - RECOVERY_MARGIN
+        end = self._clock()
+        cats = " OR ".join(f"cat:{c}" for c in categories)
+        window = f"submittedDate:[{start:%Y%m%d}0000 TO {end:%Y%m%d%H%M}]"
+        query = f"({cats}) AND {window}" if len(categories) > 1 else f"{cats} AND {window}"
+        job = HarvestJob(
+            key=f"{feed.name}#recovery",
+            source=feed.name,
+            first_url=pages.arxiv_api_first(self._arxiv_api_url, query, page_size=feed.page_size),
+            parse=self._formats["arxiv-atom"],
+            next_page=pages.arxiv_api_next,
+        )
+        return await self._harvester(feed).run(job)
+
+    # --- status ----------------------------------------------------------------------
+
+    def _finish(self, feed: FeedConfig, report: PollReport, cursor: dict[str, str]) -> PollReport:
+        now = self._clock()
+        if report.ok:
+            items = report.entries if report.outcome == "ok" else None
+            cursor = status.succeeded(cursor, now, items)
+            self._metrics.last_success.labels(source=feed.name).set(now.timestamp())
+            if items is not None:
+                self._metrics.last_poll_items.labels(source=feed.name).set(items)
+        else:
+            log.error("%s: %s", feed.name, report.message)
+            cursor = status.failed(cursor, now, report.message or report.outcome)
+            self._metrics.last_error.labels(source=feed.name).set(now.timestamp())
+        self._metrics.polls.labels(source=feed.name, outcome=report.outcome).inc()
+        self._metrics.stale.labels(source=feed.name).set(1 if report.stale else 0)
+        due = schedule.next_poll(
+            now=now,
+            interval=dt.timedelta(seconds=feed.every_seconds)
+            if feed.every_seconds
+            else self._default_interval,
+            arxiv_rss=feed.format == "arxiv-rss",
+            calendar=self._calendar,
+            consecutive_failures=status.read_status(cursor).consecutive_failures,
+            stale=report.stale,
+        )
+        self._metrics.next_poll.labels(source=feed.name).set(due.timestamp())
+        self._state.set_cursor(feed.name, status.scheduled(cursor, due))
+        return replace(report, next_poll_at=due)
+
+    def record_failure(self, feed: FeedConfig, outcome: str, message: str) -> PollReport:
+        """A poll that raised (network down, retries exhausted): status and schedule."""
+        cursor = self._state.get_cursor(feed.name) or {}
+        return self._finish(feed, PollReport(feed.name, outcome, message=message), cursor)
 
 
-def _cursor(feed: FeedConfig, result: FetchResult, parsed: FeedParse) -> dict[str, str]:
-    cursor = {"url": feed.url}
+def _harvest_report(name: str, harvest: HarvestReport) -> PollReport:
+    p = harvest.progress
+    if harvest.outcome == "failed":
+        return PollReport(
+            name, "feed_error", p.entries, p.published, p.duplicates, p.malformed, harvest.message
+        )
+    return PollReport(name, "ok", p.entries, p.published, p.duplicates, p.malformed)
+
+
+def _document_cursor(
+    cursor: Mapping[str, str], feed: FeedConfig, result: FetchResult, parsed: FeedParse
+) -> dict[str, str]:
+    out = {k: v for k, v in cursor.items() if k not in ("etag", "last_modified")}
+    out["url"] = feed.url
     # A document with skipped entries (a cut-off body, say) is not remembered as seen: with
     # its ETag stored, the next poll would get a 304 and the skipped entries never arrive.
-    if parsed.errors:
-        return cursor | _announce_date(parsed)
-    if result.etag:
-        cursor["etag"] = result.etag
-    if result.last_modified:
-        cursor["last_modified"] = result.last_modified
-    return cursor | _announce_date(parsed)
+    if not parsed.errors:
+        if result.etag:
+            out["etag"] = result.etag
+        if result.last_modified:
+            out["last_modified"] = result.last_modified
+    if parsed.feed.announce_date:
+        out["announce_date"] = parsed.feed.announce_date.isoformat()
+    return out
 
 
-def _announce_date(parsed: FeedParse) -> dict[str, str]:
-    date = parsed.feed.announce_date
-    return {"announce_date": date.isoformat()} if date else {}
+def _rss_categories(url: str) -> list[str]:
+    """``https://rss.arxiv.org/rss/cs.AI+cs.CL`` -> ``["cs.AI", "cs.CL"]``."""
+    path = unquote(urlsplit(url).path)
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return [c for c in last.replace(" ", "+").split("+") if "." in c or c in _ARCHIVES]
+
+
+# Archives without subject classes, valid as whole categories in RSS URLs.
+_ARCHIVES = frozenset(
+    {"quant-ph", "hep-th", "hep-ph", "hep-ex", "hep-lat", "gr-qc", "nucl-th", "nucl-ex"}
+    | {"math-ph", "astro-ph", "cond-mat", "nlin", "physics", "math", "cs", "q-bio", "q-fin"}
+    | {"stat", "eess", "econ"}
+)

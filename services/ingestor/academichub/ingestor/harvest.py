@@ -1,0 +1,220 @@
+"""Reading a paged source page by page, with a checkpoint after every page.
+
+Polls of paged sources (OAI-PMH, the bioRxiv and arXiv APIs, Crossref) and backfills share
+this loop. After each page is published, the URL of the next one is written to the store
+under the job's key; a harvest interrupted anywhere (a crash, a deploy, a provider error)
+resumes from the page it had not finished. A page published again on resume costs nothing:
+publishing skips every (id, version) already published.
+
+Failures a page can have, none of which loses the pages before it:
+
+- the HTTP answer is an error (after the fetcher's retries) or not the expected document;
+- the source answers with an error document (arXiv API error feed, OAI-PMH ``<error>``);
+- the page contradicts the paging it announced (:class:`PageGap`).
+
+An expired OAI-PMH resumption token (tokens last a day) restarts the harvest from its first
+page once, instead of failing for good.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from academichub.ingestor.fetch import Fetcher, FetchResult
+from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
+from academichub.ingestor.pages import NextPage, PageGap
+from academichub.ingestor.politeness import HostPacer
+from academichub.ingestor.publishing import PaperPublisher
+from academichub.platform.errors import PoisonEvent
+from academichub.store.port import IngestStateStore
+
+log = logging.getLogger(__name__)
+
+EXPIRED_TOKEN = "badResumptionToken"
+
+
+@dataclass(frozen=True)
+class HarvestJob:
+    key: str  # where the checkpoint lives in the store
+    source: str  # the metrics label of the papers
+    first_url: str
+    parse: Callable[[bytes], FeedParse]
+    next_page: NextPage
+    restart: bool = False  # ignore a checkpoint of the same job, harvest from the first page
+
+
+@dataclass
+class HarvestProgress:
+    pages: int = 0
+    entries: int = 0
+    published: int = 0
+    duplicates: int = 0
+    malformed: int = 0
+    total: int | None = None  # records the whole harvest holds, when the source says
+    resumed_at_page: int | None = None  # set when this run continued an interrupted one
+
+    def as_checkpoint(self) -> dict[str, str]:
+        counts = {
+            "pages": self.pages,
+            "entries": self.entries,
+            "published": self.published,
+            "duplicates": self.duplicates,
+            "malformed": self.malformed,
+        }
+        out = {k: str(v) for k, v in counts.items()}
+        if self.total is not None:
+            out["total"] = str(self.total)
+        return out
+
+    @classmethod
+    def from_checkpoint(cls, saved: Mapping[str, str]) -> HarvestProgress:
+        def number(key: str) -> int:
+            text = saved.get(key, "0")
+            return int(text) if text.isdigit() else 0
+
+        total = saved.get("total")
+        return cls(
+            pages=number("pages"),
+            entries=number("entries"),
+            published=number("published"),
+            duplicates=number("duplicates"),
+            malformed=number("malformed"),
+            total=int(total) if total and total.isdigit() else None,
+        )
+
+
+@dataclass(frozen=True)
+class HarvestReport:
+    outcome: Literal["complete", "already_complete", "failed"]
+    progress: HarvestProgress
+    message: str | None = None
+    # What the first page of this run said about itself (OAI responseDate, announce date).
+    first_page: FeedInfo | None = None
+    failed_url: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "failed"
+
+
+@dataclass
+class _Run:
+    job: HarvestJob
+    progress: HarvestProgress
+    url: str
+    first_page: FeedInfo | None = None
+    restarted: bool = False
+
+
+class Harvester:
+    def __init__(
+        self,
+        *,
+        fetcher: Fetcher,
+        pacer: HostPacer,
+        papers: PaperPublisher,
+        state: IngestStateStore,
+        check: Callable[[str, FetchResult], None] | None = None,
+    ) -> None:
+        self._fetcher = fetcher
+        self._pacer = pacer
+        self._papers = papers
+        self._state = state
+        self._check = check
+
+    def checkpoint(self, key: str) -> dict[str, str] | None:
+        return self._state.get_cursor(key)
+
+    async def run(
+        self, job: HarvestJob, *, on_page: Callable[[HarvestProgress], None] | None = None
+    ) -> HarvestReport:
+        run = self._start(job)
+        if run is None:
+            saved = self._state.get_cursor(job.key) or {}
+            return HarvestReport("already_complete", HarvestProgress.from_checkpoint(saved))
+        while True:
+            page, failure = await self._read(run)
+            if failure is not None:
+                return self._fail(run, failure)
+            assert page is not None
+            if page.feed.error_code == EXPIRED_TOKEN and not run.restarted:
+                log.warning(
+                    "%s: resumption token expired; harvesting again from the start", job.key
+                )
+                run.url, run.restarted = job.first_url, True
+                continue
+            if page.feed.is_error:
+                return self._fail(run, f"the source answered an error: {page.feed.error_message}")
+            if run.first_page is None:
+                run.first_page = page.feed
+            counts = await self._papers.publish(job.source, page)
+            progress = run.progress
+            progress.pages += 1
+            progress.entries += counts.entries
+            progress.published += counts.published
+            progress.duplicates += counts.duplicates
+            progress.malformed += counts.malformed
+            if page.feed.total_results is not None:
+                progress.total = page.feed.total_results
+            try:
+                following = job.next_page(run.url, page)
+            except PageGap as exc:
+                return self._fail(run, str(exc))
+            self._save(run, following)
+            if on_page is not None:
+                on_page(progress)
+            if following is None:
+                return HarvestReport("complete", progress, first_page=run.first_page)
+            run.url = following
+
+    def _start(self, job: HarvestJob) -> _Run | None:
+        saved = self._state.get_cursor(job.key)
+        if saved and saved.get("first_url") == job.first_url and not job.restart:
+            if saved.get("state") == "complete":
+                return None
+            if saved.get("next_url"):
+                progress = HarvestProgress.from_checkpoint(saved)
+                progress.resumed_at_page = progress.pages
+                log.info("%s: resuming at page %d", job.key, progress.pages + 1)
+                return _Run(job, progress, saved["next_url"])
+        return _Run(job, HarvestProgress(), job.first_url)
+
+    async def _read(self, run: _Run) -> tuple[FeedParse | None, str | None]:
+        async with self._pacer.slot(run.url):
+            result = await self._fetcher.fetch(run.url)
+        if self._check is not None:
+            try:
+                # Wrong content type or charset: an HTML error page served with 200, say.
+                self._check(run.url, result)
+            except PoisonEvent as exc:
+                return None, f"HTTP {result.status}: {exc}"
+        try:
+            page = run.job.parse(result.body)
+        except FeedError as exc:
+            return None, f"HTTP {result.status}: {exc}"
+        if result.status >= 400 and not page.feed.is_error:
+            return None, f"HTTP {result.status}"
+        return page, None
+
+    def _save(self, run: _Run, following: str | None) -> None:
+        checkpoint = {
+            "first_url": run.job.first_url,
+            "next_url": following or "",
+            "state": "running" if following else "complete",
+        } | run.progress.as_checkpoint()
+        self._state.set_cursor(run.job.key, checkpoint)
+
+    def _fail(self, run: _Run, message: str) -> HarvestReport:
+        log.error("%s: page %d (%s): %s", run.job.key, run.progress.pages + 1, run.url, message)
+        # The checkpoint keeps pointing at this page: the next run starts here.
+        self._state.set_cursor(
+            run.job.key,
+            {"first_url": run.job.first_url, "next_url": run.url, "state": "running"}
+            | run.progress.as_checkpoint(),
+        )
+        return HarvestReport(
+            "failed", run.progress, message, first_page=run.first_page, failed_url=run.url
+        )
