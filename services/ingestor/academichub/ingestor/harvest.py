@@ -185,7 +185,7 @@ class Harvester:
     async def _read(self, run: _Run) -> tuple[FeedParse | None, str | None]:
         async with self._pacer.slot(run.url):
             result = await self._fetcher.fetch(run.url)
-        if self._check is not None:
+        if self._check is not None and result.status < 400:
             try:
                 # Wrong content type or charset: an HTML error page served with 200, say.
                 self._check(run.url, result)
@@ -194,6 +194,8 @@ class Harvester:
         try:
             page = run.job.parse(result.body)
         except FeedError as exc:
+            if result.status >= 400:  # an error page, not a document: the status says it all
+                return None, f"HTTP {result.status}"
             return None, f"HTTP {result.status}: {exc}"
         if result.status >= 400 and not page.feed.is_error:
             return None, f"HTTP {result.status}"

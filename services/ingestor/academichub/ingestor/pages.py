@@ -33,6 +33,8 @@ CROSSREF_PAGED: Final = "crossref-json"
 PAGED_FORMATS: Final = frozenset({OAI_PAGED, ARXIV_API_PAGED, BIORXIV_PAGED, CROSSREF_PAGED})
 
 ARXIV_API_PAGE_SIZE: Final = 200
+# The API refuses to page past 30,000 results (HTTP 400); larger ranges are for OAI-PMH.
+ARXIV_API_MAX_RESULTS: Final = 30_000
 CROSSREF_ROWS: Final = 200
 
 
@@ -118,7 +120,7 @@ def arxiv_api_next(url: str, page: FeedParse) -> str | None:
     start = int(query.get("start", "0") or 0)
     size = int(query.get("max_results", str(ARXIV_API_PAGE_SIZE)) or ARXIV_API_PAGE_SIZE)
     total = page.feed.total_results
-    if total is None or start + size >= total:
+    if total is None or start + size >= min(total, ARXIV_API_MAX_RESULTS):
         return None
     if _entries(page) == 0:
         raise PageGap(

@@ -144,13 +144,14 @@ class Poller:
         if result.not_modified:
             return PollReport(feed.name, "not_modified"), cursor
         try:
-            if self._check is not None:
+            if self._check is not None and result.status < 400:
                 self._check(feed, feed.url, result)
             parsed = parse(result.body)
         except PoisonEvent as exc:
-            return PollReport(
-                feed.name, "feed_error", message=f"HTTP {result.status}: {exc}"
-            ), cursor
+            if result.status >= 400:  # an error page, not a feed: the status says it all
+                return PollReport(feed.name, "http_error", message=f"HTTP {result.status}"), cursor
+            message = f"HTTP {result.status}: {exc}"
+            return PollReport(feed.name, "feed_error", message=message), cursor
         if parsed.feed.is_error:
             message = f"HTTP {result.status}: {parsed.feed.error_message}"
             return PollReport(feed.name, "feed_error", message=message), cursor
