@@ -8,9 +8,11 @@ while the segments are slices of the original text.
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from academichub.radar.analysis import normalise, stem
 from academichub.radar.ast import And, Node, Not, Or, Phrase, Prefix, Word
@@ -56,11 +58,17 @@ def positive_terms(node: Node | None) -> PositiveTerms:
     return PositiveTerms(frozenset(words), tuple(phrases), tuple(prefixes))
 
 
-@dataclass(frozen=True, slots=True)
-class TokenSpan:
+class TokenSpan(NamedTuple):
     start: int  # character offsets in the original text
     end: int
     token: str  # lower-cased NFKC token, unstemmed
+
+
+# The tokeniser's class (letters and digits, not '_'), as in analysis._TOKEN_RE; on ASCII
+# text that is exactly [a-z0-9] once lower-cased.
+_TOKEN_RE: Final = re.compile(r"[^\W_]+")
+_ASCII_TOKEN_RE: Final = re.compile(r"[a-z0-9]+")
+_NON_ASCII_RE: Final = re.compile(r"[^\x00-\x7f]")
 
 
 def token_spans(text: str) -> list[TokenSpan]:
@@ -71,41 +79,79 @@ def token_spans(text: str) -> list[TokenSpan]:
     text is normalised one character cluster (a base and its combining marks) at a time,
     remembering which original characters each normalised character came from.
     """
-    normalised: list[str] = []
-    origin: list[tuple[int, int]] = []
+    return [TokenSpan(*span) for span in zip(*_spans(text), strict=True)]
+
+
+def _spans(text: str) -> tuple[list[int], list[int], list[str]]:
+    """Starts, ends and tokens of :func:`token_spans`, as three lists (snippets are made
+    for every search hit: no object per token)."""
+    if text.isascii():
+        # NFKC leaves ASCII as it is and lower-casing maps it one to one: offsets in the
+        # lower-cased text are offsets in the original.
+        found = list(_ASCII_TOKEN_RE.finditer(text.lower()))
+        return [m.start() for m in found], [m.end() for m in found], [m[0] for m in found]
+    normalised, starts, ends = _normalised_with_origins(text)
+    found = list(_TOKEN_RE.finditer(normalised))
+    return (
+        [starts[m.start()] for m in found],
+        [ends[m.end() - 1] for m in found],
+        [m[0] for m in found],
+    )
+
+
+def _normalised_with_origins(text: str) -> tuple[str, list[int], list[int]]:
+    """``text`` normalised cluster by cluster, and for each normalised character the start
+    and end of the cluster it came from. ASCII stretches (no combining mark follows) are
+    lower-cased in one go: there every character is its own cluster and maps to one."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     i, n = 0, len(text)
     while i < n:
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        for char in normalise(text[i:j]):
-            normalised.append(char)
-            origin.append((i, j))
-        i = j
-    spans = []
-    current: list[str] = []
-    start = 0
-    for k, char in enumerate([*normalised, " "]):
-        if char.isalnum():  # the tokeniser's class: letters and digits, not '_'
-            if not current:
-                start = k
-            current.append(char)
-        elif current:
-            spans.append(TokenSpan(origin[start][0], origin[k - 1][1], "".join(current)))
-            current = []
-    return spans
+        found = _NON_ASCII_RE.search(text, i)
+        stop = n if found is None else found.start()
+        if stop < n and stop > i and unicodedata.combining(text[stop]):
+            stop -= 1  # the last ASCII character is the base of a mark: a cluster
+        if stop > i:
+            pieces.append(text[i:stop].lower())
+            starts.extend(range(i, stop))
+            ends.extend(range(i + 1, stop + 1))
+            i = stop
+        if i < n:
+            j = i + 1
+            while j < n and unicodedata.combining(text[j]):
+                j += 1
+            piece = _normalise_cluster(text[i:j])
+            pieces.append(piece)
+            starts.extend([i] * len(piece))
+            ends.extend([j] * len(piece))
+            i = j
+    return "".join(pieces), starts, ends
 
 
-def _hits(spans: list[TokenSpan], terms: PositiveTerms) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=4096)
+def _normalise_cluster(cluster: str) -> str:
+    return normalise(cluster)
+
+
+def _hits(text: str, terms: PositiveTerms) -> list[tuple[int, int]]:
     """Character ranges of hits, in order, overlapping ones merged."""
-    stems = [stem(s.token) for s in spans]
+    starts, ends, tokens = _spans(text)
+    stems = [stem(token) for token in tokens]
+    words, prefixes = terms.words, terms.prefixes
+    # A phrase can only start where its first stem is; an empty one (never parsed, but
+    # constructible) matches at every token, as a slice comparison would have it.
+    phrases = [(p[0], len(p), p) for p in terms.phrases if p]
+    empty_phrase = any(not p for p in terms.phrases)
     ranges: list[tuple[int, int]] = []
-    for i, span in enumerate(spans):
-        if stems[i] in terms.words or any(span.token.startswith(p) for p in terms.prefixes):
-            ranges.append((span.start, span.end))
-        for phrase in terms.phrases:
-            if tuple(stems[i : i + len(phrase)]) == phrase:
-                ranges.append((span.start, spans[i + len(phrase) - 1].end))
+    for i, stemmed in enumerate(stems):
+        if stemmed in words or (prefixes and tokens[i].startswith(prefixes)):
+            ranges.append((starts[i], ends[i]))
+        for first, length, phrase in phrases:
+            if stemmed == first and tuple(stems[i : i + length]) == phrase:
+                ranges.append((starts[i], ends[i + length - 1]))
+        if empty_phrase:
+            ranges.append((starts[i], ends[i - 1]))
     ranges.sort()
     merged: list[tuple[int, int]] = []
     for start, end in ranges:
@@ -122,7 +168,7 @@ def snippet(text: str, node: Node | None, max_chars: int = 300) -> list[Segment]
     if max_chars < 2:
         raise ValueError("max_chars must leave room for at least one character and '…'")
     terms = positive_terms(node)
-    hits = _hits(token_spans(text), terms) if terms else []
+    hits = _hits(text, terms) if terms else []
     if len(text) <= max_chars:
         return _segments(text, 0, len(text), hits)
     if not hits:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from academichub.radar.analysis import tokenize
+from academichub.radar.analysis import normalise, tokenize
 from academichub.radar.highlight import ELLIPSIS, positive_terms, snippet, token_spans
 from academichub.radar.parser import parse_query
 
@@ -102,3 +104,52 @@ def test_snippets_fit_and_show_real_text(words: list[str], max_chars: int) -> No
     assert shown.strip(ELLIPSIS) in text
     for hit in hits(segments):
         assert hit.lower().startswith(("spin", "quantum"))
+
+
+def reference_token_spans(text: str) -> list[tuple[int, int, str]]:
+    """The straightforward character-by-character algorithm :func:`token_spans` replaced
+    (normalise each cluster, classify each character): the oracle for the fast one."""
+    normalised: list[str] = []
+    origin: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        for char in normalise(text[i:j]):
+            normalised.append(char)
+            origin.append((i, j))
+        i = j
+    spans = []
+    current: list[str] = []
+    start = 0
+    for k, char in enumerate([*normalised, " "]):
+        if char.isalnum():
+            if not current:
+                start = k
+            current.append(char)
+        elif current:
+            spans.append((origin[start][0], origin[k - 1][1], "".join(current)))
+            current = []
+    return spans
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="aZé\u0301\u0327ﬁİß① ,.-_'2\u00a0Ωд\u1100\u1161", max_size=40),
+        st.text(max_size=40),
+    )
+)
+def test_token_spans_agree_with_the_character_by_character_reference(text: str) -> None:
+    assert [tuple(s) for s in token_spans(text)] == reference_token_spans(text)
+
+
+def test_token_spans_keep_offsets_where_marks_follow_ascii() -> None:
+    text = "Cafe\u0301 ﬁeld na\u0308ive"
+    assert [tuple(s) for s in token_spans(text)] == reference_token_spans(text)
+    assert [text[s.start : s.end] for s in token_spans(text)] == [
+        "Cafe\u0301",
+        "ﬁeld",
+        "na\u0308ive",
+    ]
