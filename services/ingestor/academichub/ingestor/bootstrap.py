@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import random
 import signal
@@ -11,21 +12,23 @@ import signal
 import httpx
 from prometheus_client import REGISTRY, start_http_server
 
+from academichub.arxiv_calendar import calendar_with
 from academichub.broker.publisher import EventPublisher, KafkaPublisher
-from academichub.ingestor.fetch import HttpFetcher, NetworkUnreachable
+from academichub.ingestor.fetch import Fetcher, HttpFetcher, NetworkUnreachable
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller, PollReport
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
+from academichub.ingestor.status import read_status
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
 from academichub.store.factory import open_store
 from academichub.store.port import IngestStateStore
 
 log = logging.getLogger(__name__)
-RETRY_AFTER_ERROR_SECONDS = 60.0
+RETRY_AFTER_ERROR = dt.timedelta(seconds=60)
 
 
 def main() -> None:
@@ -63,57 +66,80 @@ async def _serve(settings: IngestorSettings, metrics: IngestorMetrics) -> None:
             store.close()
 
 
-async def run_forever(
+def build_poller(
     settings: IngestorSettings,
     state: IngestStateStore,
     publisher: EventPublisher,
-    fetcher: HttpFetcher,
+    fetcher: Fetcher,
     metrics: IngestorMetrics,
-    stop: asyncio.Event,
-) -> None:
-    pacer = HostPacer(settings.host_min_interval_seconds, settings.default_min_interval_seconds)
-    poller = Poller(
+) -> Poller:
+    return Poller(
         fetcher=fetcher,
-        pacer=pacer,
+        pacer=HostPacer(settings.host_min_interval_seconds, settings.default_min_interval_seconds),
         state=state,
         publisher=publisher,
         formats=FORMATS,
         metrics=metrics,
+        calendar=calendar_with(settings.arxiv_extra_holidays),
+        default_interval=dt.timedelta(seconds=settings.poll_interval_seconds),
+        arxiv_api_url=settings.arxiv_api_url,
     )
+
+
+async def run_forever(
+    settings: IngestorSettings,
+    state: IngestStateStore,
+    publisher: EventPublisher,
+    fetcher: Fetcher,
+    metrics: IngestorMetrics,
+    stop: asyncio.Event,
+) -> None:
+    """Poll each enabled source when it is due, until ``stop`` is set.
+
+    Sources are due on their own schedules (:mod:`academichub.ingestor.schedule`); after a
+    restart each is first polled when its stored next poll time comes, so a restart does not
+    send a burst of requests to every provider.
+    """
+    poller = build_poller(settings, state, publisher, fetcher, metrics)
     feeds = [f for f in settings.feeds if f.enabled]
     if settings.common.offline:
         log.info("offline: replaying the recorded feeds bundled with the project")
         feeds = replay_feeds()
+    now = dt.datetime.now(dt.UTC)
+    due = {feed.name: _stored_due(state, feed, now) for feed in feeds}
     while not stop.is_set():
-        reports = await poll_round(poller, feeds, metrics)
+        now = dt.datetime.now(dt.UTC)
+        ready = [feed for feed in feeds if due[feed.name] <= now]
+        reports = await poll_round(poller, ready)
+        for report in reports:
+            due[report.feed] = report.next_poll_at or now + RETRY_AFTER_ERROR
         unreachable = [r for r in reports if r.outcome == "unreachable"]
-        if feeds and len(unreachable) == len(reports) and not settings.common.offline:
+        if reports and len(unreachable) == len(reports) and not settings.common.offline:
             log.warning("network unreachable: replaying the recorded feeds instead")
-            await poll_round(poller, replay_feeds(), metrics)
-        failed = any(r.outcome not in ("ok", "not_modified") for r in reports)
-        delay = (
-            min(settings.poll_interval_seconds, RETRY_AFTER_ERROR_SECONDS)
-            if failed
-            else (settings.poll_interval_seconds)
-        )
+            await poll_round(poller, replay_feeds())
+        wait = (min(due.values(), default=now + RETRY_AFTER_ERROR) - now).total_seconds()
         with contextlib.suppress(TimeoutError):
             # Jitter: many institutions polling at the same instant is what providers hate.
-            await asyncio.wait_for(stop.wait(), delay * random.uniform(0.95, 1.05))
+            await asyncio.wait_for(stop.wait(), max(1.0, wait) * random.uniform(1.0, 1.05))
 
 
-async def poll_round(
-    poller: Poller, feeds: list[FeedConfig], metrics: IngestorMetrics
-) -> list[PollReport]:
+def _stored_due(state: IngestStateStore, feed: FeedConfig, now: dt.datetime) -> dt.datetime:
+    cursor = state.get_cursor(feed.name)
+    if not cursor or cursor.get("url") != feed.url:
+        return now
+    stored = read_status(cursor).next_poll_at
+    return stored if stored is not None and stored > now else now
+
+
+async def poll_round(poller: Poller, feeds: list[FeedConfig]) -> list[PollReport]:
     reports = []
     for feed in feeds:
         try:
             reports.append(await poller.poll(feed))
         except NetworkUnreachable as exc:
             log.warning("%s: %s", feed.name, exc)
-            metrics.polls.labels(source=feed.name, outcome="unreachable").inc()
-            reports.append(PollReport(feed.name, "unreachable", message=str(exc)))
+            reports.append(poller.record_failure(feed, "unreachable", str(exc)))
         except TransientError as exc:
             log.warning("%s: %s (will retry)", feed.name, exc)
-            metrics.polls.labels(source=feed.name, outcome="error").inc()
-            reports.append(PollReport(feed.name, "error", message=str(exc)))
+            reports.append(poller.record_failure(feed, "error", str(exc)))
     return reports
