@@ -66,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench_search.add_argument(
         "--workers", type=int, default=1, help="gateway processes sharing the port"
     )
+    bench_ingest = bench_sub.add_parser(
+        "ingest", help="our parse + normalise vs feedparser.parse alone, on recorded pages"
+    )
+    bench_ingest.add_argument(
+        "--seconds", type=float, default=1.0, help="time spent measuring each cell"
+    )
+    bench_ingest.add_argument(
+        "--fixtures", help="folder of feed fixtures (default: a checkout's tests/fixtures/feeds)"
+    )
     add_users_parser(sub)
     return parser
 
@@ -104,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             clients = [int(c) for c in args.clients.split(",") if c.strip()]
             return run_bench_search(args.papers, clients, args.requests, args.workers)
+        if args.command == "bench" and args.bench == "ingest":
+            from academichub.bench.ingest import run_bench_ingest
+
+            return run_bench_ingest(args.seconds, args.fixtures)
         if args.command == "brief":
             from academichub.cli.brief import run_brief
 
