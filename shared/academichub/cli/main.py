@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from academichub.cli.backfill import add_parser as add_backfill_parser
 from academichub.cli.users import add_parser as add_users_parser
 from academichub.platform.errors import ConfigError
 
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fixtures", help="folder of feed fixtures (default: a checkout's tests/fixtures/feeds)"
     )
     add_users_parser(sub)
+    add_backfill_parser(sub)
     return parser
 
 
@@ -104,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.cli.match import run_match
 
             return run_match(args.radars, args.papers)
+        if args.command == "backfill":
+            from academichub.ingestor.backfill_run import run_backfill_command
+
+            return run_backfill_command(args)
         if args.command == "users":
             from academichub.cli.users import run_users
 
