@@ -1,8 +1,19 @@
-"""Getting feed bytes: the fetcher port, its HTTP and file adapters, and a fake.
+"""Getting feed bytes: the fetcher port, its HTTP and file adapters, and fakes.
 
 The HTTP adapter sends a User-Agent naming the project, conditional GET headers,
 bounded timeouts, and refuses bodies over a size cap. ``file://`` URLs read local
 files: the offline replay of recorded feeds bundled with the project.
+
+An HTTP status is never an exception here: the caller (or
+:class:`~academichub.ingestor.retry.RetryingFetcher`) reads it from the result. Failures to get
+a response at all are mapped in this one place::
+
+    TransientError
+    ├── NetworkUnreachable   cannot connect (DNS, refused, no route): fall back to replay
+    ├── ResponseTooLarge     the body passed the size cap (it will not get smaller)
+    └── (itself)             timed out (connect|read|write|pool), connection dropped mid-body
+                             (httpx says "peer closed connection without sending complete
+                             message body (received N bytes, expected M)"), other transport errors
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
+    retry_after: str | None = None  # the raw Retry-After header (seconds or an HTTP-date)
 
     @property
     def not_modified(self) -> bool:
@@ -78,11 +90,24 @@ class HttpFetcher:
                     etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),
                     content_type=response.headers.get("content-type"),
+                    retry_after=response.headers.get("retry-after"),
                 )
         except httpx.ConnectError as exc:
             raise NetworkUnreachable(f"{url}: cannot connect: {exc}") from exc
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"{url}: timed out ({_phase(exc)}): {exc}") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+
+def _phase(exc: httpx.TimeoutException) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect"
+    if isinstance(exc, httpx.WriteTimeout):
+        return "write"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "pool"
+    return "read"
 
 
 async def read_file_url(url: str) -> FetchResult:
@@ -91,7 +116,9 @@ async def read_file_url(url: str) -> FetchResult:
         body = await asyncio.to_thread(path.read_bytes)
     except OSError as exc:
         raise TransientError(f"{url}: cannot read: {exc}") from exc
-    return FetchResult(status=200, body=body, content_type="application/xml")
+    # Recorded feeds are XML or JSON; say which, as a server would, for the content checks.
+    media = "application/json" if path.suffix.lower() == ".json" else "application/xml"
+    return FetchResult(status=200, body=body, content_type=media)
 
 
 @dataclass
@@ -110,4 +137,26 @@ class FakeFetcher:
             raise answer
         if etag is not None and answer.etag == etag:
             return FetchResult(status=304, body=b"", etag=etag)
+        return answer
+
+
+@dataclass
+class ScriptedFetcher:
+    """Answers each url from a list, one answer per request (the last one repeats).
+
+    For retry tests: ``[FetchResult(503, b""), FetchResult(200, body)]`` is a server that is
+    busy once. Requests are recorded as (url, etag).
+    """
+
+    script: dict[str, list[FetchResult | Exception]] = field(default_factory=dict)
+    requests: list[tuple[str, str | None]] = field(default_factory=list)
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        self.requests.append((url, etag))
+        answers = self.script[url]
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if isinstance(answer, Exception):
+            raise answer
         return answer
