@@ -88,7 +88,7 @@ async def test_an_interrupted_arxiv_backfill_resumes_and_publishes_each_paper_on
 
     expected = [f"arxiv:{i}" for body in bodies for i in oai_record_ids(body)]
     events = await read_topic(broker.bootstrap_servers, TopicName.PAPERS, expect=251, within=10)
-    keys = [key for key, _ in events]
+    keys = [str(key) for key, _ in events]
     assert sorted(keys) == sorted(expected)  # every paper, once
 
 
