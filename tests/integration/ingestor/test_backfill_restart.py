@@ -42,6 +42,8 @@ def _env(broker: LocalBroker, data: Path, base: str) -> dict[str, str]:
         # No politeness wait against the local test server.
         "INGESTOR_HOST_MIN_INTERVAL_SECONDS": "{}",
         "INGESTOR_DEFAULT_MIN_INTERVAL_SECONDS": "0",
+        # Retries stay on (a 503 is retried before the run gives up), just quick.
+        "INGESTOR_RETRY_BASE_SECONDS": "0.01",
     }
 
 

@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import sys
 
-import httpx
 from prometheus_client import CollectorRegistry
 from rich.progress import (
     BarColumn,
@@ -25,12 +24,11 @@ from rich.progress import (
 
 from academichub.broker.publisher import KafkaPublisher
 from academichub.ingestor.backfill import BackfillRequest, run_backfill
-from academichub.ingestor.fetch import HttpFetcher
 from academichub.ingestor.harvest import Harvester, HarvestProgress, HarvestReport
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.settings import IngestorSettings
+from academichub.ingestor.wiring import check_for, host_pacer, http_client, polite_fetcher
 from academichub.platform.settings import load_settings
 from academichub.store.factory import open_store
 
@@ -81,7 +79,6 @@ async def _run(
     publisher = KafkaPublisher(settings.common.bootstrap_servers, client_id="backfill")
     await publisher.start()
     metrics = IngestorMetrics(CollectorRegistry())
-    timeout = httpx.Timeout(settings.read_timeout_seconds, connect=settings.connect_timeout_seconds)
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -92,16 +89,14 @@ async def _run(
         transient=False,
     )
     try:
-        async with httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent}, timeout=timeout, follow_redirects=True
-        ) as client:
+        async with http_client(settings) as client:
+            pacer = host_pacer(settings)
             harvester = Harvester(
-                fetcher=HttpFetcher(client, max_bytes=settings.max_response_bytes),
-                pacer=HostPacer(
-                    settings.host_min_interval_seconds, settings.default_min_interval_seconds
-                ),
+                fetcher=polite_fetcher(settings, client, pacer, metrics),
+                pacer=pacer,
                 papers=PaperPublisher(state=store, publisher=publisher, metrics=metrics),
                 state=store,
+                check=check_for("arxiv-oai" if request.source == "arxiv" else "biorxiv-json"),
             )
             with bar:
                 task = bar.add_task(request.key(), total=None, pages=0, published=0)

@@ -9,12 +9,11 @@ import logging
 import random
 import signal
 
-import httpx
 from prometheus_client import REGISTRY, start_http_server
 
 from academichub.arxiv_calendar import calendar_with
 from academichub.broker.publisher import EventPublisher, KafkaPublisher
-from academichub.ingestor.fetch import Fetcher, HttpFetcher, NetworkUnreachable
+from academichub.ingestor.fetch import Fetcher, NetworkUnreachable
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
@@ -22,6 +21,7 @@ from academichub.ingestor.poller import Poller, PollReport
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
 from academichub.ingestor.status import read_status
+from academichub.ingestor.wiring import document_check, host_pacer, http_client, polite_fetcher
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
 from academichub.store.factory import open_store
@@ -46,20 +46,17 @@ async def _serve(settings: IngestorSettings, metrics: IngestorMetrics) -> None:
     store = open_store(settings.common, index_writer=False)
     publisher = KafkaPublisher(settings.common.bootstrap_servers, client_id="ingestor")
     await publisher.start()
-    timeout = httpx.Timeout(settings.read_timeout_seconds, connect=settings.connect_timeout_seconds)
-    async with httpx.AsyncClient(
-        headers={"User-Agent": settings.user_agent},
-        timeout=timeout,
-        follow_redirects=True,
-    ) as client:
+    async with http_client(settings) as client:
+        pacer = host_pacer(settings)
         try:
             await run_forever(
                 settings,
                 store,
                 publisher,
-                HttpFetcher(client, max_bytes=settings.max_response_bytes),
+                polite_fetcher(settings, client, pacer, metrics),
                 metrics,
                 stop,
+                pacer=pacer,
             )
         finally:
             await publisher.stop()
@@ -72,10 +69,11 @@ def build_poller(
     publisher: EventPublisher,
     fetcher: Fetcher,
     metrics: IngestorMetrics,
+    pacer: HostPacer | None = None,
 ) -> Poller:
     return Poller(
         fetcher=fetcher,
-        pacer=HostPacer(settings.host_min_interval_seconds, settings.default_min_interval_seconds),
+        pacer=pacer or host_pacer(settings),
         state=state,
         publisher=publisher,
         formats=FORMATS,
@@ -83,6 +81,7 @@ def build_poller(
         calendar=calendar_with(settings.arxiv_extra_holidays),
         default_interval=dt.timedelta(seconds=settings.poll_interval_seconds),
         arxiv_api_url=settings.arxiv_api_url,
+        check=document_check,
     )
 
 
@@ -93,6 +92,8 @@ async def run_forever(
     fetcher: Fetcher,
     metrics: IngestorMetrics,
     stop: asyncio.Event,
+    *,
+    pacer: HostPacer | None = None,
 ) -> None:
     """Poll each enabled source when it is due, until ``stop`` is set.
 
@@ -100,7 +101,7 @@ async def run_forever(
     restart each is first polled when its stored next poll time comes, so a restart does not
     send a burst of requests to every provider.
     """
-    poller = build_poller(settings, state, publisher, fetcher, metrics)
+    poller = build_poller(settings, state, publisher, fetcher, metrics, pacer)
     feeds = [f for f in settings.feeds if f.enabled]
     if settings.common.offline:
         log.info("offline: replaying the recorded feeds bundled with the project")

@@ -50,3 +50,9 @@ class IngestorMetrics:
             ["source"],
             registry=registry,
         )
+        self.retries = Counter(
+            "academichub_ingestor_http_retries_total",
+            "HTTP requests retried (timeouts, 429, 5xx), by host",
+            ["host"],
+            registry=registry,
+        )
