@@ -24,6 +24,13 @@ def test_sources_report_cursors_papers_and_the_next_announcement(
             "url": "https://rss.arxiv.org/rss/quant-ph",
             "etag": '"abc"',
             "announce_date": "2026-06-10",
+            # What the ingestor's poller records (academichub.source_status).
+            "last_success_at": "2026-06-12T05:10:00+00:00",
+            "last_items": "81",
+            "next_poll_at": "2026-06-13T04:10:00+00:00",
+            "last_error_at": "2026-06-12T04:10:00+00:00",
+            "last_error": "HTTP 503",
+            "stale": "1",
         },
     )
     body = gateway.client.get("/api/sources").json()
@@ -35,8 +42,12 @@ def test_sources_report_cursors_papers_and_the_next_announcement(
     assert arxiv["newest_published"] == "2026-06-11"
     assert arxiv["status"] == "behind"
     assert arxiv["missed_announcements"] == 2  # the 11th and the 12th
+    assert arxiv["last_success_at"] == "2026-06-12T05:10:00Z"
+    assert arxiv["items_last_poll"] == 81
+    assert arxiv["next_poll_at"] == "2026-06-13T04:10:00Z"
+    assert (arxiv["last_error"], arxiv["stale"]) == ("HTTP 503", True)
     medrxiv = by_name["medrxiv"]
-    assert medrxiv["configured"] is False
+    assert medrxiv["configured"] is True  # polled by default, like biorxiv and the journals
     assert medrxiv["status"] == "fresh"
     assert body["arxiv"]["next_listing"] == "2026-06-15"
     assert body["arxiv"]["latest_listing"] == "2026-06-12"

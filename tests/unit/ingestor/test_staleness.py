@@ -16,7 +16,7 @@ from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
-from academichub.ingestor.status import read_status
+from academichub.source_status import read_status
 from academichub.store.memory import InMemoryStore
 from tests.support.paged import FIXTURES
 

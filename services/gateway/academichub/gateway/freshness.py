@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from academichub.arxiv_calendar import ArxivCalendar
+from academichub.source_status import read_status
 
 # The ingestor polls hourly: a release younger than this is not yet expected in the store.
 POLL_GRACE: Final = dt.timedelta(hours=2)
@@ -35,6 +36,13 @@ class SourceState:
     newest_published: dt.date | None
     status: Status
     missed_announcements: int | None
+    # What the ingestor recorded about its polls of this source (None: never polled).
+    last_success_at: dt.datetime | None = None
+    last_error_at: dt.datetime | None = None
+    last_error: str | None = None
+    items_last_poll: int | None = None
+    next_poll_at: dt.datetime | None = None
+    stale: bool = False
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -69,6 +77,7 @@ def source_states(
         elif (seen := announce or newest) is not None:
             age = (now.date() - seen).days
             status = "fresh" if age <= STALE_AFTER_DAYS else "behind"
+        polled = read_status(cursor)
         states.append(
             SourceState(
                 name=name,
@@ -81,6 +90,12 @@ def source_states(
                 newest_published=newest,
                 status=status,
                 missed_announcements=missed,
+                last_success_at=polled.last_success_at,
+                last_error_at=polled.last_error_at,
+                last_error=polled.last_error,
+                items_last_poll=polled.last_items,
+                next_poll_at=polled.next_poll_at,
+                stale=polled.stale,
             )
         )
     return states

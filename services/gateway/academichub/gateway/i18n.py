@@ -142,6 +142,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "arXiv 周日至周四晚公告，周五、周六及节假日不公告。",
         "arXiv announces Sunday to Thursday evenings; none on Fridays, Saturdays or holidays.",
     ),
+    "sources.last_success": ("最近成功抓取", "Last success"),
+    "sources.items": ("上次条目数", "Items last poll"),
+    "sources.next_poll": ("下次抓取", "Next poll"),
+    "sources.last_error": ("最近错误", "Last error"),
+    "sources.stale": ("订阅源停滞，已通过 API 补齐", "feed stale, recovered via the API"),
     "sources.yes": ("是", "yes"),
     "sources.no": ("否", "no"),
     # errors

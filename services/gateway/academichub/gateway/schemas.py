@@ -177,6 +177,12 @@ class SourceFreshness(BaseModel):
     missed_announcements: int | None = Field(
         description="arXiv listings announced since the last one read"
     )
+    last_success_at: dt.datetime | None = Field(None, description="Last successful poll")
+    last_error_at: dt.datetime | None = Field(None, description="Last failed poll")
+    last_error: str | None = Field(None, description="What went wrong in the last failed poll")
+    items_last_poll: int | None = Field(None, description="Entries in the last poll read")
+    next_poll_at: dt.datetime | None = Field(None, description="When the ingestor polls next")
+    stale: bool = Field(False, description="The feed's announcement date lags the arXiv calendar")
 
 
 class ArxivSchedule(BaseModel):

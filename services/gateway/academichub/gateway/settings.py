@@ -13,6 +13,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from academichub.platform.settings import CommonSettings
+from academichub.source_defaults import DEFAULT_SOURCE_NAMES
 
 
 class GatewaySettings(BaseSettings):
@@ -51,7 +52,7 @@ class GatewaySettings(BaseSettings):
 
     # --- sources page ------------------------------------------------------------------
     sources: tuple[str, ...] = Field(
-        default=("arxiv",),
+        default=DEFAULT_SOURCE_NAMES,
         description="Feed names the ingestor polls (its INGESTOR_FEEDS names), for /api/sources",
     )
     arxiv_extra_holidays: tuple[dt.date, ...] = Field(

@@ -20,10 +20,10 @@ from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller, PollReport
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
-from academichub.ingestor.status import read_status
 from academichub.ingestor.wiring import document_check, host_pacer, http_client, polite_fetcher
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
+from academichub.source_status import read_status
 from academichub.store.factory import open_store
 from academichub.store.port import IngestStateStore
 

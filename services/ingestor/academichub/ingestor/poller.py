@@ -6,7 +6,7 @@ the bioRxiv/medRxiv and arXiv APIs, Crossref) are a harvest over a date window t
 where the last complete harvest ended (:mod:`academichub.ingestor.harvest`). An arXiv RSS
 feed whose announcement date falls behind the calendar is flagged stale and the missing
 days are recovered through the arXiv API. Every poll leaves the source's status in its
-cursor (:mod:`academichub.ingestor.status`) and schedules the next one
+cursor (:mod:`academichub.source_status`) and schedules the next one
 (:mod:`academichub.ingestor.schedule`).
 """
 
@@ -19,9 +19,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
+from academichub import source_status as status
 from academichub.arxiv_calendar import ArxivCalendar
 from academichub.broker.publisher import EventPublisher
-from academichub.ingestor import pages, schedule, status
+from academichub.ingestor import pages, schedule
 from academichub.ingestor.fetch import Fetcher, FetchResult
 from academichub.ingestor.formats import FeedParse, parse_rss
 from academichub.ingestor.harvest import Harvester, HarvestJob, HarvestReport

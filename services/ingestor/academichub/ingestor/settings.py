@@ -14,8 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from academichub.platform.settings import CommonSettings
-
-ARXIV_DEFAULT_CATEGORIES = ("cs.AI", "cs.CL", "cs.CV", "cs.LG", "quant-ph")
+from academichub.source_defaults import (
+    ARXIV_DEFAULT_CATEGORIES,
+    DEFAULT_JOURNALS,
+    PREPRINT_SERVERS,
+)
 
 
 class FeedConfig(BaseModel):
@@ -55,19 +58,6 @@ class FeedConfig(BaseModel):
         return value
 
 
-# Tables of contents of major journals (publisher feed URLs as of 2026). Journal feeds
-# change rarely; a few polls a day is what publishers expect.
-DEFAULT_JOURNALS: tuple[tuple[str, str], ...] = (
-    ("nature", "https://www.nature.com/nature.rss"),
-    ("science", "https://www.science.org/action/showFeed?type=etoc&feed=rss&jc=science"),
-    ("cell", "https://www.cell.com/cell/current.rss"),
-    ("pnas", "https://www.pnas.org/action/showFeed?type=etoc&feed=rss&jc=pnas"),
-    ("prl", "https://feeds.aps.org/rss/recent/prl.xml"),
-    ("lancet", "https://www.thelancet.com/rssfeed/lancet_current.xml"),
-    ("nejm", "https://www.nejm.org/action/showFeed?jc=nejm&type=etoc&feed=rss"),
-    ("jama", "https://jamanetwork.com/rss/site_3/67.xml"),
-    ("nature-communications", "https://www.nature.com/ncomms.rss"),
-)
 JOURNAL_POLL_SECONDS = 6 * 3600.0
 PREPRINT_API_POLL_SECONDS = 3 * 3600.0
 
@@ -83,7 +73,7 @@ def default_feeds() -> list[FeedConfig]:
             url=f"https://api.biorxiv.org/details/{server}",
             every_seconds=PREPRINT_API_POLL_SECONDS,
         )
-        for server in ("medrxiv", "biorxiv")
+        for server in PREPRINT_SERVERS
     ]
     feeds += [
         FeedConfig(
