@@ -24,6 +24,7 @@ from academichub.store.port import (
     SearchHit,
     SearchPage,
 )
+from academichub.store.publication import preprint_dois, recorded_publication
 
 
 def _version_rank(version: int | None) -> int:
@@ -48,6 +49,7 @@ class InMemoryStore:
     papers: dict[str, Paper] = field(default_factory=dict)
     arrival: dict[str, int] = field(default_factory=dict)
     versions: dict[str, list[int | None]] = field(default_factory=dict)
+    history: dict[tuple[str, int | None], Paper] = field(default_factory=dict)  # every version
     radars: dict[str, Radar] = field(default_factory=dict)
     deleted_radars: dict[str, int] = field(default_factory=dict)
     matches: dict[tuple[str, str, int | None], Match] = field(default_factory=dict)
@@ -58,6 +60,8 @@ class InMemoryStore:
     briefings: dict[str, Briefing] = field(default_factory=dict)
     published: set[tuple[str, int | None]] = field(default_factory=set)
     cursors: dict[str, dict[str, str]] = field(default_factory=dict)
+    preprints: dict[str, Paper] = field(default_factory=dict)  # remembered, by paper id
+    preprint_ids: dict[str, str] = field(default_factory=dict)  # DOI -> paper id
     summaries: dict[tuple[str, int | None], PaperSummary] = field(default_factory=dict)
     briefing_revisions: dict[str, int] = field(default_factory=dict)  # absent: revision 1
     published_briefings: dict[str, int] = field(default_factory=dict)  # id -> revision
@@ -72,8 +76,9 @@ class InMemoryStore:
             seen = self.versions.setdefault(paper.id, [])
             current = self.papers.get(paper.id)
             if paper.version in seen:
-                outcomes.append(PaperWrite.UNCHANGED)
+                outcomes.append(self._record_publication(paper))
                 continue
+            self.history[paper.key] = paper
             seen.append(paper.version)
             seen.sort(key=_version_rank)
             if current is None:
@@ -86,6 +91,18 @@ class InMemoryStore:
             else:
                 outcomes.append(PaperWrite.STALE)
         return outcomes
+
+    def _record_publication(self, paper: Paper) -> PaperWrite:
+        """A stored (id, version) again: a replay, or the journal publication of it."""
+        stored = self.history.get(paper.key)
+        merged = recorded_publication(stored, paper) if stored is not None else None
+        if merged is None:
+            return PaperWrite.UNCHANGED
+        self.history[paper.key] = merged
+        current = self.papers.get(paper.id)
+        if current is not None and current.version == paper.version:
+            self.papers[paper.id] = merged
+        return PaperWrite.PUBLISHED
 
     def get_paper(self, paper_id: str) -> Paper | None:
         return self.papers.get(paper_id)
@@ -243,6 +260,26 @@ class InMemoryStore:
 
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
         self.cursors[source] = dict(cursor)
+
+    # --- preprint links (PreprintLinkStore) -----------------------------------------
+    def remember_preprints(self, papers: Sequence[Paper]) -> None:
+        for paper in papers:
+            dois = preprint_dois(paper)
+            if not dois:
+                continue
+            held = self.preprints.get(paper.id)
+            if held is None or _version_rank(paper.version) >= _version_rank(held.version):
+                self.preprints[paper.id] = paper
+            for doi in dois:
+                self.preprint_ids[doi] = paper.id
+
+    def preprints_for_dois(self, dois: Iterable[str]) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        for doi in dois:
+            paper_id = self.preprint_ids.get(doi.lower())
+            if paper_id is not None:
+                found[doi.lower()] = self.preprints[paper_id]
+        return found
 
     # --- the briefer's state ------------------------------------------------------
     def get_summaries(

@@ -27,6 +27,10 @@ class PaperWrite(enum.Enum):
     NEW_VERSION = "new_version"  # a newer version replaced the stored one
     UNCHANGED = "unchanged"  # this (id, version) is already stored: a replay
     STALE = "stale"  # an older version than the stored one: kept in history only
+    # This (id, version) is stored, and the paper now carries the journal publication of it
+    # (doi, journal_ref; see academichub.store.publication.recorded_publication): merged into
+    # the stored documents and re-indexed. Matching treats it like UNCHANGED.
+    PUBLISHED = "published"
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,29 @@ class IngestStateStore(Protocol):
     def get_cursor(self, source: str) -> dict[str, str] | None: ...
 
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None: ...
+
+
+class PreprintLinkStore(Protocol):
+    """The ingestor's memory of published preprints by DOI, to record a journal publication
+    on its preprint instead of publishing the journal entry as a second paper.
+
+    A preprint is kept under every DOI :func:`academichub.store.publication.preprint_dois`
+    names (its own, and its journal version's once known); papers that are no preprint are
+    ignored. Per paper id the highest version remembered wins (a later remember of the same
+    version replaces it: it may carry the publication merged since).
+    """
+
+    def remember_preprints(self, papers: Sequence[Paper]) -> None: ...
+
+    def preprints_for_dois(self, dois: Iterable[str]) -> dict[str, Paper]:
+        """The remembered preprint for each of ``dois`` that names one, keyed by the
+        lower-cased DOI."""
+        ...
+
+
+class IngestStore(IngestStateStore, PreprintLinkStore, Protocol):
+    """What the ingestor needs when it links preprints to their journal versions (the
+    embedded and in-memory stores; Elasticsearch does not hold preprint links yet)."""
 
 
 class Store(PaperStore, RadarStore, MatchStore, BriefingStore, IngestStateStore, Protocol):

@@ -1,21 +1,37 @@
 """Publishing parsed papers once per (id, version), for every way papers come in.
 
-Polls, paged harvests and backfills all end here. Order matters for at-least-once without
-loss: papers are published first and marked published in the store only after the broker
-acknowledged them. A crash in between publishes them again next time; the matcher's store
-ignores the replay.
+Polls, paged harvests and backfills all end here. The steps, in order:
+
+1. dedup: keys the store has not marked published are *fresh*;
+2. enrich (``enrich=True`` and an enricher): fresh journal papers lacking an abstract or
+   authors get them from Crossref (:mod:`academichub.ingestor.enrich`);
+3. link (with a link store): a fresh journal paper that is the publication of a remembered
+   preprint is recorded on the preprint, which is sent again, instead of being published
+   as a second paper (:mod:`academichub.ingestor.linking`);
+4. publish, and return once the broker acknowledged;
+5. remember the preprints just published, by DOI;
+6. mark published: the fresh keys, linked journal entries' included.
+
+Order matters for at-least-once without loss: papers are marked published only after the
+broker acknowledged them. A crash in between publishes them again next time; the matcher's
+store ignores the replay. Preprints are remembered before their keys are marked, so a crash
+can never leave a published, marked preprint that a later journal entry cannot find.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from academichub.broker.publisher import EventPublisher
 from academichub.contracts import Paper, TopicName
+from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.formats import FeedParse
+from academichub.ingestor.formats.crossref_json import WorkRelations
+from academichub.ingestor.linking import NO_RELATIONS, LinkPlan, PreprintLinker
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.store.port import IngestStateStore
+from academichub.store.port import IngestStateStore, PreprintLinkStore
 
 log = logging.getLogger(__name__)
 
@@ -23,41 +39,101 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class PublishCounts:
     entries: int  # papers the document held (every version listed)
-    published: int  # (id, version) keys published now
+    published: int  # (id, version) keys published now as papers of their own
     duplicates: int  # already published before, or repeated within the document
     malformed: int  # entries skipped with a reason
+    enriched: int = 0  # fresh journal papers Crossref filled in
+    linked: int = 0  # fresh journal entries recorded on their preprint instead
+    republished: int = 0  # preprints sent again (same key) with a publication merged
 
 
 class PaperPublisher:
     def __init__(
-        self, *, state: IngestStateStore, publisher: EventPublisher, metrics: IngestorMetrics
+        self,
+        *,
+        state: IngestStateStore,
+        publisher: EventPublisher,
+        metrics: IngestorMetrics,
+        enricher: CrossrefEnricher | None = None,
+        links: PreprintLinkStore | None = None,
     ) -> None:
         self._state = state
         self._publisher = publisher
         self._metrics = metrics
+        self._enricher = enricher
+        self._linker = PreprintLinker(links) if links is not None else None
 
-    async def publish(self, source: str, parsed: FeedParse) -> PublishCounts:
+    async def publish(
+        self,
+        source: str,
+        parsed: FeedParse,
+        *,
+        enrich: bool = False,
+        relations: Mapping[str, WorkRelations] = NO_RELATIONS,
+    ) -> PublishCounts:
+        """Publish the fresh papers of ``parsed`` (see the module docstring for the steps).
+
+        ``relations`` are the Crossref preprint relations of the document's works by
+        lower-cased DOI (``crossref_relations`` of the same bytes) for a Crossref source;
+        relations of the works the enricher fetches are added to them.
+        """
         for error in parsed.errors:
             log.warning(
                 "%s: skipped entry %d (%s): %s", source, error.index, error.entry_id, error.reason
             )
         unique: dict[tuple[str, int | None], Paper] = {p.key: p for p in parsed.papers}
         todo = self._state.unpublished(unique)
-        fresh = [p for key, p in unique.items() if key in todo]
-        if fresh:
-            await self._publisher.publish_many(TopicName.PAPERS, [(p.id, p) for p in fresh])
-            self._state.mark_published(p.key for p in fresh)
-        duplicates = len(parsed.papers) - len(fresh)
+        fresh_keys = [key for key in unique if key in todo]
+        duplicates = len(parsed.papers) - len(fresh_keys)
+
+        enriched = 0
+        if enrich and self._enricher is not None and fresh_keys:
+            result = await self._enricher.enrich([unique[key] for key in fresh_keys])
+            unique.update((p.key, p) for p in result.papers)
+            enriched = result.enriched
+            relations = {**relations, **result.relations}
+
+        if self._linker is not None:
+            plan = self._linker.plan(list(unique.values()), set(fresh_keys), relations)
+        else:
+            fresh = tuple(unique[key] for key in fresh_keys)
+            plan = LinkPlan(papers=fresh, linked=(), republished=())
+
+        if plan.papers:
+            await self._publisher.publish_many(TopicName.PAPERS, [(p.id, p) for p in plan.papers])
+            if self._linker is not None:
+                self._linker.remember(plan.papers)
+        if fresh_keys:
+            self._state.mark_published(fresh_keys)
+
+        linked = len(plan.linked)
+        published = len(fresh_keys) - linked
         m = self._metrics.entries
-        m.labels(source=source, outcome="published").inc(len(fresh))
+        m.labels(source=source, outcome="published").inc(published)
         m.labels(source=source, outcome="duplicate").inc(duplicates)
         m.labels(source=source, outcome="malformed").inc(len(parsed.errors))
+        m.labels(source=source, outcome="linked").inc(linked)
+        for link in plan.linked:
+            journal_id = link.journal_key[0]
+            log.info("%s: %s recorded on preprint %s", source, journal_id, link.preprint_id)
         log.info(
-            "%s: %d entries, %d published, %d already published, %d malformed",
+            "%s: %d entries, %d published, %d already published, %d malformed, "
+            "%d enriched, %d linked to preprints, %d preprints re-sent with a publication",
             source,
             len(parsed.papers),
-            len(fresh),
+            published,
             duplicates,
             len(parsed.errors),
+            enriched,
+            linked,
+            len(plan.republished),
         )
-        return PublishCounts(len(parsed.papers), len(fresh), duplicates, len(parsed.errors))
+        return PublishCounts(
+            len(parsed.papers),
+            published,
+            duplicates,
+            len(parsed.errors),
+            enriched=enriched,
+            linked=linked,
+            republished=len(plan.republished),
+        )

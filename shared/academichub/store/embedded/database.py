@@ -191,6 +191,19 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         PRIMARY KEY (day, account)
     ) WITHOUT ROWID;
     """,
+    """
+    -- The ingestor's published preprints (see store/embedded/preprint_links.py): the latest
+    -- version's document per paper, and every DOI it is known by (its own, its journal's).
+    CREATE TABLE preprint_papers (
+        paper_id TEXT PRIMARY KEY,
+        version_rank INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE preprint_dois (
+        doi TEXT PRIMARY KEY,
+        paper_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

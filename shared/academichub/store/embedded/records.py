@@ -19,6 +19,7 @@ from typing import Final
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.store.embedded.database import Database
 from academichub.store.port import OpenWindow, PaperWrite, PendingItem
+from academichub.store.publication import recorded_publication
 
 # Below SQLite's smallest limit on bound parameters per statement (999 before 3.32).
 _CHUNK: Final = 500
@@ -101,7 +102,7 @@ class Records:
             (paper.id, rank, doc),
         ).rowcount
         if not inserted:
-            return PaperWrite.UNCHANGED
+            return self._record_publication(conn, paper, rank, batch)
         current = conn.execute(
             "SELECT seq, version_rank FROM papers WHERE id = ?", (paper.id,)
         ).fetchone()
@@ -123,6 +124,32 @@ class Records:
         )
         batch.to_index[paper.id] = (paper, seq)
         return PaperWrite.NEW_VERSION
+
+    def _record_publication(
+        self, conn: sqlite3.Connection, paper: Paper, rank: int, batch: PaperBatch
+    ) -> PaperWrite:
+        """A stored (id, version) again: a replay, or the journal publication of it, which
+        is merged into the version's document (and the current one, re-indexed, if it is
+        the current version) the way a new version would be."""
+        (stored_doc,) = conn.execute(
+            "SELECT doc FROM paper_versions WHERE paper_id = ? AND version_rank = ?",
+            (paper.id, rank),
+        ).fetchone()
+        merged = recorded_publication(Paper.model_validate_json(stored_doc), paper)
+        if merged is None:
+            return PaperWrite.UNCHANGED
+        doc = merged.model_dump_json()
+        conn.execute(
+            "UPDATE paper_versions SET doc = ? WHERE paper_id = ? AND version_rank = ?",
+            (doc, paper.id, rank),
+        )
+        current = conn.execute(
+            "SELECT seq FROM papers WHERE id = ? AND version_rank = ?", (paper.id, rank)
+        ).fetchone()
+        if current is not None:
+            conn.execute("UPDATE papers SET doc = ? WHERE seq = ?", (doc, current[0]))
+            batch.to_index[paper.id] = (merged, int(current[0]))
+        return PaperWrite.PUBLISHED
 
     def get_papers(self, paper_ids: Iterable[str]) -> dict[str, Paper]:
         wanted = list(dict.fromkeys(paper_ids))

@@ -23,6 +23,7 @@ from academichub.radar.ast import Node
 from academichub.store.embedded.briefer_state import BrieferState
 from academichub.store.embedded.database import Database
 from academichub.store.embedded.fulltext import FullTextIndex
+from academichub.store.embedded.preprint_links import PreprintLinks
 from academichub.store.embedded.records import Records
 from academichub.store.port import (
     NO_FILTERS,
@@ -58,6 +59,7 @@ class EmbeddedStore:
             self._db = Database(data_dir / DATABASE_FILE)
             self._records = Records(self._db)
             self._briefer = BrieferState(self._db)
+            self._preprints = PreprintLinks(self._db)
             if index_writer:
                 self._rebuild_index_if_lost()
         except BaseException:
@@ -182,6 +184,13 @@ class EmbeddedStore:
 
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
         self._records.set_cursor(source, cursor)
+
+    # --- preprint links (PreprintLinkStore) -----------------------------------------
+    def remember_preprints(self, papers: Sequence[Paper]) -> None:
+        self._preprints.remember_preprints(papers)
+
+    def preprints_for_dois(self, dois: Iterable[str]) -> dict[str, Paper]:
+        return self._preprints.preprints_for_dois(dois)
 
     # --- the briefer's state (SummaryStore, BriefingDeliveryStore, TokenUsageStore) ---
     def get_summaries(

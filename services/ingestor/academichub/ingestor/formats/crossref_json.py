@@ -29,12 +29,17 @@ EntryError naming its type, so a noisy query page is counted, not silently shrun
 The page: ``total-results``, ``items-per-page``, ``query.start-index`` and ``next-cursor``
 fill FeedInfo's paging fields. Crossref returns a ``next-cursor`` on the last page too: the
 list ends at the first page without items. ``status`` other than ``ok`` is ``is_error``.
+
+A Paper has no field for a work's ``relation``; :func:`crossref_relations` reads the preprint
+relations (``has-preprint``, ``is-preprint-of``) from the same bytes, for linking a journal
+article to the preprint it was published from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from academichub.contracts import Paper
@@ -50,6 +55,7 @@ from academichub.ingestor.normalise import (
     doi_paper_id,
     journal_reference,
     journal_source,
+    parse_arxiv_ref,
     preprint_server,
 )
 
@@ -99,6 +105,67 @@ def parse_crossref_json(data: bytes, *, types: Collection[str] = DEFAULT_TYPES) 
         next_cursor=cursor if isinstance(cursor, str) and cursor else None,
     )
     return FeedParse(papers=papers, errors=errors, feed=feed)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRelations:
+    """A work's preprint relations, as lower-cased DOIs (arXiv ids as their DataCite DOI)."""
+
+    has_preprint: tuple[str, ...] = ()  # the work is the journal version of these
+    is_preprint_of: tuple[str, ...] = ()  # the work is a preprint of these
+
+
+def crossref_relations(data: bytes) -> dict[str, WorkRelations]:
+    """The preprint relations of every work in a Crossref ``work``/``work-list`` response,
+    keyed by the work's lower-cased DOI; works without any are left out, and so is everything
+    of a response that is not ``ok``.
+
+    Raises :class:`~academichub.ingestor.formats.FeedError` for bytes that are not a JSON
+    object (as :func:`parse_crossref_json` does for the same bytes).
+    """
+    document = load_json_object(data, expected=_EXPECTED)
+    message = document.get("message")
+    if document.get("status") != "ok" or not isinstance(message, Mapping):
+        return {}
+    if document.get("message-type") == "work":
+        items: Sequence[object] = [message]
+    else:
+        listed = message.get("items")
+        items = listed if isinstance(listed, list) else []
+    found: dict[str, WorkRelations] = {}
+    for item in items:
+        if not isinstance(item, Mapping) or not isinstance(raw_doi := item.get("DOI"), str):
+            continue
+        doi = doi_from_identifier(raw_doi)
+        relation = item.get("relation")
+        if doi is None or not isinstance(relation, Mapping):
+            continue
+        relations = WorkRelations(
+            has_preprint=_related_dois(relation.get("has-preprint")),
+            is_preprint_of=_related_dois(relation.get("is-preprint-of")),
+        )
+        if relations.has_preprint or relations.is_preprint_of:
+            found[doi] = relations
+    return found
+
+
+def _related_dois(value: object) -> tuple[str, ...]:
+    # [{"id-type": "doi", "id": "10.1101/2020.01.01.123456", "asserted-by": "subject"}, ...];
+    # a publisher may name an arXiv preprint by its id ("id-type": "arxiv").
+    dois: list[str] = []
+    for related in value if isinstance(value, list) else []:
+        if not isinstance(related, Mapping) or not isinstance(raw := related.get("id"), str):
+            continue
+        id_type = str(related.get("id-type", "")).lower()
+        if id_type == "doi":
+            doi = doi_from_identifier(raw)
+        elif id_type == "arxiv" and (ref := parse_arxiv_ref(raw)) is not None:
+            doi = f"10.48550/arxiv.{ref.id}"
+        else:
+            doi = None
+        if doi:
+            dois.append(doi)
+    return tuple(dict.fromkeys(dois))
 
 
 def _error_info(document: Mapping[str, Any]) -> FeedInfo:
