@@ -3,6 +3,7 @@ threads, a data folder that outlives the process."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import subprocess
 import sys
@@ -223,3 +224,42 @@ def test_a_database_from_a_newer_release_is_refused(tmp_path: Path) -> None:
         conn.execute("PRAGMA user_version = 99")
     with pytest.raises(ConfigError, match="schema version 99"):
         EmbeddedStore(tmp_path, index_writer=False)
+
+
+def test_a_tie_far_past_the_page_still_ranks_newest_first(tmp_path: Path) -> None:
+    """Hundreds of papers tie at the page's last score: the page holds the newest of
+    them, after the better-scoring papers (tantivy alone would order the tie by address)."""
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        days = [dt.date(2026, 1, 1) + dt.timedelta(days=(n * 37) % 60) for n in range(300)]
+        twins = [paper(n, "Identical twin title", published=days[n]) for n in range(300)]
+        better = [
+            paper(1000 + n, "twin twin twin", published=dt.date(2026, 1, 1 + n)) for n in range(3)
+        ]
+        store.upsert_papers(twins[:150])
+        store.upsert_papers(better)
+        store.upsert_papers(twins[150:])
+        # Newest first: latest date, then latest arrival (a higher n arrived later).
+        newest_twins = sorted(range(300), key=lambda n: (days[n], n), reverse=True)
+        expected = [p.id for p in reversed(better)] + [twins[n].id for n in newest_twins]
+        for limit, offset in ((5, 0), (5, 2), (20, 40), (1, 299)):
+            page = store.search(parse_query("twin"), limit=limit, offset=offset)
+            assert page.total == 303
+            assert [h.paper.id for h in page.hits] == expected[offset : offset + limit]
+    finally:
+        store.close()
+
+
+def test_a_query_scoring_every_match_alike_ranks_newest_first(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        days = [dt.date(2026, 3, 1) + dt.timedelta(days=(n * 11) % 17) for n in range(40)]
+        store.upsert_papers([paper(n, "Anything", published=days[n]) for n in range(40)])
+        newest = sorted(range(40), key=lambda n: (days[n], n), reverse=True)
+        page = store.search(parse_query("author:lovelace -cat:cs.LG"), limit=5, offset=3)
+        assert page.total == 40
+        assert [h.paper.id for h in page.hits] == [f"arxiv:2606.{n:05d}" for n in newest[3:8]]
+        assert len({h.score for h in page.hits}) == 1
+        assert page.hits[0].score > 0
+    finally:
+        store.close()

@@ -12,11 +12,13 @@ The index holds ids and search fields only; the records come from SQLite.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 import tantivy
 
@@ -24,13 +26,19 @@ from academichub.contracts import Paper
 from academichub.platform.errors import ConfigError
 from academichub.radar.ast import Node
 from academichub.store.embedded import index_schema as f
-from academichub.store.embedded.tantivy_query import compile_filters, compile_query
+from academichub.store.embedded.tantivy_query import (
+    compile_filters,
+    compile_query,
+    uniform_score,
+)
 from academichub.store.port import SearchFilters
 
 # One indexing thread: the matcher indexes batches of a few hundred papers at most, and
 # tantivy needs at least 15 MB of heap per thread.
 _WRITER_HEAP_BYTES: Final = 64_000_000
 _WRITER_THREADS: Final = 1
+# How much more to fetch each time the tie at a page's last score runs past the hits fetched.
+_TIE_FETCH_GROWTH: Final = 16
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,9 @@ class FullTextIndex:
             clauses.insert(0, compiled)
         combined = _all_of(clauses)
         limit, offset = max(limit, 0), max(offset, 0)
-        if compiled is None or sort == "date":
+        # Search filters score nothing, so a query scoring all its matches alike ranks
+        # them newest first: relevance order is date order then.
+        if compiled is None or sort == "date" or (query is not None and uniform_score(query)):
             return self._newest_first(searcher, combined, compiled, limit, offset)
         return self._most_relevant(searcher, combined, limit, offset)
 
@@ -152,23 +162,39 @@ class FullTextIndex:
         """Best score first, equal scores newest first, then the page.
 
         tantivy breaks score ties by document address, not by date, so fetch enough hits
-        that every hit tied with the last one on the page is among them, then sort.
+        that every hit tied with the last one on the page is among them, then order them.
+        Constant-scored leaves (authors, categories, prefixes) tie thousands of papers, so
+        only the hits above the boundary score are sorted by (score, date); of the tie at
+        the boundary only the newest few are picked.
         """
         wanted = offset + limit
-        fetch = max(wanted, 1)
-        while True:
-            result = searcher.search(query, fetch, count=True)
-            hits = result.hits
-            total = _count(result)
-            boundary_settled = wanted == 0 or (
-                len(hits) > wanted and hits[-1][0] < hits[wanted - 1][0]
-            )
-            if len(hits) >= total or boundary_settled:
-                break
-            fetch *= 2
-        addresses = [address for _, address in hits]
-        recency = searcher.fast_field_values(f.RECENCY, addresses) if addresses else []
-        order = sorted(range(len(hits)), key=lambda i: (-hits[i][0], -_as_int(recency[i])))
+        if wanted == 0:
+            return RankedIds(_count(searcher.search(query, 1, count=True)), ())
+        # One more than the page, to see whether the hit after it ties with its last one.
+        fetch = wanted + 1
+        result = searcher.search(query, fetch, count=True)
+        total = _count(result)
+        hits = result.hits
+        while len(hits) < total and hits[-1][0] >= hits[wanted - 1][0]:
+            # The boundary's tie may run on past what was fetched: fetch many more at once
+            # (every search walks all the matches; the size of its top-k heap costs little).
+            fetch = min(total, fetch * _TIE_FETCH_GROWTH)
+            hits = searcher.search(query, fetch).hits
+        if len(hits) <= wanted:
+            tied = candidates = len(hits)  # all of them: at most a page
+        else:
+            boundary = hits[wanted - 1][0]
+            tied = next(i for i in range(wanted) if hits[i][0] == boundary)
+            # Scores descend: the tie ends at the first lower one (found by bisection).
+            candidates = bisect.bisect_right(hits, -boundary, lo=wanted, key=_negated_score)
+        addresses = [address for _, address in hits[:candidates]]
+        values = searcher.fast_field_values(f.RECENCY, addresses)
+        # Every document is written with its recency; were one missing, it sorts as oldest.
+        recency = [_as_int(v) for v in values] if None in values else cast(list[int], values)
+        # Above the boundary: (score, date). At it: the newest of the tie, as many as fit
+        # (nlargest is stable like sorted, so even equal dates keep tantivy's order).
+        order = sorted(range(tied), key=lambda i: (-hits[i][0], -recency[i]))
+        order += heapq.nlargest(wanted - tied, range(tied, candidates), key=recency.__getitem__)
         page = order[offset:wanted]
         return RankedIds(
             total, tuple((_id_of(searcher, addresses[i]), float(hits[i][0])) for i in page)
@@ -268,6 +294,10 @@ def _id_of(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
 def _count(result: tantivy.SearchResult) -> int:
     # tantivy-py sets ``count`` when searching with count=True; its stub omits it.
     return int(getattr(result, "count", 0) or 0)
+
+
+def _negated_score(hit: tuple[float, tantivy.DocAddress]) -> float:
+    return -hit[0]
 
 
 def _as_int(value: object) -> int:

@@ -85,6 +85,25 @@ def compile_query(node: Node, schema: tantivy.Schema) -> tantivy.Query:
     raise TypeError(f"not a radar query node: {node!r}")
 
 
+def uniform_score(node: Node) -> bool:
+    """Whether :func:`compile_query` gives every paper matching ``node`` the same score.
+
+    True for queries of only constant-scored leaves (author, category, source, type) and
+    negations joined by AND: a boolean query sums its must-clauses and adds nothing for a
+    must-not, so every match scores the same sum. An OR of several leaves sums those that
+    match, and text leaves score by BM25, so neither is uniform. "By relevance" is then
+    "newest first", which tantivy orders by the recency field without ranking every tie.
+    """
+    match node:
+        case Author() | Category() | Source() | AnnounceType() | Not():
+            return True
+        case And(children=children):
+            return all(isinstance(c, Not) or uniform_score(c) for c in children)
+        case Or(children=children):
+            return len(children) <= 1 and all(uniform_score(c) for c in children)
+    return False
+
+
 def compile_filters(filters: SearchFilters, schema: tantivy.Schema) -> list[tantivy.Query]:
     """One must-clause per active filter, with the in-memory store's semantics: a source
     ending in ``*`` is a prefix, categories compare exactly as given, dates are inclusive."""
