@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.ast import Node
@@ -175,6 +175,7 @@ class IngestStateStore(Protocol):
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None: ...
 
 
+@runtime_checkable
 class PreprintLinkStore(Protocol):
     """The ingestor's memory of published preprints by DOI, to record a journal publication
     on its preprint instead of publishing the journal entry as a second paper.

@@ -31,6 +31,7 @@ from academichub.ingestor.settings import IngestorSettings
 from academichub.ingestor.wiring import check_for, host_pacer, http_client, polite_fetcher
 from academichub.platform.settings import load_settings
 from academichub.store.factory import open_store
+from academichub.store.port import PreprintLinkStore
 
 
 def run_backfill_command(args: argparse.Namespace) -> int:
@@ -94,7 +95,13 @@ async def _run(
             harvester = Harvester(
                 fetcher=polite_fetcher(settings, client, pacer, metrics),
                 pacer=pacer,
-                papers=PaperPublisher(state=store, publisher=publisher, metrics=metrics),
+                papers=PaperPublisher(
+                    state=store,
+                    publisher=publisher,
+                    metrics=metrics,
+                    # Backfilled preprints are remembered, so their journal versions link.
+                    links=store if isinstance(store, PreprintLinkStore) else None,
+                ),
                 state=store,
                 check=check_for("arxiv-oai" if request.source == "arxiv" else "biorxiv-json"),
             )

@@ -13,11 +13,13 @@ from prometheus_client import REGISTRY, start_http_server
 
 from academichub.arxiv_calendar import calendar_with
 from academichub.broker.publisher import EventPublisher, KafkaPublisher
+from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.fetch import Fetcher, NetworkUnreachable
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller, PollReport
+from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
 from academichub.ingestor.wiring import document_check, host_pacer, http_client, polite_fetcher
@@ -25,7 +27,7 @@ from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
 from academichub.source_status import read_status
 from academichub.store.factory import open_store
-from academichub.store.port import IngestStateStore
+from academichub.store.port import IngestStateStore, PreprintLinkStore
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_ERROR = dt.timedelta(seconds=60)
@@ -71,9 +73,21 @@ def build_poller(
     metrics: IngestorMetrics,
     pacer: HostPacer | None = None,
 ) -> Poller:
+    pacer = pacer or host_pacer(settings)
+    links = state if isinstance(state, PreprintLinkStore) else None
+    if links is None:
+        log.warning("this store keeps no preprint links: journal versions stay separate papers")
+    papers = PaperPublisher(
+        state=state,
+        publisher=publisher,
+        metrics=metrics,
+        enricher=CrossrefEnricher(fetcher, pacer, base_url=settings.crossref_api_url),
+        links=links,
+    )
     return Poller(
+        papers=papers,
         fetcher=fetcher,
-        pacer=pacer or host_pacer(settings),
+        pacer=pacer,
         state=state,
         publisher=publisher,
         formats=FORMATS,

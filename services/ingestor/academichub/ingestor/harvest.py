@@ -25,6 +25,7 @@ from typing import Literal
 
 from academichub.ingestor.fetch import Fetcher, FetchResult
 from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
+from academichub.ingestor.formats.crossref_json import WorkRelations
 from academichub.ingestor.pages import NextPage, PageGap
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
@@ -44,6 +45,9 @@ class HarvestJob:
     parse: Callable[[bytes], FeedParse]
     next_page: NextPage
     restart: bool = False  # ignore a checkpoint of the same job, harvest from the first page
+    # Links between works a page states beside its papers (Crossref relations).
+    relations: Callable[[bytes], Mapping[str, WorkRelations]] | None = None
+    enrich: bool = False  # fill missing abstracts/authors from Crossref
 
 
 @dataclass
@@ -136,7 +140,7 @@ class Harvester:
             saved = self._state.get_cursor(job.key) or {}
             return HarvestReport("already_complete", HarvestProgress.from_checkpoint(saved))
         while True:
-            page, failure = await self._read(run)
+            page, body, failure = await self._read(run)
             if failure is not None:
                 return self._fail(run, failure)
             assert page is not None
@@ -150,7 +154,10 @@ class Harvester:
                 return self._fail(run, f"the source answered an error: {page.feed.error_message}")
             if run.first_page is None:
                 run.first_page = page.feed
-            counts = await self._papers.publish(job.source, page)
+            relations = job.relations(body) if job.relations else {}
+            counts = await self._papers.publish(
+                job.source, page, enrich=job.enrich, relations=relations
+            )
             progress = run.progress
             progress.pages += 1
             progress.entries += counts.entries
@@ -182,7 +189,7 @@ class Harvester:
                 return _Run(job, progress, saved["next_url"])
         return _Run(job, HarvestProgress(), job.first_url)
 
-    async def _read(self, run: _Run) -> tuple[FeedParse | None, str | None]:
+    async def _read(self, run: _Run) -> tuple[FeedParse | None, bytes, str | None]:
         async with self._pacer.slot(run.url):
             result = await self._fetcher.fetch(run.url)
         if self._check is not None and result.status < 400:
@@ -190,16 +197,16 @@ class Harvester:
                 # Wrong content type or charset: an HTML error page served with 200, say.
                 self._check(run.url, result)
             except PoisonEvent as exc:
-                return None, f"HTTP {result.status}: {exc}"
+                return None, b"", f"HTTP {result.status}: {exc}"
         try:
             page = run.job.parse(result.body)
         except FeedError as exc:
             if result.status >= 400:  # an error page, not a document: the status says it all
-                return None, f"HTTP {result.status}"
-            return None, f"HTTP {result.status}: {exc}"
+                return None, b"", f"HTTP {result.status}"
+            return None, b"", f"HTTP {result.status}: {exc}"
         if result.status >= 400 and not page.feed.is_error:
-            return None, f"HTTP {result.status}"
-        return page, None
+            return None, b"", f"HTTP {result.status}"
+        return page, result.body, None
 
     def _save(self, run: _Run, following: str | None) -> None:
         checkpoint = {

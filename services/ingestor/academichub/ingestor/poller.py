@@ -25,6 +25,7 @@ from academichub.broker.publisher import EventPublisher
 from academichub.ingestor import pages, schedule
 from academichub.ingestor.fetch import Fetcher, FetchResult
 from academichub.ingestor.formats import FeedParse, parse_rss
+from academichub.ingestor.formats.crossref_json import crossref_relations
 from academichub.ingestor.harvest import Harvester, HarvestJob, HarvestReport
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
@@ -158,7 +159,7 @@ class Poller:
             return PollReport(feed.name, "feed_error", message=message), cursor
         if result.status >= 400:
             return PollReport(feed.name, "http_error", message=f"HTTP {result.status}"), cursor
-        counts = await self._papers.publish(feed.name, parsed)
+        counts = await self._papers.publish(feed.name, parsed, enrich=feed.enrich)
         report = PollReport(
             feed.name, "ok", counts.entries, counts.published, counts.duplicates, counts.malformed
         )
@@ -177,6 +178,9 @@ class Poller:
             first_url=first,
             parse=parse,
             next_page=pages.NEXT_PAGE[feed.format],
+            # Crossref says which works are journal versions of preprints (has-preprint).
+            relations=crossref_relations if feed.format == pages.CROSSREF_PAGED else None,
+            enrich=feed.enrich,
         )
         harvest = await self._harvester(feed).run(job)
         report = _harvest_report(feed.name, harvest)
