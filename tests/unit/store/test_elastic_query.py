@@ -1,18 +1,18 @@
 """The radar AST compiled to Elasticsearch queries: the exact shape of every construct,
 and the same accept/reject decisions as the reference evaluator.
 
-No cluster runs here, so :class:`DslInterpreter` reads the subset of the query DSL the
-compiler emits, over the documents the adapter indexes, with the analysis the mapping
-declares (whitespace tokens, the tokenizer's maximum token length, the position gap between
-the values of a multi-valued text field, ``ignore_above`` on keywords). It refuses any
-query clause or option it does not know, so a compiler change that leaves the subset fails
-here instead of being judged by a too-kind interpreter.
+No cluster runs here, so :class:`tests.support.elastic_dsl.DslInterpreter` reads the
+subset of the query DSL the compiler emits, over the documents the adapter indexes, with
+the analysis the mapping declares (whitespace tokens, the tokenizer's maximum token length,
+the position gap between the values of a multi-valued text field, ``ignore_above`` on
+keywords). It refuses any query clause or option it does not know, so a compiler change
+that leaves the subset fails here instead of being judged by a too-kind interpreter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -36,11 +36,11 @@ from academichub.radar.ast import (
 from academichub.radar.document import PaperDocument
 from academichub.radar.evaluate import evaluate
 from academichub.radar.parser import parse_query
-from academichub.store.elastic import mappings as f
 from academichub.store.elastic.documents import paper_document
 from academichub.store.elastic.query import compile_filters, compile_query, search_body
 from academichub.store.memory import passes_filters
 from academichub.store.port import NO_FILTERS, SearchFilters
+from tests.support.elastic_dsl import DslInterpreter
 from tests.unit.radar import strategies
 from tests.unit.radar.factories import paper
 
@@ -217,130 +217,6 @@ def test_search_body_without_a_query_lists_newest_first() -> None:
     }
     assert "track_scores" not in only_filtered
     assert only_filtered["sort"][0] == {"published": {"order": "desc"}}
-
-
-# --- a tiny interpreter of the emitted DSL over indexed documents --------------------
-
-
-class DslInterpreter:
-    """Decides whether an indexed document matches a query of the subset the compiler
-    emits, analysing fields the way :data:`mappings.PAPERS_MAPPINGS` says Elasticsearch
-    does."""
-
-    def __init__(
-        self,
-        mappings: Mapping[str, Any] = f.PAPERS_MAPPINGS,
-        index_settings: Mapping[str, Any] = f.PAPERS_SETTINGS,
-    ) -> None:
-        self.fields: Mapping[str, Any] = mappings["properties"]
-        self.analysis: Mapping[str, Any] = index_settings["analysis"]
-
-    # -- analysis --
-    def _split(self, text: str, analyzer: str) -> list[str]:
-        definition = self.analysis["analyzer"][analyzer]
-        assert definition == {"type": "custom", "tokenizer": definition["tokenizer"]}, definition
-        tokenizer = self.analysis["tokenizer"][definition["tokenizer"]]
-        assert tokenizer["type"] == "whitespace", tokenizer
-        longest = tokenizer.get("max_token_length", 255)
-        tokens: list[str] = []
-        for token in text.split():
-            # The whitespace tokenizer cuts a longer token at max_token_length intervals.
-            tokens.extend(token[i : i + longest] for i in range(0, len(token), longest))
-        return tokens
-
-    def positions(self, doc: Mapping[str, Any], field: str) -> list[list[str]]:
-        """For a text field: the tokens of each value, in order (values never join)."""
-        mapping = self.fields[field]
-        assert mapping["type"] == "text", (field, mapping)
-        # A phrase can never span two values as long as the gap is positive (default 100).
-        assert mapping.get("position_increment_gap", 100) > 0
-        return [self._split(v, mapping["analyzer"]) for v in _values(doc, field)]
-
-    def terms(self, doc: Mapping[str, Any], field: str) -> list[str]:
-        mapping = self.fields[field]
-        if mapping["type"] == "text":
-            return [t for value in self.positions(doc, field) for t in value]
-        assert mapping["type"] == "keyword", (field, mapping)
-        limit = mapping.get("ignore_above")
-        return [v for v in map(str, _values(doc, field)) if limit is None or len(v) <= limit]
-
-    # -- queries --
-    def matches(self, query: Mapping[str, Any], doc: Mapping[str, Any]) -> bool:
-        ((kind, spec),) = query.items()
-        if kind == "match_all":
-            assert spec == {}
-            return True
-        if kind == "match_none":
-            assert spec == {}
-            return False
-        if kind == "bool":
-            return self._bool(spec, doc)
-        if kind == "constant_score":
-            assert set(spec) <= {"filter", "boost"}, spec
-            return self.matches(spec["filter"], doc)
-        if kind == "exists":
-            assert set(spec) == {"field"}, spec
-            return bool(self.terms(doc, spec["field"]))
-        if kind == "terms":
-            ((field, values),) = spec.items()
-            return bool(set(self.terms(doc, field)) & set(values))
-        if kind == "range":
-            ((field, bounds),) = spec.items()
-            assert self.fields[field]["type"] == "date", field
-            assert set(bounds) <= {"gte", "lte"}, bounds
-            value = doc.get(field)
-            if value is None:
-                return False
-            day = dt.date.fromisoformat(value)
-            low, high = bounds.get("gte"), bounds.get("lte")
-            return (low is None or day >= dt.date.fromisoformat(low)) and (
-                high is None or day <= dt.date.fromisoformat(high)
-            )
-        ((field, options),) = spec.items()
-        if kind == "term":
-            value = _option(options, "value")
-            return bool(value in self.terms(doc, field))  # a term query is never analysed
-        if kind == "prefix":
-            value = _option(options, "value")
-            return any(t.startswith(value) for t in self.terms(doc, field))
-        if kind == "match_phrase":
-            words = self._split(_option(options, "query"), self.fields[field]["analyzer"])
-            if not words:  # zero_terms_query defaults to "none"
-                return False
-            n = len(words)
-            return any(
-                value[i : i + n] == words
-                for value in self.positions(doc, field)
-                for i in range(len(value) - n + 1)
-            )
-        raise AssertionError(f"the interpreter does not know the query {kind!r}: {query}")
-
-    def _bool(self, spec: Mapping[str, Any], doc: Mapping[str, Any]) -> bool:
-        assert set(spec) <= {"must", "filter", "should", "must_not", "minimum_should_match"}
-        if not all(self.matches(q, doc) for q in spec.get("must", []) + spec.get("filter", [])):
-            return False
-        if any(self.matches(q, doc) for q in spec.get("must_not", [])):
-            return False
-        should = spec.get("should", [])
-        required_clauses = spec.get("must", []) + spec.get("filter", [])
-        # Elasticsearch: with no must/filter clause at least one should clause must match.
-        required = int(spec.get("minimum_should_match", 0 if required_clauses or not should else 1))
-        return sum(self.matches(q, doc) for q in should) >= required
-
-
-def _values(doc: Mapping[str, Any], field: str) -> list[Any]:
-    value = doc.get(field)
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _option(options: Any, key: str) -> Any:
-    """``{"field": value}`` or ``{"field": {"value": ..., "boost": ...}}``."""
-    if not isinstance(options, dict):
-        return options
-    assert set(options) <= {key, "boost"}, options
-    return options[key]
 
 
 DSL = DslInterpreter()

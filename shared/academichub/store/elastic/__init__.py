@@ -1,18 +1,24 @@
-"""The Elasticsearch store: institution scale, many matcher replicas.
+"""The Elasticsearch store: institution scale, many matcher replicas, every service.
 
-:class:`ElasticsearchStore` implements :class:`academichub.store.port.Store` over a
-synchronous :class:`elasticsearch.Elasticsearch` client; :func:`ensure_indices` creates its
-indices (papers behind a versioned alias) once per cluster and prefix. The radar AST
-compiles to Elasticsearch bool queries in :mod:`.query`, which imports no client.
+:class:`ElasticsearchStore` implements :class:`academichub.store.port.Store` and the
+briefer's state (summaries, briefing delivery, token usage) over a synchronous
+:class:`elasticsearch.Elasticsearch` client; :class:`ElasticsearchAccountStore` the
+gateway's accounts and :class:`ElasticsearchFacets` its facet counts, on the same client
+(:class:`Cluster`). :func:`ensure_indices` creates every index (papers behind a versioned
+alias) once per cluster and prefix. The radar AST compiles to Elasticsearch bool queries in
+:mod:`.query`, which imports no client.
 """
 
+from academichub.store.elastic.accounts import ElasticsearchAccountStore
 from academichub.store.elastic.backoff import Backoff
+from academichub.store.elastic.cluster import Cluster
 from academichub.store.elastic.errors import (
     BulkItemFailed,
     ElasticsearchStoreError,
     IndexMissing,
     Overloaded,
 )
+from academichub.store.elastic.facets import ElasticsearchFacets
 from academichub.store.elastic.mappings import IndexNames, ensure_indices
 from academichub.store.elastic.query import compile_filters, compile_query
 from academichub.store.elastic.store import ElasticsearchStore
@@ -20,6 +26,9 @@ from academichub.store.elastic.store import ElasticsearchStore
 __all__ = [
     "Backoff",
     "BulkItemFailed",
+    "Cluster",
+    "ElasticsearchAccountStore",
+    "ElasticsearchFacets",
     "ElasticsearchStore",
     "ElasticsearchStoreError",
     "IndexMissing",

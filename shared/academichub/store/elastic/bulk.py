@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 CONFLICT: Final = 409
 NOT_FOUND: Final = 404
 
-Refresh = Literal["true"] | None
+# "true": refresh at once; "wait_for": answer once a refresh made the write searchable.
+Refresh = Literal["true", "wait_for"] | None
 
 
 @dataclass(frozen=True)

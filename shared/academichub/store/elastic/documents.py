@@ -16,12 +16,24 @@ from typing import Any, Final, Literal
 
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.document import PaperDocument
+from academichub.store.accounts import ApiKey, Feedback, FeedToken, User, WebSession
 from academichub.store.elastic import mappings as f
-from academichub.store.port import PendingItem
+from academichub.store.port import PaperSummary, PendingItem
 
 PENDING: Final = "pending"
 BRIEFED: Final = "briefed"
 ItemState = Literal["pending", "briefed"]
+
+
+def instant(moment: dt.datetime) -> str:
+    """A datetime as stored: ISO 8601 in UTC (a naive one is taken to be UTC, as in the
+    embedded store), so that equal instants are equal strings and order as they should."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).isoformat()
+
+
+def instant_from(text: Any) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(text))
 
 
 def version_rank(version: int | None) -> int:
@@ -157,11 +169,12 @@ def pending_item_from(source: Mapping[str, Any]) -> PendingItem:
     )
 
 
-def briefing_document(briefing: Briefing, items: Sequence[PendingItem]) -> dict[str, Any]:
+def briefing_document(briefing: Briefing, items: Sequence[PendingItem], seq: int) -> dict[str, Any]:
     """The briefing with the window items it takes: the commit record of ``close_window``.
 
     ``applied`` turns true once those items are marked briefed; until then anyone may
     (re)apply ``items``, so a crash between the two steps is finished later, not lost.
+    It is stored as revision 1, not published yet; ``seq`` orders briefings as stored.
     """
     return {
         "briefing_id": briefing.id,
@@ -170,8 +183,148 @@ def briefing_document(briefing: Briefing, items: Sequence[PendingItem]) -> dict[
         "applied": False,
         "items": [item_document(briefing.radar_id, i, BRIEFED) for i in items],
         "briefing": briefing.model_dump(mode="json"),
+        "revision": 1,
+        "published_revision": 0,
+        "published": False,
+        "seq": seq,
     }
 
 
 def briefing_from(source: Mapping[str, Any]) -> Briefing:
     return Briefing.model_validate(source["briefing"])
+
+
+# --- the briefer's state ----------------------------------------------------------------
+
+
+def summary_document(summary: PaperSummary) -> dict[str, Any]:
+    return {
+        "paper_id": summary.paper_id,
+        "version_rank": version_rank(summary.version),
+        "model": summary.model,
+        "created_at": summary.created_at.isoformat(),
+        "tldr": {"en": summary.tldr_en, "zh": summary.tldr_zh},
+    }
+
+
+def summary_from(source: Mapping[str, Any]) -> PaperSummary:
+    return PaperSummary(
+        paper_id=str(source["paper_id"]),
+        version=version_of(int(source["version_rank"])),
+        tldr_en=str(source["tldr"]["en"]),
+        tldr_zh=str(source["tldr"]["zh"]),
+        model=str(source["model"]),
+        created_at=instant_from(source["created_at"]),
+    )
+
+
+def token_usage_id(day: dt.date, account: str) -> str:
+    return f"{day.isoformat()}|{account}"
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+def user_document(user: User) -> dict[str, Any]:
+    """``user`` with its email already normalised."""
+    return {
+        "user_id": user.id,
+        "email": user.email,
+        "created_at": instant(user.created_at),
+        "user": {"name": user.name, "is_admin": user.is_admin},
+    }
+
+
+def user_from(source: Mapping[str, Any]) -> User:
+    return User(
+        id=str(source["user_id"]),
+        name=str(source["user"]["name"]),
+        email=str(source["email"]),
+        is_admin=bool(source["user"]["is_admin"]),
+        created_at=instant_from(source["created_at"]),
+    )
+
+
+def api_key_document(key: ApiKey) -> dict[str, Any]:
+    return {
+        "prefix": key.prefix,
+        "user_id": key.user_id,
+        "created_at": instant(key.created_at),
+        "revoked_at": None if key.revoked_at is None else instant(key.revoked_at),
+        "key": {"digest": key.digest, "label": key.label},
+    }
+
+
+def api_key_from(source: Mapping[str, Any]) -> ApiKey:
+    revoked = source.get("revoked_at")
+    return ApiKey(
+        prefix=str(source["prefix"]),
+        user_id=str(source["user_id"]),
+        digest=str(source["key"]["digest"]),
+        created_at=instant_from(source["created_at"]),
+        label=str(source["key"]["label"]),
+        revoked_at=None if revoked is None else instant_from(revoked),
+    )
+
+
+def session_document(session: WebSession) -> dict[str, Any]:
+    """A web session, stored under its digest (the id)."""
+    return {
+        "user_id": session.user_id,
+        "key_prefix": session.key_prefix,
+        "created_at": instant(session.created_at),
+        "expires_at": instant(session.expires_at),
+        "session": {"csrf_token": session.csrf_token},
+    }
+
+
+def session_from(digest: str, source: Mapping[str, Any]) -> WebSession:
+    return WebSession(
+        digest=digest,
+        user_id=str(source["user_id"]),
+        key_prefix=str(source["key_prefix"]),
+        csrf_token=str(source["session"]["csrf_token"]),
+        created_at=instant_from(source["created_at"]),
+        expires_at=instant_from(source["expires_at"]),
+    )
+
+
+def feed_token_document(token: FeedToken) -> dict[str, Any]:
+    return {
+        "radar_id": token.radar_id,
+        "created_at": instant(token.created_at),
+        "token": {"digest": token.digest},
+    }
+
+
+def feed_token_from(source: Mapping[str, Any]) -> FeedToken:
+    return FeedToken(
+        radar_id=str(source["radar_id"]),
+        digest=str(source["token"]["digest"]),
+        created_at=instant_from(source["created_at"]),
+    )
+
+
+def feedback_id(radar_id: str, paper_id: str, user_id: str) -> str:
+    """Radar and user ids hold no ``|``; the paper id, which may, comes last."""
+    return f"{radar_id}|{user_id}|{paper_id}"
+
+
+def feedback_document(feedback: Feedback) -> dict[str, Any]:
+    return {
+        "radar_id": feedback.radar_id,
+        "paper_id": feedback.paper_id,
+        "user_id": feedback.user_id,
+        "verdict": feedback.verdict,
+        "at": instant(feedback.at),
+    }
+
+
+def feedback_from(source: Mapping[str, Any]) -> Feedback:
+    return Feedback(
+        radar_id=str(source["radar_id"]),
+        paper_id=str(source["paper_id"]),
+        user_id=str(source["user_id"]),
+        verdict="up" if source["verdict"] == "up" else "down",
+        at=instant_from(source["at"]),
+    )

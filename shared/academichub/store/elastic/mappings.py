@@ -111,8 +111,40 @@ class IndexNames:
         return f"{self.prefix}-briefing-items"
 
     @property
+    def paper_summaries(self) -> str:
+        return f"{self.prefix}-paper-summaries"
+
+    @property
+    def briefing_upgrades(self) -> str:
+        return f"{self.prefix}-briefing-upgrades"
+
+    @property
+    def token_usage(self) -> str:
+        return f"{self.prefix}-token-usage"
+
+    @property
     def users(self) -> str:
         return f"{self.prefix}-users"
+
+    @property
+    def user_emails(self) -> str:
+        return f"{self.prefix}-user-emails"
+
+    @property
+    def api_keys(self) -> str:
+        return f"{self.prefix}-api-keys"
+
+    @property
+    def web_sessions(self) -> str:
+        return f"{self.prefix}-web-sessions"
+
+    @property
+    def feed_tokens(self) -> str:
+        return f"{self.prefix}-feed-tokens"
+
+    @property
+    def feedback(self) -> str:
+        return f"{self.prefix}-feedback"
 
     @property
     def published(self) -> str:
@@ -233,6 +265,13 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
                 applied=_BOOLEAN,
                 items=_STORED_ONLY,
                 briefing=_STORED_ONLY,
+                # Delivery: the stored revision (1, then 2 once upgraded), the newest one
+                # published, ``published`` = (published_revision >= revision) for the
+                # "unpublished" listing, and ``seq`` (storing order) to list oldest first.
+                revision=_LONG,
+                published_revision=_LONG,
+                published=_BOOLEAN,
+                seq=_LONG,
             ),
         ),
         IndexSpec(
@@ -248,9 +287,64 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
                 briefing_id=_KEYWORD,
             ),
         ),
-        # Users and API keys: the port has no user methods yet (the gateway keeps them in
-        # its settings); the index exists so that the mapping is decided with the others.
-        IndexSpec(names.users, _strict(user_id=_KEYWORD, created_at=_INSTANT, user=_STORED_ONLY)),
+        # The briefer's own state: summaries by (paper, version), upgrade marks in marking
+        # order, token counters by (day, account).
+        IndexSpec(
+            names.paper_summaries,
+            _strict(
+                paper_id=_KEYWORD,
+                version_rank=_LONG,
+                model=_KEYWORD,
+                created_at=_INSTANT,
+                tldr=_STORED_ONLY,
+            ),
+        ),
+        IndexSpec(names.briefing_upgrades, _strict(briefing_id=_KEYWORD, seq=_LONG)),
+        IndexSpec(
+            names.token_usage,
+            _strict(day={"type": "date", "format": "strict_date"}, account=_KEYWORD, tokens=_LONG),
+        ),
+        # Accounts (academichub.store.accounts): secrets only as digests, in stored-only
+        # objects (never searchable). ``user-emails`` holds one document per normalised
+        # email, the uniqueness Elasticsearch can only give a document id.
+        IndexSpec(
+            names.users,
+            _strict(user_id=_KEYWORD, email=_KEYWORD, created_at=_INSTANT, user=_STORED_ONLY),
+        ),
+        IndexSpec(names.user_emails, _strict(email=_KEYWORD, user_id=_KEYWORD)),
+        IndexSpec(
+            names.api_keys,
+            _strict(
+                prefix=_KEYWORD,
+                user_id=_KEYWORD,
+                created_at=_INSTANT,
+                revoked_at=_INSTANT,
+                key=_STORED_ONLY,
+            ),
+        ),
+        IndexSpec(
+            names.web_sessions,
+            _strict(
+                user_id=_KEYWORD,
+                key_prefix=_KEYWORD,
+                created_at=_INSTANT,
+                expires_at=_INSTANT,
+                session=_STORED_ONLY,
+            ),
+        ),
+        IndexSpec(
+            names.feed_tokens, _strict(radar_id=_KEYWORD, created_at=_INSTANT, token=_STORED_ONLY)
+        ),
+        IndexSpec(
+            names.feedback,
+            _strict(
+                radar_id=_KEYWORD,
+                paper_id=_KEYWORD,
+                user_id=_KEYWORD,
+                verdict=_KEYWORD,
+                at=_INSTANT,
+            ),
+        ),
         IndexSpec(names.published, _strict(paper_id=_KEYWORD, version_rank=_LONG)),
         IndexSpec(names.cursors, _strict(source=_KEYWORD, cursor=_STORED_ONLY)),
         IndexSpec(names.sequences, _strict(value=_LONG)),
@@ -279,15 +373,22 @@ def ensure_indices(client: Elasticsearch, prefix: str = "academichub") -> None:
     the alias points at a later version, and creating ``-v1`` again would be wrong. Two
     processes racing to create an index both succeed (the loser's "already exists" is
     the outcome it wanted).
+
+    An index that exists already gets its mapping put again: fields added since it was
+    created (by an older release) are added to it, which Elasticsearch allows for new
+    fields; a change to an existing field is refused and stops start-up, naming the index
+    (that needs a reindex). The papers index changes only by a reindex (module docstring).
     """
     names = IndexNames(prefix)
     for spec in index_specs(names):
         if spec.aliases and all(client.indices.exists_alias(name=a) for a in spec.aliases):
             continue
-        _create_unless_exists(client, spec)
+        if not _created(client, spec) and not spec.aliases:
+            _update_mapping(client, spec)
 
 
-def _create_unless_exists(client: Elasticsearch, spec: IndexSpec) -> None:
+def _created(client: Elasticsearch, spec: IndexSpec) -> bool:
+    """Create the index; False if it exists already."""
     # ignore_status instead of try/except: only this one error type is an outcome.
     response = client.options(ignore_status=400).indices.create(
         index=spec.name,
@@ -295,9 +396,22 @@ def _create_unless_exists(client: Elasticsearch, spec: IndexSpec) -> None:
         settings=spec.settings,
         aliases=spec.aliases,
     )
+    if response.meta.status != 400:
+        return True
+    error = response.body.get("error", {}) if isinstance(response.body, dict) else {}
+    if error.get("type") != "resource_already_exists_exception":
+        raise ElasticsearchStoreError(f"creating index {spec.name!r} was refused: {response.body}")
+    return False
+
+
+def _update_mapping(client: Elasticsearch, spec: IndexSpec) -> None:
+    response = client.options(ignore_status=400).indices.put_mapping(
+        index=spec.name,
+        dynamic=spec.mappings["dynamic"],
+        properties=spec.mappings["properties"],
+    )
     if response.meta.status == 400:
-        error = response.body.get("error", {}) if isinstance(response.body, dict) else {}
-        if error.get("type") != "resource_already_exists_exception":
-            raise ElasticsearchStoreError(
-                f"creating index {spec.name!r} was refused: {response.body}"
-            )
+        raise ElasticsearchStoreError(
+            f"index {spec.name!r} exists with a mapping this release cannot extend "
+            f"(a field changed type: reindex it): {response.body}"
+        )

@@ -153,20 +153,10 @@ def search_body(
     limit: int,
     offset: int,
 ) -> Query:
-    """The ``_search`` body of :meth:`Store.search <academichub.store.port.PaperStore.search>`.
-
-    Highlights and facets (a later issue) are further keys of this body (``highlight``,
-    ``aggs``) read back beside the hits; nothing else has to change.
-    """
-    clauses = compile_filters(filters)
-    bool_query: Query = {}
-    if query is not None:
-        bool_query["must"] = [compile_query(query)]
-    if clauses:
-        bool_query["filter"] = clauses
+    """The ``_search`` body of :meth:`Store.search <academichub.store.port.PaperStore.search>`."""
     by_relevance = query is not None and sort == "relevance"
     body: Query = {
-        "query": {"bool": bool_query} if bool_query else dict(MATCH_ALL),
+        "query": matching(query, filters),
         "sort": ([{"_score": {"order": "desc"}}] if by_relevance else []) + list(NEWEST_FIRST),
         # An exact total, not the default "at least 10000".
         "track_total_hits": True,
@@ -177,6 +167,46 @@ def search_body(
     if query is not None and not by_relevance:
         body["track_scores"] = True  # a date-sorted page still says how well each hit matched
     return body
+
+
+def matching(query: Node | None, filters: SearchFilters) -> Query:
+    """The papers ``query`` finds under ``filters``: the query of a search and of its facets."""
+    clauses = compile_filters(filters)
+    bool_query: Query = {}
+    if query is not None:
+        bool_query["must"] = [compile_query(query)]
+    if clauses:
+        bool_query["filter"] = clauses
+    return {"bool": bool_query} if bool_query else dict(MATCH_ALL)
+
+
+# Sources are a handful of servers plus the journals configured: all of them are counted.
+MAX_SOURCES: Final = 1000
+# Most papers first, ties by value: the order of academichub.store.facets.ranked.
+_MOST_FIRST: Final = ({"_count": "desc"}, {"_key": "asc"})
+
+
+def facets_body(query: Node | None, filters: SearchFilters, top: int, days: int) -> Query:
+    """The ``_search`` body counting the facets of a search (no hits).
+
+    ``terms`` aggregations are exact here because the papers index has one shard. Papers
+    per day are the ``days`` newest distinct published dates with their counts: every day
+    of the window that ends with the newest date is among them.
+    """
+
+    def terms(field: str, size: int, order: Any) -> Query:
+        return {"terms": {"field": field, "size": max(size, 1), "order": order}}
+
+    return {
+        "query": matching(query, filters),
+        "track_total_hits": False,
+        "size": 0,
+        "aggs": {
+            "sources": terms(f.SOURCE, MAX_SOURCES, list(_MOST_FIRST)),
+            "categories": terms(f.CATEGORY_EXACT, top, list(_MOST_FIRST)),
+            "days": terms(f.PUBLISHED, days, {"_key": "desc"}),
+        },
+    }
 
 
 def _over(

@@ -22,6 +22,8 @@ harmless or finished by the next call:
   ``close_window`` or by the next ``open_windows``, which re-applies any briefing not yet
   flagged applied (the briefing lists its items). Items are updated, not deleted as the
   issue suggested: keeping the briefed document is what refuses a later re-enqueue.
+  Each briefing also carries its delivery state (revision, published revision) and a
+  storing order from a counter; the briefer's other state is in :mod:`.briefer_state`.
 * **Ingest state**: published (id, version) keys and per-source cursors, written by id.
 
 Reads by id (``get``/``mget``) are real-time. Searches (``search``, ``latest_papers``,
@@ -29,7 +31,8 @@ Reads by id (``get``/``mget``) are real-time. Searches (``search``, ``latest_pap
 after the next index refresh (1 s by default), unless the store was built with
 ``refresh=True`` (every write then refreshes; for tests and small installations).
 ``close_window`` always makes its effects visible before returning, so the briefer's next
-``open_windows`` never offers items it just briefed.
+``open_windows`` never offers items it just briefed. The requests themselves (backoff,
+real-time reads, paged scans, counters) are :class:`~academichub.store.elastic.cluster.Cluster`'s.
 
 Deep paging is bounded by ``index.max_result_window`` (offset + limit <= 10000 by default);
 the listings that return everything page with ``search_after`` instead.
@@ -38,24 +41,18 @@ the listings that return everything page with ``search_after`` instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, ParamSpec, TypeVar
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from elastic_transport import ObjectApiResponse
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import ConflictError, Elasticsearch
 
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.ast import Node
 from academichub.store.elastic import mappings as f
 from academichub.store.elastic.backoff import Backoff
-from academichub.store.elastic.bulk import (
-    CONFLICT,
-    NOT_FOUND,
-    ItemResult,
-    Operation,
-    Refresh,
-    bulk_write,
-)
+from academichub.store.elastic.briefer_state import BrieferState
+from academichub.store.elastic.bulk import CONFLICT, NOT_FOUND, ItemResult, Operation
+from academichub.store.elastic.cluster import UPDATE_RETRIES, Cluster, filtered
 from academichub.store.elastic.documents import (
     BRIEFED,
     PENDING,
@@ -77,11 +74,12 @@ from academichub.store.elastic.documents import (
     version_rank,
 )
 from academichub.store.elastic.errors import ElasticsearchStoreError, IndexMissing
-from academichub.store.elastic.mappings import IndexNames, index_specs
+from academichub.store.elastic.mappings import index_specs
 from academichub.store.elastic.query import MATCH_ALL, NEWEST_FIRST, search_body
 from academichub.store.port import (
     NO_FILTERS,
     OpenWindow,
+    PaperSummary,
     PaperWrite,
     PendingItem,
     SearchFilters,
@@ -90,17 +88,11 @@ from academichub.store.port import (
     Store,
 )
 
-T = TypeVar("T")
-P = ParamSpec("P")
-
-# The transport retries these at once; 429 is left to our backoff (see backoff.py).
-_TRANSPORT_RETRY_STATUSES: Final = (502, 503, 504)
-# Concurrent updates of one counter or item re-read and retry inside Elasticsearch.
-_UPDATE_RETRIES: Final = 10
 # Radar deletes racing with newer revisions: look again this many times before giving up.
 _DELETE_ATTEMPTS: Final = 5
 _CONFLICT_ONLY: Final = frozenset({CONFLICT})
 _PAPERS_COUNTER: Final = "papers"
+_BRIEFINGS_COUNTER: Final = "briefings"
 
 
 def _items_counter(radar_id: str) -> str:
@@ -110,13 +102,17 @@ def _items_counter(radar_id: str) -> str:
 
 
 class ElasticsearchStore:
-    """The Elasticsearch :class:`~academichub.store.port.Store`.
+    """The Elasticsearch :class:`~academichub.store.port.Store`, with the briefer's state
+    (:class:`~academichub.store.port.SummaryStore`,
+    :class:`~academichub.store.port.BriefingDeliveryStore`,
+    :class:`~academichub.store.port.TokenUsageStore`; see :mod:`.briefer_state`).
 
-    ``client`` is a synchronous :class:`elasticsearch.Elasticsearch`; the caller builds and
-    closes it (``close()`` here only stops this store). Run
-    :func:`~academichub.store.elastic.mappings.ensure_indices` with the same ``prefix`` once
-    before use. ``batch_size`` bounds the documents of one bulk or mget request,
-    ``page_size`` the hits of one page of a listing.
+    ``client`` is a synchronous :class:`elasticsearch.Elasticsearch`; the caller builds it,
+    and closes it unless ``owns_client`` hands it to the store (``close()`` then closes it
+    too). Run :func:`~academichub.store.elastic.mappings.ensure_indices` with the same
+    ``prefix`` once before use. ``batch_size`` bounds the documents of one bulk or mget
+    request, ``page_size`` the hits of one page of a listing. :attr:`cluster` is the
+    store's view of the client, for the accounts and facets beside it.
     """
 
     def __init__(
@@ -128,37 +124,33 @@ class ElasticsearchStore:
         batch_size: int = 500,
         page_size: int = 1000,
         backoff: Backoff | None = None,
+        owns_client: bool = False,
     ) -> None:
-        if batch_size < 2 or page_size < 1:
-            raise ValueError(
-                f"batch_size must be at least 2 and page_size at least 1, "
-                f"got {batch_size} and {page_size}"
-            )
-        self.names = IndexNames(prefix)
-        # 429 is ours to handle with a pause (the transport would retry it at once, with no
-        # pause); connection errors and 502/503/504 keep the transport's own retries.
-        self._es = client.options(retry_on_status=_TRANSPORT_RETRY_STATUSES)
-        # For single-document reads a 404 is an answer ("not found"), not an error.
-        self._es_404 = self._es.options(ignore_status=NOT_FOUND)
-        self._refresh: Refresh = "true" if refresh else None
-        self._batch_size = batch_size
-        self._page_size = page_size
-        self._backoff = backoff or Backoff()
-        self._closed = False
+        self.cluster = Cluster(
+            client,
+            prefix=prefix,
+            refresh=refresh,
+            batch_size=batch_size,
+            page_size=page_size,
+            backoff=backoff,
+            owns_client=owns_client,
+        )
+        self.names = self.cluster.names
+        self._briefer = BrieferState(self.cluster)
 
     # --- papers -------------------------------------------------------------------
     def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
-        self._live()
+        self.cluster.live()
         outcomes: list[PaperWrite] = []
         # Two operations per paper (history and current) in one bulk request.
-        for batch in _batches(papers, self._batch_size // 2):
+        for batch in _batches(papers, self.cluster.batch_size // 2):
             outcomes.extend(self._upsert_batch(batch))
         return outcomes
 
     def _upsert_batch(self, papers: Sequence[Paper]) -> list[PaperWrite]:
         stored = self._stored_versions([p.id for p in papers])
         fresh = [p.id for p in papers if p.id not in stored]
-        seqs = dict(zip(fresh, self._allocate(_PAPERS_COUNTER, len(fresh)), strict=True))
+        seqs = dict(zip(fresh, self.cluster.allocate(_PAPERS_COUNTER, len(fresh)), strict=True))
         operations: list[Operation] = []
         for paper in papers:
             seq = stored[paper.id][1] if paper.id in stored else seqs[paper.id]
@@ -183,7 +175,7 @@ class ElasticsearchStore:
                     outcomes=_CONFLICT_ONLY,
                 )
             )
-        results = self._bulk(operations)
+        results = self.cluster.bulk(operations)
         history, current = results[0::2], results[1::2]
         # A refused write whose version was new to the history is STALE only if the stored
         # version is really newer; when the pre-read cannot tell (a concurrent writer got
@@ -204,7 +196,7 @@ class ElasticsearchStore:
 
     def _stored_versions(self, paper_ids: list[str]) -> dict[str, tuple[int, int]]:
         """paper id -> (stored version rank, arrival seq) of the papers already stored."""
-        docs = self._mget(self.names.papers, paper_ids, source=[f.SEQ])
+        docs = self.cluster.mget(self.names.papers, paper_ids, source=[f.SEQ])
         return {i: (int(d["_version"]), int(d["_source"][f.SEQ])) for i, d in docs.items()}
 
     def get_paper(self, paper_id: str) -> Paper | None:
@@ -212,13 +204,13 @@ class ElasticsearchStore:
 
     def get_papers(self, paper_ids: Iterable[str]) -> dict[str, Paper]:
         wanted = list(dict.fromkeys(paper_ids))
-        docs = self._mget(self.names.papers, wanted, source=[f.PAPER])
+        docs = self.cluster.mget(self.names.papers, wanted, source=[f.PAPER])
         return {i: paper_from(docs[i]["_source"]) for i in wanted if i in docs}
 
     def paper_versions(self, paper_id: str) -> list[int | None]:
-        hits = self._scan(
+        hits = self.cluster.scan(
             self.names.paper_versions,
-            _filtered({"term": {"paper_id": paper_id}}),
+            filtered({"term": {"paper_id": paper_id}}),
             [{"version_rank": "asc"}],
             ["version_rank"],
         )
@@ -233,12 +225,12 @@ class ElasticsearchStore:
             "size": max(limit, 0),
             "_source": [f.PAPER],
         }
-        hits = self._search(self.names.papers, body)["hits"]["hits"]
+        hits = self.cluster.search(self.names.papers, body)["hits"]["hits"]
         return [paper_from(h["_source"]) for h in hits]
 
     def count_papers(self) -> int:
-        es = self._live()
-        response = self._call(es.count, index=self.names.papers)
+        es = self.cluster.live()
+        response = self.cluster.call(es.count, index=self.names.papers)
         return int(response.body["count"])
 
     def drain_index_queue(self, limit: int = 500) -> int:
@@ -253,7 +245,7 @@ class ElasticsearchStore:
         offset: int = 0,
     ) -> SearchPage:
         body = search_body(query, filters, sort, limit, offset)
-        found = self._search(self.names.papers, body)["hits"]
+        found = self.cluster.search(self.names.papers, body)["hits"]
         hits = tuple(
             # _score is null when sorting by date without a query: nothing was scored.
             SearchHit(paper_from(h["_source"]), float(h.get("_score") or 0.0))
@@ -263,37 +255,37 @@ class ElasticsearchStore:
 
     # --- radars -------------------------------------------------------------------
     def put_radar(self, radar: Radar) -> bool:
-        es = self._live()
+        es = self.cluster.live()
         try:
-            self._call(
+            self.cluster.call(
                 es.index,
                 index=self.names.radars,
                 id=radar.id,
                 document=radar_document(radar),
                 version=radar.revision,
                 version_type="external",
-                refresh=self._refresh,
+                refresh=self.cluster.refresh,
             )
         except ConflictError:  # a same-or-newer revision, or a later delete, is stored
             return False
         return True
 
     def delete_radar(self, radar_id: str) -> bool:
-        es = self._live()
+        es = self.cluster.live()
         for _ in range(_DELETE_ATTEMPTS):
-            stored = self._get(self.names.radars, radar_id, ["deleted"])
+            stored = self.cluster.get(self.names.radars, radar_id, ["deleted"])
             if stored is None or stored["_source"]["deleted"]:
                 return False
             tombstone_version = int(stored["_version"]) + 1
             try:
-                self._call(
+                self.cluster.call(
                     es.index,
                     index=self.names.radars,
                     id=radar_id,
                     document=tombstone_document(radar_id),
                     version=tombstone_version,
                     version_type="external",
-                    refresh=self._refresh,
+                    refresh=self.cluster.refresh,
                 )
             except ConflictError:  # a newer revision landed since the read: look again
                 continue
@@ -303,7 +295,7 @@ class ElasticsearchStore:
         )
 
     def get_radar(self, radar_id: str) -> Radar | None:
-        stored = self._get(self.names.radars, radar_id, ["deleted", "radar"])
+        stored = self.cluster.get(self.names.radars, radar_id, ["deleted", "radar"])
         if stored is None or stored["_source"]["deleted"]:
             return None
         return radar_from(stored["_source"])
@@ -312,9 +304,9 @@ class ElasticsearchStore:
         clauses: list[dict[str, Any]] = [{"term": {"deleted": False}}]
         if owner is not None:
             clauses.append({"term": {"owner": owner}})
-        hits = self._scan(
+        hits = self.cluster.scan(
             self.names.radars,
-            _filtered(*clauses),
+            filtered(*clauses),
             [{"created_at": "asc"}, {"radar_id": "asc"}],
             ["radar"],
         )
@@ -322,7 +314,7 @@ class ElasticsearchStore:
 
     # --- matches ------------------------------------------------------------------
     def record_matches(self, matches: Sequence[Match]) -> list[Match]:
-        self._live()
+        self.cluster.live()
         operations = [
             Operation(
                 "create",
@@ -333,12 +325,12 @@ class ElasticsearchStore:
             )
             for m in matches
         ]
-        results = self._bulk(operations)
+        results = self.cluster.bulk(operations)
         recorded = [
             op.doc_id for op, r in zip(operations, results, strict=True) if r.status == CONFLICT
         ]
         # Real-time reads: they see the creates of this very request.
-        stored = self._mget(self.names.matches, recorded, source=["emitted", "match"])
+        stored = self.cluster.mget(self.names.matches, recorded, source=["emitted", "match"])
         todo: list[Match] = []
         for match, op, result in zip(matches, operations, results, strict=True):
             if result.status != CONFLICT:
@@ -348,15 +340,15 @@ class ElasticsearchStore:
         return todo
 
     def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
-        self._live()
-        self._bulk(
+        self.cluster.live()
+        self.cluster.bulk(
             [
                 Operation(
                     "update",
                     self.names.matches,
                     match_id(*key),
                     {"doc": {"emitted": True}},
-                    retry_on_conflict=_UPDATE_RETRIES,
+                    retry_on_conflict=UPDATE_RETRIES,
                     # A key never recorded has nothing to mark (the in-memory fake would
                     # remember it; callers only mark what record_matches returned).
                     outcomes=frozenset({NOT_FOUND}),
@@ -372,19 +364,19 @@ class ElasticsearchStore:
         if since is not None:
             clauses.append({"range": {"matched_at": {"gte": since.isoformat()}}})
         body = {
-            "query": _filtered(*clauses),
+            "query": filtered(*clauses),
             "sort": [{"score": "desc"}, {"paper_id": "asc"}, {"version_rank": "asc"}],
             "track_total_hits": False,
             "size": max(limit, 0),
             "_source": ["match"],
         }
-        hits = self._search(self.names.matches, body)["hits"]["hits"]
+        hits = self.cluster.search(self.names.matches, body)["hits"]["hits"]
         return [match_from(h["_source"]) for h in hits]
 
     def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        hits = self._scan(
+        hits = self.cluster.scan(
             self.names.matches,
-            _filtered({"term": {"radar_id": radar_id}}, {"term": {"paper_id": paper_id}}),
+            filtered({"term": {"radar_id": radar_id}}, {"term": {"paper_id": paper_id}}),
             [{"version_rank": "asc"}],
             ["version_rank"],
         )
@@ -392,17 +384,17 @@ class ElasticsearchStore:
 
     # --- briefings ----------------------------------------------------------------
     def enqueue_for_briefing(self, match: Match) -> bool:
-        es = self._live()
+        es = self.cluster.live()
         # Numbered before the create: a refused create leaves a gap, which only orders.
-        (seq,) = self._allocate(_items_counter(match.radar_id), 1)
+        (seq,) = self.cluster.allocate(_items_counter(match.radar_id), 1)
         item = PendingItem(match.paper_id, match.version, match.score, match.matched_at)
         try:
-            self._call(
+            self.cluster.call(
                 es.create,
                 index=self.names.briefing_items,
                 id=match_id(*match.key),
                 document=item_document(match.radar_id, item, PENDING, seq),
-                refresh=self._refresh,
+                refresh=self.cluster.refresh,
             )
         except ConflictError:  # already queued, or already briefed
             return False
@@ -411,9 +403,9 @@ class ElasticsearchStore:
     def open_windows(self) -> list[OpenWindow]:
         self._finish_interrupted_closes()
         queues: dict[str, list[PendingItem]] = {}
-        for hit in self._scan(
+        for hit in self.cluster.scan(
             self.names.briefing_items,
-            _filtered({"term": {"state": PENDING}}),
+            filtered({"term": {"state": PENDING}}),
             [{"radar_id": "asc"}, {"seq": "asc"}],
             ["radar_id", "paper_id", "version_rank", "score", "enqueued_at"],
         ):
@@ -429,15 +421,17 @@ class ElasticsearchStore:
         ]
 
     def close_window(self, briefing: Briefing, items: Sequence[PendingItem]) -> bool:
-        es = self._live()
-        document = briefing_document(briefing, items)
+        es = self.cluster.live()
+        # Numbered before the create, like window items: a refused create leaves a gap.
+        (seq,) = self.cluster.allocate(_BRIEFINGS_COUNTER, 1)
+        document = briefing_document(briefing, items, seq)
         try:
-            self._call(
+            self.cluster.call(
                 es.create,
                 index=self.names.briefings,
                 id=briefing.id,
                 document=document,
-                refresh=self._refresh,
+                refresh=self.cluster.refresh,
             )
         except ConflictError:
             # This window is already written. If a crash interrupted its close, finish it
@@ -448,22 +442,24 @@ class ElasticsearchStore:
         return True
 
     def get_briefing(self, briefing_id: str) -> Briefing | None:
-        stored = self._get(self.names.briefings, briefing_id, ["briefing"])
+        stored = self.cluster.get(self.names.briefings, briefing_id, ["briefing"])
         return None if stored is None else briefing_from(stored["_source"])
 
     def briefings_for_radar(self, radar_id: str, limit: int = 50) -> list[Briefing]:
         body = {
-            "query": _filtered({"term": {"radar_id": radar_id}}),
+            "query": filtered({"term": {"radar_id": radar_id}}),
             "sort": [{"window": "desc"}],
             "track_total_hits": False,
             "size": max(limit, 0),
             "_source": ["briefing"],
         }
-        hits = self._search(self.names.briefings, body)["hits"]["hits"]
+        hits = self.cluster.search(self.names.briefings, body)["hits"]["hits"]
         return [briefing_from(h["_source"]) for h in hits]
 
     def _finish_close(self, briefing_id: str) -> None:
-        stored = self._get(self.names.briefings, briefing_id, ["radar_id", "applied", "items"])
+        stored = self.cluster.get(
+            self.names.briefings, briefing_id, ["radar_id", "applied", "items"]
+        )
         if stored is not None and not stored["_source"]["applied"]:
             source = stored["_source"]
             self._apply_close(briefing_id, str(source["radar_id"]), source["items"])
@@ -471,9 +467,9 @@ class ElasticsearchStore:
     def _finish_interrupted_closes(self) -> None:
         # Listed in full first: applying a close changes what the filter matches.
         for hit in list(
-            self._scan(
+            self.cluster.scan(
                 self.names.briefings,
-                _filtered({"term": {"applied": False}}),
+                filtered({"term": {"applied": False}}),
                 [{"briefing_id": "asc"}],
                 ["radar_id", "items"],
             )
@@ -487,8 +483,8 @@ class ElasticsearchStore:
     ) -> None:
         """Mark the briefing's items briefed (creating any never enqueued, so they cannot be
         enqueued later either), then flag the briefing applied; both steps idempotent."""
-        es = self._live()
-        self._bulk(
+        es = self.cluster.live()
+        self.cluster.bulk(
             [
                 Operation(
                     "update",
@@ -500,43 +496,46 @@ class ElasticsearchStore:
                         "doc": {"state": BRIEFED, "briefing_id": briefing_id},
                         "upsert": {**item, "briefing_id": briefing_id},
                     },
-                    retry_on_conflict=_UPDATE_RETRIES,
+                    retry_on_conflict=UPDATE_RETRIES,
                 )
                 for item in items
             ]
         )
-        self._call(
+        self.cluster.call(
             es.update,
             index=self.names.briefings,
             id=briefing_id,
             doc={"applied": True},
-            refresh=self._refresh,
+            refresh=self.cluster.refresh,
         )
-        if self._refresh is None:
-            # Read-your-writes for the briefer: its next open_windows must not offer these
-            # items again, and must count this briefing in the window number.
-            self._call(es.indices.refresh, index=[self.names.briefing_items, self.names.briefings])
+        # Read-your-writes for the briefer: its next open_windows must not offer these
+        # items again, and must count this briefing in the window number.
+        self.cluster.make_visible(self.names.briefing_items, self.names.briefings)
 
     def _briefing_counts(self, radar_ids: list[str]) -> dict[str, int]:
         body = {
-            "query": _filtered({"terms": {"radar_id": radar_ids}}),
+            "query": filtered({"terms": {"radar_id": radar_ids}}),
             "aggs": {"briefings": {"terms": {"field": "radar_id", "size": len(radar_ids)}}},
             "track_total_hits": False,
             "size": 0,
         }
-        buckets = self._search(self.names.briefings, body)["aggregations"]["briefings"]["buckets"]
+        buckets = self.cluster.search(self.names.briefings, body)["aggregations"]["briefings"][
+            "buckets"
+        ]
         return {str(b["key"]): int(b["doc_count"]) for b in buckets}
 
     # --- ingest state -------------------------------------------------------------
     def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
         # Sorted: a set's order changes from run to run, the requests should not.
         wanted = sorted(set(keys), key=lambda k: (k[0], version_rank(k[1])))
-        found = self._mget(self.names.published, [version_id(*k) for k in wanted], source=False)
+        found = self.cluster.mget(
+            self.names.published, [version_id(*k) for k in wanted], source=False
+        )
         return {k for k in wanted if version_id(*k) not in found}
 
     def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None:
-        self._live()
-        self._bulk(
+        self.cluster.live()
+        self.cluster.bulk(
             [
                 Operation(
                     "index",
@@ -549,153 +548,67 @@ class ElasticsearchStore:
         )
 
     def get_cursor(self, source: str) -> dict[str, str] | None:
-        stored = self._get(self.names.cursors, source, ["cursor"])
+        stored = self.cluster.get(self.names.cursors, source, ["cursor"])
         if stored is None:
             return None
         return {str(k): str(v) for k, v in stored["_source"]["cursor"].items()}
 
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
-        es = self._live()
-        self._call(
+        es = self.cluster.live()
+        self.cluster.call(
             es.index,
             index=self.names.cursors,
             id=source,
             document={"source": source, "cursor": dict(cursor)},
-            refresh=self._refresh,
+            refresh=self.cluster.refresh,
         )
 
     # --- lifecycle ----------------------------------------------------------------
     def ping(self) -> None:
         """Raise unless the cluster answers and holds the papers alias and every index."""
-        es = self._live()
-        if not self._call(es.indices.exists_alias, name=self.names.papers):
+        es = self.cluster.live()
+        if not self.cluster.call(es.indices.exists_alias, name=self.names.papers):
             raise IndexMissing(self.names.papers)
         others = [spec.name for spec in index_specs(self.names) if not spec.aliases]
-        if not self._call(es.indices.exists, index=others):
+        if not self.cluster.call(es.indices.exists, index=others):
             raise IndexMissing(*others)
 
     def close(self) -> None:
-        """Stop using the store; the client stays open for whoever built it."""
-        self._closed = True
+        """Stop using the store; the client is closed too if the store owns it."""
+        self.cluster.close()
 
-    # --- requests -----------------------------------------------------------------
-    def _live(self) -> Elasticsearch:
-        if self._closed:
-            raise ElasticsearchStoreError("the Elasticsearch store is closed")
-        return self._es
+    # --- the briefer's state (briefer_state.py) -------------------------------------
+    def get_summaries(
+        self, keys: Iterable[tuple[str, int | None]]
+    ) -> dict[tuple[str, int | None], PaperSummary]:
+        return self._briefer.get_summaries(keys)
 
-    def _call(self, request: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """``request(*args, **kwargs)``, retried with backoff while Elasticsearch says 429."""
-        try:
-            return self._backoff.call(lambda: request(*args, **kwargs), "Elasticsearch request")
-        except NotFoundError as exc:
-            error = exc.body.get("error") if isinstance(exc.body, dict) else None
-            if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
-                raise IndexMissing(str(error.get("index", "?"))) from exc
-            raise
+    def put_summaries(self, summaries: Sequence[PaperSummary]) -> int:
+        return self._briefer.put_summaries(summaries)
 
-    def _bulk(self, operations: Sequence[Operation]) -> list[ItemResult]:
-        if not operations:
-            return []
-        return bulk_write(
-            self._live(),
-            operations,
-            batch_size=self._batch_size,
-            backoff=self._backoff,
-            refresh=self._refresh,
-        )
+    def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
+        return self._briefer.unpublished_briefings(limit)
 
-    def _allocate(self, counter: str, count: int) -> range:
-        """``count`` fresh numbers of a named counter, larger than any handed out before.
+    def mark_briefing_published(self, briefing_id: str, revision: int) -> None:
+        self._briefer.mark_briefing_published(briefing_id, revision)
 
-        One scripted update of the counter document: Elasticsearch applies updates of one
-        document one at a time (``retry_on_conflict`` re-runs a racing update), so two
-        processes never get the same numbers.
-        """
-        if count == 0:
-            return range(0)
-        es = self._live()
-        response = self._call(
-            es.update,
-            index=self.names.sequences,
-            id=counter,
-            script={
-                "source": "ctx._source.value += params.count",
-                "lang": "painless",
-                "params": {"count": count},
-            },
-            upsert={"value": count},
-            retry_on_conflict=_UPDATE_RETRIES,
-            source=True,
-        )
-        high = int(response.body["get"]["_source"]["value"])
-        return range(high - count + 1, high + 1)
+    def mark_for_upgrade(self, briefing_id: str) -> None:
+        self._briefer.mark_for_upgrade(briefing_id)
 
-    def _get(self, index: str, doc_id: str, source: list[str]) -> Mapping[str, Any] | None:
-        """One document by id (real-time), or None if it does not exist."""
-        self._live()
-        response: ObjectApiResponse[Any] = self._call(
-            self._es_404.get, index=index, id=doc_id, source_includes=source
-        )
-        body = response.body
-        if body.get("found"):
-            return dict(body)
-        if "found" in body:
-            return None
-        raise _missing_or_failed(index, body)
+    def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
+        return self._briefer.briefings_to_upgrade(limit)
 
-    def _mget(
-        self, index: str, doc_ids: Sequence[str], *, source: list[str] | bool
-    ) -> dict[str, Mapping[str, Any]]:
-        """The documents among ``doc_ids`` that exist (real-time), by id."""
-        es = self._live()
-        found: dict[str, Mapping[str, Any]] = {}
-        for start in range(0, len(doc_ids), self._batch_size):
-            chunk = list(doc_ids[start : start + self._batch_size])
-            if isinstance(source, bool):
-                response = self._call(es.mget, index=index, ids=chunk, source=source)
-            else:
-                response = self._call(es.mget, index=index, ids=chunk, source_includes=source)
-            for doc in response.body["docs"]:
-                if "error" in doc:
-                    raise _missing_or_failed(index, doc)
-                if doc.get("found"):
-                    found[str(doc["_id"])] = doc
-        return found
+    def upgrade_briefing(self, briefing: Briefing) -> int | None:
+        return self._briefer.upgrade_briefing(briefing)
 
-    def _search(self, index: str, body: dict[str, Any]) -> Any:
-        es = self._live()
-        return self._call(es.search, index=index, body=body).body
+    def drop_upgrade(self, briefing_id: str) -> None:
+        self._briefer.drop_upgrade(briefing_id)
 
-    def _scan(
-        self, index: str, query: dict[str, Any], sort: list[dict[str, Any]], source: list[str]
-    ) -> Iterator[Mapping[str, Any]]:
-        """Every hit of ``query`` in ``sort`` order, a page at a time with ``search_after``.
+    def add_token_usage(self, day: dt.date, accounts: Sequence[str], tokens: int) -> None:
+        self._briefer.add_token_usage(day, accounts, tokens)
 
-        ``sort`` must be unique per document (it is the paging cursor). Pages are read
-        without a point in time: a document written meanwhile may or may not appear.
-        """
-        after: list[Any] | None = None
-        while True:
-            body: dict[str, Any] = {
-                "query": query,
-                "sort": sort,
-                "track_total_hits": False,
-                "size": self._page_size,
-                "_source": source,
-            }
-            if after is not None:
-                body["search_after"] = after
-            hits = self._search(index, body)["hits"]["hits"]
-            yield from hits
-            if len(hits) < self._page_size:
-                return
-            after = list(hits[-1]["sort"])
-
-
-def _filtered(*clauses: dict[str, Any]) -> dict[str, Any]:
-    """A query of unscored filters only (listings sort by fields, never by score)."""
-    return {"bool": {"filter": list(clauses)}}
+    def token_usage(self, day: dt.date, accounts: Sequence[str]) -> dict[str, int]:
+        return self._briefer.token_usage(day, accounts)
 
 
 def _batches(papers: Sequence[Paper], size: int) -> Iterator[Sequence[Paper]]:
@@ -731,15 +644,14 @@ def _paper_outcome(
     return PaperWrite.STALE
 
 
-def _missing_or_failed(index: str, body: Mapping[str, Any]) -> ElasticsearchStoreError:
-    error = body.get("error") or {}
-    kind = error.get("type") if isinstance(error, Mapping) else str(error)
-    if kind == "index_not_found_exception":
-        return IndexMissing(index)
-    return ElasticsearchStoreError(f"reading {index}: {kind}: {error}")
-
-
 if TYPE_CHECKING:
-    # mypy checks here that the adapter implements the whole port.
+    # mypy checks here that the adapter implements the whole port and the briefer's state.
+    from academichub.store.port import BriefingDeliveryStore, SummaryStore, TokenUsageStore
+
     def _implements_the_port(store: ElasticsearchStore) -> Store:
         return store
+
+    def _holds_the_briefer_state(
+        store: ElasticsearchStore,
+    ) -> tuple[SummaryStore, BriefingDeliveryStore, TokenUsageStore]:
+        return store, store, store

@@ -1,0 +1,212 @@
+"""The Elasticsearch adapter runs the same contract suites as the other adapters.
+
+Three suites are imported here unchanged and run against :class:`ElasticsearchStore`,
+:class:`ElasticsearchAccountStore` and :class:`ElasticsearchFacets` over the hand-written
+fake cluster of :mod:`tests.support.fake_elasticsearch` (always), and over a live cluster
+when ``ACADEMICHUB_TEST_ELASTICSEARCH_URL`` is set:
+
+* the store contract (``test_store_contract.py``; it runs its own live-cluster case too,
+  so only the fake is added here), with ``refresh=True`` as on a live cluster: a search
+  sees the write before it, as in the other adapters;
+* the briefer's state (``tests/integration/briefer/test_briefer_store_state.py``) and the
+  accounts (``tests/integration/gateway/test_account_store.py``) with the default
+  ``refresh=False``: the fake never refreshes on its own, so these pass only if the adapter
+  makes visible by itself what the next read must see;
+* the facet counts, against counting every matching paper of the in-memory store.
+
+Only the tests that take the suite's adapter fixture are imported; the embedded-only ones
+(reopening a folder, migrations) stay where they are.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from _pytest.fixtures import FixtureFunctionDefinition
+from elasticsearch import Elasticsearch
+
+from academichub.bench.synthetic import synthetic_papers
+from academichub.radar.parser import parse_query
+from academichub.store.accounts import AccountStore
+from academichub.store.elastic import (
+    Cluster,
+    ElasticsearchAccountStore,
+    ElasticsearchFacets,
+    ElasticsearchStore,
+    IndexNames,
+    ensure_indices,
+)
+from academichub.store.elastic.mappings import index_specs
+from academichub.store.facets import ScanFacets
+from academichub.store.memory import InMemoryStore
+from academichub.store.port import NO_FILTERS, SearchFilters
+from tests.integration.briefer import test_briefer_store_state as briefer_suite
+from tests.integration.gateway import test_account_store as accounts_suite
+from tests.integration.store import test_store_contract as store_suite
+from tests.support.fake_elasticsearch import FakeElasticsearch
+
+pytestmark = pytest.mark.integration
+
+ELASTICSEARCH_URL = store_suite.ELASTICSEARCH_URL
+
+
+def _import_suite(module: Any, uses: set[str], replaced: set[str]) -> list[str]:
+    """Put the module's tests that use one of the fixtures ``uses`` (directly or through
+    another of its fixtures) into this module, with the fixtures they need except those
+    in ``replaced``, which this module defines for the Elasticsearch adapter."""
+    imported = []
+    for name, value in vars(module).items():
+        if name.startswith("test_") and inspect.isfunction(value):
+            if uses & _needs(module, value):
+                globals()[name] = value
+                imported.append(name)
+        elif isinstance(value, FixtureFunctionDefinition) and name not in replaced:
+            globals().setdefault(name, value)
+    return imported
+
+
+def _needs(module: Any, function: Callable[..., Any]) -> set[str]:
+    """The fixtures ``function`` asks for, and those its fixtures of ``module`` ask for."""
+    wanted = set(inspect.signature(function).parameters)
+    for name in list(wanted):
+        fixture = vars(module).get(name)
+        if isinstance(fixture, FixtureFunctionDefinition):
+            wanted |= set(inspect.signature(fixture._get_wrapped_function()).parameters)
+    return wanted
+
+
+# --- clusters -----------------------------------------------------------------------
+
+
+@pytest.fixture(params=["fake", "live"])
+def cluster(request: pytest.FixtureRequest) -> Iterator[tuple[Elasticsearch, str]]:
+    """(client, index prefix) with every index created: the fake, or a live cluster with
+    fresh indices under a unique prefix, deleted afterwards."""
+    if request.param == "fake":
+        fake = FakeElasticsearch()
+        client = fake.client()
+        ensure_indices(client, "academichub")
+        yield client, "academichub"
+        client.close()
+        fake.assert_clean()
+        return
+    url = os.environ.get(ELASTICSEARCH_URL)
+    if not url:
+        pytest.skip(f"{ELASTICSEARCH_URL} is not set (the URL of an Elasticsearch cluster to test)")
+    client = Elasticsearch(url)
+    prefix = f"academichub-test-{uuid.uuid4().hex[:12]}"
+    names = [spec.name for spec in index_specs(IndexNames(prefix))]
+    try:
+        ensure_indices(client, prefix)
+        yield client, prefix
+    finally:
+        # By name: clusters refuse wildcard deletes (action.destructive_requires_name).
+        client.indices.delete(index=names, ignore_unavailable=True)
+        client.close()
+
+
+@pytest.fixture
+def fake_cluster() -> Iterator[tuple[Elasticsearch, str]]:
+    fake = FakeElasticsearch()
+    client = fake.client()
+    ensure_indices(client, "academichub")
+    yield client, "academichub"
+    client.close()
+    fake.assert_clean()
+
+
+# --- the store contract (its own live case runs in test_store_contract.py) ------------
+
+
+@pytest.fixture
+def store(fake_cluster: tuple[Elasticsearch, str]) -> Iterator[ElasticsearchStore]:
+    client, prefix = fake_cluster
+    opened = ElasticsearchStore(client, prefix=prefix, refresh=True)
+    yield opened
+    opened.close()
+
+
+STORE_TESTS = _import_suite(store_suite, {"store", "corpus"}, {"store"})
+
+
+# --- the briefer's state, without refresh on every write -------------------------------
+
+
+@pytest.fixture
+def briefer_store(cluster: tuple[Elasticsearch, str]) -> Iterator[ElasticsearchStore]:
+    client, prefix = cluster
+    opened = ElasticsearchStore(client, prefix=prefix)
+    yield opened
+    opened.close()
+
+
+def _briefer_test(test: Callable[..., None]) -> Callable[..., None]:
+    def run(briefer_store: ElasticsearchStore) -> None:
+        test(briefer_store)
+
+    run.__name__ = test.__name__
+    run.__doc__ = test.__doc__
+    return run
+
+
+BRIEFER_TESTS = []
+for _name, _test in vars(briefer_suite).items():
+    if _name.startswith("test_") and "store" in inspect.signature(_test).parameters:
+        globals()[f"{_name}__briefer"] = _briefer_test(_test)
+        BRIEFER_TESTS.append(_name)
+
+
+# --- accounts, without refresh on every write ----------------------------------------
+
+
+@pytest.fixture
+def accounts(cluster: tuple[Elasticsearch, str]) -> Iterator[AccountStore]:
+    client, prefix = cluster
+    opened = ElasticsearchAccountStore(Cluster(client, prefix=prefix))
+    yield opened
+    opened.close()
+
+
+ACCOUNT_TESTS = _import_suite(accounts_suite, {"accounts"}, {"accounts"})
+
+
+def test_every_suite_was_imported() -> None:
+    # Guards the imports above: a renamed fixture must not silently drop a suite.
+    assert len(STORE_TESTS) >= 20
+    assert len(BRIEFER_TESTS) >= 5
+    assert len(ACCOUNT_TESTS) >= 5
+
+
+# --- facets ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", accounts_suite.QUERIES)
+def test_facets_agree_with_counting_every_paper(
+    cluster: tuple[Elasticsearch, str], query: str | None
+) -> None:
+    papers = list(synthetic_papers(300, seed=3))
+    rng = random.Random(5)
+    newer = [
+        p.model_copy(update={"version": 2, "categories": ("hep-th",), "title": p.title + " v2"})
+        for p in rng.sample([p for p in papers if p.version == 1], 20)
+    ]
+    memory = InMemoryStore()
+    client, prefix = cluster
+    elastic = ElasticsearchStore(client, prefix=prefix, refresh=True)
+    for store in (memory, elastic):
+        store.upsert_papers(papers)
+        store.upsert_papers(newer)
+    node = parse_query(query) if query else None
+    facets = ElasticsearchFacets(elastic.cluster)
+    for filters in (NO_FILTERS, SearchFilters(sources=("arxiv",), categories=("cs.LG", "hep-th"))):
+        for top, days in ((5, 14), (50, 3)):
+            expected = ScanFacets(memory).facets(node, filters, top=top, days=days)
+            assert facets.facets(node, filters, top=top, days=days) == expected
+    nothing = facets.facets(parse_query("nothingmatchesthis"), NO_FILTERS)
+    assert (nothing.sources, nothing.categories, nothing.per_day) == ((), (), ())
