@@ -3,6 +3,10 @@
 ``create_app`` puts one :class:`GatewayContext` on ``app.state``; every dependency
 reads from it, so tests swap collaborators by passing others to ``create_app``. Who is
 calling (``Caller``, ``Viewer``) is resolved in :mod:`.auth`.
+
+The accessors are ``async def`` although they never await: FastAPI runs a plain ``def``
+dependency on its worker threadpool, a thread hop per dependency per request for what is
+an attribute read (see ``bench search``).
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
-from academichub.gateway.announce import RadarAnnouncer
 from academichub.arxiv_calendar import ArxivCalendar
+from academichub.gateway.announce import RadarAnnouncer
 from academichub.gateway.limits import RateLimiter
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.owners import OwnerPolicy
@@ -45,7 +49,7 @@ class GatewayContext:
     calendar: ArxivCalendar
 
 
-def get_context(request: Request) -> GatewayContext:
+async def get_context(request: Request) -> GatewayContext:
     context: GatewayContext = request.app.state.context
     return context
 
@@ -53,31 +57,31 @@ def get_context(request: Request) -> GatewayContext:
 ContextDep = Annotated[GatewayContext, Depends(get_context)]
 
 
-def get_settings(context: ContextDep) -> GatewaySettings:
+async def get_settings(context: ContextDep) -> GatewaySettings:
     return context.settings
 
 
-def get_store(context: ContextDep) -> StoreAccess:
+async def get_store(context: ContextDep) -> StoreAccess:
     return context.store
 
 
-def get_accounts(context: ContextDep) -> AccountAccess:
+async def get_accounts(context: ContextDep) -> AccountAccess:
     return context.accounts
 
 
-def get_radars(context: ContextDep) -> RadarService:
+async def get_radars(context: ContextDep) -> RadarService:
     return context.radars
 
 
-def get_owners(context: ContextDep) -> OwnerPolicy:
+async def get_owners(context: ContextDep) -> OwnerPolicy:
     return context.owners
 
 
-def get_templates(context: ContextDep) -> Jinja2Templates:
+async def get_templates(context: ContextDep) -> Jinja2Templates:
     return context.templates
 
 
-def get_clock(context: ContextDep) -> Callable[[], dt.datetime]:
+async def get_clock(context: ContextDep) -> Callable[[], dt.datetime]:
     return context.clock
 
 
