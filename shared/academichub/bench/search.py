@@ -3,10 +3,12 @@
 Loads synthetic papers (see :mod:`.synthetic`) into an embedded store in a temporary
 folder, then for each client count runs the same query mix twice:
 
-* **store**: ``search`` + facet counts called directly, from that many threads — what
-  the endpoint asks the store for;
-* **gateway**: ``GET /api/papers`` (search, facets, snippets, JSON, key check) against a
-  uvicorn server on 127.0.0.1 in its own process, from that many concurrent HTTP clients.
+* **store**: the query parsed and :func:`academichub.gateway.routes.papers.search_page`
+  called directly, from that many threads: the very function the endpoint runs on its
+  worker thread (search, facet counts, the items with their snippets);
+* **gateway**: ``GET /api/papers`` against a uvicorn server on 127.0.0.1 in its own
+  process, from that many concurrent HTTP clients: the same work plus what only the
+  gateway does (HTTP, key check and rate limit, parameter validation, JSON).
 
 It prints p50/p99 latency and throughput side by side, and the gateway/store ratios.
 Numbers only describe this machine at this moment; nothing here asserts on them.
@@ -110,7 +112,8 @@ def _serve(data_dir: str, port: int) -> None:
 
 
 def _store_call(data_dir: Path) -> tuple[Callable[[dict[str, str]], None], Callable[[], None]]:
-    from academichub.gateway.paper_search import PaperQuery, search_papers
+    from academichub.gateway.paper_search import PaperQuery
+    from academichub.gateway.routes.papers import search_page
     from academichub.radar.parser import parse_query
     from academichub.store.embedded import EmbeddedStore
     from academichub.store.embedded.facets import EmbeddedFacets
@@ -124,7 +127,7 @@ def _store_call(data_dir: Path) -> tuple[Callable[[dict[str, str]], None], Calla
         filters = SearchFilters(categories=(params["category"],) if "category" in params else ())
         by_date = params.get("sort") == "date"
         query = PaperQuery(node, filters, "date" if by_date else "relevance", 20, 0)
-        search_papers(store, facets, query)
+        search_page(store, facets, query)
 
     return call, store.close
 
@@ -231,9 +234,13 @@ def run_bench_search(papers: int, clients: Sequence[int], requests: int, workers
             for process in processes:
                 _wait_until_serving(base, process)
             print(
-                f"\n{len(QUERIES)} queries (search + facets, 20 results), {requests} requests "
-                f"per row; gateway = GET /api/papers over HTTP on 127.0.0.1 ({workers} "
-                "uvicorn process(es)); store = the same calls in threads of this process\n"
+                f"\n{len(QUERIES)} queries, 20 results each, {requests} requests per row.\n"
+                "store   = search_page() in threads of this process: query parsing, search, "
+                "facets, snippets\n"
+                "          (what GET /api/papers runs on its worker thread)\n"
+                f"gateway = GET /api/papers over HTTP on 127.0.0.1 ({workers} uvicorn "
+                "process(es)): the same, plus HTTP,\n"
+                "          API key check, rate limit, parameter validation and JSON\n"
             )
             header = (
                 f"{'clients':>7} | {'store p50':>9} {'p99':>8} {'req/s':>8} | "

@@ -31,7 +31,7 @@ from academichub.gateway.schemas import (
 from academichub.radar.ast import Node
 from academichub.radar.highlight import snippet
 from academichub.radar.parser import parse_query
-from academichub.store.facets import Facets
+from academichub.store.facets import Facets, FacetStore
 from academichub.store.port import SearchFilters, Store
 
 router = APIRouter(prefix="/api/papers", tags=["papers"], dependencies=[Depends(paper_reader)])
@@ -54,6 +54,16 @@ def paper_item(paper: Paper, query: Node | None) -> PaperItem:
         url=paper.url,
         snippet=marked_html(snippet(paper.abstract, query)),
     )
+
+
+def search_page(
+    store: Store, facets: FacetStore, request: PaperQuery
+) -> tuple[PaperResults, list[PaperItem]]:
+    """What ``GET /api/papers`` asks of the store, in one worker-thread hop: the page, its
+    facets and the items with their snippets (CPU work, kept off the event loop).
+    ``bench search`` calls this too, as the direct side of its comparison."""
+    found = search_papers(store, facets, request)
+    return found, [paper_item(hit.paper, request.node) for hit in found.page.hits]
 
 
 def facets_view(facets: Facets) -> FacetsView:
@@ -108,12 +118,7 @@ async def search(
     capped = min(limit, settings.max_api_limit)
     request = PaperQuery(node, filters, sort, capped, offset, facets)
 
-    def read(s: Store) -> tuple[PaperResults, list[PaperItem]]:
-        found = search_papers(s, context.facets, request)
-        # Snippets are CPU work: made on the worker thread, not on the event loop.
-        return found, [paper_item(hit.paper, node) for hit in found.page.hits]
-
-    found, items = await store.run(read)
+    found, items = await store.run(lambda s: search_page(s, context.facets, request))
     after = offset + len(items)
     more = bool(items) and after < found.page.total and after <= settings.max_offset
     return PaperSearchPage(
