@@ -1,8 +1,9 @@
 """The briefer's composition root: settings from the environment, one process wired.
 
 ``main()`` reads :class:`~academichub.briefer.settings.BrieferSettings`, serves metrics,
-opens the embedded store (not as the index writer), starts the publisher and the
-``matches`` consumer, and runs the consumer and the window closer until SIGINT/SIGTERM.
+opens the configured store (embedded, not as the index writer; or Elasticsearch), starts
+the publisher and the ``matches`` consumer, and runs the consumer and the window closer
+until SIGINT/SIGTERM.
 :func:`build_model` and :func:`build_composer` are shared with ``academichub brief``, so
 the command line briefs exactly as the service does.
 If either loop fails (store or broker trouble), the other is cancelled, everything is
@@ -44,24 +45,15 @@ class OwnedStore(BrieferStore, Protocol):
     def close(self) -> None: ...
 
 
-def _open_embedded_store(settings: BrieferSettings) -> Callable[[], OwnedStore]:
-    if settings.common.store != "embedded":
-        # The Elasticsearch adapter lacks the briefer's own state (summaries, delivery,
-        # token usage): refuse at start-up rather than fail on the first window.
-        raise ConfigError(
-            f"ACADEMICHUB_STORE={settings.common.store}: the briefer runs on the embedded "
-            "store only for now (its summary, delivery and token-usage state has no "
-            "Elasticsearch implementation yet)"
-        )
+def _open_configured_store(settings: BrieferSettings) -> Callable[[], OwnedStore]:
+    def open_configured() -> OwnedStore:
+        # Imported here: opening the store is the composition root's job, and the embedded
+        # adapter pulls in tantivy, which the rest of the service never needs.
+        from academichub.store.factory import open_store
 
-    def open_store() -> OwnedStore:
-        # Imported here: opening the store is the composition root's job, and the
-        # embedded adapter pulls in tantivy, which the rest of the service never needs.
-        from academichub.store.embedded import EmbeddedStore
+        return open_store(settings.common, index_writer=False)
 
-        return EmbeddedStore(settings.common.data_dir, index_writer=False)
-
-    return open_store
+    return open_configured
 
 
 def build_model(
@@ -141,7 +133,9 @@ async def serve(
         stack.callback(server.server_close)
         stack.callback(server.shutdown)
 
-        store = DedicatedThread(open_store or _open_embedded_store(settings), name="briefer-store")
+        store = DedicatedThread(
+            open_store or _open_configured_store(settings), name="briefer-store"
+        )
         stack.callback(store.shutdown, lambda s: s.close())
 
         built = build_model(settings, metrics)

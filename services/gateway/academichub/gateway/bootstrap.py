@@ -1,8 +1,9 @@
 """The gateway's composition root: one process, wired here and nowhere else.
 
-``main`` reads the settings, opens the embedded store as a reader (the matcher is the
-index writer), builds the app with the real publisher and broker probe, and serves it
-with uvicorn, which stops gracefully on SIGINT or SIGTERM.
+``main`` reads the settings, opens the configured store (embedded: as a reader, the
+matcher is the index writer; or Elasticsearch) with its accounts and facet counter, builds
+the app with the real publisher and broker probe, and serves it with uvicorn, which stops
+gracefully on SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from academichub.gateway.app import Lifespan, create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
 from academichub.gateway.settings import GatewaySettings
-from academichub.platform.errors import ConfigError, TransientError
+from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
 from academichub.store.accounts import AccountStore
-from academichub.store.embedded import EmbeddedStore
-from academichub.store.embedded.accounts import EmbeddedAccountStore
-from academichub.store.embedded.facets import EmbeddedFacets
+from academichub.store.facets import FacetStore
+from academichub.store.factory import open_accounts, open_facets, open_store
+from academichub.store.port import Store
 
 log = logging.getLogger(__name__)
 SERVICE = "gateway"
@@ -42,15 +43,12 @@ def main() -> None:
         level=settings.common.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if settings.common.store != "embedded":
-        # Accounts and facets have no Elasticsearch implementation yet: refuse rather than
-        # serve a different store from the one the matcher writes.
-        raise ConfigError(
-            f"ACADEMICHUB_STORE={settings.common.store}: the gateway runs on the embedded "
-            "store only for now (accounts and facets have no Elasticsearch implementation yet)"
-        )
-    store = EmbeddedStore(settings.common.data_dir, index_writer=False)
-    accounts = EmbeddedAccountStore(settings.common.data_dir)
+    store = open_store(settings.common, index_writer=False)
+    try:
+        accounts = open_accounts(settings.common, store)
+    except BaseException:
+        store.close()
+        raise
     try:
         server = build_server(settings, store, accounts, GatewayMetrics(REGISTRY))
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the
@@ -73,12 +71,13 @@ def _exit_after_graceful_shutdown(signum: int, frame: FrameType | None) -> None:
 
 def build_server(
     settings: GatewaySettings,
-    store: EmbeddedStore,
+    store: Store,
     accounts: AccountStore,
     metrics: GatewayMetrics,
+    facets: FacetStore | None = None,
 ) -> uvicorn.Server:
     """The uvicorn server for the real app: Kafka publisher and probe, the given stores,
-    facets counted from the embedded index."""
+    and ``facets`` (by default the store adapter's own counter)."""
     servers = settings.common.bootstrap_servers
     publisher = KafkaPublisher(servers, client_id=f"academichub-{SERVICE}")
     probe = KafkaBrokerProbe(servers, settings.broker_probe_timeout_seconds)
@@ -86,7 +85,7 @@ def build_server(
         settings,
         store=store,
         accounts=accounts,
-        facets=EmbeddedFacets(store.data_dir),
+        facets=facets or open_facets(store),
         publisher=publisher,
         broker_probe=probe,
         metrics=metrics,
