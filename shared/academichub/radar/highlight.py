@@ -9,9 +9,12 @@ while the segments are slices of the original text.
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import compress
 from typing import Final, NamedTuple
 
 from academichub.radar.analysis import normalise, stem
@@ -65,9 +68,10 @@ class TokenSpan(NamedTuple):
 
 
 # The tokeniser's class (letters and digits, not '_'), as in analysis._TOKEN_RE; on ASCII
-# text that is exactly [a-z0-9] once lower-cased.
-_TOKEN_RE: Final = re.compile(r"[^\W_]+")
-_ASCII_TOKEN_RE: Final = re.compile(r"[a-z0-9]+")
+# text that is exactly [a-z0-9] once lower-cased. Splitting on a captured token pattern
+# gives separators and tokens alternately, so offsets are running sums of their lengths.
+_TOKEN_SPLIT_RE: Final = re.compile(r"([^\W_]+)")
+_ASCII_TOKEN_SPLIT_RE: Final = re.compile(r"([a-z0-9]+)")
 _NON_ASCII_RE: Final = re.compile(r"[^\x00-\x7f]")
 
 
@@ -79,24 +83,43 @@ def token_spans(text: str) -> list[TokenSpan]:
     text is normalised one character cluster (a base and its combining marks) at a time,
     remembering which original characters each normalised character came from.
     """
-    return [TokenSpan(*span) for span in zip(*_spans(text), strict=True)]
+    tokens = _Tokens.of(text)
+    return [TokenSpan(*tokens.span(k, k), token) for k, token in enumerate(tokens.tokens)]
 
 
-def _spans(text: str) -> tuple[list[int], list[int], list[str]]:
-    """Starts, ends and tokens of :func:`token_spans`, as three lists (snippets are made
-    for every search hit: no object per token)."""
-    if text.isascii():
-        # NFKC leaves ASCII as it is and lower-casing maps it one to one: offsets in the
-        # lower-cased text are offsets in the original.
-        found = list(_ASCII_TOKEN_RE.finditer(text.lower()))
-        return [m.start() for m in found], [m.end() for m in found], [m[0] for m in found]
-    normalised, starts, ends = _normalised_with_origins(text)
-    found = list(_TOKEN_RE.finditer(normalised))
-    return (
-        [starts[m.start()] for m in found],
-        [ends[m.end() - 1] for m in found],
-        [m[0] for m in found],
-    )
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """The tokens of a text and where they are, without an object per token (snippets are
+    made for every search hit, and only a few tokens of each are hits)."""
+
+    tokens: list[str]
+    # In the analysed text, token k runs from bounds[2k] to bounds[2k + 1].
+    bounds: list[int]
+    # Original start and end of each analysed character; None where they are the same.
+    origin: tuple[list[int], list[int]] | None
+
+    @classmethod
+    def of(cls, text: str) -> _Tokens:
+        if text.isascii():
+            # NFKC leaves ASCII as it is and lower-casing maps it one to one: offsets in
+            # the lower-cased text are offsets in the original.
+            return cls._split(text.lower(), _ASCII_TOKEN_SPLIT_RE, None)
+        normalised, starts, ends = _normalised_with_origins(text)
+        return cls._split(normalised, _TOKEN_SPLIT_RE, (starts, ends))
+
+    @classmethod
+    def _split(
+        cls, analysed: str, pattern: re.Pattern[str], origin: tuple[list[int], list[int]] | None
+    ) -> _Tokens:
+        pieces = pattern.split(analysed)
+        return cls(pieces[1::2], list(itertools.accumulate(map(len, pieces))), origin)
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Where tokens ``first`` to ``last`` (inclusive) are in the original text."""
+        start, end = self.bounds[2 * first], self.bounds[2 * last + 1]
+        if self.origin is None:
+            return start, end
+        return self.origin[0][start], self.origin[1][end - 1]
 
 
 def _normalised_with_origins(text: str) -> tuple[str, list[int], list[int]]:
@@ -136,23 +159,31 @@ def _normalise_cluster(cluster: str) -> str:
 
 def _hits(text: str, terms: PositiveTerms) -> list[tuple[int, int]]:
     """Character ranges of hits, in order, overlapping ones merged."""
-    starts, ends, tokens = _spans(text)
-    stems = [stem(token) for token in tokens]
-    words, prefixes = terms.words, terms.prefixes
-    # A phrase can only start where its first stem is; an empty one (never parsed, but
-    # constructible) matches at every token, as a slice comparison would have it.
-    phrases = [(p[0], len(p), p) for p in terms.phrases if p]
-    empty_phrase = any(not p for p in terms.phrases)
-    ranges: list[tuple[int, int]] = []
-    for i, stemmed in enumerate(stems):
-        if stemmed in words or (prefixes and tokens[i].startswith(prefixes)):
-            ranges.append((starts[i], ends[i]))
-        for first, length, phrase in phrases:
-            if stemmed == first and tuple(stems[i : i + length]) == phrase:
-                ranges.append((starts[i], ends[i + length - 1]))
-        if empty_phrase:
-            ranges.append((starts[i], ends[i - 1]))
-    ranges.sort()
+    found = _Tokens.of(text)
+    tokens = found.tokens
+    stems = list(map(stem, tokens))
+    every = range(len(stems))
+    # (first token, last token) of each hit; the scans run in C (compress/map), since
+    # most tokens of an abstract are not hits.
+    hit_tokens: list[tuple[int, int]] = []
+    if terms.words:
+        hit_tokens += ((i, i) for i in compress(every, map(terms.words.__contains__, stems)))
+    if terms.prefixes:
+        starts_with = operator.methodcaller("startswith", terms.prefixes)
+        hit_tokens += ((i, i) for i in compress(every, map(starts_with, tokens)))
+    for phrase in terms.phrases:
+        if not phrase:
+            # Never parsed, but constructible: a slice comparison matches it at every
+            # token, ending where the token before ends (for the first, the last token).
+            hit_tokens += ((i, (i - 1) % len(stems)) for i in every)
+            continue
+        length = len(phrase)
+        hit_tokens += (
+            (i, i + length - 1)
+            for i in compress(every, map(phrase[0].__eq__, stems))
+            if tuple(stems[i : i + length]) == phrase
+        )
+    ranges = sorted(found.span(first, last) for first, last in hit_tokens)
     merged: list[tuple[int, int]] = []
     for start, end in ranges:
         if merged and start <= merged[-1][1]:
