@@ -1,9 +1,17 @@
-"""Create the registry's topics on a broker (idempotent: existing topics are kept)."""
+"""Create the registry's topics on a broker (idempotent: existing topics are kept).
+
+Durability is the operator's choice, per cluster: ``replication_factor`` copies of every
+partition, of which ``min_insync_replicas`` must have a write before it is acknowledged
+(the producers use ``acks="all"``). The defaults, 1 and 1, suit one broker (the Tansu
+broker of ``make up``, the one Kafka node of docker compose); a production cluster of three
+brokers uses 3 and 2, so one broker may be down without losing or refusing writes.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
@@ -14,10 +22,37 @@ from academichub.platform.errors import TransientError
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Durability:
+    """Copies of each partition, and how many must hold a write before it is acknowledged."""
+
+    replication_factor: int = 1
+    min_insync_replicas: int = 1
+
+    def __post_init__(self) -> None:
+        if self.replication_factor < 1:
+            raise ValueError(
+                f"the replication factor must be at least 1, not {self.replication_factor}"
+            )
+        if not 1 <= self.min_insync_replicas <= self.replication_factor:
+            raise ValueError(
+                f"min.insync.replicas must be between 1 and the replication factor "
+                f"({self.replication_factor}), not {self.min_insync_replicas}: with more, "
+                "no write could ever be acknowledged"
+            )
+
+    def topic_configs(self) -> dict[str, str]:
+        return {"min.insync.replicas": str(self.min_insync_replicas)}
+
+
 async def ensure_topics(
-    bootstrap_servers: str, *, replication_factor: int = 1, connect_within: float = 30.0
+    bootstrap_servers: str,
+    *,
+    durability: Durability = Durability(),
+    connect_within: float = 30.0,
 ) -> list[str]:
-    """Create every registry topic that does not exist yet; return the ones created."""
+    """Create every registry topic that does not exist yet, with its partitions and
+    ``durability``; return the ones created. Existing topics are never changed."""
     admin = await _connect(bootstrap_servers, connect_within)
     try:
         existing = set(await admin.list_topics())
@@ -25,7 +60,15 @@ async def ensure_topics(
         if not missing:
             return []
         response = await admin.create_topics(
-            [NewTopic(str(t.name), t.partitions, replication_factor) for t in missing]
+            [
+                NewTopic(
+                    str(t.name),
+                    t.partitions,
+                    durability.replication_factor,
+                    topic_configs=durability.topic_configs(),
+                )
+                for t in missing
+            ]
         )
         created = []
         for name, code, message in _topic_errors(response):

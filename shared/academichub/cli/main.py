@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from academichub.cli.backfill import add_parser as add_backfill_parser
+from academichub.cli.topics import add_parser as add_topics_parser
 from academichub.cli.users import add_parser as add_users_parser
 from academichub.platform.errors import ConfigError
 
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="run the broker and all four services on this machine")
     up.add_argument("--offline", action="store_true", help="replay bundled feeds (no network)")
     sub.add_parser("broker", help="run the local Tansu broker and create the topics")
-    sub.add_parser("topics", help="create the topics on ACADEMICHUB_BOOTSTRAP_SERVERS")
+    add_topics_parser(sub)
     for name in SERVICES:
         sub.add_parser(name, help=f"run the {name} service (what its container runs)")
     parse = sub.add_parser("parse", help="print a feed file as canonical papers, one JSON a line")
@@ -95,9 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_broker()
         if args.command == "topics":
-            from academichub.cli.supervisor import run_topics
+            from academichub.cli.topics import run_topics
 
-            return run_topics()
+            return run_topics(args)
         if args.command == "up":
             from academichub.cli.supervisor import run_up
 
