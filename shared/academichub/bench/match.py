@@ -3,7 +3,8 @@
 Radars are drawn from the vocabulary of the recorded feeds (1–4 clauses: words,
 phrases, prefixes, OR groups, negations, category and author filters). For each radar
 count it prints papers/second for matching alone (papers analysed beforehand), the
-same for the naive loop over all radars, index build time and memory per radar.
+same for the naive loop over all radars (on each paper it runs, the index must return
+exactly the same hits), index build time and memory per radar.
 """
 
 from __future__ import annotations
@@ -168,15 +169,22 @@ def _rate(index: RadarIndex, docs: Sequence[PaperDocument], budget: float) -> tu
             return done / elapsed, hits / done
 
 
-def _naive_rate(nodes: dict[str, Node], docs: Sequence[PaperDocument], budget: float) -> float:
-    done = 0
-    started = time.perf_counter()
+def _naive_rate(
+    nodes: dict[str, Node], index: RadarIndex, docs: Sequence[PaperDocument], budget: float
+) -> tuple[float, int, int]:
+    """Papers per second of the naive loop over at least ``budget`` seconds (or every
+    paper), how many papers that was, and on how many of them the index returned the
+    same hits (radar ids, terms and order)."""
+    done, agreed, spent = 0, 0, 0.0
     for doc in docs:
-        match_naive(nodes, doc)
+        started = time.perf_counter()
+        expected = match_naive(nodes, doc)
+        spent += time.perf_counter() - started
         done += 1
-        if time.perf_counter() - started >= budget:
+        agreed += index.match(doc) == expected
+        if spent >= budget:
             break
-    return done / (time.perf_counter() - started)
+    return done / spent, done, agreed
 
 
 def _bytes_per_radar(nodes: dict[str, Node]) -> float:
@@ -195,6 +203,7 @@ def _bytes_per_radar(nodes: dict[str, Node]) -> float:
 
 
 def run_bench_match(counts: Sequence[int], budget: float = 2.0) -> int:
+    """Print the table; 1 if the index and the naive loop disagreed on any paper."""
     papers = recorded_papers()
     started = time.perf_counter()
     docs = [PaperDocument.from_paper(p) for p in papers]
@@ -206,9 +215,10 @@ def run_bench_match(counts: Sequence[int], budget: float = 2.0) -> int:
     )
     print(
         f"{'radars':>8} {'build s':>8} {'B/radar':>8} {'papers/s':>10} {'vs 1st':>7} "
-        f"{'naive/s':>9} {'speed-up':>9} {'matches/paper':>14}"
+        f"{'naive/s':>9} {'speed-up':>9} {'matches/paper':>14} {'same as naive':>14}"
     )
     first_rate: float | None = None
+    disagreed = False
     for count in counts:
         queries = make_radar_queries(count, vocab)
         nodes = {f"r{i}": parse_query(q) for i, q in enumerate(queries)}
@@ -221,10 +231,14 @@ def run_bench_match(counts: Sequence[int], budget: float = 2.0) -> int:
             index.add(radar_id, node)
         build = time.perf_counter() - t0
         rate, per_paper = _rate(index, docs, budget)
-        naive = _naive_rate(nodes, docs, budget)
+        naive, checked, agreed = _naive_rate(nodes, index, docs, budget)
+        disagreed |= agreed < checked
         first_rate = first_rate or rate
         print(
             f"{count:>8} {build:>8.2f} {per_radar:>8.0f} {rate:>10.0f} "
-            f"{rate / first_rate:>6.0%} {naive:>9.1f} {rate / naive:>8.0f}x {per_paper:>14.1f}"
+            f"{rate / first_rate:>6.0%} {naive:>9.1f} {rate / naive:>8.0f}x {per_paper:>14.1f} "
+            f"{f'{agreed}/{checked} papers':>14}"
         )
-    return 0
+    if disagreed:
+        print("the index and the naive loop disagreed: the figures above are not valid")
+    return 1 if disagreed else 0

@@ -1,25 +1,34 @@
-"""Anchor terms: the few keys one of which every paper a radar matches must contain.
+"""Anchor keys and guards: which papers a radar must even be looked at for.
 
-This is the presearcher idea of Lucene Monitor and the Elasticsearch percolator. A radar
-registers its anchor keys in the index; a paper looks up the keys it contains and only
-the radars found that way are verified exactly. The rules keep the set *complete* (no
-matching paper can lack every anchor):
+This is the presearcher idea of Lucene Monitor and the Elasticsearch percolator. Every
+query is reduced to *clauses*: sets of keys such that a paper it matches holds at least
+one key of each clause. The index registers a query under the keys of its rarest clause
+(the *anchor*), and checks its second-rarest clause (the *guard*) against the paper's
+keys before verifying it exactly. The rules keep every clause *complete* (no matching
+paper can lack all of its keys):
 
-* a leaf anchors on one key it cannot match without (a word's stem, a prefix, an
-  author's surname, a category, source or type); a phrase anchors on its rarest-looking
-  *pair* of consecutive stems (``"function field"`` is rare even though "function" and
-  "field" are everywhere, so anchoring on either word would verify it for most papers);
-* ``Or`` needs the anchors of every child (any child may be the one that matches);
-* ``And`` needs the anchors of one positive child, the most selective one;
-* ``Not`` contributes nothing, so a query whose every path is negative (``-quantum``,
-  ``NOT type:replace``, ``a OR -b``) has no anchors and is verified for every paper.
+* a leaf gives one single-key clause per key it cannot match without: a word its stem, a
+  phrase each *pair* of consecutive stems (``"function field"`` is rare even though
+  "function" and "field" are everywhere), a prefix, each token of an author's name, a
+  category, source or type;
+* ``And`` needs all of its children: the clauses of every child;
+* ``Or`` needs one of its children: a single clause joining the best clause of each
+  child, none if some child has none;
+* ``Not`` gives no clause, so a query whose every path is negative (``-quantum``,
+  ``NOT type:replace``, ``a OR -b``) has no anchor and is verified for every paper.
+
+Anchoring an ``And`` on its rarest conjunct and guarding it with the next keeps most
+conjunctions from being verified at all: "cat:quant-ph spin chains" is anchored on
+"chain" and only verified for papers that also hold "spin".
 
 Guesses can be wrong for a given stream (every paper of a quant-ph feed has
 ``cat:quant-ph``), so the index measures how often each key occurs and passes the
 measured frequencies back in ``observed`` when it re-anchors.
 
 Keys are field-agnostic (``title:x`` anchors on the stem ``x``): verification checks
-the field, and one table per kind keeps the per-paper look-ups few.
+the field. All kinds share one key space so that one set holds a paper's keys: a word is
+its stem, a pair the tuple of its two stems, every other kind ``"<kind>\\x1f<value>"``
+(stems hold letters and digits only, so the kinds cannot collide).
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from academichub.radar.ast import (
     And,
@@ -49,82 +58,115 @@ from academichub.radar.selectivity import (
     prefix_frequency,
 )
 
-__all__ = ["AnchorKind", "Anchors", "anchors", "pair_key"]
+__all__ = ["Anchors", "Key", "TaggedKind", "anchors", "kind_of", "pair_key", "tagged_key"]
 
-AnchorKind = Literal[
-    "word", "pair", "prefix", "author", "cat", "cat_group", "source", "source_group", "type"
-]
+Key = str | tuple[str, str]
+TaggedKind = Literal["prefix", "author", "cat", "cat*", "source", "source*", "type"]
+
+_TAG: Final = "\x1f"
 # Two stems side by side are much rarer than either: a guess, until measured.
-_PAIR_SHARE = 0.25
+_PAIR_SHARE: Final = 0.25
+# A given name or middle token of a full-name author query: far more common than surnames.
+_NAME_TOKEN: Final = 0.01
 
 
-def pair_key(first: str, second: str) -> str:
-    """The key of two consecutive stems (stems never contain spaces)."""
-    return f"{first} {second}"
+def pair_key(first: str, second: str) -> tuple[str, str]:
+    """The key of two consecutive stems."""
+    return (first, second)
+
+
+def tagged_key(kind: TaggedKind, value: str) -> str:
+    """The key of a prefix, author token, category, source or type (``*`` kinds: a
+    group, keyed by its head, e.g. ``cat*`` ``cs.``)."""
+    return f"{kind}{_TAG}{value}"
+
+
+def kind_of(key: Key) -> str:
+    """``word``, ``pair`` or the tagged kind of ``key``."""
+    if isinstance(key, tuple):
+        return "pair"
+    kind, tag, _ = key.partition(_TAG)
+    return kind if tag else "word"
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    keys: frozenset[Key]
+    frequency: float  # rough fraction of papers holding at least one of the keys
 
 
 @dataclass(frozen=True, slots=True)
 class Anchors:
-    keys: frozenset[tuple[AnchorKind, str]]
+    keys: frozenset[Key]  # a matching paper holds one of these: the query is filed under them
     frequency: float  # rough fraction of papers holding at least one of the keys
+    guard: frozenset[Key]  # ... and one of these too (empty: no second clause)
 
 
 def anchors(
     node: Node,
     word_frequency: WordFrequency = guess_word_frequency,
-    observed: Mapping[tuple[AnchorKind, str], float] | None = None,
+    observed: Mapping[Key, float] | None = None,
 ) -> Anchors | None:
-    """The anchor keys of ``node``, or None when it can match a paper holding none.
+    """The anchor and guard of ``node``, or None when it can match a paper holding none
+    of its keys.
 
     ``observed`` holds measured frequencies of keys; they win over every guess.
     """
     seen = observed or {}
 
-    def one(kind: AnchorKind, value: str, guess: float) -> Anchors:
-        return Anchors(frozenset({(kind, value)}), seen.get((kind, value), guess))
+    def one(key: Key, guess: float) -> _Clause:
+        return _Clause(frozenset((key,)), seen.get(key, guess))
 
-    def word(token: str) -> float:
-        return seen.get(("word", token), word_frequency(token))
+    def word(stem: str) -> float:
+        return seen.get(stem, word_frequency(stem))
 
-    def visit(n: Node) -> Anchors | None:
+    def visit(n: Node) -> list[_Clause]:
+        if isinstance(n, And):
+            return [clause for child in n.children for clause in visit(child)]
         if isinstance(n, Or):
-            keys: set[tuple[AnchorKind, str]] = set()
+            keys: set[Key] = set()
             total = 0.0
             for child in n.children:
                 found = visit(child)
-                if found is None:
-                    return None
-                keys |= found.keys
-                total += found.frequency
-            return Anchors(frozenset(keys), min(1.0, total))
-        if isinstance(n, And):
-            best: Anchors | None = None
-            for child in n.children:
-                found = visit(child)
-                if found is not None and (best is None or found.frequency < best.frequency):
-                    best = found
-            return best
+                if not found:
+                    return []
+                best = min(found, key=_by_frequency)
+                keys |= best.keys
+                total += best.frequency
+            return [_Clause(frozenset(keys), min(1.0, total))]
         if isinstance(n, Not):
-            return None
+            return []
         if isinstance(n, Word):
-            return one("word", n.token, word(n.token))
+            return [one(n.token, word(n.token))]
         if isinstance(n, Phrase):
-            # The rarest-looking pair; among equals the first.
-            pairs = [
-                (pair_key(a, b), _PAIR_SHARE * min(word(a), word(b)))
+            return [
+                one(pair_key(a, b), _PAIR_SHARE * min(word(a), word(b)))
                 for a, b in itertools.pairwise(n.tokens)
             ]
-            key, guess = min(pairs, key=lambda pair: seen.get(("pair", pair[0]), pair[1]))
-            return one("pair", key, guess)
         if isinstance(n, Prefix):
-            return one("prefix", n.prefix, prefix_frequency(n.prefix))
+            return [one(tagged_key("prefix", n.prefix), prefix_frequency(n.prefix))]
         if isinstance(n, Author):
-            return one("author", n.tokens[-1], estimate(n))
+            *given, surname = n.tokens
+            return [one(tagged_key("author", surname), estimate(n))] + [
+                one(tagged_key("author", token), _NAME_TOKEN) for token in given
+            ]
         if isinstance(n, Category):
-            return one("cat_group" if n.group else "cat", n.value, estimate(n))
+            return [one(tagged_key("cat*" if n.group else "cat", n.value), estimate(n))]
         if isinstance(n, Source):
-            return one("source_group" if n.group else "source", n.value, estimate(n))
+            return [one(tagged_key("source*" if n.group else "source", n.value), estimate(n))]
         assert isinstance(n, AnnounceType)
-        return one("type", n.value, estimate(n))
+        return [one(tagged_key("type", n.value), estimate(n))]
 
-    return visit(node)
+    clauses = visit(node)
+    if not clauses:
+        return None
+    # The rarest clause anchors; among equals the first (min is stable).
+    anchor = min(clauses, key=_by_frequency)
+    # A clause holding every anchor key would pass whenever the anchor does.
+    guards = [c for c in clauses if not anchor.keys <= c.keys]
+    guard = min(guards, key=_by_frequency).keys if guards else frozenset()
+    return Anchors(anchor.keys, anchor.frequency, guard)
+
+
+def _by_frequency(clause: _Clause) -> float:
+    return clause.frequency

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import CodeType, FunctionType
 from typing import Final, cast
 
 from academichub.contracts import MatchedTerm
+from academichub.radar.anchors import tagged_key
 from academichub.radar.ast import (
     And,
     AnnounceType,
@@ -77,12 +78,16 @@ def _term(field: str, term: str) -> MatchedTerm:
 
 
 class PrefixRegistry:
-    """The prefixes (3+ characters) the compiled queries use, counted per use."""
+    """The prefixes (3+ characters) the compiled queries use, counted per use.
+
+    A paper's prefixes are reported as anchor keys (``tagged_key("prefix", p)``): the
+    compiled queries test those, and the index files radars under them.
+    """
 
     def __init__(self) -> None:
         self._uses: dict[str, int] = {}
         self._paths: dict[str, int] = {}  # every p[:k], k >= MIN_PREFIX: a trie as a dict
-        self._by_token: dict[str, tuple[str, ...]] = {}
+        self._by_token = _KeysByToken(self._walk)
 
     def __contains__(self, prefix: object) -> bool:
         return prefix in self._uses
@@ -104,20 +109,14 @@ class PrefixRegistry:
             _decrement(self._paths, prefix[:k])
 
     def present_in(self, tokens: Iterable[str]) -> set[str]:
-        """The registered prefixes that some token starts with."""
-        found: set[str] = set()
+        """The keys of the registered prefixes that some token starts with."""
         if not self._uses:
-            return found
+            return set()
         cache = self._by_token
         if len(cache) > _TOKEN_CACHE_LIMIT:
             cache.clear()
-        for token in tokens:
-            heads = cache.get(token)
-            if heads is None:
-                heads = cache[token] = self._walk(token)
-            if heads:
-                found.update(heads)
-        return found
+        # Looked up in C; a token seen for the first time is walked by __missing__.
+        return set(itertools.chain.from_iterable(map(cache.__getitem__, tokens)))
 
     def _walk(self, token: str) -> tuple[str, ...]:
         # Follow the token down the trie; stop where no registered prefix continues.
@@ -127,8 +126,20 @@ class PrefixRegistry:
             if head not in self._paths:
                 break
             if head in self._uses:
-                heads.append(head)
+                heads.append(tagged_key("prefix", head))
         return tuple(heads)
+
+
+class _KeysByToken(dict[str, tuple[str, ...]]):
+    """Token -> keys of the registered prefixes it starts with, walked on first sight."""
+
+    def __init__(self, walk: Callable[[str], tuple[str, ...]]) -> None:
+        super().__init__()
+        self._walk = walk
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        heads = self[token] = self._walk(token)
+        return heads
 
 
 def _decrement(counts: dict[str, int], key: str) -> bool:
@@ -165,11 +176,8 @@ class DocView:
         self.doc = doc
         self.title_set = frozenset(doc.title)
         self.abstract_set = frozenset(doc.abstract)
-        if prefixes:
-            self.title_prefixes = prefixes.present_in(set(doc.title_raw))
-            self.abstract_prefixes = prefixes.present_in(set(doc.abstract_raw))
-        else:
-            self.title_prefixes = self.abstract_prefixes = set()
+        self.title_prefixes = prefixes.present_in(doc.title_raw)
+        self.abstract_prefixes = prefixes.present_in(doc.abstract_raw)
         self.author_last = frozenset(a[-1] for a in doc.authors if a)
         self.author_tokens = frozenset(t for a in doc.authors for t in a)
         self.categories = doc.categories
@@ -263,7 +271,11 @@ def prefixes_of(node: Node) -> list[str]:
 
 def compile_query(node: Node) -> CompiledQuery:
     """A function of a :class:`DocView` with the same result as ``evaluate(node, doc)``."""
-    source, defaults = _Generator().function(node)
+    generator = _Generator()
+    if _count_flags(node) <= _TABLE_FLAGS:
+        source, defaults = generator.table_function(node)
+    else:
+        source, defaults = generator.function(node)
     return cast(CompiledQuery, FunctionType(_code(source), _GLOBALS, "radar", defaults))
 
 
@@ -271,6 +283,11 @@ def compile_query(node: Node) -> CompiledQuery:
 def _code(source: str) -> CodeType:
     module = compile(source, "<radar query>", "exec")
     return next(c for c in module.co_consts if isinstance(c, CodeType))
+
+
+# A query with at most this many leaf tests (one per field of a text leaf) is compiled to
+# one table look-up: every test runs, and the outcome of each combination is precomputed.
+_TABLE_FLAGS: Final = 4
 
 
 class _Generator:
@@ -316,6 +333,26 @@ class _Generator:
         source = "\n".join([f"def radar(v{params}):", *preamble, *body, ""])
         return source, tuple(self.constants)
 
+    def table_function(self, node: Node) -> tuple[str, tuple[object, ...]]:
+        """``return table[flag0 | flag1 << 1 | ...]``: every leaf test once, no branches."""
+        tests = self.flag_tests(node)
+        table = self.constant(_outcomes(node, len(tests)))
+        bits = " | ".join(f"({test})" + (f" << {i}" if i else "") for i, test in enumerate(tests))
+        preamble = [f"    {name} = {_VIEW_LOCALS[name]}" for name in sorted(self.locals)]
+        params = "".join(f", k{i}" for i in range(len(self.constants)))
+        body = [f"    return {table}[{bits}]"]
+        return "\n".join([f"def radar(v{params}):", *preamble, *body, ""]), tuple(self.constants)
+
+    def flag_tests(self, node: Node) -> list[str]:
+        """One test per leaf and field, in the order :func:`_outcomes` reads them."""
+        if isinstance(node, And | Or):
+            return [test for child in node.children for test in self.flag_tests(child)]
+        if isinstance(node, Not):
+            return self.flag_tests(node.child)
+        if isinstance(node, Word | Phrase | Prefix):
+            return [self.text_test(node, field == "title") for field in text_fields(node.field)]
+        return [self.other_test(node)]
+
     # Short-circuit boolean expression ---------------------------------------------------
 
     def test(self, node: Node) -> str:
@@ -335,7 +372,8 @@ class _Generator:
         if isinstance(leaf, Word):
             return f"{self.constant(leaf.token)} in {self.local('T' if in_title else 'A')}"
         if isinstance(leaf, Prefix):
-            return f"{self.constant(leaf.prefix)} in {self.local('TP' if in_title else 'AP')}"
+            key = self.constant(tagged_key("prefix", leaf.prefix))
+            return f"{key} in {self.local('TP' if in_title else 'AP')}"
         pairs = list(itertools.pairwise(leaf.tokens))
         if len(pairs) == 1:
             return f"{self.constant(pairs[0])} in v.pairs({in_title})"
@@ -427,6 +465,46 @@ class _Generator:
         found = _term(field, value)
         self.emitted.append(found)
         return found
+
+
+def _count_flags(node: Node) -> int:
+    if isinstance(node, And | Or):
+        return sum(_count_flags(c) for c in node.children)
+    if isinstance(node, Not):
+        return _count_flags(node.child)
+    if isinstance(node, Word | Phrase | Prefix):
+        return len(text_fields(node.field))
+    return 1
+
+
+def _outcomes(node: Node, flags: int) -> tuple[Terms | None, ...]:
+    """What ``evaluate`` returns for each combination of the leaf tests (bit ``i`` of
+    the index: test ``i`` of ``flag_tests``)."""
+    shared: dict[Terms, Terms] = {}
+    table: list[Terms | None] = []
+    for mask in range(1 << flags):
+        bits = iter([bool(mask >> i & 1) for i in range(flags)])
+        found = _outcome(node, bits)
+        table.append(None if found is None else shared.setdefault(found, found))
+    return tuple(table)
+
+
+def _outcome(node: Node, bits: Iterator[bool]) -> Terms | None:
+    """``evaluate`` over leaf test outcomes; reads every bit of ``node`` (no short cut)."""
+    if isinstance(node, And | Or):
+        parts = [_outcome(child, bits) for child in node.children]
+        found = [part for part in parts if part is not None]
+        if (isinstance(node, And) and len(found) < len(parts)) or not found:
+            return None
+        return tuple(dict.fromkeys(term for part in found for term in part))
+    if isinstance(node, Not):
+        return () if _outcome(node.child, bits) is None else None
+    if isinstance(node, Word | Phrase | Prefix):
+        fields = [field for field in text_fields(node.field) if next(bits)]
+    else:
+        fields = [_OTHER_FIELDS[type(node)]] if next(bits) else []
+    term = leaf_term(node)
+    return tuple(_term(field, term) for field in fields) or None
 
 
 _OTHER_FIELDS: Final[dict[type, str]] = {

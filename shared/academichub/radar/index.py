@@ -2,14 +2,16 @@
 with the candidate radars, not with the number of radars.
 
 Each distinct query is compiled once (:mod:`academichub.radar.compiled`), shared by
-the radars that use it, and registered under its anchor keys
+the radars that use it, and filed under its anchor keys with its guard
 (:mod:`academichub.radar.anchors`). Matching a paper:
 
-1. analyse it once into a :class:`~academichub.radar.compiled.DocView`;
-2. look up the anchor keys it holds (its stems, its pairs of consecutive stems that a
-   phrase anchors on, the registered prefixes its tokens start with, its author
-   tokens, categories, source, type), plus the queries that have no anchor at all;
-3. verify each such candidate once, exactly, with its compiled query.
+1. analyse it once into a :class:`~academichub.radar.compiled.DocView` and gather its
+   keys (stems, pairs of consecutive stems, the registered prefixes its tokens start
+   with, author tokens, categories, source, type) into one set;
+2. intersect that set with the anchor table; a query filed under a key the paper holds
+   is a candidate if the paper also holds a key of its guard (one set operation);
+3. verify each candidate once, exactly, with its compiled query; queries without any
+   anchor are verified for every paper.
 
 The index counts how often each anchor key turns up and re-anchors queries whose
 anchors proved common (see :class:`RadarIndex`).
@@ -20,12 +22,15 @@ right answer for the property tests and is the baseline of the benchmark.
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
+import operator
 from collections.abc import Iterable, Mapping
 from typing import Final, NamedTuple
 
 from academichub.contracts import MatchedTerm
-from academichub.radar.anchors import AnchorKind, anchors, pair_key
+from academichub.radar.anchors import Key, TaggedKind, anchors, kind_of, tagged_key
 from academichub.radar.ast import Node
 from academichub.radar.compiled import (
     CompiledQuery,
@@ -48,33 +53,44 @@ class RadarHit(NamedTuple):
     terms: tuple[MatchedTerm, ...]
 
 
+# RadarHit(a, b) runs a Python-level __new__; the tuple constructor does the same in C.
+_new_tuple: Final = tuple.__new__
+_BY_RADAR_ID: Final = operator.itemgetter(0)
+
+
 class _Query:
     """One distinct installed query and the radars that share it (many people follow the
     same topic): it is anchored and verified once per paper however many share it.
-    Hashed by identity, so the anchor tables' sets are cheap to build and walk."""
+    Hashed by identity, so the anchor tables are cheap to build and walk."""
 
-    __slots__ = ("frequency", "keys", "node", "radar_ids", "run", "stamp")
+    __slots__ = ("frequency", "guard", "keys", "node", "radar_ids", "run", "stamp")
 
     def __init__(self, node: Node, run: CompiledQuery) -> None:
         self.stamp = 0  # the last paper it was verified for
         self.radar_ids: list[str] = []
         self.node = node
         self.run = run
-        self.keys: tuple[tuple[AnchorKind, str], ...] = ()  # empty: verified for every paper
+        self.keys: frozenset[Key] = frozenset()  # empty: verified for every paper
+        self.guard: frozenset[Key] = frozenset()  # the paper must hold one of these too
         self.frequency = 1.0  # what the anchors were expected to cost
 
 
-_KINDS: tuple[AnchorKind, ...] = (
-    "word",
-    "pair",
-    "prefix",
-    "author",
-    "cat",
-    "cat_group",
-    "source",
-    "source_group",
-    "type",
-)
+class _Filed:
+    """The queries filed under one anchor key: those without a guard, and the others
+    by guard key (a query guarded by an ``Or`` is filed under each of its keys)."""
+
+    __slots__ = ("guarded", "plain")
+
+    def __init__(self) -> None:
+        self.plain: list[_Query] = []
+        self.guarded: dict[Key, list[_Query]] = {}
+
+    def queries(self) -> list[_Query]:
+        """Every query filed here, once."""
+        guarded = (query for queries in self.guarded.values() for query in queries)
+        return list(dict.fromkeys(itertools.chain(self.plain, guarded)))
+
+
 # A key found in more papers than this, and more than twice what its radars assumed,
 # has its radars re-anchored: below it a wrong guess costs little.
 _HOT_KEY: Final = 0.01
@@ -85,10 +101,11 @@ class RadarIndex:
     """Radars by id, compiled and anchored; ``match`` returns hits sorted by radar id.
 
     Anchors are chosen from guessed frequencies (``word_frequency``, fraction of papers
-    holding a stem). The index also counts how many papers hold each anchor key; after
-    ``measure_after`` papers, then after windows doubling up to 65,536 papers, radars
-    anchored on keys far more common than assumed are re-anchored with the measured
-    figures. Anchors only decide what is verified, never what matches.
+    holding a stem, e.g. :meth:`~academichub.radar.scoring.CorpusStats.word_frequency`).
+    The index also counts how many papers hold each anchor key; after ``measure_after``
+    papers, then after windows doubling up to 65,536 papers, radars anchored on keys far
+    more common than assumed are re-anchored with the measured figures. Anchors and
+    guards only decide what is verified, never what matches.
     """
 
     def __init__(
@@ -102,14 +119,13 @@ class RadarIndex:
         self._word_frequency = word_frequency
         self._radars: dict[str, _Query] = {}
         self._queries: dict[Node, _Query] = {}
-        self._tables: dict[AnchorKind, dict[str, set[_Query]]] = {k: {} for k in _KINDS}
+        self._table: dict[Key, _Filed] = {}
         self._always: set[_Query] = set()
         self._prefixes = PrefixRegistry()
-        # first stem -> second stem -> anchors using the pair: a paper tries only the
-        # pairs whose first stem some phrase anchor starts with.
-        self._pair_starts: dict[str, dict[str, int]] = {}
-        self._counts: dict[AnchorKind, dict[str, int]] = {k: {} for k in _KINDS}
-        self._observed: dict[tuple[AnchorKind, str], float] = {}
+        # Keys per kind in anchors and guards: a paper gathers only the kinds in use.
+        self._kinds: collections.Counter[str] = collections.Counter()
+        self._counts: collections.Counter[Key] = collections.Counter()
+        self._observed: dict[Key, float] = {}
         self._window = measure_after
         self._window_papers = 0
         self._stamp = 0
@@ -123,6 +139,10 @@ class RadarIndex:
     def get(self, radar_id: str) -> Node | None:
         query = self._radars.get(radar_id)
         return None if query is None else query.node
+
+    def anchor_keys(self, radar_id: str) -> frozenset[Key]:
+        """The keys radar ``radar_id`` is filed under (empty: verified for every paper)."""
+        return self._radars[radar_id].keys
 
     def add(self, radar_id: str, node: Node) -> None:
         """Install ``node`` as radar ``radar_id``, replacing any query it had."""
@@ -166,107 +186,116 @@ class RadarIndex:
     def _anchor(self, query: _Query) -> None:
         found = anchors(query.node, self._word_frequency, self._observed)
         if found is None:
-            query.keys, query.frequency = (), 1.0
+            query.keys, query.guard, query.frequency = frozenset(), frozenset(), 1.0
             self._always.add(query)
             return
-        query.keys, query.frequency = tuple(sorted(found.keys)), found.frequency
-        for kind, value in query.keys:
-            self._tables[kind].setdefault(value, set()).add(query)
-            if kind == "pair":
-                first, second = value.split(" ")
-                seconds = self._pair_starts.setdefault(first, {})
-                seconds[second] = seconds.get(second, 0) + 1
+        query.keys, query.guard, query.frequency = found.keys, found.guard, found.frequency
+        for key in query.keys:
+            filed = self._table.get(key)
+            if filed is None:
+                filed = self._table[key] = _Filed()
+            if query.guard:
+                for guard in query.guard:
+                    filed.guarded.setdefault(guard, []).append(query)
+            else:
+                filed.plain.append(query)
+        self._kinds.update(map(kind_of, query.keys | query.guard))
 
     def _unanchor(self, query: _Query) -> None:
-        for kind, value in query.keys:
-            table = self._tables[kind]
-            queries = table[value]
-            queries.discard(query)
-            if not queries:
-                del table[value]
-            if kind == "pair":
-                first, second = value.split(" ")
-                seconds = self._pair_starts[first]
-                seconds[second] -= 1
-                if not seconds[second]:
-                    del seconds[second]
-                    if not seconds:
-                        del self._pair_starts[first]
+        for key in query.keys:
+            filed = self._table[key]
+            if query.guard:
+                for guard in query.guard:
+                    queries = filed.guarded[guard]
+                    queries.remove(query)
+                    if not queries:
+                        del filed.guarded[guard]
+            else:
+                filed.plain.remove(query)
+            if not filed.plain and not filed.guarded:
+                del self._table[key]
+        self._kinds.subtract(map(kind_of, query.keys | query.guard))
         self._always.discard(query)
 
     def view(self, doc: PaperDocument) -> DocView:
         return DocView(doc, self._prefixes)
 
-    def candidates(self, view: DocView) -> set[str]:
-        """Radars worth verifying for the paper in ``view`` (a superset of the matches)."""
-        queries = set(self._always)
-        for kind, keys in self._paper_keys(view):
-            table = self._tables[kind]
-            for key in keys:
-                queries.update(table.get(key, ()))
-        return {radar_id for query in queries for radar_id in query.radar_ids}
-
-    def _paper_keys(self, view: DocView) -> list[tuple[AnchorKind, Iterable[str]]]:
-        """The paper's keys, per kind that any radar anchors on."""
-        tables = self._tables
-        keys: list[tuple[AnchorKind, Iterable[str]]] = []
-        if tables["word"]:
-            keys.append(("word", view.title_set | view.abstract_set))
-        if tables["pair"]:
-            keys.append(("pair", self._pairs(view)))
-        if tables["prefix"]:
-            keys.append(("prefix", view.title_prefixes | view.abstract_prefixes))
-        if tables["author"]:
-            keys.append(("author", view.author_tokens))
-        if tables["cat"]:
-            keys.append(("cat", view.categories))
-        if tables["cat_group"]:
-            keys.append(("cat_group", _heads(view.categories)))
-        if tables["source"]:
-            keys.append(("source", (view.source,)))
-        if tables["source_group"]:
-            keys.append(("source_group", _heads((view.source,))))
-        if tables["type"] and view.announce_type is not None:
-            keys.append(("type", (view.announce_type,)))
+    def paper_keys(self, view: DocView) -> set[Key]:
+        """The keys of the paper in ``view``, of the kinds that anchors and guards use
+        (stems always)."""
+        kinds = self._kinds
+        keys: set[Key] = set(view.title_set)
+        keys.update(view.abstract_set)
+        if kinds["pair"]:
+            keys.update(view.pairs(True))
+            keys.update(view.pairs(False))
+        if kinds["prefix"]:
+            keys.update(view.title_prefixes)
+            keys.update(view.abstract_prefixes)
+        if kinds["author"]:
+            keys.update(_tagged("author", view.author_tokens))
+        if kinds["cat"]:
+            keys.update(_tagged("cat", view.categories))
+        if kinds["cat*"]:
+            for category in view.categories:
+                keys.update(_head_keys("cat*", category))
+        if kinds["source"]:
+            keys.add(tagged_key("source", view.source))
+        if kinds["source*"]:
+            keys.update(_head_keys("source*", view.source))
+        if kinds["type"] and view.announce_type is not None:
+            keys.add(tagged_key("type", view.announce_type))
         return keys
 
-    def _pairs(self, view: DocView) -> set[str]:
-        """The paper's pairs of consecutive stems that some phrase anchors on."""
-        starts = self._pair_starts
-        found = set()
-        for stems in (view.doc.title, view.doc.abstract):
-            for first, second in itertools.pairwise(stems):
-                seconds = starts.get(first)
-                if seconds is not None and second in seconds:
-                    found.add(pair_key(first, second))
-        return found
+    def candidates(self, view: DocView) -> set[str]:
+        """Radars worth verifying for the paper in ``view`` (a superset of the matches):
+        those filed under one of its keys whose guard it passes, and those without
+        anchors."""
+        keys = self.paper_keys(view)
+        queries = set(self._always)
+        for key in self._table.keys() & keys:
+            filed = self._table[key]
+            queries.update(filed.plain)
+            for guard, guarded in filed.guarded.items():
+                if guard in keys:
+                    queries.update(guarded)
+        return {radar_id for query in queries for radar_id in query.radar_ids}
 
     def match(self, doc: PaperDocument) -> list[RadarHit]:
-        view = self.view(doc)
+        view = DocView(doc, self._prefixes)
+        keys = self.paper_keys(view)
         self._stamp = stamp = self._stamp + 1
+        table = self._table
         hits: list[RadarHit] = []
-
-        # A query reached through several keys is verified once: it carries the stamp
-        # of the last paper it saw, which is cheaper than building a candidate set.
-        def verify(queries: Iterable[_Query]) -> None:
-            for query in queries:
+        append = hits.append
+        for query in self._always:
+            terms = query.run(view)
+            if terms is not None:
+                for radar_id in query.radar_ids:
+                    append(_new_tuple(RadarHit, (radar_id, terms)))
+        filed_under = table.keys() & keys
+        # The hot loop (hence the repetition). A query reached through several keys is
+        # verified once: it carries the stamp of the last paper it saw.
+        for key in filed_under:
+            filed = table[key]
+            for query in filed.plain:
                 if query.stamp != stamp:
                     query.stamp = stamp
                     terms = query.run(view)
                     if terms is not None:
                         for radar_id in query.radar_ids:
-                            hits.append(RadarHit(radar_id, terms))
-
-        verify(self._always)
-        for kind, keys in self._paper_keys(view):
-            table = self._tables[kind]
-            counts = self._counts[kind]
-            for key in keys:
-                queries = table.get(key)
-                if queries is not None:
-                    counts[key] = counts.get(key, 0) + 1
-                    verify(queries)
-        hits.sort()  # by radar id: ids are unique, so the terms are never compared
+                            append(_new_tuple(RadarHit, (radar_id, terms)))
+            for guard, guarded in filed.guarded.items():
+                if guard in keys:
+                    for query in guarded:
+                        if query.stamp != stamp:
+                            query.stamp = stamp
+                            terms = query.run(view)
+                            if terms is not None:
+                                for radar_id in query.radar_ids:
+                                    append(_new_tuple(RadarHit, (radar_id, terms)))
+        hits.sort(key=_BY_RADAR_ID)  # radar ids are unique
+        self._counts.update(filed_under)
         self._window_papers += 1
         if self._window_papers >= self._window:
             self._rebalance()
@@ -276,26 +305,33 @@ class RadarIndex:
         """Record the window's measured key frequencies; re-anchor radars whose anchors
         proved much more common than they assumed."""
         papers = self._window_papers
-        for kind, counts in self._counts.items():
-            table = self._tables[kind]
-            for key, count in counts.items():
-                frequency = count / papers
-                self._observed[(kind, key)] = frequency
-                if frequency < _HOT_KEY:
-                    continue
-                for query in list(table.get(key, ())):
-                    if frequency > 2 * query.frequency:
-                        self._unanchor(query)
-                        self._anchor(query)
-            counts.clear()
+        table = self._table
+        for key, count in self._counts.items():
+            frequency = count / papers
+            self._observed[key] = frequency
+            if frequency < _HOT_KEY:
+                continue
+            filed = table.get(key)
+            if filed is None:
+                continue
+            for query in filed.queries():
+                if frequency > 2 * query.frequency:
+                    self._unanchor(query)
+                    self._anchor(query)
+        self._counts.clear()
         self._window_papers = 0
         self._window = min(2 * self._window, max(self._window, _LONGEST_WINDOW))
 
 
-def _heads(values: Iterable[str]) -> list[str]:
-    """Every non-empty head of each value (values are short: a paper has a few
-    categories and one source)."""
-    return [value[:k] for value in values for k in range(1, len(value) + 1)]
+def _tagged(kind: TaggedKind, values: Iterable[str]) -> list[str]:
+    return [tagged_key(kind, value) for value in values]
+
+
+@functools.lru_cache(maxsize=4096)
+def _head_keys(kind: TaggedKind, value: str) -> tuple[str, ...]:
+    """The keys of every non-empty head of a category or source (``cs.LG``: ``c``,
+    ``cs``, ``cs.``, ...): what a group (``cat:cs.*``) is filed under."""
+    return tuple(tagged_key(kind, value[:k]) for k in range(1, len(value) + 1))
 
 
 def match_naive(radars: Mapping[str, Node], doc: PaperDocument) -> list[RadarHit]:

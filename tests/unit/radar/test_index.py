@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from academichub.contracts import MatchedTerm
-from academichub.radar.anchors import anchors
+from academichub.radar.anchors import anchors, pair_key, tagged_key
 from academichub.radar.index import RadarHit, RadarIndex, match_naive
 from academichub.radar.parser import parse_query
 from tests.unit.radar.factories import doc
@@ -46,7 +46,8 @@ def test_match_returns_hits_with_their_terms_sorted_by_radar_id() -> None:
 
 def test_only_radars_anchored_on_the_papers_terms_are_candidates() -> None:
     index = index_of(
-        spin="spin cat:math.CO",  # anchored on a word the paper has: verified, fails
+        spin="spin -rotations",  # anchored on a word the paper has: verified, fails
+        guarded="spin cat:math.CO",  # anchored on a word the paper has, guard fails
         pair='"spin rotations"',  # both words are in the paper, but not side by side
         energy='"energy harvesting"',  # anchored on a word the paper lacks
         author="author:lecun",
@@ -72,14 +73,33 @@ def test_radars_without_a_positive_anchor_are_verified_for_every_paper(query: st
     assert ids(index.match(PAPER)) == ids(match_naive({"r": node}, PAPER)) == ["r"]
 
 
-def test_an_and_is_anchored_on_its_most_selective_positive_child() -> None:
+def test_an_and_is_anchored_on_its_most_selective_positive_child_and_guarded_by_the_next() -> None:
     found = anchors(parse_query("cat:quant-ph model entanglement -review"))
     assert found is not None
-    assert found.keys == {("word", "entangl")}
+    assert found.keys == {"entangl"}
+    assert found.guard == {tagged_key("cat", "quant-ph")}
     # A phrase anchors on its rarest-looking pair of stems, an Or on all its children.
     found = anchors(parse_query('"the quantum entanglement" OR author:"Yann LeCun" OR qubit*'))
     assert found is not None
-    assert found.keys == {("pair", "quantum entangl"), ("author", "lecun"), ("prefix", "qubit")}
+    assert found.keys == {
+        pair_key("quantum", "entangl"),
+        tagged_key("author", "lecun"),
+        tagged_key("prefix", "qubit"),
+    }
+    assert found.guard == set()
+    # An Or can guard too: every match holds one of its words.
+    found = anchors(parse_query('"spin chain" (ion OR atom)'))
+    assert found is not None
+    assert found.keys == {pair_key("spin", "chain")}
+    assert found.guard == {"ion", "atom"}
+
+
+def test_a_radar_is_verified_only_when_the_paper_passes_its_guard() -> None:
+    index = index_of(r='"spin chains" cat:quant-ph', s="chains (rotations OR quantization)")
+    other = doc("Spin chains", "Nothing else.", categories=["math.CO"])
+    assert index.candidates(index.view(other)) == set()
+    assert index.candidates(index.view(PAPER)) == {"r", "s"}
+    assert ids(index.match(PAPER)) == ["r", "s"]
 
 
 def test_every_kind_of_leaf_is_found_through_its_anchor() -> None:
@@ -147,11 +167,11 @@ def test_radars_leave_an_anchor_that_proves_common() -> None:
     index = RadarIndex(measure_after=4)
     index.add("r", parse_query("cat:quant-ph (ion OR atom OR spin OR bit OR gate)"))
     quant_ph = [doc(f"Paper {i}", "Graph theory.", categories=["quant-ph"]) for i in range(4)]
-    assert index.candidates(index.view(quant_ph[0])) == {"r"}
+    assert index.anchor_keys("r") == {tagged_key("cat", "quant-ph")}
     for paper in quant_ph:
         assert index.match(paper) == []
     # Every paper so far had cat:quant-ph: the radar now waits for one of its words.
-    assert index.candidates(index.view(quant_ph[0])) == set()
+    assert index.anchor_keys("r") == {"ion", "atom", "spin", "bit", "gate"}
     assert ids(index.match(doc("Spin", categories=["quant-ph"]))) == ["r"]
 
 
