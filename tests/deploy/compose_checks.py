@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.deploy import settings_env
 from tests.deploy.manifests import (
@@ -106,9 +107,51 @@ def health_problems(compose: Doc) -> list[str]:
     return problems
 
 
+def shared_store_problems(compose: Doc, variables: Mapping[str, str]) -> list[str]:
+    """Every service opens one and the same store (adapter, Elasticsearch URL and index
+    prefix); on Elasticsearch, the URL names the compose service of the node, which runs
+    without a profile, and every service waits for it to be healthy."""
+    problems: list[str] = []
+    services: dict[str, Doc] = compose["services"]
+    stores: dict[tuple[str, str | None, str], list[str]] = {}
+    for name, service in compose_app_services(compose).items():
+        command = compose_command(service)
+        if _one_shot(service) or command not in settings_env.COMMANDS:
+            continue
+        env = compose_env(service, variables)
+        if settings_env.settings_problem(command, env):
+            continue  # reported by env_problems
+        store = settings_env.store_of(command, env)
+        stores.setdefault(store, []).append(name)
+        kind, url, _ = store
+        if kind != "elasticsearch" or url is None:
+            continue
+        for node in url.split(","):
+            host = urlsplit(node.strip()).hostname or ""
+            target = services.get(host)
+            if target is None or "elasticsearch" not in str(target.get("image", "")):
+                problems.append(f"{name}: {node.strip()} is not an Elasticsearch service here")
+                continue
+            if target.get("profiles"):
+                problems.append(f"{name}: {host} only starts with a profile ({target['profiles']})")
+            depends = service.get("depends_on", {})
+            condition = (
+                depends.get(host, {}).get("condition") if isinstance(depends, dict) else None
+            )
+            if condition != "service_healthy":
+                problems.append(f"{name}: does not wait for {host} to be healthy")
+    if len(stores) > 1:
+        problems.append(
+            "the services do not share one store: "
+            + "; ".join(f"{names} on {store}" for store, names in stores.items())
+        )
+    return problems
+
+
 def store_problems(compose: Doc) -> list[str]:
-    """The embedded store: one shared volume at ACADEMICHUB_DATA_DIR, exactly one index writer,
-    which (like the ingestor) is never replicated."""
+    """The embedded store (ACADEMICHUB_STORE=embedded): one shared volume at
+    ACADEMICHUB_DATA_DIR, exactly one index writer, which (like the ingestor) is never
+    replicated. Kept even on Elasticsearch, so that switching back is one variable."""
     problems: list[str] = []
     writers: list[str] = []
     for name, service in compose_app_services(compose).items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from academichub.contracts.topics import TOPICS
 from tests.deploy import settings_env
@@ -23,6 +24,7 @@ from tests.deploy.manifests import (
 )
 
 REGISTRY_PARTITIONS = {str(t.name): t.partitions for t in TOPICS.values()}
+API_KEY_VARIABLE = "ACADEMICHUB_ELASTICSEARCH_API_KEY"
 _QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
 _UNITS = {
     "": 1.0,
@@ -231,8 +233,11 @@ def security_problems(docs: list[Doc]) -> list[str]:
                     problems.append(f"{cwhere}: {path} is not a writable emptyDir")
             if command_of(container) in settings_env.COMMANDS:
                 env, _ = container_env(container, docs)
+                if settings_env.settings_problem(command_of(container), env):
+                    continue  # reported by env_problems
+                kind, _, _ = settings_env.store_of(command_of(container), env)
                 data = settings_env.data_dir(command_of(container), env)
-                if data not in mounts:
+                if kind == "embedded" and data not in mounts:
                     problems.append(f"{cwhere}: the store folder {data} is not a mounted volume")
     return problems
 
@@ -586,6 +591,58 @@ def scrape_problems(docs: list[Doc]) -> list[str]:
     return problems
 
 
+def store_problems(docs: list[Doc]) -> list[str]:
+    """Every AcademicHub container opens the same store (adapter, URL, index prefix). On
+    Elasticsearch the URL is the HTTP Service of an ECK ``Elasticsearch`` of the manifests,
+    in the scheme it serves (the settings have no CA for ECK's self-signed certificate, so
+    that means plain HTTP with its self-signed TLS disabled), and the API key comes from a
+    Secret, never from a value in git."""
+    problems: list[str] = []
+    clusters = {f"{e['metadata']['name']}-es-http": e for e in of_kind(docs, "Elasticsearch")}
+    stores: dict[tuple[str, str | None, str], list[str]] = defaultdict(list)
+    for workload in app_workloads(docs):
+        for container in app_containers(workload):
+            command = command_of(container)
+            env, _ = container_env(container, docs)
+            if command not in settings_env.COMMANDS or settings_env.settings_problem(command, env):
+                continue  # reported by env_problems
+            where = f"{_name(workload)} container {container['name']}"
+            store = settings_env.store_of(command, env)
+            stores[store].append(_name(workload))
+            kind, url, _ = store
+            if kind != "elasticsearch" or url is None:
+                continue
+            for node in (n.strip() for n in url.split(",")):
+                parts = urlsplit(node)
+                cluster = clusters.get(parts.hostname or "")
+                if cluster is None:
+                    problems.append(
+                        f"{where}: {node} is not the HTTP Service of an Elasticsearch here"
+                    )
+                    continue
+                tls = cluster["spec"].get("http", {}).get("tls", {})
+                plain = tls.get("selfSignedCertificate", {}).get("disabled") is True
+                if parts.scheme != ("http" if plain else "https"):
+                    problems.append(
+                        f"{where}: {node} but {cluster['metadata']['name']} serves "
+                        f"{'http' if plain else 'https'}"
+                    )
+                elif not plain and "certificate" not in tls:
+                    problems.append(
+                        f"{where}: {node} is served with ECK's self-signed certificate, which "
+                        "the settings have no CA to trust"
+                    )
+            key = next((e for e in container.get("env", []) if e["name"] == API_KEY_VARIABLE), None)
+            if key is None or "secretKeyRef" not in key.get("valueFrom", {}):
+                problems.append(f"{where}: {API_KEY_VARIABLE} does not come from a Secret")
+    if len(stores) > 1:
+        problems.append(
+            "the services do not share one store: "
+            + "; ".join(f"{sorted(set(names))} on {store}" for store, names in stores.items())
+        )
+    return problems
+
+
 def store_placement_problems(docs: list[Doc]) -> list[str]:
     """Pods sharing the embedded store's ReadWriteOnce claim all land on one node (SQLite's
     WAL needs shared memory between the processes)."""
@@ -643,6 +700,7 @@ ALL_CHECKS = (
     consumer_group_problems,
     wiring_problems,
     scrape_problems,
+    store_problems,
     store_placement_problems,
     image_problems,
 )

@@ -28,9 +28,10 @@ DASHBOARDS = DEPLOY / "grafana" / "dashboards"
 GRAFANA_PROVISIONING = DEPLOY / "grafana" / "provisioning"
 
 DEV = "overlays/dev"
+SINGLE_NODE = "overlays/single-node"
 PRODUCTION = "overlays/production"
-OVERLAYS = (DEV, PRODUCTION)
-KUSTOMIZATIONS = ("base", DEV, PRODUCTION)
+OVERLAYS = (DEV, SINGLE_NODE, PRODUCTION)
+KUSTOMIZATIONS = ("base", *OVERLAYS)
 APP_IMAGE_NAMES = ("academichub", "ghcr.io/academichub/academichub")
 
 Doc = dict[str, Any]

@@ -148,6 +148,15 @@ def data_dir(command: str, env: Mapping[str, str]) -> str:
     return str(common.data_dir)
 
 
+def store_of(command: str, env: Mapping[str, str]) -> tuple[str, str | None, str]:
+    """(ACADEMICHUB_STORE, the Elasticsearch URL, the index prefix) a command starts with:
+    the store the process opens."""
+    settings = load_settings_from(command, env)
+    common = settings if isinstance(settings, CommonSettings) else dict(settings)["common"]
+    assert isinstance(common, CommonSettings)
+    return common.store, common.elasticsearch_url, common.elasticsearch_prefix
+
+
 def index_writer(env: Mapping[str, str]) -> bool:
     from academichub.matcher.settings import MatcherSettings
 

@@ -8,8 +8,17 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.deploy import compose_checks
-from tests.deploy.manifests import PROMETHEUS_FILE, Doc, load_compose, load_documents
+from academichub.cli.main import build_parser
+from tests.deploy import compose_checks, settings_env
+from tests.deploy.manifests import (
+    PROMETHEUS_FILE,
+    Doc,
+    compose_app_services,
+    compose_command,
+    compose_env,
+    load_compose,
+    load_documents,
+)
 from tests.deploy.schema_checks import compose_problems
 
 # The host environment compose interpolates from: none at all, and a model endpoint.
@@ -20,6 +29,7 @@ HOST_VARIABLES = {
         "OPENAI_API_KEY": "sk-test",
         "OPENAI_MODEL": "gpt-4o-mini",
     },
+    "embedded": {"ACADEMICHUB_STORE": "embedded"},
 }
 
 
@@ -43,8 +53,26 @@ def test_services_have_health_checks_ordered_start_and_memory_limits(compose: Do
     assert compose_checks.health_problems(compose) == []
 
 
+def test_the_services_share_the_elasticsearch_store_by_default(compose: Doc) -> None:
+    assert compose_checks.shared_store_problems(compose, {}) == []
+    kinds = {
+        settings_env.store_of(compose_command(s), compose_env(s))[0]
+        for s in compose_app_services(compose).values()
+    }
+    assert kinds == {"elasticsearch"}
+
+
+def test_the_topics_are_created_for_one_kafka_node(compose: Doc) -> None:
+    command = compose["services"]["topics"]["command"]
+    assert command == ["topics", "--replication-factor", "1", "--min-insync-replicas", "1"]
+    # The options exist (a typo would only fail when the job runs).
+    args = build_parser().parse_args(command)
+    assert (args.replication_factor, args.min_insync_replicas) == (1, 1)
+
+
 def test_the_embedded_store_is_shared_with_one_index_writer(compose: Doc) -> None:
     assert compose_checks.store_problems(compose) == []
+    assert compose_checks.shared_store_problems(compose, HOST_VARIABLES["embedded"]) == []
 
 
 def test_kafka_runs_in_kraft_mode_and_elasticsearch_fits_its_limit(compose: Doc) -> None:
@@ -139,6 +167,21 @@ BREAKAGES: dict[str, tuple[Callable[[Doc], None], Callable[[Doc], list[str]], st
         lambda c: c["services"].update(matcher2=copy.deepcopy(c["services"]["matcher"])),
         compose_checks.store_problems,
         "2 matcher services are index writers",
+    ),
+    "service not waiting for Elasticsearch": (
+        _drop("briefer", "depends_on", "elasticsearch"),
+        lambda c: compose_checks.shared_store_problems(c, {}),
+        "briefer: does not wait for elasticsearch to be healthy",
+    ),
+    "Elasticsearch behind a profile": (
+        lambda c: c["services"]["elasticsearch"].update(profiles=["elasticsearch"]),
+        lambda c: compose_checks.shared_store_problems(c, {}),
+        "only starts with a profile",
+    ),
+    "another index prefix": (
+        _set_env("gateway", "ACADEMICHUB_ELASTICSEARCH_PREFIX", "other"),
+        lambda c: compose_checks.shared_store_problems(c, {}),
+        "do not share one store",
     ),
     "heap over half the limit": (
         _set_env("elasticsearch", "ES_JAVA_OPTS", "-Xms2g -Xmx2g"),

@@ -19,9 +19,11 @@ from tests.deploy.manifests import (
     KUSTOMIZATIONS,
     OVERLAYS,
     PRODUCTION,
+    SINGLE_NODE,
     Doc,
     app_containers,
     command_of,
+    container_env,
     named,
     of_kind,
     render,
@@ -63,8 +65,33 @@ def test_production_replicates_every_topic_three_times_with_two_in_sync() -> Non
     assert k8s_checks.kafka_problems(render(PRODUCTION), replicas=3, min_insync=2) == []
 
 
-def test_dev_runs_one_kafka_node() -> None:
-    assert k8s_checks.kafka_problems(render(DEV), replicas=1, min_insync=1) == []
+@pytest.mark.parametrize("overlay", [DEV, SINGLE_NODE])
+def test_small_overlays_run_one_kafka_node(overlay: str) -> None:
+    assert k8s_checks.kafka_problems(render(overlay), replicas=1, min_insync=1) == []
+
+
+def _stores(docs: list[Doc]) -> set[str]:
+    return {
+        settings_env.store_of(command_of(c), container_env(c, docs)[0])[0]
+        for d in of_kind(docs, "Deployment")
+        for c in app_containers(d)
+    }
+
+
+@pytest.mark.parametrize("overlay", [DEV, PRODUCTION])
+def test_services_run_on_elasticsearch_by_default(overlay: str) -> None:
+    docs = render(overlay)
+    assert _stores(docs) == {"elasticsearch"}
+    (cluster,) = of_kind(docs, "Elasticsearch")
+    assert cluster["spec"]["nodeSets"][0]["count"] == (1 if overlay == DEV else 3)
+    assert not of_kind(docs, "PersistentVolumeClaim")  # nothing pins pods to one node
+
+
+def test_the_single_node_overlay_runs_on_the_embedded_store() -> None:
+    docs = render(SINGLE_NODE)
+    assert _stores(docs) == {"embedded"}
+    assert not of_kind(docs, "Elasticsearch")
+    assert of_kind(docs, "PersistentVolumeClaim")
 
 
 def test_production_scales_consumers_on_lag_and_the_gateway_on_cpu() -> None:
@@ -321,12 +348,27 @@ BREAKAGES: dict[str, tuple[Callable[[list[Doc]], None], Check, str]] = {
         k8s_checks.scrape_problems,
         "no ServiceMonitor endpoint reaches port 9101",
     ),
-    "store on another node": (
-        lambda docs: named(docs, "Deployment", "gateway")["spec"]["template"]["spec"].pop(
-            "affinity"
+    "store of another prefix": (
+        _set_env("gateway", "ACADEMICHUB_ELASTICSEARCH_PREFIX", "other"),
+        k8s_checks.store_problems,
+        "do not share one store",
+    ),
+    "store URL that is no Elasticsearch here": (
+        lambda docs: named(docs, "ConfigMap", "academichub-common")["data"].update(
+            ACADEMICHUB_ELASTICSEARCH_URL="http://elasticsearch:9200"
         ),
-        k8s_checks.store_placement_problems,
-        "without required same-node podAffinity",
+        k8s_checks.store_problems,
+        "is not the HTTP Service of an Elasticsearch here",
+    ),
+    "store over TLS nobody can verify": (
+        lambda docs: named(docs, "Elasticsearch", "academichub")["spec"].pop("http"),
+        k8s_checks.store_problems,
+        "serves https",
+    ),
+    "Elasticsearch API key in git": (
+        _set_env("briefer", "ACADEMICHUB_ELASTICSEARCH_API_KEY", "abc"),
+        k8s_checks.store_problems,
+        "does not come from a Secret",
     ),
     "unpinned image": (
         _container_update("gateway", image="ghcr.io/academichub/academichub:latest"),
@@ -363,3 +405,13 @@ def test_a_broken_manifest_is_caught(
     mutate(docs)
     problems = check(docs)
     assert any(expected in p for p in problems), problems
+
+
+def test_a_store_pod_on_another_node_is_caught() -> None:
+    docs = copy.deepcopy(render(SINGLE_NODE))
+    assert k8s_checks.store_placement_problems(docs) == []
+    named(docs, "Deployment", "gateway")["spec"]["template"]["spec"].pop("affinity")
+    assert any(
+        "without required same-node podAffinity" in p
+        for p in k8s_checks.store_placement_problems(docs)
+    )
