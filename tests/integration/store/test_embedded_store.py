@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from academichub.contracts import Paper
 from academichub.platform.errors import ConfigError
 from academichub.radar.parser import parse_query
 from academichub.store.embedded import EmbeddedStore
@@ -228,24 +229,34 @@ def test_a_database_from_a_newer_release_is_refused(tmp_path: Path) -> None:
 
 def test_a_tie_far_past_the_page_still_ranks_newest_first(tmp_path: Path) -> None:
     """Hundreds of papers tie at the page's last score: the page holds the newest of
-    them, after the better-scoring papers (tantivy alone would order the tie by address)."""
+    them, after the better-scoring papers (tantivy alone would order the tie by address).
+    Small pages meet a tie longer than the hits fetched (it is walked newest first),
+    deeper ones a tie that fetching more settles."""
     store = EmbeddedStore(tmp_path, index_writer=True)
     try:
-        days = [dt.date(2026, 1, 1) + dt.timedelta(days=(n * 37) % 60) for n in range(300)]
-        twins = [paper(n, "Identical twin title", published=days[n]) for n in range(300)]
+        days = [dt.date(2026, 1, 1) + dt.timedelta(days=(n * 37) % 60) for n in range(700)]
+        twins = [paper(n, "Identical twin title", published=days[n]) for n in range(700)]
         better = [
             paper(1000 + n, "twin twin twin", published=dt.date(2026, 1, 1 + n)) for n in range(3)
         ]
-        store.upsert_papers(twins[:150])
+        store.upsert_papers(twins[:350])
         store.upsert_papers(better)
-        store.upsert_papers(twins[150:])
-        # Newest first: latest date, then latest arrival (a higher n arrived later).
-        newest_twins = sorted(range(300), key=lambda n: (days[n], n), reverse=True)
-        expected = [p.id for p in reversed(better)] + [twins[n].id for n in newest_twins]
-        for limit, offset in ((5, 0), (5, 2), (20, 40), (1, 299)):
-            page = store.search(parse_query("twin"), limit=limit, offset=offset)
-            assert page.total == 303
-            assert [h.paper.id for h in page.hits] == expected[offset : offset + limit]
+        store.upsert_papers(twins[350:])
+        arrived = [*twins[:350], *better, *twins[350:]]
+
+        def newest_first(papers: list[Paper]) -> list[str]:
+            by_date = sorted(papers, key=lambda p: (p.published, arrived.index(p)), reverse=True)
+            return [p.id for p in by_date]
+
+        # "twin" ranks the triple twins first; a prefix scores per field, so all tie.
+        for query, expected in (
+            ("twin", newest_first(better) + newest_first(twins)),
+            ("twin*", newest_first(arrived)),
+        ):
+            for limit, offset in ((5, 0), (5, 2), (1, 0), (20, 40), (1, 699), (10, 698)):
+                page = store.search(parse_query(query), limit=limit, offset=offset)
+                assert page.total == 703
+                assert [h.paper.id for h in page.hits] == expected[offset : offset + limit]
     finally:
         store.close()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,8 +38,12 @@ from academichub.store.port import SearchFilters
 # tantivy needs at least 15 MB of heap per thread.
 _WRITER_HEAP_BYTES: Final = 64_000_000
 _WRITER_THREADS: Final = 1
-# How much more to fetch each time the tie at a page's last score runs past the hits fetched.
+# How many hits past the page to fetch at first, and how much more each time the tie at
+# the page's last score runs past the hits fetched.
+_TIE_MARGIN: Final = 32
 _TIE_FETCH_GROWTH: Final = 16
+# The smallest window of newest matches examined for a long tie's newest papers.
+_MIN_WINDOW: Final = 64
 
 
 @dataclass(frozen=True)
@@ -161,44 +166,103 @@ class FullTextIndex:
     ) -> RankedIds:
         """Best score first, equal scores newest first, then the page.
 
-        tantivy breaks score ties by document address, not by date, so fetch enough hits
-        that every hit tied with the last one on the page is among them, then order them.
-        Constant-scored leaves (authors, categories, prefixes) tie thousands of papers, so
-        only the hits above the boundary score are sorted by (score, date); of the tie at
-        the boundary only the newest few are picked.
+        tantivy breaks score ties by document address, not by date, so the papers tied
+        with the page's last one must all be considered. A small tie is fetched whole: a
+        few hits past the page, then 16 times more. A tie still longer than that comes from
+        constant-scored leaves (a prefix scores per field), which tie whole classes of
+        papers: its newest are found by walking the matches newest first instead
+        (:meth:`_newest_scoring`), since fetching and ordering all of it is what costs.
         """
         wanted = offset + limit
         if wanted == 0:
             return RankedIds(_count(searcher.search(query, 1, count=True)), ())
-        # One more than the page, to see whether the hit after it ties with its last one.
-        fetch = wanted + 1
+        # More than the page, to see whether the hits after it tie with its last one: small
+        # ties then settle in this one search (a bigger top-k heap costs next to nothing).
+        fetch = wanted + _TIE_MARGIN
         result = searcher.search(query, fetch, count=True)
         total = _count(result)
         hits = result.hits
-        while len(hits) < total and hits[-1][0] >= hits[wanted - 1][0]:
-            # The boundary's tie may run on past what was fetched: fetch many more at once
-            # (every search walks all the matches; the size of its top-k heap costs little).
-            fetch = min(total, fetch * _TIE_FETCH_GROWTH)
-            hits = searcher.search(query, fetch).hits
-        if len(hits) <= wanted:
-            tied = candidates = len(hits)  # all of them: at most a page
+        if _tie_runs_on(hits, wanted, total):
+            hits = searcher.search(query, min(total, fetch * _TIE_FETCH_GROWTH)).hits
+        if _tie_runs_on(hits, wanted, total):
+            boundary = hits[wanted - 1][0]
+            above = [(score, address) for score, address in hits[:wanted] if score > boundary]
+            newest = self._newest_scoring(
+                searcher, query, boundary, wanted - len(above), total, len(hits) - len(above)
+            )
+            ranked = self._by_score_then_date(searcher, above)
+            ranked += [(boundary, address) for address in newest]
+        elif len(hits) <= wanted:  # every match fetched, at most a page
+            ranked = self._by_score_then_date(searcher, hits)
         else:
             boundary = hits[wanted - 1][0]
             tied = next(i for i in range(wanted) if hits[i][0] == boundary)
             # Scores descend: the tie ends at the first lower one (found by bisection).
-            candidates = bisect.bisect_right(hits, -boundary, lo=wanted, key=_negated_score)
-        addresses = [address for _, address in hits[:candidates]]
-        values = searcher.fast_field_values(f.RECENCY, addresses)
-        # Every document is written with its recency; were one missing, it sorts as oldest.
-        recency = [_as_int(v) for v in values] if None in values else cast(list[int], values)
-        # Above the boundary: (score, date). At it: the newest of the tie, as many as fit
-        # (nlargest is stable like sorted, so even equal dates keep tantivy's order).
-        order = sorted(range(tied), key=lambda i: (-hits[i][0], -recency[i]))
-        order += heapq.nlargest(wanted - tied, range(tied, candidates), key=recency.__getitem__)
-        page = order[offset:wanted]
+            end = bisect.bisect_right(hits, -boundary, lo=wanted, key=_negated_score)
+            ranked = self._by_score_then_date(searcher, hits[:tied])
+            tie = [address for _, address in hits[tied:end]]
+            recency = _recency(searcher, tie)
+            # nlargest is stable like sorted: equal dates (there are none) keep their order.
+            newest_tied = heapq.nlargest(wanted - tied, range(len(tie)), key=recency.__getitem__)
+            ranked += [(boundary, tie[i]) for i in newest_tied]
         return RankedIds(
-            total, tuple((_id_of(searcher, addresses[i]), float(hits[i][0])) for i in page)
+            total,
+            tuple((_id_of(searcher, address), float(score)) for score, address in ranked[offset:]),
         )
+
+    @staticmethod
+    def _by_score_then_date(
+        searcher: tantivy.Searcher, hits: list[tuple[float, tantivy.DocAddress]]
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        recency = _recency(searcher, [address for _, address in hits])
+        order = sorted(range(len(hits)), key=lambda i: (-hits[i][0], -recency[i]))
+        return [hits[i] for i in order]
+
+    def _newest_scoring(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        score: float,
+        wanted: int,
+        total: int,
+        known: int,
+    ) -> list[tantivy.DocAddress]:
+        """The ``wanted`` newest matches of ``query`` scoring exactly ``score``, newest
+        first; ``known``: how many of the ``total`` matches are known to score so.
+
+        Walks the matches newest first, a window at a time: the window's recency range
+        restricts the query to exactly its papers (recency is unique per paper), which
+        gives their scores in one search. The first window is sized from the tie's known
+        share of the matches, so that one usually suffices.
+        """
+        found: list[tantivy.DocAddress] = []
+        start = 0
+        window = min(total, max(_MIN_WINDOW, math.ceil(2 * wanted * total / max(known, 1))))
+        while len(found) < wanted and start < total:
+            newest = searcher.search(
+                query, window, order_by_field=f.RECENCY, offset=start, order=tantivy.Order.Desc
+            ).hits
+            if not newest:
+                break
+            in_window = tantivy.Query.range_query(
+                self._schema,
+                f.RECENCY,
+                tantivy.FieldType.Integer,
+                lower_bound=newest[-1][0],
+                upper_bound=newest[0][0],
+            )
+            restricted = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, query),
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(in_window, 0.0)),
+                ]
+            )
+            tied = [a for s, a in searcher.search(restricted, len(newest)).hits if s == score]
+            recency = _recency(searcher, tied)
+            found += [tied[i] for i in sorted(range(len(tied)), key=recency.__getitem__)[::-1]]
+            start += len(newest)
+            window *= _TIE_FETCH_GROWTH
+        return found[:wanted]
 
     # --- lifecycle ----------------------------------------------------------------
     def ping(self) -> None:
@@ -294,6 +358,17 @@ def _id_of(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
 def _count(result: tantivy.SearchResult) -> int:
     # tantivy-py sets ``count`` when searching with count=True; its stub omits it.
     return int(getattr(result, "count", 0) or 0)
+
+
+def _tie_runs_on(hits: list[tuple[float, tantivy.DocAddress]], wanted: int, total: int) -> bool:
+    """Whether matches not fetched may still tie with the page's last hit."""
+    return len(hits) < total and hits[-1][0] >= hits[wanted - 1][0]
+
+
+def _recency(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress]) -> list[int]:
+    values = searcher.fast_field_values(f.RECENCY, addresses) if addresses else []
+    # Every document is written with its recency; were one missing, it sorts as oldest.
+    return [_as_int(v) for v in values] if None in values else cast(list[int], values)
 
 
 def _negated_score(hit: tuple[float, tantivy.DocAddress]) -> float:
