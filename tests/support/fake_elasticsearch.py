@@ -407,13 +407,20 @@ class FakeElasticsearch:
         elif op_type != "index":
             raise Unsupported(f"op_type {op_type}")
         self._check_if_seq_no(index, doc_id, stored, meta)
-        if version_type == "external":
+        if version_type in ("external", "external_gte"):
             version = int(meta["version"])
-            if stored is not None and version <= stored.version:
+            newer = (
+                version >= stored.version
+                if stored and version_type == "external_gte"
+                else (stored is None or version > stored.version)
+            )
+            if not newer:
+                assert stored is not None
+                relation = "higher than" if version_type == "external_gte" else "higher or equal to"
                 raise _conflict(
                     index.name,
                     doc_id,
-                    f"current version [{stored.version}] is higher or equal to the one "
+                    f"current version [{stored.version}] is {relation} the one "
                     f"provided [{version}]",
                 )
         elif version_type is not None or "version" in meta:

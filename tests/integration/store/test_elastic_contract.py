@@ -7,7 +7,9 @@ when ``ACADEMICHUB_TEST_ELASTICSEARCH_URL`` is set:
 
 * the store contract (``test_store_contract.py``; it runs its own live-cluster case too,
   so only the fake is added here), with ``refresh=True`` as on a live cluster: a search
-  sees the write before it, as in the other adapters;
+  sees the write before it, as in the other adapters; and, on the same store, the journal
+  publications recorded on stored papers and the ingestor's preprints by DOI
+  (``tests/unit/store/test_recorded_publication.py``, ``test_preprint_links.py``);
 * the briefer's state (``tests/integration/briefer/test_briefer_store_state.py``) and the
   accounts (``tests/integration/gateway/test_account_store.py``) with the default
   ``refresh=False``: the fake never refreshes on its own, so these pass only if the adapter
@@ -50,6 +52,8 @@ from tests.integration.briefer import test_briefer_store_state as briefer_suite
 from tests.integration.gateway import test_account_store as accounts_suite
 from tests.integration.store import test_store_contract as store_suite
 from tests.support.fake_elasticsearch import FakeElasticsearch
+from tests.unit.store import test_preprint_links as preprint_suite
+from tests.unit.store import test_recorded_publication as publication_suite
 
 pytestmark = pytest.mark.integration
 
@@ -64,6 +68,7 @@ def _import_suite(module: Any, uses: set[str], replaced: set[str]) -> list[str]:
     for name, value in vars(module).items():
         if name.startswith("test_") and inspect.isfunction(value):
             if uses & _needs(module, value):
+                assert name not in globals(), f"two suites have a {name}"
                 globals()[name] = value
                 imported.append(name)
         elif isinstance(value, FixtureFunctionDefinition) and name not in replaced:
@@ -133,6 +138,9 @@ def store(fake_cluster: tuple[Elasticsearch, str]) -> Iterator[ElasticsearchStor
 
 
 STORE_TESTS = _import_suite(store_suite, {"store", "corpus"}, {"store"})
+# Journal publications recorded on stored papers, and the ingestor's preprints by DOI.
+PUBLICATION_TESTS = _import_suite(publication_suite, {"store"}, {"store"})
+PREPRINT_TESTS = _import_suite(preprint_suite, {"store"}, {"store"})
 
 
 # --- the briefer's state, without refresh on every write -------------------------------
@@ -179,6 +187,8 @@ ACCOUNT_TESTS = _import_suite(accounts_suite, {"accounts"}, {"accounts"})
 def test_every_suite_was_imported() -> None:
     # Guards the imports above: a renamed fixture must not silently drop a suite.
     assert len(STORE_TESTS) >= 20
+    assert len(PUBLICATION_TESTS) >= 4
+    assert len(PREPRINT_TESTS) >= 4
     assert len(BRIEFER_TESTS) >= 5
     assert len(ACCOUNT_TESTS) >= 5
 

@@ -86,7 +86,7 @@ def test_the_gateway_serves_the_elasticsearch_store(monkeypatch: pytest.MonkeyPa
         return Served()
 
     monkeypatch.setattr(bootstrap, "build_server", build_server)
-    monkeypatch.setattr(bootstrap.signal, "signal", lambda *args: None)
+    monkeypatch.setattr("signal.signal", lambda *args: None)
     monkeypatch.setattr(bootstrap, "REGISTRY", CollectorRegistry())  # metrics of its own
     bootstrap.main()
     assert isinstance(served["store"], ElasticsearchStore)

@@ -100,6 +100,13 @@ def test_conflicts_tell_replays_from_stale_versions(sleeps: Sleeps) -> None:
         ]
 
 
+def test_a_journal_publication_is_merged_into_the_stored_version(sleeps: Sleeps) -> None:
+    published = paper(1, "Spin chains").model_copy(update={"doi": "10.1103/physrevb.111.144313"})
+    with opened("papers_publication", sleeps) as store:
+        assert store.upsert_papers([published]) == [PaperWrite.PUBLISHED]
+        assert store.upsert_papers([published]) == [PaperWrite.UNCHANGED]
+
+
 def test_bulk_writes_are_bounded(sleeps: Sleeps) -> None:
     with opened("papers_bounded_batches", sleeps, batch_size=2) as store:
         assert store.upsert_papers([P1, P2]) == [PaperWrite.NEW, PaperWrite.NEW]

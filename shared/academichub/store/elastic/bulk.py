@@ -45,6 +45,9 @@ class Operation:
     doc_id: str
     source: Mapping[str, Any]  # the document (index, create) or the update body
     version: int | None = None  # an external version (index only)
+    # "external": refused unless newer than the stored version; "external_gte": unless at
+    # least as new (rewrites one version in place).
+    version_type: Literal["external", "external_gte"] = "external"
     retry_on_conflict: int | None = None  # update only: re-read and retry on a race
     # Refuse the write unless ``index`` is an alias (instead of auto-creating an index).
     require_alias: bool = False
@@ -54,7 +57,7 @@ class Operation:
         meta: dict[str, Any] = {"_index": self.index, "_id": self.doc_id}
         if self.version is not None:
             meta["version"] = self.version
-            meta["version_type"] = "external"
+            meta["version_type"] = self.version_type
         if self.retry_on_conflict is not None:
             meta["retry_on_conflict"] = self.retry_on_conflict
         if self.require_alias:

@@ -147,6 +147,14 @@ class IndexNames:
         return f"{self.prefix}-feedback"
 
     @property
+    def preprint_papers(self) -> str:
+        return f"{self.prefix}-preprint-papers"
+
+    @property
+    def preprint_dois(self) -> str:
+        return f"{self.prefix}-preprint-dois"
+
+    @property
     def published(self) -> str:
         return f"{self.prefix}-ingest-published"
 
@@ -347,6 +355,12 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
         ),
         IndexSpec(names.published, _strict(paper_id=_KEYWORD, version_rank=_LONG)),
         IndexSpec(names.cursors, _strict(source=_KEYWORD, cursor=_STORED_ONLY)),
+        # The ingestor's preprints by DOI (preprint_links.py).
+        IndexSpec(
+            names.preprint_papers,
+            _strict(paper_id=_KEYWORD, version_rank=_LONG, paper=_STORED_ONLY),
+        ),
+        IndexSpec(names.preprint_dois, _strict(doi=_KEYWORD, paper_id=_KEYWORD)),
         IndexSpec(names.sequences, _strict(value=_LONG)),
     ]
 

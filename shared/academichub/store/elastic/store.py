@@ -24,7 +24,11 @@ harmless or finished by the next call:
   issue suggested: keeping the briefed document is what refuses a later re-enqueue.
   Each briefing also carries its delivery state (revision, published revision) and a
   storing order from a counter; the briefer's other state is in :mod:`.briefer_state`.
-* **Ingest state**: published (id, version) keys and per-source cursors, written by id.
+* **Ingest state**: published (id, version) keys and per-source cursors, written by id;
+  preprints by DOI in :mod:`.preprint_links`.
+* **Journal publications**: a stored (id, version) arriving again with a journal publication
+  (``doi``, ``journal_ref``) is merged into its history document and, for the current
+  version, rewritten in place in the papers alias (``PaperWrite.PUBLISHED``).
 
 Reads by id (``get``/``mget``) are real-time. Searches (``search``, ``latest_papers``,
 ``count_papers``, listings and ``matched_versions``) are near-real-time: they see a write
@@ -75,6 +79,7 @@ from academichub.store.elastic.documents import (
 )
 from academichub.store.elastic.errors import ElasticsearchStoreError, IndexMissing
 from academichub.store.elastic.mappings import index_specs
+from academichub.store.elastic.preprint_links import PreprintLinks
 from academichub.store.elastic.query import MATCH_ALL, NEWEST_FIRST, search_body
 from academichub.store.port import (
     NO_FILTERS,
@@ -87,6 +92,7 @@ from academichub.store.port import (
     SearchPage,
     Store,
 )
+from academichub.store.publication import recorded_publication
 
 # Radar deletes racing with newer revisions: look again this many times before giving up.
 _DELETE_ATTEMPTS: Final = 5
@@ -137,6 +143,7 @@ class ElasticsearchStore:
         )
         self.names = self.cluster.names
         self._briefer = BrieferState(self.cluster)
+        self._preprints = PreprintLinks(self.cluster)
 
     # --- papers -------------------------------------------------------------------
     def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
@@ -189,10 +196,65 @@ class ElasticsearchStore:
         ]
         if unsure:
             stored = {**stored, **self._stored_versions(unsure)}
-        return [
+        outcomes = [
             _paper_outcome(p, h, c, _stored_rank(stored, p.id))
             for p, h, c in zip(papers, history, current, strict=True)
         ]
+        again = [p for p, o in zip(papers, outcomes, strict=True) if o is PaperWrite.UNCHANGED]
+        published = self._record_publications(again, stored) if again else set()
+        return [
+            PaperWrite.PUBLISHED if o is PaperWrite.UNCHANGED and p.id in published else o
+            for p, o in zip(papers, outcomes, strict=True)
+        ]
+
+    def _record_publications(
+        self, papers: Sequence[Paper], stored: Mapping[str, tuple[int, int]]
+    ) -> set[str]:
+        """Merge the journal publication that stored (id, version)s arriving again carry
+        (:func:`~academichub.store.publication.recorded_publication`) into their history
+        document and, for the current version, the papers document (rewritten in place:
+        ``external_gte`` on its own version, refused if a newer version is stored by then).
+        Returns the ids of the papers that carried one.
+
+        The merge reads, then writes: two merges of one paper at once could lose one. They
+        do not happen: a paper's events are keyed by its id, so one matcher handles them.
+        """
+        docs = self.cluster.mget(
+            self.names.paper_versions, [version_id(*p.key) for p in papers], source=["paper"]
+        )
+        operations: list[Operation] = []
+        published: set[str] = set()
+        for paper in papers:
+            doc = docs.get(version_id(*paper.key))
+            merged = (
+                None if doc is None else recorded_publication(paper_from(doc["_source"]), paper)
+            )
+            if merged is None:
+                continue
+            published.add(paper.id)
+            operations.append(
+                Operation(
+                    "index",
+                    self.names.paper_versions,
+                    version_id(*paper.key),
+                    version_document(merged),
+                )
+            )
+            if _stored_rank(stored, paper.id) == version_rank(paper.version):
+                operations.append(
+                    Operation(
+                        "index",
+                        self.names.papers,
+                        paper.id,
+                        paper_document(merged, stored[paper.id][1]),
+                        version=version_rank(paper.version),
+                        version_type="external_gte",
+                        require_alias=True,
+                        outcomes=_CONFLICT_ONLY,
+                    )
+                )
+        self.cluster.bulk(operations)
+        return published
 
     def _stored_versions(self, paper_ids: list[str]) -> dict[str, tuple[int, int]]:
         """paper id -> (stored version rank, arrival seq) of the papers already stored."""
@@ -547,6 +609,13 @@ class ElasticsearchStore:
             ]
         )
 
+    # --- preprint links (preprint_links.py) ----------------------------------------
+    def remember_preprints(self, papers: Sequence[Paper]) -> None:
+        self._preprints.remember_preprints(papers)
+
+    def preprints_for_dois(self, dois: Iterable[str]) -> dict[str, Paper]:
+        return self._preprints.preprints_for_dois(dois)
+
     def get_cursor(self, source: str) -> dict[str, str] | None:
         stored = self.cluster.get(self.names.cursors, source, ["cursor"])
         if stored is None:
@@ -646,12 +715,17 @@ def _paper_outcome(
 
 if TYPE_CHECKING:
     # mypy checks here that the adapter implements the whole port and the briefer's state.
-    from academichub.store.port import BriefingDeliveryStore, SummaryStore, TokenUsageStore
+    from academichub.store.port import (
+        BriefingDeliveryStore,
+        IngestStore,
+        SummaryStore,
+        TokenUsageStore,
+    )
 
     def _implements_the_port(store: ElasticsearchStore) -> Store:
         return store
 
-    def _holds_the_briefer_state(
+    def _holds_the_briefer_and_ingestor_state(
         store: ElasticsearchStore,
-    ) -> tuple[SummaryStore, BriefingDeliveryStore, TokenUsageStore]:
-        return store, store, store
+    ) -> tuple[SummaryStore, BriefingDeliveryStore, TokenUsageStore, IngestStore]:
+        return store, store, store, store
