@@ -11,7 +11,9 @@ harmless or finished by the next call:
   (UNCHANGED) from a late older version (STALE). The arrival sequence that orders papers of
   one day comes from an atomic counter document and is carried over to new versions.
 * **Radars** are written with their revision as external version; a delete writes a
-  tombstone one revision higher, so a replayed older upsert is refused for ever.
+  tombstone one revision higher, so a replayed older upsert is refused for ever. Both wait
+  until a refresh made them searchable (``refresh=wait_for``): the gateway lists a user's
+  radars right after saving one, and radar changes are rare.
 * **Matches** are created once (``op_type=create``) keyed by radar+paper+version, with an
   ``emitted`` flag updated after the broker acknowledged them.
 * **Briefing windows**: one document per (radar, paper, version) is created on enqueue
@@ -326,7 +328,7 @@ class ElasticsearchStore:
                 document=radar_document(radar),
                 version=radar.revision,
                 version_type="external",
-                refresh=self.cluster.refresh,
+                refresh=self.cluster.visible,
             )
         except ConflictError:  # a same-or-newer revision, or a later delete, is stored
             return False
@@ -347,7 +349,7 @@ class ElasticsearchStore:
                     document=tombstone_document(radar_id),
                     version=tombstone_version,
                     version_type="external",
-                    refresh=self.cluster.refresh,
+                    refresh=self.cluster.visible,
                 )
             except ConflictError:  # a newer revision landed since the read: look again
                 continue
