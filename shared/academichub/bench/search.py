@@ -28,11 +28,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx
 
 from academichub.bench.synthetic import synthetic_papers
+
+if TYPE_CHECKING:
+    from academichub.gateway.paper_search import PaperQuery
 
 QUERIES: Final[tuple[dict[str, str], ...]] = (
     {"q": "quantum"},
@@ -69,7 +72,7 @@ def _figures(latencies: Sequence[float], elapsed: float) -> Figures:
     return Figures(statistics.median(ordered) * 1000, p99 * 1000, len(ordered) / elapsed)
 
 
-def _serve(data_dir: str, port: int) -> None:
+def _serve(data_dir: str, port: int, facet_cache: int) -> None:
     """The gateway over the benchmark's store, in a child process (a server sharing the
     load generator's interpreter would share its GIL too). Several such processes share
     the port through SO_REUSEPORT, the kernel spreading connections over them."""
@@ -98,7 +101,7 @@ def _serve(data_dir: str, port: int) -> None:
         settings,
         store=EmbeddedStore(folder, index_writer=False),
         accounts=EmbeddedAccountStore(folder),
-        facets=EmbeddedFacets(folder),
+        facets=EmbeddedFacets(folder, cache_size=facet_cache),
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
     )
@@ -111,25 +114,52 @@ def _serve(data_dir: str, port: int) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _store_call(data_dir: Path) -> tuple[Callable[[dict[str, str]], None], Callable[[], None]]:
+def _paper_query(params: dict[str, str]) -> PaperQuery:
+    """What the route makes of these query parameters."""
     from academichub.gateway.paper_search import PaperQuery
-    from academichub.gateway.routes.papers import search_page
     from academichub.radar.parser import parse_query
-    from academichub.store.embedded import EmbeddedStore
-    from academichub.store.embedded.facets import EmbeddedFacets
     from academichub.store.port import SearchFilters
 
+    node = parse_query(params["q"]) if "q" in params else None
+    filters = SearchFilters(categories=(params["category"],) if "category" in params else ())
+    by_date = params.get("sort") == "date"
+    return PaperQuery(node, filters, "date" if by_date else "relevance", 20, 0)
+
+
+def _store_call(
+    data_dir: Path, facet_cache: int
+) -> tuple[Callable[[dict[str, str]], None], Callable[[], None]]:
+    from academichub.gateway.routes.papers import search_page
+    from academichub.store.embedded import EmbeddedStore
+    from academichub.store.embedded.facets import EmbeddedFacets
+
     store = EmbeddedStore(data_dir, index_writer=False)
-    facets = EmbeddedFacets(data_dir)
+    facets = EmbeddedFacets(data_dir, cache_size=facet_cache)
 
     def call(params: dict[str, str]) -> None:
-        node = parse_query(params["q"]) if "q" in params else None
-        filters = SearchFilters(categories=(params["category"],) if "category" in params else ())
-        by_date = params.get("sort") == "date"
-        query = PaperQuery(node, filters, "date" if by_date else "relevance", 20, 0)
-        search_page(store, facets, query)
+        search_page(store, facets, _paper_query(params))
 
     return call, store.close
+
+
+def _fresh_facets_ms(data_dir: Path) -> tuple[float, float, str]:
+    """Mean and max milliseconds of counting each query's facets without the cache (best
+    of three), and the query of the max."""
+    from academichub.gateway.paper_search import FACET_CATEGORIES, FACET_DAYS
+    from academichub.store.embedded.facets import EmbeddedFacets
+
+    uncached = EmbeddedFacets(data_dir, cache_size=0)
+    costs: list[tuple[float, str]] = []
+    for params in QUERIES:
+        query = _paper_query(params)
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            uncached.facets(query.node, query.filters, top=FACET_CATEGORIES, days=FACET_DAYS)
+            best = min(best, time.perf_counter() - started)
+        costs.append((best * 1000, str(params)))
+    worst = max(costs)
+    return statistics.mean(c for c, _ in costs), worst[0], worst[1]
 
 
 def _run_store(call: Callable[[dict[str, str]], None], clients: int, requests: int) -> Figures:
@@ -187,11 +217,19 @@ def _wait_until_serving(base: str, process: multiprocessing.process.BaseProcess)
     raise RuntimeError("the gateway did not answer /healthz within 60 s")
 
 
-def run_bench_search(papers: int, clients: Sequence[int], requests: int, workers: int = 1) -> int:
+def run_bench_search(
+    papers: int,
+    clients: Sequence[int],
+    requests: int,
+    workers: int = 1,
+    facet_cache: bool = True,
+) -> int:
+    """``facet_cache=False`` counts facets afresh on every request, on both sides."""
     from academichub.broker.local import free_port
     from academichub.store.accounts import User, mint_api_key, new_user_id
     from academichub.store.embedded import EmbeddedStore
     from academichub.store.embedded.accounts import EmbeddedAccountStore
+    from academichub.store.embedded.facets import EmbeddedFacets
 
     # One line per request would drown the figures.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -220,16 +258,17 @@ def run_bench_search(papers: int, clients: Sequence[int], requests: int, workers
         accounts.add_api_key(key)
         accounts.close()
 
+        cache_size = EmbeddedFacets.CACHE_SIZE if facet_cache else 0
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         spawn = multiprocessing.get_context("spawn")
         processes = [
-            spawn.Process(target=_serve, args=(str(data_dir), port), daemon=True)
+            spawn.Process(target=_serve, args=(str(data_dir), port, cache_size), daemon=True)
             for _ in range(workers)
         ]
         for process in processes:
             process.start()
-        call, close_store = _store_call(data_dir)
+        call, close_store = _store_call(data_dir, cache_size)
         try:
             for process in processes:
                 _wait_until_serving(base, process)
@@ -240,8 +279,23 @@ def run_bench_search(papers: int, clients: Sequence[int], requests: int, workers
                 "          (what GET /api/papers runs on its worker thread)\n"
                 f"gateway = GET /api/papers over HTTP on 127.0.0.1 ({workers} uvicorn "
                 "process(es)): the same, plus HTTP,\n"
-                "          API key check, rate limit, parameter validation and JSON\n"
+                "          API key check, rate limit, parameter validation and JSON"
             )
+            mean_ms, max_ms, worst = _fresh_facets_ms(data_dir)
+            if facet_cache:
+                print(
+                    "facets  = counted once per (query, filters) and reused until the index "
+                    "changes, on both sides:\n"
+                    f"          this mix repeats {len(QUERIES)} queries, so past the warm-up "
+                    "every request reuses them.\n"
+                    f"          Counted afresh: {mean_ms:.1f} ms a query on average, at most "
+                    f"{max_ms:.1f} ms ({worst}).\n"
+                )
+            else:
+                print(
+                    "facets  = counted afresh for every request, on both sides "
+                    f"({mean_ms:.1f} ms a query on average, at most {max_ms:.1f} ms)\n"
+                )
             header = (
                 f"{'clients':>7} | {'store p50':>9} {'p99':>8} {'req/s':>8} | "
                 f"{'gateway p50':>11} {'p99':>8} {'req/s':>8} | {'p50 ×':>6} {'p99 ×':>6}"

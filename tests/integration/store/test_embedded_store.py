@@ -17,8 +17,9 @@ from academichub.contracts import Paper
 from academichub.platform.errors import ConfigError
 from academichub.radar.parser import parse_query
 from academichub.store.embedded import EmbeddedStore
+from academichub.store.embedded.facets import EmbeddedFacets
 from academichub.store.embedded.fulltext import FullTextIndex
-from academichub.store.port import PaperWrite
+from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters
 from tests.integration.store.factories import match, paper, radar
 
 pytestmark = pytest.mark.integration
@@ -272,5 +273,33 @@ def test_a_query_scoring_every_match_alike_ranks_newest_first(tmp_path: Path) ->
         assert [h.paper.id for h in page.hits] == [f"arxiv:2606.{n:05d}" for n in newest[3:8]]
         assert len({h.score for h in page.hits}) == 1
         assert page.hits[0].score > 0
+    finally:
+        store.close()
+
+
+def test_facet_counts_are_reused_until_the_writer_commits(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        store.upsert_papers([paper(n, "Spin chains", categories=("quant-ph",)) for n in range(3)])
+        facets = EmbeddedFacets(tmp_path, cache_size=2)
+        spins = parse_query("spin")
+        first = facets.facets(spins, NO_FILTERS)
+        assert first.categories == (("quant-ph", 3),)
+        assert facets.facets(spins, NO_FILTERS) is first  # from the cache
+        assert facets.facets(spins, SearchFilters(categories=("cs.LG",))).categories == ()
+        store.upsert_papers([paper(9, "Spin glasses", categories=("cond-mat",))])
+        after = facets.facets(spins, NO_FILTERS)  # the commit emptied the cache
+        assert after.categories == (("quant-ph", 3), ("cond-mat", 1))
+        assert after.sources == (("arxiv", 4),)
+        # Bounded: the least recently used answer goes first.
+        facets.facets(None, NO_FILTERS)
+        facets.facets(parse_query("glass"), NO_FILTERS)
+        assert facets.facets(parse_query("glass"), NO_FILTERS) is facets.facets(
+            parse_query("glass"), NO_FILTERS
+        )
+        assert facets.facets(spins, NO_FILTERS) is not after
+        uncached = EmbeddedFacets(tmp_path, cache_size=0)
+        assert uncached.facets(spins, NO_FILTERS) == after
+        assert uncached.facets(spins, NO_FILTERS) is not uncached.facets(spins, NO_FILTERS)
     finally:
         store.close()

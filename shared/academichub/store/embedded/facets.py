@@ -8,12 +8,20 @@ are deleted documents in the index, which both leave out, so counts agree with s
 This reader opens the index directory itself (readers may open it any number of times)
 and reloads when the writer commits, as :mod:`.fulltext` does, so the facet counter needs
 nothing from the store object but its folder.
+
+Counting runs the query three times (two term walks and the histogram), which costs more
+than the search itself, and the same counts are asked for again and again: every page of
+a paged search, the home page without a query. So counts are kept per (query, filters,
+top, days) until the index changes: a writer's commit changes ``meta.json``, and the
+reload that notices it empties the cache, so a cached answer is always what counting
+now would give.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,20 +37,52 @@ from academichub.store.port import SearchFilters
 _EPOCH: Final = dt.date(1970, 1, 1)
 
 
+_CacheKey = tuple[Node | None, SearchFilters, int, int]
+
+
 class EmbeddedFacets:
-    def __init__(self, data_dir: Path) -> None:
+    """``cache_size``: how many answers to keep for the current index (0: none)."""
+
+    CACHE_SIZE: Final = 512
+
+    def __init__(self, data_dir: Path, cache_size: int = CACHE_SIZE) -> None:
         self._path = data_dir / INDEX_DIR
         self._schema = f.build_schema()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the index, its stamp and the cache
         self._index: tantivy.Index | None = None
         self._stamp: bytes | None = None
+        self._cache_size = cache_size
+        self._cache: OrderedDict[_CacheKey, Facets] = OrderedDict()
 
     def facets(
         self, query: Node | None, filters: SearchFilters, *, top: int = 20, days: int = 30
     ) -> Facets:
-        searcher = self._searcher()
+        key = (query, filters, top, days)
+        searcher, stamp = self._searcher_and_stamp()
         if searcher is None:
             return Facets((), (), ())
+        with self._lock:
+            cached = self._cache.get(key) if stamp == self._stamp else None
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        counted = self._count(searcher, query, filters, top, days)
+        with self._lock:
+            # Only if no commit was noticed meanwhile: these counts are of that searcher.
+            if self._cache_size > 0 and stamp == self._stamp:
+                self._cache[key] = counted
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return counted
+
+    def _count(
+        self,
+        searcher: tantivy.Searcher,
+        query: Node | None,
+        filters: SearchFilters,
+        top: int,
+        days: int,
+    ) -> Facets:
         clauses = compile_filters(filters, self._schema)
         if query is not None:
             clauses.insert(0, compile_query(query, self._schema))
@@ -63,19 +103,20 @@ class EmbeddedFacets:
             day_window(_per_day(histogram), days),
         )
 
-    def _searcher(self) -> tantivy.Searcher | None:
+    def _searcher_and_stamp(self) -> tuple[tantivy.Searcher | None, bytes | None]:
         with self._lock:
             try:
                 stamp = (self._path / "meta.json").read_bytes()
             except FileNotFoundError:
-                return None  # the matcher has not created the index yet
+                return None, None  # the matcher has not created the index yet
             if self._index is None:
                 self._index = tantivy.Index(self._schema, path=str(self._path), reuse=True)
                 self._index.config_reader("manual")
             if stamp != self._stamp:
                 self._index.reload()
                 self._stamp = stamp
-            return self._index.searcher()
+                self._cache.clear()
+            return self._index.searcher(), stamp
 
 
 def _per_day(result: dict[str, Any]) -> dict[dt.date, int]:
