@@ -19,6 +19,7 @@ from academichub.radar.parser import parse_query
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.embedded.facets import EmbeddedFacets
 from academichub.store.embedded.fulltext import FullTextIndex
+from academichub.store.embedded.tantivy_query import compile_query, uniform_score
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters
 from tests.integration.store.factories import match, paper, radar
 
@@ -301,5 +302,29 @@ def test_facet_counts_are_reused_until_the_writer_commits(tmp_path: Path) -> Non
         uncached = EmbeddedFacets(tmp_path, cache_size=0)
         assert uncached.facets(spins, NO_FILTERS) == after
         assert uncached.facets(spins, NO_FILTERS) is not uncached.facets(spins, NO_FILTERS)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("query", ["author:lovelace", "title:spin*", "abstract:chain* -cat:cs.LG"])
+def test_queries_called_uniform_do_score_every_match_alike(tmp_path: Path, query: str) -> None:
+    """uniform_score's claim about tantivy's scoring, checked against tantivy itself."""
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        store.upsert_papers(
+            [
+                paper(n, "Spin " * (1 + n % 3) + "chains", "chains of spins " * (1 + n % 4))
+                for n in range(30)
+            ]
+        )
+        node = parse_query(query)
+        assert uniform_score(node)
+        index = FullTextIndex(tmp_path / "index", writer=False)
+        searcher = index._searcher()
+        assert searcher is not None
+        compiled = compile_query(node, index._schema)
+        hits = searcher.search(compiled, 100).hits
+        assert len(hits) == 30
+        assert len({score for score, _ in hits}) == 1
     finally:
         store.close()

@@ -30,7 +30,7 @@ import tantivy
 from academichub.radar.ast import Node
 from academichub.store.embedded import index_schema as f
 from academichub.store.embedded.store import INDEX_DIR
-from academichub.store.embedded.tantivy_query import compile_filters, compile_query
+from academichub.store.embedded.tantivy_query import CompiledQueries, compile_filters
 from academichub.store.facets import Facets, day_window, ranked
 from academichub.store.port import SearchFilters
 
@@ -48,6 +48,7 @@ class EmbeddedFacets:
     def __init__(self, data_dir: Path, cache_size: int = CACHE_SIZE) -> None:
         self._path = data_dir / INDEX_DIR
         self._schema = f.build_schema()
+        self._queries = CompiledQueries(self._schema)
         self._lock = threading.Lock()  # guards the index, its stamp and the cache
         self._index: tantivy.Index | None = None
         self._stamp: bytes | None = None
@@ -85,7 +86,7 @@ class EmbeddedFacets:
     ) -> Facets:
         clauses = compile_filters(filters, self._schema)
         if query is not None:
-            clauses.insert(0, compile_query(query, self._schema))
+            clauses.insert(0, self._queries.get(query))
         if not clauses:
             matching = tantivy.Query.all_query()
         elif len(clauses) == 1:

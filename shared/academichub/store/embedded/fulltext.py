@@ -28,8 +28,8 @@ from academichub.platform.errors import ConfigError
 from academichub.radar.ast import Node
 from academichub.store.embedded import index_schema as f
 from academichub.store.embedded.tantivy_query import (
+    CompiledQueries,
     compile_filters,
-    compile_query,
     uniform_score,
 )
 from academichub.store.port import SearchFilters
@@ -58,6 +58,7 @@ class FullTextIndex:
     def __init__(self, path: Path, *, writer: bool) -> None:
         self.path = path
         self._schema = f.build_schema()
+        self._queries = CompiledQueries(self._schema)
         self._lock = threading.Lock()  # guards _index and _stamp (searcher reloads)
         # A separate lock for the writer, so searches go on while a batch commits.
         self._write_lock = threading.Lock()
@@ -113,7 +114,7 @@ class FullTextIndex:
         searcher = self._searcher()
         if searcher is None:  # no writer has created the index yet: nothing indexed
             return RankedIds(0, ())
-        compiled = None if query is None else compile_query(query, self._schema)
+        compiled = None if query is None else self._queries.get(query)
         clauses = compile_filters(filters, self._schema)
         if compiled is not None:
             clauses.insert(0, compiled)

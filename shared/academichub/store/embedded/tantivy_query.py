@@ -18,6 +18,8 @@ compares the two on random corpora and queries). Ranking is tantivy's BM25, shap
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Final
 
@@ -85,18 +87,50 @@ def compile_query(node: Node, schema: tantivy.Schema) -> tantivy.Query:
     raise TypeError(f"not a radar query node: {node!r}")
 
 
+class CompiledQueries:
+    """:func:`compile_query` results, the ``size`` most recently used kept.
+
+    Compiling is not free: each prefix builds a regex automaton per field (~0.2 ms), and
+    the same queries come back (pages of one search, its facets, a popular radar query).
+    A compiled query is immutable and may be used from any thread.
+    """
+
+    def __init__(self, schema: tantivy.Schema, size: int = 512) -> None:
+        self._schema = schema
+        self._size = size
+        self._lock = threading.Lock()
+        self._compiled: OrderedDict[Node, tantivy.Query] = OrderedDict()
+
+    def get(self, node: Node) -> tantivy.Query:
+        with self._lock:
+            compiled = self._compiled.get(node)
+            if compiled is not None:
+                self._compiled.move_to_end(node)
+                return compiled
+        compiled = compile_query(node, self._schema)
+        with self._lock:
+            self._compiled[node] = compiled
+            if len(self._compiled) > self._size:
+                self._compiled.popitem(last=False)
+        return compiled
+
+
 def uniform_score(node: Node) -> bool:
     """Whether :func:`compile_query` gives every paper matching ``node`` the same score.
 
-    True for queries of only constant-scored leaves (author, category, source, type) and
+    True for queries of only constant-scored leaves (author, category, source, type, a
+    prefix in one field: tantivy scores a regex match 1, times the field's boost) and
     negations joined by AND: a boolean query sums its must-clauses and adds nothing for a
     must-not, so every match scores the same sum. An OR of several leaves sums those that
-    match, and text leaves score by BM25, so neither is uniform. "By relevance" is then
-    "newest first", which tantivy orders by the recency field without ranking every tie.
+    match, a prefix in title-or-abstract scores per field matched, and words and phrases
+    score by BM25, so none of those is uniform. "By relevance" is then "newest first",
+    which tantivy orders by the recency field without ranking every tie.
     """
     match node:
         case Author() | Category() | Source() | AnnounceType() | Not():
             return True
+        case Prefix(field=field):
+            return len(_RAW[field]) == 1
         case And(children=children):
             return all(isinstance(c, Not) or uniform_score(c) for c in children)
         case Or(children=children):
