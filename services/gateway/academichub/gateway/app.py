@@ -18,9 +18,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
 
+from academichub.arxiv_calendar import calendar_with
 from academichub.broker.publisher import EventPublisher
 from academichub.gateway.announce import RadarAnnouncer
-from academichub.arxiv_calendar import calendar_with
 from academichub.gateway.deps import GatewayContext
 from academichub.gateway.errors import install_error_handlers
 from academichub.gateway.headers import SecurityHeaders
