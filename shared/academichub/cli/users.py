@@ -47,10 +47,11 @@ def _now() -> dt.datetime:
 
 
 def _open_accounts() -> AccountStore:
-    # Imported here: `academichub parse` and friends need no SQLite.
-    from academichub.store.embedded.accounts import EmbeddedAccountStore
+    # Imported here: `academichub parse` and friends need no SQLite or Elasticsearch.
+    # The configured adapter (ACADEMICHUB_STORE): users made here are the gateway's users.
+    from academichub.store.factory import open_accounts
 
-    return EmbeddedAccountStore(load_settings(CommonSettings).data_dir)
+    return open_accounts(load_settings(CommonSettings))
 
 
 def run_users(
