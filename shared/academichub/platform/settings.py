@@ -37,6 +37,11 @@ class CommonSettings(BaseSettings):
         default=None, description="Elasticsearch URL(s), comma-separated, when store=elasticsearch"
     )
     elasticsearch_api_key: SecretStr | None = None
+    elasticsearch_ca_certs: Path | None = Field(
+        default=None,
+        description="CA bundle that signed the cluster's HTTPS certificate (ECK: the "
+        "<cluster>-es-http-certs-public Secret's ca.crt)",
+    )
     elasticsearch_prefix: str = "academichub"
 
     @model_validator(mode="after")

@@ -95,8 +95,10 @@ def _elasticsearch_client(common: CommonSettings) -> Elasticsearch:
 
     assert common.elasticsearch_url is not None  # enforced by CommonSettings
     key = common.elasticsearch_api_key
-    return Elasticsearch(
-        [u.strip() for u in common.elasticsearch_url.split(",")],
-        api_key=key.get_secret_value() if key else None,
-        request_timeout=30,
-    )
+    hosts = [u.strip() for u in common.elasticsearch_url.split(",")]
+    api_key = key.get_secret_value() if key else None
+    ca = common.elasticsearch_ca_certs
+    if ca is not None:
+        # https:// URLs verified against this CA rather than the system's trust store.
+        return Elasticsearch(hosts, api_key=api_key, request_timeout=30, ca_certs=str(ca))
+    return Elasticsearch(hosts, api_key=api_key, request_timeout=30)
