@@ -88,6 +88,7 @@ def _serve(data_dir: str, port: int, facet_cache: int) -> None:
     from academichub.broker.publisher import RecordingPublisher
     from academichub.gateway.app import create_app
     from academichub.gateway.probes import FakeBrokerProbe
+    from academichub.gateway.process_heap import frozen_after_startup
     from academichub.gateway.settings import GatewaySettings
     from academichub.platform.settings import CommonSettings
     from academichub.store.embedded import EmbeddedStore
@@ -109,6 +110,8 @@ def _serve(data_dir: str, port: int, facet_cache: int) -> None:
         facets=EmbeddedFacets(folder, cache_size=facet_cache),
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
+        # As the gateway's bootstrap does: collections skip what start-up built.
+        lifespan=frozen_after_startup(),
     )
     # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets that
     # say so, and with Nagle on, every response waits ~40 ms for the client's delayed ACK.

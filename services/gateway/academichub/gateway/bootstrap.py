@@ -23,6 +23,7 @@ from academichub.broker.publisher import KafkaPublisher
 from academichub.gateway.app import Lifespan, create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
+from academichub.gateway.process_heap import frozen_after_startup
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
@@ -89,7 +90,9 @@ def build_server(
         publisher=publisher,
         broker_probe=probe,
         metrics=metrics,
-        lifespan=publisher_lifespan(publisher, probe, settings.broker_connect_within_seconds),
+        lifespan=frozen_after_startup(
+            publisher_lifespan(publisher, probe, settings.broker_connect_within_seconds)
+        ),
     )
     config = uvicorn.Config(
         app,
