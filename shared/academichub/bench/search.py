@@ -13,6 +13,8 @@ folder, then for each client count runs the same query mix twice:
   client's own work lands in the gateway's figures.
 
 It prints p50/p99 latency and throughput side by side, and the gateway/store ratios.
+Both processes freeze their start-up heap before timing (``gc.freeze``), as the
+gateway's bootstrap does, so neither side pays full collections over it.
 Numbers only describe this machine at this moment; nothing here asserts on them.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import gc
 import itertools
 import json
 import logging
@@ -315,6 +318,9 @@ def run_bench_search(
         for process in processes:
             process.start()
         call, close_store = _store_call(data_dir, cache_size)
+        # Like the server (frozen_after_startup): collections skip what loading built.
+        gc.collect()
+        gc.freeze()
         try:
             for process in processes:
                 _wait_until_serving(base, process)
@@ -362,6 +368,7 @@ def run_bench_search(
                     flush=True,
                 )
         finally:
+            gc.unfreeze()
             close_store()
             for process in processes:
                 process.terminate()
