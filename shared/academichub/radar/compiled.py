@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import CodeType, FunctionType
 from typing import Final, cast
 
@@ -271,11 +271,7 @@ def prefixes_of(node: Node) -> list[str]:
 
 def compile_query(node: Node) -> CompiledQuery:
     """A function of a :class:`DocView` with the same result as ``evaluate(node, doc)``."""
-    generator = _Generator()
-    if _count_flags(node) <= _TABLE_FLAGS:
-        source, defaults = generator.table_function(node)
-    else:
-        source, defaults = generator.function(node)
+    source, defaults = _Generator().function(node)
     return cast(CompiledQuery, FunctionType(_code(source), _GLOBALS, "radar", defaults))
 
 
@@ -283,11 +279,6 @@ def compile_query(node: Node) -> CompiledQuery:
 def _code(source: str) -> CodeType:
     module = compile(source, "<radar query>", "exec")
     return next(c for c in module.co_consts if isinstance(c, CodeType))
-
-
-# A query with at most this many leaf tests (one per field of a text leaf) is compiled to
-# one table look-up: every test runs, and the outcome of each combination is precomputed.
-_TABLE_FLAGS: Final = 4
 
 
 class _Generator:
@@ -332,26 +323,6 @@ class _Generator:
         params = "".join(f", k{i}" for i in range(len(self.constants)))
         source = "\n".join([f"def radar(v{params}):", *preamble, *body, ""])
         return source, tuple(self.constants)
-
-    def table_function(self, node: Node) -> tuple[str, tuple[object, ...]]:
-        """``return table[flag0 | flag1 << 1 | ...]``: every leaf test once, no branches."""
-        tests = self.flag_tests(node)
-        table = self.constant(_outcomes(node, len(tests)))
-        bits = " | ".join(f"({test})" + (f" << {i}" if i else "") for i, test in enumerate(tests))
-        preamble = [f"    {name} = {_VIEW_LOCALS[name]}" for name in sorted(self.locals)]
-        params = "".join(f", k{i}" for i in range(len(self.constants)))
-        body = [f"    return {table}[{bits}]"]
-        return "\n".join([f"def radar(v{params}):", *preamble, *body, ""]), tuple(self.constants)
-
-    def flag_tests(self, node: Node) -> list[str]:
-        """One test per leaf and field, in the order :func:`_outcomes` reads them."""
-        if isinstance(node, And | Or):
-            return [test for child in node.children for test in self.flag_tests(child)]
-        if isinstance(node, Not):
-            return self.flag_tests(node.child)
-        if isinstance(node, Word | Phrase | Prefix):
-            return [self.text_test(node, field == "title") for field in text_fields(node.field)]
-        return [self.other_test(node)]
 
     # Short-circuit boolean expression ---------------------------------------------------
 
@@ -465,46 +436,6 @@ class _Generator:
         found = _term(field, value)
         self.emitted.append(found)
         return found
-
-
-def _count_flags(node: Node) -> int:
-    if isinstance(node, And | Or):
-        return sum(_count_flags(c) for c in node.children)
-    if isinstance(node, Not):
-        return _count_flags(node.child)
-    if isinstance(node, Word | Phrase | Prefix):
-        return len(text_fields(node.field))
-    return 1
-
-
-def _outcomes(node: Node, flags: int) -> tuple[Terms | None, ...]:
-    """What ``evaluate`` returns for each combination of the leaf tests (bit ``i`` of
-    the index: test ``i`` of ``flag_tests``)."""
-    shared: dict[Terms, Terms] = {}
-    table: list[Terms | None] = []
-    for mask in range(1 << flags):
-        bits = iter([bool(mask >> i & 1) for i in range(flags)])
-        found = _outcome(node, bits)
-        table.append(None if found is None else shared.setdefault(found, found))
-    return tuple(table)
-
-
-def _outcome(node: Node, bits: Iterator[bool]) -> Terms | None:
-    """``evaluate`` over leaf test outcomes; reads every bit of ``node`` (no short cut)."""
-    if isinstance(node, And | Or):
-        parts = [_outcome(child, bits) for child in node.children]
-        found = [part for part in parts if part is not None]
-        if (isinstance(node, And) and len(found) < len(parts)) or not found:
-            return None
-        return tuple(dict.fromkeys(term for part in found for term in part))
-    if isinstance(node, Not):
-        return () if _outcome(node.child, bits) is None else None
-    if isinstance(node, Word | Phrase | Prefix):
-        fields = [field for field in text_fields(node.field) if next(bits)]
-    else:
-        fields = [_OTHER_FIELDS[type(node)]] if next(bits) else []
-    term = leaf_term(node)
-    return tuple(_term(field, term) for field in fields) or None
 
 
 _OTHER_FIELDS: Final[dict[type, str]] = {

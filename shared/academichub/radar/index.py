@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import itertools
 import operator
 from collections.abc import Iterable, Mapping
 from typing import Final, NamedTuple
@@ -71,26 +70,27 @@ class _Query:
         self.radar_ids: tuple[str, ...] = ()
         self.node = node
         self.run = run
-        self.keys: frozenset[Key] = frozenset()  # empty: verified for every paper
-        self.guard: frozenset[Key] = frozenset()  # the paper must hold one of these too
+        # Tuples, not frozensets: a small tuple is a quarter of the size.
+        self.keys: tuple[Key, ...] = ()  # empty: verified for every paper
+        self.guard: tuple[Key, ...] = ()  # the paper must hold one of these too
         self.frequency = 1.0  # what the anchors were expected to cost
 
 
 class _Filed:
-    """The queries filed under one anchor key: those without a guard, and the others
-    by guard key (a query guarded by an ``Or`` is filed under each of its keys)."""
+    """The queries filed under one anchor key, by guard key: a query is verified for a
+    paper holding one of the keys it is listed under. A query guarded by an ``Or`` is
+    listed under each of its keys; one without a guard under the anchor key itself,
+    which every paper reaching this entry holds."""
 
-    __slots__ = ("guarded", "plain", "seen")
+    __slots__ = ("by_guard", "seen")
 
     def __init__(self) -> None:
-        self.plain: list[_Query] = []
-        self.guarded: dict[Key, list[_Query]] = {}
-        self.seen = 0  # papers holding the key in the current measuring window
+        self.by_guard: dict[Key, list[_Query]] = {}
+        self.seen = 0  # papers holding the anchor key in the current measuring window
 
     def queries(self) -> list[_Query]:
         """Every query filed here, once."""
-        guarded = (query for queries in self.guarded.values() for query in queries)
-        return list(dict.fromkeys(itertools.chain(self.plain, guarded)))
+        return list(dict.fromkeys(q for queries in self.by_guard.values() for q in queries))
 
 
 # A key found in more papers than this, and more than twice what its radars assumed,
@@ -143,7 +143,7 @@ class RadarIndex:
 
     def anchor_keys(self, radar_id: str) -> frozenset[Key]:
         """The keys radar ``radar_id`` is filed under (empty: verified for every paper)."""
-        return self._radars[radar_id].keys
+        return frozenset(self._radars[radar_id].keys)
 
     def add(self, radar_id: str, node: Node) -> None:
         """Install ``node`` as radar ``radar_id``, replacing any query it had."""
@@ -187,35 +187,30 @@ class RadarIndex:
     def _anchor(self, query: _Query) -> None:
         found = anchors(query.node, self._word_frequency, self._observed)
         if found is None:
-            query.keys, query.guard, query.frequency = frozenset(), frozenset(), 1.0
+            query.keys, query.guard, query.frequency = (), (), 1.0
             self._always.add(query)
             return
-        query.keys, query.guard, query.frequency = found.keys, found.guard, found.frequency
+        query.keys, query.guard = tuple(found.keys), tuple(found.guard)
+        query.frequency = found.frequency
         for key in query.keys:
             filed = self._table.get(key)
             if filed is None:
                 filed = self._table[key] = _Filed()
-            if query.guard:
-                for guard in query.guard:
-                    filed.guarded.setdefault(guard, []).append(query)
-            else:
-                filed.plain.append(query)
-        self._kinds.update(map(kind_of, query.keys | query.guard))
+            for guard in query.guard or (key,):
+                filed.by_guard.setdefault(guard, []).append(query)
+        self._kinds.update(map(kind_of, query.keys + query.guard))
 
     def _unanchor(self, query: _Query) -> None:
         for key in query.keys:
             filed = self._table[key]
-            if query.guard:
-                for guard in query.guard:
-                    queries = filed.guarded[guard]
-                    queries.remove(query)
-                    if not queries:
-                        del filed.guarded[guard]
-            else:
-                filed.plain.remove(query)
-            if not filed.plain and not filed.guarded:
+            for guard in query.guard or (key,):
+                queries = filed.by_guard[guard]
+                queries.remove(query)
+                if not queries:
+                    del filed.by_guard[guard]
+            if not filed.by_guard:
                 del self._table[key]
-        self._kinds.subtract(map(kind_of, query.keys | query.guard))
+        self._kinds.subtract(map(kind_of, query.keys + query.guard))
         self._always.discard(query)
 
     def view(self, doc: PaperDocument) -> DocView:
@@ -255,10 +250,9 @@ class RadarIndex:
         keys = self.paper_keys(view)
         queries = set(self._always)
         for key in self._table.keys() & keys:
-            filed = self._table[key]
-            queries.update(filed.plain)
-            for guard in filed.guarded.keys() & keys:
-                queries.update(filed.guarded[guard])
+            by_guard = self._table[key].by_guard
+            for guard in by_guard.keys() & keys:
+                queries.update(by_guard[guard])
         return {radar_id for query in queries for radar_id in query.radar_ids}
 
     def match(self, doc: PaperDocument) -> list[RadarHit]:
@@ -279,16 +273,9 @@ class RadarIndex:
         for key in filed_under:
             filed = table[key]
             filed.seen += 1
-            for query in filed.plain:
-                if query.stamp != stamp:
-                    query.stamp = stamp
-                    terms = query.run(view)
-                    if terms is not None:
-                        for radar_id in query.radar_ids:
-                            append(_new_tuple(RadarHit, (radar_id, terms)))
-            guarded = filed.guarded
-            for guard in guarded.keys() & keys:  # in C: most guards fail
-                for query in guarded[guard]:
+            by_guard = filed.by_guard
+            for guard in by_guard.keys() & keys:  # in C: most guards fail
+                for query in by_guard[guard]:
                     if query.stamp != stamp:
                         query.stamp = stamp
                         terms = query.run(view)
