@@ -251,6 +251,9 @@ _VIEW_LOCALS: Final = {
     "A": "v.abstract_set",
     "TP": "v.title_prefixes",
     "AP": "v.abstract_prefixes",
+    # Built on first use, once per paper; read once per query.
+    "TQ": "v.pairs(True)",
+    "AQ": "v.pairs(False)",
     "C": "v.category_set",
     "CS": "v.categories",
     "AL": "v.author_last",
@@ -347,11 +350,12 @@ class _Generator:
             return f"{key} in {self.local('TP' if in_title else 'AP')}"
         pairs = list(itertools.pairwise(leaf.tokens))
         if len(pairs) == 1:
-            return f"{self.constant(pairs[0])} in v.pairs({in_title})"
+            return f"{self.constant(pairs[0])} in {self.local('TQ' if in_title else 'AQ')}"
         # Every pair side by side first: set tests are cheap, finding the run is not.
         needed = self.constant(frozenset(pairs))
         run = self.constant(leaf.tokens)
-        return f"({needed} <= v.pairs({in_title}) and _phrase(v, {in_title}, {run}))"
+        stems = self.local("TQ" if in_title else "AQ")
+        return f"({needed} <= {stems} and _phrase(v, {in_title}, {run}))"
 
     def other_test(self, leaf: Leaf) -> str:
         if isinstance(leaf, Author):
