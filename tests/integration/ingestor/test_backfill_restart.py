@@ -16,7 +16,7 @@ from academichub.broker.local import LocalBroker
 from academichub.contracts import TopicName
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.kafka import read_topic
-from tests.support.paged import biorxiv_pages, oai_pages, oai_record_ids
+from tests.support.paged import FIXTURES, biorxiv_pages, oai_pages, oai_record_ids
 
 pytestmark = pytest.mark.integration
 ACADEMICHUB = str(Path(sys.executable).with_name("academichub"))
@@ -122,3 +122,23 @@ async def test_a_biorxiv_backfill_pages_by_cursor_and_an_empty_body_is_a_failure
     assert len(events) == 3
     assert sorted((e.doi, e.version) for _, e in events) == sorted(versions)  # type: ignore[attr-defined]
     assert {key for key, _ in events} == {f"doi:{d}" for d in dois}
+
+
+async def test_arxiv_ids_are_looked_up_through_the_api_and_unknown_ids_are_reported(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    page = (FIXTURES / "arxiv_api" / "api_2026_idlist_two_ids_one_missing.xml").read_bytes()
+    path = "/api/query?id_list=0808.05394,1707.08567&start=0&max_results=2"
+    with serve_feeds({path: Route(page, "application/atom+xml; charset=utf-8")}) as server:
+        env = _env(broker, tmp_path / "data", server.url("")) | {
+            "INGESTOR_ARXIV_API_URL": server.url("/api/query")
+        }
+        done = backfill(env, "arxiv", "--ids", "0808.05394,1707.08567")
+        refused = backfill(env, "arxiv", "--ids", "not-an-id", "--from", "2026-01-01")
+    assert done.returncode == 0, done.stderr
+    # arXiv drops unknown ids silently: one of the two asked for comes back.
+    assert "1 pages, 1 records, 1 published" in done.stdout
+    assert refused.returncode == 2
+    assert "--ids is a look-up" in refused.stderr or "not arXiv ids" in refused.stderr
+    events = await read_topic(broker.bootstrap_servers, TopicName.PAPERS, expect=2, within=5)
+    assert [key for key, _ in events] == ["arxiv:1707.08567"]

@@ -41,6 +41,7 @@ def run_backfill_command(args: argparse.Namespace) -> int:
         until=args.until,
         set_spec=args.set_spec,
         restart=args.restart,
+        ids=args.ids,
     )
     try:
         request.validate(dt.datetime.now(dt.UTC).date())
@@ -103,7 +104,7 @@ async def _run(
                     links=store if isinstance(store, PreprintLinkStore) else None,
                 ),
                 state=store,
-                check=check_for("arxiv-oai" if request.source == "arxiv" else "biorxiv-json"),
+                check=check_for(_format(request)),
             )
             with bar:
                 task = bar.add_task(request.key(), total=None, pages=0, published=0)
@@ -129,3 +130,9 @@ def _advance(bar: Progress, task: TaskID, progress: HarvestProgress) -> None:
         pages=progress.pages,
         published=progress.published,
     )
+
+
+def _format(request: BackfillRequest) -> str:
+    if request.ids:
+        return "arxiv-atom"
+    return "arxiv-oai" if request.source == "arxiv" else "biorxiv-json"

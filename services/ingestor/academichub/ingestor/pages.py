@@ -105,6 +105,14 @@ def arxiv_api_first(base: str, search_query: str, *, page_size: int | None = Non
     )
 
 
+def arxiv_api_ids(base: str, id_list: str) -> str:
+    """Metadata look-up of comma-separated arXiv ids (unknown ids are silently dropped)."""
+    count = id_list.count(",") + 1
+    return _with_query(
+        base.split("?", 1)[0], id_list=id_list, start="0", max_results=str(max(count, 1))
+    )
+
+
 def arxiv_api_paged(url: str, *, page_size: int | None = None) -> str:
     """A configured API query URL, made to start at 0 with a page size if it names none."""
     query = _query(url)
