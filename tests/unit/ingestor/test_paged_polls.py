@@ -58,6 +58,12 @@ async def test_a_biorxiv_poll_reads_the_window_page_by_page_and_moves_the_window
     again = await poller.poll(FEED)
     assert (again.outcome, again.published, again.duplicates) == ("ok", 0, 1)
 
+    # Later the same day the same window is read again: records keep arriving in it.
+    fetcher.requests.clear()
+    later = await poller.poll(FEED)
+    assert [url for url, _ in fetcher.requests] == [f"{BASE}/2026-07-18/2026-07-18/0/json"]
+    assert later.outcome == "ok"
+
 
 async def test_an_oai_poll_starts_from_the_last_response_date() -> None:
     only = oai_pages([5])[0]

@@ -45,6 +45,9 @@ class HarvestJob:
     parse: Callable[[bytes], FeedParse]
     next_page: NextPage
     restart: bool = False  # ignore a checkpoint of the same job, harvest from the first page
+    # A completed job is read again from its first page (polls: the same window later the
+    # same day holds new records); a backfill done once is done.
+    repeat: bool = False
     # Links between works a page states beside its papers (Crossref relations).
     relations: Callable[[bytes], Mapping[str, WorkRelations]] | None = None
     enrich: bool = False  # fill missing abstracts/authors from Crossref
@@ -181,7 +184,7 @@ class Harvester:
         saved = self._state.get_cursor(job.key)
         if saved and saved.get("first_url") == job.first_url and not job.restart:
             if saved.get("state") == "complete":
-                return None
+                return _Run(job, HarvestProgress(), job.first_url) if job.repeat else None
             if saved.get("next_url"):
                 progress = HarvestProgress.from_checkpoint(saved)
                 progress.resumed_at_page = progress.pages

@@ -183,6 +183,7 @@ class Poller:
             # Crossref says which works are journal versions of preprints (has-preprint).
             relations=crossref_relations if feed.format == pages.CROSSREF_PAGED else None,
             enrich=feed.enrich,
+            repeat=True,
         )
         harvest = await self._harvester(feed).run(job)
         report = _harvest_report(feed.name, harvest)
