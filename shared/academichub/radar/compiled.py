@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from types import CodeType, FunctionType
 from typing import Final, cast
@@ -155,10 +156,9 @@ class DocView:
     """One paper analysed for matching, built once per paper and shared by all radars."""
 
     __slots__ = (
-        "_abstract_pairs",
         "_abstract_pos",
-        "_title_pairs",
         "_title_pos",
+        "abstract_pairs",
         "abstract_prefixes",
         "abstract_set",
         "announce_type",
@@ -168,6 +168,7 @@ class DocView:
         "category_set",
         "doc",
         "source",
+        "title_pairs",
         "title_prefixes",
         "title_set",
     )
@@ -186,19 +187,12 @@ class DocView:
         self.announce_type = doc.announce_type
         self._title_pos: dict[str, list[int]] | None = None
         self._abstract_pos: dict[str, list[int]] | None = None
-        self._title_pairs: frozenset[tuple[str, str]] | None = None
-        self._abstract_pairs: frozenset[tuple[str, str]] | None = None
-
-    def pairs(self, in_title: bool) -> frozenset[tuple[str, str]]:
-        """Consecutive stem pairs of the title or abstract, built on first use: a
-        two-word phrase is one look-up, a longer one is filtered before it is scanned."""
-        if in_title:
-            if self._title_pairs is None:
-                self._title_pairs = frozenset(itertools.pairwise(self.doc.title))
-            return self._title_pairs
-        if self._abstract_pairs is None:
-            self._abstract_pairs = frozenset(itertools.pairwise(self.doc.abstract))
-        return self._abstract_pairs
+        # Consecutive stem pairs: a two-word phrase is one look-up, a longer one is
+        # filtered before it is scanned; also anchor keys. Built here, not on first
+        # use: the index needs them for nearly every paper, and a compiled query reads
+        # an attribute faster than it calls a method.
+        self.title_pairs = frozenset(itertools.pairwise(doc.title))
+        self.abstract_pairs = frozenset(itertools.pairwise(doc.abstract))
 
     def positions(self, in_title: bool) -> dict[str, list[int]]:
         """Stem -> positions in the title or abstract, built on first use (for phrases)."""
@@ -251,9 +245,8 @@ _VIEW_LOCALS: Final = {
     "A": "v.abstract_set",
     "TP": "v.title_prefixes",
     "AP": "v.abstract_prefixes",
-    # Built on first use, once per paper; read once per query.
-    "TQ": "v.pairs(True)",
-    "AQ": "v.pairs(False)",
+    "TQ": "v.title_pairs",
+    "AQ": "v.abstract_pairs",
     "C": "v.category_set",
     "CS": "v.categories",
     "AL": "v.author_last",
@@ -292,7 +285,7 @@ class _Generator:
         self.constant_names: dict[tuple[type, object], str] = {}
         self.locals: set[str] = set()
         self.statements: list[str] = []
-        self.emitted: list[MatchedTerm] = []
+        self.sites: list[MatchedTerm] = []  # the term of each emission site, in order
         self.names = 0
 
     def constant(self, value: object) -> str:
@@ -302,6 +295,11 @@ class _Generator:
             name = self.constant_names[key] = f"k{len(self.constants)}"
             self.constants.append(value)
         return name
+
+    def fresh_constant(self, value: object) -> str:
+        """A constant of this query alone, never shared with an equal one."""
+        self.constants.append(value)
+        return f"k{len(self.constants) - 1}"
 
     def local(self, name: str) -> str:
         self.locals.add(name)
@@ -315,13 +313,17 @@ class _Generator:
         test = self.test(node)
         root = self.evaluate(node)
         body = [f"    if not ({test}):", "        return None"]
-        body += [f"    {s}" for s in self.statements]
-        body.append("    out = []")
-        body += self.emit(node, root, 1, known=True)
-        if len(set(self.emitted)) < len(self.emitted):
-            body.append("    return tuple(dict.fromkeys(out))")
+        emitted = self.emit(node, root, 1, known=True)
+        if any(line.lstrip().startswith("if ") for line in emitted):
+            body += [f"    {s}" for s in _needed(self.statements, emitted)]
+            body.append("    b = 0")
+            body += emitted
+            body.append(f"    return {self.fresh_constant(_TermsBySites(self.sites))}[b]")
         else:
-            body.append("    return tuple(out)")
+            # Every site fires on every match: always the same terms, and no node's
+            # flag is needed.
+            every = (1 << len(self.sites)) - 1
+            body.append(f"    return {self.fresh_constant(_fired(self.sites, every))}")
         preamble = [f"    {name} = {_VIEW_LOCALS[name]}" for name in sorted(self.locals)]
         params = "".join(f", k{i}" for i in range(len(self.constants)))
         source = "\n".join([f"def radar(v{params}):", *preamble, *body, ""])
@@ -403,9 +405,9 @@ class _Generator:
         return number
 
     def emit(self, node: Node, number: int, depth: int, *, known: bool) -> list[str]:
-        """Statements appending the terms of ``node`` (numbered ``number`` by
-        ``evaluate``) to ``out`` when it and its ancestors matched (``known``: that is
-        already established where the statements go)."""
+        """Statements setting the bit of each emission site of ``node`` (numbered
+        ``number`` by ``evaluate``) in ``b`` when it and its ancestors matched
+        (``known``: that is already established where the statements go)."""
         pad = "    " * depth
         flag = f"m{number}"
         if isinstance(node, Not):
@@ -425,21 +427,57 @@ class _Generator:
             fields = text_fields(node.field)
             lines = []
             for field in fields:
-                term = self.constant(self.term(field, leaf_term(node)))
+                bit = self.site(field, leaf_term(node))
                 if known and len(fields) == 1:
-                    lines.append(f"{pad}out.append({term})")
+                    lines.append(f"{pad}b |= {bit}")
                 else:
-                    lines += [f"{pad}if {flag}{field[0]}:", f"{pad}    out.append({term})"]
+                    lines += [f"{pad}if {flag}{field[0]}:", f"{pad}    b |= {bit}"]
             return lines
-        term = self.constant(self.term(_OTHER_FIELDS[type(node)], leaf_term(node)))
+        bit = self.site(_OTHER_FIELDS[type(node)], leaf_term(node))
         if known:
-            return [f"{pad}out.append({term})"]
-        return [f"{pad}if {flag}:", f"{pad}    out.append({term})"]
+            return [f"{pad}b |= {bit}"]
+        return [f"{pad}if {flag}:", f"{pad}    b |= {bit}"]
 
-    def term(self, field: str, value: str) -> MatchedTerm:
-        found = _term(field, value)
-        self.emitted.append(found)
-        return found
+    def site(self, field: str, value: str) -> int:
+        """A new emission site for the term ``field``/``value``: its bit."""
+        self.sites.append(_term(field, value))
+        return 1 << (len(self.sites) - 1)
+
+
+class _TermsBySites(dict[int, Terms]):
+    """Bits of the emission sites that fired -> the terms, built on first sight: a query
+    returns one tuple object per outcome, so the index can keep its hits per tuple."""
+
+    __slots__ = ("_sites",)
+
+    def __init__(self, sites: Sequence[MatchedTerm]) -> None:
+        super().__init__()
+        self._sites = tuple(sites)
+
+    def __missing__(self, bits: int) -> Terms:
+        terms = self[bits] = _fired(self._sites, bits)
+        return terms
+
+
+_FLAG: Final = re.compile(r"\bm\d+[ta]?\b")
+
+
+def _needed(statements: Sequence[str], emitted: Sequence[str]) -> list[str]:
+    """The flag statements (``m<n> = ...``) that the emission lines read, directly or
+    through other flags, in their order."""
+    wanted = set(_FLAG.findall("\n".join(emitted)))
+    kept: list[str] = []
+    for statement in reversed(statements):
+        target, expression = statement.split(" = ", 1)
+        if target in wanted:
+            kept.append(statement)
+            wanted.update(_FLAG.findall(expression))
+    return kept[::-1]
+
+
+def _fired(sites: Sequence[MatchedTerm], bits: int) -> Terms:
+    """The terms of the sites whose bit is set, in site order, each once."""
+    return tuple(dict.fromkeys(t for i, t in enumerate(sites) if bits >> i & 1))
 
 
 _OTHER_FIELDS: Final[dict[type, str]] = {

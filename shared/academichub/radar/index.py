@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import itertools
 import operator
 from collections.abc import Iterable, Mapping
 from typing import Final, NamedTuple
@@ -55,6 +56,9 @@ class RadarHit(NamedTuple):
 # RadarHit(a, b) runs a Python-level __new__; the tuple constructor does the same in C.
 _new_tuple: Final = tuple.__new__
 _BY_RADAR_ID: Final = operator.itemgetter(0)
+# Outcomes remembered per query: a query has a few (which fields its terms fired in).
+_HITS_PER_QUERY: Final = 64
+_NO_HITS: Final[dict[int, tuple[RadarHit, ...]]] = {}  # shared, never written
 
 
 class _Query:
@@ -62,12 +66,16 @@ class _Query:
     same topic): it is anchored and verified once per paper however many share it.
     Hashed by identity, so the anchor tables are cheap to build and walk."""
 
-    __slots__ = ("frequency", "guard", "keys", "node", "radar_ids", "run", "stamp")
+    __slots__ = ("frequency", "guard", "hits", "keys", "node", "radar_ids", "run", "stamp")
 
     def __init__(self, node: Node, run: CompiledQuery) -> None:
         self.stamp = 0  # the last paper it was verified for
         # A tuple, rebuilt on change: one object less to reach per hit than a list.
         self.radar_ids: tuple[str, ...] = ()
+        # The hits for each terms tuple seen, by the tuple's id: a compiled query returns
+        # one tuple object per outcome (and a hit keeps its tuple alive, so the id is
+        # not reused). Most queries never match: they share one empty dict until then.
+        self.hits: dict[int, tuple[RadarHit, ...]] = _NO_HITS
         self.node = node
         self.run = run
         # Tuples, not frozensets: a small tuple is a quarter of the size.
@@ -75,22 +83,45 @@ class _Query:
         self.guard: tuple[Key, ...] = ()  # the paper must hold one of these too
         self.frequency = 1.0  # what the anchors were expected to cost
 
+    def hits_for(self, terms: tuple[MatchedTerm, ...]) -> tuple[RadarHit, ...]:
+        """The hits of this query's radars with ``terms``, built on first sight."""
+        if self.hits is _NO_HITS or len(self.hits) >= _HITS_PER_QUERY:
+            self.hits = {}
+        hits = self.hits[id(terms)] = tuple(
+            _new_tuple(RadarHit, (radar_id, terms)) for radar_id in self.radar_ids
+        )
+        return hits
+
+    def set_radars(self, radar_ids: tuple[str, ...]) -> None:
+        self.radar_ids = radar_ids
+        self.hits = _NO_HITS
+
 
 class _Filed:
-    """The queries filed under one anchor key, by guard key: a query is verified for a
-    paper holding one of the keys it is listed under. A query guarded by an ``Or`` is
-    listed under each of its keys; one without a guard under the anchor key itself,
-    which every paper reaching this entry holds."""
+    """The queries filed under one anchor key: those without a guard, verified for every
+    paper holding the key, and the others by guard key, verified for a paper holding one
+    of the keys they are listed under (a query guarded by an ``Or`` is listed under each
+    of its keys)."""
 
-    __slots__ = ("by_guard", "seen")
+    __slots__ = ("by_guard", "free", "guards", "seen")
 
     def __init__(self) -> None:
-        self.by_guard: dict[Key, list[_Query]] = {}
+        # Tuples, rebuilt on change: the items are reached without another object.
+        self.free: tuple[_Query, ...] = ()
+        self.by_guard: dict[Key, tuple[_Query, ...]] = {}
+        # The keys of by_guard again: a set intersection reads the hashes it stores,
+        # where walking the dict would read every key string (a cache miss each).
+        self.guards: frozenset[Key] = frozenset()
         self.seen = 0  # papers holding the anchor key in the current measuring window
+
+    def empty(self) -> bool:
+        # Not __bool__: the table is walked with filter(None, ...), which must stay in C.
+        return not (self.free or self.by_guard)
 
     def queries(self) -> list[_Query]:
         """Every query filed here, once."""
-        return list(dict.fromkeys(q for queries in self.by_guard.values() for q in queries))
+        guarded = (q for queries in self.by_guard.values() for q in queries)
+        return list(dict.fromkeys(itertools.chain(self.free, guarded)))
 
 
 # A key found in more papers than this, and more than twice what its radars assumed,
@@ -161,7 +192,7 @@ class RadarIndex:
                 self._prefixes.add(prefix)
             self._queries[node] = query
             self._anchor(query)
-        query.radar_ids += (radar_id,)
+        query.set_radars((*query.radar_ids, radar_id))
         self._radars[radar_id] = query
 
     def remove(self, radar_id: str) -> bool:
@@ -169,7 +200,7 @@ class RadarIndex:
         query = self._radars.pop(radar_id, None)
         if query is None:
             return False
-        query.radar_ids = tuple(r for r in query.radar_ids if r != radar_id)
+        query.set_radars(tuple(r for r in query.radar_ids if r != radar_id))
         if not query.radar_ids:
             del self._queries[query.node]
             for prefix in prefixes_of(query.node):
@@ -196,19 +227,26 @@ class RadarIndex:
             filed = self._table.get(key)
             if filed is None:
                 filed = self._table[key] = _Filed()
-            for guard in query.guard or (key,):
-                filed.by_guard.setdefault(guard, []).append(query)
+            if not query.guard:
+                filed.free += (query,)
+            for guard in query.guard:
+                filed.by_guard[guard] = (*filed.by_guard.get(guard, ()), query)
+            filed.guards = frozenset(filed.by_guard)
         self._kinds.update(map(kind_of, query.keys + query.guard))
 
     def _unanchor(self, query: _Query) -> None:
         for key in query.keys:
             filed = self._table[key]
-            for guard in query.guard or (key,):
-                queries = filed.by_guard[guard]
-                queries.remove(query)
-                if not queries:
+            if not query.guard:
+                filed.free = _without(filed.free, query)
+            for guard in query.guard:
+                queries = _without(filed.by_guard[guard], query)
+                if queries:
+                    filed.by_guard[guard] = queries
+                else:
                     del filed.by_guard[guard]
-            if not filed.by_guard:
+            filed.guards = frozenset(filed.by_guard)
+            if filed.empty():
                 del self._table[key]
         self._kinds.subtract(map(kind_of, query.keys + query.guard))
         self._always.discard(query)
@@ -223,8 +261,8 @@ class RadarIndex:
         keys: set[Key] = set(view.title_set)
         keys.update(view.abstract_set)
         if kinds["pair"]:
-            keys.update(view.pairs(True))
-            keys.update(view.pairs(False))
+            keys.update(view.title_pairs)
+            keys.update(view.abstract_pairs)
         if kinds["prefix"]:
             keys.update(view.title_prefixes)
             keys.update(view.abstract_prefixes)
@@ -250,6 +288,7 @@ class RadarIndex:
         keys = self.paper_keys(view)
         queries = set(self._always)
         for key in self._table.keys() & keys:
+            queries.update(self._table[key].free)
             by_guard = self._table[key].by_guard
             for guard in by_guard.keys() & keys:
                 queries.update(by_guard[guard])
@@ -261,27 +300,34 @@ class RadarIndex:
         self._stamp = stamp = self._stamp + 1
         table = self._table
         hits: list[RadarHit] = []
-        append = hits.append
+        extend = hits.extend
         for query in self._always:
             terms = query.run(view)
             if terms is not None:
-                for radar_id in query.radar_ids:
-                    append(_new_tuple(RadarHit, (radar_id, terms)))
-        filed_under = table.keys() & keys
-        # The hot loop (hence the repetition). A query reached through several keys is
-        # verified once: it carries the stamp of the last paper it saw.
-        for key in filed_under:
-            filed = table[key]
+                extend(query.hits.get(id(terms)) or query.hits_for(terms))
+        intersection = keys.intersection
+        # The hot loop (hence the repetition). The paper's keys are looked up in C; those
+        # the table lacks give None and fall out (a _Filed is always true). A query
+        # reached through several keys is verified once: it carries the stamp of the
+        # last paper it saw. The hits of a query are built once per outcome (terms).
+        for filed in filter(None, map(table.get, keys)):
             filed.seen += 1
-            by_guard = filed.by_guard
-            for guard in by_guard.keys() & keys:  # in C: most guards fail
-                for query in by_guard[guard]:
-                    if query.stamp != stamp:
-                        query.stamp = stamp
-                        terms = query.run(view)
-                        if terms is not None:
-                            for radar_id in query.radar_ids:
-                                append(_new_tuple(RadarHit, (radar_id, terms)))
+            for query in filed.free:
+                if query.stamp != stamp:
+                    query.stamp = stamp
+                    terms = query.run(view)
+                    if terms is not None:
+                        extend(query.hits.get(id(terms)) or query.hits_for(terms))
+            guards = filed.guards
+            if guards:
+                by_guard = filed.by_guard
+                for guard in intersection(guards):  # in C: most guards fail
+                    for query in by_guard[guard]:
+                        if query.stamp != stamp:
+                            query.stamp = stamp
+                            terms = query.run(view)
+                            if terms is not None:
+                                extend(query.hits.get(id(terms)) or query.hits_for(terms))
         hits.sort(key=_BY_RADAR_ID)  # radar ids are unique
         self._window_papers += 1
         if self._window_papers >= self._window:
@@ -308,6 +354,10 @@ class RadarIndex:
                     self._anchor(query)
         self._window_papers = 0
         self._window = min(2 * self._window, max(self._window, _LONGEST_WINDOW))
+
+
+def _without(queries: tuple[_Query, ...], query: _Query) -> tuple[_Query, ...]:
+    return tuple(q for q in queries if q is not query)
 
 
 def _tagged(kind: TaggedKind, values: Iterable[str]) -> list[str]:
