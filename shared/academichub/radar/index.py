@@ -115,7 +115,6 @@ class _Filed:
         self.seen = 0  # papers holding the anchor key in the current measuring window
 
     def empty(self) -> bool:
-        # Not __bool__: the table is walked with filter(None, ...), which must stay in C.
         return not (self.free or self.by_guard)
 
     def queries(self) -> list[_Query]:
@@ -306,11 +305,11 @@ class RadarIndex:
             if terms is not None:
                 extend(query.hits.get(id(terms)) or query.hits_for(terms))
         intersection = keys.intersection
-        # The hot loop (hence the repetition). The paper's keys are looked up in C; those
-        # the table lacks give None and fall out (a _Filed is always true). A query
-        # reached through several keys is verified once: it carries the stamp of the
-        # last paper it saw. The hits of a query are built once per outcome (terms).
-        for filed in filter(None, map(table.get, keys)):
+        # The hot loop (hence the repetition). A query reached through several keys is
+        # verified once: it carries the stamp of the last paper it saw. The hits of a
+        # query are built once per outcome (terms).
+        for key in table.keys() & keys:
+            filed = table[key]
             filed.seen += 1
             for query in filed.free:
                 if query.stamp != stamp:
