@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
@@ -91,10 +92,7 @@ def test_the_default_sources_are_arxiv_both_preprint_servers_and_the_major_journ
     assert all(feeds[j].every_seconds for j in journals)  # their own, slower schedule
 
 
-def test_sources_are_configured_from_the_environment(monkeypatch: object) -> None:
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+def test_sources_are_configured_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
         "INGESTOR_FEEDS",
         '[{"name": "journal:plos-one", "format": "rss", "journal": "plos-one",'

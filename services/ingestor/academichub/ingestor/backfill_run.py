@@ -26,12 +26,16 @@ from academichub.broker.publisher import KafkaPublisher
 from academichub.ingestor.backfill import BackfillRequest, run_backfill
 from academichub.ingestor.harvest import Harvester, HarvestProgress, HarvestReport
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.settings import IngestorSettings
-from academichub.ingestor.wiring import check_for, host_pacer, http_client, polite_fetcher
+from academichub.ingestor.wiring import (
+    check_for,
+    host_pacer,
+    http_client,
+    paper_publisher,
+    polite_fetcher,
+)
 from academichub.platform.settings import load_settings
 from academichub.store.factory import open_store
-from academichub.store.port import PreprintLinkStore
 
 
 def run_backfill_command(args: argparse.Namespace) -> int:
@@ -96,13 +100,8 @@ async def _run(
             harvester = Harvester(
                 fetcher=polite_fetcher(settings, client, pacer, metrics),
                 pacer=pacer,
-                papers=PaperPublisher(
-                    state=store,
-                    publisher=publisher,
-                    metrics=metrics,
-                    # Backfilled preprints are remembered, so their journal versions link.
-                    links=store if isinstance(store, PreprintLinkStore) else None,
-                ),
+                # Backfilled preprints are remembered, so their journal versions link.
+                papers=paper_publisher(store, publisher, metrics),
                 state=store,
                 check=check_for(_format(request)),
             )

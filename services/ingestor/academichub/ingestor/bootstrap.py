@@ -19,15 +19,20 @@ from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller, PollReport
-from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
-from academichub.ingestor.wiring import document_check, host_pacer, http_client, polite_fetcher
+from academichub.ingestor.wiring import (
+    document_check,
+    host_pacer,
+    http_client,
+    paper_publisher,
+    polite_fetcher,
+)
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
 from academichub.source_status import read_status
 from academichub.store.factory import open_store
-from academichub.store.port import IngestStateStore, PreprintLinkStore
+from academichub.store.port import IngestStateStore
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_ERROR = dt.timedelta(seconds=60)
@@ -74,15 +79,11 @@ def build_poller(
     pacer: HostPacer | None = None,
 ) -> Poller:
     pacer = pacer or host_pacer(settings)
-    links = state if isinstance(state, PreprintLinkStore) else None
-    if links is None:
-        log.warning("this store keeps no preprint links: journal versions stay separate papers")
-    papers = PaperPublisher(
-        state=state,
-        publisher=publisher,
-        metrics=metrics,
+    papers = paper_publisher(
+        state,
+        publisher,
+        metrics,
         enricher=CrossrefEnricher(fetcher, pacer, base_url=settings.crossref_api_url),
-        links=links,
     )
     return Poller(
         papers=papers,

@@ -173,7 +173,7 @@ class Poller:
         self, feed: FeedConfig, parse: Callable[[bytes], FeedParse], cursor: dict[str, str]
     ) -> tuple[PollReport, dict[str, str]]:
         today = self._clock().date()
-        first, window_end = self._first_page(feed, cursor, today)
+        first = self._first_page(feed, cursor, today)
         job = HarvestJob(
             key=f"{feed.name}#pages",
             source=feed.name,
@@ -196,14 +196,14 @@ class Poller:
             cursor[OAI_FROM] = (made.date() if made else today).isoformat()
         elif feed.format == pages.BIORXIV_PAGED:
             # The window's last day is read again: records dated today keep arriving.
-            cursor[WINDOW_FROM] = window_end.isoformat()
+            cursor[WINDOW_FROM] = today.isoformat()
         elif feed.format == pages.CROSSREF_PAGED:
-            cursor[INDEX_FROM] = window_end.isoformat()
+            cursor[INDEX_FROM] = today.isoformat()
         return report, cursor
 
-    def _first_page(
-        self, feed: FeedConfig, cursor: Mapping[str, str], today: dt.date
-    ) -> tuple[str, dt.date]:
+    def _first_page(self, feed: FeedConfig, cursor: Mapping[str, str], today: dt.date) -> str:
+        """The first page of this poll's window, which ends today."""
+
         def since(key: str) -> dt.date:
             saved = cursor.get(key) if cursor.get("url") == feed.url else None
             return (
@@ -213,14 +213,12 @@ class Poller:
             )
 
         if feed.format == pages.OAI_PAGED:
-            return pages.oai_first(feed.url, since=since(OAI_FROM)), today
+            return pages.oai_first(feed.url, since=since(OAI_FROM))
         if feed.format == pages.BIORXIV_PAGED:
-            return pages.biorxiv_first(feed.url, since(WINDOW_FROM), today), today
+            return pages.biorxiv_first(feed.url, since(WINDOW_FROM), today)
         if feed.format == pages.CROSSREF_PAGED:
-            return pages.crossref_first(
-                feed.url, since=since(INDEX_FROM), rows=feed.page_size
-            ), today
-        return pages.arxiv_api_paged(feed.url, page_size=feed.page_size), today
+            return pages.crossref_first(feed.url, since=since(INDEX_FROM), rows=feed.page_size)
+        return pages.arxiv_api_paged(feed.url, page_size=feed.page_size)
 
     # --- arXiv staleness and gap recovery --------------------------------------------
 
@@ -349,15 +347,8 @@ def _document_cursor(
 
 
 def _rss_categories(url: str) -> list[str]:
-    """``https://rss.arxiv.org/rss/cs.AI+cs.CL`` -> ``["cs.AI", "cs.CL"]``."""
+    """``https://rss.arxiv.org/rss/cs.AI+cs.CL`` -> ``["cs.AI", "cs.CL"]`` (the feed path
+    after ``/rss/`` or ``/atom/`` is the ``+``-joined category list)."""
     path = unquote(urlsplit(url).path)
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    return [c for c in last.replace(" ", "+").split("+") if "." in c or c in _ARCHIVES]
-
-
-# Archives without subject classes, valid as whole categories in RSS URLs.
-_ARCHIVES = frozenset(
-    {"quant-ph", "hep-th", "hep-ph", "hep-ex", "hep-lat", "gr-qc", "nucl-th", "nucl-ex"}
-    | {"math-ph", "astro-ph", "cond-mat", "nlin", "physics", "math", "cs", "q-bio", "q-fin"}
-    | {"stat", "eess", "econ"}
-)
+    listed = path.partition("/rss/")[2] or path.partition("/atom/")[2]
+    return [c for c in listed.strip("/").replace(" ", "+").split("+") if c]

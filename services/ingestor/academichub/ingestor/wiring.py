@@ -7,17 +7,24 @@ checks, so the service and the backfill command are equally polite.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from urllib.parse import urlparse
 
 import httpx
 
+from academichub.broker.publisher import EventPublisher
 from academichub.ingestor.content import EXPECTED_MEDIA, check_document
+from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.fetch import Fetcher, FetchResult, HttpFetcher
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
+from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.retry import RetryingFetcher, RetryPolicy
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
+from academichub.store.port import IngestStateStore, PreprintLinkStore
+
+log = logging.getLogger(__name__)
 
 # A provider asking for a longer pause than this is skipped until the source's next poll
 # rather than holding up every other source in the loop.
@@ -54,6 +61,22 @@ def polite_fetcher(
         on_retry=retried,
         # Retries happen inside the host's slot: they keep its minimum gap themselves.
         min_interval=lambda url: pacer.interval_for(urlparse(url).hostname or ""),
+    )
+
+
+def paper_publisher(
+    state: IngestStateStore,
+    publisher: EventPublisher,
+    metrics: IngestorMetrics,
+    *,
+    enricher: CrossrefEnricher | None = None,
+) -> PaperPublisher:
+    """Publishing that remembers preprints for linking wherever the store keeps links."""
+    links = state if isinstance(state, PreprintLinkStore) else None
+    if links is None:
+        log.warning("this store keeps no preprint links: journal versions stay separate papers")
+    return PaperPublisher(
+        state=state, publisher=publisher, metrics=metrics, enricher=enricher, links=links
     )
 
 
