@@ -91,7 +91,7 @@ class BrieferState:
         return sum(1 for r in results if r.status != CONFLICT)
 
     # --- delivery and upgrades --------------------------------------------------------
-    def unpublished_briefings(self, limit: int) -> list[tuple[Briefing, int]]:
+    def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
         self._cluster.make_visible(self._names.briefings)
         body = {
             "query": filtered({"term": {"published": False}}),
@@ -131,7 +131,7 @@ class BrieferState:
                 refresh=self._cluster.refresh,
             )
 
-    def briefings_to_upgrade(self, limit: int) -> list[Briefing]:
+    def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
         if limit <= 0:
             return []
         self._cluster.make_visible(self._names.briefing_upgrades)

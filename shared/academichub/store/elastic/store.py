@@ -54,6 +54,7 @@ from elasticsearch import ConflictError, Elasticsearch
 
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.ast import Node
+from academichub.store.briefer_delegate import DelegatesBrieferState
 from academichub.store.elastic import mappings as f
 from academichub.store.elastic.backoff import Backoff
 from academichub.store.elastic.briefer_state import BrieferState
@@ -86,7 +87,6 @@ from academichub.store.elastic.query import MATCH_ALL, NEWEST_FIRST, search_body
 from academichub.store.port import (
     NO_FILTERS,
     OpenWindow,
-    PaperSummary,
     PaperWrite,
     PendingItem,
     SearchFilters,
@@ -109,7 +109,7 @@ def _items_counter(radar_id: str) -> str:
     return f"briefing-items.{radar_id}"
 
 
-class ElasticsearchStore:
+class ElasticsearchStore(DelegatesBrieferState):
     """The Elasticsearch :class:`~academichub.store.port.Store`, with the briefer's state
     (:class:`~academichub.store.port.SummaryStore`,
     :class:`~academichub.store.port.BriefingDeliveryStore`,
@@ -647,39 +647,6 @@ class ElasticsearchStore:
     def close(self) -> None:
         """Stop using the store; the client is closed too if the store owns it."""
         self.cluster.close()
-
-    # --- the briefer's state (briefer_state.py) -------------------------------------
-    def get_summaries(
-        self, keys: Iterable[tuple[str, int | None]]
-    ) -> dict[tuple[str, int | None], PaperSummary]:
-        return self._briefer.get_summaries(keys)
-
-    def put_summaries(self, summaries: Sequence[PaperSummary]) -> int:
-        return self._briefer.put_summaries(summaries)
-
-    def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
-        return self._briefer.unpublished_briefings(limit)
-
-    def mark_briefing_published(self, briefing_id: str, revision: int) -> None:
-        self._briefer.mark_briefing_published(briefing_id, revision)
-
-    def mark_for_upgrade(self, briefing_id: str) -> None:
-        self._briefer.mark_for_upgrade(briefing_id)
-
-    def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
-        return self._briefer.briefings_to_upgrade(limit)
-
-    def upgrade_briefing(self, briefing: Briefing) -> int | None:
-        return self._briefer.upgrade_briefing(briefing)
-
-    def drop_upgrade(self, briefing_id: str) -> None:
-        self._briefer.drop_upgrade(briefing_id)
-
-    def add_token_usage(self, day: dt.date, accounts: Sequence[str], tokens: int) -> None:
-        self._briefer.add_token_usage(day, accounts, tokens)
-
-    def token_usage(self, day: dt.date, accounts: Sequence[str]) -> dict[str, int]:
-        return self._briefer.token_usage(day, accounts)
 
 
 def _batches(papers: Sequence[Paper], size: int) -> Iterator[Sequence[Paper]]:

@@ -84,7 +84,7 @@ class BrieferState:
             )
 
     # --- delivery and upgrades --------------------------------------------------------
-    def unpublished_briefings(self, limit: int) -> list[tuple[Briefing, int]]:
+    def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
         rows = self._db.read_all(
             "SELECT doc, revision FROM briefings WHERE published_revision < revision "
             "ORDER BY rowid LIMIT ?",
@@ -103,7 +103,7 @@ class BrieferState:
         with self._db.write() as conn:
             conn.execute("INSERT OR IGNORE INTO briefing_upgrades (id) VALUES (?)", (briefing_id,))
 
-    def briefings_to_upgrade(self, limit: int) -> list[Briefing]:
+    def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
         rows = self._db.read_all(
             "SELECT b.doc FROM briefing_upgrades u JOIN briefings b ON b.id = u.id "
             "ORDER BY u.rowid LIMIT ?",

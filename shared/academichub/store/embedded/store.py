@@ -20,6 +20,7 @@ from typing import Final, Literal
 
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.ast import Node
+from academichub.store.briefer_delegate import DelegatesBrieferState
 from academichub.store.embedded.briefer_state import BrieferState
 from academichub.store.embedded.database import Database
 from academichub.store.embedded.fulltext import FullTextIndex
@@ -28,7 +29,6 @@ from academichub.store.embedded.records import Records
 from academichub.store.port import (
     NO_FILTERS,
     OpenWindow,
-    PaperSummary,
     PaperWrite,
     PendingItem,
     SearchFilters,
@@ -40,7 +40,7 @@ DATABASE_FILE: Final = "academichub.sqlite3"
 INDEX_DIR: Final = "index"
 
 
-class EmbeddedStore:
+class EmbeddedStore(DelegatesBrieferState):
     """The one-machine :class:`~academichub.store.port.Store`.
 
     Exactly one process opens it with ``index_writer=True`` (the matcher). Papers stored by
@@ -191,39 +191,6 @@ class EmbeddedStore:
 
     def preprints_for_dois(self, dois: Iterable[str]) -> dict[str, Paper]:
         return self._preprints.preprints_for_dois(dois)
-
-    # --- the briefer's state (SummaryStore, BriefingDeliveryStore, TokenUsageStore) ---
-    def get_summaries(
-        self, keys: Iterable[tuple[str, int | None]]
-    ) -> dict[tuple[str, int | None], PaperSummary]:
-        return self._briefer.get_summaries(keys)
-
-    def put_summaries(self, summaries: Sequence[PaperSummary]) -> int:
-        return self._briefer.put_summaries(summaries)
-
-    def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
-        return self._briefer.unpublished_briefings(limit)
-
-    def mark_briefing_published(self, briefing_id: str, revision: int) -> None:
-        self._briefer.mark_briefing_published(briefing_id, revision)
-
-    def mark_for_upgrade(self, briefing_id: str) -> None:
-        self._briefer.mark_for_upgrade(briefing_id)
-
-    def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
-        return self._briefer.briefings_to_upgrade(limit)
-
-    def upgrade_briefing(self, briefing: Briefing) -> int | None:
-        return self._briefer.upgrade_briefing(briefing)
-
-    def drop_upgrade(self, briefing_id: str) -> None:
-        self._briefer.drop_upgrade(briefing_id)
-
-    def add_token_usage(self, day: dt.date, accounts: Sequence[str], tokens: int) -> None:
-        self._briefer.add_token_usage(day, accounts, tokens)
-
-    def token_usage(self, day: dt.date, accounts: Sequence[str]) -> dict[str, int]:
-        return self._briefer.token_usage(day, accounts)
 
     # --- lifecycle ----------------------------------------------------------------
     def ping(self) -> None:
