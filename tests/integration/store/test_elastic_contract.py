@@ -23,9 +23,7 @@ Only the tests that take the suite's adapter fixture are imported; the embedded-
 from __future__ import annotations
 
 import inspect
-import os
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,10 +39,8 @@ from academichub.store.elastic import (
     ElasticsearchAccountStore,
     ElasticsearchFacets,
     ElasticsearchStore,
-    IndexNames,
     ensure_indices,
 )
-from academichub.store.elastic.mappings import index_specs
 from academichub.store.facets import ScanFacets
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import NO_FILTERS, SearchFilters
@@ -52,12 +48,11 @@ from tests.integration.briefer import test_briefer_store_state as briefer_suite
 from tests.integration.gateway import test_account_store as accounts_suite
 from tests.integration.store import test_store_contract as store_suite
 from tests.support.fake_elasticsearch import FakeElasticsearch
+from tests.support.live_elasticsearch import live_cluster
 from tests.unit.store import test_preprint_links as preprint_suite
 from tests.unit.store import test_recorded_publication as publication_suite
 
 pytestmark = pytest.mark.integration
-
-ELASTICSEARCH_URL = store_suite.ELASTICSEARCH_URL
 
 
 def _import_suite(module: Any, uses: set[str], replaced: set[str]) -> list[str]:
@@ -101,19 +96,8 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[tuple[Elasticsearch, str
         client.close()
         fake.assert_clean()
         return
-    url = os.environ.get(ELASTICSEARCH_URL)
-    if not url:
-        pytest.skip(f"{ELASTICSEARCH_URL} is not set (the URL of an Elasticsearch cluster to test)")
-    client = Elasticsearch(url)
-    prefix = f"academichub-test-{uuid.uuid4().hex[:12]}"
-    names = [spec.name for spec in index_specs(IndexNames(prefix))]
-    try:
-        ensure_indices(client, prefix)
-        yield client, prefix
-    finally:
-        # By name: clusters refuse wildcard deletes (action.destructive_requires_name).
-        client.indices.delete(index=names, ignore_unavailable=True)
-        client.close()
+    with live_cluster() as live:
+        yield live
 
 
 @pytest.fixture

@@ -10,26 +10,20 @@ of :mod:`academichub.store.port` is exercised, because every topic may be replay
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from elasticsearch import Elasticsearch
 
 from academichub.radar.parser import parse_query
-from academichub.store.elastic import ElasticsearchStore, IndexNames, ensure_indices
-from academichub.store.elastic.mappings import index_specs
+from academichub.store.elastic import ElasticsearchStore
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters, SearchPage, Store
 from tests.integration.store.factories import T0, briefing, match, paper, radar
+from tests.support.live_elasticsearch import live_cluster
 
 pytestmark = pytest.mark.integration
-
-
-ELASTICSEARCH_URL = "ACADEMICHUB_TEST_ELASTICSEARCH_URL"
 
 
 @pytest.fixture(params=["memory", "embedded", "elasticsearch"])
@@ -47,22 +41,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 
 def _elasticsearch_store() -> Iterator[Store]:
-    url = os.environ.get(ELASTICSEARCH_URL)
-    if not url:
-        pytest.skip(f"{ELASTICSEARCH_URL} is not set (the URL of an Elasticsearch cluster to test)")
-    client = Elasticsearch(url)
-    prefix = f"academichub-test-{uuid.uuid4().hex[:12]}"
-    names = [spec.name for spec in index_specs(IndexNames(prefix))]
-    try:
-        ensure_indices(client, prefix)
+    with live_cluster() as (client, prefix):
         # refresh=True: every write is searchable at once, as in the other adapters.
         opened = ElasticsearchStore(client, prefix=prefix, refresh=True)
         yield opened
         opened.close()
-    finally:
-        # By name: clusters refuse wildcard deletes (action.destructive_requires_name).
-        client.indices.delete(index=names, ignore_unavailable=True)
-        client.close()
 
 
 def ids(page: SearchPage) -> list[str]:
