@@ -181,7 +181,7 @@ def _naive_rate(
         expected = match_naive(nodes, doc)
         spent += time.perf_counter() - started
         done += 1
-        agreed += index.match(doc) == expected
+        agreed += sorted(index.match(doc)) == expected  # the index's order is free
         if spent >= budget:
             break
     return done / spent, done, agreed

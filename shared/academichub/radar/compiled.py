@@ -28,7 +28,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from types import CodeType, FunctionType
-from typing import Final, cast
+from typing import Final, Generic, TypeVar, cast
 
 from academichub.contracts import MatchedTerm
 from academichub.radar.anchors import tagged_key
@@ -54,13 +54,17 @@ from academichub.radar.selectivity import estimate
 __all__ = [
     "CompiledQuery",
     "DocView",
+    "Outcomes",
     "PrefixRegistry",
+    "compile_outcomes",
     "compile_query",
+    "interned_term",
     "prefixes_of",
 ]
 
 Terms = tuple[MatchedTerm, ...]
 CompiledQuery = Callable[["DocView"], Terms | None]
+R = TypeVar("R")
 
 _INTERNED: dict[tuple[str, str], MatchedTerm] = {}
 # A paper's tokens repeat across papers: remembering which registered prefixes a token
@@ -68,7 +72,7 @@ _INTERNED: dict[tuple[str, str], MatchedTerm] = {}
 _TOKEN_CACHE_LIMIT: Final = 200_000
 
 
-def _term(field: str, term: str) -> MatchedTerm:
+def interned_term(field: str, term: str) -> MatchedTerm:
     """One object per (field, term): de-duplicating terms then hits the identity fast
     path instead of pydantic's ``__eq__``."""
     key = (field, term)
@@ -267,8 +271,20 @@ def prefixes_of(node: Node) -> list[str]:
 
 def compile_query(node: Node) -> CompiledQuery:
     """A function of a :class:`DocView` with the same result as ``evaluate(node, doc)``."""
-    source, defaults = _Generator().function(node)
-    return cast(CompiledQuery, FunctionType(_code(source), _GLOBALS, "radar", defaults))
+    return compile_outcomes(node, _TermsByOutcome)
+
+
+def compile_outcomes(
+    node: Node, outcomes: Callable[[Sequence[MatchedTerm]], Outcomes[R]]
+) -> Callable[[DocView], R | None]:
+    """A function of a :class:`DocView`: None where ``evaluate(node, doc)`` is None,
+    otherwise what the :class:`Outcomes` table made by ``outcomes`` (from the query's
+    emission sites) holds for the terms that fired. The caller keeps the table to
+    clear it when what it builds changes."""
+    source, defaults = _Generator(outcomes).function(node)
+    return cast(
+        Callable[[DocView], R | None], FunctionType(_code(source), _GLOBALS, "radar", defaults)
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -280,7 +296,8 @@ def _code(source: str) -> CodeType:
 class _Generator:
     """Writes the template for one query; collects its constants."""
 
-    def __init__(self) -> None:
+    def __init__(self, outcomes: Callable[[Sequence[MatchedTerm]], object]) -> None:
+        self.outcomes = outcomes  # makes the table the function returns from
         self.constants: list[object] = []
         self.constant_names: dict[tuple[type, object], str] = {}
         self.locals: set[str] = set()
@@ -314,16 +331,16 @@ class _Generator:
         root = self.evaluate(node)
         body = [f"    if not ({test}):", "        return None"]
         emitted = self.emit(node, root, 1, known=True)
+        table = self.fresh_constant(self.outcomes(self.sites))
         if any(line.lstrip().startswith("if ") for line in emitted):
             body += [f"    {s}" for s in _needed(self.statements, emitted)]
             body.append("    b = 0")
             body += emitted
-            body.append(f"    return {self.fresh_constant(_TermsBySites(self.sites))}[b]")
+            body.append(f"    return {table}[b]")
         else:
-            # Every site fires on every match: always the same terms, and no node's
+            # Every site fires on every match: always the same outcome, and no node's
             # flag is needed.
-            every = (1 << len(self.sites)) - 1
-            body.append(f"    return {self.fresh_constant(_fired(self.sites, every))}")
+            body.append(f"    return {table}[{(1 << len(self.sites)) - 1}]")
         preamble = [f"    {name} = {_VIEW_LOCALS[name]}" for name in sorted(self.locals)]
         params = "".join(f", k{i}" for i in range(len(self.constants)))
         source = "\n".join([f"def radar(v{params}):", *preamble, *body, ""])
@@ -440,13 +457,14 @@ class _Generator:
 
     def site(self, field: str, value: str) -> int:
         """A new emission site for the term ``field``/``value``: its bit."""
-        self.sites.append(_term(field, value))
+        self.sites.append(interned_term(field, value))
         return 1 << (len(self.sites) - 1)
 
 
-class _TermsBySites(dict[int, Terms]):
-    """Bits of the emission sites that fired -> the terms, built on first sight: a query
-    returns one tuple object per outcome, so the index can keep its hits per tuple."""
+class Outcomes(dict[int, R], Generic[R]):
+    """Bits of the emission sites that fired -> what a compiled query returns for them,
+    built from the terms on first sight (a query has a few outcomes: which fields its
+    terms fired in). Cleared, it builds again."""
 
     __slots__ = ("_sites",)
 
@@ -454,8 +472,18 @@ class _TermsBySites(dict[int, Terms]):
         super().__init__()
         self._sites = tuple(sites)
 
-    def __missing__(self, bits: int) -> Terms:
-        terms = self[bits] = _fired(self._sites, bits)
+    def __missing__(self, bits: int) -> R:
+        built = self[bits] = self.build(_fired(self._sites, bits))
+        return built
+
+    def build(self, terms: Terms) -> R:
+        raise NotImplementedError
+
+
+class _TermsByOutcome(Outcomes[Terms]):
+    __slots__ = ()
+
+    def build(self, terms: Terms) -> Terms:
         return terms
 
 
@@ -476,8 +504,15 @@ def _needed(statements: Sequence[str], emitted: Sequence[str]) -> list[str]:
 
 
 def _fired(sites: Sequence[MatchedTerm], bits: int) -> Terms:
-    """The terms of the sites whose bit is set, in site order, each once."""
-    return tuple(dict.fromkeys(t for i, t in enumerate(sites) if bits >> i & 1))
+    """The terms of the sites whose bit is set, in site order, each once (terms are
+    interned: told apart by identity, without hashing a model)."""
+    seen: set[int] = set()
+    fired = []
+    for i, term in enumerate(sites):
+        if bits >> i & 1 and id(term) not in seen:
+            seen.add(id(term))
+            fired.append(term)
+    return tuple(fired)
 
 
 _OTHER_FIELDS: Final[dict[type, str]] = {

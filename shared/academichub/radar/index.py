@@ -25,22 +25,22 @@ from __future__ import annotations
 import collections
 import functools
 import itertools
-import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, NamedTuple
 
 from academichub.contracts import MatchedTerm
 from academichub.radar.anchors import Key, TaggedKind, anchors, kind_of, tagged_key
-from academichub.radar.ast import Node
+from academichub.radar.ast import Node, Phrase, Prefix, Word
 from academichub.radar.compiled import (
-    CompiledQuery,
     DocView,
+    Outcomes,
     PrefixRegistry,
-    compile_query,
+    compile_outcomes,
+    interned_term,
     prefixes_of,
 )
 from academichub.radar.document import PaperDocument
-from academichub.radar.evaluate import evaluate
+from academichub.radar.evaluate import evaluate, leaf_term, text_fields
 from academichub.radar.selectivity import WordFrequency, guess_word_frequency
 
 __all__ = ["RadarHit", "RadarIndex", "match_naive"]
@@ -55,58 +55,123 @@ class RadarHit(NamedTuple):
 
 # RadarHit(a, b) runs a Python-level __new__; the tuple constructor does the same in C.
 _new_tuple: Final = tuple.__new__
-_BY_RADAR_ID: Final = operator.itemgetter(0)
-# Outcomes remembered per query: a query has a few (which fields its terms fired in).
-_HITS_PER_QUERY: Final = 64
-_NO_HITS: Final[dict[int, tuple[RadarHit, ...]]] = {}  # shared, never written
+
+Hits = tuple[RadarHit, ...]
 
 
 class _Query:
     """One distinct installed query and the radars that share it (many people follow the
     same topic): it is anchored and verified once per paper however many share it.
-    Hashed by identity, so the anchor tables are cheap to build and walk."""
+    Hashed by identity, so the anchor tables are cheap to build and walk.
 
-    __slots__ = ("frequency", "guard", "hits", "keys", "node", "radar_ids", "run", "stamp")
+    ``run`` returns the hits of its radars themselves, from a table of one tuple of hits
+    per outcome (which of its terms fired) that it fills on first sight: a match costs
+    the index one ``extend``. A *direct* query (one word, two-word phrase or prefix) is
+    not run at all: whether and how it matches is read off the key it is filed under
+    (see :class:`_Filed`)."""
 
-    def __init__(self, node: Node, run: CompiledQuery) -> None:
+    __slots__ = (
+        "direct",
+        "frequency",
+        "guard",
+        "hits",
+        "keys",
+        "node",
+        "radar_ids",
+        "run",
+        "stamp",
+    )
+
+    def __init__(self, node: Node) -> None:
         self.stamp = 0  # the last paper it was verified for
         # A tuple, rebuilt on change: one object less to reach per hit than a list.
         self.radar_ids: tuple[str, ...] = ()
-        # The hits for each terms tuple seen, by the tuple's id: a compiled query returns
-        # one tuple object per outcome (and a hit keeps its tuple alive, so the id is
-        # not reused). Most queries never match: they share one empty dict until then.
-        self.hits: dict[int, tuple[RadarHit, ...]] = _NO_HITS
         self.node = node
+        # The field sets its key is looked up in, for a direct query; else None.
+        self.direct = _direct_sets(node)
+        self.hits: _HitsByOutcome | None = None  # made by compile_outcomes
+        run = compile_outcomes(node, self._outcomes)  # (via a local: mypy infers R then)
         self.run = run
         # Tuples, not frozensets: a small tuple is a quarter of the size.
         self.keys: tuple[Key, ...] = ()  # empty: verified for every paper
         self.guard: tuple[Key, ...] = ()  # the paper must hold one of these too
         self.frequency = 1.0  # what the anchors were expected to cost
 
-    def hits_for(self, terms: tuple[MatchedTerm, ...]) -> tuple[RadarHit, ...]:
-        """The hits of this query's radars with ``terms``, built on first sight."""
-        if self.hits is _NO_HITS or len(self.hits) >= _HITS_PER_QUERY:
-            self.hits = {}
-        hits = self.hits[id(terms)] = tuple(
-            _new_tuple(RadarHit, (radar_id, terms)) for radar_id in self.radar_ids
-        )
-        return hits
+    def _outcomes(self, sites: Sequence[MatchedTerm]) -> _HitsByOutcome:
+        self.hits = _HitsByOutcome(sites, self)
+        return self.hits
 
     def set_radars(self, radar_ids: tuple[str, ...]) -> None:
         self.radar_ids = radar_ids
-        self.hits = _NO_HITS
+        if self.hits is not None:
+            self.hits.clear()
+
+    def direct_terms(self, state: int) -> tuple[MatchedTerm, ...]:
+        """The terms of a direct query for a paper holding its key in the title (state
+        1), the abstract (2) or both (3); empty where it does not match."""
+        node = self.node
+        assert isinstance(node, Word | Phrase | Prefix)
+        fields = text_fields(node.field)
+        term = leaf_term(node)
+        return tuple(
+            interned_term(field, term)
+            for bit, field in ((1, "title"), (2, "abstract"))
+            if state & bit and field in fields
+        )
+
+
+class _HitsByOutcome(Outcomes[Hits]):
+    """A query's hits per outcome: its radars, each with the terms that fired."""
+
+    __slots__ = ("_query",)
+
+    def __init__(self, sites: Sequence[MatchedTerm], query: _Query) -> None:
+        super().__init__(sites)
+        self._query = query
+
+    def build(self, terms: tuple[MatchedTerm, ...]) -> Hits:
+        return tuple(_new_tuple(RadarHit, (r, terms)) for r in self._query.radar_ids)
+
+
+# Where a paper's field sets are in the tuple ``RadarIndex.match`` makes of them: title
+# at the offset, abstract after it.
+_WORD_SETS: Final = 0
+_PAIR_SETS: Final = 2
+_PREFIX_SETS: Final = 4
+
+
+def _direct_sets(node: Node) -> int | None:
+    """For a query whose match and terms follow from whether its one key is in the
+    paper's title and abstract: where those field sets are (else None)."""
+    if isinstance(node, Word):
+        return _WORD_SETS
+    if isinstance(node, Phrase) and len(node.tokens) == 2:
+        return _PAIR_SETS
+    if isinstance(node, Prefix):
+        return _PREFIX_SETS
+    return None
+
+
+# Marks a _Filed's direct hits to be built again before use: not empty, so the hot loop
+# tests one truth value for "none" and "stale" together.
+_STALE: Final[tuple[Hits, ...]] = ((),)
 
 
 class _Filed:
-    """The queries filed under one anchor key: those without a guard, verified for every
-    paper holding the key, and the others by guard key, verified for a paper holding one
-    of the keys they are listed under (a query guarded by an ``Or`` is listed under each
-    of its keys)."""
+    """The queries filed under one anchor key: direct queries, whose hits are read off
+    where the paper holds the key (title, abstract, both); those without a guard,
+    verified for every paper holding the key; and the others by guard key, verified for
+    a paper holding one of the keys they are listed under (a query guarded by an ``Or``
+    is listed under each of its keys)."""
 
-    __slots__ = ("by_guard", "free", "guards", "seen")
+    __slots__ = ("by_guard", "direct", "direct_hits", "free", "guards", "seen", "sets")
 
     def __init__(self) -> None:
         # Tuples, rebuilt on change: the items are reached without another object.
+        self.direct: tuple[_Query, ...] = ()
+        # The direct queries' hits by field state (index 1 title, 2 abstract, 3 both).
+        self.direct_hits: tuple[Hits, ...] = ()
+        self.sets = _WORD_SETS  # where the key's field sets are, for direct queries
         self.free: tuple[_Query, ...] = ()
         self.by_guard: dict[Key, tuple[_Query, ...]] = {}
         # The keys of by_guard again: a set intersection reads the hashes it stores,
@@ -115,12 +180,24 @@ class _Filed:
         self.seen = 0  # papers holding the anchor key in the current measuring window
 
     def empty(self) -> bool:
-        return not (self.free or self.by_guard)
+        return not (self.direct or self.free or self.by_guard)
 
     def queries(self) -> list[_Query]:
         """Every query filed here, once."""
         guarded = (q for queries in self.by_guard.values() for q in queries)
-        return list(dict.fromkeys(itertools.chain(self.free, guarded)))
+        return list(dict.fromkeys(itertools.chain(self.direct, self.free, guarded)))
+
+    def build_direct_hits(self) -> tuple[Hits, ...]:
+        by_state: list[Hits] = [()]
+        for state in (1, 2, 3):
+            hits: list[RadarHit] = []
+            for query in self.direct:
+                terms = query.direct_terms(state)
+                if terms:
+                    hits += (_new_tuple(RadarHit, (r, terms)) for r in query.radar_ids)
+            by_state.append(tuple(hits))
+        self.direct_hits = tuple(by_state) if self.direct else ()
+        return self.direct_hits
 
 
 # A key found in more papers than this, and more than twice what its radars assumed,
@@ -130,7 +207,7 @@ _LONGEST_WINDOW: Final = 65_536
 
 
 class RadarIndex:
-    """Radars by id, compiled and anchored; ``match`` returns hits sorted by radar id.
+    """Radars by id, compiled and anchored; ``match`` returns the hits of a paper.
 
     Anchors are chosen from guessed frequencies (``word_frequency``, fraction of papers
     holding a stem, e.g. :meth:`~academichub.radar.scoring.CorpusStats.word_frequency`).
@@ -184,14 +261,14 @@ class RadarIndex:
         fresh = query is None
         if query is None:
             # Compiled before removing: a failure leaves the old query in place.
-            query = _Query(node, compile_query(node))
+            query = _Query(node)
         self.remove(radar_id)
         if fresh:
             for prefix in prefixes_of(node):
                 self._prefixes.add(prefix)
             self._queries[node] = query
             self._anchor(query)
-        query.set_radars((*query.radar_ids, radar_id))
+        self._set_radars(query, (*query.radar_ids, radar_id))
         self._radars[radar_id] = query
 
     def remove(self, radar_id: str) -> bool:
@@ -199,13 +276,18 @@ class RadarIndex:
         query = self._radars.pop(radar_id, None)
         if query is None:
             return False
-        query.set_radars(tuple(r for r in query.radar_ids if r != radar_id))
+        self._set_radars(query, tuple(r for r in query.radar_ids if r != radar_id))
         if not query.radar_ids:
             del self._queries[query.node]
             for prefix in prefixes_of(query.node):
                 self._prefixes.discard(prefix)
             self._unanchor(query)
         return True
+
+    def _set_radars(self, query: _Query, radar_ids: tuple[str, ...]) -> None:
+        query.set_radars(radar_ids)
+        if query.direct is not None and query.keys:
+            self._table[query.keys[0]].direct_hits = _STALE
 
     def reanchor(self, word_frequency: WordFrequency) -> None:
         """Choose every query's anchors again, e.g. with corpus document frequencies."""
@@ -226,7 +308,12 @@ class RadarIndex:
             filed = self._table.get(key)
             if filed is None:
                 filed = self._table[key] = _Filed()
-            if not query.guard:
+            if query.direct is not None:
+                # One leaf: one single-key clause, so no guard.
+                filed.direct += (query,)
+                filed.sets = query.direct
+                filed.direct_hits = _STALE
+            elif not query.guard:
                 filed.free += (query,)
             for guard in query.guard:
                 filed.by_guard[guard] = (*filed.by_guard.get(guard, ()), query)
@@ -236,7 +323,10 @@ class RadarIndex:
     def _unanchor(self, query: _Query) -> None:
         for key in query.keys:
             filed = self._table[key]
-            if not query.guard:
+            if query.direct is not None:
+                filed.direct = _without(filed.direct, query)
+                filed.direct_hits = _STALE if filed.direct else ()
+            elif not query.guard:
                 filed.free = _without(filed.free, query)
             for guard in query.guard:
                 queries = _without(filed.by_guard[guard], query)
@@ -287,6 +377,7 @@ class RadarIndex:
         keys = self.paper_keys(view)
         queries = set(self._always)
         for key in self._table.keys() & keys:
+            queries.update(self._table[key].direct)
             queries.update(self._table[key].free)
             by_guard = self._table[key].by_guard
             for guard in by_guard.keys() & keys:
@@ -294,29 +385,45 @@ class RadarIndex:
         return {radar_id for query in queries for radar_id in query.radar_ids}
 
     def match(self, doc: PaperDocument) -> list[RadarHit]:
+        """The hits of every radar ``doc`` matches, in no particular order."""
         view = DocView(doc, self._prefixes)
         keys = self.paper_keys(view)
         self._stamp = stamp = self._stamp + 1
         table = self._table
+        # Where a direct query's key may be, in the order of _WORD_SETS, _PAIR_SETS and
+        # _PREFIX_SETS: title, abstract.
+        sets = (
+            view.title_set,
+            view.abstract_set,
+            view.title_pairs,
+            view.abstract_pairs,
+            view.title_prefixes,
+            view.abstract_prefixes,
+        )
         hits: list[RadarHit] = []
         extend = hits.extend
         for query in self._always:
-            terms = query.run(view)
-            if terms is not None:
-                extend(query.hits.get(id(terms)) or query.hits_for(terms))
+            found = query.run(view)
+            if found is not None:
+                extend(found)
         intersection = keys.intersection
         # The hot loop (hence the repetition). A query reached through several keys is
-        # verified once: it carries the stamp of the last paper it saw. The hits of a
-        # query are built once per outcome (terms).
+        # verified once: it carries the stamp of the last paper it saw.
         for key in table.keys() & keys:
             filed = table[key]
             filed.seen += 1
+            direct = filed.direct_hits
+            if direct:
+                if direct is _STALE:
+                    direct = filed.build_direct_hits()
+                at = filed.sets
+                extend(direct[(key in sets[at]) | ((key in sets[at + 1]) << 1)])
             for query in filed.free:
                 if query.stamp != stamp:
                     query.stamp = stamp
-                    terms = query.run(view)
-                    if terms is not None:
-                        extend(query.hits.get(id(terms)) or query.hits_for(terms))
+                    found = query.run(view)
+                    if found is not None:
+                        extend(found)
             guards = filed.guards
             if guards:
                 by_guard = filed.by_guard
@@ -324,10 +431,9 @@ class RadarIndex:
                     for query in by_guard[guard]:
                         if query.stamp != stamp:
                             query.stamp = stamp
-                            terms = query.run(view)
-                            if terms is not None:
-                                extend(query.hits.get(id(terms)) or query.hits_for(terms))
-        hits.sort(key=_BY_RADAR_ID)  # radar ids are unique
+                            found = query.run(view)
+                            if found is not None:
+                                extend(found)
         self._window_papers += 1
         if self._window_papers >= self._window:
             self._rebalance()
