@@ -12,6 +12,7 @@ from academichub.matcher.metrics import MatcherMetrics
 from academichub.matcher.pipeline import MatchingPipeline
 from academichub.matcher.registry import RadarRegistry
 from academichub.matcher.settings import MatcherSettings
+from academichub.platform.heap import building_long_lived
 from academichub.platform.settings import load_settings
 from academichub.store.dedicated_thread import DedicatedThread
 from academichub.store.factory import open_store as open_store_for
@@ -31,7 +32,8 @@ def main() -> None:
     registry = RadarRegistry()
     # Every radar is loaded before the first paper is consumed; changes made since
     # arrive on the radars topic, which the runtime replays from its start.
-    problems = store.call(lambda s: registry.load(s.list_radars()))
+    with building_long_lived():
+        problems = store.call(lambda s: registry.load(s.list_radars()))
     for radar_id, error in problems:
         log.error("radar %s not loaded: %s", radar_id, error)
     metrics.radars.set(len(registry))
