@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import unicodedata
 
 import snowballstemmer
@@ -29,7 +30,8 @@ def tokenize(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
-    return str(_STEMMER.stemWord(token))
+    # Interned: equal stems are one object, so set look-ups match by identity.
+    return sys.intern(str(_STEMMER.stemWord(token)))
 
 
 def analyze(text: str) -> list[str]:
