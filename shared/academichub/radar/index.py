@@ -8,10 +8,19 @@ the radars that use it, and filed under its anchor keys with its guard
 1. analyse it once into a :class:`~academichub.radar.compiled.DocView` and gather its
    keys (stems, pairs of consecutive stems, the registered prefixes its tokens start
    with, author tokens, categories, source, type) into one set;
-2. intersect that set with the anchor table; a query filed under a key the paper holds
-   is a candidate if the paper also holds a key of its guard (one set operation);
-3. verify each candidate once, exactly, with its compiled query; queries without any
-   anchor are verified for every paper.
+2. intersect that set with the anchor table; for each key found:
+
+   * queries decided by this key alone (a word, a two-word phrase, a prefix) give
+     their hits by where the paper holds the key, all in one tuple;
+   * queries decided by it and a few other keys (``a OR b``, ``a -b``) look their hits
+     up by the states of those keys (:mod:`academichub.radar.decided`);
+   * other queries are candidates if the paper also holds a key of their guard (one
+     set operation), and are verified once, exactly, with their compiled function;
+
+3. queries without any anchor are verified for every paper.
+
+At 100,000 radars what a match costs is the memory it touches, not its bytecode: hits
+are built once per outcome and reused, and decided queries are not called at all.
 
 The index counts how often each anchor key turns up and re-anchors queries whose
 anchors proved common (see :class:`RadarIndex`).
@@ -30,17 +39,17 @@ from typing import Final, NamedTuple
 
 from academichub.contracts import MatchedTerm
 from academichub.radar.anchors import Key, TaggedKind, anchors, kind_of, tagged_key
-from academichub.radar.ast import Node, Phrase, Prefix, Word
+from academichub.radar.ast import Node
 from academichub.radar.compiled import (
     DocView,
     Outcomes,
     PrefixRegistry,
     compile_outcomes,
-    interned_term,
     prefixes_of,
 )
+from academichub.radar.decided import decide, decided_keys, field_sets, sets_of
 from academichub.radar.document import PaperDocument
-from academichub.radar.evaluate import evaluate, leaf_term, text_fields
+from academichub.radar.evaluate import evaluate
 from academichub.radar.selectivity import WordFrequency, guess_word_frequency
 
 __all__ = ["RadarHit", "RadarIndex", "match_naive"]
@@ -66,12 +75,11 @@ class _Query:
 
     ``run`` returns the hits of its radars themselves, from a table of one tuple of hits
     per outcome (which of its terms fired) that it fills on first sight: a match costs
-    the index one ``extend``. A *direct* query (one word, two-word phrase or prefix) is
-    not run at all: whether and how it matches is read off the key it is filed under
-    (see :class:`_Filed`)."""
+    the index one ``extend``. A query decided by its keys (:mod:`.decided`) and filed
+    without a guard is not run at all (see :class:`_Filed`)."""
 
     __slots__ = (
-        "direct",
+        "decided",
         "frequency",
         "guard",
         "hits",
@@ -80,6 +88,7 @@ class _Query:
         "radar_ids",
         "run",
         "stamp",
+        "tables",
     )
 
     def __init__(self, node: Node) -> None:
@@ -87,8 +96,8 @@ class _Query:
         # A tuple, rebuilt on change: one object less to reach per hit than a list.
         self.radar_ids: tuple[str, ...] = ()
         self.node = node
-        # The field sets its key is looked up in, for a direct query; else None.
-        self.direct = _direct_sets(node)
+        self.decided = decided_keys(node)
+        self.tables: list[_DecidedTable] = []  # its entries' tables, while filed so
         self.hits: _HitsByOutcome | None = None  # made by compile_outcomes
         run = compile_outcomes(node, self._outcomes)  # (via a local: mypy infers R then)
         self.run = run
@@ -105,19 +114,20 @@ class _Query:
         self.radar_ids = radar_ids
         if self.hits is not None:
             self.hits.clear()
+        for table in self.tables:
+            table.clear()
 
-    def direct_terms(self, state: int) -> tuple[MatchedTerm, ...]:
-        """The terms of a direct query for a paper holding its key in the title (state
-        1), the abstract (2) or both (3); empty where it does not match."""
-        node = self.node
-        assert isinstance(node, Word | Phrase | Prefix)
-        fields = text_fields(node.field)
-        term = leaf_term(node)
-        return tuple(
-            interned_term(field, term)
-            for bit, field in ((1, "title"), (2, "abstract"))
-            if state & bit and field in fields
-        )
+    def filing(self) -> str:
+        """How the index files it, once anchored: ``direct`` (decided by its one anchor
+        key), ``decided`` (by its anchor key and a few others), or ``run``."""
+        if self.decided is None or self.guard or not self.keys:
+            return "run"
+        return "direct" if len(self.decided) == 1 else "decided"
+
+    def hits_with(self, terms: tuple[MatchedTerm, ...] | None) -> Hits:
+        if terms is None:
+            return ()
+        return tuple(_new_tuple(RadarHit, (r, terms)) for r in self.radar_ids)
 
 
 class _HitsByOutcome(Outcomes[Hits]):
@@ -130,26 +140,37 @@ class _HitsByOutcome(Outcomes[Hits]):
         self._query = query
 
     def build(self, terms: tuple[MatchedTerm, ...]) -> Hits:
-        return tuple(_new_tuple(RadarHit, (r, terms)) for r in self._query.radar_ids)
+        return self._query.hits_with(terms)
 
 
-# Where a paper's field sets are in the tuple ``RadarIndex.match`` makes of them: title
-# at the offset, abstract after it.
-_WORD_SETS: Final = 0
-_PAIR_SETS: Final = 2
-_PREFIX_SETS: Final = 4
+class _DecidedTable(dict[int, Hits]):
+    """A decided query's hits by the states of its keys, as filed under one of its
+    anchor keys: the code holds two bits per key, the anchor key's lowest, then the
+    others (``probes``) in order. Filled on first sight.
 
+    A query anchored on several keys (an ``Or``) is reached through each one the paper
+    holds; it is answered under the first of them only: under a later anchor key its
+    hits are empty when the paper holds an earlier one."""
 
-def _direct_sets(node: Node) -> int | None:
-    """For a query whose match and terms follow from whether its one key is in the
-    paper's title and abstract: where those field sets are (else None)."""
-    if isinstance(node, Word):
-        return _WORD_SETS
-    if isinstance(node, Phrase) and len(node.tokens) == 2:
-        return _PAIR_SETS
-    if isinstance(node, Prefix):
-        return _PREFIX_SETS
-    return None
+    __slots__ = ("_earlier", "_order", "probes", "query")
+
+    def __init__(self, query: _Query, anchor: Key) -> None:
+        super().__init__()
+        assert query.decided is not None
+        assert anchor in query.decided
+        self.query = query
+        self.probes = tuple((k, sets_of(k)) for k in query.decided if k != anchor)
+        self._order = (anchor, *(k for k, _ in self.probes))
+        self._earlier = query.keys[: query.keys.index(anchor)]
+
+    def __missing__(self, code: int) -> Hits:
+        states = {key: code >> 2 * i & 3 for i, key in enumerate(self._order)}
+        if any(states[key] for key in self._earlier):
+            hits: Hits = ()
+        else:
+            hits = self.query.hits_with(decide(self.query.node, states))
+        self[code] = hits
+        return hits
 
 
 # Marks a _Filed's direct hits to be built again before use: not empty, so the hot loop
@@ -158,20 +179,37 @@ _STALE: Final[tuple[Hits, ...]] = ((),)
 
 
 class _Filed:
-    """The queries filed under one anchor key: direct queries, whose hits are read off
-    where the paper holds the key (title, abstract, both); those without a guard,
-    verified for every paper holding the key; and the others by guard key, verified for
-    a paper holding one of the keys they are listed under (a query guarded by an ``Or``
-    is listed under each of its keys)."""
+    """The queries filed under one anchor key:
 
-    __slots__ = ("by_guard", "direct", "direct_hits", "free", "guards", "seen", "sets")
+    * direct queries, decided by this key alone: their hits are kept together by the
+      key's state (title, abstract, both), one ``extend`` per paper for all of them;
+    * decided queries, by this key and a few others: one table each (:class:`_DecidedTable`),
+      those with one other key kept beside it (most are: ``a OR b``, ``a -b``);
+    * those without a guard, run for every paper holding the key;
+    * the others by guard key, run for a paper holding one of the keys they are listed
+      under (a query guarded by an ``Or`` is listed under each of its keys)."""
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "by_guard",
+        "decided",
+        "direct",
+        "direct_hits",
+        "free",
+        "guards",
+        "paired",
+        "seen",
+        "sets",
+    )
+
+    def __init__(self, key: Key) -> None:
         # Tuples, rebuilt on change: the items are reached without another object.
         self.direct: tuple[_Query, ...] = ()
-        # The direct queries' hits by field state (index 1 title, 2 abstract, 3 both).
+        # The direct queries' hits by state (index 1 title, 2 abstract, 3 both).
         self.direct_hits: tuple[Hits, ...] = ()
-        self.sets = _WORD_SETS  # where the key's field sets are, for direct queries
+        # A decided query with one other key: (the key, where its state is read, table).
+        self.paired: tuple[tuple[Key, int, _DecidedTable], ...] = ()
+        self.decided: tuple[_DecidedTable, ...] = ()  # ... with more
+        self.sets = sets_of(key)  # where the key's state is read
         self.free: tuple[_Query, ...] = ()
         self.by_guard: dict[Key, tuple[_Query, ...]] = {}
         # The keys of by_guard again: a set intersection reads the hashes it stores,
@@ -180,21 +218,33 @@ class _Filed:
         self.seen = 0  # papers holding the anchor key in the current measuring window
 
     def empty(self) -> bool:
-        return not (self.direct or self.free or self.by_guard)
+        return not (self.direct or self.paired or self.decided or self.free or self.by_guard)
 
     def queries(self) -> list[_Query]:
         """Every query filed here, once."""
+        decided = (table.query for table in self.tables())
         guarded = (q for queries in self.by_guard.values() for q in queries)
-        return list(dict.fromkeys(itertools.chain(self.direct, self.free, guarded)))
+        return list(dict.fromkeys(itertools.chain(self.direct, decided, self.free, guarded)))
+
+    def tables(self) -> list[_DecidedTable]:
+        return [table for _, _, table in self.paired] + list(self.decided)
+
+    def add_table(self, table: _DecidedTable) -> None:
+        if len(table.probes) == 1:
+            self.paired += ((*table.probes[0], table),)
+        else:
+            self.decided += (table,)
+
+    def remove_tables_of(self, query: _Query) -> None:
+        self.paired = tuple(p for p in self.paired if p[2].query is not query)
+        self.decided = tuple(t for t in self.decided if t.query is not query)
 
     def build_direct_hits(self) -> tuple[Hits, ...]:
         by_state: list[Hits] = [()]
         for state in (1, 2, 3):
             hits: list[RadarHit] = []
             for query in self.direct:
-                terms = query.direct_terms(state)
-                if terms:
-                    hits += (_new_tuple(RadarHit, (r, terms)) for r in query.radar_ids)
+                hits += query.hits_with(decide(query.node, {query.keys[0]: state}))
             by_state.append(tuple(hits))
         self.direct_hits = tuple(by_state) if self.direct else ()
         return self.direct_hits
@@ -286,7 +336,7 @@ class RadarIndex:
 
     def _set_radars(self, query: _Query, radar_ids: tuple[str, ...]) -> None:
         query.set_radars(radar_ids)
-        if query.direct is not None and query.keys:
+        if query.filing() == "direct":
             self._table[query.keys[0]].direct_hits = _STALE
 
     def reanchor(self, word_frequency: WordFrequency) -> None:
@@ -304,28 +354,41 @@ class RadarIndex:
             return
         query.keys, query.guard = tuple(found.keys), tuple(found.guard)
         query.frequency = found.frequency
+        filing = query.filing()
         for key in query.keys:
             filed = self._table.get(key)
             if filed is None:
-                filed = self._table[key] = _Filed()
-            if query.direct is not None:
-                # One leaf: one single-key clause, so no guard.
+                filed = self._table[key] = _Filed(key)
+            if filing == "direct":
                 filed.direct += (query,)
-                filed.sets = query.direct
                 filed.direct_hits = _STALE
+            elif filing == "decided":
+                table = _DecidedTable(query, key)
+                query.tables.append(table)
+                filed.add_table(table)
             elif not query.guard:
                 filed.free += (query,)
             for guard in query.guard:
                 filed.by_guard[guard] = (*filed.by_guard.get(guard, ()), query)
             filed.guards = frozenset(filed.by_guard)
-        self._kinds.update(map(kind_of, query.keys + query.guard))
+        self._kinds.update(map(kind_of, self._looked_up(query)))
+
+    @staticmethod
+    def _looked_up(query: _Query) -> tuple[Key, ...]:
+        """The keys of ``query`` a paper's key set must hold when the paper does: its
+        anchors and guards, and the keys a decided query reads the state of."""
+        probed = query.decided if query.decided is not None and query.filing() == "decided" else ()
+        return query.keys + query.guard + probed
 
     def _unanchor(self, query: _Query) -> None:
+        filing = query.filing()
         for key in query.keys:
             filed = self._table[key]
-            if query.direct is not None:
+            if filing == "direct":
                 filed.direct = _without(filed.direct, query)
                 filed.direct_hits = _STALE if filed.direct else ()
+            elif filing == "decided":
+                filed.remove_tables_of(query)
             elif not query.guard:
                 filed.free = _without(filed.free, query)
             for guard in query.guard:
@@ -337,7 +400,8 @@ class RadarIndex:
             filed.guards = frozenset(filed.by_guard)
             if filed.empty():
                 del self._table[key]
-        self._kinds.subtract(map(kind_of, query.keys + query.guard))
+        self._kinds.subtract(map(kind_of, self._looked_up(query)))
+        query.tables.clear()
         self._always.discard(query)
 
     def view(self, doc: PaperDocument) -> DocView:
@@ -378,6 +442,7 @@ class RadarIndex:
         queries = set(self._always)
         for key in self._table.keys() & keys:
             queries.update(self._table[key].direct)
+            queries.update(table.query for table in self._table[key].tables())
             queries.update(self._table[key].free)
             by_guard = self._table[key].by_guard
             for guard in by_guard.keys() & keys:
@@ -390,16 +455,7 @@ class RadarIndex:
         keys = self.paper_keys(view)
         self._stamp = stamp = self._stamp + 1
         table = self._table
-        # Where a direct query's key may be, in the order of _WORD_SETS, _PAIR_SETS and
-        # _PREFIX_SETS: title, abstract.
-        sets = (
-            view.title_set,
-            view.abstract_set,
-            view.title_pairs,
-            view.abstract_pairs,
-            view.title_prefixes,
-            view.abstract_prefixes,
-        )
+        sets = field_sets(view, keys)  # where keys' states are read
         hits: list[RadarHit] = []
         extend = hits.extend
         for query in self._always:
@@ -413,11 +469,25 @@ class RadarIndex:
             filed = table[key]
             filed.seen += 1
             direct = filed.direct_hits
-            if direct:
-                if direct is _STALE:
-                    direct = filed.build_direct_hits()
+            paired = filed.paired
+            decided = filed.decided
+            if direct or paired or decided:
                 at = filed.sets
-                extend(direct[(key in sets[at]) | ((key in sets[at + 1]) << 1)])
+                state = (key in sets[at]) | ((key in sets[at + 1]) << 1)
+                if direct:
+                    if direct is _STALE:
+                        direct = filed.build_direct_hits()
+                    extend(direct[state])
+                for probe, at, by_code in paired:
+                    code = state | ((probe in sets[at]) << 2) | ((probe in sets[at + 1]) << 3)
+                    extend(by_code[code])
+                for by_code in decided:
+                    code = state
+                    shift = 2
+                    for probe, at in by_code.probes:
+                        code |= ((probe in sets[at]) | ((probe in sets[at + 1]) << 1)) << shift
+                        shift += 2
+                    extend(by_code[code])
             for query in filed.free:
                 if query.stamp != stamp:
                     query.stamp = stamp

@@ -207,3 +207,29 @@ def test_a_lone_word_pair_or_prefix_is_read_off_where_the_paper_holds_its_key() 
     ]
     index.remove("also_any")
     assert "also_any" not in ids(index.match(PAPER))
+
+
+def test_queries_decided_by_a_few_keys_are_answered_once_from_their_states() -> None:
+    queries = {
+        "both": "spin OR rotations",  # reached through both keys: one hit
+        "first": "spin OR harvesting",
+        "second": "harvesting OR rotations",
+        "excluded": "spin -rotations",
+        "kept": "spin -harvesting",
+        "fields": "title:rotations OR abstract:spin",  # neither key in that field
+        "type": "spin NOT type:replace",
+        "three": "(spin OR chains) -harvesting -magnon",
+    }
+    index = index_of(**queries)
+    radars = {radar_id: parse_query(query) for radar_id, query in queries.items()}
+    assert sorted(index.match(PAPER)) == match_naive(radars, PAPER)
+    assert ids(index.match(PAPER)) == ["both", "first", "kept", "second", "three"]
+    both = [h.terms for h in index.match(PAPER) if h.radar_id == "both"]
+    assert both == [
+        (MatchedTerm(field="title", term="spin"), MatchedTerm(field="abstract", term="rotat"))
+    ]
+
+    index.add("also_both", parse_query("spin OR rotations"))
+    index.remove("both")
+    index.add("kept", parse_query("spin -chains"))  # now excluded
+    assert ids(index.match(PAPER)) == ["also_both", "first", "second", "three"]
