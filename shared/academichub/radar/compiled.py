@@ -47,7 +47,7 @@ from academichub.radar.ast import (
     Word,
 )
 from academichub.radar.document import PaperDocument
-from academichub.radar.evaluate import leaf_term, text_fields
+from academichub.radar.evaluate import interned_term, leaf_term, text_fields
 from academichub.radar.parser import MIN_PREFIX
 from academichub.radar.selectivity import estimate
 
@@ -58,7 +58,6 @@ __all__ = [
     "PrefixRegistry",
     "compile_outcomes",
     "compile_query",
-    "interned_term",
     "prefixes_of",
 ]
 
@@ -66,20 +65,9 @@ Terms = tuple[MatchedTerm, ...]
 CompiledQuery = Callable[["DocView"], Terms | None]
 R = TypeVar("R")
 
-_INTERNED: dict[tuple[str, str], MatchedTerm] = {}
 # A paper's tokens repeat across papers: remembering which registered prefixes a token
 # starts with saves walking it again. Forgotten whenever the registered prefixes change.
 _TOKEN_CACHE_LIMIT: Final = 200_000
-
-
-def interned_term(field: str, term: str) -> MatchedTerm:
-    """One object per (field, term): de-duplicating terms then hits the identity fast
-    path instead of pydantic's ``__eq__``."""
-    key = (field, term)
-    found = _INTERNED.get(key)
-    if found is None:
-        found = _INTERNED[key] = MatchedTerm(field=field, term=term)
-    return found
 
 
 class PrefixRegistry:

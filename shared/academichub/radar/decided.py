@@ -27,6 +27,7 @@ from academichub.radar.ast import (
     And,
     AnnounceType,
     Category,
+    Leaf,
     Node,
     Not,
     Or,
@@ -35,8 +36,8 @@ from academichub.radar.ast import (
     Source,
     Word,
 )
-from academichub.radar.compiled import DocView, interned_term
-from academichub.radar.evaluate import leaf_term, text_fields
+from academichub.radar.compiled import DocView
+from academichub.radar.evaluate import combine, text_fields
 
 __all__ = [
     "KEY_SETS",
@@ -127,44 +128,18 @@ def decided_keys(node: Node) -> tuple[Key, ...] | None:
 def decide(node: Node, states: Mapping[Key, int]) -> Terms | None:
     """What :func:`academichub.radar.evaluate.evaluate` gives a paper holding each key of
     ``node`` in the fields ``states`` says (``node`` must be decided by its keys)."""
-    if isinstance(node, And):
-        parts = []
-        for child in node.children:
-            fired = decide(child, states)
-            if fired is None:
-                return None
-            parts.append(fired)
-        return _merge(parts)
-    if isinstance(node, Or):
-        found = [r for r in (decide(child, states) for child in node.children) if r is not None]
-        return _merge(found) if found else None
-    if isinstance(node, Not):
-        return None if decide(node.child, states) is not None else ()
-    key = _leaf_key(node)
-    assert key is not None, f"{node!r} is not decided by a key"
+    return combine(node, lambda leaf: _fields(leaf, states))
+
+
+def _fields(leaf: Leaf, states: Mapping[Key, int]) -> list[str]:
+    key = _leaf_key(leaf)
+    assert key is not None, f"{leaf!r} is not decided by a key"
     state = states[key]
-    term = leaf_term(node)
-    if isinstance(node, Word | Phrase | Prefix):
-        allowed = text_fields(node.field)
-        fired = tuple(
-            interned_term(field, term)
-            for bit, field in ((1, "title"), (2, "abstract"))
-            if state & bit and field in allowed
-        )
-        return fired or None
-    field = "type" if isinstance(node, AnnounceType) else "cat"
-    if isinstance(node, Source):
-        field = "source"
-    return (interned_term(field, term),) if state else None
-
-
-def _merge(parts: list[Terms]) -> Terms:
-    """In order, each once (terms are interned: told apart by identity)."""
-    seen: set[int] = set()
-    merged = []
-    for part in parts:
-        for term in part:
-            if id(term) not in seen:
-                seen.add(id(term))
-                merged.append(term)
-    return tuple(merged)
+    if isinstance(leaf, Word | Phrase | Prefix):
+        allowed = text_fields(leaf.field)
+        return [f for bit, f in ((1, "title"), (2, "abstract")) if state & bit and f in allowed]
+    if not state:
+        return []
+    if isinstance(leaf, Source):
+        return ["source"]
+    return ["type"] if isinstance(leaf, AnnounceType) else ["cat"]

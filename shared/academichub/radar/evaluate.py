@@ -15,7 +15,7 @@ What fired (the "why" of a match) is defined here too:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from academichub.contracts import MatchedTerm
 from academichub.radar.ast import (
@@ -35,9 +35,21 @@ from academichub.radar.ast import (
 )
 from academichub.radar.document import PaperDocument
 
-__all__ = ["contains_run", "evaluate", "leaf_term", "text_fields"]
+__all__ = ["combine", "contains_run", "evaluate", "interned_term", "leaf_term", "text_fields"]
 
 Terms = tuple[MatchedTerm, ...]
+
+_INTERNED: dict[tuple[str, str], MatchedTerm] = {}
+
+
+def interned_term(field: str, term: str) -> MatchedTerm:
+    """One object per (field, term): terms are told apart by identity, without hashing
+    a model, and the matcher's hits share them."""
+    key = (field, term)
+    found = _INTERNED.get(key)
+    if found is None:
+        found = _INTERNED[key] = MatchedTerm(field=field, term=term)
+    return found
 
 
 def leaf_term(leaf: Leaf) -> str:
@@ -70,29 +82,44 @@ def contains_run(tokens: Sequence[str], run: Sequence[str]) -> bool:
 def evaluate(node: Node, doc: PaperDocument) -> Terms | None:
     """None if ``doc`` does not match ``node``; otherwise the positive terms that fired
     (empty for a match made only of negations)."""
+    return combine(node, lambda leaf: _leaf_fields(leaf, doc))
+
+
+def combine(node: Node, fields_of: Callable[[Leaf], Sequence[str]]) -> Terms | None:
+    """The rules above over the fields each leaf matched in (``fields_of``; none: the
+    leaf does not match): what :func:`evaluate` and every other reading of a paper
+    share."""
     if isinstance(node, And):
         parts = []
         for child in node.children:
-            fired = evaluate(child, doc)
+            fired = combine(child, fields_of)
             if fired is None:
                 return None
             parts.append(fired)
         return _merge(parts)
     if isinstance(node, Or):
-        results = [evaluate(child, doc) for child in node.children]
+        results = [combine(child, fields_of) for child in node.children]
         found = [r for r in results if r is not None]
         return _merge(found) if found else None
     if isinstance(node, Not):
-        return None if evaluate(node.child, doc) is not None else ()
-    fields = _leaf_fields(node, doc)
+        return None if combine(node.child, fields_of) is not None else ()
+    fields = fields_of(node)
     if not fields:
         return None
     term = leaf_term(node)
-    return tuple(MatchedTerm(field=f, term=term) for f in fields)
+    return tuple(interned_term(f, term) for f in fields)
 
 
 def _merge(parts: Sequence[Terms]) -> Terms:
-    return tuple(dict.fromkeys(term for part in parts for term in part))
+    """In order, each once (interned: told apart by identity)."""
+    seen: set[int] = set()
+    merged = []
+    for part in parts:
+        for term in part:
+            if id(term) not in seen:
+                seen.add(id(term))
+                merged.append(term)
+    return tuple(merged)
 
 
 def _leaf_fields(leaf: Leaf, doc: PaperDocument) -> list[str]:
