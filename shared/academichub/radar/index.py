@@ -34,8 +34,8 @@ from __future__ import annotations
 import collections
 import functools
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Final, NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Final, Literal, NamedTuple
 
 from academichub.contracts import MatchedTerm
 from academichub.radar.anchors import Key, TaggedKind, anchors, kind_of, tagged_key
@@ -99,12 +99,17 @@ class _Query:
         self.decided = decided_keys(node)
         self.tables: list[_DecidedTable] = []  # its entries' tables, while filed so
         self.hits: _HitsByOutcome | None = None  # made by compile_outcomes
-        run = compile_outcomes(node, self._outcomes)  # (via a local: mypy infers R then)
-        self.run = run
+        # Compiled when first filed to be run: most queries never are (see filing()).
+        self.run: Callable[[DocView], Hits | None] = _not_compiled
         # Tuples, not frozensets: a small tuple is a quarter of the size.
         self.keys: tuple[Key, ...] = ()  # empty: verified for every paper
         self.guard: tuple[Key, ...] = ()  # the paper must hold one of these too
         self.frequency = 1.0  # what the anchors were expected to cost
+
+    def compile(self) -> None:
+        if self.run is _not_compiled:
+            run = compile_outcomes(self.node, self._outcomes)  # (a local: mypy infers R)
+            self.run = run
 
     def _outcomes(self, sites: Sequence[MatchedTerm]) -> _HitsByOutcome:
         self.hits = _HitsByOutcome(sites, self)
@@ -117,7 +122,7 @@ class _Query:
         for table in self.tables:
             table.clear()
 
-    def filing(self) -> str:
+    def filing(self) -> Literal["direct", "decided", "run"]:
         """How the index files it, once anchored: ``direct`` (decided by its one anchor
         key), ``decided`` (by its anchor key and a few others), or ``run``."""
         if self.decided is None or self.guard or not self.keys:
@@ -128,6 +133,10 @@ class _Query:
         if terms is None:
             return ()
         return tuple(_new_tuple(RadarHit, (r, terms)) for r in self.radar_ids)
+
+
+def _not_compiled(view: DocView) -> Hits | None:
+    raise AssertionError("a query is compiled before it is filed to be run")
 
 
 class _HitsByOutcome(Outcomes[Hits]):
@@ -350,11 +359,14 @@ class RadarIndex:
         found = anchors(query.node, self._word_frequency, self._observed)
         if found is None:
             query.keys, query.guard, query.frequency = (), (), 1.0
+            query.compile()
             self._always.add(query)
             return
         query.keys, query.guard = tuple(found.keys), tuple(found.guard)
         query.frequency = found.frequency
         filing = query.filing()
+        if filing == "run":
+            query.compile()
         for key in query.keys:
             filed = self._table.get(key)
             if filed is None:
