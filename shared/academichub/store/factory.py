@@ -33,14 +33,9 @@ def open_store(common: CommonSettings, *, index_writer: bool) -> OpenedStore:
     index) or Elasticsearch (every process writes; the flag does not apply). Closing the
     store closes everything it opened."""
     if common.store == "elasticsearch":
-        from academichub.store.elastic import ElasticsearchStore, ensure_indices
+        from academichub.store.elastic import ElasticsearchStore
 
-        client = _elasticsearch_client(common)
-        try:
-            ensure_indices(client, common.elasticsearch_prefix)
-        except BaseException:
-            client.close()
-            raise
+        client = _prepared_client(common)
         return ElasticsearchStore(client, prefix=common.elasticsearch_prefix, owns_client=True)
     from academichub.store.embedded import EmbeddedStore
 
@@ -55,17 +50,11 @@ def open_accounts(common: CommonSettings, store: Store | None = None) -> OpenedA
             Cluster,
             ElasticsearchAccountStore,
             ElasticsearchStore,
-            ensure_indices,
         )
 
         if isinstance(store, ElasticsearchStore):
             return ElasticsearchAccountStore(store.cluster.shared())
-        client = _elasticsearch_client(common)
-        try:
-            ensure_indices(client, common.elasticsearch_prefix)
-        except BaseException:
-            client.close()
-            raise
+        client = _prepared_client(common)
         return ElasticsearchAccountStore(
             Cluster(client, prefix=common.elasticsearch_prefix, owns_client=True)
         )
@@ -88,6 +77,20 @@ def open_facets(store: Store) -> FacetStore:
 
         return EmbeddedFacets(store.data_dir)
     return ScanFacets(store)
+
+
+def _prepared_client(common: CommonSettings) -> Elasticsearch:
+    """A client of the configured cluster whose indices exist (closed again if they
+    cannot be made)."""
+    from academichub.store.elastic import ensure_indices
+
+    client = _elasticsearch_client(common)
+    try:
+        ensure_indices(client, common.elasticsearch_prefix)
+    except BaseException:
+        client.close()
+        raise
+    return client
 
 
 def _elasticsearch_client(common: CommonSettings) -> Elasticsearch:
