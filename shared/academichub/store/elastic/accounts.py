@@ -77,12 +77,10 @@ class ElasticsearchAccountStore:
     def add_user(self, user: User) -> None:
         email = normalise_email(user.email)
         self._claim_email(email, user.id)
-        es = self._cluster.live()
-        self._cluster.call(
-            es.index,
-            index=self._names.users,
-            id=user.id,
-            document=user_document(User(user.id, user.name, email, user.is_admin, user.created_at)),
+        self._cluster.put(
+            self._names.users,
+            user.id,
+            user_document(User(user.id, user.name, email, user.is_admin, user.created_at)),
             refresh=self._cluster.visible,
         )
         if self._claimant(email) != user.id:
@@ -230,14 +228,7 @@ class ElasticsearchAccountStore:
 
     # --- web sessions -------------------------------------------------------------
     def add_session(self, session: WebSession) -> None:
-        es = self._cluster.live()
-        self._cluster.call(
-            es.index,
-            index=self._names.web_sessions,
-            id=session.digest,
-            document=session_document(session),
-            refresh=self._cluster.refresh,
-        )
+        self._cluster.put(self._names.web_sessions, session.digest, session_document(session))
 
     def get_session(self, digest: str) -> WebSession | None:
         stored = self._cluster.get(self._names.web_sessions, digest, True)
@@ -255,14 +246,7 @@ class ElasticsearchAccountStore:
 
     # --- feed tokens --------------------------------------------------------------
     def set_feed_token(self, token: FeedToken) -> None:
-        es = self._cluster.live()
-        self._cluster.call(
-            es.index,
-            index=self._names.feed_tokens,
-            id=token.radar_id,
-            document=feed_token_document(token),
-            refresh=self._cluster.refresh,
-        )
+        self._cluster.put(self._names.feed_tokens, token.radar_id, feed_token_document(token))
 
     def get_feed_token(self, radar_id: str) -> FeedToken | None:
         stored = self._cluster.get(self._names.feed_tokens, radar_id, True)
@@ -273,12 +257,10 @@ class ElasticsearchAccountStore:
 
     # --- feedback -----------------------------------------------------------------
     def put_feedback(self, feedback: Feedback) -> None:
-        es = self._cluster.live()
-        self._cluster.call(
-            es.index,
-            index=self._names.feedback,
-            id=feedback_id(feedback.radar_id, feedback.paper_id, feedback.user_id),
-            document=feedback_document(feedback),
+        self._cluster.put(
+            self._names.feedback,
+            feedback_id(feedback.radar_id, feedback.paper_id, feedback.user_id),
+            feedback_document(feedback),
             refresh=self._cluster.visible,
         )
 

@@ -210,6 +210,15 @@ class Cluster:
                     found[str(doc["_id"])] = doc
         return found
 
+    def put(
+        self, index: str, doc_id: str, document: Mapping[str, Any], refresh: Refresh = None
+    ) -> None:
+        """Write one whole document by id, replacing any stored under it."""
+        es = self.live()
+        self.call(
+            es.index, index=index, id=doc_id, document=document, refresh=refresh or self.refresh
+        )
+
     def delete(self, index: str, doc_id: str, refresh: Refresh = None) -> bool:
         """Delete one document by id; False if there was none."""
         es = self.live_404()

@@ -625,14 +625,7 @@ class ElasticsearchStore(DelegatesBrieferState):
         return {str(k): str(v) for k, v in stored["_source"]["cursor"].items()}
 
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
-        es = self.cluster.live()
-        self.cluster.call(
-            es.index,
-            index=self.names.cursors,
-            id=source,
-            document={"source": source, "cursor": dict(cursor)},
-            refresh=self.cluster.refresh,
-        )
+        self.cluster.put(self.names.cursors, source, {"source": source, "cursor": dict(cursor)})
 
     # --- lifecycle ----------------------------------------------------------------
     def ping(self) -> None:
