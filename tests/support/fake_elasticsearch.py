@@ -864,14 +864,19 @@ class FakeNode(BaseNode):
     ) -> NodeApiResponse:
         status, answer = self.fake.answer(method, target, body, headers)
         payload = b"" if method == "HEAD" or answer is None else json.dumps(answer).encode()
-        meta = ApiResponseMeta(
-            status=status,
-            http_version="1.1",
-            headers=HttpHeaders(RESPONSE_HEADERS),
-            duration=0.0,
-            node=self.config,
-        )
-        return NodeApiResponse(meta, payload)
+        return node_response(self, status, payload)
+
+
+def node_response(node: BaseNode, status: int, payload: bytes) -> NodeApiResponse:
+    """What a transport node returns for an answer made up in-process."""
+    meta = ApiResponseMeta(
+        status=status,
+        http_version="1.1",
+        headers=HttpHeaders(RESPONSE_HEADERS),
+        duration=0.0,
+        node=node.config,
+    )
+    return NodeApiResponse(meta, payload)
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -32,16 +32,14 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
+from elastic_transport import BaseNode, HttpHeaders
 from elastic_transport._node import NodeApiResponse
 from elastic_transport.client_utils import DEFAULT, DefaultType
 from elasticsearch import Elasticsearch
 
+from tests.support.fake_elasticsearch import node_response
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "elastic"
-RESPONSE_HEADERS = {
-    "content-type": "application/vnd.elasticsearch+json;compatible-with=9",
-    "x-elastic-product": "Elasticsearch",
-}
 
 
 class ReplayMismatch(AssertionError):
@@ -125,14 +123,7 @@ class ReplayNode(BaseNode):
         request_timeout: DefaultType | float | None = DEFAULT,
     ) -> NodeApiResponse:
         status, payload = self.replay.answer(method, target, body, headers)
-        meta = ApiResponseMeta(
-            status=status,
-            http_version="1.1",
-            headers=HttpHeaders(RESPONSE_HEADERS),
-            duration=0.0,
-            node=self.config,
-        )
-        return NodeApiResponse(meta, payload)
+        return node_response(self, status, payload)
 
 
 @contextmanager
