@@ -25,6 +25,7 @@ from __future__ import annotations
 import inspect
 import random
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -88,20 +89,19 @@ def _needs(module: Any, function: Callable[..., Any]) -> set[str]:
 def cluster(request: pytest.FixtureRequest) -> Iterator[tuple[Elasticsearch, str]]:
     """(client, index prefix) with every index created: the fake, or a live cluster with
     fresh indices under a unique prefix, deleted afterwards."""
-    if request.param == "fake":
-        fake = FakeElasticsearch()
-        client = fake.client()
-        ensure_indices(client, "academichub")
-        yield client, "academichub"
-        client.close()
-        fake.assert_clean()
-        return
-    with live_cluster() as live:
-        yield live
+    with _fake_cluster() if request.param == "fake" else live_cluster() as opened:
+        yield opened
 
 
 @pytest.fixture
 def fake_cluster() -> Iterator[tuple[Elasticsearch, str]]:
+    with _fake_cluster() as opened:
+        yield opened
+
+
+@contextmanager
+def _fake_cluster() -> Iterator[tuple[Elasticsearch, str]]:
+    """The in-memory fake with every index created; on leaving, nothing left half-done."""
     fake = FakeElasticsearch()
     client = fake.client()
     ensure_indices(client, "academichub")
