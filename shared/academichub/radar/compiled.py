@@ -4,7 +4,7 @@ fast path.
 The semantics are those of :func:`academichub.radar.evaluate.evaluate` (property tests
 hold the two equal); only the cost differs. The matcher verifies thousands of candidate
 radars per paper, and a tree of closures costs a call per node plus a cache miss per
-closure, so each query becomes *one* function instead:
+closure, so each query becomes *one* function (:func:`compile_outcomes`) instead:
 
 * first a short-circuit boolean expression (most selective ``And`` child first), which
   rejects most candidates after a few set look-ups;
@@ -52,17 +52,14 @@ from academichub.radar.parser import MIN_PREFIX
 from academichub.radar.selectivity import estimate
 
 __all__ = [
-    "CompiledQuery",
     "DocView",
     "Outcomes",
     "PrefixRegistry",
     "compile_outcomes",
-    "compile_query",
     "prefixes_of",
 ]
 
 Terms = tuple[MatchedTerm, ...]
-CompiledQuery = Callable[["DocView"], Terms | None]
 R = TypeVar("R")
 
 # A paper's tokens repeat across papers: remembering which registered prefixes a token
@@ -255,11 +252,6 @@ def prefixes_of(node: Node) -> list[str]:
     if isinstance(node, Not):
         return prefixes_of(node.child)
     return [node.prefix] if isinstance(node, Prefix) else []
-
-
-def compile_query(node: Node) -> CompiledQuery:
-    """A function of a :class:`DocView` with the same result as ``evaluate(node, doc)``."""
-    return compile_outcomes(node, _TermsByOutcome)
 
 
 def compile_outcomes(
@@ -466,13 +458,6 @@ class Outcomes(dict[int, R], Generic[R]):
 
     def build(self, terms: Terms) -> R:
         raise NotImplementedError
-
-
-class _TermsByOutcome(Outcomes[Terms]):
-    __slots__ = ()
-
-    def build(self, terms: Terms) -> Terms:
-        return terms
 
 
 _FLAG: Final = re.compile(r"\bm\d+[ta]?\b")
