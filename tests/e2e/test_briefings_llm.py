@@ -31,6 +31,7 @@ from academichub.radar.parser import parse_query
 from academichub.store.embedded import EmbeddedStore
 from tests.conftest import QUANT_PH_RSS
 from tests.integration.briefer.chat_server import Reply, serve_chat, well_behaved_answer
+from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.kafka import read_topic
 from tests.support.system import System, running_system
@@ -88,7 +89,9 @@ async def _create_radar(system: System) -> None:
         await publisher.stop()
 
 
-def test_windows_are_briefed_by_the_model_and_upgraded_after_an_outage(tmp_path: Path) -> None:
+def test_windows_are_briefed_by_the_model_and_upgraded_after_an_outage(
+    broker: BrokerUnderTest, tmp_path: Path
+) -> None:
     expected = expected_matches()
     assert 10 <= len(expected) < 81
 
@@ -97,6 +100,7 @@ def test_windows_are_briefed_by_the_model_and_upgraded_after_an_outage(tmp_path:
         serve_chat() as chat,
         running_system(
             tmp_path,
+            broker,
             INGESTOR_FEEDS=(
                 '[{"name": "arxiv", "format": "arxiv-rss", "url": "'
                 + feeds.url("/rss/quant-ph")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from academichub.broker.local import LocalBroker
 from academichub.contracts import TopicName
 from academichub.ingestor import pages
+from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import FeedServer, Route, serve_feeds
 from tests.support.kafka import read_topic
 from tests.support.paged import oai_pages, oai_record_ids
@@ -28,7 +28,7 @@ TOKEN_2 = "/oai?verb=ListRecords&resumptionToken=t2"
 
 
 def start_ingestor(
-    broker: LocalBroker, data: Path, server: FeedServer, log: Path
+    broker: BrokerUnderTest, data: Path, server: FeedServer, log: Path
 ) -> subprocess.Popen[bytes]:
     feeds = [
         {
@@ -61,7 +61,7 @@ def wait_for(condition: object, seconds: float, what: str) -> None:
 
 
 async def test_a_killed_ingestor_resumes_its_harvest_without_duplicates_or_gaps(
-    broker: LocalBroker, tmp_path: Path
+    broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     bodies = oai_pages([120, 80, 50])
     since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)

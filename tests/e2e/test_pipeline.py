@@ -21,6 +21,7 @@ from academichub.radar.document import PaperDocument
 from academichub.radar.evaluate import evaluate
 from academichub.radar.parser import parse_query
 from tests.conftest import QUANT_PH_RSS
+from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.system import System, running_system
 
@@ -59,7 +60,7 @@ def settled_state(system: System, radar_id: str) -> tuple[int, list[tuple[str, i
     return papers, matches, briefings
 
 
-def test_feed_to_search_matches_and_briefing(tmp_path: Path) -> None:
+def test_feed_to_search_matches_and_briefing(broker: BrokerUnderTest, tmp_path: Path) -> None:
     expected = expected_matches()
     assert 5 <= len(expected) < 81
 
@@ -67,6 +68,7 @@ def test_feed_to_search_matches_and_briefing(tmp_path: Path) -> None:
         serve_feeds({"/rss/quant-ph": Route(QUANT_PH_RSS.read_bytes())}) as feeds,
         running_system(
             tmp_path,
+            broker,
             INGESTOR_FEEDS=(
                 '[{"name": "arxiv", "format": "arxiv-rss", "url": "'
                 + feeds.url("/rss/quant-ph")

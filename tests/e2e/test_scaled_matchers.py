@@ -17,11 +17,14 @@ from academichub.radar.document import PaperDocument
 from academichub.radar.evaluate import evaluate
 from academichub.radar.parser import parse_query
 from tests.conftest import QUANT_PH_RSS
+from tests.support.brokers import BrokerUnderTest
+from tests.support.kafka import group_members
 from tests.support.system import System, running_system
 
 pytestmark = pytest.mark.e2e
 
 QUERY = "quantum -entanglement"
+MATCHER_GROUP = "academichub-matcher"
 
 
 def papers() -> list[Paper]:
@@ -46,13 +49,15 @@ def consumed(system: System, port: str) -> float:
     )
 
 
-def test_two_matchers_split_partitions_and_survive_a_kill(tmp_path: Path) -> None:
+def test_two_matchers_split_partitions_and_survive_a_kill(
+    broker: BrokerUnderTest, tmp_path: Path
+) -> None:
     corpus = papers()
     node = parse_query(QUERY)
     expected = {p.id for p in corpus if evaluate(node, PaperDocument.from_paper(p)) is not None}
     first, second = corpus[:40], corpus[40:]
 
-    with running_system(tmp_path, BRIEFER_WINDOW_MAX_SECONDS="3600") as system:
+    with running_system(tmp_path, broker, BRIEFER_WINDOW_MAX_SECONDS="3600") as system:
         system.start("gateway")
         base = f"http://127.0.0.1:{system.env['GATEWAY_PORT']}"
         system.wait_for(
@@ -75,6 +80,15 @@ def test_two_matchers_split_partitions_and_survive_a_kill(tmp_path: Path) -> Non
                     httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).json()["radars"] == 1
                 ),
             )
+        # The second replica may join the group a generation after the first (Apache Kafka
+        # rebalances as each member arrives): publish once both hold their partitions.
+        system.wait_for(
+            "both replicas in the stable consumer group",
+            lambda: (
+                asyncio.run(group_members(system.broker.bootstrap_servers, MATCHER_GROUP))
+                == ("Stable", 2)
+            ),
+        )
         asyncio.run(publish(system, first))
         system.wait_for(
             "both replicas to consume the first half",

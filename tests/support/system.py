@@ -15,14 +15,15 @@ from typing import TypeVar
 
 import httpx
 
-from academichub.broker.local import LocalBroker, free_port
+from academichub.broker.local import free_port
+from tests.support.brokers import BrokerUnderTest, TansuBroker
 
 T = TypeVar("T")
 
 
 @dataclass
 class System:
-    broker: LocalBroker
+    broker: BrokerUnderTest
     data_dir: Path
     log_dir: Path
     env: dict[str, str]
@@ -105,13 +106,19 @@ class System:
 
 
 @contextmanager
-def running_system(tmp_path: Path, **env: str) -> Iterator[System]:
+def running_system(
+    tmp_path: Path, broker: BrokerUnderTest | None = None, **env: str
+) -> Iterator[System]:
+    """The services' environment around ``broker`` (a running broker the caller owns, such
+    as the ``broker`` fixture's), or around a Tansu broker started and stopped here."""
     log_dir = tmp_path / "log"
     data_dir = tmp_path / "data"
     log_dir.mkdir()
     data_dir.mkdir()
-    broker = LocalBroker(log_path=log_dir / "broker.log")
-    broker.start()
+    owned = broker is None
+    if broker is None:
+        broker = TansuBroker(log_path=log_dir / "broker.log")
+        broker.start()
     base = {
         **os.environ,
         "ACADEMICHUB_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
@@ -128,4 +135,5 @@ def running_system(tmp_path: Path, **env: str) -> Iterator[System]:
     finally:
         for name in list(system.processes):
             system.stop(name)
-        broker.stop()
+        if owned:
+            broker.stop()

@@ -17,9 +17,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from academichub.contracts import TOPICS
-from academichub.platform.errors import TransientError
+from academichub.platform.errors import ConfigError, TransientError
 
 log = logging.getLogger(__name__)
+
+# CreateTopics errors that no retry can fix: the cluster cannot hold the topic as asked
+# (INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT,
+# INVALID_CONFIG), e.g. a replication factor above a one-node cluster's one broker.
+_REFUSED_AS_CONFIGURED = frozenset({37, 38, 39, 40})
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,24 @@ async def ensure_topics(
         for name, code, message in _topic_errors(response):
             if code == 0:
                 created.append(name)
+            elif code in _REFUSED_AS_CONFIGURED:
+                raise ConfigError(
+                    f"the broker refused to create topic {name} with {_partitions(name)} "
+                    f"partitions, replication factor {durability.replication_factor} and "
+                    f"min.insync.replicas {durability.min_insync_replicas}: {message} "
+                    f"(Kafka error {code}); the replication factor cannot exceed the "
+                    "cluster's brokers"
+                )
             elif code != TopicAlreadyExistsError.errno:
                 raise KafkaError(f"creating topic {name} failed: error {code} {message}")
         log.info("created topics %s", created)
         return created
     finally:
         await admin.close()
+
+
+def _partitions(name: str) -> int:
+    return next(t.partitions for t in TOPICS.values() if str(t.name) == name)
 
 
 def _topic_errors(response: object) -> list[tuple[str, int, str | None]]:

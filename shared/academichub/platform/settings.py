@@ -27,6 +27,11 @@ class CommonSettings(BaseSettings):
         default=Path("var/data"),
         description="Embedded store folder: SQLite records and the tantivy index",
     )
+    producer_idempotence: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Kafka idempotent producer: auto = when the broker offers it (Apache "
+        "Kafka does, Tansu does not); on = refuse to start without it; off = never",
+    )
     offline: bool = Field(default=False, description="Replay bundled feeds instead of polling")
     log_level: str = "INFO"
     store: Literal["embedded", "elasticsearch"] = Field(

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from academichub.briefer.bootstrap import serve
 from academichub.briefer.settings import BrieferSettings
-from academichub.broker.local import LocalBroker, free_port
+from academichub.broker.local import free_port
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import (
     Briefing,
@@ -24,6 +24,7 @@ from academichub.contracts import (
 )
 from academichub.platform.settings import CommonSettings
 from academichub.store.memory import InMemoryStore
+from tests.support.brokers import BrokerUnderTest
 from tests.support.kafka import read_topic
 
 pytestmark = pytest.mark.integration
@@ -62,7 +63,7 @@ def seeded_store() -> InMemoryStore:
 
 
 async def test_matches_become_one_published_briefing_and_poison_is_dead_lettered(
-    broker: LocalBroker,
+    broker: BrokerUnderTest,
 ) -> None:
     store = seeded_store()
     port = free_port()

@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from academichub.broker.local import LocalBroker, free_port
+from academichub.broker.local import free_port
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper, RadarChange, TopicName, decode_event
 from academichub.gateway.app import create_app
@@ -34,6 +34,7 @@ from academichub.store.accounts import User, mint_api_key, new_user_id
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.embedded.accounts import EmbeddedAccountStore
 from academichub.store.embedded.facets import EmbeddedFacets
+from tests.support.brokers import BrokerUnderTest
 
 pytestmark = pytest.mark.integration
 
@@ -194,7 +195,7 @@ async def _radar_change(bootstrap_servers: str, radar_id: str, within: float) ->
 
 
 async def test_composition_root_publishes_radar_changes(
-    broker: LocalBroker, tmp_path: Path
+    broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
     _seed(data_dir)
@@ -227,7 +228,7 @@ async def test_composition_root_publishes_radar_changes(
 
 
 async def test_broker_probe_answers_for_a_live_broker_and_not_for_a_dead_one(
-    broker: LocalBroker,
+    broker: BrokerUnderTest,
 ) -> None:
     await KafkaBrokerProbe(broker.bootstrap_servers, timeout_seconds=5).check()
     dead = KafkaBrokerProbe(f"127.0.0.1:{free_port()}", timeout_seconds=1)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from academichub.broker.local import LocalBroker
 from academichub.contracts import TopicName
+from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.kafka import read_topic
 from tests.support.paged import FIXTURES, biorxiv_pages, oai_pages, oai_record_ids
@@ -33,7 +33,7 @@ def backfill(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     )
 
 
-def _env(broker: LocalBroker, data: Path, base: str) -> dict[str, str]:
+def _env(broker: BrokerUnderTest, data: Path, base: str) -> dict[str, str]:
     return {
         "ACADEMICHUB_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
         "ACADEMICHUB_DATA_DIR": str(data),
@@ -48,7 +48,7 @@ def _env(broker: LocalBroker, data: Path, base: str) -> dict[str, str]:
 
 
 async def test_an_interrupted_arxiv_backfill_resumes_and_publishes_each_paper_once(
-    broker: LocalBroker, tmp_path: Path
+    broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     bodies = oai_pages([120, 80, 50])
     first = (
@@ -95,7 +95,7 @@ async def test_an_interrupted_arxiv_backfill_resumes_and_publishes_each_paper_on
 
 
 async def test_a_biorxiv_backfill_pages_by_cursor_and_an_empty_body_is_a_failure(
-    broker: LocalBroker, tmp_path: Path
+    broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     first, second = biorxiv_pages([2, 1])
     window = "/details/biorxiv/2026-07-15/2026-07-18"
@@ -125,7 +125,7 @@ async def test_a_biorxiv_backfill_pages_by_cursor_and_an_empty_body_is_a_failure
 
 
 async def test_arxiv_ids_are_looked_up_through_the_api_and_unknown_ids_are_reported(
-    broker: LocalBroker, tmp_path: Path
+    broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     page = (FIXTURES / "arxiv_api" / "api_2026_idlist_two_ids_one_missing.xml").read_bytes()
     path = "/api/query?id_list=0808.05394,1707.08567&start=0&max_results=2"

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.broker.local import LocalBroker
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import TopicName
 from academichub.ingestor.fetch import HttpFetcher
@@ -21,13 +20,16 @@ from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
 from academichub.store.embedded import EmbeddedStore
 from tests.conftest import QUANT_PH_RSS
+from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.kafka import read_topic
 
 pytestmark = pytest.mark.integration
 
 
-async def test_feed_is_published_once_over_real_http(broker: LocalBroker, tmp_path: Path) -> None:
+async def test_feed_is_published_once_over_real_http(
+    broker: BrokerUnderTest, tmp_path: Path
+) -> None:
     store = EmbeddedStore(tmp_path, index_writer=False)
     publisher = KafkaPublisher(broker.bootstrap_servers, client_id="ingestor-test")
     await publisher.start()
