@@ -41,6 +41,7 @@ class FeedServer:
     # (path, If-None-Match, User-Agent) per request, in arrival order.
     requests: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     request_times: list[float] = field(default_factory=list)  # time.monotonic() per request
+    accept_encodings: list[str | None] = field(default_factory=list)  # per request, in order
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -60,6 +61,7 @@ def serve_feeds(routes: dict[str, Route] | None = None) -> Iterator[FeedServer]:
                     (self.path, self.headers.get("If-None-Match"), self.headers.get("User-Agent"))
                 )
                 state.request_times.append(time.monotonic())
+                state.accept_encodings.append(self.headers.get("Accept-Encoding"))
                 route = state.routes.get(self.path)
                 if route is not None:
                     route.served += 1

@@ -15,6 +15,7 @@ from academichub.ingestor.fetch import (
     NetworkUnreachable,
     ResponseTooLarge,
     ScriptedFetcher,
+    UnsupportedEncoding,
 )
 from academichub.ingestor.retry import (
     RetryAfterTooLong,
@@ -226,10 +227,11 @@ async def test_the_arxiv_error_feed_http_400_is_not_retried() -> None:
     "error",
     [
         NetworkUnreachable(f"{URL}: cannot connect: [Errno -3] name resolution"),
-        ResponseTooLarge(f"{URL}: body exceeds 50000000 bytes"),
+        ResponseTooLarge(f"{URL}: body exceeds 50000000 bytes", received=50_000_001),
+        UnsupportedEncoding(f"{URL}: refused: Content-Encoding 'br' is not one ..."),
     ],
 )
-async def test_no_route_and_too_large_are_raised_at_once(error: TransientError) -> None:
+async def test_no_route_and_refused_responses_are_raised_at_once(error: TransientError) -> None:
     fetcher, inner, sleeps, _ = retrying(error, OK)
 
     with pytest.raises(type(error)) as raised:

@@ -14,7 +14,7 @@ from prometheus_client import REGISTRY, start_http_server
 from academichub.arxiv_calendar import calendar_with
 from academichub.broker.publisher import EventPublisher, KafkaPublisher
 from academichub.ingestor.enrich import CrossrefEnricher
-from academichub.ingestor.fetch import Fetcher, NetworkUnreachable
+from academichub.ingestor.fetch import Fetcher, NetworkUnreachable, ResponseRefused
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
@@ -155,6 +155,9 @@ async def poll_round(poller: Poller, feeds: list[FeedConfig]) -> list[PollReport
         except NetworkUnreachable as exc:
             log.warning("%s: %s", feed.name, exc)
             reports.append(poller.record_failure(feed, "unreachable", str(exc)))
+        except ResponseRefused as exc:
+            # Too large, or an encoding refused: the reason goes to the source's status.
+            reports.append(poller.record_failure(feed, "refused", str(exc)))
         except TransientError as exc:
             log.warning("%s: %s (will retry)", feed.name, exc)
             reports.append(poller.record_failure(feed, "error", str(exc)))

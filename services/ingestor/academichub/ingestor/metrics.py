@@ -10,7 +10,8 @@ class IngestorMetrics:
         self.registry = registry
         self.polls = Counter(
             "academichub_ingestor_polls_total",
-            "Feed polls by source and outcome (ok, not_modified, error, feed_error)",
+            "Feed polls by source and outcome (ok, not_modified, feed_error, http_error, error, "
+            "unreachable, refused)",
             ["source", "outcome"],
             registry=registry,
         )

@@ -53,7 +53,7 @@ INDEX_FROM = "index_from"
 @dataclass(frozen=True)
 class PollReport:
     feed: str
-    outcome: str  # ok | not_modified | feed_error | http_error | error | unreachable
+    outcome: str  # ok | not_modified | feed_error | http_error | error | unreachable | refused
     entries: int = 0
     published: int = 0
     duplicates: int = 0

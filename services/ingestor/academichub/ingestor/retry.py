@@ -5,7 +5,8 @@ What :class:`RetryingFetcher` retries, and what it does not::
     TransientError from the inner fetcher   retried: timeouts, resets, a body cut short
       NetworkUnreachable                    raised at once: no route at all, and the caller
                                             falls back to the offline replay -- don't stall it
-      ResponseTooLarge                      raised at once: the body will not get smaller
+      ResponseRefused                       raised at once: a body over the cap or an encoding
+                                            refused will not change in a few seconds
     HTTP 429, 500, 502, 503, 504            retried
     any other status                        returned at once. A 4xx is an answer, not a hiccup:
                                             arXiv's error feed comes as HTTP 400
@@ -41,7 +42,7 @@ from academichub.ingestor.fetch import (
     Fetcher,
     FetchResult,
     NetworkUnreachable,
-    ResponseTooLarge,
+    ResponseRefused,
 )
 from academichub.platform.errors import TransientError
 
@@ -162,7 +163,7 @@ class RetryingFetcher:
             attempt += 1
             try:
                 result = await self._inner.fetch(url, etag=etag, last_modified=last_modified)
-            except (NetworkUnreachable, ResponseTooLarge):
+            except (NetworkUnreachable, ResponseRefused):
                 raise
             except TransientError as exc:
                 cause = _cause(url, exc)
