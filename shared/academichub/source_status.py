@@ -21,6 +21,8 @@ STALE: Final = "stale"
 FAILURES: Final = "consecutive_failures"
 RECOVERED_FOR: Final = "recovered_for"
 RECOVERED_ITEMS: Final = "recovered_items"
+# What the last poll that read entries had to repair or could not publish, or nothing.
+LAST_NOTES: Final = "last_poll_notes"
 MAX_MESSAGE: Final = 500
 
 
@@ -33,6 +35,9 @@ class SourceStatus:
     next_poll_at: dt.datetime | None
     stale: bool
     consecutive_failures: int
+    # "undecodable: title 2; truncated: abstract 1; refused by the broker: 1": the last
+    # poll that read entries, when it repaired or could not publish any.
+    last_poll_notes: str | None = None
 
 
 def _time(text: str | None) -> dt.datetime | None:
@@ -58,6 +63,7 @@ def read_status(cursor: Mapping[str, str] | None) -> SourceStatus:
         next_poll_at=_time(cursor.get(NEXT_POLL)),
         stale=cursor.get(STALE) == "1",
         consecutive_failures=_int(cursor.get(FAILURES)) or 0,
+        last_poll_notes=cursor.get(LAST_NOTES) or None,
     )
 
 
@@ -76,6 +82,14 @@ def failed(cursor: Mapping[str, str], now: dt.datetime, message: str) -> dict[st
         LAST_ERROR: message[:MAX_MESSAGE],
         FAILURES: str(failures),
     }
+
+
+def noted(cursor: Mapping[str, str], notes: str | None) -> dict[str, str]:
+    """The cursor after a poll that read entries: its notes, or none."""
+    out = {k: v for k, v in cursor.items() if k != LAST_NOTES}
+    if notes:
+        out[LAST_NOTES] = notes[:MAX_MESSAGE]
+    return out
 
 
 def scheduled(cursor: Mapping[str, str], next_poll_at: dt.datetime) -> dict[str, str]:

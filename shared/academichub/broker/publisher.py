@@ -6,24 +6,78 @@ acknowledgement is not written twice. The Tansu broker has no InitProducerId (no
 transactions): there the producer runs without idempotence, which is safe because delivery
 is at-least-once anyway and every sink is idempotent. ``idempotence="auto"`` (the default)
 asks the broker and falls back only when it refuses InitProducerId.
+
+How a publish fails, mapped in this one place::
+
+    BrokerUnavailable (TransientError)  the broker cannot be reached or does not answer in
+                                        time (connection, timeouts, retriable errors): nothing
+                                        of the call is known to be stored; try it all again
+    PublishRefused (PoisonEvent)        some events were refused for good -- over
+                                        MAX_EVENT_BYTES (checked before sending), or the
+                                        broker answered an error for them; every other event
+                                        of the call was acknowledged. ``refused`` names them
+    (anything else)                     a bug (a publish after stop(), say): it propagates
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import UnknownError, UnsupportedVersionError
+from aiokafka.errors import (
+    BrokerNotAvailableError,
+    BrokerResponseError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    KafkaUnavailableError,
+    NoBrokersAvailable,
+    NodeNotReadyError,
+    UnknownError,
+    UnsupportedVersionError,
+)
 from pydantic import BaseModel
 
 from academichub.contracts import TopicName, encode_event
-from academichub.platform.errors import ConfigError
+from academichub.contracts.bounds import MAX_EVENT_BYTES
+from academichub.platform.errors import ConfigError, PoisonEvent, TransientError
 
 log = logging.getLogger(__name__)
 
 Idempotence = Literal["auto", "on", "off"]
+
+_UNAVAILABLE = (
+    BrokerNotAvailableError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    KafkaUnavailableError,
+    NoBrokersAvailable,
+    NodeNotReadyError,
+)
+
+
+class BrokerUnavailable(TransientError):
+    """The broker could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    key: str
+    reason: str
+
+
+class PublishRefused(PoisonEvent):
+    """Events refused for good; every other event of the same call was acknowledged."""
+
+    def __init__(self, topic: TopicName, refused: Sequence[Refusal]) -> None:
+        shown = "; ".join(f"{r.key}: {r.reason}" for r in refused[:3])
+        more = f" (and {len(refused) - 3} more)" if len(refused) > 3 else ""
+        super().__init__(f"{topic}: {len(refused)} event(s) refused: {shown}{more}")
+        self.refused = tuple(refused)
 
 
 class EventPublisher(Protocol):
@@ -32,7 +86,8 @@ class EventPublisher(Protocol):
         ...
 
     async def publish_many(self, topic: TopicName, items: list[tuple[str, BaseModel]]) -> None:
-        """Publish several events (pipelined) and return once all are acknowledged."""
+        """Publish several events (pipelined) and return once all are acknowledged; raise
+        :class:`PublishRefused` after the others were acknowledged if some were refused."""
         ...
 
 
@@ -40,11 +95,17 @@ class KafkaPublisher:
     """aiokafka producer with the settings the local broker and production share."""
 
     def __init__(
-        self, bootstrap_servers: str, client_id: str, *, idempotence: Idempotence = "auto"
+        self,
+        bootstrap_servers: str,
+        client_id: str,
+        *,
+        idempotence: Idempotence = "auto",
+        max_event_bytes: int = MAX_EVENT_BYTES,
     ) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id
         self._idempotence = idempotence
+        self._max_event_bytes = max_event_bytes
         self._started: AIOKafkaProducer | None = None
         self.idempotent = False
 
@@ -99,32 +160,75 @@ class KafkaPublisher:
         return self._started
 
     async def publish(self, topic: TopicName, key: str, event: BaseModel) -> None:
-        await self._producer.send_and_wait(str(topic), encode_event(event), key=key.encode())
+        await self.publish_many(topic, [(key, event)])
 
     async def publish_many(self, topic: TopicName, items: list[tuple[str, BaseModel]]) -> None:
-        futures = [
-            await self._producer.send(str(topic), encode_event(event), key=key.encode())
-            for key, event in items
-        ]
-        for fut in futures:
-            await fut
+        refused: list[Refusal] = []
+        sent: list[tuple[str, asyncio.Future[object]]] = []
+        unavailable: KafkaError | None = None
+        for key, event in items:
+            value = encode_event(event)
+            if len(value) > self._max_event_bytes:
+                reason = f"the event is {len(value)} bytes, over the {self._max_event_bytes} limit"
+                refused.append(Refusal(key, reason))
+                continue
+            try:
+                sent.append((key, await self._producer.send(str(topic), value, key=key.encode())))
+            except KafkaError as exc:
+                if not _refusal(exc):
+                    unavailable = exc
+                    break
+                refused.append(Refusal(key, _reason(exc)))
+        # Every future is awaited, even after a failure, so none is left unobserved.
+        outcomes = await asyncio.gather(*(fut for _, fut in sent), return_exceptions=True)
+        for (key, _), outcome in zip(sent, outcomes, strict=True):
+            if isinstance(outcome, KafkaError) and _refusal(outcome):
+                refused.append(Refusal(key, _reason(outcome)))
+            elif isinstance(outcome, KafkaError):
+                unavailable = unavailable or outcome
+            elif isinstance(outcome, BaseException):
+                raise outcome
+        if unavailable is not None:
+            raise BrokerUnavailable(f"{topic}: the broker is unavailable: {_reason(unavailable)}")
+        if refused:
+            raise PublishRefused(topic, refused)
+
+
+def _refusal(exc: KafkaError) -> bool:
+    """Whether the broker (or the client, checking what the broker would) refused this one
+    event for good, as opposed to not being reachable."""
+    if isinstance(exc, _UNAVAILABLE) or exc.retriable:
+        return False
+    return isinstance(exc, BrokerResponseError)
+
+
+def _reason(exc: KafkaError) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 @dataclass
 class RecordingPublisher:
-    """In-memory fake: keeps what was published, in order; can be told to fail."""
+    """In-memory fake: keeps what was published, in order; can be told to fail.
+
+    ``fail_with`` is raised by every call; events whose key is in ``refuse`` are refused as
+    the Kafka adapter refuses them (the others of the call are kept, then
+    :class:`PublishRefused` is raised).
+    """
 
     sent: list[tuple[TopicName, str, BaseModel]] = field(default_factory=list)
     fail_with: Exception | None = None
+    refuse: dict[str, str] = field(default_factory=dict)  # key -> reason
 
     async def publish(self, topic: TopicName, key: str, event: BaseModel) -> None:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.sent.append((topic, key, event))
+        await self.publish_many(topic, [(key, event)])
 
     async def publish_many(self, topic: TopicName, items: list[tuple[str, BaseModel]]) -> None:
-        for key, event in items:
-            await self.publish(topic, key, event)
+        if self.fail_with is not None:
+            raise self.fail_with
+        refused = [Refusal(key, self.refuse[key]) for key, _ in items if key in self.refuse]
+        self.sent.extend((topic, key, event) for key, event in items if key not in self.refuse)
+        if refused:
+            raise PublishRefused(topic, refused)
 
     def on(self, topic: TopicName) -> list[BaseModel]:
         return [event for t, _, event in self.sent if t == topic]

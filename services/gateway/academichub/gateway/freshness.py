@@ -43,6 +43,7 @@ class SourceState:
     items_last_poll: int | None = None
     next_poll_at: dt.datetime | None = None
     stale: bool = False
+    last_poll_notes: str | None = None
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -96,6 +97,7 @@ def source_states(
                 items_last_poll=polled.last_items,
                 next_poll_at=polled.next_poll_at,
                 stale=polled.stale,
+                last_poll_notes=polled.last_poll_notes,
             )
         )
     return states

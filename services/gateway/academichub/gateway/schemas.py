@@ -183,6 +183,11 @@ class SourceFreshness(BaseModel):
     items_last_poll: int | None = Field(None, description="Entries in the last poll read")
     next_poll_at: dt.datetime | None = Field(None, description="When the ingestor polls next")
     stale: bool = Field(False, description="The feed's announcement date lags the arXiv calendar")
+    last_poll_notes: str | None = Field(
+        None,
+        description="What the last poll that read entries repaired (undecodable text, control "
+        "or bidi characters, fields truncated to their bounds) or could not publish",
+    )
 
 
 class ArxivSchedule(BaseModel):

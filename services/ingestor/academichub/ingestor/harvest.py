@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from academichub.ingestor.fetch import Fetcher, FetchResult
-from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
+from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse, Repair
 from academichub.ingestor.formats.crossref_json import WorkRelations
 from academichub.ingestor.pages import NextPage, PageGap
 from academichub.ingestor.politeness import HostPacer
@@ -60,8 +60,11 @@ class HarvestProgress:
     published: int = 0
     duplicates: int = 0
     malformed: int = 0
+    refused: int = 0  # papers the broker refused for good
     total: int | None = None  # records the whole harvest holds, when the source says
     resumed_at_page: int | None = None  # set when this run continued an interrupted one
+    # What parsing repaired in this run's pages (not kept in the checkpoint).
+    repairs: list[Repair] = field(default_factory=list)
 
     def as_checkpoint(self) -> dict[str, str]:
         counts = {
@@ -70,6 +73,7 @@ class HarvestProgress:
             "published": self.published,
             "duplicates": self.duplicates,
             "malformed": self.malformed,
+            "refused": self.refused,
         }
         out = {k: str(v) for k, v in counts.items()}
         if self.total is not None:
@@ -89,6 +93,7 @@ class HarvestProgress:
             published=number("published"),
             duplicates=number("duplicates"),
             malformed=number("malformed"),
+            refused=number("refused"),
             total=int(total) if total and total.isdigit() else None,
         )
 
@@ -167,6 +172,8 @@ class Harvester:
             progress.published += counts.published
             progress.duplicates += counts.duplicates
             progress.malformed += counts.malformed
+            progress.refused += len(counts.refused)
+            progress.repairs.extend(counts.repairs)
             if page.feed.total_results is not None:
                 progress.total = page.feed.total_results
             try:

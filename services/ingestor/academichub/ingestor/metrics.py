@@ -17,8 +17,17 @@ class IngestorMetrics:
         )
         self.entries = Counter(
             "academichub_ingestor_entries_total",
-            "Feed entries by source and outcome (published, duplicate, malformed)",
+            "Feed entries by source and outcome (published, duplicate, malformed, linked, "
+            "refused: the broker refused it for good)",
             ["source", "outcome"],
+            registry=registry,
+        )
+        self.repairs = Counter(
+            "academichub_ingestor_repairs_total",
+            "What was changed to read a document and keep its papers clean and bounded, by "
+            "source, paper field (or 'document') and kind (control, bidi, invisible, "
+            "undecodable, truncated, cut, dropped, skipped); characters, items or fields",
+            ["source", "field", "kind"],
             registry=registry,
         )
         self.last_success = Gauge(

@@ -15,21 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
 from academichub import source_status as status
 from academichub.arxiv_calendar import ArxivCalendar
-from academichub.broker.publisher import EventPublisher
+from academichub.broker.publisher import EventPublisher, Refusal
 from academichub.ingestor import pages, schedule
 from academichub.ingestor.fetch import Fetcher, FetchResult
-from academichub.ingestor.formats import FeedParse, parse_rss
+from academichub.ingestor.formats import FeedParse, Repair, parse_rss
 from academichub.ingestor.formats.crossref_json import crossref_relations
 from academichub.ingestor.harvest import Harvester, HarvestJob, HarvestReport
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
-from academichub.ingestor.publishing import PaperPublisher
+from academichub.ingestor.publishing import PaperPublisher, PublishCounts, describe_repairs
 from academichub.ingestor.settings import FeedConfig
 from academichub.platform.errors import PoisonEvent, TransientError
 from academichub.store.port import IngestStateStore
@@ -58,6 +58,8 @@ class PollReport:
     published: int = 0
     duplicates: int = 0
     malformed: int = 0
+    refused: int = 0  # papers the broker refused for good
+    notes: str | None = None  # what was repaired or refused, when the poll read entries
     message: str | None = None
     stale: bool = False
     recovered: int = 0  # papers published by gap recovery in this poll
@@ -163,9 +165,16 @@ class Poller:
             return PollReport(feed.name, "http_error", message=f"HTTP {result.status}"), cursor
         counts = await self._papers.publish(feed.name, parsed, enrich=feed.enrich)
         report = PollReport(
-            feed.name, "ok", counts.entries, counts.published, counts.duplicates, counts.malformed
+            feed.name,
+            "ok",
+            counts.entries,
+            counts.published,
+            counts.duplicates,
+            counts.malformed,
+            refused=len(counts.refused),
+            notes=_notes(counts.repairs, len(counts.refused), counts.refused),
         )
-        return report, _document_cursor(cursor, feed, result, parsed)
+        return report, _document_cursor(cursor, feed, result, parsed, counts)
 
     # --- paged sources ---------------------------------------------------------------
 
@@ -291,6 +300,8 @@ class Poller:
         if report.ok:
             items = report.entries if report.outcome == "ok" else None
             cursor = status.succeeded(cursor, now, items)
+            if items is not None:
+                cursor = status.noted(cursor, report.notes)
             self._metrics.last_success.labels(source=feed.name).set(now.timestamp())
             if items is not None:
                 self._metrics.last_poll_items.labels(source=feed.name).set(items)
@@ -322,21 +333,53 @@ class Poller:
 
 def _harvest_report(name: str, harvest: HarvestReport) -> PollReport:
     p = harvest.progress
+    notes = _notes(p.repairs, p.refused)
     if harvest.outcome == "failed":
         return PollReport(
-            name, "feed_error", p.entries, p.published, p.duplicates, p.malformed, harvest.message
+            name,
+            "feed_error",
+            p.entries,
+            p.published,
+            p.duplicates,
+            p.malformed,
+            refused=p.refused,
+            notes=notes,
+            message=harvest.message,
         )
-    return PollReport(name, "ok", p.entries, p.published, p.duplicates, p.malformed)
+    return PollReport(
+        name,
+        "ok",
+        p.entries,
+        p.published,
+        p.duplicates,
+        p.malformed,
+        refused=p.refused,
+        notes=notes,
+    )
+
+
+def _notes(repairs: Sequence[Repair], refused: int, examples: Sequence[Refusal] = ()) -> str | None:
+    """The poll's notes for its status: repairs by kind and field, papers refused."""
+    parts = [describe_repairs(repairs)] if repairs else []
+    if refused:
+        shown = "; ".join(f"{r.key}: {r.reason}" for r in examples[:2])
+        parts.append(f"refused by the broker: {refused}" + (f" ({shown})" if shown else ""))
+    return "; ".join(parts) or None
 
 
 def _document_cursor(
-    cursor: Mapping[str, str], feed: FeedConfig, result: FetchResult, parsed: FeedParse
+    cursor: Mapping[str, str],
+    feed: FeedConfig,
+    result: FetchResult,
+    parsed: FeedParse,
+    counts: PublishCounts,
 ) -> dict[str, str]:
     out = {k: v for k, v in cursor.items() if k not in ("etag", "last_modified")}
     out["url"] = feed.url
-    # A document with skipped entries (a cut-off body, say) is not remembered as seen: with
-    # its ETag stored, the next poll would get a 304 and the skipped entries never arrive.
-    if not parsed.errors:
+    # A document with skipped entries (a cut-off body, say) or papers the broker refused is
+    # not remembered as seen: with its ETag stored, the next poll would get a 304 and the
+    # skipped or refused entries never arrive.
+    if not parsed.errors and not counts.refused:
         if result.etag:
             out["etag"] = result.etag
         if result.last_modified:

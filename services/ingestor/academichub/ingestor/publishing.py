@@ -12,6 +12,14 @@ Polls, paged harvests and backfills all end here. The steps, in order:
 5. remember the preprints just published, by DOI;
 6. mark published: the fresh keys, linked journal entries' included.
 
+A paper the broker refuses for good (:class:`~academichub.broker.publisher.PublishRefused`:
+over the event size, or an error the broker answered for it) fails alone: it is logged and
+counted (``outcome="refused"``), left unmarked so the next poll offers it again, and every
+other paper is published and marked as usual. A broker that cannot be reached fails the
+whole call (:class:`~academichub.broker.publisher.BrokerUnavailable`, a TransientError: the
+poll is retried later) and nothing is marked. What the parser repaired in the document and
+its entries (:class:`~academichub.ingestor.formats.Repair`) is counted here too.
+
 Order matters for at-least-once without loss: papers are marked published only after the
 broker acknowledged them. A crash in between publishes them again next time; the matcher's
 store ignores the replay. Preprints are remembered before their keys are marked, so a crash
@@ -21,13 +29,13 @@ can never leave a published, marked preprint that a later journal entry cannot f
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from academichub.broker.publisher import EventPublisher
+from academichub.broker.publisher import EventPublisher, PublishRefused, Refusal
 from academichub.contracts import Paper, TopicName
 from academichub.ingestor.enrich import CrossrefEnricher
-from academichub.ingestor.formats import FeedParse
+from academichub.ingestor.formats import FeedParse, Repair
 from academichub.ingestor.formats.crossref_json import WorkRelations
 from academichub.ingestor.linking import NO_RELATIONS, LinkPlan, PreprintLinker
 from academichub.ingestor.metrics import IngestorMetrics
@@ -45,6 +53,8 @@ class PublishCounts:
     enriched: int = 0  # fresh journal papers Crossref filled in
     linked: int = 0  # fresh journal entries recorded on their preprint instead
     republished: int = 0  # preprints sent again (same key) with a publication merged
+    refused: tuple[Refusal, ...] = ()  # papers the broker refused for good (not marked)
+    repairs: tuple[Repair, ...] = ()  # what parsing changed to read and bound the document
 
 
 class PaperPublisher:
@@ -99,31 +109,53 @@ class PaperPublisher:
             fresh = tuple(unique[key] for key in fresh_keys)
             plan = LinkPlan(papers=fresh, linked=(), republished=())
 
+        refused: tuple[Refusal, ...] = ()
         if plan.papers:
-            await self._publisher.publish_many(TopicName.PAPERS, [(p.id, p) for p in plan.papers])
+            try:
+                await self._publisher.publish_many(
+                    TopicName.PAPERS, [(p.id, p) for p in plan.papers]
+                )
+            except PublishRefused as exc:
+                refused = exc.refused
+            refused_ids = {r.key for r in refused}
+            for refusal in refused:
+                log.error("%s: %s was not published: %s", source, refusal.key, refusal.reason)
             if self._linker is not None:
-                self._linker.remember(plan.papers)
+                self._linker.remember([p for p in plan.papers if p.id not in refused_ids])
+            if refused_ids:
+                # A journal entry recorded on a refused preprint waits with it.
+                held = {link.journal_key for link in plan.linked if link.preprint_id in refused_ids}
+                fresh_keys = [k for k in fresh_keys if k[0] not in refused_ids and k not in held]
         if fresh_keys:
             self._state.mark_published(fresh_keys)
 
-        linked = len(plan.linked)
+        marked = set(fresh_keys)
+        linked = sum(1 for link in plan.linked if link.journal_key in marked)
         published = len(fresh_keys) - linked
         m = self._metrics.entries
         m.labels(source=source, outcome="published").inc(published)
         m.labels(source=source, outcome="duplicate").inc(duplicates)
         m.labels(source=source, outcome="malformed").inc(len(parsed.errors))
         m.labels(source=source, outcome="linked").inc(linked)
+        m.labels(source=source, outcome="refused").inc(len(refused))
+        for repair in parsed.repairs:
+            self._metrics.repairs.labels(source=source, field=repair.field, kind=repair.kind).inc(
+                repair.count
+            )
+        if parsed.repairs:
+            log.warning("%s: repaired %s", source, describe_repairs(parsed.repairs))
         for link in plan.linked:
             journal_id = link.journal_key[0]
             log.info("%s: %s recorded on preprint %s", source, journal_id, link.preprint_id)
         log.info(
-            "%s: %d entries, %d published, %d already published, %d malformed, "
+            "%s: %d entries, %d published, %d already published, %d malformed, %d refused, "
             "%d enriched, %d linked to preprints, %d preprints re-sent with a publication",
             source,
             len(parsed.papers),
             published,
             duplicates,
             len(parsed.errors),
+            len(refused),
             enriched,
             linked,
             len(plan.republished),
@@ -136,4 +168,18 @@ class PaperPublisher:
             enriched=enriched,
             linked=linked,
             republished=len(plan.republished),
+            refused=refused,
+            repairs=parsed.repairs,
         )
+
+
+def describe_repairs(repairs: Iterable[Repair]) -> str:
+    """``undecodable: document 3, title 2; truncated: abstract 1``: counts by kind and field."""
+    totals: dict[str, dict[str, int]] = {}
+    for repair in repairs:
+        by_field = totals.setdefault(repair.kind, {})
+        by_field[repair.field] = by_field.get(repair.field, 0) + repair.count
+    return "; ".join(
+        f"{kind}: " + ", ".join(f"{field} {count}" for field, count in by_field.items())
+        for kind, by_field in totals.items()
+    )

@@ -16,6 +16,11 @@ FeedError: it parses, with ``FeedInfo.is_error`` set, so the caller can tell "ba
 "quiet day" (an empty, valid feed). The same holds for the arXiv API's error entry, an OAI-PMH
 ``<error>`` and a bioRxiv ``messages[0].status``; ``FeedInfo.error_code`` keeps the source's code.
 
+Every entry's Paper passes one gate, ``normalise.canonical.finish_paper`` (called by
+``entries.convert_entries``): its text cleaned of control and bidi-override characters and its
+fields held to the contract's bounds (``academichub.contracts.bounds``). What the gate and the
+document's decoding (:mod:`.decoding`) changed is listed in ``FeedParse.repairs``.
+
 Paged sources (arXiv API, OAI-PMH, bioRxiv, Crossref) report where the page sits in
 ``FeedInfo.total_results`` / ``start_index`` / ``items_per_page`` and how to ask for the next one
 in ``FeedInfo.next_cursor``; those fields default to None for sources that have no pages.
@@ -68,6 +73,24 @@ class EntryError:
 
 
 @dataclass(frozen=True, slots=True)
+class Repair:
+    """Something changed so the document could be read, or so an entry became a clean,
+    bounded paper (:mod:`.decoding`, ``normalise.canonical``).
+
+    ``field`` is a Paper field, or ``document`` for the whole document (bytes no codec could
+    decode, characters XML forbids); ``kind`` is one of ``control``, ``bidi``, ``invisible``,
+    ``undecodable``, ``truncated``, ``cut``, ``dropped``, ``skipped``; ``count`` is characters,
+    items or 1 (see ``normalise.canonical.FieldRepair``).
+    """
+
+    field: str
+    kind: str
+    count: int
+    index: int | None = None  # 0-based position of the entry; None for the document
+    entry_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedParse:
     """The result of parsing one document: papers in document order, skipped entries, channel."""
 
@@ -77,6 +100,8 @@ class FeedParse:
     # Version history by paper id, oldest first, for sources that give more than the one version
     # a Paper carries (arXiv OAI, arXiv API). A Paper is always its latest version listed here.
     versions: Mapping[str, tuple[PaperVersion, ...]] = field(default_factory=dict)
+    # What was changed to read the document and to keep its papers clean and bounded.
+    repairs: tuple[Repair, ...] = ()
 
 
 class FeedError(PoisonEvent):
@@ -109,6 +134,7 @@ __all__ = [
     "FeedInfo",
     "FeedParse",
     "PaperVersion",
+    "Repair",
     "parse_arxiv_atom",
     "parse_arxiv_oai",
     "parse_arxiv_rss",

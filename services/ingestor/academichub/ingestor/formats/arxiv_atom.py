@@ -60,7 +60,7 @@ def parse_arxiv_atom(data: bytes) -> FeedParse:
     Raises :class:`~academichub.ingestor.formats.FeedError` for bytes that are not an Atom feed
     (see :mod:`.documents` for what is refused).
     """
-    root = load_xml(data, expected="an arXiv API Atom feed")
+    root, repaired = load_xml(data, expected="an arXiv API Atom feed")
     if root.tag != f"{_ATOM}feed":
         raise FeedError(f"not an arXiv API Atom feed: the root element is <{root.tag}>")
 
@@ -68,9 +68,13 @@ def parse_arxiv_atom(data: bytes) -> FeedParse:
     failures = [entry for entry in entries if _is_error_entry(entry)]
     listed = [entry for entry in entries if not _is_error_entry(entry)]
     versions: dict[str, tuple[PaperVersion, ...]] = {}
-    papers, errors = convert_entries(listed, lambda entry: _paper(entry, versions))
+    converted = convert_entries(listed, lambda entry: _paper(entry, versions))
     return FeedParse(
-        papers=papers, errors=errors, feed=_feed_info(root, failures), versions=versions
+        papers=converted.papers,
+        errors=converted.errors,
+        feed=_feed_info(root, failures),
+        versions=versions,
+        repairs=(*repaired, *converted.repairs),
     )
 
 

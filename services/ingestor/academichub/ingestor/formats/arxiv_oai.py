@@ -73,15 +73,21 @@ def parse_arxiv_oai(data: bytes) -> FeedParse:
     Raises :class:`~academichub.ingestor.formats.FeedError` for bytes that are not an OAI-PMH
     response (see :mod:`.documents` for what is refused).
     """
-    root = load_xml(data, expected="an OAI-PMH response")
+    root, repaired = load_xml(data, expected="an OAI-PMH response")
     if root.tag != f"{_OAI}OAI-PMH":
         raise FeedError(f"not an OAI-PMH response: the root element is <{root.tag}>")
 
     versions: _History = {}
     records = root.findall(f"./{_OAI}ListRecords/{_OAI}record")
     records += root.findall(f"./{_OAI}GetRecord/{_OAI}record")
-    papers, errors = convert_entries(records, lambda record: _paper(record, versions))
-    return FeedParse(papers=papers, errors=errors, feed=_feed_info(root), versions=versions)
+    converted = convert_entries(records, lambda record: _paper(record, versions))
+    return FeedParse(
+        papers=converted.papers,
+        errors=converted.errors,
+        feed=_feed_info(root),
+        versions=versions,
+        repairs=(*repaired, *converted.repairs),
+    )
 
 
 def _feed_info(root: ET.Element) -> FeedInfo:

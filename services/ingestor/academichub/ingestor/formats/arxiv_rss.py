@@ -30,12 +30,12 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import feedparser
-from pydantic import ValidationError
 
 from academichub.contracts import Paper
 from academichub.contracts.events import AnnounceType
-from academichub.ingestor.formats import EntryError, FeedError, FeedInfo, FeedParse
-from academichub.ingestor.formats.documents import refuse_dtd
+from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
+from academichub.ingestor.formats.documents import document_repairs, xml_text
+from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
 from academichub.ingestor.normalise import (
     Announcement,
     ArxivRef,
@@ -69,15 +69,6 @@ _ROOT_END_RE: Final = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>\s*\Z")
 _ENTRY_END_RE: Final = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 
 
-class _Rejected(Exception):
-    """An entry that cannot become a Paper; becomes an EntryError."""
-
-    def __init__(self, reason: str, entry_id: str | None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.entry_id = entry_id
-
-
 def parse_arxiv_rss(data: bytes) -> FeedParse:
     """Parse one rss.arxiv.org document.
 
@@ -92,7 +83,10 @@ def parse_arxiv_rss(data: bytes) -> FeedParse:
     # clean_text, which knows TeX.
     # feedparser does not expand external entities, but a billion-laughs document would still
     # be parsed and could publish entries: refuse any DTD up front, as every XML format does.
-    refuse_dtd(data, "an arXiv RSS feed")
+    # It is given the document decoded once, as UTF-8 (documents.xml_text), so it never
+    # re-decodes the whole document with a fallback codec for one bad byte.
+    document = xml_text(data, expected="an arXiv RSS feed")
+    data = document.utf8()
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
     if not parsed.get("version"):
         raise FeedError(_not_a_feed_reason(data, parsed.get("bozo_exception")))
@@ -105,16 +99,19 @@ def parse_arxiv_rss(data: bytes) -> FeedParse:
         # (id, version) would then be published once with a cut abstract and never again.
         complete = min(complete, len(_ENTRY_END_RE.findall(data)))
 
-    papers: list[Paper] = []
-    errors: list[EntryError] = []
-    for index, entry in enumerate(entries):
-        try:
-            if index >= complete:
-                raise _Rejected("the document ends inside this entry", _raw_id(entry))
-            papers.append(_paper(entry, feed.announce_date))
-        except _Rejected as rejected:
-            errors.append(EntryError(index, rejected.entry_id, rejected.reason))
-    return FeedParse(papers=tuple(papers), errors=tuple(errors), feed=feed)
+    def convert(numbered: tuple[int, Mapping[str, Any]]) -> Paper:
+        index, entry = numbered
+        if index >= complete:
+            raise Rejected("the document ends inside this entry", _raw_id(entry))
+        return _paper(entry, feed.announce_date)
+
+    converted = convert_entries(enumerate(entries), convert)
+    return FeedParse(
+        papers=converted.papers,
+        errors=converted.errors,
+        feed=feed,
+        repairs=(*document_repairs(document), *converted.repairs),
+    )
 
 
 def _not_a_feed_reason(data: bytes, exc: object) -> str:
@@ -165,11 +162,11 @@ def _paper(entry: Mapping[str, Any], feed_date: dt.date | None) -> Paper:
     try:
         announcement = parse_announcement(description) if description else None
     except UnrecognisedPrefix as exc:
-        raise _Rejected(str(exc), guid) from None
+        raise Rejected(str(exc), guid) from None
 
     ref = _arxiv_ref(guid, announcement)
     if ref is None:
-        raise _Rejected(
+        raise Rejected(
             "no arXiv id: neither the guid nor the description prefix holds one",
             guid or _text(entry, "link"),
         )
@@ -177,14 +174,14 @@ def _paper(entry: Mapping[str, Any], feed_date: dt.date | None) -> Paper:
 
     raw_title = _text(entry, "title")
     if raw_title is None:
-        raise _Rejected("no title", paper_id)
+        raise Rejected("no title", paper_id)
     title = clean_text(raw_title)
     if not title:
-        raise _Rejected("empty title", paper_id)
+        raise Rejected("empty title", paper_id)
 
     published = _date(entry) or feed_date
     if published is None:
-        raise _Rejected("no announcement date: no item pubDate and no channel pubDate", paper_id)
+        raise Rejected("no announcement date: no item pubDate and no channel pubDate", paper_id)
 
     raw_type = _text(entry, "arxiv_announce_type")
     raw_type = raw_type.strip().lower() if raw_type else None
@@ -192,14 +189,14 @@ def _paper(entry: Mapping[str, Any], feed_date: dt.date | None) -> Paper:
         raw_type = announcement.announce_type
     announce_type = _ANNOUNCE_TYPES.get(raw_type) if raw_type else None
     if raw_type and announce_type is None:
-        raise _Rejected(f"unknown announce type {raw_type!r}", paper_id)
+        raise Rejected(f"unknown announce type {raw_type!r}", paper_id)
 
     raw_doi = _text(entry, "arxiv_doi")
     # The RSS element is arxiv:journal_reference; the arXiv API's is arxiv:journal_ref.
     raw_journal_ref = _text(entry, "arxiv_journal_reference") or _text(entry, "arxiv_journal_ref")
     raw_license = _text(entry, "rights")
 
-    try:
+    with paper_validation(paper_id):
         return Paper(
             id=paper_id,
             version=ref.version,
@@ -216,8 +213,6 @@ def _paper(entry: Mapping[str, Any], feed_date: dt.date | None) -> Paper:
             pdf_url=ref.pdf_url,
             license=_optional_text(raw_license),
         )
-    except ValidationError as exc:
-        raise _Rejected(f"invalid paper: {_summarise(exc)}", paper_id) from None
 
 
 def _arxiv_ref(guid: str | None, announcement: Announcement | None) -> ArxivRef | None:
@@ -276,9 +271,3 @@ def _optional_text(raw: str | None) -> str | None:
 
 def _raw_id(entry: Mapping[str, Any]) -> str | None:
     return _text(entry, "id") or _text(entry, "link")
-
-
-def _summarise(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
-    )

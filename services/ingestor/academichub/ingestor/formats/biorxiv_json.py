@@ -66,7 +66,7 @@ def parse_biorxiv_json(data: bytes, *, server: PreprintServer | None = None) -> 
             f"not {_EXPECTED}: the body is empty, which api.biorxiv.org sends when it fails "
             "(an empty result still has messages); fetch it again"
         )
-    document = load_json_object(data, expected=_EXPECTED)
+    document, repaired = load_json_object(data, expected=_EXPECTED)
     messages = document.get("messages")
     collection = document.get("collection")
     if messages is None and collection is None:
@@ -79,8 +79,13 @@ def parse_biorxiv_json(data: bytes, *, server: PreprintServer | None = None) -> 
     message: Mapping[str, Any] = {}
     if isinstance(messages, list) and messages and isinstance(messages[0], Mapping):
         message = messages[0]
-    papers, errors = convert_entries(collection, lambda record: _paper(record, server))
-    return FeedParse(papers=papers, errors=errors, feed=_feed_info(message, document))
+    converted = convert_entries(collection, lambda record: _paper(record, server))
+    return FeedParse(
+        papers=converted.papers,
+        errors=converted.errors,
+        feed=_feed_info(message, document),
+        repairs=(*repaired, *converted.repairs),
+    )
 
 
 def _feed_info(message: Mapping[str, Any], document: Mapping[str, Any]) -> FeedInfo:

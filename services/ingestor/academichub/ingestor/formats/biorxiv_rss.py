@@ -67,9 +67,7 @@ def parse_biorxiv_rss(data: bytes) -> FeedParse:
     subject = subject_match.group("subject").strip() if subject_match else None
     if subject is not None and subject.lower() in _ALL_SUBJECTS:
         subject = None
-    papers, errors = convert_entries(
-        channel.items, lambda item: _paper(item, channel_server, subject)
-    )
+    converted = convert_entries(channel.items, lambda item: _paper(item, channel_server, subject))
     feed = FeedInfo(
         title=title or None,
         announce_date=None,
@@ -77,7 +75,12 @@ def parse_biorxiv_rss(data: bytes) -> FeedParse:
         error_message=None,
         skip_days=(),
     )
-    return FeedParse(papers=papers, errors=errors, feed=feed)
+    return FeedParse(
+        papers=converted.papers,
+        errors=converted.errors,
+        feed=feed,
+        repairs=(*channel.repairs, *converted.repairs),
+    )
 
 
 def _paper(item: Fields, channel_server: PreprintServer | None, subject: str | None) -> Paper:

@@ -70,10 +70,10 @@ def parse_crossref_json(data: bytes, *, types: Collection[str] = DEFAULT_TYPES) 
     Raises :class:`~academichub.ingestor.formats.FeedError` for bytes that are not a JSON
     object, or an ``ok`` response that is not about works (``message-type`` ``member``, ...).
     """
-    document = load_json_object(data, expected=_EXPECTED)
+    document, repaired = load_json_object(data, expected=_EXPECTED)
     status = document.get("status")
     if status != "ok":
-        return FeedParse(papers=(), errors=(), feed=_error_info(document))
+        return FeedParse(papers=(), errors=(), feed=_error_info(document), repairs=repaired)
 
     message_type = document.get("message-type")
     message = document.get("message")
@@ -90,7 +90,7 @@ def parse_crossref_json(data: bytes, *, types: Collection[str] = DEFAULT_TYPES) 
         raise FeedError(f"not {_EXPECTED}: message-type is {message_type!r}, not work(-list)")
 
     accepted = frozenset(types)
-    papers, errors = convert_entries(items, lambda item: _paper(item, accepted))
+    converted = convert_entries(items, lambda item: _paper(item, accepted))
     query = message.get("query")
     cursor = message.get("next-cursor")
     feed = FeedInfo(
@@ -104,7 +104,12 @@ def parse_crossref_json(data: bytes, *, types: Collection[str] = DEFAULT_TYPES) 
         items_per_page=count(message.get("items-per-page")),
         next_cursor=cursor if isinstance(cursor, str) and cursor else None,
     )
-    return FeedParse(papers=papers, errors=errors, feed=feed)
+    return FeedParse(
+        papers=converted.papers,
+        errors=converted.errors,
+        feed=feed,
+        repairs=(*repaired, *converted.repairs),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +128,7 @@ def crossref_relations(data: bytes) -> dict[str, WorkRelations]:
     Raises :class:`~academichub.ingestor.formats.FeedError` for bytes that are not a JSON
     object (as :func:`parse_crossref_json` does for the same bytes).
     """
-    document = load_json_object(data, expected=_EXPECTED)
+    document, _ = load_json_object(data, expected=_EXPECTED)
     message = document.get("message")
     if document.get("status") != "ok" or not isinstance(message, Mapping):
         return {}

@@ -3,18 +3,24 @@
 Format modules raise :class:`Rejected` from the function that converts one entry; the loop in
 :func:`convert_entries` turns it into an :class:`EntryError` and goes on. Only ``Rejected`` is
 caught: any other exception is a bug in the parser and must crash loudly (STYLE.md rule 6).
+
+Every converted Paper then passes :func:`~academichub.ingestor.normalise.canonical.finish_paper`
+-- clean characters, bounded fields -- so this loop is the one place every format's papers are
+finished; what it changed comes back as :class:`~academichub.ingestor.formats.Repair` values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from pydantic import ValidationError
 
 from academichub.contracts import Paper
-from academichub.ingestor.formats import EntryError
+from academichub.ingestor.formats import EntryError, Repair
+from academichub.ingestor.normalise.canonical import finish_paper
 
 T = TypeVar("T")
 
@@ -28,18 +34,31 @@ class Rejected(Exception):
         self.entry_id = entry_id
 
 
-def convert_entries(
-    entries: Iterable[T], convert: Callable[[T], Paper]
-) -> tuple[tuple[Paper, ...], tuple[EntryError, ...]]:
-    """Papers in document order, and an EntryError (with its 0-based index) per rejected entry."""
+@dataclass(frozen=True, slots=True)
+class Converted:
+    papers: tuple[Paper, ...]  # in document order
+    errors: tuple[EntryError, ...]  # one per entry skipped, with its 0-based index
+    repairs: tuple[Repair, ...]  # what finishing the papers changed, per entry
+
+
+def convert_entries(entries: Iterable[T], convert: Callable[[T], Paper]) -> Converted:
+    """Each entry converted and finished (clean characters, bounded fields), in order."""
     papers: list[Paper] = []
     errors: list[EntryError] = []
+    repairs: list[Repair] = []
     for index, entry in enumerate(entries):
         try:
-            papers.append(convert(entry))
+            paper = convert(entry)
         except Rejected as rejected:
             errors.append(EntryError(index, rejected.entry_id, rejected.reason))
-    return tuple(papers), tuple(errors)
+            continue
+        finished = finish_paper(paper)
+        repairs.extend(Repair(r.field, r.kind, r.count, index, paper.id) for r in finished.repairs)
+        if finished.paper is None:
+            errors.append(EntryError(index, paper.id, finished.skipped or "skipped"))
+        else:
+            papers.append(finished.paper)
+    return Converted(tuple(papers), tuple(errors), tuple(repairs))
 
 
 @contextmanager

@@ -72,10 +72,15 @@ def parse_rss(data: bytes, *, journal: str | None = None) -> FeedParse:
             raise ValueError(f"journal {journal!r} has no letters or digits to make a slug of")
     channel = read_syndication(data, expected="an RSS/Atom feed")
     channel_name = channel.fields.first("prism:publicationName") or channel.fields.first("title")
-    papers, errors = convert_entries(
+    converted = convert_entries(
         channel.items, lambda item: _paper(item, forced_source, channel_name)
     )
-    return FeedParse(papers=papers, errors=errors, feed=_feed_info(channel))
+    return FeedParse(
+        papers=converted.papers,
+        errors=converted.errors,
+        feed=_feed_info(channel),
+        repairs=(*channel.repairs, *converted.repairs),
+    )
 
 
 def _feed_info(channel: Channel) -> FeedInfo:

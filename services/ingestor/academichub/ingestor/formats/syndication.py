@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from academichub.ingestor.formats import FeedError
+from academichub.ingestor.formats import FeedError, Repair
 from academichub.ingestor.formats.documents import element_text, load_xml, local_name, namespace
 
 _RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -77,6 +77,7 @@ class Channel:
     fields: Fields
     items: tuple[Fields, ...]
     skip_days: tuple[str, ...]
+    repairs: tuple[Repair, ...] = ()  # what decoding the document changed
 
 
 def read_syndication(data: bytes, *, expected: str) -> Channel:
@@ -85,7 +86,7 @@ def read_syndication(data: bytes, *, expected: str) -> Channel:
     Raises :class:`~academichub.ingestor.formats.FeedError` if the bytes are refused by
     :func:`.documents.load_xml` or the root is none of ``rdf:RDF``, ``rss``, Atom ``feed``.
     """
-    root = load_xml(data, expected=expected)
+    root, repaired = load_xml(data, expected=expected)
     name, uri = local_name(root.tag), namespace(root.tag)
     if name == "RDF" and uri == _RDF:
         channel = _child(root, "channel")
@@ -93,16 +94,18 @@ def read_syndication(data: bytes, *, expected: str) -> Channel:
         if channel is not None and not items:
             # Some RSS 1.0 writers nest the items in the channel, as RSS 2.0 does.
             items = [child for child in channel if local_name(child.tag) == "item"]
-        return Channel("rss1", _fields(channel), tuple(map(_fields, items)), ())
+        return Channel("rss1", _fields(channel), tuple(map(_fields, items)), (), repaired)
     if name == "rss":
         channel = _child(root, "channel")
         if channel is None:
             raise FeedError(f"not {expected}: <rss> has no <channel>")
         items = [child for child in channel if local_name(child.tag) == "item"]
-        return Channel("rss2", _fields(channel), tuple(map(_fields, items)), _skip_days(channel))
+        return Channel(
+            "rss2", _fields(channel), tuple(map(_fields, items)), _skip_days(channel), repaired
+        )
     if name == "feed" and uri == _ATOM:
         entries = [child for child in root if child.tag == f"{{{_ATOM}}}entry"]
-        return Channel("atom", _fields(root), tuple(map(_fields, entries)), ())
+        return Channel("atom", _fields(root), tuple(map(_fields, entries)), (), repaired)
     raise FeedError(
         f"not {expected}: the root element is <{name}>, not rdf:RDF, rss or an Atom feed"
     )
