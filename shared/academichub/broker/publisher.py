@@ -175,14 +175,14 @@ class KafkaPublisher:
             try:
                 sent.append((key, await self._producer.send(str(topic), value, key=key.encode())))
             except KafkaError as exc:
-                if not _refusal(exc):
+                if not refused_for_good(exc):
                     unavailable = exc
                     break
                 refused.append(Refusal(key, _reason(exc)))
         # Every future is awaited, even after a failure, so none is left unobserved.
         outcomes = await asyncio.gather(*(fut for _, fut in sent), return_exceptions=True)
         for (key, _), outcome in zip(sent, outcomes, strict=True):
-            if isinstance(outcome, KafkaError) and _refusal(outcome):
+            if isinstance(outcome, KafkaError) and refused_for_good(outcome):
                 refused.append(Refusal(key, _reason(outcome)))
             elif isinstance(outcome, KafkaError):
                 unavailable = unavailable or outcome
@@ -194,7 +194,7 @@ class KafkaPublisher:
             raise PublishRefused(topic, refused)
 
 
-def _refusal(exc: KafkaError) -> bool:
+def refused_for_good(exc: KafkaError) -> bool:
     """Whether the broker (or the client, checking what the broker would) refused this one
     event for good, as opposed to not being reachable."""
     if isinstance(exc, _UNAVAILABLE) or exc.retriable:

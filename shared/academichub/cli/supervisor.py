@@ -2,7 +2,8 @@
 
 ``up`` starts the Tansu broker, prepares the embedded store, starts the four services
 as child processes (each exactly what its container would run), prints the gateway
-URL, and on Ctrl-C or SIGTERM stops them in order: producers first, broker last.
+URL, restarts a service that exits (with backoff, and says so: :mod:`.restarts`), and on
+Ctrl-C or SIGTERM stops them in order: producers first, broker last.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from academichub.broker.local import LocalBroker, port_open
+from academichub.cli.restarts import Backoff, Supervised
 from academichub.platform.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,6 @@ log = logging.getLogger(__name__)
 # Start order; stop order is the reverse of this except the ingestor stops first.
 START_ORDER = ("matcher", "briefer", "gateway", "ingestor")
 STOP_ORDER = ("ingestor", "matcher", "briefer", "gateway")
-
-
-@dataclass
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
 
 
 class _Stop(Exception):
@@ -102,7 +96,7 @@ def run_up(*, offline: bool) -> int:
     # Python installs no KeyboardInterrupt handler of its own.
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
-    children: list[Child] = []
+    children: list[Supervised] = []
     try:
         broker.start()
         env = {
@@ -114,23 +108,17 @@ def run_up(*, offline: bool) -> int:
         if offline:
             env["ACADEMICHUB_OFFLINE"] = "1"
         for name in START_ORDER:
-            children.append(_spawn(name, env, log_dir))
+            children.append(_supervised(name, env, log_dir))
         url = f"http://127.0.0.1:{gateway_port}/"
         _wait_http(url + "healthz", children, timeout=90)
         print(
             f"\nAcademicHub is up: {url}\n  broker {broker.bootstrap_servers}, store {data_dir},"
-            f" logs {log_dir}\n  Ctrl-C stops everything.",
+            f" logs {log_dir}\n  A service that exits is restarted; Ctrl-C stops everything.",
             flush=True,
         )
         while True:
             for child in children:
-                code = child.process.poll()
-                if code is not None:
-                    print(
-                        f"{child.name} exited with code {code}; see {child.log_path}",
-                        file=sys.stderr,
-                    )
-                    return 1
+                child.check()
             time.sleep(0.5)
     except (KeyboardInterrupt, _Stop):
         print("\nstopping…", flush=True)
@@ -151,23 +139,31 @@ def _prepare_store(data_dir: Path) -> None:
     open_store(CommonSettings(data_dir=data_dir), index_writer=True).close()
 
 
-def _spawn(name: str, env: dict[str, str], log_dir: Path) -> Child:
+def _supervised(name: str, env: dict[str, str], log_dir: Path) -> Supervised:
     log_path = log_dir / f"{name}.log"
-    with open(log_path, "ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "academichub.cli.main", name],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            # Own session: Ctrl-C reaches only the supervisor, which stops children in order.
-            start_new_session=True,
-        )
-    log.info("started %s (pid %d), log %s", name, process.pid, log_path)
-    return Child(name, process, log_path)
+
+    def spawn() -> subprocess.Popen[bytes]:
+        with open(log_path, "ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "academichub.cli.main", name],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                # Own session: Ctrl-C reaches only the supervisor, which stops children in order.
+                start_new_session=True,
+            )
+        log.info("started %s (pid %d), log %s", name, process.pid, log_path)
+        return process
+
+    return Supervised(name, spawn, log_path=log_path, backoff=Backoff(), say=_say)
 
 
-def _wait_http(url: str, children: list[Child], timeout: float) -> None:
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _wait_http(url: str, children: list[Supervised], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for child in children:
@@ -186,7 +182,7 @@ def _wait_http(url: str, children: list[Child], timeout: float) -> None:
     raise ConfigError(f"{url} did not answer within {timeout:.0f}s")
 
 
-def _stop_all(children: list[Child], grace: float = 20.0) -> None:
+def _stop_all(children: list[Supervised], grace: float = 20.0) -> None:
     by_name = {c.name: c for c in children}
     for name in STOP_ORDER:
         child = by_name.get(name)

@@ -242,3 +242,51 @@ async def test_without_enricher_or_link_store_it_publishes_as_before() -> None:
     assert sent.sent[-1][1] == f"doi:{PRB_DOI}"
     assert store.preprints == {}
     assert sent.on(TopicName.PAPERS)[-1] == journal.papers[0]
+
+
+async def test_a_refused_paper_fails_alone_and_is_offered_again_next_time() -> None:
+    rig = Rig()
+    rig.sent.refuse = {ARXIV_ID: "MessageSizeTooLargeError: too large"}
+    arxiv = parse_arxiv_rss(ARXIV_RSS.read_bytes())
+
+    sent = await rig.publish("arxiv", arxiv)
+
+    assert len(sent) == 80
+    assert ARXIV_ID not in {p.id for p in sent}
+    assert [r.key for r in rig.counts.refused] == [ARXIV_ID]
+    assert (rig.counts.published, rig.entries("arxiv", "refused")) == (80, 1.0)
+    assert (ARXIV_ID, 2) not in rig.store.published  # left for the next poll
+    assert ARXIV_ID not in rig.store.preprints  # nothing remembered of what was not sent
+    rig.sent.refuse = {}
+    again = await rig.publish("arxiv", arxiv)
+    assert [p.id for p in again] == [ARXIV_ID]
+
+
+async def test_a_journal_entry_linked_to_a_refused_preprint_waits_with_it() -> None:
+    rig = Rig()
+    await rig.publish("arxiv", parse_arxiv_rss(ARXIV_RSS.read_bytes()))
+    journal = parse_rss(journal_rss("10.1103/PhysRevB.111.144313", name="Physical Review B"))
+    rig.sent.refuse = {ARXIV_ID: "UnknownError"}
+
+    assert await rig.publish("prb", journal) == []
+    assert (rig.counts.published, rig.counts.linked, len(rig.counts.refused)) == (0, 0, 1)
+    assert (f"doi:{PRB_DOI}", None) not in rig.store.published
+    rig.sent.refuse = {}
+    (republished,) = await rig.publish("prb", journal)
+    assert republished.doi == PRB_DOI
+    assert rig.counts.linked == 1
+
+
+async def test_repairs_are_counted_per_source_field_and_kind() -> None:
+    rig = Rig()
+    data = ARXIV_RSS.read_bytes().replace(
+        b"Self-Adjoint Time Operator", "Self-Adjoint \u202eTime Operator".encode(), 1
+    )
+    await rig.publish("arxiv", parse_arxiv_rss(data))
+
+    count = rig.metrics.registry.get_sample_value(
+        "academichub_ingestor_repairs_total",
+        {"source": "arxiv", "field": "title", "kind": "bidi"},
+    )
+    assert count == 1.0
+    assert [(r.field, r.kind, r.count) for r in rig.counts.repairs] == [("title", "bidi", 1)]
