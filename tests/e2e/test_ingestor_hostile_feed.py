@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from academichub.broker.local import LocalBroker
 from academichub.contracts import Paper, TopicName
 from academichub.contracts.bounds import PAPER_BOUNDS, TRUNCATION_MARKER
 from tests.conftest import QUANT_PH_RSS
+from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.kafka import read_topic
 
@@ -34,7 +34,7 @@ def start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 async def test_an_entry_with_a_one_megabyte_abstract_no_longer_stops_the_ingestor(
-    broker: LocalBroker, tmp_path: Path
+    broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     recorded = QUANT_PH_RSS.read_bytes()
     huge = b"We show that the operator is self-adjoint. " * 25_000  # 1.1 MB

@@ -17,7 +17,6 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.broker.local import LocalBroker
 from academichub.broker.publisher import KafkaPublisher, PublishRefused
 from academichub.contracts import Paper, TopicName, encode_event
 from academichub.contracts.bounds import MAX_EVENT_BYTES, PAPER_BOUNDS, TRUNCATION_MARKER
@@ -31,6 +30,7 @@ from academichub.ingestor.settings import FeedConfig
 from academichub.source_status import read_status
 from academichub.store.embedded import EmbeddedStore
 from tests.conftest import QUANT_PH_RSS
+from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.kafka import read_topic
 
@@ -66,7 +66,7 @@ def poller(store: EmbeddedStore, publisher: KafkaPublisher, client: httpx.AsyncC
 
 
 async def test_a_one_megabyte_abstract_is_truncated_and_nothing_after_it_is_lost(
-    broker: LocalBroker, tmp_path: Path
+    broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     store = EmbeddedStore(tmp_path, index_writer=False)
     publisher = KafkaPublisher(broker.bootstrap_servers, client_id="ingestor-test")
@@ -100,7 +100,7 @@ async def test_a_one_megabyte_abstract_is_truncated_and_nothing_after_it_is_lost
 
 
 async def test_an_event_the_broker_refuses_fails_that_entry_and_the_rest_goes_on(
-    broker: LocalBroker, tmp_path: Path
+    broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     """The refusal path with the real client and broker: a publisher whose event limit is
     below the big paper's size refuses it; every other paper, and the next feed, publish."""
@@ -138,7 +138,9 @@ async def test_an_event_the_broker_refuses_fails_that_entry_and_the_rest_goes_on
     assert BIG_ID not in {key for key, _ in events}
 
 
-async def test_the_clients_own_size_refusal_is_a_refusal_not_a_crash(broker: LocalBroker) -> None:
+async def test_the_clients_own_size_refusal_is_a_refusal_not_a_crash(
+    broker: BrokerUnderTest,
+) -> None:
     """Past our limit, aiokafka's own check (max_request_size, 1 MiB) refuses the event: it
     is classified as a refusal of that event, and the others of the call are acknowledged."""
     lenient = KafkaPublisher(
