@@ -9,13 +9,18 @@ remembers from training, or mention ids in prose. :func:`clean_draft` turns an u
 - any other cited id is removed and counted, by reason:
   ``outside_window`` (a well-formed paper id not in the window) or ``not_a_paper_id``;
 - an id mentioned in prose that is not a window paper is cut out of the text and counted
-  as ``in_text_outside_window``;
+  as ``in_text_outside_window`` -- in every text the model writes: overviews, titles,
+  syntheses, findings, a connection's fields, reasons and TL;DRs;
 - a claim left without citations is dropped and counted by kind (``theme``,
   ``connection``, ``notable``, ``tldr``); a connection needs two papers to connect;
 - texts and lists are capped, so a runaway answer cannot bloat the briefing.
 
 The same rules hold a staged theme to its group (:func:`clean_theme`) and per-paper
 TL;DRs to their own paper (:func:`clean_summaries`: a TL;DR cites nothing).
+:func:`hold_to_window` applies the prose rule once more to every text field of a finished
+briefing, whoever wrote it (the model, the extractive summariser quoting an abstract that
+mentions another paper, an endpoint's error message in ``degraded_reason``), so that no field
+of a published briefing names a paper outside its window.
 
 Pure: no I/O; the caller turns the counts into metrics.
 """
@@ -119,17 +124,27 @@ class _Cleaner:
         return tuple(kept)
 
     def prose(self, text: str, limit: int) -> str:
-        def scrub(m: re.Match[str]) -> str:
+        return clip(clean_text(self.scrub(clean_text(text))), limit)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every paper id outside the window cut out (and counted); the same
+        text, untouched, when it names none."""
+        removed = 0
+
+        def outside(m: re.Match[str]) -> str:
+            nonlocal removed
             canonical = canonical_citation(m.group(0).replace(" ", ""))
             if canonical is not None and canonical in self.window:
                 return m.group(0)
-            self.rejected["in_text_outside_window"] += 1
+            removed += 1
             return ""
 
-        text = _IN_TEXT_RE.sub(scrub, clean_text(text))
-        text = _EMPTY_BRACKETS_RE.sub("", text)
-        text = _SPACE_BEFORE_PUNCT_RE.sub(r"\1", text)
-        return clip(clean_text(text), limit)
+        scrubbed = _IN_TEXT_RE.sub(outside, text)
+        if not removed:
+            return text
+        self.rejected["in_text_outside_window"] += removed
+        scrubbed = _EMPTY_BRACKETS_RE.sub("", scrubbed)
+        return _SPACE_BEFORE_PUNCT_RE.sub(r"\1", scrubbed).strip()
 
 
 def clean_draft(
@@ -154,7 +169,8 @@ def clean_draft(
         if not finding:
             c.dropped["connection"] += 1
             continue
-        fields = [clip(clean_text(f), FIELD_CHARS) for f in conn.fields if clean_text(f)]
+        # A field's name is model text like any other: "see arxiv:9999.99999" is no field.
+        fields = [field for field in (c.prose(f, FIELD_CHARS) for f in conn.fields) if field]
         if not fields and fields_by_paper:
             fields = sorted({fields_by_paper[i] for i in ids if i in fields_by_paper})
         connections.append(
@@ -239,3 +255,49 @@ def clean_summaries(draft: SummariesDraft, batch_ids: Sequence[str]) -> CleanedS
         tldrs[paper_id] = (en, zh)
     rejected.update(ids.rejected)
     return CleanedSummaries(tldrs=tldrs, rejected=rejected, dropped=dropped)
+
+
+@dataclass
+class HeldParts:
+    parts: BriefingParts
+    degraded_reason: str | None
+    model: str | None
+    rejected: Counter[str] = field(default_factory=Counter)
+
+
+def hold_to_window(
+    parts: BriefingParts,
+    window_ids: Sequence[str],
+    *,
+    degraded_reason: str | None = None,
+    model: str | None = None,
+) -> HeldParts:
+    """Every text field of a finished briefing with the paper ids outside ``window_ids``
+    cut out and counted (``in_text_outside_window``); a text that names none is kept as it
+    is, so an extractive briefing is changed only where it quotes another paper's id."""
+    c = _Cleaner(window_ids)
+    held = BriefingParts(
+        overview=c.scrub(parts.overview),
+        themes=tuple(
+            Theme(title=c.scrub(t.title), synthesis=c.scrub(t.synthesis), paper_ids=t.paper_ids)
+            for t in parts.themes
+        ),
+        connections=tuple(
+            Connection(
+                finding=c.scrub(conn.finding),
+                fields=tuple(kept for kept in map(c.scrub, conn.fields) if kept),
+                paper_ids=conn.paper_ids,
+            )
+            for conn in parts.connections
+        ),
+        notable=tuple(
+            NotablePaper(paper_id=n.paper_id, reason=c.scrub(n.reason)) for n in parts.notable
+        ),
+        tldrs=tuple(PaperTldr(paper_id=t.paper_id, tldr=c.scrub(t.tldr)) for t in parts.tldrs),
+    )
+    return HeldParts(
+        held,
+        c.scrub(degraded_reason) if degraded_reason is not None else None,
+        (c.scrub(model) or None) if model is not None else None,
+        c.rejected,
+    )

@@ -12,6 +12,10 @@ model:
 4. the model writes it; every citation is held to the window (:mod:`.citations`) and
    what was removed is counted; the TL;DRs are added in the radar's language.
 
+Whoever wrote it, every text field of the briefing -- the degraded reason and the model's
+name included -- finally passes the same check (:func:`.citations.hold_to_window`), so a
+published briefing names no paper outside its window anywhere.
+
 When the model fails or its answer cites nothing usable, the extractive summariser
 writes the briefing, marked ``degraded`` with the reason, with whatever model TL;DRs are
 already cached. :attr:`Composed.upgradable` says whether the failure may pass (the
@@ -30,6 +34,7 @@ from typing import Final, Literal, Protocol
 
 from academichub.briefer.breaker import CircuitBreaker
 from academichub.briefer.budget import Allowance, TokenLedger
+from academichub.briefer.citations import hold_to_window
 from academichub.briefer.draft import BriefingParts
 from academichub.briefer.extractive import paper_tldrs, summarise
 from academichub.briefer.model import ChatModel, ModelError, may_recover
@@ -349,15 +354,19 @@ class Composer:
         degraded_reason: str | None = None,
     ) -> Briefing:
         ids = tuple(p.id for p in papers)
+        held = hold_to_window(parts, ids, degraded_reason=degraded_reason, model=model)
+        for reason, count in sorted(held.rejected.items()):
+            self._observer.observe_citations_rejected(reason, count)
+        parts = held.parts
         return Briefing(
             id=Briefing.make_id(w.radar.id, w.window),
             radar_id=w.radar.id,
             window=w.window,
             language=w.radar.language,
             provider=provider,
-            model=model,
+            model=held.model,
             degraded=degraded_reason is not None,
-            degraded_reason=degraded_reason,
+            degraded_reason=held.degraded_reason,
             overview=parts.overview,
             themes=parts.themes,
             connections=parts.connections,
