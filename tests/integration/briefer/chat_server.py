@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,11 +28,14 @@ class Reply:
     content: str | None = None  # the assistant message of a 200
     error: str = "scripted error"  # the error message of a non-200
     headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # seconds before answering (to make the client time out)
+    delay: float = 0.0  # seconds before answering (to make the client time out, or hang)
     model: str = "served-model"
     usage: tuple[int, int] = (120, 80)
+    raw: bytes | None = None  # sent as the body instead of a chat completion
 
     def body(self) -> bytes:
+        if self.raw is not None:
+            return self.raw
         if self.status != 200:
             return json.dumps(
                 {"error": {"message": self.error, "type": "scripted", "code": None}}
@@ -64,6 +69,10 @@ class ChatServer:
     requests: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
     closing: threading.Event = field(default_factory=threading.Event)
+    # Requests whose client hung up before the answer was sent (a cancelled call).
+    abandoned: list[dict[str, Any]] = field(default_factory=list)
+    received: threading.Event = field(default_factory=threading.Event)  # a request came
+    hung_up: threading.Event = field(default_factory=threading.Event)  # a client hung up
 
     @property
     def base_url(self) -> str:
@@ -151,15 +160,33 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 self._send(Reply(status=404, error=f"no route {self.path}"))
                 return
             server.requests.append(body)
+            server.received.set()
             if server.script:
                 reply = server.script.pop(0)
             elif server.responder is not None:
                 reply = server.responder(body)
             else:
                 reply = Reply(500, error="unscripted")
-            if reply.delay and server.closing.wait(reply.delay):
-                return
+            if reply.delay:
+                waited = self._wait(reply.delay)
+                if waited == "hung_up":
+                    server.abandoned.append(body)
+                    server.hung_up.set()
+                if waited is not None:
+                    return
             self._send(reply)
+
+        def _wait(self, seconds: float) -> str | None:
+            """Wait ``seconds``; "closing" if the server closes first, "hung_up" if the
+            client closes the connection first, else None."""
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if server.closing.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
+                    return "closing"
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                    return "hung_up"  # EOF: the client gave up on the request
+            return None
 
         def _send(self, reply: Reply) -> None:
             payload = reply.body()

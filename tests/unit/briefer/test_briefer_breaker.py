@@ -1,13 +1,17 @@
 import asyncio
+import dataclasses
 
 import pytest
 
 from academichub.briefer.breaker import CircuitBreaker
 from academichub.briefer.model import (
+    ChatAnswer,
     ChatRequest,
+    ModelError,
     ModelOutputInvalid,
     ModelRejected,
     ModelUnavailable,
+    ResponseUnusable,
     ScriptedChatModel,
 )
 
@@ -48,19 +52,51 @@ async def test_it_opens_after_k_consecutive_failures_and_then_fails_fast(clock: 
 
 async def test_an_answer_resets_the_count(clock: Clock) -> None:
     down = ModelUnavailable("down")
-    inner = ScriptedChatModel([down, down, "{}", down, down, ModelOutputInvalid("bad"), down])
+    inner = ScriptedChatModel([down, down, "{}", down, down, "{}", down])
     b = breaker(inner, clock)
     outcomes: list[str] = []
     for _ in range(7):
         try:
             await b.complete(REQUEST)
             outcomes.append("answer")
-        except (ModelUnavailable, ModelOutputInvalid) as exc:
+        except ModelUnavailable as exc:
             outcomes.append(type(exc).__name__)
-    # An invalid answer is still an answer: the endpoint works.
     assert outcomes.count("ModelUnavailable") == 5
     assert b.state == "closed"  # never three failures in a row
     assert len(inner.requests) == 7
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ModelOutputInvalid("the model refused: no"),
+        ResponseUnusable("the endpoint's answer is no chat completion: not JSON"),
+        ChatAnswer("{}", "m", problem="slow answer: 25.0s, over 20s"),
+        ChatAnswer("not json", "m", problem="invalid answer: the reply is not valid JSON"),
+    ],
+    ids=["refusal", "unusable body", "slow answer", "invalid answer"],
+)
+async def test_slow_and_invalid_answers_count_as_failures(
+    clock: Clock, failure: ModelOutputInvalid | ResponseUnusable | ChatAnswer
+) -> None:
+    b = breaker(ScriptedChatModel(repeat=failure), clock)
+    for _ in range(3):
+        try:
+            answer = await b.complete(REQUEST)
+        except ModelError:
+            continue
+        assert answer.problem is not None  # the caller still gets the answer to repair
+    assert b.state == "open"
+    with pytest.raises(ModelUnavailable, match="circuit open after 3 consecutive failures"):
+        await b.complete(REQUEST)
+
+
+async def test_an_answer_failing_the_requests_check_carries_its_problem(clock: Clock) -> None:
+    checked = dataclasses.replace(REQUEST, check=lambda text: None if text == "{}" else "bad")
+    b = breaker(ScriptedChatModel(["nope", "nope", "{}"]), clock)
+    problems = [(await b.complete(checked)).problem for _ in range(3)]
+    assert problems == ["bad", "bad", None]
+    assert b.state == "closed"
 
 
 async def test_rejections_count_as_failures(clock: Clock) -> None:

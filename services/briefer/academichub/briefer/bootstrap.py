@@ -8,7 +8,9 @@ until SIGINT/SIGTERM.
 the command line briefs exactly as the service does.
 If either loop fails (store or broker trouble), the other is cancelled, everything is
 closed in reverse order, and the process exits with the error — without committing
-the failed batch.
+the failed batch. On SIGTERM the closer's pass in progress is cancelled with its in-flight
+model calls (:func:`~academichub.briefer.service.run_closer`), so the briefer stops within
+seconds whatever the model is doing.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def build_model(
         model=settings.llm_model,
         api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
         timeout_seconds=settings.llm_timeout_seconds,
+        slow_seconds=settings.llm_slow_seconds,
         retry=RetryPolicy(
             max_attempts=settings.llm_max_attempts,
             backoff_seconds=settings.llm_backoff_seconds,
@@ -105,6 +108,7 @@ def build_composer(
         ledger=TokenLedger(store, settings.daily_limits),
         limits=settings.synthesis_limits,
         observer=metrics,
+        deadline_seconds=settings.model_deadline_seconds,
     )
 
 

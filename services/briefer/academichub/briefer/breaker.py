@@ -9,9 +9,12 @@ With one::
       └──────── the trial call succeeds ─┼─────────────────────────────┤
                                          └──── the trial call fails ───┘
 
-- *closed*: calls go through; a failure that says the endpoint is unusable
-  (:class:`~academichub.briefer.model.ModelUnavailable` or ``ModelRejected``) counts, any
-  answer resets the count. An invalid answer is still an answer: the endpoint works.
+- *closed*: calls go through. Every failure counts -- any
+  :class:`~academichub.briefer.model.ModelError` (unavailable, rejected, a body that is no
+  completion, a refusal) and every answer that comes back with a ``problem`` (slower than
+  the adapter's ``slow_seconds``, or not JSON of the asked shape): an endpoint that answers
+  only slowly or only garbage is no more usable than one that does not answer. A good
+  answer resets the count.
 - *open*: calls fail at once with ``ModelUnavailable`` naming the last failure, so the
   composer writes the extractive briefing immediately.
 - *half-open*: after ``cooldown_seconds`` one trial call goes through (others still fail
@@ -32,7 +35,6 @@ from academichub.briefer.model import (
     ChatRequest,
     ModelError,
     ModelUnavailable,
-    may_recover,
 )
 
 State = Literal["closed", "open", "half_open"]
@@ -97,16 +99,16 @@ class CircuitBreaker:
         try:
             answer = await self._inner.complete(request)
         except ModelError as exc:
-            if may_recover(exc):
-                self._failed(exc.reason)
-            else:
-                self._succeeded()
+            self._failed(exc.reason)
             raise
         except BaseException:
             if trial:  # a bug or a cancellation: let the next call try again
                 self._trial_in_flight = False
             raise
-        self._succeeded()
+        if answer.problem is not None:
+            self._failed(answer.problem)
+        else:
+            self._succeeded()
         return answer
 
     def _admit(self) -> bool:

@@ -18,14 +18,17 @@ published briefing names no paper outside its window anywhere.
 
 When the model fails or its answer cites nothing usable, the extractive summariser
 writes the briefing, marked ``degraded`` with the reason, with whatever model TL;DRs are
-already cached. :attr:`Composed.upgradable` says whether the failure may pass (the
-endpoint was unavailable or refused the call), so the service can rewrite the briefing
-when the model is back. Without a model the extractive briefing is the intended path,
-not degraded.
+already cached. So does a model that takes longer than the per-window deadline
+(``deadline_seconds``): its calls are cancelled and the window is briefed at once, instead
+of waiting out timeouts and retries. :attr:`Composed.upgradable` says whether the failure
+may pass (the endpoint was unavailable, refused the call, or was too slow), so the service
+can rewrite the briefing when the model is back. Without a model the extractive briefing
+is the intended path, not degraded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -60,6 +63,8 @@ class ComposeObserver(AskObserver, Protocol):
 
     def observe_synthesis(self, mode: Mode, included: int, omitted: int) -> None: ...
 
+    def observe_model_deadline(self) -> None: ...
+
 
 class _NoObserver:
     def observe_llm_tokens(self, model: str, task: str, prompt: int, completion: int) -> None:
@@ -80,21 +85,25 @@ class _NoObserver:
     def observe_synthesis(self, mode: Mode, included: int, omitted: int) -> None:
         pass
 
+    def observe_model_deadline(self) -> None:
+        pass
 
-Fallback = Literal["model_down", "model_output", "budget"]
+
+Fallback = Literal["model_down", "model_slow", "model_output", "budget"]
 
 
 @dataclass(frozen=True)
 class Composed:
     briefing: Briefing
     # Why a model briefing fell back to extractive: the endpoint was unavailable or
-    # refused ("model_down", may pass), its answers were unusable ("model_output"), or
-    # a token budget stood in the way ("budget"). None when nothing fell back.
+    # refused ("model_down", may pass), did not finish within the window's deadline
+    # ("model_slow", may pass), its answers were unusable ("model_output"), or a token
+    # budget stood in the way ("budget"). None when nothing fell back.
     fallback: Fallback | None = None
 
     @property
     def upgradable(self) -> bool:
-        return self.fallback == "model_down"
+        return self.fallback in ("model_down", "model_slow")
 
 
 def _utcnow() -> dt.datetime:
@@ -125,8 +134,10 @@ class Composer:
         prompt_budget: PromptBudget = DEFAULT_BUDGET,
         observer: ComposeObserver | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
+        deadline_seconds: float | None = None,
     ) -> None:
         self.model = model
+        self._deadline = deadline_seconds
         self._summaries = summaries
         self._ledger = ledger
         self._limits = limits or SynthesisLimits()
@@ -180,7 +191,18 @@ class Composer:
         )
         if self.model is None or not unique:
             return Composed(self._extractive(w, {}, None))
-        return await self._with_model(self.model, w)
+        if self._deadline is None:
+            return await self._with_model(self.model, w)
+        deadline = asyncio.timeout(self._deadline)
+        try:
+            async with deadline:
+                return await self._with_model(self.model, w)
+        except TimeoutError:
+            if not deadline.expired():
+                raise  # not this deadline's: a bug, not a slow model
+        self._observer.observe_model_deadline()
+        reason = f"the model did not finish within the window's deadline of {self._deadline:g}s"
+        return self._fallback(w, await self._cached(w), reason, "model_slow")
 
     async def _with_model(self, model: ChatModel, w: _Window) -> Composed:
         allowance: Allowance | None = None

@@ -128,6 +128,8 @@ def parse_reply(content: str, shape: type[D]) -> D:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DraftInvalid(f"the reply is not valid JSON ({exc.msg} at char {exc.pos})") from exc
+    except RecursionError:
+        raise DraftInvalid("the reply is JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         raise DraftInvalid(f"the reply is a JSON {type(data).__name__}, expected an object")
     try:

@@ -35,7 +35,9 @@ class BrieferMetrics:
         )
         self.llm_requests = Counter(
             "academichub_briefer_llm_requests_total",
-            "Requests to the language model endpoint, by task and outcome",
+            "Requests to the language model endpoint, by task and outcome (ok, slow, "
+            "invalid_answer, invalid_response, refused, rate_limited, server_error, "
+            "client_error, timeout, connection_error, cancelled)",
             ["task", "outcome"],
             registry=registry,
         )
@@ -94,6 +96,12 @@ class BrieferMetrics:
             "Window papers left out of model briefings by the per-briefing token budget",
             registry=registry,
         )
+        self.model_deadlines = Counter(
+            "academichub_briefer_model_deadlines_total",
+            "Windows briefed extractively because the model did not finish within the "
+            "per-window deadline (their calls cancelled; upgraded later)",
+            registry=registry,
+        )
         self.circuit = Gauge(
             "academichub_briefer_circuit_state",
             "Circuit breaker around the model: 0 closed, 1 half-open, 2 open",
@@ -144,6 +152,9 @@ class BrieferMetrics:
     def observe_synthesis(self, mode: str, included: int, omitted: int) -> None:
         self.syntheses.labels(mode=mode).inc()
         self.omitted_papers.inc(omitted)
+
+    def observe_model_deadline(self) -> None:
+        self.model_deadlines.inc()
 
     def observe_circuit(self, state: str) -> None:
         self.circuit.set(_CIRCUIT_STATES[state])

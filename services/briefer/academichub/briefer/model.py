@@ -13,13 +13,20 @@ extractive summariser (anything else is a bug and propagates)::
 
     ModelError                    the model gave no usable answer; ``reason`` says why
     ├── ModelUnavailable          could not get an answer: timeouts, 429/5xx after the
-    │                             bounded retries, connection failures, an open circuit
+    │   │                         bounded retries, connection failures, an open circuit
+    │   └── ResponseUnusable      a 200 whose body is no chat completion: not JSON, cut
+    │                             short, the wrong schema, no choices, an empty answer
     ├── ModelRejected             the endpoint refused the request (4xx: key, model name…)
     └── ModelOutputInvalid        answers came back but none was usable (even after the
                                   repair attempt), or the model refused
 
 Unavailable and rejected mean the endpoint may work later (it recovers, or the operator
 fixes the key and restarts): briefings degraded by them are upgraded when it does.
+
+An answer can also come back *with a problem* (:attr:`ChatAnswer.problem`): slower than the
+adapter's ``slow_seconds``, or failing the request's own :attr:`ChatRequest.check` (not JSON
+of the asked shape). It is still returned -- the caller may repair it -- but the circuit
+breaker counts it as a failure and the metrics as what it is (``slow``, ``invalid_answer``).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, TypeAlias, TypedDict
 
 from academichub.contracts.events import Language
@@ -42,6 +49,10 @@ class ModelError(AcademicHubError):
 
 class ModelUnavailable(ModelError):
     pass
+
+
+class ResponseUnusable(ModelUnavailable):
+    """The endpoint answered 200 with a body that is no usable chat completion."""
 
 
 class ModelRejected(ModelError):
@@ -77,6 +88,9 @@ class ChatRequest:
     max_output_tokens: int
     paper_ids: tuple[str, ...]
     language: Language | None = None
+    # What is wrong with an answer's content, or None when it is usable: set by
+    # structured.ask from the shape it asks for; the adapter and the fake call it.
+    check: Callable[[str], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ class ChatAnswer:
     model: str  # the model that answered, as the endpoint names it
     prompt_tokens: int | None = None  # None when the endpoint reports no usage
     completion_tokens: int | None = None
+    problem: str | None = None  # why this answer counts as a failure (slow, invalid)
 
 
 class ChatModel(Protocol):
@@ -103,7 +118,7 @@ class ChatModel(Protocol):
         ...
 
 
-Reply: TypeAlias = str | Mapping[str, Any] | ModelError
+Reply: TypeAlias = str | Mapping[str, Any] | ModelError | ChatAnswer
 Script: TypeAlias = Reply | Callable[[ChatRequest], Reply]
 
 
@@ -112,8 +127,10 @@ class ScriptedChatModel:
     """In-memory fake: answers from a script, in order, and keeps every request.
 
     A script entry is the answer's content (a string, or a mapping sent as JSON), a
-    :class:`ModelError` to raise, or a function of the request giving one of those; once
-    the script is used up, ``repeat`` answers every call. ``gate``, when set, is awaited
+    whole :class:`ChatAnswer` (a slow one, say), a :class:`ModelError` to raise, or a
+    function of the request giving one of those; once the script is used up, ``repeat``
+    answers every call. As the real adapter does, the request's ``check`` sets the
+    answer's ``problem``. ``gate``, when set, is awaited
     before answering, so a test can hold calls open (to race two closers, for example).
     """
 
@@ -141,5 +158,10 @@ class ScriptedChatModel:
         reply = entry(request) if callable(entry) else entry
         if isinstance(reply, ModelError):
             raise reply
-        content = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
-        return ChatAnswer(content, self.model, *self.usage)
+        if isinstance(reply, ChatAnswer):
+            answer = reply
+        else:
+            content = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+            answer = ChatAnswer(content, self.model, *self.usage)
+        problem = request.check(answer.content) if request.check is not None else None
+        return replace(answer, problem=answer.problem or problem)

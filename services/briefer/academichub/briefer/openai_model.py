@@ -19,6 +19,14 @@ One place maps what the endpoint does to the :mod:`academichub.briefer.model` fa
   the system message too, and :mod:`.structured` validates and repairs. Other 4xx →
   :class:`ModelRejected`.
 - A refusal → :class:`ModelOutputInvalid`.
+- A 200 whose body is no chat completion -- not JSON, cut short, the wrong schema, no
+  choices, an empty answer -- → :class:`ResponseUnusable` (outcome ``invalid_response``).
+  The body is read here, not by the client, which would raise ``JSONDecodeError`` (or
+  build a completion with fields missing) instead of an error this module maps.
+- An answer that fails the request's ``check`` (not JSON of the asked shape) is returned
+  with its ``problem`` (outcome ``invalid_answer``); so is one slower than
+  ``slow_seconds`` (outcome ``slow``). A call cancelled in flight -- the window's deadline,
+  a shutdown -- is counted as ``cancelled``.
 
 No tools or functions are ever offered to the model. The client's own retries are off
 (``max_retries=0``) so every request is counted and the bound above is the only one.
@@ -28,11 +36,12 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 import openai
@@ -44,6 +53,7 @@ from openai.types.chat import (
     completion_create_params,
 )
 from openai.types.shared_params import ResponseFormatJSONObject, ResponseFormatJSONSchema
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from academichub.briefer.model import (
     ChatAnswer,
@@ -52,19 +62,52 @@ from academichub.briefer.model import (
     ModelOutputInvalid,
     ModelRejected,
     ModelUnavailable,
+    ResponseUnusable,
 )
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal[
     "ok",
+    "slow",
+    "invalid_answer",
+    "invalid_response",
     "refused",
     "rate_limited",
     "server_error",
     "client_error",
     "timeout",
     "connection_error",
+    "cancelled",
 ]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    content: str | None = None
+    refusal: str | None = None
+
+
+class _Choice(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    message: _Message
+    finish_reason: str | None = None
+
+
+class _Usage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class _Completion(BaseModel):
+    """What this adapter reads of a chat completion; anything else the endpoint adds is
+    ignored, so servers that leave out ``id`` or ``created`` still work."""
+
+    model_config = ConfigDict(extra="ignore")
+    choices: list[_Choice]
+    model: str | None = None
+    usage: _Usage | None = None
 
 
 class LlmObserver(Protocol):
@@ -152,6 +195,7 @@ class OpenAIChatModel:
         model: str,
         api_key: str | None = None,
         timeout_seconds: float = 60.0,
+        slow_seconds: float | None = None,
         retry: RetryPolicy | None = None,
         observer: LlmObserver | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -159,6 +203,7 @@ class OpenAIChatModel:
     ) -> None:
         self._model = model
         self._timeout = timeout_seconds
+        self._slow = slow_seconds
         self._retry = retry or RetryPolicy()
         self._observer: LlmObserver = observer or _NoObserver()
         self._sleep = sleep
@@ -203,12 +248,15 @@ class OpenAIChatModel:
             attempt += 1
             started = time.monotonic()
             try:
-                response = await self._client.chat.completions.create(
+                raw = await self._client.chat.completions.with_raw_response.create(
                     model=self._model,
                     messages=_to_openai(request.messages),
                     response_format=self._response_format(request),
                     max_tokens=request.max_output_tokens,
                 )
+            except asyncio.CancelledError:
+                self._observe(request, "cancelled", started)
+                raise
             except openai.APITimeoutError as exc:
                 self._observe(request, "timeout", started)
                 raise ModelUnavailable(f"no answer within {self._timeout:g}s") from exc
@@ -248,7 +296,7 @@ class OpenAIChatModel:
             else:
                 if tried_json_object:
                     log.warning("endpoint lacks json_schema response format; using json_object")
-                return self._answer(request, response, started)
+                return self._answer(request, raw.content, started)
             if attempt >= self._retry.max_attempts:
                 raise ModelUnavailable(f"{failure}; gave up after {attempt} attempts")
             log.warning("model request failed (%s); retry %d in %.2fs", failure, attempt, wait)
@@ -257,20 +305,50 @@ class OpenAIChatModel:
     def _observe(self, request: ChatRequest, outcome: Outcome, started: float) -> None:
         self._observer.observe_llm_request(request.task, outcome, time.monotonic() - started)
 
-    def _answer(
-        self, request: ChatRequest, response: openai.types.chat.ChatCompletion, started: float
-    ) -> ChatAnswer:
-        model = response.model or self._model
-        usage = response.usage
-        prompt = usage.prompt_tokens if usage is not None else None
-        completion = usage.completion_tokens if usage is not None else None
-        if not response.choices:
-            self._observe(request, "ok", started)
-            return ChatAnswer("", model, prompt, completion)
-        message = response.choices[0].message
-        refusal = getattr(message, "refusal", None)
-        if not message.content and refusal:
+    def _answer(self, request: ChatRequest, body: bytes, started: float) -> ChatAnswer:
+        seconds = time.monotonic() - started
+        try:
+            completion = _Completion.model_validate(json.loads(body))
+        except (ValueError, RecursionError) as exc:  # not JSON, or not a completion
+            self._observe(request, "invalid_response", started)
+            raise ResponseUnusable(
+                f"the endpoint's answer is no chat completion: {_why(exc)}"
+            ) from None
+        if not completion.choices:
+            self._observe(request, "invalid_response", started)
+            raise ResponseUnusable("the endpoint's answer has no choices")
+        message = completion.choices[0].message
+        if not message.content and message.refusal:
             self._observe(request, "refused", started)
-            raise ModelOutputInvalid(f"the model refused: {refusal}"[:500])
+            raise ModelOutputInvalid(f"the model refused: {message.refusal}"[:500])
+        if not message.content or not message.content.strip():
+            self._observe(request, "invalid_response", started)
+            raise ResponseUnusable("the model's answer is empty")
+        usage = completion.usage
+        answer = ChatAnswer(
+            message.content,
+            completion.model or self._model,
+            usage.prompt_tokens if usage is not None else None,
+            usage.completion_tokens if usage is not None else None,
+        )
+        problem = request.check(answer.content) if request.check is not None else None
+        if problem is not None:
+            self._observe(request, "invalid_answer", started)
+            return replace(answer, problem=f"invalid answer: {problem}"[:500])
+        if self._slow is not None and seconds > self._slow:
+            self._observe(request, "slow", started)
+            return replace(
+                answer, problem=f"slow answer: {seconds:.1f}s, over {self._slow:g}s"
+            )
         self._observe(request, "ok", started)
-        return ChatAnswer(message.content or "", model, prompt, completion)
+        return answer
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "<root>"
+        return f"{where}: {first['msg']} ({exc.error_count()} problem(s))"
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply"
+    return str(exc)[:200]

@@ -32,9 +32,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from academichub.briefer.composer import Composer
 from academichub.briefer.metrics import BrieferMetrics
@@ -260,8 +260,8 @@ class BrieferService:
             closed_at=old.window_closed_at,
         )
         new = composed.briefing
-        if composed.fallback == "model_down":
-            return None, False  # down again: the breaker decides when to retry
+        if composed.fallback in ("model_down", "model_slow"):
+            return None, False  # down or slow again: the breaker decides when to retry
         if composed.fallback == "model_output":
             # The model answers, just not usably for this window: retrying would spend
             # tokens for the same result.
@@ -296,8 +296,35 @@ async def run_consumer(
 
 
 async def run_closer(service: BrieferService, stop: asyncio.Event, *, interval: float) -> None:
-    """Close due windows every ``interval`` seconds until ``stop`` is set."""
+    """Close due windows every ``interval`` seconds until ``stop`` is set.
+
+    A pass still running when ``stop`` is set is cancelled, its in-flight model calls with
+    it, so a shutdown never waits for a model: every step of a window is safe to cut short
+    (the window stays open in the store until ``close_window`` commits it, and a stored
+    briefing not yet published is published by the next process's first pass).
+    """
     while not stop.is_set():
-        await service.close_due_windows(should_stop=stop.is_set)
+        await _until_stopped(service.close_due_windows(should_stop=stop.is_set), stop)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def _until_stopped(work: Coroutine[Any, Any, object], stop: asyncio.Event) -> None:
+    """Run ``work``; if ``stop`` is set first, cancel it and return once it has unwound.
+
+    A failure of ``work`` propagates; so does a cancellation of the caller, which cancels
+    ``work`` first.
+    """
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not task.done():
+            task.cancel()
+            # Unwinding first: cancel() only asks, and the caller must not return (or close
+            # the store) while the pass is still inside it.
+            await asyncio.wait({task})
+    if not task.cancelled():
+        task.result()  # re-raise what the pass raised

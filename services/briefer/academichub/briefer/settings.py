@@ -49,6 +49,14 @@ class BrieferSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "BRIEFER_LLM_API_KEY")
     )
     llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    # An answer slower than this still counts, but against the circuit breaker too (and as
+    # outcome "slow"): an endpoint that only answers slowly backs windows up for hours. Long
+    # structured answers take a hosted model 10-30 s, so the default leaves them room.
+    llm_slow_seconds: float = Field(default=40.0, gt=0, le=600)
+    # How long one window may wait for the model in all (TL;DRs, themes, synthesis, the
+    # retries): past it the calls are cancelled and the window is briefed extractively,
+    # to be upgraded when the model is back.
+    model_deadline_seconds: float = Field(default=180.0, gt=0, le=3600)
     llm_max_attempts: int = Field(default=3, ge=1, le=10)
     llm_backoff_seconds: float = Field(default=0.5, gt=0, le=60)
     llm_max_backoff_seconds: float = Field(default=8.0, gt=0, le=600)

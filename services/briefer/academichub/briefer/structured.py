@@ -54,6 +54,15 @@ class Answered(Generic[T]):
     repaired: bool
 
 
+def problem_of(content: str, shape: type[DraftModel]) -> str | None:
+    """Why ``content`` is no answer of ``shape``, or None when it is one."""
+    try:
+        parse_reply(content, shape)
+    except DraftInvalid as exc:
+        return str(exc)
+    return None
+
+
 def request_estimate(request: ChatRequest) -> int:
     """The most a request can cost: its prompt plus its answer cap."""
     return estimate_messages(request.messages) + request.max_output_tokens
@@ -92,10 +101,13 @@ async def ask(
 ) -> Answered[D]:
     """The answer to ``request`` parsed as ``shape`` (a draft model of :mod:`.draft`).
 
+    The request carries the shape's check (:attr:`ChatRequest.check`), so the adapter counts
+    an answer that fails it as ``invalid_answer`` and the circuit breaker as a failure.
     Raises :class:`~academichub.briefer.model.ModelError` from the model, or
     :class:`~academichub.briefer.tokens.BudgetExhausted` from the meter.
     """
     seen = observer or NoAskObserver()
+    request = replace(request, check=lambda content: problem_of(content, shape))
     first, usage = await _call(model, request, meter, seen)
     try:
         return Answered(parse_reply(first.content, shape), first.model, usage, False)
