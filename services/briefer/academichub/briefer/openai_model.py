@@ -337,9 +337,7 @@ class OpenAIChatModel:
             return replace(answer, problem=f"invalid answer: {problem}"[:500])
         if self._slow is not None and seconds > self._slow:
             self._observe(request, "slow", started)
-            return replace(
-                answer, problem=f"slow answer: {seconds:.1f}s, over {self._slow:g}s"
-            )
+            return replace(answer, problem=f"slow answer: {seconds:.1f}s, over {self._slow:g}s")
         self._observe(request, "ok", started)
         return answer
 
