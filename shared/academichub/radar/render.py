@@ -3,6 +3,10 @@
 Each leaf is written from its ``raw`` value (what the user typed), quoted when a bare
 word would be read differently, so ``parse_query(render_query(node)) == node`` for every
 AST the parser produces. Useful to show a normalised query and to test the parser.
+
+:func:`render_explicit` writes the same query with every operator spelt out and every
+group in brackets (``quantum OR (qubit AND NOT decoding)``): how the parser read it,
+shown to a person who wonders why a radar matches what it does.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from academichub.radar.ast import (
     Word,
 )
 
-__all__ = ["render_query"]
+__all__ = ["render_explicit", "render_query"]
 
 # A value written right after "field:" may hold ':' and operator words, but no spaces,
 # brackets, quotes, leading '-' or (except cat:/source: groups) '*'.
@@ -46,6 +50,23 @@ def render_query(node: Node) -> str:
         inner = render_query(child)
         return f"-({inner})" if isinstance(child, And | Or) else f"-{inner}"
     return _render_leaf(node)
+
+
+def render_explicit(node: Node) -> str:
+    """The query fully bracketed, with AND, OR and NOT written out; it parses to ``node``."""
+    if isinstance(node, Or):
+        return " OR ".join(_explicit_operand(child) for child in node.children)
+    if isinstance(node, And):
+        return " AND ".join(_explicit_operand(child) for child in node.children)
+    if isinstance(node, Not):
+        return f"NOT {_explicit_operand(node.child)}"
+    return _render_leaf(node)
+
+
+def _explicit_operand(node: Node) -> str:
+    # NOT binds tighter than AND and OR, so "a AND NOT b" needs no brackets round "NOT b".
+    text = render_explicit(node)
+    return f"({text})" if isinstance(node, And | Or) else text
 
 
 def _quoted_unless(pattern: re.Pattern[str], raw: str) -> str:

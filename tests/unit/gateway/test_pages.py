@@ -90,9 +90,11 @@ def test_search_box_shows_a_parse_error_inline(gateway: Gateway, make_paper: Mak
     html = page.text
     assert 'role="alert"' in html
     assert "查询语法错误" in html  # Chinese by default
-    match = re.search(r"position (\d+)", html)
-    assert match is not None
-    assert int(match.group(1)) == len("quantum AND (error")
+    # Counted from 1, as people count: the mistake is just past the last character.
+    opened = "quantum AND (error".index("(") + 1
+    assert f"第 {len('quantum AND (error') + 1} 个字符处应为 &#39;)&#39;" in html
+    assert f"闭合第 {opened} 个字符处的 &#39;(&#39;" in html
+    assert "position" not in html  # no English left in the Chinese page
     assert _entries(html) == []
 
 

@@ -18,7 +18,7 @@ from academichub.radar.ast import (
     Word,
 )
 from academichub.radar.parser import QuerySyntaxError, parse_query
-from academichub.radar.render import render_query
+from academichub.radar.render import render_explicit, render_query
 
 
 def w(token: str, raw: str | None = None, field: str = "text") -> Word:
@@ -224,6 +224,22 @@ def test_an_error_is_a_value_error_with_an_actionable_message() -> None:
 def test_render_round_trips(query: str) -> None:
     node = parse_query(query)
     assert parse_query(render_query(node)) == node
+    assert parse_query(render_explicit(node)) == node
+
+
+@pytest.mark.parametrize(
+    ("query", "reading"),
+    [
+        ("quantum OR qubit NOT decoding", "quantum OR (qubit AND NOT decoding)"),
+        ("a b OR c", "(a AND b) OR c"),
+        ("-(a OR b) title:(x OR \"y z\")", 'NOT (a OR b) AND (title:x OR title:"y z")'),
+        ("quantum or qubit", "quantum AND or AND qubit"),
+    ],
+)
+def test_render_explicit_brackets_every_group_and_spells_every_operator(
+    query: str, reading: str
+) -> None:
+    assert render_explicit(parse_query(query)) == reading
 
 
 def test_render_writes_the_normal_form() -> None:

@@ -149,10 +149,170 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "sources.stale": ("订阅源停滞，已通过 API 补齐", "feed stale, recovered via the API"),
     "sources.yes": ("是", "yes"),
     "sources.no": ("否", "no"),
-    # errors
+    # errors: a headline and a sentence per status
     "error.title": ("出错了", "Something went wrong"),
     "error.home": ("回到首页", "Back to the home page"),
+    "error.back": ("返回上一页", "Go back"),
+    "error.401.title": ("需要登录", "Sign-in needed"),
+    "error.401.body": (
+        "此操作需要登录或有效的 API 密钥。",
+        "This needs a sign-in or a valid API key.",
+    ),
+    "error.403.title": ("无法执行", "Not allowed"),
+    "error.403.body": (
+        "表单已过期或来自其他网站，请刷新页面后重试。",
+        "The form expired or came from another site; reload the page and try again.",
+    ),
+    "error.404.title": ("找不到页面", "Page not found"),
+    "error.404.body": (
+        "{path} 不存在，或你无权查看。",
+        "There is nothing at {path}, or it is not yours to see.",
+    ),
+    "error.405.title": ("不支持的请求方式", "Method not allowed"),
+    "error.405.body": (
+        "{path} 不接受 {method} 请求（可用：{allow}）。",
+        "{path} does not accept {method} (it accepts {allow}).",
+    ),
+    "error.409.title": ("修改冲突", "Conflicting change"),
+    "error.409.body": (
+        "内容在你保存时被修改了，请刷新后重试。",
+        "It changed while you saved; reload and try again.",
+    ),
+    "error.413.title": ("内容过大", "Request too large"),
+    "error.413.body": (
+        "提交的内容超过 {limit} 字节上限，未作任何保存。",
+        "What was sent is over the {limit}-byte limit; nothing was saved.",
+    ),
+    "error.414.title": ("网址过长", "Address too long"),
+    "error.414.body": (
+        "网址长 {size} 字节，上限为 {limit} 字节；请缩短查询。",
+        "The address is {size} bytes; at most {limit} are accepted. Shorten the query.",
+    ),
+    "error.422.title": ("请求有误", "Invalid request"),
+    "error.422.body": ("请求中有无效的值。", "The request holds a value that is not valid."),
+    "error.429.title": ("请求过于频繁", "Too many requests"),
+    "error.429.body": (
+        "请求过于频繁，请在 {seconds} 秒后重试。",
+        "Too many requests; try again in {seconds} s.",
+    ),
+    "error.500.title": ("服务器内部错误", "Internal error"),
+    "error.500.body": (
+        "服务出现意外错误，已记录日志；请稍后重试。",
+        "The gateway failed unexpectedly; the error is logged. Try again later.",
+    ),
+    "error.503.title": ("服务暂不可用", "Briefly unavailable"),
+    "error.503.body": (
+        "所需的服务暂时无法访问，请稍后重试。",
+        "A service this needs is briefly unavailable; try again shortly.",
+    ),
+    # what was wrong with an input (see problems.py)
+    "problem.line": ("{field}：{wanted}", "{field}: {wanted}"),
+    "problem.invalid": ("值无效", "not a valid value"),
+    "problem.missing": ("必须填写", "required"),
+    "problem.integer": ("应为整数", "must be a whole number"),
+    "problem.number": ("应为数字", "must be a number"),
+    "problem.boolean": ("应为 true 或 false", "must be true or false"),
+    "problem.date": ("应为日期，格式 YYYY-MM-DD", "must be a date, YYYY-MM-DD"),
+    "problem.datetime": (
+        "应为带时区的时间，如 2026-06-12T09:00:00Z",
+        "must be a time with its zone, e.g. 2026-06-12T09:00:00Z",
+    ),
+    "problem.at_least": ("应不小于 {ge}", "must be at least {ge}"),
+    "problem.more_than": ("应大于 {gt}", "must be more than {gt}"),
+    "problem.at_most": ("应不大于 {le}", "must be at most {le}"),
+    "problem.less_than": ("应小于 {lt}", "must be less than {lt}"),
+    "problem.too_short": ("至少 {min_length} 个字符", "must have at least {min_length} characters"),
+    "problem.too_long": (
+        "最多 {max_length} 个字符，未作任何保存",
+        "must have at most {max_length} characters; nothing was saved",
+    ),
+    "problem.pattern": ("格式不对", "is not in the expected form"),
+    "problem.one_of": ("应为 {expected} 之一", "must be one of {expected}"),
+    "problem.unknown_field": ("不认识的字段", "is not a field this accepts"),
+    "problem.after": ("不能晚于截止日期", "must not be after the end date"),
+    "problem.cursor": (
+        "不是本站给出的翻页标记，请去掉后重新开始",
+        "is not a cursor this site issued; start again without it",
+    ),
+    "problem.too_deep": ("超过可翻页的深度，请缩小查询范围", "goes deeper than results are paged"),
+    "field.page": ("页码", "Page"),
+    "field.from": ("起始日期", "From"),
+    "field.to": ("截止日期", "To"),
+    # query errors (query_text.py): "第 N 个字符处" + what was wrong
+    "qerr.at": ("第 {position} 个字符处{what}", "At character {position}: {what}"),
+    "qerr.after_minus": (
+        "应为紧跟在 '-' 后的检索词（写成 -词、-\"短语\" 或 -(组)，中间不加空格）",
+        "a search term right after '-'",
+    ),
+    "qerr.close_quote": (
+        "应为 '\"'，用来结束第 {opened} 个字符处开始的短语",
+        "'\"' to close the phrase opened at character {opened}",
+    ),
+    "qerr.unknown_field": (
+        "的字段 '{field}' 不存在；可用字段：title:、abstract:、author:、cat:、source:、type:"
+        "（若要按原文搜索，请加引号）",
+        "unknown field '{field}'",
+    ),
+    "qerr.field_value": (
+        "应为 '{field}:' 后的值（冒号后不加空格）",
+        "a value right after '{field}:'",
+    ),
+    "qerr.empty": ("应为检索词：查询是空的", "a search term: the query is empty"),
+    "qerr.term": ("应为检索词", "a search term"),
+    "qerr.operator_alone": (
+        "应为检索词；若要搜索这个词本身，请用小写：{word}",
+        "a search term; to search for the word itself, write it in lower case: {word}",
+    ),
+    "qerr.stray_paren": (
+        "的 ')' 没有对应的 '('；请删除它或补上 '('",
+        "a ')' with no '(' before it",
+    ),
+    "qerr.too_deep": (
+        "的括号和否定嵌套超过 {depth} 层；请简化查询",
+        "brackets and negations nested more than {depth} deep",
+    ),
+    "qerr.close_paren": (
+        "应为 ')'，用来闭合第 {opened} 个字符处的 '('",
+        "')' to close the '(' at character {opened}",
+    ),
+    "qerr.star_inside": ("的 '*' 只能放在词尾（如 quant*）", "'*' only at the end of a word"),
+    "qerr.prefix_chars": ("的 '*' 前只能是字母或数字", "only letters or digits before '*'"),
+    "qerr.prefix_short": (
+        "的前缀太短：'*' 前至少需要 {n} 个字母或数字",
+        "at least {n} letters or digits before '*'",
+    ),
+    "qerr.empty_phrase": ("的引号内是空的，至少需要一个词", "an empty phrase"),
+    "qerr.no_letters": ("应为含字母或数字的词", "a word with letters or digits"),
+    "qerr.author_prefix": (
+        "：作者名不能用前缀，请写姓（author:lecun）或全名（author:\"Yann LeCun\"）",
+        "an author name without '*'",
+    ),
+    "qerr.author_missing": ("应为 'author:' 后的作者名", "an author name after 'author:'"),
+    "qerr.announce_type": (
+        "的公告类型不存在，应为 new、cross、replace、replace-cross 之一",
+        "one of new, cross, replace, replace-cross",
+    ),
+    "qerr.star_value": ("的 '*' 只能放在值的末尾（如 cat:cs.*）", "'*' only at the end"),
+    "qerr.category": ("应为分类，如 quant-ph 或 cs.*", "a category such as quant-ph or cs.*"),
+    "qerr.source": (
+        "的来源不存在，应为 arxiv、medrxiv、biorxiv、journal:名称 或 journal:*",
+        "one of arxiv, medrxiv, biorxiv, journal:<name>, journal:*",
+    ),
+    "qerr.other": ("应为：{expected}", "expected {expected}"),
+    # query warnings (query_text.py)
+    "qwarn.lowercase": (
+        "小写的 “{word}” 被当作普通词来搜索；若要表示逻辑运算，请写大写 {upper}。",
+        "Lower-case “{word}” is searched as a word; write {upper} in capitals for the operator.",
+    ),
+    "qwarn.not_binds": (
+        "NOT 只作用于紧邻的部分：这里读作 {part}。若要从全部结果中排除，请写 {suggestion}。",
+        "NOT applies only to its neighbour: this part reads {part}. To exclude from every "
+        "result, write {suggestion}.",
+    ),
 }
+
+# Headlines and sentences exist for these statuses; any other reads as a generic error.
+_STATUSES = (401, 403, 404, 405, 409, 413, 414, 422, 429, 500, 503)
 
 
 class Translator:
@@ -164,6 +324,19 @@ class Translator:
         """The message in this language, ``{name}`` placeholders filled (values are
         escaped by the template, since the result is not marked safe)."""
         return MESSAGES[key][self._column].format(**values)
+
+    def status_headline(self, status: int) -> str:
+        return self(f"error.{status}.title") if status in _STATUSES else self("error.title")
+
+    def status_sentence(self, status: int, **values: object) -> str:
+        """What the status means here, filled with ``values``; a sentence whose value is
+        missing falls back to the plain one (never a half-filled template)."""
+        if status not in _STATUSES:
+            return self("error.title")
+        try:
+            return self(f"error.{status}.body", **values)
+        except KeyError:
+            return self("error.422.body") if status == 422 else self(f"error.{status}.title")
 
 
 def pick_language(value: str | None) -> Lang:

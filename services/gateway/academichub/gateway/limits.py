@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from academichub.gateway.errors import json_error
+from academichub.gateway.errors import refuse
 
 
 @dataclass
@@ -85,7 +85,9 @@ class RequestSizeLimit:
         url_bytes = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
         if url_bytes > self._max_url:
             message = f"the URL is {url_bytes} bytes; at most {self._max_url} are accepted"
-            await json_error(414, "too_large", message)(scope, receive, send)
+            await refuse(
+                scope, receive, send, 414, message, size=url_bytes, limit=self._max_url
+            )
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self._max_body:
@@ -116,7 +118,7 @@ class RequestSizeLimit:
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"the request body is over {self._max_body} bytes; send less"
-        await json_error(413, "too_large", message)(scope, receive, send)
+        await refuse(scope, receive, send, 413, message, limit=self._max_body)
 
 
 class BodyTooLarge(HTTPException):

@@ -7,6 +7,7 @@ escapes first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from fastapi import Request
@@ -14,12 +15,56 @@ from fastapi.responses import HTMLResponse
 
 from academichub.gateway.i18n import Lang, Translator, pick_language
 from academichub.gateway.principal import Principal
+from academichub.gateway.problems import Problem, describe_all
+from academichub.gateway.query_text import query_error_message
+from academichub.radar.parser import QuerySyntaxError
 
 LANG_COOKIE: Final = "ah_lang"
 
 
 def language(request: Request) -> Lang:
     return pick_language(request.cookies.get(LANG_COOKIE))
+
+
+def _weights(accept: str) -> dict[str, float]:
+    """``text/html,*/*;q=0.8`` → ``{"text/html": 1.0, "*/*": 0.8}``."""
+    weights: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            weights[media.lower()] = quality
+    return weights
+
+
+def wants_html(headers: Mapping[str, str]) -> bool:
+    """The client prefers an HTML page to JSON (a browser navigating, not a script)."""
+    weights = _weights(headers.get("accept", ""))
+    html = weights.get("text/html", 0.0)
+    json = weights.get("application/json", weights.get("*/*", 0.0) if html == 0.0 else 0.0)
+    return html > 0.0 and html >= json
+
+
+def requested_language(headers: Mapping[str, str]) -> Lang | None:
+    """The language Accept-Language puts first among ours, or None if it names neither."""
+    ranked = sorted(
+        _weights(headers.get("accept-language", "")).items(), key=lambda kv: -kv[1]
+    )
+    for tag, quality in ranked:
+        if quality <= 0:
+            continue
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return None
 
 
 def here(request: Request) -> str:
@@ -51,9 +96,30 @@ def render(
     return response
 
 
-def render_error_page(request: Request, status: int, message: str) -> HTMLResponse:
+def render_error_page(
+    request: Request,
+    status: int,
+    *,
+    problems: Sequence[Problem] = (),
+    query_error: QuerySyntaxError | None = None,
+    **values: Any,
+) -> HTMLResponse:
+    """The error page in the viewer's language: a headline for ``status``, then what was
+    wrong — each bad input named, or the sentence for the status filled with ``values``
+    (``limit`` for 413, ``size``/``limit`` for 414, ``seconds`` for 429, ``allow`` for
+    405)."""
+    t = Translator(language(request))
+    lines = describe_all(problems, t)
+    if query_error is not None:
+        lines.append(query_error_message(query_error, t.lang))
+    if not lines:
+        lines.append(t.status_sentence(status, path=request.url.path, method=request.method, **values))
     return render(
-        request, "error.html", {"status": status, "message": message}, viewer=None, status=status
+        request,
+        "error.html",
+        {"status": status, "headline": t.status_headline(status), "lines": lines},
+        viewer=None,
+        status=status,
     )
 
 

@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse
 
 from academichub.gateway.auth import Viewer
 from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
-from academichub.gateway.errors import NotFound, query_error_fields
+from academichub.gateway.errors import NotFound
+from academichub.gateway.query_text import query_error_fields
 from academichub.gateway.paper_search import PaperQuery, PaperResults, search_papers, split_values
 from academichub.gateway.presentation import FeedEntry, feed_entry, paper_links, source_name
 from academichub.gateway.routes.sources import sources_view
-from academichub.gateway.web import render
+from academichub.gateway.web import language, render
 from academichub.radar.ast import Node
 from academichub.radar.parser import QuerySyntaxError, parse_query
 from academichub.store.port import SearchFilters, SearchPage, Store
@@ -63,7 +64,7 @@ async def home(
         try:
             node = parse_query(text)
         except QuerySyntaxError as exc:
-            query_error = query_error_fields(exc)
+            query_error = query_error_fields(exc, language(request))
     filters = SearchFilters(sources=split_values(source), categories=split_values(category))
     wanted = PaperQuery(node, filters, "relevance" if node else "date", size, offset)
 
