@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Final, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -82,19 +83,57 @@ class Paper(_Event):
 class BriefingSchedule(_Event):
     """When a radar's briefing window closes.
 
-    ``every_n`` closes after ``n`` matched papers; ``daily``/``weekly`` at ``hour`` (UTC).
-    The briefer may also close a window after its configured maximum age.
+    ``every_n`` closes after ``n`` matched papers; ``daily`` at ``hour``:00 and ``weekly``
+    on ``weekday`` (0 = Monday) at ``hour``:00, both on the wall clock of ``timezone``
+    (an IANA name; 07:00 in Asia/Shanghai stays 07:00 there, whatever UTC says). The
+    briefer may also close a window after its configured maximum age.
+    :meth:`next_close` is the one rule that says when: the briefer closes windows by it,
+    and the gateway shows the next briefing by it.
     """
 
     kind: Literal["daily", "weekly", "every_n"] = "daily"
     hour: Annotated[int, Field(ge=0, le=23)] = 7
     n: Annotated[int, Field(ge=1, le=1000)] | None = None
+    weekday: Annotated[int, Field(ge=0, le=6)] = 0
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"time zone {value!r} is not an IANA name such as Asia/Shanghai or UTC"
+            ) from exc
+        return value
 
     @model_validator(mode="after")
     def _n_for_every_n(self) -> BriefingSchedule:
         if self.kind == "every_n" and self.n is None:
             raise ValueError("schedule 'every_n' needs n")
         return self
+
+    def next_close(self, opened_at: dt.datetime) -> dt.datetime | None:
+        """When a daily or weekly window opened at ``opened_at`` closes, in UTC: the first
+        ``hour``:00 (on ``weekday`` for weekly) in ``timezone`` strictly after it. None for
+        every_n, which closes on a count. A naive ``opened_at`` is read as UTC."""
+        if self.kind == "every_n":
+            return None
+        aware = opened_at if opened_at.tzinfo is not None else opened_at.replace(tzinfo=dt.UTC)
+        zone = ZoneInfo(self.timezone)
+        local = aware.astimezone(zone)
+        # Wall-clock arithmetic: the day is stepped on the calendar, then the hour set in
+        # the zone, so a daylight-saving change moves the UTC time, not the local one.
+        day = local.date()
+        if self.kind == "weekly":
+            day += dt.timedelta(days=(self.weekday - day.weekday()) % 7)
+        step = dt.timedelta(days=7 if self.kind == "weekly" else 1)
+        while True:
+            close = dt.datetime.combine(day, dt.time(self.hour), tzinfo=zone)
+            if close > aware:
+                return close.astimezone(dt.UTC)
+            day += step
 
 
 class Radar(_Event):

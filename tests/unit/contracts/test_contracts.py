@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from academichub.contracts import TOPICS, Briefing, Paper, TopicName, decode_event, encode_event
+from academichub.contracts import (
+    TOPICS,
+    Briefing,
+    BriefingSchedule,
+    Paper,
+    TopicName,
+    decode_event,
+    encode_event,
+)
 from academichub.contracts.examples import BRIEFING, EXAMPLES, PAPER, RADAR_CHANGE_UPSERT
 from academichub.platform.errors import PoisonEvent
 
@@ -71,3 +80,61 @@ def test_briefing_cannot_cite_outside_its_window() -> None:
     invented["themes"][0]["paper_ids"] = ["arxiv:2504.17830", "arxiv:9999.99999"]
     with pytest.raises(ValidationError, match=r"outside its window.*9999\.99999"):
         Briefing.model_validate(invented)
+
+
+# --- a schedule's next close: one rule for the briefer and the gateway ------------------
+
+SHANGHAI = "Asia/Shanghai"  # UTC+8, no daylight saving
+NEW_YORK = "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("schedule", "opened", "closes"),
+    [
+        # 07:00 in Shanghai is 23:00 UTC the day before.
+        (
+            BriefingSchedule(hour=7, timezone=SHANGHAI),
+            dt.datetime(2026, 6, 12, 8, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 6, 12, 23, 0, tzinfo=dt.UTC),
+        ),
+        (
+            BriefingSchedule(hour=7, timezone=SHANGHAI),
+            dt.datetime(2026, 6, 12, 22, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 6, 12, 23, 0, tzinfo=dt.UTC),
+        ),
+        # Weekly on Wednesday (2) at 09:00 UTC, opened Friday 2026-06-12: the next Wednesday.
+        (
+            BriefingSchedule(kind="weekly", weekday=2, hour=9),
+            dt.datetime(2026, 6, 12, 8, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 6, 17, 9, 0, tzinfo=dt.UTC),
+        ),
+        # Weekly on Friday at 09:00, opened that Friday at 08:00: the same day.
+        (
+            BriefingSchedule(kind="weekly", weekday=4, hour=9),
+            dt.datetime(2026, 6, 12, 8, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 6, 12, 9, 0, tzinfo=dt.UTC),
+        ),
+        # New York leaves daylight saving on 2026-11-01: 07:00 local is 11:00 UTC before
+        # and 12:00 UTC after.
+        (
+            BriefingSchedule(hour=7, timezone=NEW_YORK),
+            dt.datetime(2026, 10, 31, 12, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC),
+        ),
+        (
+            BriefingSchedule(hour=7, timezone=NEW_YORK),
+            dt.datetime(2026, 10, 30, 10, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 10, 30, 11, 0, tzinfo=dt.UTC),
+        ),
+    ],
+)
+def test_a_schedule_closes_at_its_hour_on_the_wall_clock_of_its_zone(
+    schedule: BriefingSchedule, opened: dt.datetime, closes: dt.datetime
+) -> None:
+    assert schedule.next_close(opened) == closes
+
+
+def test_an_every_n_schedule_has_no_clock_time_and_a_zone_must_exist() -> None:
+    assert BriefingSchedule(kind="every_n", n=3).next_close(dt.datetime.now(dt.UTC)) is None
+    with pytest.raises(ValueError, match="not an IANA name"):
+        BriefingSchedule(timezone="Mars/Olympus_Mons")

@@ -7,9 +7,9 @@ so these rules can be evaluated again after a restart with the same result.
 Each radar's :class:`~academichub.contracts.BriefingSchedule` closes its window
 ("scheduled"):
 
-- ``daily`` at ``hour``:00 UTC — the first such moment after the window opened, so
-  every match before 07:00 is in the 07:00 briefing;
-- ``weekly`` on Monday at ``hour``:00 UTC, likewise;
+- ``daily`` at ``hour``:00 in the schedule's time zone — the first such moment after the
+  window opened, so every match before 07:00 is in the 07:00 briefing;
+- ``weekly`` on the schedule's weekday at ``hour``:00, likewise;
 - ``every_n`` once the window holds ``n`` distinct papers.
 
 Whatever the schedule, the service's configured maximum also closes a window: at
@@ -42,7 +42,6 @@ class WindowPolicy:
 
 
 DueReason = Literal["full", "scheduled", "aged"]
-WEEKLY_ON = 0  # Monday (datetime.weekday())
 
 
 @dataclass(frozen=True)
@@ -78,19 +77,10 @@ def _best_score_per_paper(items: Iterable[PendingItem]) -> dict[str, tuple[float
 
 
 def next_close(schedule: BriefingSchedule, opened_at: dt.datetime) -> dt.datetime | None:
-    """When a daily or weekly window opened at ``opened_at`` closes (None for every_n)."""
-    if schedule.kind == "every_n":
-        return None
-    opened = _aware(opened_at).astimezone(dt.UTC)
-    close = opened.replace(hour=schedule.hour, minute=0, second=0, microsecond=0)
-    if schedule.kind == "weekly":
-        close += dt.timedelta(days=(WEEKLY_ON - close.weekday()) % 7)
-        step = dt.timedelta(days=7)
-    else:
-        step = dt.timedelta(days=1)
-    if close <= opened:
-        close += step
-    return close
+    """When a daily or weekly window opened at ``opened_at`` closes (None for every_n):
+    the schedule's own rule, :meth:`BriefingSchedule.next_close`, which the gateway also
+    shows as "next briefing"."""
+    return schedule.next_close(opened_at)
 
 
 def due_reason(
