@@ -26,6 +26,7 @@ from academichub.gateway.errors import install_error_handlers
 from academichub.gateway.headers import SecurityHeaders
 from academichub.gateway.limits import RateLimiter, RequestSizeLimit
 from academichub.gateway.metrics import GatewayMetrics, RequestMetricsMiddleware
+from academichub.gateway.openapi_doc import install_openapi
 from academichub.gateway.owners import AccountOwners, OwnerPolicy
 from academichub.gateway.probes import BrokerProbe
 from academichub.gateway.radar_service import RadarService
@@ -130,6 +131,7 @@ def create_app(
         calendar=calendar_with(settings.arxiv_extra_holidays),
     )
     install_error_handlers(app)
+    install_openapi(app, settings)
     # Added inner to outer: size limits run before routes read bodies; the security
     # headers and the metrics see every response, refusals included.
     app.add_middleware(
@@ -161,9 +163,16 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 
 API_DESCRIPTION = """
-Every `/api` call needs an API key: `Authorization: Bearer ahk_…` (an admin creates one
-with `academichub users create`). You see and change only your own radars; another
-user's radar answers 404. Errors are JSON: `error` (a stable code) and `message` (what to
-do). Requests are rate-limited per key (429 with `Retry-After`); pages are capped by
-`limit` and continue with `next_cursor`.
+Papers (`/api/papers`) are public, like the home page; a key sent with them must be valid.
+Every other `/api` call needs an API key — `Authorization: Bearer ahk_…` (an admin creates
+one with `academichub users create`) — or the session cookie of a browser signed in at
+`/signin`, which must also send the page's CSRF token in `X-CSRF-Token` on unsafe methods.
+A radar's Atom feed takes its feed token as `?token=` instead.
+
+You see and change only your own radars; another user's radar answers 404. Errors are
+JSON: `error` (a stable code), `message` (what to do) and, for a bad input, `details`
+naming each parameter or field (`position` for a query that does not parse). Requests
+are rate-limited per key, per address without one, and per address for failed
+authentication (429 with `Retry-After`); pages are capped by `limit` and continue with
+`next_cursor`. [Back to AcademicHub](/)
 """

@@ -58,6 +58,9 @@ _WANTED: Final = {
     "literal_error": "problem.one_of",
     "enum": "problem.one_of",
     "extra_forbidden": "problem.unknown_field",
+    # raised by routes (parameter_problem)
+    "after": "problem.after",
+    "cursor": "problem.cursor",
 }
 
 

@@ -9,15 +9,35 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from academichub.contracts import Briefing, BriefingSchedule, MatchedTerm, Paper, Radar
-from academichub.contracts.events import Language
+from academichub.contracts.events import Language, known_time_zone
 from academichub.gateway.owners import OWNER_PATTERN
 
-RadarName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-QueryText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+MAX_NAME = 200
+MAX_QUERY = 2000
+RadarName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)
+]
+QueryText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY)
+]
 OwnerName = Annotated[str, StringConstraints(pattern=OWNER_PATTERN)]
+# An IANA zone name; whether it exists is checked by the contract (422 naming it).
+TimeZone = Annotated[
+    str,
+    AfterValidator(known_time_zone),
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+        examples=["Asia/Shanghai", "Europe/Berlin", "UTC"],
+        description="IANA time zone of the hour",
+    ),
+]
+Hour = Annotated[int, Field(ge=0, le=23, description="Hour of the day, 0-23, in the time zone")]
+Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
 
 
 class _Body(BaseModel):
@@ -25,11 +45,55 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class DailySchedule(_Body):
+    """A briefing every day at ``hour`` in ``timezone``. ``weekday`` is accepted (a radar
+    read back carries every field) and kept, unused."""
+
+    kind: Literal["daily"]
+    hour: Hour = 7
+    timezone: TimeZone = "UTC"
+    weekday: Weekday = 0
+    n: None = None
+
+
+class WeeklySchedule(_Body):
+    """A briefing every ``weekday`` at ``hour`` in ``timezone``."""
+
+    kind: Literal["weekly"]
+    weekday: Weekday = 0
+    hour: Hour = 7
+    timezone: TimeZone = "UTC"
+    n: None = None
+
+
+class EveryNSchedule(_Body):
+    """A briefing each time ``n`` new papers have matched (``n`` is required)."""
+
+    kind: Literal["every_n"]
+    n: int = Field(ge=1, le=1000, description="Papers per briefing")
+    hour: Hour = 7
+    timezone: TimeZone = "UTC"
+    weekday: Weekday = 0
+
+
+ScheduleIn = Annotated[
+    DailySchedule | WeeklySchedule | EveryNSchedule, Field(discriminator="kind")
+]
+
+
+def schedule_of(given: DailySchedule | WeeklySchedule | EveryNSchedule) -> BriefingSchedule:
+    """The contract's schedule (which checks the time zone exists) from a request's."""
+    return BriefingSchedule.model_validate(given.model_dump())
+
+
 class RadarCreate(_Body):
     name: RadarName
     query: QueryText
     language: Language = "zh"
-    schedule: BriefingSchedule = BriefingSchedule()
+    schedule: ScheduleIn = Field(
+        default_factory=lambda: DailySchedule(kind="daily"),
+        description="When briefings come; by default daily at 07:00 UTC",
+    )
     owner: OwnerName | None = Field(
         default=None, description="Admins only: create the radar for this user id"
     )
@@ -41,7 +105,7 @@ class RadarUpdate(_Body):
     name: RadarName | None = None
     query: QueryText | None = None
     language: Language | None = None
-    schedule: BriefingSchedule | None = None
+    schedule: ScheduleIn | None = None
 
 
 class RadarList(BaseModel):
@@ -93,7 +157,7 @@ class BriefingList(BaseModel):
 
 
 class RadarPreviewRequest(_Body):
-    query: str = Field(min_length=1, max_length=2000, description="The radar query to try")
+    query: str = Field(min_length=1, max_length=MAX_QUERY, description="The radar query to try")
     days: int = Field(default=30, ge=1, le=365, description="How many days to count back")
     top: int = Field(default=5, ge=0, le=20, description="How many best papers to show")
 
@@ -103,8 +167,15 @@ class DayCount(BaseModel):
     count: int
 
 
+class QueryWarningView(BaseModel):
+    code: str = Field(description="lowercase_operator, not_binds_tightly")
+    message: str = Field(description="In the language Accept-Language asks for")
+
+
 class RadarPreview(BaseModel):
     query: str
+    reading: str = Field(description="How the query was read: every operator and group explicit")
+    warnings: list[QueryWarningView]
     first_day: dt.date = Field(serialization_alias="from")
     last_day: dt.date = Field(serialization_alias="to")
     total: int

@@ -16,12 +16,15 @@ from academichub.gateway.atom import FeedItem, radar_feed
 from academichub.gateway.auth import Caller, api_caller, spend
 from academichub.gateway.bibtex import bibliography
 from academichub.gateway.deps import AccountsDep, ContextDep, RadarsDep
+from academichub.gateway.openapi_doc import errors
 from academichub.gateway.radar_service import missing_radar
 from academichub.gateway.schemas import FeedTokenIssued
 from academichub.store.accounts import AccountStore, FeedToken, digest, new_secret, same_digest
 from academichub.store.port import Store
 
-router = APIRouter(prefix="/api/radars", tags=["feeds"])
+router = APIRouter(
+    prefix="/api/radars", tags=["feeds"], responses=errors(401, 404, 422, 429, 503)
+)
 FEED_ITEMS = 100
 
 
@@ -41,7 +44,12 @@ async def issue_feed_token(context: ContextDep, radar_id: str) -> str:
     return token
 
 
-@router.post("/{radar_id}/feed-token", status_code=201, summary="Issue the radar's feed token")
+@router.post(
+    "/{radar_id}/feed-token",
+    status_code=201,
+    summary="Issue the radar's feed token",
+    responses=errors(403),
+)
 async def create_feed_token(
     radar_id: str, request: Request, caller: Caller, radars: RadarsDep, context: ContextDep
 ) -> FeedTokenIssued:
@@ -52,7 +60,12 @@ async def create_feed_token(
     )
 
 
-@router.delete("/{radar_id}/feed-token", status_code=204, summary="Revoke the feed token")
+@router.delete(
+    "/{radar_id}/feed-token",
+    status_code=204,
+    summary="Revoke the feed token",
+    responses=errors(403),
+)
 async def revoke_feed_token(
     radar_id: str, caller: Caller, radars: RadarsDep, accounts: AccountsDep
 ) -> Response:

@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from academichub.gateway.deps import ContextDep
 from academichub.gateway.errors import NotReady
+from academichub.gateway.openapi_doc import errors
 from academichub.gateway.store_access import StoreAccess
 
 router = APIRouter(tags=["operations"])
@@ -43,7 +44,7 @@ async def _outcome(check: Awaitable[None]) -> str | None:
     return None
 
 
-@router.get("/readyz", summary="The store and the broker answer")
+@router.get("/readyz", summary="The store and the broker answer", responses=errors(503))
 async def readyz(context: ContextDep) -> dict[str, object]:
     settings = context.settings
     store_failure, broker_failure = await asyncio.gather(

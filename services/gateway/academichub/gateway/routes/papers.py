@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -12,13 +11,16 @@ from academichub.gateway.auth import paper_reader
 from academichub.gateway.cursors import BadCursor, decode_cursor, encode_cursor, fingerprint
 from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
 from academichub.gateway.errors import InvalidRequest, NotFound
+from academichub.gateway.openapi_doc import errors
 from academichub.gateway.paper_search import (
     PaperQuery,
     PaperResults,
     search_papers,
     split_values,
 )
+from academichub.gateway.params import CURSOR_PATTERN, PublishedFrom, PublishedTo
 from academichub.gateway.presentation import marked_html, paper_links
+from academichub.gateway.problems import parameter_problem
 from academichub.gateway.schemas import (
     DayCount,
     FacetCount,
@@ -34,7 +36,13 @@ from academichub.radar.parser import parse_query
 from academichub.store.facets import Facets, FacetStore
 from academichub.store.port import SearchFilters, Store
 
-router = APIRouter(prefix="/api/papers", tags=["papers"], dependencies=[Depends(paper_reader)])
+# Public, like the home page: a key is optional, but one that is sent must be valid (401).
+router = APIRouter(
+    prefix="/api/papers",
+    tags=["papers"],
+    dependencies=[Depends(paper_reader)],
+    responses=errors(401, 422, 429, 503),
+)
 
 QUERY_HELP = (
     'Radar query language: words, "phrases", prefix*, AND/OR/NOT, -word, (groups), '
@@ -82,12 +90,17 @@ async def search(
     q: Annotated[str | None, Query(max_length=2000, description=QUERY_HELP)] = None,
     source: Annotated[list[str] | None, Query(description="arxiv, medrxiv, journal:*")] = None,
     category: Annotated[list[str] | None, Query(description="e.g. quant-ph, cs.AI")] = None,
-    published_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    published_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    published_from: PublishedFrom = None,
+    published_to: PublishedTo = None,
     sort: Literal["relevance", "date"] = "relevance",
     limit: Annotated[int, Query(ge=1, description="Capped at the configured maximum")] = 20,
-    cursor: Annotated[str | None, Query(max_length=200, description="From next_cursor")] = None,
-    offset: Annotated[int, Query(ge=0, description="Capped; prefer the cursor")] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, pattern=CURSOR_PATTERN, description="From next_cursor"),
+    ] = None,
+    offset: Annotated[
+        int, Query(ge=0, description="Where the page starts (at most the configured depth)")
+    ] = 0,
     facets: Annotated[bool, Query(description="Count sources, categories, days")] = True,
 ) -> PaperSearchPage:
     # A malformed query raises QuerySyntaxError, answered as 422 with its position.
@@ -95,7 +108,7 @@ async def search(
     if published_from and published_to and published_from > published_to:
         raise InvalidRequest(
             f"'from' ({published_from}) is after 'to' ({published_to}); swap them",
-            details=[{"location": "query parameter 'from'", "message": "after 'to'"}],
+            problems=[parameter_problem("from", "after 'to'", "after")],
         )
     filters = SearchFilters(
         sources=split_values(source),
@@ -109,11 +122,14 @@ async def search(
             offset = decode_cursor(cursor, bound)
         except BadCursor as exc:
             raise InvalidRequest(
-                str(exc), details=[{"location": "query parameter 'cursor'"}]
+                f"query parameter 'cursor': {exc}",
+                problems=[parameter_problem("cursor", str(exc), "cursor")],
             ) from exc
     if offset > settings.max_offset:
+        message = f"results past {settings.max_offset} are not paged; narrow the query or the dates"
         raise InvalidRequest(
-            f"results past {settings.max_offset} are not paged; narrow the query or the dates"
+            f"query parameter 'offset': {message}",
+            problems=[parameter_problem("offset", message, "less_than_equal", le=settings.max_offset)],
         )
     capped = min(limit, settings.max_api_limit)
     request = PaperQuery(node, filters, sort, capped, offset, facets)
@@ -129,7 +145,11 @@ async def search(
     )
 
 
-@router.get("/{paper_id:path}", summary="One paper, latest version, with versions and links")
+@router.get(
+    "/{paper_id:path}",
+    summary="One paper, latest version, with versions and links",
+    responses=errors(404),
+)
 async def get_paper(paper_id: str, store: StoreDep) -> PaperWithLinks:
     paper, versions = await store.run(lambda s: (s.get_paper(paper_id), s.paper_versions(paper_id)))
     if paper is None:

@@ -3,16 +3,18 @@ matches, briefings and feedback. Ownership is decided in :mod:`..radar_service`.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import AwareDatetime
 
 from academichub.contracts import Briefing, Radar
 from academichub.gateway.auth import Caller, api_caller
 from academichub.gateway.deps import AccountsDep, ClockDep, RadarsDep, SettingsDep, StoreDep
 from academichub.gateway.errors import NotFound
+from academichub.gateway.openapi_doc import errors
 from academichub.gateway.preview import preview_query
+from academichub.gateway.query_text import query_reading, query_warnings
 from academichub.gateway.routes.papers import paper_item
 from academichub.gateway.schemas import (
     BriefingList,
@@ -21,45 +23,76 @@ from academichub.gateway.schemas import (
     FeedbackList,
     FeedbackRequest,
     MatchItem,
+    QueryWarningView,
     MatchList,
     RadarCreate,
     RadarList,
     RadarPreview,
     RadarPreviewRequest,
     RadarUpdate,
+    schedule_of,
 )
+from academichub.gateway.web import requested_language
 from academichub.radar.parser import parse_query
 from academichub.store.accounts import AccountStore, Feedback
 
-router = APIRouter(prefix="/api/radars", tags=["radars"], dependencies=[Depends(api_caller)])
+# Every route needs a key or a signed-in session (401), spends its rate budget (429) and
+# reads the store (503 while it is away); unsafe methods check the session's CSRF (403).
+router = APIRouter(
+    prefix="/api/radars",
+    tags=["radars"],
+    dependencies=[Depends(api_caller)],
+    responses=errors(401, 422, 429, 503),
+)
 briefings_router = APIRouter(
-    prefix="/api/briefings", tags=["radars"], dependencies=[Depends(api_caller)]
+    prefix="/api/briefings",
+    tags=["radars"],
+    dependencies=[Depends(api_caller)],
+    responses=errors(401, 404, 422, 429, 503),
 )
 
 
-@router.post("", status_code=201, summary="Create a radar (owned by the caller)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a radar (owned by the caller)",
+    responses=errors(403, 409),
+)
 async def create_radar(body: RadarCreate, caller: Caller, radars: RadarsDep) -> Radar:
     return await radars.create(
         caller,
         name=body.name,
         query=body.query,
         language=body.language,
-        schedule=body.schedule,
+        schedule=schedule_of(body.schedule),
         owner=body.owner,
     )
 
 
-@router.post("/preview", summary="What a query would have matched, per day, before saving")
+@router.post(
+    "/preview",
+    summary="What a query would have matched, per day, before saving; how it was read",
+    responses=errors(403),
+)
 async def preview_radar(
-    body: RadarPreviewRequest, store: StoreDep, clock: ClockDep
+    request: Request, body: RadarPreviewRequest, store: StoreDep, clock: ClockDep
 ) -> RadarPreview:
+    """``reading`` spells out every operator and group; ``warnings`` name the traps
+    (lower-case operators taken as words, a NOT that binds only its neighbour), in the
+    language Accept-Language asks for (English otherwise)."""
     node = parse_query(body.query)  # a malformed query is a 422 naming its position
+    lang = requested_language(request.headers) or "en"
     today = clock().date()
     found = await store.run(
         lambda s: preview_query(s, node, days=body.days, top=body.top, today=today)
     )
     return RadarPreview(
         query=body.query,
+        reading=query_reading(node),
+        warnings=[
+            QueryWarningView(code=w.code, message=w.message)
+            for w in query_warnings(body.query, node, lang)
+        ],
         first_day=found.first_day,
         last_day=found.last_day,
         total=found.total,
@@ -77,31 +110,47 @@ async def list_radars(
     return RadarList(items=await radars.listing(caller, owner))
 
 
-@router.get("/{radar_id}", summary="One radar")
+@router.get("/{radar_id}", summary="One radar", responses=errors(404))
 async def get_radar(radar_id: str, caller: Caller, radars: RadarsDep) -> Radar:
     return await radars.get(caller, radar_id)
 
 
-@router.put("/{radar_id}", summary="Change a radar (fields left out keep their value)")
+@router.put(
+    "/{radar_id}",
+    summary="Change a radar (fields left out keep their value)",
+    responses=errors(403, 404, 409),
+)
 async def update_radar(
     radar_id: str, body: RadarUpdate, caller: Caller, radars: RadarsDep
 ) -> Radar:
-    return await radars.update(caller, radar_id, body.model_dump(exclude_none=True))
+    changes = body.model_dump(exclude_none=True, exclude={"schedule"})
+    if body.schedule is not None:
+        changes["schedule"] = schedule_of(body.schedule)
+    return await radars.update(caller, radar_id, changes)
 
 
-@router.delete("/{radar_id}", status_code=204, summary="Delete a radar")
+@router.delete(
+    "/{radar_id}", status_code=204, summary="Delete a radar", responses=errors(403, 404)
+)
 async def delete_radar(radar_id: str, caller: Caller, radars: RadarsDep) -> Response:
     await radars.delete(caller, radar_id)
     return Response(status_code=204)
 
 
-@router.get("/{radar_id}/matches", summary="A radar's matches, best first, with why")
+@router.get(
+    "/{radar_id}/matches",
+    summary="A radar's matches, best first, with why",
+    responses=errors(404),
+)
 async def radar_matches(
     radar_id: str,
     caller: Caller,
     radars: RadarsDep,
     settings: SettingsDep,
-    since: Annotated[dt.datetime | None, Query(description="Only matches made since")] = None,
+    since: Annotated[
+        AwareDatetime | None,
+        Query(description="Only matches made since (a time with its zone: …Z or +08:00)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, description="Capped at the configured maximum")] = 50,
 ) -> MatchList:
     _, views = await radars.matches(caller, radar_id, since, min(limit, settings.max_api_limit))
@@ -123,7 +172,9 @@ async def radar_matches(
     )
 
 
-@router.get("/{radar_id}/briefings", summary="A radar's briefings, newest first")
+@router.get(
+    "/{radar_id}/briefings", summary="A radar's briefings, newest first", responses=errors(404)
+)
 async def radar_briefings(
     radar_id: str,
     caller: Caller,
@@ -141,7 +192,11 @@ async def get_briefing(briefing_id: str, caller: Caller, radars: RadarsDep) -> B
     return briefing
 
 
-@router.post("/{radar_id}/feedback", summary="👍/👎 on a paper the radar matched")
+@router.post(
+    "/{radar_id}/feedback",
+    summary="👍/👎 on a paper the radar matched",
+    responses=errors(403, 404),
+)
 async def give_feedback(
     radar_id: str,
     body: FeedbackRequest,
@@ -166,7 +221,11 @@ async def give_feedback(
     return _feedback_list(radar_id, await accounts.run(record))
 
 
-@router.get("/{radar_id}/feedback", summary="The feedback given on a radar's matches")
+@router.get(
+    "/{radar_id}/feedback",
+    summary="The feedback given on a radar's matches",
+    responses=errors(404),
+)
 async def list_feedback(
     radar_id: str, caller: Caller, radars: RadarsDep, accounts: AccountsDep
 ) -> FeedbackList:

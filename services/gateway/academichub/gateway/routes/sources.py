@@ -8,10 +8,16 @@ from fastapi import APIRouter, Depends
 
 from academichub.gateway.auth import Caller, api_caller
 from academichub.gateway.deps import ContextDep
+from academichub.gateway.openapi_doc import errors
 from academichub.gateway.schemas import ArxivSchedule, SourceFreshness, SourcesReport, UserView
 from academichub.gateway.sources_report import SourcesView, read_sources
 
-router = APIRouter(prefix="/api", tags=["sources"], dependencies=[Depends(api_caller)])
+router = APIRouter(
+    prefix="/api",
+    tags=["sources"],
+    dependencies=[Depends(api_caller)],
+    responses=errors(401, 429, 503),
+)
 
 
 async def sources_view(context: ContextDep) -> SourcesView:

@@ -1,0 +1,36 @@
+"""Query parameters several routes share, with the bounds the store can honour.
+
+Dates: the full-text index keeps dates as 64-bit nanoseconds (1677-09-22 … 2262-04-11);
+outside that a search cannot even be asked. The API takes 1700-01-01 … 2199-12-31 and
+refuses anything else with a 422 naming the parameter, instead of failing inside the
+store. The pattern repeats the year range in the OpenAPI document, where JSON Schema has
+no minimum for dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Final
+
+from fastapi import Query
+
+EARLIEST_DATE: Final = dt.date(1700, 1, 1)
+LATEST_DATE: Final = dt.date(2199, 12, 31)
+_DATE_PATTERN: Final = r"^(1[7-9]|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DATE_HELP: Final = f"A date, {EARLIEST_DATE} … {LATEST_DATE}"
+# Cursors are base64url (see cursors.py): anything else was not issued by us.
+CURSOR_PATTERN: Final = r"^[A-Za-z0-9_-]+$"
+
+
+def _date(alias: str, what: str) -> object:
+    return Query(
+        alias=alias,
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        description=f"{what}. {_DATE_HELP}",
+        json_schema_extra={"pattern": _DATE_PATTERN},
+    )
+
+
+PublishedFrom = Annotated[dt.date | None, _date("from", "Published on or after")]
+PublishedTo = Annotated[dt.date | None, _date("to", "Published on or before")]
