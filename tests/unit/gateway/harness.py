@@ -104,8 +104,13 @@ class Gateway:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> GatewaySettings:
+    # Tests here send many deliberately wrong keys; the failure budget is tested in
+    # test_limits.py with its own small setting.
     return GatewaySettings(
-        page_size=3, max_api_limit=5, common=CommonSettings(data_dir=tmp_path / "data")
+        page_size=3,
+        max_api_limit=5,
+        auth_failures_per_minute=10_000,
+        common=CommonSettings(data_dir=tmp_path / "data"),
     )
 
 

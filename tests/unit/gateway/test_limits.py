@@ -59,6 +59,7 @@ def strict(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
         anonymous_rate_limit_per_minute=2,
         max_body_bytes=2048,
         max_url_bytes=1024,
+        auth_failures_per_minute=3,
     )
     accounts = InMemoryAccountStore()
     _, ada = add_user(accounts, "Ada")
@@ -136,3 +137,48 @@ def test_sign_in_attempts_are_limited_per_address(strict: tuple[TestClient, str,
         client.post("/signin", data={"key": "ahk_guess", "csrf": "x"}).status_code for _ in range(3)
     ]
     assert statuses == [403, 403, 429]  # refused (no form cookie), then throttled
+
+
+def test_failed_authentication_is_limited_per_address(
+    strict: tuple[TestClient, str, str],
+) -> None:
+    client, ada, _ = strict
+    wrong = [
+        client.get("/api/radars", headers=bearer("ahk_guess" + str(i))).status_code
+        for i in range(4)
+    ]
+    assert wrong == [401, 401, 401, 429]
+    # Once the address has spent its failure budget, even a valid key is not looked at
+    # until the budget refills: guessing gains nothing from mixing in a real key.
+    blocked = client.get("/api/radars", headers=bearer(ada))
+    assert blocked.status_code == 429
+    assert "failed authentications" in blocked.json()["message"]
+    assert int(blocked.headers["Retry-After"]) >= 1
+
+
+def test_no_key_and_malformed_headers_count_as_failures_too(
+    strict: tuple[TestClient, str, str],
+) -> None:
+    client, _, _ = strict
+    statuses = [
+        client.get("/api/sources").status_code,
+        client.get("/api/sources", headers={"Authorization": "Basic eA=="}).status_code,
+        client.get("/api/papers", headers=bearer("not-a-key")).status_code,
+        client.get("/api/me").status_code,
+    ]
+    assert statuses == [401, 401, 401, 429]
+
+
+def test_a_browser_gets_the_size_refusals_as_pages(strict: tuple[TestClient, str, str]) -> None:
+    client, _, _ = strict
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    long_url = client.get("/", params={"q": "x" * 2000}, headers=html)
+    assert long_url.status_code == 414
+    assert long_url.headers["content-type"].startswith("text/html")
+    assert "网址过长" in long_url.text
+    assert "1024" in long_url.text
+    client.cookies.set("ah_lang", "en")
+    big = client.post("/radars", content=b"x" * 4096, headers=html)
+    assert big.status_code == 413
+    assert "Request too large" in big.text
+    assert "2048" in big.text

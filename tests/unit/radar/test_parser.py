@@ -232,7 +232,7 @@ def test_render_round_trips(query: str) -> None:
     [
         ("quantum OR qubit NOT decoding", "quantum OR (qubit AND NOT decoding)"),
         ("a b OR c", "(a AND b) OR c"),
-        ("-(a OR b) title:(x OR \"y z\")", 'NOT (a OR b) AND (title:x OR title:"y z")'),
+        ('-(a OR b) title:(x OR "y z")', 'NOT (a OR b) AND (title:x OR title:"y z")'),
         ("quantum or qubit", "quantum AND or AND qubit"),
     ],
 )

@@ -128,6 +128,9 @@ def create_app(
         anonymous_limiter=RateLimiter(
             settings.anonymous_rate_limit_per_minute, settings.anonymous_rate_limit_per_minute
         ),
+        auth_failure_limiter=RateLimiter(
+            settings.auth_failures_per_minute, settings.auth_failures_per_minute
+        ),
         calendar=calendar_with(settings.arxiv_extra_holidays),
     )
     install_error_handlers(app)

@@ -10,13 +10,17 @@
   its SHA-256 digest is stored, so the accounts table cannot be replayed as cookies.
 * Every authenticated request spends one unit of its key's rate budget (a session spends
   the budget of the key it signed in with); anonymous page views spend their address's.
+* Every failed authentication (no key on the API, a malformed header, an unknown or
+  revoked key, a wrong feed token or sign-in key) spends its address's failure budget; an
+  address that has spent it is answered 429 before any key it sends is even looked up,
+  so guessing keys is slow whatever keys are guessed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
-from typing import Annotated, Final
+from typing import Annotated, Final, NoReturn
 
 from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -60,14 +64,46 @@ def session_principal(accounts: AccountStore, cookie: str, now: dt.datetime) -> 
     return Principal(user, "session", session.key_prefix, session) if user else None
 
 
+def _too_many(wait: float, what: str = "too many requests") -> TooManyRequests:
+    seconds = max(1, round(wait))
+    return TooManyRequests(
+        f"{what}; retry in {seconds} s",
+        headers=retry_after_header(wait),
+        page={"seconds": seconds},
+        retry_after_seconds=round(wait, 3),
+    )
+
+
 def spend(limiter: RateLimiter, key: str) -> None:
     wait = limiter.take(key)
     if wait is not None:
-        raise TooManyRequests(
-            f"too many requests; retry in {max(1, round(wait))} s",
-            headers=retry_after_header(wait),
-            retry_after_seconds=round(wait, 3),
-        )
+        raise _too_many(wait)
+
+
+def _failure_key(request: Request) -> str:
+    return f"authfail:{client_address(request)}"
+
+
+def refuse_if_failing(context: GatewayContext, request: Request) -> None:
+    """429 for an address that has used up its failed-authentication budget."""
+    wait = context.auth_failure_limiter.waiting(_failure_key(request))
+    if wait is not None:
+        raise _too_many(wait, "too many failed authentications from this address")
+
+
+def count_failed_authentication(context: GatewayContext, request: Request) -> None:
+    """Spend one unit of the address's failure budget; 429 if it was already spent."""
+    wait = context.auth_failure_limiter.take(_failure_key(request))
+    if wait is not None:
+        raise _too_many(wait, "too many failed authentications from this address")
+
+
+def authentication_failed(
+    context: GatewayContext, request: Request, refusal: Exception
+) -> NoReturn:
+    """Count a failed authentication, then raise ``refusal`` (or 429 past the budget)."""
+    count_failed_authentication(context, request)
+    raise refusal
 
 
 def same_secret(expected: str, given: str | None) -> bool:
@@ -93,24 +129,35 @@ async def api_caller(
     _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER_SCHEME)],
 ) -> Principal:
     """The authenticated caller of an API route, rate-limited (401/403/429 otherwise)."""
+    refuse_if_failing(context, request)
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            raise Unauthorized(
-                "the Authorization header must read 'Bearer <key>'",
-                headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
+            authentication_failed(
+                context,
+                request,
+                Unauthorized(
+                    "the Authorization header must read 'Bearer <key>'",
+                    headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
+                ),
             )
         caller = await context.accounts.run(lambda a: key_principal(a, token))
         if caller is None:
-            raise Unauthorized(
-                _BAD_KEY, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            authentication_failed(
+                context,
+                request,
+                Unauthorized(
+                    _BAD_KEY, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                ),
             )
     else:
         session_caller = await _session(request, context)
         if session_caller is None:
-            raise Unauthorized(_NO_KEY, headers={"WWW-Authenticate": "Bearer"})
+            authentication_failed(
+                context, request, Unauthorized(_NO_KEY, headers={"WWW-Authenticate": "Bearer"})
+            )
         caller = session_caller
         assert caller.session is not None
         if request.method in UNSAFE_METHODS and not same_secret(

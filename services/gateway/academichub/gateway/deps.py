@@ -46,6 +46,7 @@ class GatewayContext:
     clock: Callable[[], dt.datetime]
     key_limiter: RateLimiter
     anonymous_limiter: RateLimiter
+    auth_failure_limiter: RateLimiter
     calendar: ArxivCalendar
 
 

@@ -121,8 +121,6 @@ class NotReady(ApiError):
     code = "not_ready"
 
 
-
-
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": code, "message": message, **extra}
 

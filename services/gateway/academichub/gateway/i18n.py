@@ -284,7 +284,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "qerr.empty_phrase": ("的引号内是空的，至少需要一个词", "an empty phrase"),
     "qerr.no_letters": ("应为含字母或数字的词", "a word with letters or digits"),
     "qerr.author_prefix": (
-        "：作者名不能用前缀，请写姓（author:lecun）或全名（author:\"Yann LeCun\"）",
+        '：作者名不能用前缀，请写姓（author:lecun）或全名（author:"Yann LeCun"）',
         "an author name without '*'",
     ),
     "qerr.author_missing": ("应为 'author:' 后的作者名", "an author name after 'author:'"),

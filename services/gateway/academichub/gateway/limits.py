@@ -59,6 +59,16 @@ class RateLimiter:
                 return None
             return (1.0 - bucket.tokens) / self._rate
 
+    def waiting(self, key: str) -> float | None:
+        """Seconds until ``key`` may spend again, or None if it may now (spends nothing)."""
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                return None
+            tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+            return None if tokens >= 1.0 else (1.0 - tokens) / self._rate
+
     def _forget_full(self, now: float) -> None:
         refill = self._burst / self._rate
         for key in [k for k, b in self._buckets.items() if now - b.updated >= refill]:
@@ -85,9 +95,7 @@ class RequestSizeLimit:
         url_bytes = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
         if url_bytes > self._max_url:
             message = f"the URL is {url_bytes} bytes; at most {self._max_url} are accepted"
-            await refuse(
-                scope, receive, send, 414, message, size=url_bytes, limit=self._max_url
-            )
+            await refuse(scope, receive, send, 414, message, size=url_bytes, limit=self._max_url)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self._max_body:

@@ -21,8 +21,10 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
+from academichub.contracts.events import time_zone_names
 from academichub.gateway.settings import GatewaySettings
 
+ZONED_SCHEMAS: Final = ("DailySchedule", "WeeklySchedule", "EveryNSchedule")
 SESSION_SCHEME: Final = "SessionCookie"
 BEARER_SCHEME: Final = "HTTPBearer"
 
@@ -100,6 +102,13 @@ def build_openapi(app: FastAPI, settings: GatewaySettings) -> dict[str, Any]:
         body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(body.pop("$defs", {}))
         schemas["ErrorBody"] = body
+    # The zones a schedule accepts, listed (a pattern cannot say which names exist).
+    zones = sorted(time_zone_names())
+    for name in ZONED_SCHEMAS:
+        zone = schemas.get(name, {}).get("properties", {}).get("timezone")
+        if zone is not None:
+            zone.pop("pattern", None)
+            zone["enum"] = zones
     schemes = components.setdefault("securitySchemes", {})
     schemes[SESSION_SCHEME] = {
         "type": "apiKey",

@@ -10,9 +10,13 @@ no minimum for dates.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Final
+import re
+from typing import Annotated, Any, Final
 
+from annotated_types import Ge, Le
 from fastapi import Query
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 EARLIEST_DATE: Final = dt.date(1700, 1, 1)
 LATEST_DATE: Final = dt.date(2199, 12, 31)
@@ -22,15 +26,29 @@ _DATE_HELP: Final = f"A date, {EARLIEST_DATE} … {LATEST_DATE}"
 CURSOR_PATTERN: Final = r"^[A-Za-z0-9_-]+$"
 
 
-def _date(alias: str, what: str) -> object:
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: object) -> object:
+    # Pydantic would read "0" as 1970-01-01 (seconds since the epoch): only YYYY-MM-DD
+    # is a date here.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "Input should be a date, YYYY-MM-DD")
+    return value
+
+
+BoundedDate = Annotated[
+    dt.date, BeforeValidator(_iso_date_text), Ge(EARLIEST_DATE), Le(LATEST_DATE)
+]
+
+
+def _date(alias: str, what: str) -> Any:
     return Query(
         alias=alias,
-        ge=EARLIEST_DATE,
-        le=LATEST_DATE,
         description=f"{what}. {_DATE_HELP}",
         json_schema_extra={"pattern": _DATE_PATTERN},
     )
 
 
-PublishedFrom = Annotated[dt.date | None, _date("from", "Published on or after")]
-PublishedTo = Annotated[dt.date | None, _date("to", "Published on or before")]
+PublishedFrom = Annotated[BoundedDate | None, _date("from", "Published on or after")]
+PublishedTo = Annotated[BoundedDate | None, _date("to", "Published on or before")]

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from academichub.gateway.i18n import Lang, Translator
 from academichub.radar.ast import And, Node, Not, Or
-from academichub.radar.parser import MAX_DEPTH, MIN_PREFIX, QuerySyntaxError
+from academichub.radar.parser import MAX_DEPTH, MIN_PREFIX, QuerySyntaxError, parse_query
 from academichub.radar.render import render_explicit
 
 # Each kind of parser mistake, told apart by its ``expected`` (and, where several share
@@ -86,13 +86,36 @@ def query_error_message(exc: QuerySyntaxError, lang: Lang) -> str:
     return t("qerr.at", position=exc.position + 1, what=t(key, **values))
 
 
+class LocatedQueryError(QuerySyntaxError):
+    """A query that does not parse, with where it was sent (``query parameter 'q'``)."""
+
+    def __init__(self, error: QuerySyntaxError, location: str, field: str) -> None:
+        super().__init__(error.position, error.expected, str(error).partition(": ")[2])
+        self.location = location
+        self.field = field
+
+
+def parse_input(text: str, location: str) -> Node:
+    """``parse_query``, its error naming the input it came from (``query parameter 'q'``,
+    ``body field 'query'``)."""
+    try:
+        return parse_query(text)
+    except QuerySyntaxError as exc:
+        field = location.rsplit(" ", 1)[-1].strip("'")
+        raise LocatedQueryError(exc, location, field) from exc
+
+
 def query_error_fields(exc: QuerySyntaxError, lang: Lang) -> dict[str, Any]:
-    """What a client needs to point at the mistake: the sentence, the offset, the hint."""
-    return {
+    """What a client needs to point at the mistake: the sentence, the offset, the hint,
+    and which input held it when known."""
+    fields: dict[str, Any] = {
         "message": query_error_message(exc, lang),
         "position": exc.position,
         "expected": exc.expected,
     }
+    if isinstance(exc, LocatedQueryError):
+        fields["details"] = [{"location": exc.location, "message": fields["message"]}]
+    return fields
 
 
 # --- the query as read, and its traps ---------------------------------------------------

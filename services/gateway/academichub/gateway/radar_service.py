@@ -22,8 +22,8 @@ from academichub.gateway.announce import RadarAnnouncer
 from academichub.gateway.errors import Conflict, Forbidden, NotFound
 from academichub.gateway.owners import NOBODY, OwnerPolicy, OwnershipRefused
 from academichub.gateway.principal import Principal
+from academichub.gateway.query_text import parse_input
 from academichub.gateway.store_access import StoreAccess
-from academichub.radar.parser import parse_query
 from academichub.store.port import Store
 
 
@@ -94,7 +94,7 @@ class RadarService:
         schedule: BriefingSchedule | None = None,
         owner: str | None = None,
     ) -> Radar:
-        parse_query(query)  # a malformed query is a 422 naming its position
+        parse_input(query, "body field 'query'")  # a 422 naming its position
         try:
             owner_id = self._owners.owner_for_new_radar(caller, owner)
         except OwnershipRefused as exc:
@@ -120,7 +120,7 @@ class RadarService:
     async def update(self, caller: Principal, radar_id: str, changes: dict[str, Any]) -> Radar:
         """``changes``: fields to replace (an empty dict re-announces the radar)."""
         if changes.get("query") is not None:
-            parse_query(changes["query"])
+            parse_input(changes["query"], "body field 'query'")
         now = self._clock()
 
         def write(s: Store) -> tuple[Radar | None, Radar | None]:

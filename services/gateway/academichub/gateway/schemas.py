@@ -41,8 +41,9 @@ Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday … 6 = Sunda
 
 
 class _Body(BaseModel):
-    # A misspelt field is an error the client hears about, not a silent default.
-    model_config = ConfigDict(extra="forbid")
+    # A misspelt field is an error the client hears about, not a silent default; a
+    # number sent as true or "5" is a mistake too (strict), not quietly converted.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class DailySchedule(_Body):
@@ -76,9 +77,7 @@ class EveryNSchedule(_Body):
     weekday: Weekday = 0
 
 
-ScheduleIn = Annotated[
-    DailySchedule | WeeklySchedule | EveryNSchedule, Field(discriminator="kind")
-]
+ScheduleIn = Annotated[DailySchedule | WeeklySchedule | EveryNSchedule, Field(discriminator="kind")]
 
 
 def schedule_of(given: DailySchedule | WeeklySchedule | EveryNSchedule) -> BriefingSchedule:

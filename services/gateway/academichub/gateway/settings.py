@@ -45,6 +45,13 @@ class GatewaySettings(BaseSettings):
     anonymous_rate_limit_per_minute: int = Field(
         default=120, ge=1, description="Requests per minute per address without a key"
     )
+    auth_failures_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Failed authentications (unknown key, bad header, no key on the API) "
+        "an address may make per minute; past it every authenticated request from it "
+        "answers 429 until the budget refills",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, le=16 * 1024 * 1024, description="Largest request body"
     )

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from academichub.gateway.i18n import Lang, Translator, pick_language
 from academichub.gateway.principal import Principal
-from academichub.gateway.problems import Problem, describe_all
-from academichub.gateway.query_text import query_error_message
+from academichub.gateway.problems import Problem, describe_all, field_label
+from academichub.gateway.query_text import LocatedQueryError, query_error_message
 from academichub.radar.parser import QuerySyntaxError
 
 LANG_COOKIE: Final = "ah_lang"
@@ -54,9 +54,7 @@ def wants_html(headers: Mapping[str, str]) -> bool:
 
 def requested_language(headers: Mapping[str, str]) -> Lang | None:
     """The language Accept-Language puts first among ours, or None if it names neither."""
-    ranked = sorted(
-        _weights(headers.get("accept-language", "")).items(), key=lambda kv: -kv[1]
-    )
+    ranked = sorted(_weights(headers.get("accept-language", "")).items(), key=lambda kv: -kv[1])
     for tag, quality in ranked:
         if quality <= 0:
             continue
@@ -111,9 +109,14 @@ def render_error_page(
     t = Translator(language(request))
     lines = describe_all(problems, t)
     if query_error is not None:
-        lines.append(query_error_message(query_error, t.lang))
+        message = query_error_message(query_error, t.lang)
+        if isinstance(query_error, LocatedQueryError):
+            message = t("problem.line", field=field_label(query_error.field, t), wanted=message)
+        lines.append(message)
     if not lines:
-        lines.append(t.status_sentence(status, path=request.url.path, method=request.method, **values))
+        lines.append(
+            t.status_sentence(status, path=request.url.path, method=request.method, **values)
+        )
     return render(
         request,
         "error.html",

@@ -15,6 +15,8 @@ from academichub.gateway.auth import (
     Viewer,
     check_form_csrf,
     client_address,
+    count_failed_authentication,
+    refuse_if_failing,
     same_secret,
     set_session_cookie,
     set_signin_cookie,
@@ -62,12 +64,15 @@ async def signin(
     csrf: Annotated[str, Form(alias=CSRF_FIELD, max_length=200)],
     next: Annotated[str, Form(max_length=2000)] = "/radars",
 ) -> Response:
-    # Keys carry 256 random bits, so guessing is hopeless; still, bound the attempts.
+    # Keys carry 256 random bits, so guessing is hopeless; still, bound the attempts, and
+    # count a wrong key as a failed authentication of the address.
     spend(context.anonymous_limiter, f"signin:{client_address(request)}")
+    refuse_if_failing(context, request)
     if not same_secret(request.cookies.get(SIGNIN_COOKIE, ""), csrf):
         raise Forbidden("the sign-in form expired or came from another site; reload it")
     started = await start_session(context, key.strip())
     if started is None:
+        count_failed_authentication(context, request)
         return _signin_form(request, safe_next(next, "/radars"), failed=True, status=401)
     cookie, _ = started
     response = RedirectResponse(safe_next(next, "/radars"), status_code=303)

@@ -13,7 +13,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from academichub.contracts import Paper, Radar
 from academichub.gateway.atom import FeedItem, radar_feed
-from academichub.gateway.auth import Caller, api_caller, spend
+from academichub.gateway.auth import (
+    Caller,
+    api_caller,
+    authentication_failed,
+    refuse_if_failing,
+    spend,
+)
 from academichub.gateway.bibtex import bibliography
 from academichub.gateway.deps import AccountsDep, ContextDep, RadarsDep
 from academichub.gateway.openapi_doc import errors
@@ -22,9 +28,7 @@ from academichub.gateway.schemas import FeedTokenIssued
 from academichub.store.accounts import AccountStore, FeedToken, digest, new_secret, same_digest
 from academichub.store.port import Store
 
-router = APIRouter(
-    prefix="/api/radars", tags=["feeds"], responses=errors(401, 404, 422, 429, 503)
-)
+router = APIRouter(prefix="/api/radars", tags=["feeds"], responses=errors(401, 404, 422, 429, 503))
 FEED_ITEMS = 100
 
 
@@ -114,7 +118,9 @@ async def _feed_radar(
         caller = await api_caller(request, context, None)
         return await context.radars.get(caller, radar_id)
 
-    # Feed readers send no key: their budget is the radar's, whoever polls it.
+    # Feed readers send no key: their budget is the radar's, whoever polls it; a wrong
+    # token is a failed authentication of the address that sent it.
+    refuse_if_failing(context, request)
     spend(context.anonymous_limiter, f"feed:{radar_id}")
 
     def check(a: AccountStore) -> bool:
@@ -123,7 +129,7 @@ async def _feed_radar(
 
     radar = await context.store.run(lambda s: s.get_radar(radar_id))
     if radar is None or not await context.accounts.run(check):
-        raise missing_radar(radar_id)
+        authentication_failed(context, request, missing_radar(radar_id))
     return radar
 
 

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse
 from academichub.gateway.auth import Viewer
 from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
 from academichub.gateway.errors import NotFound
-from academichub.gateway.query_text import query_error_fields
 from academichub.gateway.paper_search import PaperQuery, PaperResults, search_papers, split_values
 from academichub.gateway.presentation import FeedEntry, feed_entry, paper_links, source_name
+from academichub.gateway.query_text import query_error_fields
 from academichub.gateway.routes.sources import sources_view
 from academichub.gateway.web import language, render
 from academichub.radar.ast import Node

@@ -21,6 +21,7 @@ from academichub.gateway.paper_search import (
 from academichub.gateway.params import CURSOR_PATTERN, PublishedFrom, PublishedTo
 from academichub.gateway.presentation import marked_html, paper_links
 from academichub.gateway.problems import parameter_problem
+from academichub.gateway.query_text import parse_input
 from academichub.gateway.schemas import (
     DayCount,
     FacetCount,
@@ -32,7 +33,6 @@ from academichub.gateway.schemas import (
 )
 from academichub.radar.ast import Node
 from academichub.radar.highlight import snippet
-from academichub.radar.parser import parse_query
 from academichub.store.facets import Facets, FacetStore
 from academichub.store.port import SearchFilters, Store
 
@@ -104,7 +104,7 @@ async def search(
     facets: Annotated[bool, Query(description="Count sources, categories, days")] = True,
 ) -> PaperSearchPage:
     # A malformed query raises QuerySyntaxError, answered as 422 with its position.
-    node = parse_query(q) if q and q.strip() else None
+    node = parse_input(q, "query parameter 'q'") if q and q.strip() else None
     if published_from and published_to and published_from > published_to:
         raise InvalidRequest(
             f"'from' ({published_from}) is after 'to' ({published_to}); swap them",
@@ -129,7 +129,9 @@ async def search(
         message = f"results past {settings.max_offset} are not paged; narrow the query or the dates"
         raise InvalidRequest(
             f"query parameter 'offset': {message}",
-            problems=[parameter_problem("offset", message, "less_than_equal", le=settings.max_offset)],
+            problems=[
+                parameter_problem("offset", message, "less_than_equal", le=settings.max_offset)
+            ],
         )
     capped = min(limit, settings.max_api_limit)
     request = PaperQuery(node, filters, sort, capped, offset, facets)

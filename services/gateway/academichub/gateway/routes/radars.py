@@ -14,7 +14,7 @@ from academichub.gateway.deps import AccountsDep, ClockDep, RadarsDep, SettingsD
 from academichub.gateway.errors import NotFound
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.preview import preview_query
-from academichub.gateway.query_text import query_reading, query_warnings
+from academichub.gateway.query_text import parse_input, query_reading, query_warnings
 from academichub.gateway.routes.papers import paper_item
 from academichub.gateway.schemas import (
     BriefingList,
@@ -23,8 +23,8 @@ from academichub.gateway.schemas import (
     FeedbackList,
     FeedbackRequest,
     MatchItem,
-    QueryWarningView,
     MatchList,
+    QueryWarningView,
     RadarCreate,
     RadarList,
     RadarPreview,
@@ -33,7 +33,6 @@ from academichub.gateway.schemas import (
     schedule_of,
 )
 from academichub.gateway.web import requested_language
-from academichub.radar.parser import parse_query
 from academichub.store.accounts import AccountStore, Feedback
 
 # Every route needs a key or a signed-in session (401), spends its rate budget (429) and
@@ -80,7 +79,7 @@ async def preview_radar(
     """``reading`` spells out every operator and group; ``warnings`` name the traps
     (lower-case operators taken as words, a NOT that binds only its neighbour), in the
     language Accept-Language asks for (English otherwise)."""
-    node = parse_query(body.query)  # a malformed query is a 422 naming its position
+    node = parse_input(body.query, "body field 'query'")  # 422 naming its position
     lang = requested_language(request.headers) or "en"
     today = clock().date()
     found = await store.run(
@@ -129,9 +128,7 @@ async def update_radar(
     return await radars.update(caller, radar_id, changes)
 
 
-@router.delete(
-    "/{radar_id}", status_code=204, summary="Delete a radar", responses=errors(403, 404)
-)
+@router.delete("/{radar_id}", status_code=204, summary="Delete a radar", responses=errors(403, 404))
 async def delete_radar(radar_id: str, caller: Caller, radars: RadarsDep) -> Response:
     await radars.delete(caller, radar_id)
     return Response(status_code=204)
