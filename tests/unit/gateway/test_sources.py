@@ -76,3 +76,54 @@ def test_a_source_never_polled_is_unknown() -> None:
     now = dt.datetime(2026, 6, 16, 12, tzinfo=dt.UTC)
     [state] = source_states(["arxiv"], {}, {}, ArxivCalendar(), now)
     assert (state.status, state.announce_date, state.papers) == ("unknown", None, 0)
+
+
+def test_the_public_sources_page_shows_status_but_no_error_text_or_url(
+    gateway: Gateway, make_paper: MakePaper
+) -> None:
+    gateway.add(make_paper(1, "A", published=dt.date(2026, 6, 11)))
+    secret_url = "https://feeds.example.org/private?token=s3cr3t"
+    gateway.store.set_cursor(
+        "arxiv",
+        {
+            "url": secret_url,
+            "announce_date": "2026-06-10",
+            "last_success_at": "2026-06-12T03:10:00+00:00",
+            "last_error_at": "2026-06-12T04:10:00+00:00",
+            "last_error": f"HTTP 503 from {secret_url}",
+        },
+    )
+    page = gateway.client_for(None).get("/sources")
+    assert page.status_code == 200
+    assert "s3cr3t" not in page.text
+    assert "feeds.example.org" not in page.text
+    assert "HTTP 503" not in page.text
+    assert "最近一次抓取失败（2026-06-12 04:10 UTC）" in page.text
+    # The key holder still sees what went wrong.
+    arxiv = next(
+        s for s in gateway.client.get("/api/sources").json()["sources"] if s["name"] == "arxiv"
+    )
+    assert arxiv["last_error"] == f"HTTP 503 from {secret_url}"
+
+
+def test_the_sources_page_says_when_it_runs_on_the_bundled_recordings(gateway: Gateway) -> None:
+    gateway.store.set_cursor(
+        "arxiv",
+        {
+            "url": "file:///opt/academichub/recorded/quant-ph.xml",
+            "last_success_at": "2026-06-12T03:10:00+00:00",
+        },
+    )
+    html = gateway.client_for(None).get("/sources").text
+    assert 'id="offline-notice"' in html
+    assert "离线录制数据" in html
+    # Sources never polled (the journals, offline) are explained, not left blank.
+    assert "离线模式下不抓取" in html
+    assert 'id="never-polled-help"' in html
+
+
+def test_a_source_never_polled_is_explained_online(gateway: Gateway) -> None:
+    html = gateway.client_for(None).get("/sources").text
+    assert 'id="offline-notice"' not in html
+    assert "尚未抓取" in html
+    assert "按自己的间隔抓取" in html

@@ -125,10 +125,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "sources.title": ("数据源新鲜度", "Source freshness"),
     "sources.name": ("来源", "Source"),
     "sources.status": ("状态", "Status"),
-    "sources.announce_date": ("最近公告日", "Last announce date"),
     "sources.papers": ("论文数", "Papers"),
     "sources.newest": ("最新论文日期", "Newest paper"),
-    "sources.etag": ("条件请求", "Conditional polls"),
     "sources.fresh": ("最新", "Fresh"),
     "sources.behind": ("落后", "Behind"),
     "sources.unknown": ("未知", "Unknown"),
@@ -143,12 +141,34 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "arXiv announces Sunday to Thursday evenings; none on Fridays, Saturdays or holidays.",
     ),
     "sources.last_success": ("最近成功抓取", "Last success"),
-    "sources.items": ("上次条目数", "Items last poll"),
     "sources.next_poll": ("下次抓取", "Next poll"),
-    "sources.last_error": ("最近错误", "Last error"),
+    "sources.last_failed": (
+        "最近一次抓取失败（{when}）；详情见日志或 /api/sources",
+        "last poll failed ({when}); details in the logs or /api/sources",
+    ),
+    "sources.offline": (
+        "本系统正在回放随项目附带的离线录制数据（arXiv 订阅源的录制），而不是实时抓取："
+        "论文和日期来自录制时刻。",
+        "This system is replaying the offline recordings bundled with the project (recorded "
+        "arXiv feeds), not polling live: papers and dates are those of the recording.",
+    ),
+    "sources.recorded": ("离线录制", "recording"),
+    "sources.never": ("尚未抓取", "not polled yet"),
+    "sources.never_offline": ("离线模式下不抓取", "not polled while offline"),
+    "sources.never_help": (
+        "“尚未抓取”表示采集服务启动后还没有轮到这个来源：每个来源按自己的间隔抓取，"
+        "第一次抓取后这里会显示结果。",
+        "“Not polled yet” means the ingestor has not reached this source since it "
+        "started: each source is polled on its own interval, and its result shows here "
+        "after the first poll.",
+    ),
+    "sources.never_help_offline": (
+        "离线模式只回放附带的录制数据，其他来源不会被抓取；联网运行时它们会按计划抓取。",
+        "Offline, only the bundled recordings are replayed and the other sources are not "
+        "polled; when run online they are polled on their schedules.",
+    ),
+    "sources.items_n": ("{n} 条", "{n} items"),
     "sources.stale": ("订阅源停滞，已通过 API 补齐", "feed stale, recovered via the API"),
-    "sources.yes": ("是", "yes"),
-    "sources.no": ("否", "no"),
     # errors: a headline and a sentence per status
     "error.title": ("出错了", "Something went wrong"),
     "error.home": ("回到首页", "Back to the home page"),

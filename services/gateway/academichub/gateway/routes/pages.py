@@ -130,4 +130,19 @@ async def paper_page(
 @router.get("/sources", response_class=HTMLResponse)
 async def sources_page(request: Request, viewer: Viewer, context: ContextDep) -> HTMLResponse:
     view = await sources_view(context)
-    return render(request, "sources.html", {"view": view}, viewer=viewer)
+    # Feeds replayed from the recordings bundled with the project are file:// URLs (the
+    # ingestor falls back to them when the network is away, or with ACADEMICHUB_OFFLINE).
+    recorded = {s.name for s in view.states if (s.url or "").startswith("file:")}
+    return render(
+        request,
+        "sources.html",
+        {
+            "view": view,
+            "offline": context.settings.common.offline or bool(recorded),
+            "recorded": recorded,
+            "never_polled": any(
+                s.last_success_at is None and s.last_error_at is None for s in view.states
+            ),
+        },
+        viewer=viewer,
+    )
