@@ -52,6 +52,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "home.prev": ("← 上一页", "← Previous"),
     "home.next": ("下一页 →", "Next →"),
     "home.page": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+    "home.beyond": (
+        "第 {page} 页超出范围：结果只有 {pages} 页。",
+        "There is no page {page}: the results have {pages} pages.",
+    ),
+    "home.last_page": ("前往最后一页（第 {pages} 页）", "Go to the last page ({pages})"),
     # papers
     "paper.authors": ("作者", "Authors"),
     "paper.versions": ("版本", "Versions"),
@@ -110,6 +115,96 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "radars.unannounced": (
         "已保存，但未能通知匹配服务；它会在下次重新加载时读取。",
         "Saved, but the matcher could not be told; it picks the change up when it reloads.",
+    ),
+    "radars.counter": ("{n} / {limit} 字符", "{n} / {limit} characters"),
+    "radars.reading": ("系统理解为：", "Read as:"),
+    "radars.save_blocked": (
+        "查询有语法错误，改正后才能保存。",
+        "The query has a syntax error; fix it to save.",
+    ),
+    "radars.today": ("今天 {n} 篇", "{n} today"),
+    "radars.week": ("本周 {n} 篇", "{n} this week"),
+    "radars.last_briefing": ("上一期简报：{date}", "Last briefing: {date}"),
+    "radars.no_briefing_yet": ("还没有简报", "No briefing yet"),
+    "radars.latest_briefing": ("最新简报", "Latest briefing"),
+    "radars.read_briefing": ("阅读完整简报 →", "Read the whole briefing →"),
+    "radars.older_briefings": ("往期简报", "Earlier briefings"),
+    "radars.matches_total": ("（共 {total} 篇，最新在前）", "({total}, newest first)"),
+    "radars.matches_capped": (
+        "命中很多：这里按时间列出得分最高的 {n} 篇。",
+        "Many matches: this lists the best {n} by time.",
+    ),
+    "radars.matched_at": ("命中于 {when}", "matched {when}"),
+    "radars.delete_confirm_title": ("删除雷达“{name}”？", "Delete the radar “{name}”?"),
+    "radars.delete_confirm_body": (
+        "它的命中、简报和订阅链接将一并删除，无法恢复。",
+        "Its matches, briefings and feed link go with it; this cannot be undone.",
+    ),
+    "radars.delete_yes": ("确认删除", "Delete it"),
+    "radars.delete_no": ("取消", "Cancel"),
+    # the query syntax panel
+    "help.title": ("查询语法速查", "Query syntax"),
+    "help.and": ("两个词都要出现（空格即“且”）", "both words (a space means AND)"),
+    "help.or": ("出现任意一个", "either word"),
+    "help.not": ("含 qubit 但不含 decoding", "qubit but not decoding"),
+    "help.phrase": ("完整短语，词序一致", "the exact phrase"),
+    "help.prefix": (
+        "以 quant 开头的词（quantum、quantization…）",
+        "words starting with quant (quantum, quantization…)",
+    ),
+    "help.group": ("括号分组：排除对整组生效", "brackets group: NOT applies to the whole group"),
+    "help.fields": ("限定字段：标题、作者", "fields: title, author"),
+    "help.cat": (
+        "arXiv 分类（cs.* 为整组）与来源",
+        "arXiv categories (cs.* for the group) and sources",
+    ),
+    "help.case": (
+        "AND、OR、NOT 必须大写；小写的 and/or/not 会被当作普通词搜索。"
+        "NOT 优先于 AND，AND 优先于 OR。",
+        "AND, OR and NOT must be in capitals; lower-case and/or/not are searched as words. "
+        "NOT binds tighter than AND, AND tighter than OR.",
+    ),
+    # the briefing schedule
+    "schedule.title": ("简报时间", "When briefings come"),
+    "schedule.kind": ("频率", "Frequency"),
+    "schedule.daily": ("每天", "Daily"),
+    "schedule.weekly": ("每周", "Weekly"),
+    "schedule.every_n": ("每 N 篇新命中", "Every N new matches"),
+    "schedule.weekday": ("星期", "Day"),
+    "schedule.hour": ("时间", "Hour"),
+    "schedule.timezone": ("时区", "Time zone"),
+    "schedule.n": ("篇数 N", "N papers"),
+    "schedule.daily_words": ("每天 {hour}（{zone}）", "Daily at {hour} ({zone})"),
+    "schedule.weekly_words": ("每{day} {hour}（{zone}）", "Every {day} at {hour} ({zone})"),
+    "schedule.every_n_words": ("每 {n} 篇新命中一期", "Every {n} new matches"),
+    "schedule.next_at": ("下一期：{when}（{zone}）", "Next briefing: {when} ({zone})"),
+    "schedule.next_after_match": (
+        "下一期：{when}（{zone}），届时需有新命中",
+        "Next briefing: {when} ({zone}), if new matches arrive by then",
+    ),
+    "schedule.next_after_papers": (
+        "下一期：再有 {n} 篇新命中时",
+        "Next briefing: after {n} more matches",
+    ),
+    "schedule.next_due": ("下一期：正在生成", "Next briefing: being written now"),
+    "weekday.0": ("周一", "Monday"),
+    "weekday.1": ("周二", "Tuesday"),
+    "weekday.2": ("周三", "Wednesday"),
+    "weekday.3": ("周四", "Thursday"),
+    "weekday.4": ("周五", "Friday"),
+    "weekday.5": ("周六", "Saturday"),
+    "weekday.6": ("周日", "Sunday"),
+    # form checks (radar_form.py)
+    "form.required": ("必须填写", "required"),
+    "form.too_long": (
+        "共 {length} 个字符，上限为 {limit}；未作任何保存，请删减后再保存",
+        "{length} characters, the limit is {limit}; nothing was saved — shorten it and save",
+    ),
+    "form.choose": ("请从选项中选择", "choose one of the options"),
+    "form.between": ("应为 {low} 到 {high} 之间的整数", "a whole number from {low} to {high}"),
+    "form.zone": (
+        "“{zone}” 不是时区名，请写如 Asia/Shanghai 或 UTC",
+        "“{zone}” is not a time zone; write e.g. Asia/Shanghai or UTC",
     ),
     # briefings
     "briefing.overview": ("概述", "Overview"),

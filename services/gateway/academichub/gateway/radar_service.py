@@ -24,7 +24,7 @@ from academichub.gateway.owners import NOBODY, OwnerPolicy, OwnershipRefused
 from academichub.gateway.principal import Principal
 from academichub.gateway.query_text import parse_input
 from academichub.gateway.store_access import StoreAccess
-from academichub.store.port import Store
+from academichub.store.port import OpenWindow, Store
 
 
 def new_radar_id() -> str:
@@ -53,6 +53,34 @@ def _upsert(radar: Radar) -> RadarChange:
 class MatchView:
     match: Match
     paper: Paper | None
+
+
+# Matches read to page a radar newest first, or to count its week. The store orders a
+# radar's matches by score and has no count, so a page reads up to this many and sorts
+# them by time; a radar with more shows the newest of its best this many (and says so).
+MATCHES_READ = 5000
+
+
+@dataclass(frozen=True)
+class RadarSummary:
+    """A radar as the list shows it: its week's matches, its last briefing, its window."""
+
+    radar: Radar
+    week_matches: list[Match]
+    latest: Briefing | None
+    window: OpenWindow | None
+
+
+@dataclass(frozen=True)
+class RadarPage:
+    """A radar's page: the latest briefings, one page of matches newest first, its window."""
+
+    radar: Radar
+    briefings: list[Briefing]
+    matches: list[MatchView]
+    total: int
+    capped: bool
+    window: OpenWindow | None
 
 
 class RadarService:
@@ -170,6 +198,57 @@ class RadarService:
             found = s.matches_for_radar(radar_id, since=since, limit=limit)
             papers = s.get_papers(m.paper_id for m in found)
             return radar, [MatchView(m, papers.get(m.paper_id)) for m in found]
+
+        result = await self._store.run(read)
+        if result is None:
+            raise missing_radar(radar_id)
+        return result
+
+    async def summaries(
+        self, caller: Principal, week_start: Callable[[Radar], dt.datetime]
+    ) -> list[RadarSummary]:
+        """The caller's radars with what the list shows; ``week_start`` says from when a
+        radar's week counts (its own time zone)."""
+        wanted = self._owners.owner_filter(caller, None)
+
+        def read(s: Store) -> list[RadarSummary]:
+            radars = s.list_radars(wanted)
+            windows = {w.radar_id: w for w in s.open_windows()} if radars else {}
+            return [
+                RadarSummary(
+                    radar,
+                    s.matches_for_radar(radar.id, since=week_start(radar), limit=MATCHES_READ),
+                    next(iter(s.briefings_for_radar(radar.id, 1)), None),
+                    windows.get(radar.id),
+                )
+                for radar in radars
+            ]
+
+        return await self._store.run(read)
+
+    async def page(
+        self, caller: Principal, radar_id: str, *, page: int, size: int, briefings: int
+    ) -> RadarPage:
+        """Page ``page`` (from 1) of the radar's matches, newest first, ``size`` a page,
+        and its ``briefings`` latest briefings."""
+
+        def read(s: Store) -> RadarPage | None:
+            radar = self._visible(s, caller, radar_id)
+            if radar is None:
+                return None
+            found = s.matches_for_radar(radar_id, limit=MATCHES_READ)
+            found.sort(key=lambda m: (m.matched_at, m.score), reverse=True)
+            chosen = found[(page - 1) * size : page * size]
+            papers = s.get_papers(m.paper_id for m in chosen)
+            window = next((w for w in s.open_windows() if w.radar_id == radar_id), None)
+            return RadarPage(
+                radar,
+                s.briefings_for_radar(radar_id, briefings),
+                [MatchView(m, papers.get(m.paper_id)) for m in chosen],
+                len(found),
+                len(found) >= MATCHES_READ,
+                window,
+            )
 
         result = await self._store.run(read)
         if result is None:

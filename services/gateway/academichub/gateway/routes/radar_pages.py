@@ -8,81 +8,158 @@ page script enhances the preview and the feedback buttons through the JSON API.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from academichub.contracts import Paper
-from academichub.contracts.events import Language
+from academichub.contracts import Paper, Radar
+from academichub.contracts.events import time_zone_names
 from academichub.gateway.auth import CSRF_FIELD, SignedIn, check_form_csrf
-from academichub.gateway.deps import AccountsDep, ContextDep, RadarsDep, StoreDep
+from academichub.gateway.deps import AccountsDep, ClockDep, ContextDep, RadarsDep, StoreDep
 from academichub.gateway.errors import NotFound, PublishFailed
+from academichub.gateway.i18n import Translator
 from academichub.gateway.presentation import fired_segments, source_line
 from academichub.gateway.principal import Principal
-from academichub.gateway.radar_service import MatchView
+from academichub.gateway.query_text import query_reading
+from academichub.gateway.radar_form import Checked, RadarForm, check_form
+from academichub.gateway.radar_service import MATCHES_READ, MatchView, RadarService
+from academichub.gateway.radar_views import (
+    last_briefing_date,
+    match_counts,
+    next_briefing_words,
+    period_starts,
+    schedule_words,
+)
 from academichub.gateway.routes.feeds import feed_url, issue_feed_token
-from academichub.gateway.web import render
+from academichub.gateway.schemas import MAX_NAME, MAX_QUERY
+from academichub.gateway.store_access import AccountAccess
+from academichub.gateway.web import language, render
+from academichub.radar.parser import parse_query
 from academichub.store.accounts import AccountStore, Feedback
 
 router = APIRouter(include_in_schema=False)
 
 Csrf = Annotated[str, Form(alias=CSRF_FIELD, max_length=200)]
-NameField = Annotated[str, Form(min_length=1, max_length=200)]
-QueryField = Annotated[str, Form(min_length=1, max_length=2000)]
-LanguageField = Annotated[Literal["zh", "en"], Form()]
-MATCHES_SHOWN = 50
+# Read as plain text and checked in radar_form.py: a mistake re-renders the form with
+# everything typed, instead of a bare 422 that loses it (the body limit bounds the size).
+Text = Annotated[str, Form()]
+MATCHES_PER_PAGE = 20
+BRIEFINGS_SHOWN = 10
 
 
 def _to(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
+async def posted_form(
+    name: Text = "",
+    query: Text = "",
+    language: Text = "zh",
+    schedule_kind: Text = "daily",
+    schedule_hour: Text = "7",
+    schedule_weekday: Text = "0",
+    schedule_timezone: Text = "UTC",
+    schedule_n: Text = "10",
+) -> RadarForm:
+    return RadarForm(
+        name=name,
+        query=query,
+        language=language,
+        kind=schedule_kind,
+        hour=schedule_hour,
+        weekday=schedule_weekday,
+        timezone=schedule_timezone,
+        n=schedule_n,
+    )
+
+
+Posted = Annotated[RadarForm, Depends(posted_form)]
+
+
+def _form_context(form: RadarForm, checked: Checked | None = None) -> dict[str, object]:
+    return {
+        "form": form,
+        "errors": checked.errors if checked else {},
+        "query_error": checked.query_error if checked else None,
+        "zones": sorted(time_zone_names()),
+        "max_query": MAX_QUERY,
+        "max_name": MAX_NAME,
+    }
+
+
+def _week_start(now: dt.datetime) -> Callable[[Radar], dt.datetime]:
+    return lambda radar: period_starts(now, radar.schedule.timezone)[1]
+
+
+async def _list_page(
+    request: Request,
+    viewer: Principal,
+    radars: RadarService,
+    now: dt.datetime,
+    form: RadarForm,
+    checked: Checked | None = None,
+) -> HTMLResponse:
+    t = Translator(language(request))
+    rows = []
+    for summary in await radars.summaries(viewer, _week_start(now)):
+        radar = summary.radar
+        today, _ = period_starts(now, radar.schedule.timezone)
+        counts = match_counts(summary.week_matches, today, MATCHES_READ)
+        rows.append(
+            {
+                "radar": radar,
+                "schedule": schedule_words(radar.schedule, t),
+                "counts": counts,
+                "last": last_briefing_date(
+                    [summary.latest] if summary.latest else [], radar.schedule.timezone
+                ),
+                "next": next_briefing_words(radar.schedule, summary.window, now, t),
+            }
+        )
+    return render(
+        request,
+        "radars.html",
+        {"rows": rows, **_form_context(form, checked)},
+        viewer=viewer,
+        status=200 if checked is None else 422,
+    )
+
+
 @router.get("/radars", response_class=HTMLResponse)
-async def radars_page(request: Request, viewer: SignedIn, radars: RadarsDep) -> HTMLResponse:
-    mine = await radars.listing(viewer)
-    return render(request, "radars.html", {"radars": mine}, viewer=viewer)
+async def radars_page(
+    request: Request, viewer: SignedIn, radars: RadarsDep, clock: ClockDep
+) -> HTMLResponse:
+    return await _list_page(request, viewer, radars, clock(), RadarForm.blank(language(request)))
 
 
 @router.post("/radars")
 async def create_radar(
+    request: Request,
     viewer: SignedIn,
     radars: RadarsDep,
+    clock: ClockDep,
     csrf: Csrf,
-    name: NameField,
-    query: QueryField,
-    language: LanguageField = "zh",
+    form: Posted,
 ) -> Response:
     check_form_csrf(viewer, csrf)
-    return await _saved(viewer, radars, None, name=name, query=query, language=language)
-
-
-async def _saved(
-    viewer: Principal,
-    radars: RadarsDep,
-    radar_id: str | None,
-    *,
-    name: str,
-    query: str,
-    language: Language,
-) -> Response:
-    # A malformed query (the script shows its error live) answers 422 with the position.
+    checked = check_form(form, language(request))
+    if not checked.ok:
+        return await _list_page(request, viewer, radars, clock(), form, checked)
+    changes = checked.changes
     try:
-        if radar_id is None:
-            radar = await radars.create(
-                viewer, name=name.strip(), query=query.strip(), language=language
-            )
-            radar_id = radar.id
-        else:
-            await radars.update(
-                viewer,
-                radar_id,
-                {"name": name.strip(), "query": query.strip(), "language": language},
-            )
+        radar = await radars.create(
+            viewer,
+            name=changes["name"],
+            query=changes["query"],
+            language=changes["language"],
+            schedule=changes["schedule"],
+        )
     except PublishFailed as exc:
-        saved = exc.extra.get("radar_id", radar_id)
-        return _to(f"/radars/{saved}?unannounced=1")
-    return _to(f"/radars/{radar_id}")
+        return _to(f"/radars/{exc.extra.get('radar_id')}?unannounced=1")
+    return _to(f"/radars/{radar.id}")
 
 
 @router.get("/radars/{radar_id}", response_class=HTMLResponse)
@@ -92,33 +169,77 @@ async def radar_page(
     viewer: SignedIn,
     radars: RadarsDep,
     accounts: AccountsDep,
+    clock: ClockDep,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    radar, views = await radars.matches(viewer, radar_id, None, MATCHES_SHOWN)
-    briefings = await radars.briefings(viewer, radar_id, 20)
+    radar = await radars.get(viewer, radar_id)
+    return await _radar_view(
+        request, viewer, radars, accounts, clock(), radar_id, page, RadarForm.of(radar)
+    )
+
+
+async def _radar_view(
+    request: Request,
+    viewer: Principal,
+    radars: RadarService,
+    accounts: AccountAccess,
+    now: dt.datetime,
+    radar_id: str,
+    page: int,
+    form: RadarForm,
+    checked: Checked | None = None,
+) -> HTMLResponse:
+    t = Translator(language(request))
+    found = await radars.page(
+        viewer, radar_id, page=page, size=MATCHES_PER_PAGE, briefings=BRIEFINGS_SHOWN
+    )
 
     def read(a: AccountStore) -> tuple[list[Feedback], bool]:
         return a.feedback_for_radar(radar_id), a.get_feed_token(radar_id) is not None
 
     feedback, has_feed = await accounts.run(read)
     verdicts = {f.paper_id: f.verdict for f in feedback if f.user_id == viewer.user.id}
+    radar = found.radar
+    pages = max(1, -(-found.total // MATCHES_PER_PAGE))
+    latest = found.briefings[0] if found.briefings else None
+    older = found.briefings[1:]
     return render(
         request,
         "radar.html",
         {
             "radar": radar,
-            "matches": [_match_row(v, verdicts.get(v.match.paper_id)) for v in views],
-            "briefings": briefings,
+            "reading": query_reading(parse_query(radar.query)),
+            "schedule": schedule_words(radar.schedule, t),
+            "next": next_briefing_words(radar.schedule, found.window, now, t),
+            "last": last_briefing_date(found.briefings, radar.schedule.timezone),
+            "latest": latest,
+            "older": older,
+            "matches": [
+                _match_row(v, verdicts.get(v.match.paper_id), (page - 1) * MATCHES_PER_PAGE + i)
+                for i, v in enumerate(found.matches, start=1)
+            ],
+            "total": found.total,
+            "capped": found.capped,
+            "page": page,
+            "pages": pages,
+            "prev_url": f"/radars/{radar_id}?page={page - 1}#matches" if page > 1 else None,
+            "next_url": f"/radars/{radar_id}?page={page + 1}#matches" if page < pages else None,
+            "last_url": f"/radars/{radar_id}?page={pages}#matches",
             "has_feed": has_feed,
             "unannounced": request.query_params.get("unannounced") == "1",
+            **_form_context(form, checked),
         },
         viewer=viewer,
+        status=200 if checked is None else 422,
     )
 
 
-def _match_row(view: MatchView, verdict: str | None) -> dict[str, object]:
+def _match_row(view: MatchView, verdict: str | None, number: int) -> dict[str, object]:
     paper: Paper | None = view.paper
     terms = view.match.terms
     return {
+        "number": number,
+        "matched_at": view.match.matched_at,
         "paper_id": view.match.paper_id,
         "score": view.match.score,
         "terms": [f"{t.field}: {t.term}" for t in terms],
@@ -135,21 +256,51 @@ def _match_row(view: MatchView, verdict: str | None) -> dict[str, object]:
 
 @router.post("/radars/{radar_id}")
 async def update_radar(
+    request: Request,
+    radar_id: str,
+    viewer: SignedIn,
+    radars: RadarsDep,
+    accounts: AccountsDep,
+    clock: ClockDep,
+    csrf: Csrf,
+    form: Posted,
+) -> Response:
+    check_form_csrf(viewer, csrf)
+    checked = check_form(form, language(request))
+    if not checked.ok:
+        await radars.get(viewer, radar_id)  # another user's radar is a 404, form or not
+        return await _radar_view(
+            request, viewer, radars, accounts, clock(), radar_id, 1, form, checked
+        )
+    try:
+        await radars.update(viewer, radar_id, checked.changes)
+    except PublishFailed:
+        return _to(f"/radars/{radar_id}?unannounced=1")
+    return _to(f"/radars/{radar_id}")
+
+
+@router.get("/radars/{radar_id}/delete", response_class=HTMLResponse)
+async def confirm_delete(
+    request: Request, radar_id: str, viewer: SignedIn, radars: RadarsDep
+) -> HTMLResponse:
+    radar = await radars.get(viewer, radar_id)
+    return render(request, "radar_delete.html", {"radar": radar}, viewer=viewer)
+
+
+@router.post("/radars/{radar_id}/delete")
+async def delete_radar(
+    request: Request,
     radar_id: str,
     viewer: SignedIn,
     radars: RadarsDep,
     csrf: Csrf,
-    name: NameField,
-    query: QueryField,
-    language: LanguageField = "zh",
+    confirmed: Annotated[str, Form()] = "",
 ) -> Response:
     check_form_csrf(viewer, csrf)
-    return await _saved(viewer, radars, radar_id, name=name, query=query, language=language)
-
-
-@router.post("/radars/{radar_id}/delete")
-async def delete_radar(radar_id: str, viewer: SignedIn, radars: RadarsDep, csrf: Csrf) -> Response:
-    check_form_csrf(viewer, csrf)
+    if confirmed != "yes":
+        # Asked without the confirmation page (an old form): ask first, delete nothing.
+        radar = await radars.get(viewer, radar_id)
+        return render(request, "radar_delete.html", {"radar": radar}, viewer=viewer)
     # Deleted from the store even if the matcher was not told: it drops the radar on reload.
     with contextlib.suppress(PublishFailed):
         await radars.delete(viewer, radar_id)

@@ -30,11 +30,18 @@
     });
   }
 
+  // Messages (query errors, warnings) come back in the page's language.
+  const pageLanguage = () => (document.body.dataset.lang === "en" ? "en" : "zh-CN");
+
   async function postJson(url, body) {
     const response = await fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRF-Token": csrf(),
+        "Accept-Language": pageLanguage(),
+      },
       body: JSON.stringify(body),
     });
     let data = null;
@@ -53,25 +60,58 @@
     return el;
   }
 
-  // Live preview: how many papers the query would have caught per day.
+  // Live preview: how the query was read, its traps, and how many papers it would have
+  // caught per day. While the query does not parse, saving is disabled (the server
+  // refuses it too, and gives the form back intact).
   function setupPreview() {
     const query = document.getElementById("radar-query");
     const bars = document.getElementById("preview-bars");
     const summary = document.getElementById("preview-summary");
     const top = document.getElementById("preview-top");
     const error = document.getElementById("preview-error");
+    const reading = document.getElementById("query-reading");
+    const readingText = document.getElementById("query-reading-text");
+    const warnings = document.getElementById("query-warnings");
+    const save = document.getElementById("radar-save");
+    const blocked = document.getElementById("save-blocked");
+    const counter = document.getElementById("query-counter");
     if (!query || !bars || !summary || !top || !error) return;
     let timer = null;
     let sequence = 0;
 
+    function blockSave(on) {
+      if (save) save.disabled = on;
+      if (blocked) blocked.hidden = !on;
+    }
+
+    function count() {
+      if (!counter) return;
+      const limit = Number(query.dataset.limit || "0");
+      const n = query.value.trim().length;
+      counter.textContent = counter.dataset.template.replace("{n}", String(n));
+      counter.classList.toggle("over", limit > 0 && n > limit);
+    }
+
+    function clearReading() {
+      if (reading) reading.hidden = true;
+      if (warnings) {
+        warnings.hidden = true;
+        warnings.replaceChildren();
+      }
+    }
+
     async function refresh() {
       const text = query.value.trim();
       const mine = ++sequence;
-      if (!text) {
+      const limit = Number(query.dataset.limit || "0");
+      if (!text || (limit > 0 && text.length > limit)) {
+        // Over the limit the server says so on save (with the limit); nothing is cut here.
         summary.textContent = summary.dataset.idle;
         bars.replaceChildren();
         top.replaceChildren();
         error.hidden = true;
+        clearReading();
+        blockSave(false);
         return;
       }
       const result = await postJson("/api/radars/preview", { query: text, days: 30, top: 3 });
@@ -84,10 +124,21 @@
           error.append(element("pre", "caret", text + "\n" + " ".repeat(data.position) + "^"));
         }
         error.hidden = false;
+        clearReading();
+        blockSave(data.error === "invalid_query");
         return;
       }
       error.hidden = true;
+      blockSave(false);
       const data = result.data;
+      if (reading && readingText) {
+        readingText.textContent = data.reading;
+        reading.hidden = false;
+      }
+      if (warnings) {
+        warnings.replaceChildren(...data.warnings.map((w) => element("li", "warning", w.message)));
+        warnings.hidden = data.warnings.length === 0;
+      }
       summary.textContent = summary.dataset.total.replace("{total}", String(data.total));
       const most = Math.max(1, ...data.per_day.map((d) => d.count));
       bars.replaceChildren(
@@ -105,10 +156,43 @@
     }
 
     query.addEventListener("input", () => {
+      count();
       clearTimeout(timer);
       timer = setTimeout(refresh, 300);
     });
+    count();
+    // A form given back with a query error: put the caret where the mistake is.
+    if (query.dataset.errorPosition !== undefined) {
+      const at = Number(query.dataset.errorPosition);
+      query.focus();
+      query.setSelectionRange(at, at);
+      blockSave(true);
+    }
     if (query.value.trim()) refresh();
+  }
+
+  // The schedule: show the fields the chosen kind uses; offer the browser's time zone
+  // for a new radar.
+  function setupSchedule() {
+    const form = document.getElementById("radar-form");
+    const zone = document.getElementById("schedule-timezone");
+    if (!form) return;
+    const show = () => {
+      const checked = form.querySelector('input[name="schedule_kind"]:checked');
+      const kind = checked ? checked.value : "daily";
+      form.querySelectorAll(".when-clock").forEach((el) => (el.hidden = kind === "every_n"));
+      form.querySelectorAll(".when-weekly").forEach((el) => (el.hidden = kind !== "weekly"));
+      form.querySelectorAll(".when-count").forEach((el) => (el.hidden = kind !== "every_n"));
+    };
+    form.querySelectorAll('input[name="schedule_kind"]').forEach((el) => {
+      el.addEventListener("change", show);
+    });
+    show();
+    if (zone && zone.dataset.guess === "1" && window.Intl) {
+      const guessed = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      const known = document.querySelector('#zones option[value="' + guessed + '"]');
+      if (guessed && known) zone.value = guessed;
+    }
   }
 
   // 👍/👎: post through the API and flip the buttons; without script the form posts.
@@ -139,6 +223,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     renderTex(document);
     setupPreview();
+    setupSchedule();
     setupFeedback();
   });
 })();
