@@ -128,9 +128,9 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
 
 def _path(route: APIRoute, radar_id: str) -> str:
     return (
-        route.path.replace("{radar_id}", radar_id)
+        route.path_format.replace("{radar_id}", radar_id)
         .replace("{briefing_id}", "b_missing")
-        .replace("{paper_id:path}", "arxiv:2606.00001")
+        .replace("{paper_id}", "arxiv:2606.00001")
         .replace("{code}", "en")
     )
 
@@ -155,7 +155,7 @@ def test_every_query_parameter_at_its_boundaries_gets_an_answer_naming_it(
                             headers=headers,
                             follow_redirects=False,
                         )
-                        where = f"{method} {route.path}?{name}={value[:20]!r} {headers}"
+                        where = f"{method} {route.path_format}?{name}={value[:20]!r} {headers}"
                         assert response.status_code < 500, where
                         if response.status_code == 422:
                             _assert_named(response.text, name, where)

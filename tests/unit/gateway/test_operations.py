@@ -132,6 +132,12 @@ def test_unknown_path_and_wrong_method_are_json(gateway: Gateway) -> None:
     wrong = gateway.client.patch("/api/radars")
     assert wrong.status_code == 405
     assert wrong.json()["error"] == "method_not_allowed"
+    # Allow lists every method of the path, not only the first route's (GET here).
+    assert wrong.headers["Allow"] == "GET, HEAD, POST"
+    one = gateway.client.patch("/api/radars/r_x")
+    assert one.headers["Allow"] == "DELETE, GET, HEAD, PUT"
+    token = gateway.client.get("/api/radars/r_x/feed-token")
+    assert token.headers["Allow"] == "DELETE, POST"
 
 
 def test_openapi_documents_the_bearer_key(gateway: Gateway) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
@@ -147,6 +148,13 @@ def create_app(
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    # What each path serves, for the Allow header of a 405 (errors.allowed_methods).
+    app.state.route_methods = [
+        (route.path_regex, set(route.methods or ()))
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
     return app
 
 

@@ -28,6 +28,7 @@ through :func:`refuse`, which answers the same way.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -36,7 +37,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from academichub.gateway.problems import Problem, problem_from
@@ -171,14 +171,11 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette's 405 names only the first
-    route's). HEAD goes with GET, as Starlette serves it."""
-    scope = dict(request.scope)
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**scope, "method": "GET", "type": "http"})
-        route_methods = getattr(route, "methods", None)
-        if match != Match.NONE and route_methods:
-            methods.update(route_methods)
+    route's). HEAD goes with GET, as Starlette serves it. The table is the app's
+    ``route_methods`` (see :func:`academichub.gateway.app.create_app`)."""
+    table: Sequence[tuple[re.Pattern[str], set[str]]] = request.app.state.route_methods
+    path = request.url.path
+    methods = {m for pattern, route_methods in table if pattern.match(path) for m in route_methods}
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)

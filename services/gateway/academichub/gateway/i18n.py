@@ -21,10 +21,18 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Academic Intelligence · Curated Daily",
     ),
     "site.tagline": ("探索全球前沿学术脉络", "Exploring the frontiers of global research"),
+    "site.blurb": (
+        "AcademicHub 汇聚顶级期刊与预印本平台的实时文献。定制您的专属科研雷达，"
+        "利用大语言模型自动生成交叉领域文献分析简报。",
+        "AcademicHub gathers the latest papers from leading journals and preprint servers "
+        "as they appear. Set up your own research radar, and let a large language model "
+        "write cross-disciplinary literature briefings for you.",
+    ),
     "nav.home": ("每日论文", "Daily papers"),
     "nav.radars": ("科研雷达", "Research radars"),
     "nav.sources": ("数据源", "Sources"),
     "nav.docs": ("API 文档", "API docs"),
+    "docs.back": ("返回 AcademicHub", "Back to AcademicHub"),
     "nav.signin": ("登录", "Sign in"),
     "nav.signout": ("退出", "Sign out"),
     "nav.switch": ("English", "中文"),
@@ -45,6 +53,35 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "No papers yet: the ingestor has not stored any.",
     ),
     "home.filters": ("筛选", "Filters"),
+    "home.dates": ("按日期筛选", "Filter by date"),
+    "home.too_deep": (
+        "结果太多，只能翻到第 {pages} 页；请缩小查询或日期范围。",
+        "Results are paged only to page {pages}; narrow the query or the dates.",
+    ),
+    "hint.cjk": (
+        "收录的论文标题和摘要都是英文，中文关键词无法匹配：请改用英文，例如把“量子纠错”写成 "
+        '"quantum error correction"。',
+        "Titles and abstracts are in English, so Chinese words match nothing: search in "
+        'English, e.g. "quantum error correction".',
+    ),
+    "hint.stop_words": (
+        "查询只有 the、of、and 这类常见虚词，几乎每篇论文都有，请加入有实义的关键词。",
+        "The query holds only words like the, of, and, which nearly every paper has: add "
+        "words that carry meaning.",
+    ),
+    "hint.dates": (
+        "{start} 至 {end} 之间没有论文；库中最新的论文发布于 {newest}。",
+        "No papers between {start} and {end}; the newest stored paper is from {newest}.",
+    ),
+    "hint.clear_dates": ("去掉日期范围", "Remove the dates"),
+    "hint.filters": (
+        "所选的来源或分类下没有命中。",
+        "Nothing matches within the chosen sources or categories.",
+    ),
+    "hint.broaden": (
+        "可以试试：用 OR 连接同义词（qubit OR qubits）、用前缀（quant*）、或减少关键词。",
+        "Try: join synonyms with OR (qubit OR qubits), a prefix (quant*), or fewer words.",
+    ),
     "home.sources": ("来源", "Sources"),
     "home.categories": ("分类", "Categories"),
     "home.all": ("全部", "All"),
@@ -59,6 +96,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "home.last_page": ("前往最后一页（第 {pages} 页）", "Go to the last page ({pages})"),
     # papers
     "paper.authors": ("作者", "Authors"),
+    "paper.et_al": ("等", "et al."),
     "paper.versions": ("版本", "Versions"),
     "paper.links": ("链接", "Links"),
     "paper.abstract_page": ("摘要页", "Abstract page"),

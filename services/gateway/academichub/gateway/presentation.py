@@ -68,13 +68,16 @@ class FeedEntry:
     title: str
     url: str | None
     authors: str
+    more_authors: bool  # names were left out: the page adds "等" / "et al." in its language
     abstract: Segments
 
 
-def authors_line(authors: Sequence[str], shown: int = 6) -> str:
-    if len(authors) <= shown:
-        return ", ".join(authors)
-    return ", ".join(authors[:shown]) + " 等 et al."
+AUTHORS_SHOWN: Final = 6
+
+
+def authors_line(authors: Sequence[str], shown: int = AUTHORS_SHOWN) -> str:
+    """The first ``shown`` names; the page says "et al." in its own language."""
+    return ", ".join(authors[:shown])
 
 
 def feed_entry(paper: Paper, position: int, query: Node | None) -> FeedEntry:
@@ -91,6 +94,7 @@ def feed_entry(paper: Paper, position: int, query: Node | None) -> FeedEntry:
         title=paper.title,
         url=safe_link(paper.url),
         authors=authors_line(paper.authors),
+        more_authors=len(paper.authors) > AUTHORS_SHOWN,
         abstract=abstract,
     )
 

@@ -7,19 +7,23 @@ instead of failing the request: a person typed it and should be able to fix it t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
+from academichub.contracts import Paper
 from academichub.gateway.auth import Viewer
 from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
 from academichub.gateway.errors import NotFound
 from academichub.gateway.paper_search import PaperQuery, PaperResults, search_papers, split_values
+from academichub.gateway.params import PublishedFrom, PublishedTo
 from academichub.gateway.presentation import FeedEntry, feed_entry, paper_links, source_name
 from academichub.gateway.query_text import query_error_fields
 from academichub.gateway.routes.sources import sources_view
+from academichub.gateway.search_hints import Hint, has_cjk, only_stop_words
 from academichub.gateway.web import language, render
 from academichub.radar.ast import Node
 from academichub.radar.parser import QuerySyntaxError, parse_query
@@ -53,10 +57,13 @@ async def home(
     q: Annotated[str, Query(max_length=2000)] = "",
     source: Annotated[list[str] | None, Query()] = None,
     category: Annotated[list[str] | None, Query()] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    published_from: PublishedFrom = None,
+    published_to: PublishedTo = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
+    lang = language(request)
     size = settings.page_size
-    offset = min((page - 1) * size, settings.max_offset)
+    offset = (page - 1) * size
     text = q.strip()
     node: Node | None = None
     query_error: dict[str, Any] | None = None
@@ -64,22 +71,43 @@ async def home(
         try:
             node = parse_query(text)
         except QuerySyntaxError as exc:
-            query_error = query_error_fields(exc, language(request))
-    filters = SearchFilters(sources=split_values(source), categories=split_values(category))
-    wanted = PaperQuery(node, filters, "relevance" if node else "date", size, offset)
+            query_error = query_error_fields(exc, lang)
+    if published_from and published_to and published_from > published_to:
+        published_from, published_to = published_to, published_from  # a person swapped them
+    filters = SearchFilters(
+        sources=split_values(source),
+        categories=split_values(category),
+        published_from=published_from,
+        published_to=published_to,
+    )
+    # Past the paging depth only the total is read: the page says how far it goes.
+    too_deep = offset > settings.max_offset
+    wanted = PaperQuery(
+        node,
+        filters,
+        "relevance" if node else "date",
+        0 if too_deep else size,
+        min(offset, settings.max_offset),
+    )
 
-    def read(s: Store) -> tuple[PaperResults, list[FeedEntry]]:
+    def read(s: Store) -> tuple[PaperResults, list[FeedEntry], Paper | None]:
         if query_error is not None:
-            return PaperResults(SearchPage(0, ()), None), []
+            return PaperResults(SearchPage(0, ()), None), [], None
         found = search_papers(s, context.facets, wanted)
         # Highlighting is CPU work: done here, on the worker thread, not on the event loop.
         hits = found.page.hits
-        return found, [feed_entry(hit.paper, offset + i + 1, node) for i, hit in enumerate(hits)]
+        entries = [feed_entry(hit.paper, offset + i + 1, node) for i, hit in enumerate(hits)]
+        newest = None
+        if not hits and (filters.published_from or filters.published_to):
+            newest = next(iter(s.latest_papers(1)), None)
+        return found, entries, newest
 
-    found, entries = await store.run(read)
+    found, entries, newest = await store.run(read)
     total = found.page.total
     pages = max(1, -(-total // size))
+    reachable = min(pages, settings.max_offset // size + 1)
     facets = found.facets
+    dated = bool(filters.published_from or filters.published_to)
     return render(
         request,
         "home.html",
@@ -90,10 +118,19 @@ async def home(
             "total": total,
             "page": page,
             "pages": pages,
-            "prev_url": _page_link(request, page - 1) if page > 1 else None,
-            "next_url": _page_link(request, page + 1) if page < pages else None,
-            "filtered": bool(filters.sources or filters.categories),
+            "beyond": page > pages and total > 0,
+            "too_deep": too_deep and page <= pages,
+            "last_url": _page_link(request, reachable),
+            "last_page": reachable,
+            "prev_url": _page_link(request, min(page - 1, reachable)) if page > 1 else None,
+            "next_url": _page_link(request, page + 1) if page < reachable else None,
+            "filtered": bool(filters.sources or filters.categories or dated),
             "clear_url": "/?" + urlencode({"q": text}) if text else "/",
+            "date_from": filters.published_from.isoformat() if filters.published_from else "",
+            "date_to": filters.published_to.isoformat() if filters.published_to else "",
+            "hints": _empty_hints(request, text, node, filters, total, newest)
+            if query_error is None
+            else [],
             "source_facets": [
                 (source_name(v), n, _filter_link(request, "source", v), v in filters.sources)
                 for v, n in (facets.sources if facets else ())
@@ -104,6 +141,56 @@ async def home(
             ],
         },
         viewer=viewer,
+    )
+
+
+def _without(request: Request, *names: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in (*names, "page")]
+    return "/?" + urlencode(params) if params else "/"
+
+
+def _empty_hints(
+    request: Request,
+    text: str,
+    node: Node | None,
+    filters: SearchFilters,
+    total: int,
+    newest: Paper | None,
+) -> list[Hint]:
+    """Why nothing was found, when it can be told, each with the next step."""
+    hints: list[Hint] = []
+    if node is not None and only_stop_words(node):
+        hints.append(Hint("hint.stop_words", {}))
+    if total:
+        return hints
+    if has_cjk(text):
+        hints.append(Hint("hint.cjk", {}))
+    if filters.published_from or filters.published_to:
+        values = {
+            "start": filters.published_from.isoformat() if filters.published_from else "…",
+            "end": filters.published_to.isoformat() if filters.published_to else "…",
+            "newest": newest.published.isoformat() if newest else "—",
+        }
+        hints.append(
+            Hint("hint.dates", values, _without(request, "from", "to"), "hint.clear_dates")
+        )
+    if filters.sources or filters.categories:
+        hints.append(
+            Hint("hint.filters", {}, _without(request, "source", "category"), "home.clear")
+        )
+    if node is not None and not has_cjk(text):
+        hints.append(Hint("hint.broaden", {}))
+    return hints
+
+
+FAVICON = Path(__file__).resolve().parents[1] / "static" / "favicon.ico"
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    # Browsers ask for it at the root; a day of caching spares them asking on every page.
+    return FileResponse(
+        FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AwareDatetime
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from academichub.contracts import Briefing, Radar
 from academichub.gateway.auth import Caller, api_caller
@@ -34,6 +35,17 @@ from academichub.gateway.schemas import (
 )
 from academichub.gateway.web import requested_language
 from academichub.store.accounts import AccountStore, Feedback
+
+class RadarIdConvertor(StringConvertor):
+    """A radar id at the end of a path, never the word ``preview``: ``/api/radars/preview``
+    is the preview (POST only), so a GET there is a 405 naming POST, not a missing radar."""
+
+    regex = r"(?!preview$)[A-Za-z0-9_-]{1,64}"
+
+
+# Registered where the routes using it are defined: Starlette compiles a path's
+# convertors when the route is created.
+register_url_convertor("radar_id", RadarIdConvertor())
 
 # Every route needs a key or a signed-in session (401), spends its rate budget (429) and
 # reads the store (503 while it is away); unsafe methods check the session's CSRF (403).
@@ -109,13 +121,13 @@ async def list_radars(
     return RadarList(items=await radars.listing(caller, owner))
 
 
-@router.get("/{radar_id}", summary="One radar", responses=errors(404))
+@router.get("/{radar_id:radar_id}", summary="One radar", responses=errors(404))
 async def get_radar(radar_id: str, caller: Caller, radars: RadarsDep) -> Radar:
     return await radars.get(caller, radar_id)
 
 
 @router.put(
-    "/{radar_id}",
+    "/{radar_id:radar_id}",
     summary="Change a radar (fields left out keep their value)",
     responses=errors(403, 404, 409),
 )
@@ -128,7 +140,12 @@ async def update_radar(
     return await radars.update(caller, radar_id, changes)
 
 
-@router.delete("/{radar_id}", status_code=204, summary="Delete a radar", responses=errors(403, 404))
+@router.delete(
+    "/{radar_id:radar_id}",
+    status_code=204,
+    summary="Delete a radar",
+    responses=errors(403, 404),
+)
 async def delete_radar(radar_id: str, caller: Caller, radars: RadarsDep) -> Response:
     await radars.delete(caller, radar_id)
     return Response(status_code=204)
