@@ -36,6 +36,7 @@ from academichub.gateway.schemas import (
 from academichub.gateway.web import requested_language
 from academichub.store.accounts import AccountStore, Feedback
 
+
 class RadarIdConvertor(StringConvertor):
     """A radar id at the end of a path, never the word ``preview``: ``/api/radars/preview``
     is the preview (POST only), so a GET there is a 405 naming POST, not a missing radar."""
