@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from academichub.cli.backfill import add_parser as add_backfill_parser
+from academichub.cli.settings_help import SettingsHelp
 from academichub.cli.topics import add_parser as add_topics_parser
 from academichub.cli.users import add_parser as add_users_parser
 from academichub.platform.errors import ConfigError
@@ -32,7 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("broker", help="run the local Tansu broker and create the topics")
     add_topics_parser(sub)
     for name in SERVICES:
-        sub.add_parser(name, help=f"run the {name} service (what its container runs)")
+        service = sub.add_parser(
+            name,
+            help=f"run the {name} service (what its container runs)",
+            description=f"Run the {name} service. Every setting is an environment variable, "
+            "validated at start-up; the list below gives each with its default.",
+            add_help=False,
+        )
+        service.add_argument("-h", "--help", action=SettingsHelp)
     parse = sub.add_parser("parse", help="print a feed file as canonical papers, one JSON a line")
     parse.add_argument("--format", required=True, help="feed format, e.g. arxiv-rss")
     parse.add_argument("file", help="path of the feed file, or - for standard input")

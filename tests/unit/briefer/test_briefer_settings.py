@@ -79,3 +79,16 @@ def test_unusable_settings_stop_start_up_naming_the_variable(
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=message):
         load_settings(BrieferSettings)
+
+
+def test_briefer_help_states_the_real_window_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    from academichub.cli.main import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["briefer", "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    defaults = BrieferSettings()
+    assert f"BRIEFER_WINDOW_MAX_PAPERS            {defaults.window_max_papers} " in out
+    assert "BRIEFER_WINDOW_MAX_SECONDS           691200 (8 days)" in out
+    assert defaults.window_max_seconds == 691200

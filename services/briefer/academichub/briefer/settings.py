@@ -29,8 +29,19 @@ class BrieferSettings(BaseSettings):
     )
 
     common: CommonSettings = Field(default_factory=CommonSettings)
-    window_max_papers: int = Field(default=200, ge=1, le=1000)
-    window_max_seconds: float = Field(default=8 * 24 * 3600.0, gt=0)
+    window_max_papers: int = Field(
+        default=200,
+        ge=1,
+        le=1000,
+        description="Most papers in one briefing; a window this full closes whatever its "
+        "schedule",
+    )
+    window_max_seconds: float = Field(
+        default=8 * 24 * 3600.0,
+        gt=0,
+        description="Oldest a window's first match may get before it closes whatever its "
+        "schedule (8 days: a weekly schedule closes its own windows)",
+    )
     check_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
     metrics_port: int = Field(default=9102, ge=1, le=65535)
     # Loopback by default; a container deployment sets 0.0.0.0 so Prometheus can scrape.
