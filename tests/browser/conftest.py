@@ -1,7 +1,9 @@
 """Browser tests: Debian's Chromium driven by Playwright against a real uvicorn server.
 
 They skip, saying why, where /usr/bin/chromium or the playwright package is missing
-(CI installs both). Screenshots of every page go to test-artifacts/ at the repository root.
+(CI installs both). Screenshots of every page go to test-artifacts/ at the repository root;
+their Chinese text needs a CJK font on the machine (apt-get install fonts-noto-cjk), or it
+shows as boxes (the tests do not depend on it).
 """
 
 from __future__ import annotations

@@ -209,7 +209,7 @@ def test_sign_in_create_a_radar_and_read_its_matches_and_briefing(
     expect(page.locator("h2")).to_have_text("Source freshness")
     expect(page.locator("#next-announcement")).to_contain_text("Next arXiv announcement")
     page.goto(f"{site.base}/radars/{radar_id}")
-    expect(page.locator("#matches h3")).to_have_text("Matches")
+    expect(page.locator("#matches h3")).to_have_text("Matches (2, newest first)")
     screenshot(page, "09-radar-english")
     page.goto(site.base + "/")
     expect(page.locator(".summary")).to_contain_text("papers, newest first")

@@ -56,9 +56,7 @@ def settings_lines(settings: type[BaseSettings]) -> list[str]:
     for name, info in settings.model_fields.items():
         if info.default_factory is not None:
             continue  # nested settings (the shared ACADEMICHUB_* ones), documented apart
-        rows.append(
-            (_env_name(prefix, name, info), _shown(info.default), info.description or "")
-        )
+        rows.append((_env_name(prefix, name, info), _shown(info.default), info.description or ""))
     width = max(len(n) for n, _, _ in rows)
     value_width = max(len(v) for _, v, _ in rows)
     return [f"  {n:<{width}}  {v:<{value_width}}  {d}".rstrip() for n, v, d in rows]

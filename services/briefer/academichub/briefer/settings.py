@@ -33,8 +33,7 @@ class BrieferSettings(BaseSettings):
         default=200,
         ge=1,
         le=1000,
-        description="Most papers in one briefing; a window this full closes whatever its "
-        "schedule",
+        description="Most papers in one briefing; a window this full closes whatever its schedule",
     )
     window_max_seconds: float = Field(
         default=8 * 24 * 3600.0,

@@ -13,9 +13,8 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Final
 
-from annotated_types import Ge, Le
 from fastapi import Query
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 EARLIEST_DATE: Final = dt.date(1700, 1, 1)
@@ -37,9 +36,12 @@ def _iso_date_text(value: object) -> object:
     return value
 
 
-BoundedDate = Annotated[
-    dt.date, BeforeValidator(_iso_date_text), Ge(EARLIEST_DATE), Le(LATEST_DATE)
-]
+def _blank_is_none(value: object) -> object:
+    # A form's date input left blank sends "from=": on a page that means no date.
+    return None if value == "" else _iso_date_text(value)
+
+
+BoundedDate = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 
 def _date(alias: str, what: str) -> Any:
@@ -50,5 +52,10 @@ def _date(alias: str, what: str) -> Any:
     )
 
 
-PublishedFrom = Annotated[BoundedDate | None, _date("from", "Published on or after")]
-PublishedTo = Annotated[BoundedDate | None, _date("to", "Published on or before")]
+_FROM, _TO = "Published on or after", "Published on or before"
+# The API's: a blank value is a mistake, refused naming the parameter.
+PublishedFrom = Annotated[BoundedDate | None, BeforeValidator(_iso_date_text), _date("from", _FROM)]
+PublishedTo = Annotated[BoundedDate | None, BeforeValidator(_iso_date_text), _date("to", _TO)]
+# The home page's form: a blank date input is no date.
+PageFrom = Annotated[BoundedDate | None, BeforeValidator(_blank_is_none), _date("from", _FROM)]
+PageTo = Annotated[BoundedDate | None, BeforeValidator(_blank_is_none), _date("to", _TO)]

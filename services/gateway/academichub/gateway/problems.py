@@ -8,6 +8,7 @@ the page's language, naming the field as the form labels it. Pure: no framework.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -126,4 +127,7 @@ def describe_all(problems: Sequence[Problem], t: Translator) -> list[str]:
 
 
 def _shown(value: Any) -> str:
+    # Pydantic's context holds the bound itself (a date stays a date): show it as written.
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
     return str(value)

@@ -180,7 +180,7 @@ def query_warnings(text: str, node: Node, lang: Lang) -> list[QueryWarning]:
                 "not_binds_tightly",
                 t(
                     "qwarn.not_binds",
-                    part=render_explicit(negated),
+                    part=f"({render_explicit(negated)})",
                     suggestion=render_explicit(suggestion) if suggestion else "",
                 ),
             )

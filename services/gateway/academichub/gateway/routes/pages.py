@@ -19,7 +19,7 @@ from academichub.gateway.auth import Viewer
 from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
 from academichub.gateway.errors import NotFound
 from academichub.gateway.paper_search import PaperQuery, PaperResults, search_papers, split_values
-from academichub.gateway.params import PublishedFrom, PublishedTo
+from academichub.gateway.params import PageFrom, PageTo
 from academichub.gateway.presentation import FeedEntry, feed_entry, paper_links, source_name
 from academichub.gateway.query_text import query_error_fields
 from academichub.gateway.routes.sources import sources_view
@@ -57,8 +57,8 @@ async def home(
     q: Annotated[str, Query(max_length=2000)] = "",
     source: Annotated[list[str] | None, Query()] = None,
     category: Annotated[list[str] | None, Query()] = None,
-    published_from: PublishedFrom = None,
-    published_to: PublishedTo = None,
+    published_from: PageFrom = None,
+    published_to: PageTo = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     lang = language(request)
@@ -220,16 +220,21 @@ async def sources_page(request: Request, viewer: Viewer, context: ContextDep) ->
     # Feeds replayed from the recordings bundled with the project are file:// URLs (the
     # ingestor falls back to them when the network is away, or with ACADEMICHUB_OFFLINE).
     recorded = {s.name for s in view.states if (s.url or "").startswith("file:")}
+    # Sources never polled and holding no paper get one line, not a row of dashes each.
+    idle = [
+        s.name
+        for s in view.states
+        if s.last_success_at is None and s.last_error_at is None and not s.papers
+    ]
     return render(
         request,
         "sources.html",
         {
             "view": view,
+            "states": [s for s in view.states if s.name not in idle],
+            "idle": idle,
             "offline": context.settings.common.offline or bool(recorded),
             "recorded": recorded,
-            "never_polled": any(
-                s.last_success_at is None and s.last_error_at is None for s in view.states
-            ),
         },
         viewer=viewer,
     )

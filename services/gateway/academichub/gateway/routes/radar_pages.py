@@ -28,6 +28,7 @@ from academichub.gateway.radar_form import Checked, RadarForm, check_form
 from academichub.gateway.radar_service import MATCHES_READ, MatchView, RadarService
 from academichub.gateway.radar_views import (
     last_briefing_date,
+    local_time,
     match_counts,
     next_briefing_words,
     period_starts,
@@ -202,7 +203,9 @@ async def _radar_view(
     radar = found.radar
     pages = max(1, -(-found.total // MATCHES_PER_PAGE))
     latest = found.briefings[0] if found.briefings else None
-    older = found.briefings[1:]
+    zone = radar.schedule.timezone
+    # Dates on the radar's own calendar, like "last briefing" and "next due".
+    older = [(b, last_briefing_date([b], zone)) for b in found.briefings[1:]]
     return render(
         request,
         "radar.html",
@@ -213,9 +216,12 @@ async def _radar_view(
             "next": next_briefing_words(radar.schedule, found.window, now, t),
             "last": last_briefing_date(found.briefings, radar.schedule.timezone),
             "latest": latest,
+            "latest_date": last_briefing_date(found.briefings, zone),
             "older": older,
             "matches": [
-                _match_row(v, verdicts.get(v.match.paper_id), (page - 1) * MATCHES_PER_PAGE + i)
+                _match_row(
+                    v, verdicts.get(v.match.paper_id), (page - 1) * MATCHES_PER_PAGE + i, zone
+                )
                 for i, v in enumerate(found.matches, start=1)
             ],
             "total": found.total,
@@ -234,12 +240,13 @@ async def _radar_view(
     )
 
 
-def _match_row(view: MatchView, verdict: str | None, number: int) -> dict[str, object]:
+def _match_row(view: MatchView, verdict: str | None, number: int, zone: str) -> dict[str, object]:
     paper: Paper | None = view.paper
     terms = view.match.terms
     return {
         "number": number,
-        "matched_at": view.match.matched_at,
+        # On the radar's own clock, like its schedule.
+        "matched_at": local_time(view.match.matched_at, zone),
         "paper_id": view.match.paper_id,
         "score": view.match.score,
         "terms": [f"{t.field}: {t.term}" for t in terms],
