@@ -46,3 +46,22 @@ def test_days_are_bounded(gateway: Gateway) -> None:
     response = gateway.client.post("/api/radars/preview", json={"query": "x", "days": 4000})
     assert response.status_code == 422
     assert "days" in response.text
+
+
+def test_preview_reads_the_query_back_and_warns_in_the_asked_language(gateway: Gateway) -> None:
+    body = {"query": "quantum or qubit OR code NOT decoding"}
+    english = gateway.client.post("/api/radars/preview", json=body).json()
+    assert english["reading"] == "(quantum AND or AND qubit) OR (code AND NOT decoding)"
+    assert [w["code"] for w in english["warnings"]] == ["lowercase_operator", "not_binds_tightly"]
+    chinese = gateway.client.post(
+        "/api/radars/preview", json=body, headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+    ).json()
+    assert chinese["warnings"][0]["message"].startswith("小写的 “or” 被当作普通词来搜索")
+    wrong = gateway.client.post(
+        "/api/radars/preview", json={"query": "a AND (b"}, headers={"Accept-Language": "zh"}
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["message"] == "第 9 个字符处应为 ')'，用来闭合第 7 个字符处的 '('"
+    assert wrong.json()["details"] == [
+        {"location": "body field 'query'", "message": wrong.json()["message"]}
+    ]
