@@ -44,7 +44,6 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         'Search: e.g. "quantum error correction" AND cat:quant-ph',
     ),
     "home.query_error": ("查询语法错误", "Query error"),
-    "home.expected": ("此处应为：{expected}", "Expected here: {expected}"),
     "home.found": ("找到 {total} 篇论文", "{total} papers match"),
     "home.total": ("共 {total} 篇论文，最新在前", "{total} papers, newest first"),
     "home.none_match": ("没有匹配的论文。", "No papers match this query."),
