@@ -1,5 +1,9 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1, scripted per test.
 
+It answers ``POST /v1/embeddings`` too: from ``embedding_script``, then
+``embedding_responder`` (a :class:`Reply` whose ``raw`` is the JSON body), each request
+kept in ``embedding_requests``.
+
 Each POST /v1/chat/completions takes the next :class:`Reply` of the script (or, once the
 script is used up, asks ``responder`` for one) and records the request body, so a test
 can say what the endpoint does and check what was asked. :func:`well_behaved` answers
@@ -73,6 +77,9 @@ class ChatServer:
     abandoned: list[dict[str, Any]] = field(default_factory=list)
     received: threading.Event = field(default_factory=threading.Event)  # a request came
     hung_up: threading.Event = field(default_factory=threading.Event)  # a client hung up
+    embedding_script: list[Reply] = field(default_factory=list)
+    embedding_responder: Callable[[dict[str, Any]], Reply] | None = None
+    embedding_requests: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -156,6 +163,15 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
+            if self.path == "/v1/embeddings":
+                server.embedding_requests.append(body)
+                if server.embedding_script:
+                    self._send(server.embedding_script.pop(0))
+                elif server.embedding_responder is not None:
+                    self._send(server.embedding_responder(body))
+                else:
+                    self._send(Reply(500, error="unscripted"))
+                return
             if self.path != "/v1/chat/completions":
                 self._send(Reply(status=404, error=f"no route {self.path}"))
                 return
