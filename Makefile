@@ -36,11 +36,15 @@ unit: install
 test: lint typecheck
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
-# Default sizes: about 2.5 minutes in all on 2 shared cores (ingest ~20 s, match ~50 s,
-# search ~80 s, most of it loading the 100k-paper store).
+# Default sizes: about 5 minutes in all on 2 shared cores (ingest ~20 s, match ~50 s plus
+# ~2 min for the semantic radars, embed ~30 s, relevance ~15 s once the corpus's vectors
+# are cached under var/cache/embeddings -- the first run embeds them, ~2-3 min --, search
+# ~80 s, most of it loading the 100k-paper store).
 bench: install
 	$(VENV)/bin/academichub bench ingest
 	$(VENV)/bin/academichub bench match
+	$(VENV)/bin/academichub bench embed
+	$(VENV)/bin/academichub bench relevance
 	$(VENV)/bin/academichub bench search
 
 clean:

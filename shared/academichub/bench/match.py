@@ -6,7 +6,8 @@ count it prints papers/second for matching alone (papers analysed beforehand) in
 steady state of a running matcher and in the first, cold pass over the corpus (when
 each query's outcome tables are still filling), the same for the naive loop over all
 radars (on each paper it runs, the index must return exactly the same hits), index
-build time and memory per radar.
+build time and memory per radar. Then the semantic radars' matrix scoring
+(:mod:`academichub.bench.semantic_match`) at the ``semantic`` counts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import tracemalloc
 from collections.abc import Sequence
 
 from academichub.bench.corpus import recorded_papers
+from academichub.bench.semantic_match import run_semantic_rows
 from academichub.contracts import Paper
+from academichub.platform.blas import limit_blas_threads
 from academichub.platform.heap import building_long_lived
 from academichub.radar.analysis import stem, tokenize
 from academichub.radar.ast import Node
@@ -213,8 +216,11 @@ def _bytes_per_radar(nodes: dict[str, Node]) -> float:
     return size / max(1, len(nodes))
 
 
-def run_bench_match(counts: Sequence[int], budget: float = 2.0) -> int:
-    """Print the table; 1 if the index and the naive loop disagreed on any paper."""
+def run_bench_match(
+    counts: Sequence[int], budget: float = 2.0, semantic: Sequence[int] = ()
+) -> int:
+    """Print the tables; 1 if the index and the naive loop disagreed on any paper."""
+    limit_blas_threads(1)
     papers = recorded_papers()
     started = time.perf_counter()
     docs = [PaperDocument.from_paper(p) for p in papers]
@@ -262,4 +268,6 @@ def run_bench_match(counts: Sequence[int], budget: float = 2.0) -> int:
     gc.unfreeze()
     if disagreed:
         print("the index and the naive loop disagreed: the figures above are not valid")
+    if semantic:
+        run_semantic_rows(semantic, budget)
     return 1 if disagreed else 0

@@ -47,6 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     match = sub.add_parser("match", help="match JSON-lines radars against JSON-lines papers")
     match.add_argument("--radars", required=True, help='file of {"id": …, "query": …} lines')
     match.add_argument("--papers", required=True, help="file of canonical paper lines")
+    embed = sub.add_parser(
+        "embed", help="print one vector per paper of a JSON-lines file (EMBEDDING_* settings)"
+    )
+    embed.add_argument("--papers", required=True, help="file of canonical paper lines")
+    rank = sub.add_parser(
+        "rank", help="print every paper with one radar's score (query, seeds, interest, 👍/👎)"
+    )
+    rank.add_argument(
+        "--radar",
+        required=True,
+        help='JSON file: {"query", "seeds", "interest", "feedback": {"liked", "disliked"}, '
+        '"threshold"}, each optional',
+    )
+    rank.add_argument("--papers", required=True, help="file of canonical paper lines")
     brief = sub.add_parser(
         "brief", help="print the briefing of JSON-lines papers (the briefer's own code path)"
     )
@@ -58,9 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--model", help="model name (default: OPENAI_MODEL)")
     bench = sub.add_parser("bench", help="benchmark programs (figures and ratios in one run)")
     bench_sub = bench.add_subparsers(dest="bench", required=True, metavar="WHAT")
-    bench_match = bench_sub.add_parser("match", help="radar index vs naive loop")
+    bench_match = bench_sub.add_parser(
+        "match", help="radar index vs naive loop; semantic radars' matrix scoring"
+    )
     bench_match.add_argument(
         "--radars", default="1000,10000,100000", help="comma-separated radar counts"
+    )
+    bench_match.add_argument(
+        "--semantic",
+        default="1000,10000,100000",
+        help="comma-separated semantic radar counts (empty: none)",
     )
     bench_match.add_argument(
         "--seconds", type=float, default=2.0, help="time spent measuring each rate"
@@ -75,6 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench_search.add_argument("--requests", type=int, default=600, help="requests per client count")
     bench_search.add_argument(
         "--workers", type=int, default=1, help="gateway processes sharing the port"
+    )
+    bench_embed = bench_sub.add_parser(
+        "embed", help="abstracts/s of the embedded model (numpy, one BLAS thread)"
+    )
+    bench_embed.add_argument("--papers", type=int, default=200, help="abstracts embedded")
+    bench_relevance = bench_sub.add_parser(
+        "relevance", help="seed, feedback and free-text radars: MiniLM vs TF-IDF on the feeds"
+    )
+    bench_relevance.add_argument(
+        "--cache", help="folder for the corpus's vectors (default: var/cache/embeddings)"
     )
     bench_ingest = bench_sub.add_parser(
         "ingest", help="our parse + normalise vs feedparser.parse alone, on recorded pages"
@@ -132,6 +163,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.bench.ingest import run_bench_ingest
 
             return run_bench_ingest(args.seconds, args.fixtures)
+        if args.command == "embed":
+            from academichub.cli.embed import run_embed
+
+            return run_embed(args.papers)
+        if args.command == "rank":
+            from academichub.cli.rank import run_rank
+
+            return run_rank(args.radar, args.papers)
+        if args.command == "bench" and args.bench == "embed":
+            from academichub.bench.embed import run_bench_embed
+
+            return run_bench_embed(args.papers)
+        if args.command == "bench" and args.bench == "relevance":
+            from academichub.bench.relevance import run_bench_relevance
+
+            return run_bench_relevance(args.cache)
         if args.command == "brief":
             from academichub.cli.brief import run_brief
 
@@ -140,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.bench.match import run_bench_match
 
             counts = [int(c) for c in args.radars.split(",") if c.strip()]
-            return run_bench_match(counts, budget=args.seconds)
+            semantic = [int(c) for c in args.semantic.split(",") if c.strip()]
+            return run_bench_match(counts, budget=args.seconds, semantic=semantic)
         if args.command == "parse":
             from academichub.cli.parse import run_parse
 

@@ -132,6 +132,10 @@ class MiniLMEmbedder:
     def model(self) -> EmbeddingModel:
         return self._model
 
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces each text is read as (special tokens included, truncated)."""
+        return [len(e.ids) for e in self._tokenizer.encode_batch(list(texts))]
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         out = np.empty((len(texts), self._model.dimension), dtype=np.float32)
         if not texts:

@@ -279,8 +279,10 @@ class RadarBank:
         return BatchHits(paper_index, self._ids[slot_index], raw, score, learned, ids, sims)
 
     def _nearest(self, paper_index: I64, slot_index: I64, vectors: F32) -> tuple[Objects, F32]:
-        """For each hit, its radar's nearest references to the paper (vectorised over
-        all hits: one gather and one row-wise product over hits × references)."""
+        """For each hit, its radar's nearest references to the paper: the (hit,
+        reference) pairs are listed in one go, then each paper's pairs are gathered and
+        multiplied by its vector (one matrix-vector product per paper, small enough to
+        stay in cache; gathering every pair's paper row at once ran at half the speed)."""
         hits = len(slot_index)
         sims = np.full((hits, _NEAREST), np.nan, dtype=np.float32)
         chosen = np.full((hits, _NEAREST), -1, dtype=np.int64)
@@ -291,8 +293,13 @@ class RadarBank:
             first = np.cumsum(counts) - counts
             within = np.arange(total) - np.repeat(first, counts)
             ref = np.repeat(self._ref_start[slot_index], counts) + within
-            refs = self._refs[ref].astype(np.float32) * self._ref_scale[ref, None]
-            cosine = np.einsum("ij,ij->i", refs, vectors[paper_index[owner]])
+            cosine = np.empty(total, dtype=np.float32)
+            pair_paper = paper_index[owner]  # grouped by paper, as the hits are
+            bounds = np.searchsorted(pair_paper, np.arange(len(vectors) + 1))
+            for j in np.flatnonzero(np.diff(bounds)):
+                lo, hi = bounds[j], bounds[j + 1]
+                cosine[lo:hi] = self._refs[ref[lo:hi]].astype(np.float32) @ vectors[j]
+            cosine *= self._ref_scale[ref]
             order = np.lexsort((-cosine, owner))  # by hit, nearest first
             rank = np.arange(total) - np.repeat(first, counts)
             keep = rank < _NEAREST

@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["WINDOW_DAYS", "RateThreshold", "threshold_for_rate"]
+__all__ = ["WINDOW_DAYS", "RateThreshold", "threshold_for_rate", "thresholds_for_rate"]
 
 WINDOW_DAYS: Final = 30
 
@@ -57,10 +57,25 @@ def threshold_for_rate(
     if not np.isfinite(values).all():
         raise ValueError("scores must be finite")
     days = len(set(dates))
-    wanted = max(1, round(per_day * days))
-    if wanted >= len(values):
-        return RateThreshold(-math.inf, per_day, days, len(values), len(values))
-    # The wanted-th largest score: partition instead of sorting the whole window.
-    threshold = float(np.partition(values, len(values) - wanted)[len(values) - wanted])
+    if not days:
+        return RateThreshold(-math.inf, per_day, 0, 0, 0)
+    threshold = float(thresholds_for_rate(values[None, :], days, per_day)[0])
     matched = int((values >= threshold).sum())
     return RateThreshold(threshold, per_day, days, len(values), matched)
+
+
+def thresholds_for_rate(
+    scores: npt.NDArray[np.floating], days: int, per_day: float
+) -> npt.NDArray[np.float64]:
+    """The same rule for many radars at once: ``scores`` holds one row per radar over
+    the same window of papers (published on ``days`` days); one threshold per row. This
+    is how a matcher refreshes every radar's threshold as the window moves."""
+    if days < 1:
+        raise ValueError("a window needs at least one day with papers")
+    n = scores.shape[1]
+    wanted = max(1, round(per_day * days))
+    if wanted >= n:
+        return np.full(len(scores), -math.inf)
+    # The wanted-th largest score of each row: partition instead of sorting the window.
+    result: npt.NDArray[np.float64] = np.partition(scores, n - wanted, axis=1)[:, n - wanted]
+    return result.astype(np.float64)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pytest
 
-from academichub.semantic.threshold import threshold_for_rate
+from academichub.semantic.threshold import threshold_for_rate, thresholds_for_rate
 
 DAY = dt.date(2026, 3, 2)
 
@@ -47,3 +48,13 @@ def test_a_rate_must_be_a_positive_number(per_day: float) -> None:
 def test_scores_and_dates_must_pair_up() -> None:
     with pytest.raises(ValueError, match="2 scores but 1 dates"):
         threshold_for_rate([0.1, 0.2], days(1), per_day=1)
+
+
+def test_many_radars_at_once_follow_the_same_rule() -> None:
+    rng = np.random.default_rng(5)
+    scores = rng.random((7, 50))
+    dates = days(25, 25)
+    many = thresholds_for_rate(scores, days=2, per_day=3)
+    one_by_one = [threshold_for_rate(row, dates, per_day=3).threshold for row in scores]
+    np.testing.assert_array_equal(many, one_by_one)
+    assert threshold_for_rate([], [], per_day=3).threshold == -math.inf
