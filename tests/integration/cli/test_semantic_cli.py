@@ -57,7 +57,8 @@ def endpoint() -> Iterator[ChatServer]:
     def respond(body: dict[str, Any]) -> Reply:
         vectors = FAKE.embed(body["input"])
         data = [{"index": i, "embedding": v.tolist()} for i, v in enumerate(vectors)]
-        return Reply(payload={"object": "list", "data": data, "model": body["model"]})
+        answer = {"object": "list", "data": data, "model": body["model"]}
+        return Reply(raw=json.dumps(answer).encode())
 
     with serve_chat() as server:
         server.embedding_responder = respond
