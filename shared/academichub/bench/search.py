@@ -5,7 +5,7 @@ folder, then for each client count runs the same query mix twice:
 
 * **store**: the query parsed and :func:`academichub.gateway.routes.papers.search_page`
   called directly, from that many threads: the very function the endpoint runs on its
-  worker thread (search, facet counts, the items with their snippets);
+  store thread (search, facet counts, the items with their snippets);
 * **gateway**: ``GET /api/papers`` against a uvicorn server on 127.0.0.1 in its own
   process, from that many concurrent HTTP clients: the same work plus what only the
   gateway does (HTTP, key check and rate limit, parameter validation, JSON). The client
@@ -94,6 +94,7 @@ def _serve(data_dir: str, port: int, facet_cache: int) -> None:
     from academichub.gateway.process_heap import frozen_after_startup
     from academichub.gateway.settings import GatewaySettings
     from academichub.platform.settings import CommonSettings
+    from academichub.store.door import StoreThreads
     from academichub.store.embedded import EmbeddedStore
     from academichub.store.embedded.accounts import EmbeddedAccountStore
     from academichub.store.embedded.facets import EmbeddedFacets
@@ -115,6 +116,8 @@ def _serve(data_dir: str, port: int, facet_cache: int) -> None:
         broker_probe=FakeBrokerProbe(),
         # As the gateway's bootstrap does: collections skip what start-up built.
         lifespan=frozen_after_startup(),
+        # As many threads as the gateway's bootstrap gives the store.
+        store_threads=StoreThreads(settings.store_threads, name="gateway-store"),
     )
     # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets that
     # say so, and with Nagle on, every response waits ~40 ms for the client's delayed ACK.
@@ -328,7 +331,7 @@ def run_bench_search(
                 f"\n{len(QUERIES)} queries, 20 results each, {requests} requests per row.\n"
                 "store   = search_page() in threads of this process: query parsing, search, "
                 "facets, snippets\n"
-                "          (what GET /api/papers runs on its worker thread)\n"
+                "          (what GET /api/papers runs on a store thread)\n"
                 f"gateway = GET /api/papers over HTTP on {HOST} ({workers} uvicorn "
                 "process(es)): the same, plus HTTP,\n"
                 "          API key check, rate limit, parameter validation and JSON; timed by "

@@ -25,12 +25,12 @@ from academichub.briefer.model import ChatModel
 from academichub.briefer.policy import WindowPolicy
 from academichub.briefer.service import BrieferService
 from academichub.briefer.settings import BrieferSettings
-from academichub.briefer.store_access import DirectStoreAccess
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Briefing, BriefingSchedule, Match, Paper, Radar
 from academichub.contracts.events import Language
 from academichub.platform.errors import ConfigError
 from academichub.platform.settings import env_variable, load_settings
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 
 RADAR_ID = "cli"
@@ -102,7 +102,7 @@ async def brief(papers: list[Paper], language: Language, settings: BrieferSettin
             )
         )
     metrics = BrieferMetrics(CollectorRegistry())
-    access = DirectStoreAccess(store)
+    access = AsyncStore.inline(store)
     built = build_model(settings, metrics)
     model: ChatModel | None = built[0] if built is not None else None
     publisher = RecordingPublisher()

@@ -14,14 +14,22 @@ from typing import TYPE_CHECKING, Protocol
 from academichub.platform.settings import CommonSettings
 from academichub.store.accounts import AccountStore
 from academichub.store.facets import FacetStore, ScanFacets
-from academichub.store.port import BriefingDeliveryStore, Store, SummaryStore, TokenUsageStore
+from academichub.store.port import (
+    BriefingDeliveryStore,
+    PreprintLinkStore,
+    Store,
+    SummaryStore,
+    TokenUsageStore,
+)
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 
-class OpenedStore(Store, SummaryStore, BriefingDeliveryStore, TokenUsageStore, Protocol):
-    """What both adapters hold: the whole port and the briefer's state."""
+class OpenedStore(
+    Store, PreprintLinkStore, SummaryStore, BriefingDeliveryStore, TokenUsageStore, Protocol
+):
+    """What both adapters hold: the whole port, the preprint links and the briefer's state."""
 
 
 class OpenedAccounts(AccountStore, Protocol):

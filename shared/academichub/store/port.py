@@ -5,7 +5,7 @@ matches by (radar, paper, version), briefings by (radar, window). Replaying any
 topic into the store therefore changes nothing.
 
 Methods are synchronous: the embedded adapter's calls are short, and async callers
-that must not block run them in a worker thread.
+reach them through the one door, :class:`academichub.store.door.AsyncStore`.
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
 from academichub.briefer.policy import WindowPolicy
 from academichub.briefer.service import BrieferService, run_closer
-from academichub.briefer.store_access import DirectStoreAccess
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper, TopicName
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.integration.briefer.chat_server import (
     ChatServer,
@@ -229,7 +229,7 @@ async def test_stopping_the_briefer_cancels_a_hanging_model_call(
     server.responder = lambda body: Reply(content="{}", delay=HANG)
     publisher = RecordingPublisher()
     service = BrieferService(
-        store=DirectStoreAccess(store),
+        store=AsyncStore.inline(store),
         publisher=publisher,
         composer=make_composer(model, store=store, metrics=metrics),
         policy=WindowPolicy(max_papers=3, max_age=dt.timedelta(days=1)),

@@ -31,6 +31,7 @@ from academichub.gateway.probes import BrokerUnavailable, FakeBrokerProbe, Kafka
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
 from academichub.store.accounts import User, mint_api_key, new_user_id
+from academichub.store.door import StoreThreads
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.embedded.accounts import EmbeddedAccountStore
 from academichub.store.embedded.facets import EmbeddedFacets
@@ -205,7 +206,8 @@ async def test_composition_root_publishes_radar_changes(
     )
     store = EmbeddedStore(data_dir, index_writer=False)
     accounts = EmbeddedAccountStore(data_dir)
-    server = build_server(settings, store, accounts, GatewayMetrics.standalone())
+    threads = StoreThreads(2, name="gateway-test")
+    server = build_server(settings, store, accounts, GatewayMetrics.standalone(), threads)
     headers = {"Authorization": f"Bearer {token}"}
     try:
         with _serving(server) as base:
@@ -223,6 +225,7 @@ async def test_composition_root_publishes_radar_changes(
         assert change.radar is not None
         assert change.radar.query == '"surface codes"'
     finally:
+        threads.close()
         accounts.close()
         store.close()
 

@@ -19,6 +19,7 @@ from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import IngestorSettings
 from academichub.store.embedded import EmbeddedStore
+from tests.support.store_doors import on_its_thread
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +38,6 @@ async def test_offline_loop_publishes_every_recorded_paper_once(
     monkeypatch.setenv("ACADEMICHUB_OFFLINE", "1")
     settings = IngestorSettings()
     expected = await asyncio.to_thread(recorded_keys)
-    store = EmbeddedStore(tmp_path, index_writer=False)
     publisher, stop = RecordingPublisher(), asyncio.Event()
     # Offline nothing goes to the network: the HTTP client's transport refuses any request.
     asked: list[str] = []
@@ -49,20 +49,23 @@ async def test_offline_loop_publishes_every_recorded_paper_once(
     client = httpx.AsyncClient(transport=httpx.MockTransport(refuse))
     fetcher = HttpFetcher(client, max_bytes=10_000_000)
     metrics = IngestorMetrics(CollectorRegistry())
-    loop = asyncio.create_task(run_forever(settings, store, publisher, fetcher, metrics, stop))
-    try:
-        for _ in range(200):
-            if len(publisher.sent) >= len(expected):
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)  # room for anything published twice
-        stop.set()
-        await asyncio.wait_for(loop, 10)
-        cursors = [store.get_cursor(feed.name) or {} for feed in replay_feeds()]
-    finally:
-        stop.set()
-        await client.aclose()
-        store.close()
+    with on_its_thread(lambda: EmbeddedStore(tmp_path, index_writer=False)) as store:
+        loop = asyncio.create_task(run_forever(settings, store, publisher, fetcher, metrics, stop))
+        try:
+            for _ in range(200):
+                if len(publisher.sent) >= len(expected):
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)  # room for anything published twice
+            stop.set()
+            await asyncio.wait_for(loop, 10)
+            cursors = [
+                await store.run(lambda s, name=feed.name: s.get_cursor(name)) or {}
+                for feed in replay_feeds()
+            ]
+        finally:
+            stop.set()
+            await client.aclose()
     keys = [(p.id, p.version) for _, _, p in publisher.sent]  # type: ignore[attr-defined]
     assert asked == []
     assert len(keys) == len(set(keys))

@@ -23,6 +23,7 @@ from tests.conftest import QUANT_PH_RSS
 from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.kafka import read_topic
+from tests.support.store_doors import on_its_thread
 
 pytestmark = pytest.mark.integration
 
@@ -30,12 +31,14 @@ pytestmark = pytest.mark.integration
 async def test_feed_is_published_once_over_real_http(
     broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
-    store = EmbeddedStore(tmp_path, index_writer=False)
     publisher = KafkaPublisher(broker.bootstrap_servers, client_id="ingestor-test")
     await publisher.start()
     user_agent = IngestorSettings().user_agent
     try:
-        with serve_feeds({"/rss/quant-ph": Route(QUANT_PH_RSS.read_bytes())}) as server:
+        with (
+            on_its_thread(lambda: EmbeddedStore(tmp_path, index_writer=False)) as store,
+            serve_feeds({"/rss/quant-ph": Route(QUANT_PH_RSS.read_bytes())}) as server,
+        ):
             feed = FeedConfig(name="arxiv", format="arxiv-rss", url=server.url("/rss/quant-ph"))
             async with httpx.AsyncClient(headers={"User-Agent": user_agent}) as client:
                 poller = Poller(
@@ -54,7 +57,6 @@ async def test_feed_is_published_once_over_real_http(
                 third = await poller.poll(feed)  # changed bytes, same papers
     finally:
         await publisher.stop()
-        store.close()
 
     assert (first.outcome, first.entries, first.published) == ("ok", 81, 81)
     assert second.outcome == "not_modified"

@@ -14,10 +14,10 @@ from academichub.briefer.budget import DailyLimits, TokenLedger
 from academichub.briefer.composer import Composer
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.model import ChatModel, ChatRequest
-from academichub.briefer.store_access import DirectStoreAccess
 from academichub.briefer.summaries import SummaryCache
 from academichub.briefer.synthesis import SynthesisLimits
 from academichub.contracts import BriefingSchedule, Match, MatchedTerm, Paper, Radar
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 
 T0 = dt.datetime(2026, 6, 12, 8, 0, tzinfo=dt.UTC)
@@ -161,7 +161,7 @@ def make_composer(
     clock: Callable[[], dt.datetime] = lambda: T0,
     batch_size: int = 8,
 ) -> Composer:
-    access = DirectStoreAccess(store if store is not None else InMemoryStore())
+    access = AsyncStore.inline(store if store is not None else InMemoryStore())
     seen = metrics or BrieferMetrics(CollectorRegistry())
     return Composer(
         model=model,

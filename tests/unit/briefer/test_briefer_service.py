@@ -17,13 +17,13 @@ from academichub.briefer.model import (
 from academichub.briefer.policy import WindowPolicy
 from academichub.briefer.service import (
     BrieferService,
-    DirectStoreAccess,
     RawEvent,
     run_closer,
     run_consumer,
 )
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Briefing, BriefingSchedule, DeadLetter, TopicName, encode_event
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.unit.briefer.briefer_samples import (
     T0,
@@ -65,7 +65,7 @@ class Harness:
 
     def service(self) -> BrieferService:
         return BrieferService(
-            store=DirectStoreAccess(self.store),
+            store=AsyncStore.inline(self.store),
             publisher=self.publisher,
             composer=make_composer(
                 self.model, store=self.store, metrics=self.metrics, clock=self.clock

@@ -8,10 +8,11 @@ from prometheus_client import CollectorRegistry
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.model import ModelUnavailable, ScriptedChatModel
 from academichub.briefer.policy import WindowPolicy
-from academichub.briefer.service import BrieferService, DirectStoreAccess
+from academichub.briefer.service import BrieferService
 from academichub.briefer.summaries import SummaryCache
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import BriefingSchedule, TopicName
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import PaperSummary
 from tests.unit.briefer.briefer_samples import (
@@ -40,7 +41,7 @@ async def test_one_paper_matched_by_1000_radars_costs_one_summary_call() -> None
     model = ScriptedChatModel(repeat=well_behaved)
     publisher = RecordingPublisher()
     service = BrieferService(
-        store=DirectStoreAccess(store),
+        store=AsyncStore.inline(store),
         publisher=publisher,
         composer=make_composer(model, store=store, metrics=metrics),
         policy=WindowPolicy(max_papers=20, max_age=dt.timedelta(days=1)),
@@ -102,7 +103,7 @@ async def test_missing_papers_are_asked_for_in_batches_and_stored_in_both_langua
     )
     model = ScriptedChatModel(repeat=well_behaved)
     cache = SummaryCache(
-        DirectStoreAccess(store),
+        AsyncStore.inline(store),
         model,
         observer=BrieferMetrics(CollectorRegistry()),
         batch_size=3,
@@ -137,7 +138,7 @@ async def test_tldrs_mention_no_other_paper_and_unknown_entries_are_dropped() ->
             {"paper_id": "arxiv:9999.99999", "tldr_en": "Invented.", "tldr_zh": "编造。"},
         ]
     }
-    cache = SummaryCache(DirectStoreAccess(store), ScriptedChatModel([answer]), observer=metrics)
+    cache = SummaryCache(AsyncStore.inline(store), ScriptedChatModel([answer]), observer=metrics)
     lookup = await cache.summarise([paper(1), paper(2)])
     summary = lookup.summaries[(pid(1), 1)]
     assert "1706.03762" not in summary.tldr_en + summary.tldr_zh
@@ -149,7 +150,7 @@ async def test_tldrs_mention_no_other_paper_and_unknown_entries_are_dropped() ->
 async def test_an_unavailable_model_is_reported_and_nothing_is_stored() -> None:
     store = InMemoryStore()
     cache = SummaryCache(
-        DirectStoreAccess(store),
+        AsyncStore.inline(store),
         ScriptedChatModel(repeat=ModelUnavailable("down")),
         observer=BrieferMetrics(CollectorRegistry()),
     )

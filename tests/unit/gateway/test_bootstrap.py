@@ -81,7 +81,9 @@ def test_the_gateway_serves_the_elasticsearch_store(monkeypatch: pytest.MonkeyPa
             assert [u.id for u in accounts.list_users()] == ["u_1"]
             assert store.count_papers() == 0
 
-    def build_server(settings: Any, store: Any, accounts: Any, metrics: Any) -> Served:
+    def build_server(
+        settings: Any, store: Any, accounts: Any, metrics: Any, threads: Any
+    ) -> Served:
         served.update(store=store, accounts=accounts)
         return Served()
 

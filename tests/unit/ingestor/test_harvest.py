@@ -14,6 +14,7 @@ from academichub.ingestor.harvest import Harvester, HarvestJob
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.support.paged import oai_pages, oai_record_ids
 
@@ -36,8 +37,8 @@ def harvester(
     return Harvester(
         fetcher=fetcher,
         pacer=HostPacer({}, 0.0),
-        papers=PaperPublisher(state=store, publisher=publisher, metrics=metrics),
-        state=store,
+        papers=PaperPublisher(state=AsyncStore.inline(store), publisher=publisher, metrics=metrics),
+        state=AsyncStore.inline(store),
     )
 
 

@@ -14,6 +14,7 @@ from academichub.ingestor.linking import (
     merge_journal,
     plan_links,
 )
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from academichub.store.publication import preprint_dois
 
@@ -221,12 +222,12 @@ def test_is_preprint_of_reports_a_crossref_preprints_journal() -> None:
 # --- with a store -------------------------------------------------------------------------------
 
 
-def test_linker_remembers_preprints_and_finds_them_by_journal_doi() -> None:
+async def test_linker_remembers_preprints_and_finds_them_by_journal_doi() -> None:
     store = InMemoryStore()
-    linker = PreprintLinker(store)
+    linker = PreprintLinker(AsyncStore.inline(store))
     preprint = arxiv(doi=JOURNAL_DOI)
-    linker.remember([preprint, journal(doi="10.1126/science.abj4606")])
+    await linker.remember([preprint, journal(doi="10.1126/science.abj4606")])
     assert set(store.preprints) == {preprint.id}  # journal papers are not remembered
-    plan = linker.plan([journal()], keys(journal()))
+    plan = await linker.plan([journal()], keys(journal()))
     assert [paper.key for paper in plan.papers] == [preprint.key]
     assert plan.linked_keys == (journal().key,)

@@ -15,6 +15,7 @@ from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig, IngestorSettings, default_feeds
 from academichub.source_defaults import DEFAULT_JOURNALS
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.support.paged import biorxiv_pages, oai_pages
 
@@ -28,7 +29,7 @@ def make(fetcher: FakeFetcher, store: InMemoryStore) -> tuple[Poller, RecordingP
     poller = Poller(
         fetcher=fetcher,
         pacer=HostPacer({}, 0.0),
-        state=store,
+        state=AsyncStore.inline(store),
         publisher=publisher,
         formats=FORMATS,
         metrics=IngestorMetrics(CollectorRegistry()),

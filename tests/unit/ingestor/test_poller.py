@@ -15,6 +15,7 @@ from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 
 URL = "https://rss.arxiv.org/rss/quant-ph"
@@ -60,7 +61,7 @@ def make(
     poller = Poller(
         fetcher=fetcher,
         pacer=HostPacer({}, 0.0),
-        state=store,
+        state=AsyncStore.inline(store),
         publisher=publisher,
         formats={"test": fake_format},
         metrics=IngestorMetrics(CollectorRegistry()),

@@ -29,6 +29,7 @@ from academichub.ingestor.formats.crossref_json import crossref_relations
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher, PublishCounts
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import PaperWrite
 
@@ -82,11 +83,11 @@ class Rig:
         self.metrics = IngestorMetrics(CollectorRegistry())
         self.fetcher = FakeFetcher(dict(crossref or {}))
         self.publisher = PaperPublisher(
-            state=self.store,
+            state=AsyncStore.inline(self.store),
             publisher=self.sent,
             metrics=self.metrics,
             enricher=CrossrefEnricher(self.fetcher, HostPacer({}, 0.0)),
-            links=self.store,
+            links=AsyncStore.inline(self.store),
         )
 
     async def publish(self, source: str, parsed: FeedParse, **options: Any) -> list[Paper]:
@@ -233,7 +234,7 @@ async def test_without_enricher_or_link_store_it_publishes_as_before() -> None:
     store = InMemoryStore()
     sent = RecordingPublisher()
     publisher = PaperPublisher(
-        state=store, publisher=sent, metrics=IngestorMetrics(CollectorRegistry())
+        state=AsyncStore.inline(store), publisher=sent, metrics=IngestorMetrics(CollectorRegistry())
     )
     await publisher.publish("arxiv", parse_arxiv_rss(ARXIV_RSS.read_bytes()))
     journal = parse_rss(journal_rss(PRB_DOI, name="Physical Review B"))

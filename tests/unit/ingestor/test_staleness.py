@@ -17,6 +17,7 @@ from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
 from academichub.source_status import read_status
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.support.paged import FIXTURES
 
@@ -83,7 +84,7 @@ def make(
     poller = Poller(
         fetcher=fetcher,
         pacer=HostPacer({}, 0.0),
-        state=store,
+        state=AsyncStore.inline(store),
         publisher=publisher,
         formats=FORMATS,
         metrics=IngestorMetrics(CollectorRegistry()),

@@ -33,12 +33,12 @@ from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
 from academichub.briefer.service import SERVICE, BrieferService, run_closer, run_consumer
 from academichub.briefer.settings import BrieferSettings
-from academichub.briefer.store_access import BrieferStore, StoreAccess
+from academichub.briefer.store_access import BrieferStore
 from academichub.briefer.summaries import SummaryCache
 from academichub.broker.publisher import KafkaPublisher
 from academichub.platform.errors import ConfigError
 from academichub.platform.settings import load_settings
-from academichub.store.dedicated_thread import DedicatedThread
+from academichub.store.door import AsyncStore, StoreThreads
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def build_model(
 
 def build_composer(
     settings: BrieferSettings,
-    store: StoreAccess,
+    store: AsyncStore[BrieferStore],
     metrics: BrieferMetrics,
     model: ChatModel | None,
 ) -> Composer:
@@ -137,10 +137,10 @@ async def serve(
         stack.callback(server.server_close)
         stack.callback(server.shutdown)
 
-        store = DedicatedThread(
-            open_store or _open_configured_store(settings), name="briefer-store"
-        )
-        stack.callback(store.shutdown, lambda s: s.close())
+        threads = StoreThreads(1, name="briefer-store")
+        stack.callback(threads.close)
+        store = threads.open(open_store or _open_configured_store(settings))
+        stack.callback(store.call, lambda s: s.close())
 
         built = build_model(settings, metrics)
         model: ChatModel | None = None

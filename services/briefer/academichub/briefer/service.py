@@ -39,20 +39,19 @@ from typing import Any, Protocol
 from academichub.briefer.composer import Composer
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.policy import DueWindow, WindowPolicy, due_windows
-from academichub.briefer.store_access import BrieferStore, DirectStoreAccess, StoreAccess
+from academichub.briefer.store_access import BrieferStore
 from academichub.broker.dead_letters import dead_letter
 from academichub.broker.publisher import EventPublisher
 from academichub.contracts import Briefing, Match, Paper, Radar, TopicName, decode_event
 from academichub.platform.errors import PoisonEvent
+from academichub.store.door import AsyncStore
 
 __all__ = [
     "SERVICE",
     "BrieferService",
     "BrieferStore",
-    "DirectStoreAccess",
     "MatchSource",
     "RawEvent",
-    "StoreAccess",
     "run_closer",
     "run_consumer",
 ]
@@ -86,7 +85,7 @@ def _utcnow() -> dt.datetime:
 
 @dataclass
 class BrieferService:
-    store: StoreAccess
+    store: AsyncStore[BrieferStore]
     publisher: EventPublisher
     composer: Composer
     policy: WindowPolicy

@@ -1,15 +1,13 @@
-"""What the briefer needs of the store, and how its async code reaches it.
+"""What the briefer needs of the store.
 
-The store port's methods are synchronous; the embedded store must be called on its own
-thread (:class:`academichub.store.dedicated_thread.DedicatedThread`), the in-memory one
-may be called directly. :class:`StoreAccess` hides which.
+Its async code reaches the store through the one door,
+:class:`academichub.store.door.AsyncStore`: on the store's own thread in the service,
+inline for the in-memory store of the tests and ``academichub brief``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from academichub.store.port import (
     BriefingDeliveryStore,
@@ -19,8 +17,6 @@ from academichub.store.port import (
     SummaryStore,
     TokenUsageStore,
 )
-
-R = TypeVar("R")
 
 
 class BrieferStore(
@@ -33,19 +29,3 @@ class BrieferStore(
     Protocol,
 ):
     """What the briefer needs of the store."""
-
-
-class StoreAccess(Protocol):
-    """Runs a call against the store where it may run."""
-
-    async def run(self, fn: Callable[[BrieferStore], R]) -> R: ...
-
-
-@dataclass
-class DirectStoreAccess:
-    """Calls the store on the event loop: for the in-memory store in tests and the CLI."""
-
-    store: BrieferStore
-
-    async def run(self, fn: Callable[[BrieferStore], R]) -> R:
-        return fn(self.store)

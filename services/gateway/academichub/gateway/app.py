@@ -43,8 +43,8 @@ from academichub.gateway.routes import (
     sources,
 )
 from academichub.gateway.settings import GatewaySettings
-from academichub.gateway.store_access import AccountAccess, StoreAccess
 from academichub.store.accounts import AccountStore
+from academichub.store.door import AsyncStore, StoreThreads
 from academichub.store.facets import FacetStore, ScanFacets
 from academichub.store.port import Store
 
@@ -83,6 +83,7 @@ def create_app(
     owners: OwnerPolicy | None = None,
     lifespan: Lifespan | None = None,
     clock: Callable[[], dt.datetime] = utc_now,
+    store_threads: StoreThreads | None = None,
 ) -> FastAPI:
     """The gateway app.
 
@@ -94,6 +95,8 @@ def create_app(
     :class:`ScanFacets`, exact but reading every matching paper.
     ``owners``: who may see which radar; :class:`AccountOwners` by default.
     ``lifespan``: runs around serving, e.g. starting and stopping the Kafka producer.
+    ``store_threads``: the threads store and account calls run on (the composition root
+    owns and closes them); None calls them inline, for in-memory fakes only.
     """
     if isinstance(metrics, CollectorRegistry):
         metrics = GatewayMetrics(metrics)
@@ -110,13 +113,13 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    store_access = StoreAccess(store)
+    store_access = AsyncStore(store, store_threads)
     announcer = RadarAnnouncer(publisher, metrics, settings.publish_timeout_seconds)
     policy = owners or AccountOwners()
     app.state.context = GatewayContext(
         settings=settings,
         store=store_access,
-        accounts=AccountAccess(accounts),
+        accounts=AsyncStore(accounts, store_threads),
         facets=facets or ScanFacets(store),
         announcer=announcer,
         radars=RadarService(store_access, announcer, policy, clock),

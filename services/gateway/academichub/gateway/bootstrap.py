@@ -28,6 +28,7 @@ from academichub.gateway.settings import GatewaySettings
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
 from academichub.store.accounts import AccountStore
+from academichub.store.door import StoreThreads
 from academichub.store.facets import FacetStore
 from academichub.store.factory import open_accounts, open_facets, open_store
 from academichub.store.port import Store
@@ -45,13 +46,15 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     store = open_store(settings.common, index_writer=False)
+    threads = StoreThreads(settings.store_threads, name="gateway-store")
     try:
         accounts = open_accounts(settings.common, store)
     except BaseException:
         store.close()
+        threads.close()
         raise
     try:
-        server = build_server(settings, store, accounts, GatewayMetrics(REGISTRY))
+        server = build_server(settings, store, accounts, GatewayMetrics(REGISTRY), threads)
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the
         # handler it found. With Python's defaults SIGTERM would kill the process before
         # the store is closed, and SIGINT would print a KeyboardInterrupt traceback.
@@ -61,6 +64,7 @@ def main() -> None:
         if not server.started:
             raise SystemExit(STARTUP_FAILURE)
     finally:
+        threads.close()
         accounts.close()
         store.close()
 
@@ -75,6 +79,7 @@ def build_server(
     store: Store,
     accounts: AccountStore,
     metrics: GatewayMetrics,
+    threads: StoreThreads,
     facets: FacetStore | None = None,
 ) -> uvicorn.Server:
     """The uvicorn server for the real app: Kafka publisher and probe, the given stores,
@@ -90,6 +95,7 @@ def build_server(
         publisher=publisher,
         broker_probe=probe,
         metrics=metrics,
+        store_threads=threads,
         lifespan=frozen_after_startup(
             publisher_lifespan(publisher, probe, settings.broker_connect_within_seconds)
         ),

@@ -27,15 +27,17 @@ from academichub.gateway.owners import OwnerPolicy
 from academichub.gateway.probes import BrokerProbe
 from academichub.gateway.radar_service import RadarService
 from academichub.gateway.settings import GatewaySettings
-from academichub.gateway.store_access import AccountAccess, StoreAccess
+from academichub.store.accounts import AccountStore
+from academichub.store.door import AsyncStore
 from academichub.store.facets import FacetStore
+from academichub.store.port import Store
 
 
 @dataclass(frozen=True)
 class GatewayContext:
     settings: GatewaySettings
-    store: StoreAccess
-    accounts: AccountAccess
+    store: AsyncStore[Store]
+    accounts: AsyncStore[AccountStore]
     facets: FacetStore
     announcer: RadarAnnouncer
     radars: RadarService
@@ -62,11 +64,11 @@ async def get_settings(context: ContextDep) -> GatewaySettings:
     return context.settings
 
 
-async def get_store(context: ContextDep) -> StoreAccess:
+async def get_store(context: ContextDep) -> AsyncStore[Store]:
     return context.store
 
 
-async def get_accounts(context: ContextDep) -> AccountAccess:
+async def get_accounts(context: ContextDep) -> AsyncStore[AccountStore]:
     return context.accounts
 
 
@@ -87,8 +89,8 @@ async def get_clock(context: ContextDep) -> Callable[[], dt.datetime]:
 
 
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
-StoreDep = Annotated[StoreAccess, Depends(get_store)]
-AccountsDep = Annotated[AccountAccess, Depends(get_accounts)]
+StoreDep = Annotated[AsyncStore[Store], Depends(get_store)]
+AccountsDep = Annotated[AsyncStore[AccountStore], Depends(get_accounts)]
 RadarsDep = Annotated[RadarService, Depends(get_radars)]
 OwnersDep = Annotated[OwnerPolicy, Depends(get_owners)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

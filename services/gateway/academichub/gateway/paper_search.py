@@ -1,7 +1,8 @@
 """One search as the API and the home page run it: a page of hits plus its facets.
 
-Both run in a single worker-thread hop (see :mod:`.store_access`): the page from the
-store's search, the facets from the facet counter over the same query and filters.
+Both run in a single hop to the store's threads (see :mod:`academichub.store.door`): the
+page from the store's search, the facets from the facet counter over the same query and
+filters.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from academichub.gateway.errors import Conflict, Forbidden, NotFound
 from academichub.gateway.owners import NOBODY, OwnerPolicy, OwnershipRefused
 from academichub.gateway.principal import Principal
 from academichub.gateway.query_text import parse_input
-from academichub.gateway.store_access import StoreAccess
+from academichub.store.door import AsyncStore
 from academichub.store.port import OpenWindow, Store
 
 
@@ -86,7 +86,7 @@ class RadarPage:
 class RadarService:
     def __init__(
         self,
-        store: StoreAccess,
+        store: AsyncStore[Store],
         announcer: RadarAnnouncer,
         owners: OwnerPolicy,
         clock: Callable[[], dt.datetime],

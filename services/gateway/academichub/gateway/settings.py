@@ -33,6 +33,10 @@ class GatewaySettings(BaseSettings):
     publish_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     broker_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # Store and account calls run on this many threads of the gateway's own (see
+    # academichub.store.door): requests wait for one beyond that. Measured with
+    # `academichub bench search` (docs/operations.md).
+    store_threads: int = Field(default=8, ge=1, le=256)
     # The broker may still be starting when the gateway does (docker compose, `make up`).
     broker_connect_within_seconds: float = Field(default=30.0, gt=0, le=600)
 

@@ -130,5 +130,5 @@ async def run_backfill(
     on_page: Callable[[HarvestProgress], None] | None = None,
 ) -> HarvestReport:
     request.validate(today)
-    job = backfill_job(request, settings, today, harvester.checkpoint(request.key()))
+    job = backfill_job(request, settings, today, await harvester.checkpoint(request.key()))
     return await harvester.run(job, on_page=on_page)

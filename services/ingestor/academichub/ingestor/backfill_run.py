@@ -35,6 +35,7 @@ from academichub.ingestor.wiring import (
     polite_fetcher,
 )
 from academichub.platform.settings import load_settings
+from academichub.store.door import StoreThreads
 from academichub.store.factory import open_store
 
 
@@ -81,7 +82,8 @@ def run_backfill_command(args: argparse.Namespace) -> int:
 async def _run(
     request: BackfillRequest, settings: IngestorSettings, *, show_progress: bool
 ) -> HarvestReport:
-    store = open_store(settings.common, index_writer=False)
+    threads = StoreThreads(1, name="backfill-store")
+    store = threads.open(lambda: open_store(settings.common, index_writer=False))
     publisher = KafkaPublisher(settings.common.bootstrap_servers, client_id="backfill")
     await publisher.start()
     metrics = IngestorMetrics(CollectorRegistry())
@@ -116,7 +118,8 @@ async def _run(
                 )
     finally:
         await publisher.stop()
-        store.close()
+        await store.run(lambda s: s.close())
+        threads.close()
 
 
 def _advance(bar: Progress, task: TaskID, progress: HarvestProgress) -> None:

@@ -31,8 +31,9 @@ from academichub.ingestor.wiring import (
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
 from academichub.source_status import read_status
+from academichub.store.door import AsyncStore, StoreThreads
 from academichub.store.factory import open_store
-from academichub.store.port import IngestStateStore
+from academichub.store.port import IngestStore
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_ERROR = dt.timedelta(seconds=60)
@@ -50,7 +51,8 @@ async def _serve(settings: IngestorSettings, metrics: IngestorMetrics) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    store = open_store(settings.common, index_writer=False)
+    threads = StoreThreads(1, name="ingestor-store")
+    store = threads.open(lambda: open_store(settings.common, index_writer=False))
     publisher = KafkaPublisher(settings.common.bootstrap_servers, client_id="ingestor")
     await publisher.start()
     async with http_client(settings) as client:
@@ -67,12 +69,13 @@ async def _serve(settings: IngestorSettings, metrics: IngestorMetrics) -> None:
             )
         finally:
             await publisher.stop()
-            store.close()
+            await store.run(lambda s: s.close())
+            threads.close()
 
 
 def build_poller(
     settings: IngestorSettings,
-    state: IngestStateStore,
+    state: AsyncStore[IngestStore],
     publisher: EventPublisher,
     fetcher: Fetcher,
     metrics: IngestorMetrics,
@@ -102,7 +105,7 @@ def build_poller(
 
 async def run_forever(
     settings: IngestorSettings,
-    state: IngestStateStore,
+    state: AsyncStore[IngestStore],
     publisher: EventPublisher,
     fetcher: Fetcher,
     metrics: IngestorMetrics,
@@ -122,7 +125,7 @@ async def run_forever(
         log.info("offline: replaying the recorded feeds bundled with the project")
         feeds = replay_feeds()
     now = dt.datetime.now(dt.UTC)
-    due = {feed.name: _stored_due(state, feed, now) for feed in feeds}
+    due = {feed.name: await _stored_due(state, feed, now) for feed in feeds}
     while not stop.is_set():
         now = dt.datetime.now(dt.UTC)
         ready = [feed for feed in feeds if due[feed.name] <= now]
@@ -139,8 +142,10 @@ async def run_forever(
             await asyncio.wait_for(stop.wait(), max(1.0, wait) * random.uniform(1.0, 1.05))
 
 
-def _stored_due(state: IngestStateStore, feed: FeedConfig, now: dt.datetime) -> dt.datetime:
-    cursor = state.get_cursor(feed.name)
+async def _stored_due(
+    state: AsyncStore[IngestStore], feed: FeedConfig, now: dt.datetime
+) -> dt.datetime:
+    cursor = await state.run(lambda s: s.get_cursor(feed.name))
     if not cursor or cursor.get("url") != feed.url:
         return now
     stored = read_status(cursor).next_poll_at
@@ -154,11 +159,11 @@ async def poll_round(poller: Poller, feeds: list[FeedConfig]) -> list[PollReport
             reports.append(await poller.poll(feed))
         except NetworkUnreachable as exc:
             log.warning("%s: %s", feed.name, exc)
-            reports.append(poller.record_failure(feed, "unreachable", str(exc)))
+            reports.append(await poller.record_failure(feed, "unreachable", str(exc)))
         except ResponseRefused as exc:
             # Too large, or an encoding refused: the reason goes to the source's status.
-            reports.append(poller.record_failure(feed, "refused", str(exc)))
+            reports.append(await poller.record_failure(feed, "refused", str(exc)))
         except TransientError as exc:
             log.warning("%s: %s (will retry)", feed.name, exc)
-            reports.append(poller.record_failure(feed, "error", str(exc)))
+            reports.append(await poller.record_failure(feed, "error", str(exc)))
     return reports

@@ -30,6 +30,7 @@ from academichub.ingestor.pages import NextPage, PageGap
 from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
 from academichub.platform.errors import PoisonEvent
+from academichub.store.door import AsyncStore
 from academichub.store.port import IngestStateStore
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ class Harvester:
         fetcher: Fetcher,
         pacer: HostPacer,
         papers: PaperPublisher,
-        state: IngestStateStore,
+        state: AsyncStore[IngestStateStore],
         check: Callable[[str, FetchResult], None] | None = None,
     ) -> None:
         self._fetcher = fetcher
@@ -137,20 +138,20 @@ class Harvester:
         self._state = state
         self._check = check
 
-    def checkpoint(self, key: str) -> dict[str, str] | None:
-        return self._state.get_cursor(key)
+    async def checkpoint(self, key: str) -> dict[str, str] | None:
+        return await self._state.run(lambda s: s.get_cursor(key))
 
     async def run(
         self, job: HarvestJob, *, on_page: Callable[[HarvestProgress], None] | None = None
     ) -> HarvestReport:
-        run = self._start(job)
+        run = await self._start(job)
         if run is None:
-            saved = self._state.get_cursor(job.key) or {}
+            saved = await self.checkpoint(job.key) or {}
             return HarvestReport("already_complete", HarvestProgress.from_checkpoint(saved))
         while True:
             page, body, failure = await self._read(run)
             if failure is not None:
-                return self._fail(run, failure)
+                return await self._fail(run, failure)
             assert page is not None
             if page.feed.error_code == EXPIRED_TOKEN and not run.restarted:
                 log.warning(
@@ -159,7 +160,9 @@ class Harvester:
                 run.url, run.restarted = job.first_url, True
                 continue
             if page.feed.is_error:
-                return self._fail(run, f"the source answered an error: {page.feed.error_message}")
+                return await self._fail(
+                    run, f"the source answered an error: {page.feed.error_message}"
+                )
             if run.first_page is None:
                 run.first_page = page.feed
             relations = job.relations(body) if job.relations else {}
@@ -179,16 +182,16 @@ class Harvester:
             try:
                 following = job.next_page(run.url, page)
             except PageGap as exc:
-                return self._fail(run, str(exc))
-            self._save(run, following)
+                return await self._fail(run, str(exc))
+            await self._save(run, following)
             if on_page is not None:
                 on_page(progress)
             if following is None:
                 return HarvestReport("complete", progress, first_page=run.first_page)
             run.url = following
 
-    def _start(self, job: HarvestJob) -> _Run | None:
-        saved = self._state.get_cursor(job.key)
+    async def _start(self, job: HarvestJob) -> _Run | None:
+        saved = await self.checkpoint(job.key)
         if saved and saved.get("first_url") == job.first_url and not job.restart:
             if saved.get("state") == "complete":
                 return _Run(job, HarvestProgress(), job.first_url) if job.repeat else None
@@ -218,22 +221,23 @@ class Harvester:
             return None, b"", f"HTTP {result.status}"
         return page, result.body, None
 
-    def _save(self, run: _Run, following: str | None) -> None:
+    async def _save(self, run: _Run, following: str | None) -> None:
         checkpoint = {
             "first_url": run.job.first_url,
             "next_url": following or "",
             "state": "running" if following else "complete",
         } | run.progress.as_checkpoint()
-        self._state.set_cursor(run.job.key, checkpoint)
+        await self._state.run(lambda s: s.set_cursor(run.job.key, checkpoint))
 
-    def _fail(self, run: _Run, message: str) -> HarvestReport:
+    async def _fail(self, run: _Run, message: str) -> HarvestReport:
         log.error("%s: page %d (%s): %s", run.job.key, run.progress.pages + 1, run.url, message)
         # The checkpoint keeps pointing at this page: the next run starts here.
-        self._state.set_cursor(
-            run.job.key,
-            {"first_url": run.job.first_url, "next_url": run.url, "state": "running"}
-            | run.progress.as_checkpoint(),
-        )
+        checkpoint = {
+            "first_url": run.job.first_url,
+            "next_url": run.url,
+            "state": "running",
+        } | run.progress.as_checkpoint()
+        await self._state.run(lambda s: s.set_cursor(run.job.key, checkpoint))
         return HarvestReport(
             "failed", run.progress, message, first_page=run.first_page, failed_url=run.url
         )

@@ -33,6 +33,7 @@ from typing import Any
 
 from academichub.contracts import Paper
 from academichub.ingestor.formats.crossref_json import WorkRelations
+from academichub.store.door import AsyncStore
 from academichub.store.port import PreprintLinkStore
 from academichub.store.publication import is_preprint, own_doi, preprint_dois
 
@@ -237,21 +238,21 @@ def _find_preprint(
 class PreprintLinker:
     """:func:`plan_links` with the remembered preprints looked up in the store."""
 
-    def __init__(self, links: PreprintLinkStore) -> None:
+    def __init__(self, links: AsyncStore[PreprintLinkStore]) -> None:
         self._links = links
 
-    def plan(
+    async def plan(
         self,
         papers: Sequence[Paper],
         fresh: Collection[Key],
         relations: Mapping[str, WorkRelations] = NO_RELATIONS,
     ) -> LinkPlan:
         wanted = dois_to_look_up(papers, fresh, relations)
-        remembered = self._links.preprints_for_dois(wanted) if wanted else {}
+        remembered = await self._links.run(lambda s: s.preprints_for_dois(wanted)) if wanted else {}
         return plan_links(papers, fresh, remembered, relations)
 
-    def remember(self, published: Sequence[Paper]) -> None:
+    async def remember(self, published: Sequence[Paper]) -> None:
         """Remember the preprints among papers the broker acknowledged."""
         preprints = [paper for paper in published if is_preprint(paper)]
         if preprints:
-            self._links.remember_preprints(preprints)
+            await self._links.run(lambda s: s.remember_preprints(preprints))

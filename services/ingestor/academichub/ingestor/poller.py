@@ -32,6 +32,7 @@ from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher, PublishCounts, describe_repairs
 from academichub.ingestor.settings import FeedConfig
 from academichub.platform.errors import PoisonEvent, TransientError
+from academichub.store.door import AsyncStore
 from academichub.store.port import IngestStateStore
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class Poller:
         *,
         fetcher: Fetcher,
         pacer: HostPacer,
-        state: IngestStateStore,
+        state: AsyncStore[IngestStateStore],
         publisher: EventPublisher,
         formats: Mapping[str, Callable[[bytes], FeedParse]],
         metrics: IngestorMetrics,
@@ -124,7 +125,7 @@ class Poller:
 
     async def poll(self, feed: FeedConfig) -> PollReport:
         parse = self._parser(feed)
-        cursor = self._state.get_cursor(feed.name) or {}
+        cursor = await self._cursor(feed)
         # A recording (file://) is one page of a paged source, read as it is: following
         # its resumption token would read the same file again.
         if feed.format in pages.PAGED_FORMATS and not feed.url.startswith("file://"):
@@ -134,7 +135,7 @@ class Poller:
         # A replayed recording is not a live feed: it is always "behind".
         if report.ok and feed.format == "arxiv-rss" and not feed.url.startswith("file://"):
             report, cursor = await self._check_staleness(feed, report, cursor)
-        return self._finish(feed, report, cursor)
+        return await self._finish(feed, report, cursor)
 
     # --- single documents ------------------------------------------------------------
 
@@ -295,7 +296,12 @@ class Poller:
 
     # --- status ----------------------------------------------------------------------
 
-    def _finish(self, feed: FeedConfig, report: PollReport, cursor: dict[str, str]) -> PollReport:
+    async def _cursor(self, feed: FeedConfig) -> dict[str, str]:
+        return await self._state.run(lambda s: s.get_cursor(feed.name)) or {}
+
+    async def _finish(
+        self, feed: FeedConfig, report: PollReport, cursor: dict[str, str]
+    ) -> PollReport:
         now = self._clock()
         if report.ok:
             items = report.entries if report.outcome == "ok" else None
@@ -322,13 +328,14 @@ class Poller:
             stale=report.stale,
         )
         self._metrics.next_poll.labels(source=feed.name).set(due.timestamp())
-        self._state.set_cursor(feed.name, status.scheduled(cursor, due))
+        scheduled = status.scheduled(cursor, due)
+        await self._state.run(lambda s: s.set_cursor(feed.name, scheduled))
         return replace(report, next_poll_at=due)
 
-    def record_failure(self, feed: FeedConfig, outcome: str, message: str) -> PollReport:
+    async def record_failure(self, feed: FeedConfig, outcome: str, message: str) -> PollReport:
         """A poll that raised (network down, retries exhausted): status and schedule."""
-        cursor = self._state.get_cursor(feed.name) or {}
-        return self._finish(feed, PollReport(feed.name, outcome, message=message), cursor)
+        cursor = await self._cursor(feed)
+        return await self._finish(feed, PollReport(feed.name, outcome, message=message), cursor)
 
 
 def _harvest_report(name: str, harvest: HarvestReport) -> PollReport:

@@ -39,6 +39,7 @@ from academichub.ingestor.formats import FeedParse, Repair
 from academichub.ingestor.formats.crossref_json import WorkRelations
 from academichub.ingestor.linking import NO_RELATIONS, LinkPlan, PreprintLinker
 from academichub.ingestor.metrics import IngestorMetrics
+from academichub.store.door import AsyncStore
 from academichub.store.port import IngestStateStore, PreprintLinkStore
 
 log = logging.getLogger(__name__)
@@ -61,11 +62,11 @@ class PaperPublisher:
     def __init__(
         self,
         *,
-        state: IngestStateStore,
+        state: AsyncStore[IngestStateStore],
         publisher: EventPublisher,
         metrics: IngestorMetrics,
         enricher: CrossrefEnricher | None = None,
-        links: PreprintLinkStore | None = None,
+        links: AsyncStore[PreprintLinkStore] | None = None,
     ) -> None:
         self._state = state
         self._publisher = publisher
@@ -92,7 +93,7 @@ class PaperPublisher:
                 "%s: skipped entry %d (%s): %s", source, error.index, error.entry_id, error.reason
             )
         unique: dict[tuple[str, int | None], Paper] = {p.key: p for p in parsed.papers}
-        todo = self._state.unpublished(unique)
+        todo = await self._state.run(lambda s: s.unpublished(unique))
         fresh_keys = [key for key in unique if key in todo]
         duplicates = len(parsed.papers) - len(fresh_keys)
 
@@ -104,7 +105,7 @@ class PaperPublisher:
             relations = {**relations, **result.relations}
 
         if self._linker is not None:
-            plan = self._linker.plan(list(unique.values()), set(fresh_keys), relations)
+            plan = await self._linker.plan(list(unique.values()), set(fresh_keys), relations)
         else:
             fresh = tuple(unique[key] for key in fresh_keys)
             plan = LinkPlan(papers=fresh, linked=(), republished=())
@@ -121,13 +122,13 @@ class PaperPublisher:
             for refusal in refused:
                 log.error("%s: %s was not published: %s", source, refusal.key, refusal.reason)
             if self._linker is not None:
-                self._linker.remember([p for p in plan.papers if p.id not in refused_ids])
+                await self._linker.remember([p for p in plan.papers if p.id not in refused_ids])
             if refused_ids:
                 # A journal entry recorded on a refused preprint waits with it.
                 held = {link.journal_key for link in plan.linked if link.preprint_id in refused_ids}
                 fresh_keys = [k for k in fresh_keys if k[0] not in refused_ids and k not in held]
         if fresh_keys:
-            self._state.mark_published(fresh_keys)
+            await self._state.run(lambda s: s.mark_published(fresh_keys))
 
         marked = set(fresh_keys)
         linked = sum(1 for link in plan.linked if link.journal_key in marked)

@@ -22,7 +22,8 @@ from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.retry import RetryingFetcher, RetryPolicy
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
-from academichub.store.port import IngestStateStore, PreprintLinkStore
+from academichub.store.door import AsyncStore
+from academichub.store.port import IngestStore
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +66,15 @@ def polite_fetcher(
 
 
 def paper_publisher(
-    state: IngestStateStore,
+    state: AsyncStore[IngestStore],
     publisher: EventPublisher,
     metrics: IngestorMetrics,
     *,
     enricher: CrossrefEnricher | None = None,
 ) -> PaperPublisher:
-    """Publishing that remembers preprints for linking wherever the store keeps links."""
-    links = state if isinstance(state, PreprintLinkStore) else None
-    if links is None:
-        log.warning("this store keeps no preprint links: journal versions stay separate papers")
+    """Publishing that remembers preprints, so their journal versions link to them."""
     return PaperPublisher(
-        state=state, publisher=publisher, metrics=metrics, enricher=enricher, links=links
+        state=state, publisher=publisher, metrics=metrics, enricher=enricher, links=state
     )
 
 

@@ -23,7 +23,7 @@ from academichub.matcher.pipeline import BatchOutcome, MatchingPipeline
 from academichub.matcher.radar_feed import follow_radars
 from academichub.matcher.registry import RadarRegistry
 from academichub.matcher.settings import MatcherSettings
-from academichub.store.dedicated_thread import DedicatedThread
+from academichub.store.door import AsyncStore
 from academichub.store.port import Store
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class MatcherRuntime(mode.Service):
     def __init__(
         self,
         settings: MatcherSettings,
-        store: DedicatedThread[Store],
+        store: AsyncStore[Store],
         registry: RadarRegistry,
         metrics: MatcherMetrics,
         **kwargs: Any,
@@ -95,7 +95,7 @@ class MatcherRuntime(mode.Service):
 def build_app(
     settings: MatcherSettings,
     runtime: MatcherRuntime,
-    pipeline: MatchingPipeline,
+    pipeline: AsyncStore[MatchingPipeline],
 ) -> faust.App:
     app = faust.App(
         # faust uses the app id as the Kafka consumer group (KEDA scales on its lag).
@@ -161,7 +161,7 @@ def build_app(
 async def handle_batch(
     raw: list[RawEvent],
     runtime: MatcherRuntime,
-    pipeline: MatchingPipeline,
+    pipeline: AsyncStore[MatchingPipeline],
     metrics: MatcherMetrics,
 ) -> None:
     papers, poisoned = await decode_papers(raw, runtime.publisher, service=SERVICE)
@@ -170,7 +170,7 @@ async def handle_batch(
     if not papers:
         return
     started = time.perf_counter()
-    outcome: BatchOutcome = await runtime.store.run(lambda _: pipeline.process(papers))
+    outcome: BatchOutcome = await pipeline.run(lambda p: p.process(papers))
     for write in outcome.writes:
         metrics.papers.labels(outcome=write.value).inc()
     to_emit = outcome.to_emit
@@ -178,6 +178,6 @@ async def handle_batch(
         # Publish first, then remember it was published: a crash in between re-emits
         # on replay (at-least-once); the briefer's queue ignores the duplicate.
         await runtime.publisher.publish_many(TopicName.MATCHES, [(m.radar_id, m) for m in to_emit])
-        await runtime.store.run(lambda _: pipeline.emitted(to_emit))
+        await pipeline.run(lambda p: p.emitted(to_emit))
         metrics.matches.inc(len(to_emit))
     metrics.batch_seconds.observe(time.perf_counter() - started)

@@ -14,7 +14,7 @@ from academichub.matcher.registry import RadarRegistry
 from academichub.matcher.settings import MatcherSettings
 from academichub.platform.heap import building_long_lived
 from academichub.platform.settings import load_settings
-from academichub.store.dedicated_thread import DedicatedThread
+from academichub.store.door import StoreThreads
 from academichub.store.factory import open_store as open_store_for
 from academichub.store.port import Store
 
@@ -27,7 +27,9 @@ def main() -> None:
     def open_store() -> Store:
         return open_store_for(settings.common, index_writer=settings.index_writer)
 
-    store: DedicatedThread[Store] = DedicatedThread(open_store, "matcher-store")
+    # One thread: the index writer, the radar index and the pipeline are used there only.
+    threads = StoreThreads(1, name="matcher-store")
+    store = threads.open(open_store)
     metrics = MatcherMetrics(REGISTRY)
     registry = RadarRegistry()
     # Every radar is loaded before the first paper is consumed; changes made since
@@ -39,7 +41,7 @@ def main() -> None:
     metrics.radars.set(len(registry))
     log.info("loaded %d radars from the store", len(registry))
 
-    pipeline = MatchingPipeline(store=store.call(lambda s: s), registry=registry)
+    pipeline = store.part(lambda s: MatchingPipeline(store=s, registry=registry))
     runtime = MatcherRuntime(settings, store, registry, metrics)
     app = build_app(settings, runtime, pipeline)
     worker = Worker(
@@ -52,4 +54,7 @@ def main() -> None:
     try:
         worker.execute_from_commandline()
     finally:
-        store.shutdown(close=lambda s: s.close())
+        try:
+            store.call(lambda s: s.close())
+        finally:
+            threads.close()

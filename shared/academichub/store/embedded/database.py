@@ -2,7 +2,7 @@
 
 Several processes use the file at once (the gateway writes radars, the matcher papers and
 matches, the briefer briefings, the ingestor its published keys and cursors), and the
-gateway calls from worker threads. Hence:
+gateway calls from several threads of its own (:mod:`academichub.store.door`). Hence:
 
 * WAL journal: readers never block the writer and the writer never blocks readers;
 * a busy timeout: a writer waits for another process's write to finish instead of failing;

@@ -94,7 +94,7 @@ async def home(
         if query_error is not None:
             return PaperResults(SearchPage(0, ()), None), [], None
         found = search_papers(s, context.facets, wanted)
-        # Highlighting is CPU work: done here, on the worker thread, not on the event loop.
+        # Highlighting is CPU work: done here, on the store's thread, not on the event loop.
         hits = found.page.hits
         entries = [feed_entry(hit.paper, offset + i + 1, node) for i, hit in enumerate(hits)]
         newest = None

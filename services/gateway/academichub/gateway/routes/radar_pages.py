@@ -36,10 +36,10 @@ from academichub.gateway.radar_views import (
 )
 from academichub.gateway.routes.feeds import feed_url, issue_feed_token
 from academichub.gateway.schemas import MAX_NAME, MAX_QUERY
-from academichub.gateway.store_access import AccountAccess
 from academichub.gateway.web import language, render
 from academichub.radar.parser import parse_query
 from academichub.store.accounts import AccountStore, Feedback
+from academichub.store.door import AsyncStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -183,7 +183,7 @@ async def _radar_view(
     request: Request,
     viewer: Principal,
     radars: RadarService,
-    accounts: AccountAccess,
+    accounts: AsyncStore[AccountStore],
     now: dt.datetime,
     radar_id: str,
     page: int,
