@@ -3,6 +3,7 @@
 Everything that crosses a process boundary is defined here as data, once.
 """
 
+from academichub.contracts.decoding import decode_event
 from academichub.contracts.events import (
     SCHEMA_VERSION,
     Briefing,
@@ -18,7 +19,7 @@ from academichub.contracts.events import (
     RadarChange,
     Theme,
 )
-from academichub.contracts.topics import TOPICS, Topic, TopicName, decode_event, encode_event
+from academichub.contracts.topics import TOPICS, Topic, TopicName, encode_event
 
 __all__ = [
     "SCHEMA_VERSION",

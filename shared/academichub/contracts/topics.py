@@ -1,25 +1,23 @@
 """The topic registry: every topic, its key, its event type, who writes and who reads it.
 
-A consumed topic has a dead-letter topic ``<name>.dlq`` for events it cannot decode.
+A consumed topic has a dead-letter topic ``<name>.dlq`` for events it cannot decode
+(:func:`academichub.contracts.decoding.decode_event`).
 """
 
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from academichub.contracts.events import (
-    SCHEMA_VERSION,
     Briefing,
     DeadLetter,
     Match,
     Paper,
     RadarChange,
 )
-from academichub.platform.errors import PoisonEvent
 
 
 class TopicName(enum.StrEnum):
@@ -84,26 +82,3 @@ TOPICS: dict[TopicName, Topic] = {
 
 def encode_event(event: BaseModel) -> bytes:
     return event.model_dump_json().encode("utf-8")
-
-
-def decode_event(topic: TopicName, raw: bytes | None) -> BaseModel:
-    """Decode one event of ``topic``; anything undecodable raises :class:`PoisonEvent`."""
-    spec = TOPICS[topic]
-    if raw is None:
-        raise PoisonEvent(f"{topic}: empty event value")
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PoisonEvent(f"{topic}: value is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise PoisonEvent(f"{topic}: value is JSON {type(data).__name__}, expected an object")
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise PoisonEvent(
-            f"{topic}: schema_version {version!r} is not supported "
-            f"(this build reads {SCHEMA_VERSION})"
-        )
-    try:
-        return spec.event.model_validate(data)
-    except ValidationError as exc:
-        raise PoisonEvent(f"{topic}: invalid {spec.event.__name__}: {exc}") from exc

@@ -47,7 +47,7 @@ def test_every_topic_has_examples_and_consumed_topics_have_a_dlq() -> None:
 @pytest.mark.parametrize(
     ("raw", "complaint"),
     [
-        (None, "empty"),
+        (None, "no value"),
         (b"{not json", "not JSON"),
         (b"[1, 2]", "expected an object"),
         (json.dumps({**PAPER, "schema_version": 99}).encode(), "schema_version 99"),
