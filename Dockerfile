@@ -13,7 +13,6 @@ ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 
 # --- build: the locked dependencies, then the project, into /opt/venv -------------------
 FROM ${PYTHON_IMAGE} AS build
-ARG TARGETARCH
 # The uv the Makefile pins; the lockfile is read with --frozen, never re-resolved.
 ARG UV_VERSION=0.13.9
 ENV UV_PYTHON_DOWNLOADS=never \
@@ -22,13 +21,6 @@ ENV UV_PYTHON_DOWNLOADS=never \
     UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
     PIP_DISABLE_PIP_VERSION_CHECK=1
-# faust-streaming publishes x86_64 wheels only: other architectures compile it. The
-# compiler comes from the pinned base image's Debian release; it never reaches the runtime.
-# hadolint ignore=DL3008
-RUN if [ "${TARGETARCH:-amd64}" != "amd64" ]; then \
-        apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
-        && rm -rf /var/lib/apt/lists/*; \
-    fi
 RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 WORKDIR /src
 # Dependencies first, in their own layer: a source change does not reinstall them.
@@ -51,7 +43,7 @@ LABEL org.opencontainers.image.title="academichub" \
 # uid/gid 10001: above every distribution's system range; the Kubernetes manifests and
 # the compose file's volumes rely on this exact number.
 # /var/lib/academichub: the embedded store (a volume). /run/academichub: the working
-# directory, where faust keeps its data folder (an emptyDir when the root fs is read-only).
+# directory (an emptyDir when the root fs is read-only); nothing writes to it today.
 RUN groupadd --system --gid 10001 academichub \
     && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
        --shell /usr/sbin/nologin academichub \

@@ -17,7 +17,6 @@ from tests.deploy.manifests import (
     command_of,
     container_env,
     dockerfile_user,
-    dockerfile_workdir,
     labels_match,
     of_kind,
     pod_spec,
@@ -187,7 +186,6 @@ def security_problems(docs: list[Doc]) -> list[str]:
     no privilege escalation, every capability dropped, seccomp RuntimeDefault, no API token."""
     problems: list[str] = []
     image_user = dockerfile_user().split(":")[0]
-    workdir = dockerfile_workdir()
     for workload in docs:
         spec = pod_spec(workload)
         if spec is None:
@@ -225,10 +223,7 @@ def security_problems(docs: list[Doc]) -> list[str]:
                 m["mountPath"]: volumes.get(m["name"], {})
                 for m in container.get("volumeMounts", [])
             }
-            writable = ["/tmp"]
-            if command_of(container) == "matcher":
-                writable.append(container.get("workingDir", workdir))  # faust's data folder
-            for path in writable:
+            for path in ["/tmp"]:
                 if "emptyDir" not in mounts.get(path, {}):
                     problems.append(f"{cwhere}: {path} is not a writable emptyDir")
             if command_of(container) in settings_env.COMMANDS:

@@ -227,14 +227,6 @@ def load_json(path: Path) -> Any:
         return json.load(stream)
 
 
-def dockerfile_workdir() -> str:
-    """The WORKDIR of the Dockerfile's last stage (where faust writes its data folder)."""
-    stage = DOCKERFILE.read_text().split("\nFROM ")[-1]
-    dirs = re.findall(r"^WORKDIR\s+(\S+)", stage, flags=re.MULTILINE)
-    assert dirs, "the runtime stage sets no WORKDIR"
-    return str(dirs[-1])
-
-
 def dockerfile_user() -> str:
     stage = DOCKERFILE.read_text().split("\nFROM ")[-1]
     users = re.findall(r"^USER\s+(\S+)", stage, flags=re.MULTILINE)

@@ -21,6 +21,7 @@ METRICS_CLASSES = (
     "academichub.ingestor.metrics:IngestorMetrics",
     "academichub.matcher.metrics:MatcherMetrics",
     "academichub.briefer.metrics:BrieferMetrics",
+    "academichub.broker.metrics:ConsumerMetrics",
 )
 
 # danielqsj/kafka_exporter, README "Metrics" (the version Strimzi bundles has the same names).

@@ -9,7 +9,6 @@ own prefix, since its default factory reads the environment itself.
 
 from __future__ import annotations
 
-import ast
 import importlib
 import os
 from collections.abc import Mapping
@@ -93,34 +92,14 @@ def settings_problem(command: str, env: Mapping[str, str]) -> str | None:
     return None
 
 
-def faust_app_id() -> str:
-    """The matcher's consumer group: faust uses the app id (``faust.App("<id>", ...)``) as
-    the Kafka group id. MatcherSettings.group_id is not what faust uses."""
-    source = (REPO / "services/matcher/academichub/matcher/app.py").read_text()
-    for node in ast.walk(ast.parse(source)):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "App"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            return node.args[0].value
-    raise AssertionError("no faust.App(<id>, ...) call in the matcher's app.py")
-
-
-# The topic each service consumes in its consumer group: the matcher's faust agent reads
-# `papers` (matcher/app.py; it reads `radars` in every replica, without a group), the
-# briefer's consumer reads `matches` (briefer/kafka_source.py).
+# The topic each service consumes in its consumer group (its composition root): the matcher
+# reads `papers` (and `radars` in every replica, without a group), the briefer `matches`.
 GROUP_TOPIC: Mapping[str, str] = {"matcher": "papers", "briefer": "matches"}
 
 
 def consumer_group(command: str, env: Mapping[str, str]) -> str | None:
     """The consumer group a service consumes its main topic in, or None if it has none."""
-    if command == "matcher":
-        return faust_app_id()
-    if command == "briefer":
+    if command in GROUP_TOPIC:
         group = getattr(load_settings_from(command, env), "group_id", None)
         return str(group) if group is not None else None
     return None

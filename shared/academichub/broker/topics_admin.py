@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
-from academichub.contracts import TOPICS
+from academichub.contracts import TOPICS, TopicName
 from academichub.platform.errors import ConfigError, TransientError
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,12 @@ async def ensure_topics(
     *,
     durability: Durability = Durability(),
     connect_within: float = 30.0,
+    partitions: Mapping[TopicName, int] | None = None,
 ) -> list[str]:
-    """Create every registry topic that does not exist yet, with its partitions and
-    ``durability``; return the ones created. Existing topics are never changed."""
+    """Create every registry topic that does not exist yet, with its partitions (or those
+    ``partitions`` gives it) and ``durability``; return the ones created. Existing topics
+    are never changed."""
+    counts = {name: topic.partitions for name, topic in TOPICS.items()} | dict(partitions or {})
     admin = await _connect(bootstrap_servers, connect_within)
     try:
         existing = set(await admin.list_topics())
@@ -68,7 +72,7 @@ async def ensure_topics(
             [
                 NewTopic(
                     str(t.name),
-                    t.partitions,
+                    counts[t.name],
                     durability.replication_factor,
                     topic_configs=durability.topic_configs(),
                 )
@@ -81,7 +85,7 @@ async def ensure_topics(
                 created.append(name)
             elif code in _REFUSED_AS_CONFIGURED:
                 raise ConfigError(
-                    f"the broker refused to create topic {name} with {_partitions(name)} "
+                    f"the broker refused to create topic {name} with {counts[TopicName(name)]} "
                     f"partitions, replication factor {durability.replication_factor} and "
                     f"min.insync.replicas {durability.min_insync_replicas}: {message} "
                     f"(Kafka error {code}); the replication factor cannot exceed the "
@@ -93,10 +97,6 @@ async def ensure_topics(
         return created
     finally:
         await admin.close()
-
-
-def _partitions(name: str) -> int:
-    return next(t.partitions for t in TOPICS.values() if str(t.name) == name)
 
 
 def _topic_errors(response: object) -> list[tuple[str, int, str | None]]:

@@ -1,7 +1,7 @@
 """``academichub <command>``: each service, the local broker, the whole system, tools.
 
 Service commands import their service lazily, so ``academichub parse`` does not load
-faust and ``academichub gateway`` does not load the matcher.
+aiokafka and ``academichub gateway`` does not load the matcher.
 """
 
 from __future__ import annotations

@@ -34,6 +34,14 @@ class CommonSettings(BaseSettings):
     )
     offline: bool = Field(default=False, description="Replay bundled feeds instead of polling")
     log_level: str = "INFO"
+    stop_grace_seconds: float = Field(
+        default=8.0,
+        gt=0,
+        le=600,
+        description="After SIGTERM, how long a service's loops may take to finish their "
+        "work before they are cancelled (below the orchestrator's grace period: docker "
+        "compose gives 10 s)",
+    )
     store: Literal["embedded", "elasticsearch"] = Field(
         default="embedded",
         description="embedded: SQLite + tantivy in data_dir; elasticsearch: a cluster",

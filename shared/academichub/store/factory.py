@@ -16,6 +16,7 @@ from academichub.store.accounts import AccountStore
 from academichub.store.facets import FacetStore, ScanFacets
 from academichub.store.port import (
     BriefingDeliveryStore,
+    DeadLetterLog,
     PreprintLinkStore,
     Store,
     SummaryStore,
@@ -30,6 +31,9 @@ class OpenedStore(
     Store, PreprintLinkStore, SummaryStore, BriefingDeliveryStore, TokenUsageStore, Protocol
 ):
     """What both adapters hold: the whole port, the preprint links and the briefer's state."""
+
+    @property
+    def dead_letters(self) -> DeadLetterLog: ...
 
 
 class OpenedAccounts(AccountStore, Protocol):

@@ -45,6 +45,17 @@ def passes_filters(paper: Paper, filters: SearchFilters) -> bool:
 
 
 @dataclass
+class InMemoryDeadLetters:
+    sent: set[str] = field(default_factory=set)
+
+    def dead_lettered(self, letter_ids: Iterable[str]) -> set[str]:
+        return {i for i in letter_ids if i in self.sent}
+
+    def remember_dead_letters(self, letter_ids: Iterable[str]) -> None:
+        self.sent.update(letter_ids)
+
+
+@dataclass
 class InMemoryStore:
     papers: dict[str, Paper] = field(default_factory=dict)
     arrival: dict[str, int] = field(default_factory=dict)
@@ -67,6 +78,7 @@ class InMemoryStore:
     published_briefings: dict[str, int] = field(default_factory=dict)  # id -> revision
     awaiting_upgrade: dict[str, None] = field(default_factory=dict)  # an ordered set
     token_usage_by_day: dict[tuple[dt.date, str], int] = field(default_factory=dict)
+    dead_letters: InMemoryDeadLetters = field(default_factory=InMemoryDeadLetters)
     closed: bool = False
 
     # --- papers -------------------------------------------------------------------

@@ -194,6 +194,18 @@ class PreprintLinkStore(Protocol):
         ...
 
 
+class DeadLetterLog(Protocol):
+    """The records a consumer has dead-lettered, by letter id
+    (:func:`academichub.broker.dead_letters.letter_id`): for a consumer that reads its
+    topic from the start on every run, so that it sends each dead letter once."""
+
+    def dead_lettered(self, letter_ids: Iterable[str]) -> set[str]:
+        """The ids among ``letter_ids`` remembered as sent."""
+        ...
+
+    def remember_dead_letters(self, letter_ids: Iterable[str]) -> None: ...
+
+
 class IngestStore(IngestStateStore, PreprintLinkStore, Protocol):
     """What the ingestor needs when it links preprints to their journal versions (the
     embedded and in-memory stores; Elasticsearch does not hold preprint links yet)."""

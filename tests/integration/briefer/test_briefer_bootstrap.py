@@ -108,7 +108,7 @@ async def test_matches_become_one_published_briefing_and_poison_is_dead_lettered
 
         async with httpx.AsyncClient() as http:
             exposed = (await http.get(f"http://127.0.0.1:{port}/metrics", timeout=5)).text
-        assert "academichub_briefer_poison_events_total 1.0" in exposed
+        assert 'academichub_poison_events_total{topic="matches"} 1.0' in exposed
         assert (
             'academichub_briefer_briefings_total{degraded="false",provider="extractive"} 1.0'
             in exposed

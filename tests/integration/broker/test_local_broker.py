@@ -7,9 +7,10 @@ import json
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from academichub.broker.dead_letters import dead_letter
+from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.local import LocalBroker, port_open
 from academichub.broker.publisher import KafkaPublisher
+from academichub.broker.records import RawEvent
 from academichub.broker.topics_admin import ensure_topics
 from academichub.contracts import TOPICS, DeadLetter, Paper, TopicName
 from academichub.contracts.examples import PAPER
@@ -39,15 +40,8 @@ async def test_published_events_are_read_back_keyed_and_in_order(broker: BrokerU
     try:
         papers = [Paper.model_validate({**PAPER, "version": v}) for v in (1, 2, 3)]
         await publisher.publish_many(TopicName.PAPERS, [(p.id, p) for p in papers])
-        letter = await dead_letter(
-            publisher,
-            topic=TopicName.PAPERS,
-            partition=0,
-            offset=7,
-            key=b"k",
-            value=b"{not json",
-            error="papers: value is not JSON",
-            service="test",
+        letter = await DeadLetters(publisher, service="test").send(
+            TopicName.PAPERS, RawEvent(0, 7, b"k", b"{not json"), "papers: value is not JSON"
         )
     finally:
         await publisher.stop()

@@ -125,11 +125,13 @@ def test_everything_survives_a_restart_and_a_lost_index_is_rebuilt(tmp_path: Pat
     store.upsert_papers([paper(1, "Quantum codes"), paper(2, "Protein folding")])
     store.upsert_papers([paper(1, "Quantum codes again", version=2)])
     store.put_radar(radar("r1"))
+    store.dead_letters.remember_dead_letters(["radars:x"])
     store.close()
 
     again = EmbeddedStore(tmp_path, index_writer=True)
     assert _hits(again, "quantum") == [("arxiv:2606.00001", 2)]
     assert again.get_radar("r1") == radar("r1")
+    assert again.dead_letters.dead_lettered(["radars:x", "radars:y"]) == {"radars:x"}
     again.close()
 
     for child in (tmp_path / "index").iterdir():

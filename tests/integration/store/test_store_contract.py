@@ -18,6 +18,7 @@ import pytest
 from academichub.radar.parser import parse_query
 from academichub.store.elastic import ElasticsearchStore
 from academichub.store.embedded import EmbeddedStore
+from academichub.store.factory import OpenedStore
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters, SearchPage, Store
 from tests.integration.store.factories import T0, briefing, match, paper, radar
@@ -454,6 +455,15 @@ def test_published_keys_and_cursors(store: Store) -> None:
     store.set_cursor("arxiv", {"etag": '"def"'})
     assert store.get_cursor("arxiv") == {"etag": '"def"'}
     assert store.get_cursor("medrxiv") == {"date": "2026-06-12"}
+
+
+def test_dead_letters_sent_are_remembered_by_id(store: OpenedStore) -> None:
+    sent = store.dead_letters
+    assert sent.dead_lettered(["radars:a", "radars:b"]) == set()
+    sent.remember_dead_letters(["radars:a"])
+    sent.remember_dead_letters(["radars:a", "radars:a"])  # a replay, and a repeat
+    assert sent.dead_lettered(["radars:a", "radars:b", "radars:a"]) == {"radars:a"}
+    assert sent.dead_lettered([]) == set()
 
 
 def test_ping_and_close(store: Store) -> None:

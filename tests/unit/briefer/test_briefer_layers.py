@@ -27,7 +27,6 @@ FRAMEWORKS = [
     "prometheus_client",
     "httpx",
     "httpx2",
-    "faust",
     "tantivy",
     "sqlite3",
 ]

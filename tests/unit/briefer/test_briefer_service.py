@@ -15,14 +15,21 @@ from academichub.briefer.model import (
     ScriptedChatModel,
 )
 from academichub.briefer.policy import WindowPolicy
-from academichub.briefer.service import (
-    BrieferService,
-    RawEvent,
-    run_closer,
-    run_consumer,
-)
+from academichub.briefer.service import BrieferService, run_closer
+from academichub.broker.consumer import ConsumerLoop
+from academichub.broker.dead_letters import DeadLetters
+from academichub.broker.memory_source import InMemorySource
+from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.publisher import RecordingPublisher
-from academichub.contracts import Briefing, BriefingSchedule, DeadLetter, TopicName, encode_event
+from academichub.broker.records import RawEvent
+from academichub.contracts import (
+    Briefing,
+    BriefingSchedule,
+    DeadLetter,
+    Match,
+    TopicName,
+    encode_event,
+)
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.unit.briefer.briefer_samples import (
@@ -85,9 +92,21 @@ class Harness:
         return value or 0.0
 
 
-def events(*matches: object, start: int = 0) -> list[RawEvent]:
-    raws = [m if isinstance(m, bytes) else encode_event(m) for m in matches]  # type: ignore[arg-type]
+def records(*matches: Match | bytes, start: int = 0) -> list[RawEvent]:
+    raws = [m if isinstance(m, bytes) else encode_event(m) for m in matches]
     return [RawEvent(0, start + i, b"r1", raw) for i, raw in enumerate(raws)]
+
+
+def consumer(h: Harness, svc: BrieferService, source: InMemorySource) -> ConsumerLoop[Match]:
+    """The service's consumer as its composition root builds it, over a fake source."""
+    return ConsumerLoop(
+        topic=TopicName.MATCHES,
+        event=Match,
+        source=source,
+        handle=svc.handle_matches,
+        dead_letters=DeadLetters(h.publisher, service="briefer"),
+        metrics=ConsumerMetrics(h.metrics.registry),
+    )
 
 
 async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
@@ -106,9 +125,9 @@ def h() -> Harness:
 
 async def test_a_window_closes_when_it_holds_n_papers(h: Harness) -> None:
     svc = h.service()
-    assert await svc.handle_matches(events(match(1), match(2))) == 2
+    assert await svc.handle_matches([match(1), match(2)]) == 2
     assert await svc.close_due_windows() == []
-    await svc.handle_matches(events(match(3)))
+    await svc.handle_matches([match(3)])
     (briefing,) = await svc.close_due_windows()
 
     assert briefing.id == "r1.w1"
@@ -122,7 +141,7 @@ async def test_a_window_closes_when_it_holds_n_papers(h: Harness) -> None:
 
 async def test_a_window_closes_when_its_oldest_match_is_t_old(h: Harness) -> None:
     svc = h.service()
-    await svc.handle_matches(events(match(1, at=T0)))
+    await svc.handle_matches([match(1, at=T0)])
     h.clock.advance(T - dt.timedelta(seconds=1))
     assert await svc.close_due_windows() == []
     h.clock.advance(dt.timedelta(seconds=1))
@@ -134,7 +153,7 @@ async def test_a_window_closes_when_its_oldest_match_is_t_old(h: Harness) -> Non
 
 async def test_the_closer_running_twice_publishes_one_briefing(h: Harness) -> None:
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     assert len(await svc.close_due_windows()) == 1
     assert await svc.close_due_windows() == []
     assert len(h.published()) == 1
@@ -142,7 +161,7 @@ async def test_the_closer_running_twice_publishes_one_briefing(h: Harness) -> No
 
 async def test_replayed_matches_change_nothing(h: Harness) -> None:
     svc = h.service()
-    batch = events(match(1), match(2), match(3))
+    batch = [match(1), match(2), match(3)]
     await svc.handle_matches(batch)
     assert await svc.handle_matches(batch) == 0  # replay before the window closes
     await svc.close_due_windows()
@@ -157,7 +176,7 @@ async def test_two_closers_racing_for_one_window_publish_once(h: Harness) -> Non
     gate = asyncio.Event()
     h.model = model = ScriptedChatModel(repeat=well_behaved, gate=gate)
     first, second = h.service(), h.service()
-    await first.handle_matches(events(match(1), match(2), match(3)))
+    await first.handle_matches([match(1), match(2), match(3)])
 
     racing = [asyncio.create_task(s.close_due_windows()) for s in (first, second)]
     # Both closers read the same open window and are waiting on the model.
@@ -172,7 +191,7 @@ async def test_two_closers_racing_for_one_window_publish_once(h: Harness) -> Non
 async def test_a_window_larger_than_n_is_split_best_scores_first(h: Harness) -> None:
     svc = h.service()
     scores = {1: 0.1, 2: 5.0, 3: 0.2, 4: 4.0, 5: 3.0}
-    await svc.handle_matches(events(*(match(n, score=s) for n, s in scores.items())))
+    await svc.handle_matches([match(n, score=s) for n, s in scores.items()])
     (first,) = await svc.close_due_windows()
     assert first.paper_ids == (pid(2), pid(4), pid(5))
 
@@ -187,7 +206,7 @@ async def test_a_window_larger_than_n_is_split_best_scores_first(h: Harness) -> 
 async def test_each_radar_gets_its_own_window_in_its_own_language(h: Harness) -> None:
     svc = h.service()
     await svc.handle_matches(
-        events(*(match(n, radar_id="r1") for n in (1, 2, 3)), match(4, radar_id="r2"))
+        [*(match(n, radar_id="r1") for n in (1, 2, 3)), match(4, radar_id="r2")]
     )
     (en,) = await svc.close_due_windows()
     assert en.radar_id == "r1"
@@ -199,8 +218,9 @@ async def test_each_radar_gets_its_own_window_in_its_own_language(h: Harness) ->
 
 async def test_poison_matches_are_dead_lettered_and_the_rest_is_queued(h: Harness) -> None:
     svc = h.service()
-    batch = events(b"{not json", match(1), b'{"schema_version": 99}', start=10)
-    assert await svc.handle_matches(batch) == 1
+    batch = records(b"{not json", match(1), b'{"schema_version": 99}', start=10)
+    source = InMemorySource.of(batch)
+    assert await consumer(h, svc, source).step() == 3
 
     letters = h.publisher.on(TopicName.MATCHES_DLQ)
     assert [type(x) for x in letters] == [DeadLetter, DeadLetter]
@@ -208,14 +228,18 @@ async def test_poison_matches_are_dead_lettered_and_the_rest_is_queued(h: Harnes
     assert isinstance(first, DeadLetter)
     assert (first.topic, first.offset, first.service) == ("matches", 10, "briefer")
     assert "not JSON" in first.error
-    assert h.metric("poison_events_total") == 2
+    poison = h.metrics.registry.get_sample_value(
+        "academichub_poison_events_total", {"topic": "matches"}
+    )
+    assert poison == 2
     assert [i.paper_id for i in h.store.open_windows()[0].items] == [pid(1)]
+    assert source.committed == {0: 13}
 
 
 async def test_a_model_outage_still_publishes_a_degraded_briefing(h: Harness) -> None:
     h.model = ScriptedChatModel(repeat=ModelUnavailable("no answer within 60s"))
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     (briefing,) = await svc.close_due_windows()
     assert (briefing.provider, briefing.degraded) == ("extractive", True)
     assert briefing.degraded_reason == "model failed: no answer within 60s"
@@ -233,7 +257,7 @@ async def test_a_degraded_briefing_is_upgraded_in_place_when_the_model_returns(
     down = ScriptedChatModel(repeat=ModelUnavailable("server error (HTTP 500)"))
     h.model = CircuitBreaker(down, failures=1, cooldown_seconds=60, clock=lambda: now[0])
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     (degraded,) = await svc.close_due_windows()
     assert degraded.degraded
     calls = len(down.requests)
@@ -271,7 +295,7 @@ async def test_a_briefing_the_model_cannot_write_usably_is_not_upgraded(h: Harne
     # Down while closing; then, upgrading, unusable TL;DRs and an unusable briefing.
     h.model = ScriptedChatModel([ModelUnavailable("down"), unusable, unusable])
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     (degraded,) = await svc.close_due_windows()  # closing fails, the upgrade is refused
     assert degraded.degraded
     assert h.store.awaiting_upgrade == {}  # the model answers, just not usably
@@ -282,7 +306,7 @@ async def test_a_budget_fallback_is_not_marked_for_upgrade(h: Harness) -> None:
     h.model = ScriptedChatModel(repeat=well_behaved)
     h.store.add_token_usage(T0.date(), ["user:alice"], 10**9)
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     (briefing,) = await svc.close_due_windows()
     assert briefing.degraded
     assert briefing.degraded_reason is not None
@@ -295,7 +319,7 @@ async def test_a_briefing_whose_publish_failed_is_published_by_a_later_pass(
     h: Harness,
 ) -> None:
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     h.publisher.fail_with = ConnectionError("broker gone")
     with pytest.raises(ConnectionError):
         await svc.close_due_windows()
@@ -319,7 +343,7 @@ async def test_a_daily_radar_is_briefed_at_its_hour(h: Harness) -> None:
     )
     svc = h.service()
     svc.policy = WindowPolicy(max_papers=50, max_age=dt.timedelta(days=8))
-    await svc.handle_matches(events(match(1, at=T0), match(2, at=T0)))  # 08:00
+    await svc.handle_matches([match(1, at=T0), match(2, at=T0)])  # 08:00
     h.clock.now = T0.replace(hour=8, minute=59)
     assert await svc.close_due_windows() == []
     h.clock.now = T0.replace(hour=9)
@@ -335,9 +359,9 @@ async def test_an_every_n_radar_is_briefed_every_n_papers(h: Harness) -> None:
     )
     svc = h.service()
     svc.policy = WindowPolicy(max_papers=50, max_age=dt.timedelta(days=8))
-    await svc.handle_matches(events(match(1)))
+    await svc.handle_matches([match(1)])
     assert await svc.close_due_windows() == []
-    await svc.handle_matches(events(match(2), match(3, score=0.5), start=1))
+    await svc.handle_matches([match(2), match(3, score=0.5)])
     (first,) = await svc.close_due_windows()
     assert set(first.paper_ids) == {pid(1), pid(2)}  # n papers, the best ones
     assert await svc.close_due_windows() == []  # paper 3 waits for a second one
@@ -347,7 +371,7 @@ async def test_a_deleted_radars_window_is_kept_and_briefed_if_the_radar_returns(
     h: Harness,
 ) -> None:
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     h.store.delete_radar("r1")
     assert await svc.close_due_windows() == []
     assert await svc.close_due_windows() == []
@@ -360,7 +384,7 @@ async def test_a_deleted_radars_window_is_kept_and_briefed_if_the_radar_returns(
 
 async def test_papers_missing_from_the_store_are_listed_as_omitted(h: Harness) -> None:
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(99)))
+    await svc.handle_matches([match(1), match(2), match(99)])
     (briefing,) = await svc.close_due_windows()
     assert set(briefing.paper_ids) == {pid(1), pid(2)}
     assert briefing.omitted_paper_ids == (pid(99),)
@@ -370,53 +394,39 @@ async def test_a_failing_publish_crashes_the_pass_after_the_store_kept_the_brief
     h: Harness,
 ) -> None:
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     h.publisher.fail_with = ConnectionError("broker gone")
     with pytest.raises(ConnectionError):
         await svc.close_due_windows()
     assert h.store.get_briefing("r1.w1") is not None
 
 
-@dataclass
-class ScriptedSource:
-    batches: list[list[RawEvent]]
-    stop: asyncio.Event
-    log: list[str] = field(default_factory=list)
-
-    async def poll(self, wait_seconds: float) -> list[RawEvent]:
-        if not self.batches:
-            self.stop.set()
-            return []
-        self.log.append("poll")
-        return self.batches.pop(0)
-
-    async def commit(self) -> None:
-        self.log.append("commit")
-
-
 async def test_the_consumer_commits_each_batch_after_storing_it(h: Harness) -> None:
-    stop = asyncio.Event()
-    source = ScriptedSource([events(match(1)), [], events(match(2), start=1)], stop)
+    drained = asyncio.Event()
+    source = InMemorySource.of(records(match(1)), [], records(match(2), start=1), drained=drained)
     svc = h.service()
     original = svc.handle_matches
+    log: list[str] = []
 
-    async def handle(batch: list[RawEvent]) -> int:
-        source.log.append(f"store {len(batch)}")
+    async def handle(batch: list[Match]) -> int:
+        log.append(f"store {len(batch)} after {source.commits} commits")
         return await original(batch)
 
     svc.handle_matches = handle  # type: ignore[method-assign]
-    await run_consumer(source, svc, stop)
-    assert source.log == ["poll", "store 1", "commit", "poll", "poll", "store 1", "commit"]
+    await asyncio.wait_for(consumer(h, svc, source).run(drained), 5)
+    assert log == ["store 1 after 0 commits", "store 1 after 1 commits"]
+    assert source.commits == 2
+    assert source.committed == {0: 2}
     assert len(h.store.open_windows()[0].items) == 2
 
 
 async def test_the_consumer_does_not_commit_when_the_store_fails(h: Harness) -> None:
-    stop = asyncio.Event()
-    source = ScriptedSource([events(match(1))], stop)
+    source = InMemorySource.of(records(match(1)))
     h.store.enqueue_for_briefing = _broken  # type: ignore[method-assign]
     with pytest.raises(OSError, match="disk full"):
-        await run_consumer(source, h.service(), stop)
-    assert "commit" not in source.log
+        await consumer(h, h.service(), source).run(asyncio.Event())
+    assert source.commits == 0
+    assert source.committed == {}
 
 
 def _broken(*_: object) -> bool:
@@ -425,7 +435,7 @@ def _broken(*_: object) -> bool:
 
 async def test_the_closer_loop_closes_windows_until_stopped(h: Harness) -> None:
     svc = h.service()
-    await svc.handle_matches(events(match(1), match(2), match(3)))
+    await svc.handle_matches([match(1), match(2), match(3)])
     stop = asyncio.Event()
     task = asyncio.create_task(run_closer(svc, stop, interval=0.01))
     await eventually(lambda: bool(h.published()))

@@ -26,7 +26,6 @@ from tests.unit.briefer.briefer_samples import (
     sample,
     well_behaved,
 )
-from tests.unit.briefer.test_briefer_service import events
 
 RADARS = 1000
 
@@ -48,7 +47,7 @@ async def test_one_paper_matched_by_1000_radars_costs_one_summary_call() -> None
         metrics=metrics,
         clock=lambda: T0,
     )
-    await service.handle_matches(events(*(match(1, radar_id=f"r{r}") for r in range(RADARS))))
+    await service.handle_matches([match(1, radar_id=f"r{r}") for r in range(RADARS)])
 
     published = await service.close_due_windows()
 

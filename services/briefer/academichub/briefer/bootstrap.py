@@ -27,16 +27,21 @@ from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
 from academichub.briefer.breaker import CircuitBreaker
 from academichub.briefer.budget import TokenLedger
 from academichub.briefer.composer import Composer
-from academichub.briefer.kafka_source import KafkaMatchSource, matches_consumer
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
-from academichub.briefer.service import SERVICE, BrieferService, run_closer, run_consumer
+from academichub.briefer.service import SERVICE, BrieferService, run_closer
 from academichub.briefer.settings import BrieferSettings
 from academichub.briefer.store_access import BrieferStore
 from academichub.briefer.summaries import SummaryCache
+from academichub.broker.consumer import ConsumerLoop
+from academichub.broker.dead_letters import DeadLetters
+from academichub.broker.kafka_source import GroupSource
+from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.publisher import KafkaPublisher
+from academichub.contracts import Match, TopicName
 from academichub.platform.errors import ConfigError
+from academichub.platform.lifecycle import run_until_stopped
 from academichub.platform.settings import load_settings
 from academichub.store.door import AsyncStore, StoreThreads
 
@@ -155,9 +160,11 @@ async def serve(
         publisher = KafkaPublisher(servers, client_id=SERVICE)
         stack.push_async_callback(publisher.stop)
         await publisher.start()
-        consumer = matches_consumer(servers, group_id=settings.group_id, client_id=SERVICE)
-        stack.push_async_callback(consumer.stop)
-        await consumer.start()
+        source = GroupSource(
+            servers, TopicName.MATCHES, group_id=settings.group_id, client_id=SERVICE
+        )
+        stack.push_async_callback(source.stop)
+        await source.start()
 
         service = BrieferService(
             store=store,
@@ -174,9 +181,22 @@ async def serve(
             settings.metrics_host,
             settings.metrics_port,
         )
-        async with asyncio.TaskGroup() as tasks:
-            tasks.create_task(run_consumer(KafkaMatchSource(consumer), service, stop))
-            tasks.create_task(run_closer(service, stop, interval=settings.check_interval_seconds))
+        consumer = ConsumerLoop(
+            topic=TopicName.MATCHES,
+            event=Match,
+            source=source,
+            handle=service.handle_matches,
+            dead_letters=DeadLetters(publisher, service=SERVICE),
+            metrics=ConsumerMetrics(registry),
+        )
+        await run_until_stopped(
+            stop,
+            {
+                "matches": consumer.run(stop),
+                "closer": run_closer(service, stop, interval=settings.check_interval_seconds),
+            },
+            grace_seconds=settings.common.stop_grace_seconds,
+        )
     log.info("briefer stopped")
 
 

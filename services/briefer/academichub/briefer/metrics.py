@@ -2,7 +2,9 @@
 
 :class:`BrieferMetrics` also implements the observer ports of the composer, the summary
 cache, the circuit breaker and the model adapter, so those modules stay free of
-prometheus. Tests pass their own registry. No label carries a user or radar id.
+prometheus. Tests pass their own registry. No label carries a user or radar id. Its
+consumer's metrics (dead letters, progress) are :class:`academichub.broker.metrics.
+ConsumerMetrics`, the same in every consuming service.
 """
 
 from __future__ import annotations
@@ -110,11 +112,6 @@ class BrieferMetrics:
         self.circuit_opened = Counter(
             "academichub_briefer_circuit_opened_total",
             "Times the circuit breaker opened",
-            registry=registry,
-        )
-        self.poison = Counter(
-            "academichub_briefer_poison_events_total",
-            "Undecodable matches sent to the dead-letter topic",
             registry=registry,
         )
         self.open_windows = Gauge(

@@ -2,9 +2,10 @@
 
 Two loops share one store:
 
-- the **consumer** decodes a batch of ``matches`` events, dead-letters the poison ones,
-  puts each match into its radar's open window in the store (idempotent: a replayed
-  match changes nothing) and only then commits the batch's offsets;
+- the **consumer** (the shared loop of :mod:`academichub.broker.consumer`, which decodes
+  and dead-letters) hands :meth:`BrieferService.handle_matches` each batch of matches,
+  which puts each into its radar's open window in the store (idempotent: a replayed
+  match changes nothing); the loop commits the batch only after that;
 - the **closer** runs a pass every ``check_interval`` seconds:
 
   1. publishes stored briefings whose publication was interrupted (a crash between
@@ -34,49 +35,21 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from academichub.briefer.composer import Composer
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.policy import DueWindow, WindowPolicy, due_windows
 from academichub.briefer.store_access import BrieferStore
-from academichub.broker.dead_letters import dead_letter
 from academichub.broker.publisher import EventPublisher
-from academichub.contracts import Briefing, Match, Paper, Radar, TopicName, decode_event
-from academichub.platform.errors import PoisonEvent
+from academichub.contracts import Briefing, Match, Paper, Radar, TopicName
 from academichub.store.door import AsyncStore
 
-__all__ = [
-    "SERVICE",
-    "BrieferService",
-    "BrieferStore",
-    "MatchSource",
-    "RawEvent",
-    "run_closer",
-    "run_consumer",
-]
+__all__ = ["SERVICE", "BrieferService", "BrieferStore", "run_closer"]
 
 log = logging.getLogger(__name__)
 
 SERVICE = "briefer"
-
-
-@dataclass(frozen=True)
-class RawEvent:
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-
-
-class MatchSource(Protocol):
-    async def poll(self, wait_seconds: float) -> list[RawEvent]:
-        """The next batch of ``matches`` events (empty after ``wait_seconds``)."""
-        ...
-
-    async def commit(self) -> None:
-        """Commit the offsets of every batch returned so far."""
-        ...
 
 
 def _utcnow() -> dt.datetime:
@@ -98,27 +71,9 @@ class BrieferService:
     # (radar, window) pairs already reported as orphaned, so the log says it once.
     _orphans: set[tuple[str, int]] = field(default_factory=set, init=False, repr=False)
 
-    async def handle_matches(self, events: Sequence[RawEvent]) -> int:
-        """Queue the batch's matches for briefing; return how many were new."""
-        matches: list[Match] = []
-        for event in events:
-            try:
-                decoded = decode_event(TopicName.MATCHES, event.value)
-            except PoisonEvent as exc:
-                await dead_letter(
-                    self.publisher,
-                    topic=TopicName.MATCHES,
-                    partition=event.partition,
-                    offset=event.offset,
-                    key=event.key,
-                    value=event.value,
-                    error=str(exc),
-                    service=SERVICE,
-                )
-                self.metrics.poison.inc()
-                continue
-            assert isinstance(decoded, Match)  # decode_event returns the topic's type
-            matches.append(decoded)
+    async def handle_matches(self, matches: Sequence[Match]) -> int:
+        """Queue a batch of matches for briefing (the ``matches`` consumer loop's handler);
+        return how many were new."""
         if not matches:
             return 0
         queued = await self.store.run(lambda s: [s.enqueue_for_briefing(m) for m in matches])
@@ -276,22 +231,6 @@ class BrieferService:
         self.metrics.upgrades.inc()
         log.info("briefing %s upgraded by the model (revision %d)", new.id, revision)
         return new, True
-
-
-async def run_consumer(
-    source: MatchSource,
-    service: BrieferService,
-    stop: asyncio.Event,
-    *,
-    poll_seconds: float = 0.5,
-) -> None:
-    """Consume until ``stop`` is set; offsets are committed after each stored batch."""
-    while not stop.is_set():
-        events = await source.poll(poll_seconds)
-        if not events:
-            continue
-        await service.handle_matches(events)
-        await source.commit()
 
 
 async def run_closer(service: BrieferService, stop: asyncio.Event, *, interval: float) -> None:

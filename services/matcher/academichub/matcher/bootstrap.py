@@ -1,60 +1,191 @@
-"""The matcher's composition root: one process, wired here and nowhere else."""
+"""The matcher's composition root: one process, wired here and nowhere else.
+
+``serve`` opens the store on the matcher's one store thread (the index writer, the radar
+index and the pipeline live there), starts the publisher, serves ``/metrics``,
+``/healthz`` and ``/readyz`` on ``MATCHER_WEB_PORT``, loads every radar from the store,
+then runs two consumer loops (:mod:`academichub.broker.consumer`) until SIGINT/SIGTERM:
+
+* ``papers`` as a member of consumer group ``MATCHER_GROUP_ID`` (``academichub-matcher``;
+  KEDA scales on its lag), batches of ``MATCHER_BATCH_SIZE`` papers or what arrived within
+  ``MATCHER_BATCH_WITHIN_SECONDS``, committed after each batch is matched and its matches
+  published (at-least-once);
+* ``radars`` followed from the start of every partition, without a group, in every
+  replica: changes made since the store was read arrive there (replays are harmless,
+  the registry applies only newer revisions). Its poison is remembered in the store, so
+  a restart does not dead-letter it again.
+
+The embedded store's index writer also indexes what scaled-out replicas stored.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
 
-from faust.worker import Worker
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry
 
-from academichub.matcher.app import MatcherRuntime, build_app
+from academichub.broker.consumer import ConsumerLoop
+from academichub.broker.dead_letters import DeadLetters
+from academichub.broker.kafka_source import FollowSource, GroupSource
+from academichub.broker.metrics import ConsumerMetrics
+from academichub.broker.publisher import KafkaPublisher
+from academichub.contracts import Paper, RadarChange, TopicName
+from academichub.matcher.handlers import PaperHandler, RadarHandler
 from academichub.matcher.metrics import MatcherMetrics
 from academichub.matcher.pipeline import MatchingPipeline
+from academichub.matcher.readiness import MatcherReadiness
 from academichub.matcher.registry import RadarRegistry
 from academichub.matcher.settings import MatcherSettings
+from academichub.platform.health_app import health_app
 from academichub.platform.heap import building_long_lived
-from academichub.platform.settings import load_settings
-from academichub.store.door import StoreThreads
-from academichub.store.factory import open_store as open_store_for
-from academichub.store.port import Store
+from academichub.platform.http_server import serve_http
+from academichub.platform.lifecycle import run_main, run_until_stopped, stop_on_signals
+from academichub.store.door import AsyncStore, StoreThreads
+from academichub.store.factory import OpenedStore, open_store
 
 log = logging.getLogger(__name__)
 
+SERVICE = "matcher"
+DRAIN_BATCH = 500
+DRAIN_INTERVAL_SECONDS = 0.5
+
 
 def main() -> None:
-    settings = load_settings(MatcherSettings)
+    run_main(SERVICE, MatcherSettings, serve)
 
-    def open_store() -> Store:
-        return open_store_for(settings.common, index_writer=settings.index_writer)
 
-    # One thread: the index writer, the radar index and the pipeline are used there only.
-    threads = StoreThreads(1, name="matcher-store")
-    store = threads.open(open_store)
-    metrics = MatcherMetrics(REGISTRY)
-    registry = RadarRegistry()
-    # Every radar is loaded before the first paper is consumed; changes made since
-    # arrive on the radars topic, which the runtime replays from its start.
-    with building_long_lived():
-        problems = store.call(lambda s: registry.load(s.list_radars()))
+async def serve(
+    settings: MatcherSettings,
+    *,
+    stop: asyncio.Event | None = None,
+    registry: CollectorRegistry = REGISTRY,
+    open_configured: Callable[[], OpenedStore] | None = None,
+) -> None:
+    """Run the matcher until ``stop`` is set (when not given: SIGINT/SIGTERM)."""
+    common = settings.common
+    async with contextlib.AsyncExitStack() as stack:
+        stop = stack.enter_context(stop_on_signals(stop))
+        metrics = MatcherMetrics(registry)
+        consumer_metrics = ConsumerMetrics(registry)
+
+        # One thread: the index writer, the radar index and the pipeline are used there only.
+        threads = StoreThreads(1, name="matcher-store")
+        stack.callback(threads.close)
+        store = threads.open(
+            open_configured or (lambda: open_store(common, index_writer=settings.index_writer))
+        )
+        stack.callback(store.call, lambda s: s.close())
+        radars = RadarRegistry()
+        pipeline = store.part(lambda s: MatchingPipeline(store=s, registry=radars))
+
+        publisher = KafkaPublisher(common.bootstrap_servers, client_id=SERVICE)
+        stack.push_async_callback(publisher.stop)
+        await publisher.start()
+
+        papers_source = GroupSource(
+            common.bootstrap_servers,
+            TopicName.PAPERS,
+            group_id=settings.group_id,
+            client_id=SERVICE,
+            max_records=settings.batch_size,
+            wait_seconds=settings.batch_within_seconds,
+            session_timeout_ms=int(settings.session_timeout_seconds * 1000),
+            heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
+            rebalance_timeout_ms=int(settings.rebalance_timeout_seconds * 1000),
+        )
+        radars_source = FollowSource(
+            common.bootstrap_servers, TopicName.RADARS, client_id=f"{SERVICE}-radars"
+        )
+        papers = ConsumerLoop(
+            topic=TopicName.PAPERS,
+            event=Paper,
+            source=papers_source,
+            handle=PaperHandler(pipeline, publisher, metrics),
+            dead_letters=DeadLetters(publisher, service=SERVICE),
+            metrics=consumer_metrics,
+        )
+        radar_changes = RadarHandler(pipeline, metrics)
+        follower = ConsumerLoop(
+            topic=TopicName.RADARS,
+            event=RadarChange,
+            source=radars_source,
+            handle=radar_changes,
+            check=radar_changes.check,
+            # Read from offset 0 on every start: each dead letter is remembered, sent once.
+            dead_letters=DeadLetters(
+                publisher, service=SERVICE, sent=store.part(lambda s: s.dead_letters)
+            ),
+            metrics=consumer_metrics,
+        )
+        readiness = MatcherReadiness(
+            store=store,
+            registry=radars,
+            consumers={"papers": papers.progress, "radars": follower.progress},
+            stall_seconds=settings.consumer_stall_seconds,
+            probe_timeout_seconds=settings.store_probe_timeout_seconds,
+        )
+
+        async def match() -> None:
+            await _load_radars(pipeline, metrics)
+            readiness.radars_loaded = True
+            async with contextlib.AsyncExitStack() as sources:
+                sources.push_async_callback(radars_source.stop)
+                await radars_source.start()
+                sources.push_async_callback(papers_source.stop)
+                await papers_source.start()
+                await run_until_stopped(
+                    stop,
+                    {
+                        "papers": papers.run(stop),
+                        "radars": follower.run(stop),
+                        "index": _index_queued_papers(settings, store, stop),
+                    },
+                    grace_seconds=common.stop_grace_seconds,
+                )
+
+        log.info("matcher starting: /metrics, /healthz, /readyz on :%d", settings.web_port)
+        await run_until_stopped(
+            stop,
+            {
+                "web": serve_http(
+                    health_app(registry, readiness),
+                    host=settings.web_bind,
+                    port=settings.web_port,
+                    stop=stop,
+                    access_log=False,
+                ),
+                "matcher": match(),
+            },
+            grace_seconds=common.stop_grace_seconds,
+        )
+    log.info("matcher stopped")
+
+
+async def _load_radars(pipeline: AsyncStore[MatchingPipeline], metrics: MatcherMetrics) -> None:
+    """Every radar into the registry before the first paper is consumed."""
+
+    def load(p: MatchingPipeline) -> list[tuple[str, str]]:
+        with building_long_lived():
+            return p.registry.load(p.store.list_radars())
+
+    problems = await pipeline.run(load)
     for radar_id, error in problems:
         log.error("radar %s not loaded: %s", radar_id, error)
-    metrics.radars.set(len(registry))
-    log.info("loaded %d radars from the store", len(registry))
+    held = await pipeline.run(lambda p: len(p.registry))
+    metrics.radars.set(held)
+    log.info("loaded %d radars from the store", held)
 
-    pipeline = store.part(lambda s: MatchingPipeline(store=s, registry=registry))
-    runtime = MatcherRuntime(settings, store, registry, metrics)
-    app = build_app(settings, runtime, pipeline)
-    worker = Worker(
-        app,
-        runtime,
-        loglevel=settings.common.log_level,
-        redirect_stdouts=False,
-        override_logging=False,
-    )
-    try:
-        worker.execute_from_commandline()
-    finally:
-        try:
-            store.call(lambda s: s.close())
-        finally:
-            threads.close()
+
+async def _index_queued_papers(
+    settings: MatcherSettings, store: AsyncStore[OpenedStore], stop: asyncio.Event
+) -> None:
+    """The embedded index writer indexes what scaled-out replicas stored."""
+    if not settings.index_writer:
+        return
+    while not stop.is_set():
+        drained = await store.run(lambda s: s.drain_index_queue(DRAIN_BATCH))
+        if drained < DRAIN_BATCH:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), DRAIN_INTERVAL_SECONDS)

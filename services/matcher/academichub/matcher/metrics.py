@@ -1,4 +1,8 @@
-"""The matcher's Prometheus metrics, created once per process by the composition root."""
+"""The matcher's Prometheus metrics, created once per process by the composition root.
+
+Its consumers' (events, dead letters, progress per topic) are
+:class:`academichub.broker.metrics.ConsumerMetrics`, the same in every consuming service.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,6 @@ class MatcherMetrics:
         )
         self.matches = Counter(
             "academichub_matcher_matches_total", "Matches emitted", registry=registry
-        )
-        self.poison = Counter(
-            "academichub_matcher_poison_events_total",
-            "Events sent to a dead-letter topic",
-            ["topic"],
-            registry=registry,
         )
         self.radar_changes = Counter(
             "academichub_matcher_radar_changes_total",

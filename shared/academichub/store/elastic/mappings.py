@@ -166,6 +166,10 @@ class IndexNames:
     def sequences(self) -> str:
         return f"{self.prefix}-sequences"
 
+    @property
+    def dead_letters(self) -> str:
+        return f"{self.prefix}-dead-letters"
+
 
 @dataclass(frozen=True)
 class IndexSpec:
@@ -362,6 +366,8 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
         ),
         IndexSpec(names.preprint_dois, _strict(doi=_KEYWORD, paper_id=_KEYWORD)),
         IndexSpec(names.sequences, _strict(value=_LONG)),
+        # Dead letters a re-reading consumer sent (dead_letters.py), by letter id.
+        IndexSpec(names.dead_letters, _strict(letter_id=_KEYWORD, sent_at=_INSTANT)),
     ]
 
 

@@ -60,6 +60,7 @@ from academichub.store.elastic.backoff import Backoff
 from academichub.store.elastic.briefer_state import BrieferState
 from academichub.store.elastic.bulk import CONFLICT, NOT_FOUND, ItemResult, Operation
 from academichub.store.elastic.cluster import UPDATE_RETRIES, Cluster, filtered
+from academichub.store.elastic.dead_letters import ElasticsearchDeadLetters
 from academichub.store.elastic.documents import (
     BRIEFED,
     PENDING,
@@ -146,6 +147,7 @@ class ElasticsearchStore(DelegatesBrieferState):
         self.names = self.cluster.names
         self._briefer = BrieferState(self.cluster)
         self._preprints = PreprintLinks(self.cluster)
+        self.dead_letters = ElasticsearchDeadLetters(self.cluster)
 
     # --- papers -------------------------------------------------------------------
     def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:

@@ -204,6 +204,14 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         paper_id TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    """
+    -- Dead letters sent by a consumer that reads its topic from the start on every run
+    -- (see academichub/broker/dead_letters.py), so that each is sent once.
+    CREATE TABLE dead_letters (
+        letter_id TEXT PRIMARY KEY,
+        sent_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

@@ -23,6 +23,7 @@ from academichub.radar.ast import Node
 from academichub.store.briefer_delegate import DelegatesBrieferState
 from academichub.store.embedded.briefer_state import BrieferState
 from academichub.store.embedded.database import Database
+from academichub.store.embedded.dead_letters import EmbeddedDeadLetters
 from academichub.store.embedded.fulltext import FullTextIndex
 from academichub.store.embedded.preprint_links import PreprintLinks
 from academichub.store.embedded.records import Records
@@ -60,6 +61,7 @@ class EmbeddedStore(DelegatesBrieferState):
             self._records = Records(self._db)
             self._briefer = BrieferState(self._db)
             self._preprints = PreprintLinks(self._db)
+            self.dead_letters = EmbeddedDeadLetters(self._db)
             if index_writer:
                 self._rebuild_index_if_lost()
         except BaseException:

@@ -1,0 +1,55 @@
+"""A service's operations endpoints, for the processes that serve no other HTTP.
+
+``/metrics`` (Prometheus text format), ``/healthz`` (the process answers: liveness) and
+``/readyz`` (it can do its job now: 200, or 503 naming what is not ready), as a small
+Starlette app that :func:`academichub.platform.http_server.serve_http` serves beside the
+service's loops. The gateway has its own, inside its API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether the service can do its job, each check's answer ("ok" or why not), and
+    anything else worth showing (counts)."""
+
+    checks: Mapping[str, str]
+    details: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> bool:
+        return all(answer == "ok" for answer in self.checks.values())
+
+    def body(self) -> dict[str, object]:
+        status = "ok" if self.ready else "unavailable"
+        return {"status": status, "checks": dict(self.checks), **self.details}
+
+
+def health_app(registry: CollectorRegistry, ready: Callable[[], Awaitable[Readiness]]) -> Starlette:
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        answer = await ready()
+        return JSONResponse(answer.body(), status_code=200 if answer.ready else 503)
+
+    return Starlette(
+        routes=[
+            Route("/metrics", metrics),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ]
+    )

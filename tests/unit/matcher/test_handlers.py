@@ -1,0 +1,152 @@
+"""What the matcher's two consumer loops do with their batches, and when it is ready."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from academichub.broker.consumer import ConsumerProgress
+from academichub.broker.publisher import RecordingPublisher
+from academichub.contracts import Match, Paper, Radar, RadarChange, TopicName
+from academichub.matcher.handlers import PaperHandler, RadarHandler
+from academichub.matcher.metrics import MatcherMetrics
+from academichub.matcher.pipeline import MatchingPipeline
+from academichub.matcher.readiness import MatcherReadiness
+from academichub.matcher.registry import RadarRegistry
+from academichub.platform.errors import PoisonEvent
+from academichub.store.door import AsyncStore
+from academichub.store.memory import InMemoryStore
+
+NOW = dt.datetime(2026, 6, 12, 4, 0, tzinfo=dt.UTC)
+
+
+def radar(rid: str, query: str, revision: int = 1) -> Radar:
+    return Radar(
+        id=rid, owner="u", name=rid, query=query, revision=revision, created_at=NOW, updated_at=NOW
+    )
+
+
+def upsert(r: Radar) -> RadarChange:
+    return RadarChange(kind="upsert", radar_id=r.id, revision=r.revision, radar=r)
+
+
+def paper(n: int, title: str) -> Paper:
+    return Paper(
+        id=f"arxiv:2506.{n:05d}",
+        version=1,
+        source="arxiv",
+        announce_type="new",
+        title=title,
+        abstract=title,
+        categories=("quant-ph",),
+        published=dt.date(2026, 6, 12),
+    )
+
+
+class Rig:
+    def __init__(self) -> None:
+        self.store = InMemoryStore()
+        self.registry = RadarRegistry()
+        self.pipeline = AsyncStore.inline(
+            MatchingPipeline(store=self.store, registry=self.registry, clock=lambda: NOW)
+        )
+        self.publisher = RecordingPublisher()
+        self.metrics = MatcherMetrics(CollectorRegistry())
+
+    def sample(self, name: str, **labels: str) -> float:
+        return self.metrics.registry.get_sample_value(name, labels) or 0.0
+
+
+async def test_radar_changes_are_applied_and_counted() -> None:
+    rig = Rig()
+    handle = RadarHandler(rig.pipeline, rig.metrics)
+    qc = radar("qc", '"quantum circuit"')
+    await handle([upsert(qc), upsert(qc)])  # the replay changes nothing
+    assert set(rig.registry.radars) == {"qc"}
+    assert rig.sample("academichub_matcher_radar_changes_total", kind="upsert") == 1
+    assert rig.sample("academichub_matcher_radars") == 1
+
+
+def test_a_radar_whose_query_does_not_parse_is_poison() -> None:
+    with pytest.raises(PoisonEvent, match=r"radar bad has a query that does not parse"):
+        RadarHandler.check(upsert(radar("bad", "quantum AND")))
+    RadarHandler.check(upsert(radar("good", "quantum")))  # no complaint
+    RadarHandler.check(RadarChange(kind="delete", radar_id="gone", revision=2))
+
+
+async def test_papers_are_matched_published_then_marked_emitted() -> None:
+    rig = Rig()
+    await RadarHandler(rig.pipeline, rig.metrics)([upsert(radar("qc", '"quantum circuit"'))])
+    handle = PaperHandler(rig.pipeline, rig.publisher, rig.metrics)
+    batch = [paper(1, "Quantum circuit synthesis"), paper(2, "Protein folding")]
+    await handle(batch)
+    sent = rig.publisher.on(TopicName.MATCHES)
+    assert [(m.radar_id, m.paper_id) for m in sent if isinstance(m, Match)] == [
+        ("qc", "arxiv:2506.00001")
+    ]
+    assert rig.store.emitted == {("qc", "arxiv:2506.00001", 1)}
+    assert rig.sample("academichub_matcher_matches_total") == 1
+    assert rig.sample("academichub_matcher_papers_total", outcome="new") == 2
+
+    await handle(batch)  # a replay: stored, nothing emitted again
+    assert len(rig.publisher.on(TopicName.MATCHES)) == 1
+
+
+async def test_a_publish_that_fails_leaves_the_matches_unemitted() -> None:
+    rig = Rig()
+    await RadarHandler(rig.pipeline, rig.metrics)([upsert(radar("qc", '"quantum circuit"'))])
+    rig.publisher.fail_with = ConnectionError("broker gone")
+    with pytest.raises(ConnectionError):
+        await PaperHandler(rig.pipeline, rig.publisher, rig.metrics)(
+            [paper(1, "Quantum circuit synthesis")]
+        )
+    assert rig.store.emitted == set()  # emitted again when the batch is consumed again
+
+
+async def test_ready_only_with_radars_loaded_both_consumers_polling_and_the_store_up() -> None:
+    rig = Rig()
+    now = [0.0]
+    papers, radars = ConsumerProgress(lambda: now[0]), ConsumerProgress(lambda: now[0])
+    readiness = MatcherReadiness(
+        store=AsyncStore.inline(rig.store),
+        registry=rig.registry,
+        consumers={"papers": papers, "radars": radars},
+        stall_seconds=60,
+        probe_timeout_seconds=1,
+    )
+    answer = await readiness()
+    assert not answer.ready
+    assert answer.checks["radars"] == "loading from the store"
+    assert answer.checks["consumer papers"] == "not running"
+
+    readiness.radars_loaded = True
+    for progress in (papers, radars):
+        progress.started()
+        progress.polled()
+    answer = await readiness()
+    assert answer.ready, answer.checks
+    assert answer.body() == {
+        "status": "ok",
+        "checks": {
+            "radars": "ok",
+            "consumer papers": "ok",
+            "consumer radars": "ok",
+            "store": "ok",
+        },
+        "radars": 0,
+    }
+
+    now[0] = 61.0  # the papers consumer stopped polling (a stuck batch)
+    radars.polled()
+    answer = await readiness()
+    assert not answer.ready
+    assert answer.checks["consumer papers"] == "no poll for 61s"
+    assert answer.checks["consumer radars"] == "ok"
+
+    papers.polled()
+    rig.store.close()
+    answer = await readiness()
+    assert answer.checks["store"] == "store is closed"
+    assert answer.body()["status"] == "unavailable"
