@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal, Protocol
 
 from academichub.broker.local import LocalBroker, free_port
 from academichub.broker.topics_admin import ensure_topics
+from academichub.contracts import TopicName
 
 KAFKA_KIT_VARIABLE: Final = "ACADEMICHUB_TEST_KAFKA"
 BrokerKind = Literal["tansu", "kafka"]
@@ -67,10 +69,11 @@ class TansuBroker:
     """The project's own :class:`LocalBroker`, started on a free port with the topics."""
 
     log_path: Path | None = None
+    partitions: Mapping[TopicName, int] = field(default_factory=dict)
     _broker: BrokerUnderTest = field(init=False)
 
     def __post_init__(self) -> None:
-        self._broker = LocalBroker(log_path=self.log_path)
+        self._broker = LocalBroker(log_path=self.log_path, partitions=self.partitions)
 
     @property
     def kind(self) -> BrokerKind:
@@ -102,6 +105,7 @@ class KafkaBroker:
     data_dir: Path
     port: int = field(default_factory=free_port)
     controller_port: int = field(default_factory=free_port)
+    partitions: Mapping[TopicName, int] = field(default_factory=dict)
     _running: bool = field(default=False, init=False)
 
     @property
@@ -141,7 +145,9 @@ class KafkaBroker:
             timeout=120,
         )
         self._running = True
-        asyncio.run(ensure_topics(self.bootstrap_servers, connect_within=60))
+        asyncio.run(
+            ensure_topics(self.bootstrap_servers, connect_within=60, partitions=self.partitions)
+        )
 
     def stop(self) -> None:
         if self._running:
@@ -149,12 +155,16 @@ class KafkaBroker:
             self._kafka_local("stop", timeout=60)
 
 
-def make_broker(kind: BrokerKind, workdir: Path) -> BrokerUnderTest:
-    """A broker of ``kind``, not started; its logs and data go under ``workdir``."""
+def make_broker(
+    kind: BrokerKind, workdir: Path, partitions: Mapping[TopicName, int] | None = None
+) -> BrokerUnderTest:
+    """A broker of ``kind``, not started; its logs and data go under ``workdir``; topics
+    get the registry's partition counts except those ``partitions`` gives."""
     workdir.mkdir(parents=True, exist_ok=True)
+    counts = dict(partitions or {})
     if kind == "tansu":
-        return TansuBroker(log_path=workdir / "tansu.log")
+        return TansuBroker(log_path=workdir / "tansu.log", partitions=counts)
     kit = kafka_kit()
     if kit is None:
         raise RuntimeError(why_no_kafka())
-    return KafkaBroker(kit=kit, data_dir=workdir / "kafka")
+    return KafkaBroker(kit=kit, data_dir=workdir / "kafka", partitions=counts)

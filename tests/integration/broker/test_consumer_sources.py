@@ -19,12 +19,12 @@ from prometheus_client import CollectorRegistry
 from academichub.broker.consumer import ConsumerLoop
 from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.kafka_source import FollowSource, GroupSource
-from academichub.broker.local import LocalBroker
 from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import DeadLetter, Paper, RadarChange, TopicName, encode_event
 from academichub.contracts.examples import PAPER, RADAR_CHANGE_UPSERT
 from academichub.store.embedded import EmbeddedStore
+from tests.support.brokers import BrokerKind, BrokerUnderTest, make_broker
 from tests.support.kafka import read_topic
 from tests.support.store_doors import on_its_thread
 
@@ -34,12 +34,17 @@ RADAR_PARTITIONS = 3
 
 
 @pytest.fixture
-def radars_broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    """A broker whose ``radars`` topic has three partitions (the registry's has one)."""
-    with LocalBroker(
-        log_path=tmp_path / "tansu.log", partitions={TopicName.RADARS: RADAR_PARTITIONS}
-    ) as running:
+def radars_broker(broker_kind: BrokerKind, tmp_path: Path) -> Iterator[BrokerUnderTest]:
+    """A broker (Tansu, and Kafka when the kit is given) whose ``radars`` topic has three
+    partitions (the registry's has one)."""
+    running = make_broker(
+        broker_kind, tmp_path / "broker", partitions={TopicName.RADARS: RADAR_PARTITIONS}
+    )
+    running.start()
+    try:
         yield running
+    finally:
+        running.stop()
 
 
 def change(radar_id: str) -> RadarChange:
@@ -103,7 +108,7 @@ async def follow(
 
 
 async def test_the_follower_reads_every_partition_of_radars_from_the_start(
-    radars_broker: LocalBroker,
+    radars_broker: BrokerUnderTest,
 ) -> None:
     servers = radars_broker.bootstrap_servers
     written = [change(f"r_{p}{n}") for p in range(RADAR_PARTITIONS) for n in range(2)]
@@ -132,7 +137,7 @@ async def test_the_follower_reads_every_partition_of_radars_from_the_start(
 
 
 async def test_a_restarted_follower_does_not_dead_letter_the_same_poison_again(
-    radars_broker: LocalBroker, tmp_path: Path
+    radars_broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
     servers = radars_broker.bootstrap_servers
     good = change("r_good")
@@ -174,7 +179,7 @@ def paper(n: int) -> Paper:
 
 
 async def test_a_group_member_commits_after_its_handler_and_the_group_moves_on(
-    broker: LocalBroker,
+    broker: BrokerUnderTest,
 ) -> None:
     servers = broker.bootstrap_servers
     publisher = KafkaPublisher(servers, client_id="test")

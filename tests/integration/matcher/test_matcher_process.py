@@ -12,15 +12,18 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.brokers import BrokerUnderTest
 from tests.support.system import running_system
 
 pytestmark = pytest.mark.integration
 
 
-def test_the_matcher_is_ready_when_consuming_and_stops_on_sigterm(tmp_path: Path) -> None:
+def test_the_matcher_is_ready_when_consuming_and_stops_on_sigterm(
+    broker: BrokerUnderTest, tmp_path: Path
+) -> None:
     workdir = tmp_path / "cwd"
     workdir.mkdir()
-    with running_system(tmp_path) as system:
+    with running_system(tmp_path, broker) as system:
         port = system.env["MATCHER_WEB_PORT"]
         out = (system.log_dir / "matcher.log").open("ab")
         system.processes["matcher"] = subprocess.Popen(
