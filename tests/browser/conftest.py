@@ -71,7 +71,7 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     store = InMemoryStore()
-    accounts = InMemoryAccountStore()
+    accounts = store.accounts
     now = dt.datetime.now(dt.UTC)
     user = User(new_user_id(), "Ada Lovelace", "ada@example.org", False, now)
     accounts.add_user(user)
@@ -80,7 +80,6 @@ def site(tmp_path: Path) -> Iterator[Site]:
     app = create_app(
         GatewaySettings(common=CommonSettings(data_dir=tmp_path / "data")),
         store=store,
-        accounts=accounts,
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
     )

@@ -35,7 +35,7 @@ def _paper(n: int, title: str, abstract: str, day: dt.date) -> Paper:
 
 def _seed(site: Site) -> dt.date:
     today = dt.datetime.now(dt.UTC).date()
-    site.store.upsert_papers(
+    site.store.papers.upsert_papers(
         [
             _paper(
                 n,
@@ -106,7 +106,7 @@ def test_without_script_an_invalid_query_comes_back_with_the_caret(
     expect(page.locator("#radar-query")).to_have_value(typed)
     expect(page.locator("#radar-name")).to_have_value("Kept")
     expect(page.locator("#preview-error .caret")).to_contain_text(" " * 20 + "^")
-    assert site.store.list_radars() == []
+    assert site.store.radars.list_radars() == []
     context.close()
 
 
@@ -122,7 +122,7 @@ def _radar_with_history(site: Site, page: Page) -> str:
     expect(page).to_have_url(re.compile(r"/radars/r_[0-9a-f]{16}$"))
     radar_id = page.url.rsplit("/", 1)[1]
     now = dt.datetime.now(dt.UTC)
-    site.store.record_matches(
+    site.store.matches.record_matches(
         [
             Match(
                 radar_id=radar_id,
@@ -139,7 +139,7 @@ def _radar_with_history(site: Site, page: Page) -> str:
         ]
     )
     ids = ("arxiv:2606.00001", "arxiv:2606.00002")
-    site.store.close_window(
+    site.store.briefings.close_window(
         Briefing(
             id=Briefing.make_id(radar_id, 1),
             radar_id=radar_id,
@@ -189,11 +189,11 @@ def test_the_radar_page_and_list_show_the_briefing_the_schedule_and_the_counts(
     page.click("#radar-delete")
     expect(page.locator("#confirm-delete")).to_contain_text("删除雷达“Surface codes”？")
     page.click("#delete-cancel")
-    assert site.store.get_radar(radar_id) is not None
+    assert site.store.radars.get_radar(radar_id) is not None
     page.click("#radar-delete")
     page.click("#delete-confirmed")
     expect(page).to_have_url(site.base + "/radars")
-    assert site.store.get_radar(radar_id) is None
+    assert site.store.radars.get_radar(radar_id) is None
 
 
 def test_a_missing_page_is_a_chinese_error_page(browser: Browser, site: Site) -> None:
@@ -215,7 +215,7 @@ def test_the_sources_page_fits_a_phone_and_says_it_runs_on_recordings(
     browser: Browser, site: Site
 ) -> None:
     _seed(site)
-    site.store.set_cursor(
+    site.store.ingest.set_cursor(
         "arxiv",
         {
             "url": "file:///srv/academichub/recorded/arxiv-quant-ph.xml",

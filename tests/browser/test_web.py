@@ -44,7 +44,7 @@ def _paper(n: int, title: str, abstract: str, day: dt.date, cat: str = "quant-ph
 
 def _seed(site: Site) -> dt.date:
     today = dt.datetime.now(dt.UTC).date()
-    site.store.upsert_papers(
+    site.store.papers.upsert_papers(
         [
             _paper(1, "Surface codes below threshold", "A surface code with $d=7$ qubits.", today),
             _paper(
@@ -126,12 +126,12 @@ def test_sign_in_create_a_radar_and_read_its_matches_and_briefing(
     page.click("#radar-save")
     expect(page).to_have_url(re.compile(r"/radars/r_[0-9a-f]{16}$"))
     radar_id = page.url.rsplit("/", 1)[1]
-    radar = site.store.get_radar(radar_id)
+    radar = site.store.radars.get_radar(radar_id)
     assert radar is not None
     assert radar.owner == site.user.id
 
     now = dt.datetime.now(dt.UTC)
-    site.store.record_matches(
+    site.store.matches.record_matches(
         [
             Match(
                 radar_id=radar_id,
@@ -175,7 +175,7 @@ def test_sign_in_create_a_radar_and_read_its_matches_and_briefing(
         window_closed_at=now,
         created_at=now,
     )
-    site.store.close_window(briefing, [])
+    site.store.briefings.close_window(briefing, [])
 
     page.reload()
     expect(page.locator(".match")).to_have_count(2)

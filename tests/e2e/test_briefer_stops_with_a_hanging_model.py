@@ -32,7 +32,7 @@ GRACE = 30.0  # the longest the test waits before killing the process (k8s gives
 def prepare_store(data_dir: Path) -> None:
     store = EmbeddedStore(data_dir, index_writer=True)
     try:
-        store.put_radar(
+        store.radars.put_radar(
             Radar(
                 id="r1",
                 owner="ops",
@@ -43,7 +43,7 @@ def prepare_store(data_dir: Path) -> None:
                 updated_at=NOW,
             )
         )
-        store.upsert_papers(
+        store.papers.upsert_papers(
             [
                 Paper(
                     id=pid,
@@ -105,7 +105,7 @@ def test_sigterm_stops_the_briefer_and_cancels_its_hanging_model_call(
 
     store = EmbeddedStore(system.data_dir, index_writer=False)
     try:
-        assert [w.radar_id for w in store.open_windows()] == ["r1"]
-        assert store.briefings_for_radar("r1") == []
+        assert [w.radar_id for w in store.briefings.open_windows()] == ["r1"]
+        assert store.briefings.briefings_for_radar("r1") == []
     finally:
         store.close()

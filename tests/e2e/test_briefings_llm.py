@@ -62,7 +62,7 @@ def expected_matches() -> set[str]:
 def briefings(system: System) -> list[Briefing]:
     store = EmbeddedStore(system.data_dir, index_writer=False)
     try:
-        return store.briefings_for_radar(RADAR.id, limit=500)
+        return store.briefings.briefings_for_radar(RADAR.id, limit=500)
     finally:
         store.close()
 
@@ -77,7 +77,7 @@ async def _create_radar(system: System) -> None:
     # As the gateway does: the store first (the briefer reads radars there), then the topic.
     store = EmbeddedStore(system.data_dir, index_writer=False)
     try:
-        store.put_radar(RADAR)
+        store.radars.put_radar(RADAR)
     finally:
         store.close()
     publisher = KafkaPublisher(system.broker.bootstrap_servers, client_id="e2e")

@@ -96,8 +96,6 @@ def _serve(data_dir: str, port: int, facet_cache: int) -> None:
     from academichub.platform.settings import CommonSettings
     from academichub.store.door import StoreThreads
     from academichub.store.embedded import EmbeddedStore
-    from academichub.store.embedded.accounts import EmbeddedAccountStore
-    from academichub.store.embedded.facets import EmbeddedFacets
 
     logging.basicConfig(level=logging.WARNING)
     folder = Path(data_dir)
@@ -109,9 +107,7 @@ def _serve(data_dir: str, port: int, facet_cache: int) -> None:
     )
     app = create_app(
         settings,
-        store=EmbeddedStore(folder, index_writer=False),
-        accounts=EmbeddedAccountStore(folder),
-        facets=EmbeddedFacets(folder, cache_size=facet_cache),
+        store=EmbeddedStore(folder, index_writer=False, facet_cache=facet_cache),
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
         # As the gateway's bootstrap does: collections skip what start-up built.
@@ -145,13 +141,11 @@ def _store_call(
 ) -> tuple[Callable[[dict[str, str]], None], Callable[[], None]]:
     from academichub.gateway.routes.papers import search_page
     from academichub.store.embedded import EmbeddedStore
-    from academichub.store.embedded.facets import EmbeddedFacets
 
-    store = EmbeddedStore(data_dir, index_writer=False)
-    facets = EmbeddedFacets(data_dir, cache_size=facet_cache)
+    store = EmbeddedStore(data_dir, index_writer=False, facet_cache=facet_cache)
 
     def call(params: dict[str, str]) -> None:
-        search_page(store, facets, _paper_query(params))
+        search_page(store.papers, store.facets, _paper_query(params))
 
     return call, store.close
 
@@ -160,18 +154,23 @@ def _fresh_facets_ms(data_dir: Path) -> tuple[float, float, str]:
     """Mean and max milliseconds of counting each query's facets without the cache (best
     of three), and the query of the max."""
     from academichub.gateway.paper_search import FACET_CATEGORIES, FACET_DAYS
-    from academichub.store.embedded.facets import EmbeddedFacets
+    from academichub.store.embedded import EmbeddedStore
 
-    uncached = EmbeddedFacets(data_dir, cache_size=0)
+    uncached = EmbeddedStore(data_dir, index_writer=False, facet_cache=0)
     costs: list[tuple[float, str]] = []
-    for params in QUERIES:
-        query = _paper_query(params)
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            uncached.facets(query.node, query.filters, top=FACET_CATEGORIES, days=FACET_DAYS)
-            best = min(best, time.perf_counter() - started)
-        costs.append((best * 1000, str(params)))
+    try:
+        for params in QUERIES:
+            query = _paper_query(params)
+            best = float("inf")
+            for _ in range(3):
+                started = time.perf_counter()
+                uncached.facets.facets(
+                    query.node, query.filters, top=FACET_CATEGORIES, days=FACET_DAYS
+                )
+                best = min(best, time.perf_counter() - started)
+            costs.append((best * 1000, str(params)))
+    finally:
+        uncached.close()
     worst = max(costs)
     return statistics.mean(c for c, _ in costs), worst[0], worst[1]
 
@@ -280,7 +279,6 @@ def run_bench_search(
     from academichub.broker.local import free_port
     from academichub.store.accounts import User, mint_api_key, new_user_id
     from academichub.store.embedded import EmbeddedStore
-    from academichub.store.embedded.accounts import EmbeddedAccountStore
     from academichub.store.embedded.facets import EmbeddedFacets
 
     # One line per request would drown the figures.
@@ -295,20 +293,20 @@ def run_bench_search(
         try:
             corpus = synthetic_papers(papers)
             while batch := list(itertools.islice(corpus, BATCH)):
-                writer.upsert_papers(batch)
-            stored = writer.count_papers()
+                writer.papers.upsert_papers(batch)
+            stored = writer.papers.count_papers()
         finally:
             writer.close()
         load = time.perf_counter() - started
         print(f"loaded {stored} papers in {load:.1f} s ({stored / load:.0f} papers/s)")
 
-        accounts = EmbeddedAccountStore(data_dir)
+        accounts_of = EmbeddedStore(data_dir, index_writer=False)
         now = dt.datetime.now(dt.UTC)
         user = User(new_user_id(), "Bench", "bench@example.org", False, now)
-        accounts.add_user(user)
+        accounts_of.accounts.add_user(user)
         token, key = mint_api_key(user.id, now, "bench")
-        accounts.add_api_key(key)
-        accounts.close()
+        accounts_of.accounts.add_api_key(key)
+        accounts_of.close()
 
         cache_size = EmbeddedFacets.CACHE_SIZE if facet_cache else 0
         port = free_port()

@@ -87,12 +87,12 @@ async def brief(papers: list[Paper], language: Language, settings: BrieferSettin
         created_at=now,
         updated_at=now,
     )
-    store.put_radar(radar)
-    store.upsert_papers(papers)
+    store.radars.put_radar(radar)
+    store.papers.upsert_papers(papers)
     # File order is the ranking; scores fall from 1.0 so reasons read like the service's.
     rank = {paper_id: 1.0 - i / len(distinct) for i, paper_id in enumerate(distinct)}
     for paper in papers:
-        store.enqueue_for_briefing(
+        store.briefings.enqueue_for_briefing(
             Match(
                 radar_id=RADAR_ID,
                 paper_id=paper.id,
@@ -109,7 +109,7 @@ async def brief(papers: list[Paper], language: Language, settings: BrieferSettin
     service = BrieferService(
         store=access,
         publisher=publisher,
-        composer=build_composer(settings, access, metrics, model),
+        composer=build_composer(settings, access.part(lambda s: s.briefer), metrics, model),
         # One window with every paper: the file is the window.
         policy=WindowPolicy(max_papers=len(distinct), max_age=settings.window_policy.max_age),
         metrics=metrics,

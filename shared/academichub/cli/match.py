@@ -85,7 +85,8 @@ def run_match(radars_path: str, papers_path: str) -> int:
         print(f"skipped {problem}", file=sys.stderr)
     registry = RadarRegistry()
     registry.load(radars)
-    pipeline = MatchingPipeline(store=InMemoryStore(), registry=registry)
+    memory = InMemoryStore()
+    pipeline = MatchingPipeline(papers=memory.papers, matches=memory.matches, registry=registry)
     count = 0
     for paper in papers:  # one at a time: a later version sees the earlier one's matches
         outcome = pipeline.process([paper])

@@ -21,6 +21,7 @@ from academichub.store.accounts import (
     mint_api_key,
     new_user_id,
 )
+from academichub.store.port import Store
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,28 +47,26 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _open_accounts() -> AccountStore:
+def _open_store() -> Store:
     # Imported here: `academichub parse` and friends need no SQLite or Elasticsearch.
     # The configured adapter (ACADEMICHUB_STORE): users made here are the gateway's users.
-    from academichub.store.factory import open_accounts
+    from academichub.store.factory import open_store
 
-    return open_accounts(load_settings(CommonSettings))
+    return open_store(load_settings(CommonSettings), index_writer=False)
 
 
 def run_users(
     args: argparse.Namespace,
     *,
-    open_accounts: Callable[[], AccountStore] = _open_accounts,
+    open_store: Callable[[], Store] = _open_store,
     out: TextIO = sys.stdout,
     now: Callable[[], dt.datetime] = _now,
 ) -> int:
-    accounts = open_accounts()
+    store = open_store()
     try:
-        return _run(args, accounts, out, now())
+        return _run(args, store.accounts, out, now())
     finally:
-        close = getattr(accounts, "close", None)
-        if close is not None:
-            close()
+        store.close()
 
 
 def _run(args: argparse.Namespace, accounts: AccountStore, out: TextIO, now: dt.datetime) -> int:

@@ -1,8 +1,8 @@
 """Accounts: users, their API keys, web sessions, radar feed tokens and paper feedback.
 
-A port of its own, beside :class:`academichub.store.port.Store` rather than inside it:
-only the gateway and the ``academichub users`` command need accounts, and a search
-adapter (Elasticsearch) has no business holding credentials.
+The ``accounts`` part of every adapter (:class:`academichub.store.port.Store`): only the
+gateway and the ``academichub users`` command are handed it; no other service can reach
+credentials.
 
 Secrets are never stored. An API key, a session cookie and a feed token each carry 256
 random bits; the store keeps only their SHA-256 digest. With that much entropy a fast hash

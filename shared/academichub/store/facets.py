@@ -1,9 +1,10 @@
 """Facet counts of a search: how the matching papers spread over sources, categories and days.
 
-A port of its own beside :class:`~academichub.store.port.PaperStore`: each adapter counts
-facets its own way (the embedded store from its tantivy term dictionary and a date
-histogram), and :class:`ScanFacets` counts them for any paper store by reading every
-matching paper, which is exact and fine for the in-memory store of the tests.
+The ``facets`` part of every adapter (:class:`~academichub.store.port.Store`), beside its
+``papers``: each adapter counts facets its own way (the embedded store from its tantivy
+term dictionary and a date histogram, Elasticsearch with aggregations), and
+:class:`ScanFacets` counts them for any paper store by reading every matching paper, which
+is exact and fine for the in-memory store of the tests.
 
 Every implementation answers the same thing:
 

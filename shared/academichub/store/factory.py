@@ -2,45 +2,24 @@
 
 ``ACADEMICHUB_STORE=embedded`` (SQLite + tantivy in ``ACADEMICHUB_DATA_DIR``) or
 ``elasticsearch`` (``ACADEMICHUB_ELASTICSEARCH_URL``, optional API key and index prefix):
-every service opens its store, accounts and facet counter here, so all of them run on
-either adapter. With Elasticsearch each process creates any missing index at start
-(:func:`~academichub.store.elastic.ensure_indices`; safe from every process at once).
+every service opens its store here, and its composition root hands each component the
+parts it uses, so all of them run on either adapter. With Elasticsearch each process
+creates any missing index at start (:func:`~academichub.store.elastic.ensure_indices`;
+safe from every process at once).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from academichub.platform.settings import CommonSettings
-from academichub.store.accounts import AccountStore
-from academichub.store.facets import FacetStore, ScanFacets
-from academichub.store.port import (
-    BriefingDeliveryStore,
-    DeadLetterLog,
-    PreprintLinkStore,
-    Store,
-    SummaryStore,
-    TokenUsageStore,
-)
+from academichub.store.port import Store
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 
-class OpenedStore(
-    Store, PreprintLinkStore, SummaryStore, BriefingDeliveryStore, TokenUsageStore, Protocol
-):
-    """What both adapters hold: the whole port, the preprint links and the briefer's state."""
-
-    @property
-    def dead_letters(self) -> DeadLetterLog: ...
-
-
-class OpenedAccounts(AccountStore, Protocol):
-    def close(self) -> None: ...
-
-
-def open_store(common: CommonSettings, *, index_writer: bool) -> OpenedStore:
+def open_store(common: CommonSettings, *, index_writer: bool) -> Store:
     """The embedded store (``index_writer`` says whether this process writes the full-text
     index) or Elasticsearch (every process writes; the flag does not apply). Closing the
     store closes everything it opened."""
@@ -52,43 +31,6 @@ def open_store(common: CommonSettings, *, index_writer: bool) -> OpenedStore:
     from academichub.store.embedded import EmbeddedStore
 
     return EmbeddedStore(common.data_dir, index_writer=index_writer)
-
-
-def open_accounts(common: CommonSettings, store: Store | None = None) -> OpenedAccounts:
-    """The accounts of the configured adapter. Beside an open Elasticsearch ``store`` they
-    share its client (close the accounts first); otherwise they open their own."""
-    if common.store == "elasticsearch":
-        from academichub.store.elastic import (
-            Cluster,
-            ElasticsearchAccountStore,
-            ElasticsearchStore,
-        )
-
-        if isinstance(store, ElasticsearchStore):
-            return ElasticsearchAccountStore(store.cluster.shared())
-        client = _prepared_client(common)
-        return ElasticsearchAccountStore(
-            Cluster(client, prefix=common.elasticsearch_prefix, owns_client=True)
-        )
-    from academichub.store.embedded.accounts import EmbeddedAccountStore
-
-    return EmbeddedAccountStore(common.data_dir)
-
-
-def open_facets(store: Store) -> FacetStore:
-    """The facet counter of ``store``'s adapter: aggregations on Elasticsearch, the tantivy
-    index of an embedded store, else counting every matching paper."""
-    from academichub.store.elastic import ElasticsearchFacets, ElasticsearchStore
-
-    if isinstance(store, ElasticsearchStore):
-        return ElasticsearchFacets(store.cluster)
-    from academichub.store.embedded import EmbeddedStore
-
-    if isinstance(store, EmbeddedStore):
-        from academichub.store.embedded.facets import EmbeddedFacets
-
-        return EmbeddedFacets(store.data_dir)
-    return ScanFacets(store)
 
 
 def _prepared_client(common: CommonSettings) -> Elasticsearch:

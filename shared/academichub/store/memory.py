@@ -1,7 +1,7 @@
 """The in-memory store: a fake for unit tests with state they can assert on.
 
-It honours the same idempotency contract as the real adapters (the shared contract
-suite in tests/ runs against it too). Search evaluates the radar AST directly with
+It honours the same idempotency contract as the real adapters (the contract suites in
+tests/ run against it too), part by part. Search evaluates the radar AST directly with
 the in-memory matcher, so it is the reference semantics the indexes must agree with.
 """
 
@@ -14,6 +14,8 @@ from typing import Literal
 
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.ast import Node
+from academichub.store.accounts import InMemoryAccountStore
+from academichub.store.facets import ScanFacets
 from academichub.store.port import (
     NO_FILTERS,
     OpenWindow,
@@ -45,48 +47,17 @@ def passes_filters(paper: Paper, filters: SearchFilters) -> bool:
 
 
 @dataclass
-class InMemoryDeadLetters:
-    sent: set[str] = field(default_factory=set)
-
-    def dead_lettered(self, letter_ids: Iterable[str]) -> set[str]:
-        return {i for i in letter_ids if i in self.sent}
-
-    def remember_dead_letters(self, letter_ids: Iterable[str]) -> None:
-        self.sent.update(letter_ids)
-
-
-@dataclass
-class InMemoryStore:
-    papers: dict[str, Paper] = field(default_factory=dict)
+class InMemoryPapers:
+    current: dict[str, Paper] = field(default_factory=dict)  # the latest version, by id
     arrival: dict[str, int] = field(default_factory=dict)
     versions: dict[str, list[int | None]] = field(default_factory=dict)
     history: dict[tuple[str, int | None], Paper] = field(default_factory=dict)  # every version
-    radars: dict[str, Radar] = field(default_factory=dict)
-    deleted_radars: dict[str, int] = field(default_factory=dict)
-    matches: dict[tuple[str, str, int | None], Match] = field(default_factory=dict)
-    emitted: set[tuple[str, str, int | None]] = field(default_factory=set)
-    pending: dict[str, list[PendingItem]] = field(default_factory=dict)
-    window_opened: dict[str, dt.datetime] = field(default_factory=dict)
-    briefed: set[tuple[str, str, int | None]] = field(default_factory=set)
-    briefings: dict[str, Briefing] = field(default_factory=dict)
-    published: set[tuple[str, int | None]] = field(default_factory=set)
-    cursors: dict[str, dict[str, str]] = field(default_factory=dict)
-    preprints: dict[str, Paper] = field(default_factory=dict)  # remembered, by paper id
-    preprint_ids: dict[str, str] = field(default_factory=dict)  # DOI -> paper id
-    summaries: dict[tuple[str, int | None], PaperSummary] = field(default_factory=dict)
-    briefing_revisions: dict[str, int] = field(default_factory=dict)  # absent: revision 1
-    published_briefings: dict[str, int] = field(default_factory=dict)  # id -> revision
-    awaiting_upgrade: dict[str, None] = field(default_factory=dict)  # an ordered set
-    token_usage_by_day: dict[tuple[dt.date, str], int] = field(default_factory=dict)
-    dead_letters: InMemoryDeadLetters = field(default_factory=InMemoryDeadLetters)
-    closed: bool = False
 
-    # --- papers -------------------------------------------------------------------
     def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
         outcomes = []
         for paper in papers:
             seen = self.versions.setdefault(paper.id, [])
-            current = self.papers.get(paper.id)
+            current = self.current.get(paper.id)
             if paper.version in seen:
                 outcomes.append(self._record_publication(paper))
                 continue
@@ -94,11 +65,11 @@ class InMemoryStore:
             seen.append(paper.version)
             seen.sort(key=_version_rank)
             if current is None:
-                self.papers[paper.id] = paper
+                self.current[paper.id] = paper
                 self.arrival[paper.id] = len(self.arrival)
                 outcomes.append(PaperWrite.NEW)
             elif _version_rank(paper.version) > _version_rank(current.version):
-                self.papers[paper.id] = paper
+                self.current[paper.id] = paper
                 outcomes.append(PaperWrite.NEW_VERSION)
             else:
                 outcomes.append(PaperWrite.STALE)
@@ -111,30 +82,30 @@ class InMemoryStore:
         if merged is None:
             return PaperWrite.UNCHANGED
         self.history[paper.key] = merged
-        current = self.papers.get(paper.id)
+        current = self.current.get(paper.id)
         if current is not None and current.version == paper.version:
-            self.papers[paper.id] = merged
+            self.current[paper.id] = merged
         return PaperWrite.PUBLISHED
 
     def get_paper(self, paper_id: str) -> Paper | None:
-        return self.papers.get(paper_id)
+        return self.current.get(paper_id)
 
     def get_papers(self, paper_ids: Iterable[str]) -> dict[str, Paper]:
-        return {i: self.papers[i] for i in paper_ids if i in self.papers}
+        return {i: self.current[i] for i in paper_ids if i in self.current}
 
     def paper_versions(self, paper_id: str) -> list[int | None]:
         return list(self.versions.get(paper_id, []))
 
     def _newest_first(self) -> list[Paper]:
         return sorted(
-            self.papers.values(), key=lambda p: (p.published, self.arrival[p.id]), reverse=True
+            self.current.values(), key=lambda p: (p.published, self.arrival[p.id]), reverse=True
         )
 
     def latest_papers(self, limit: int, offset: int = 0) -> list[Paper]:
         return self._newest_first()[offset : offset + limit]
 
     def count_papers(self) -> int:
-        return len(self.papers)
+        return len(self.current)
 
     def drain_index_queue(self, limit: int = 500) -> int:
         return 0  # search reads the records themselves: nothing is ever waiting
@@ -168,37 +139,47 @@ class InMemoryStore:
             hits.sort(key=lambda h: -h.score)  # stable: ties stay newest first
         return SearchPage(total=len(hits), hits=tuple(hits[offset : offset + limit]))
 
-    # --- radars -------------------------------------------------------------------
+
+@dataclass
+class InMemoryRadars:
+    stored: dict[str, Radar] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)  # id -> lowest revision allowed back
+
     def put_radar(self, radar: Radar) -> bool:
-        current = self.radars.get(radar.id)
+        current = self.stored.get(radar.id)
         if current is not None and current.revision >= radar.revision:
             return False
-        if self.deleted_radars.get(radar.id, 0) >= radar.revision:
+        if self.deleted.get(radar.id, 0) >= radar.revision:
             return False
-        self.radars[radar.id] = radar
+        self.stored[radar.id] = radar
         return True
 
     def delete_radar(self, radar_id: str) -> bool:
-        radar = self.radars.pop(radar_id, None)
+        radar = self.stored.pop(radar_id, None)
         if radar is None:
             return False
-        self.deleted_radars[radar_id] = radar.revision + 1
+        self.deleted[radar_id] = radar.revision + 1
         return True
 
     def get_radar(self, radar_id: str) -> Radar | None:
-        return self.radars.get(radar_id)
+        return self.stored.get(radar_id)
 
     def list_radars(self, owner: str | None = None) -> list[Radar]:
-        radars = sorted(self.radars.values(), key=lambda r: (r.created_at, r.id))
+        radars = sorted(self.stored.values(), key=lambda r: (r.created_at, r.id))
         return [r for r in radars if owner is None or r.owner == owner]
 
-    # --- matches ------------------------------------------------------------------
+
+@dataclass
+class InMemoryMatches:
+    recorded: dict[tuple[str, str, int | None], Match] = field(default_factory=dict)
+    emitted: set[tuple[str, str, int | None]] = field(default_factory=set)
+
     def record_matches(self, matches: Sequence[Match]) -> list[Match]:
         todo = []
         for match in matches:
-            self.matches.setdefault(match.key, match)
+            self.recorded.setdefault(match.key, match)
             if match.key not in self.emitted:
-                todo.append(self.matches[match.key])
+                todo.append(self.recorded[match.key])
         return todo
 
     def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
@@ -209,16 +190,23 @@ class InMemoryStore:
     ) -> list[Match]:
         found = [
             m
-            for m in self.matches.values()
+            for m in self.recorded.values()
             if m.radar_id == radar_id and (since is None or m.matched_at >= since)
         ]
         found.sort(key=lambda m: (-m.score, m.paper_id))
         return found[:limit]
 
     def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        return {k[2] for k in self.matches if k[0] == radar_id and k[1] == paper_id}
+        return {k[2] for k in self.recorded if k[0] == radar_id and k[1] == paper_id}
 
-    # --- briefings ----------------------------------------------------------------
+
+@dataclass
+class InMemoryBriefings:
+    pending: dict[str, list[PendingItem]] = field(default_factory=dict)
+    window_opened: dict[str, dt.datetime] = field(default_factory=dict)
+    briefed: set[tuple[str, str, int | None]] = field(default_factory=set)
+    stored: dict[str, Briefing] = field(default_factory=dict)
+
     def enqueue_for_briefing(self, match: Match) -> bool:
         if match.key in self.briefed:
             return False
@@ -231,7 +219,7 @@ class InMemoryStore:
         return True
 
     def _next_window(self, radar_id: str) -> int:
-        return 1 + sum(1 for b in self.briefings.values() if b.radar_id == radar_id)
+        return 1 + sum(1 for b in self.stored.values() if b.radar_id == radar_id)
 
     def open_windows(self) -> list[OpenWindow]:
         return [
@@ -241,9 +229,9 @@ class InMemoryStore:
         ]
 
     def close_window(self, briefing: Briefing, items: Sequence[PendingItem]) -> bool:
-        if briefing.id in self.briefings:
+        if briefing.id in self.stored:
             return False
-        self.briefings[briefing.id] = briefing
+        self.stored[briefing.id] = briefing
         taken = {(i.paper_id, i.version) for i in items}
         queue = self.pending.get(briefing.radar_id, [])
         self.pending[briefing.radar_id] = [i for i in queue if (i.paper_id, i.version) not in taken]
@@ -253,14 +241,21 @@ class InMemoryStore:
         return True
 
     def get_briefing(self, briefing_id: str) -> Briefing | None:
-        return self.briefings.get(briefing_id)
+        return self.stored.get(briefing_id)
 
     def briefings_for_radar(self, radar_id: str, limit: int = 50) -> list[Briefing]:
-        found = [b for b in self.briefings.values() if b.radar_id == radar_id]
+        found = [b for b in self.stored.values() if b.radar_id == radar_id]
         found.sort(key=lambda b: -b.window)
         return found[:limit]
 
-    # --- ingest state -------------------------------------------------------------
+
+@dataclass
+class InMemoryIngestState:
+    published: set[tuple[str, int | None]] = field(default_factory=set)
+    cursors: dict[str, dict[str, str]] = field(default_factory=dict)
+    preprints: dict[str, Paper] = field(default_factory=dict)  # remembered, by paper id
+    preprint_ids: dict[str, str] = field(default_factory=dict)  # DOI -> paper id
+
     def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
         return {k for k in keys if k not in self.published}
 
@@ -273,7 +268,6 @@ class InMemoryStore:
     def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
         self.cursors[source] = dict(cursor)
 
-    # --- preprint links (PreprintLinkStore) -----------------------------------------
     def remember_preprints(self, papers: Sequence[Paper]) -> None:
         for paper in papers:
             dois = preprint_dois(paper)
@@ -293,7 +287,19 @@ class InMemoryStore:
                 found[doi.lower()] = self.preprints[paper_id]
         return found
 
-    # --- the briefer's state ------------------------------------------------------
+
+@dataclass
+class InMemoryBrieferState:
+    """The briefer's state; delivery and upgrades read and replace the briefings part's
+    stored briefings, as the real adapters do in one table or index."""
+
+    briefings: InMemoryBriefings
+    summaries: dict[tuple[str, int | None], PaperSummary] = field(default_factory=dict)
+    revisions: dict[str, int] = field(default_factory=dict)  # absent: revision 1
+    published_revisions: dict[str, int] = field(default_factory=dict)  # id -> revision
+    awaiting_upgrade: dict[str, None] = field(default_factory=dict)  # an ordered set
+    token_usage_by_day: dict[tuple[dt.date, str], int] = field(default_factory=dict)
+
     def get_summaries(
         self, keys: Iterable[tuple[str, int | None]]
     ) -> dict[tuple[str, int | None], PaperSummary]:
@@ -309,33 +315,34 @@ class InMemoryStore:
 
     def unpublished_briefings(self, limit: int = 100) -> list[tuple[Briefing, int]]:
         out: list[tuple[Briefing, int]] = []
-        for briefing_id, briefing in self.briefings.items():
-            revision = self.briefing_revisions.get(briefing_id, 1)
-            if self.published_briefings.get(briefing_id, 0) < revision:
+        for briefing_id, briefing in self.briefings.stored.items():
+            revision = self.revisions.get(briefing_id, 1)
+            if self.published_revisions.get(briefing_id, 0) < revision:
                 out.append((briefing, revision))
         return out[: max(limit, 0)]
 
     def mark_briefing_published(self, briefing_id: str, revision: int) -> None:
-        current = self.published_briefings.get(briefing_id, 0)
-        self.published_briefings[briefing_id] = max(current, revision)
+        current = self.published_revisions.get(briefing_id, 0)
+        self.published_revisions[briefing_id] = max(current, revision)
 
     def mark_for_upgrade(self, briefing_id: str) -> None:
         self.awaiting_upgrade[briefing_id] = None
 
     def briefings_to_upgrade(self, limit: int = 20) -> list[Briefing]:
-        found = [self.briefings[i] for i in self.awaiting_upgrade if i in self.briefings]
+        stored = self.briefings.stored
+        found = [stored[i] for i in self.awaiting_upgrade if i in stored]
         return found[: max(limit, 0)]
 
     def upgrade_briefing(self, briefing: Briefing) -> int | None:
-        stored = self.briefings.get(briefing.id)
+        stored = self.briefings.stored.get(briefing.id)
         if stored is None or briefing.id not in self.awaiting_upgrade or not stored.degraded:
             return None
         if (briefing.radar_id, briefing.window) != (stored.radar_id, stored.window):
             raise ValueError(f"an upgrade of {briefing.id} must keep its radar and window")
-        self.briefings[briefing.id] = briefing
+        self.briefings.stored[briefing.id] = briefing
         del self.awaiting_upgrade[briefing.id]
-        revision = self.briefing_revisions.get(briefing.id, 1) + 1
-        self.briefing_revisions[briefing.id] = revision
+        revision = self.revisions.get(briefing.id, 1) + 1
+        self.revisions[briefing.id] = revision
         return revision
 
     def drop_upgrade(self, briefing_id: str) -> None:
@@ -348,6 +355,34 @@ class InMemoryStore:
 
     def token_usage(self, day: dt.date, accounts: Sequence[str]) -> dict[str, int]:
         return {a: self.token_usage_by_day.get((day, a), 0) for a in accounts}
+
+
+@dataclass
+class InMemoryDeadLetters:
+    sent: set[str] = field(default_factory=set)
+
+    def dead_lettered(self, letter_ids: Iterable[str]) -> set[str]:
+        return {i for i in letter_ids if i in self.sent}
+
+    def remember_dead_letters(self, letter_ids: Iterable[str]) -> None:
+        self.sent.update(letter_ids)
+
+
+class InMemoryStore:
+    """Every part in memory (:class:`~academichub.store.port.Store`); facets are counted
+    over every matching paper (:class:`ScanFacets`)."""
+
+    def __init__(self) -> None:
+        self.papers = InMemoryPapers()
+        self.facets = ScanFacets(self.papers)
+        self.radars = InMemoryRadars()
+        self.matches = InMemoryMatches()
+        self.briefings = InMemoryBriefings()
+        self.ingest = InMemoryIngestState()
+        self.briefer = InMemoryBrieferState(self.briefings)
+        self.accounts = InMemoryAccountStore()
+        self.dead_letters = InMemoryDeadLetters()
+        self.closed = False
 
     def ping(self) -> None:
         if self.closed:

@@ -1,4 +1,15 @@
-"""What the services need from storage, split by concern.
+"""What the services need from storage, split by what it holds.
+
+A store adapter (:class:`Store`) is made of parts, one small protocol per aggregate, and
+holds each as an attribute: ``papers`` (:class:`PaperStore`: papers, search, the index
+queue), ``facets`` (:class:`~academichub.store.facets.FacetStore`), ``radars``
+(:class:`RadarStore`), ``matches`` (:class:`MatchStore`), ``briefings``
+(:class:`BriefingStore`: windows and briefings), ``ingest`` (:class:`IngestStateStore`:
+published keys, cursors, preprint links), ``briefer`` (:class:`BrieferStateStore`:
+summaries, delivery, token usage), ``accounts``
+(:class:`~academichub.store.accounts.AccountStore`) and ``dead_letters``
+(:class:`DeadLetterLog`), plus its lifecycle (``ping``, ``close``). Each service's
+composition root hands each component only the parts it uses.
 
 Every write is idempotent: papers keyed by (id, version), radars by (id, revision),
 matches by (radar, paper, version), briefings by (radar, window). Replaying any
@@ -14,10 +25,14 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.radar.ast import Node
+
+if TYPE_CHECKING:
+    from academichub.store.accounts import AccountStore
+    from academichub.store.facets import FacetStore
 
 
 class PaperWrite(enum.Enum):
@@ -163,19 +178,6 @@ class BriefingStore(Protocol):
         ...
 
 
-class IngestStateStore(Protocol):
-    def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
-        """The (id, version) keys among ``keys`` not yet published by the ingestor."""
-        ...
-
-    def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None: ...
-
-    def get_cursor(self, source: str) -> dict[str, str] | None: ...
-
-    def set_cursor(self, source: str, cursor: dict[str, str]) -> None: ...
-
-
-@runtime_checkable
 class PreprintLinkStore(Protocol):
     """The ingestor's memory of published preprints by DOI, to record a journal publication
     on its preprint instead of publishing the journal entry as a second paper.
@@ -194,6 +196,21 @@ class PreprintLinkStore(Protocol):
         ...
 
 
+class IngestStateStore(PreprintLinkStore, Protocol):
+    """The ingestor's state: the (id, version) keys it published, a cursor per source, and
+    the preprints it published (:class:`PreprintLinkStore`)."""
+
+    def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        """The (id, version) keys among ``keys`` not yet published by the ingestor."""
+        ...
+
+    def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None: ...
+
+    def get_cursor(self, source: str) -> dict[str, str] | None: ...
+
+    def set_cursor(self, source: str, cursor: dict[str, str]) -> None: ...
+
+
 class DeadLetterLog(Protocol):
     """The records a consumer has dead-lettered, by letter id
     (:func:`academichub.broker.dead_letters.letter_id`): for a consumer that reads its
@@ -206,24 +223,9 @@ class DeadLetterLog(Protocol):
     def remember_dead_letters(self, letter_ids: Iterable[str]) -> None: ...
 
 
-class IngestStore(IngestStateStore, PreprintLinkStore, Protocol):
-    """What the ingestor needs when it links preprints to their journal versions (the
-    embedded and in-memory stores; Elasticsearch does not hold preprint links yet)."""
-
-
-class Store(PaperStore, RadarStore, MatchStore, BriefingStore, IngestStateStore, Protocol):
-    """Everything; adapters implement the whole of it."""
-
-    def ping(self) -> None:
-        """Raise if the store is unusable (for readiness probes)."""
-        ...
-
-    def close(self) -> None: ...
-
-
 # --- the briefer's own state ----------------------------------------------------------
-# Small protocols beside ``Store`` rather than inside it: only the briefer needs them, so
-# an adapter that serves search alone is not forced to hold them.
+# One part (``briefer``) in three protocols: the summary cache, the token ledger and the
+# service each use one.
 
 
 @dataclass(frozen=True)
@@ -308,3 +310,47 @@ class TokenUsageStore(Protocol):
     def token_usage(self, day: dt.date, accounts: Sequence[str]) -> dict[str, int]:
         """Tokens spent on ``day`` by each of ``accounts`` (0 when none)."""
         ...
+
+
+class BrieferStateStore(SummaryStore, BriefingDeliveryStore, TokenUsageStore, Protocol):
+    """Everything the briefer keeps beside the briefings themselves."""
+
+
+# --- the adapter --------------------------------------------------------------------------
+
+
+class Store(Protocol):
+    """A store adapter: its parts, and its lifecycle. Closing it closes every part."""
+
+    @property
+    def papers(self) -> PaperStore: ...
+
+    @property
+    def facets(self) -> FacetStore: ...
+
+    @property
+    def radars(self) -> RadarStore: ...
+
+    @property
+    def matches(self) -> MatchStore: ...
+
+    @property
+    def briefings(self) -> BriefingStore: ...
+
+    @property
+    def ingest(self) -> IngestStateStore: ...
+
+    @property
+    def briefer(self) -> BrieferStateStore: ...
+
+    @property
+    def accounts(self) -> AccountStore: ...
+
+    @property
+    def dead_letters(self) -> DeadLetterLog: ...
+
+    def ping(self) -> None:
+        """Raise if the store is unusable (for readiness probes)."""
+        ...
+
+    def close(self) -> None: ...

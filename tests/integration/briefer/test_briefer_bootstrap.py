@@ -34,7 +34,7 @@ NOW = dt.datetime.now(dt.UTC)
 
 def seeded_store() -> InMemoryStore:
     store = InMemoryStore()
-    store.put_radar(
+    store.radars.put_radar(
         Radar(
             id="r1",
             owner="alice",
@@ -45,7 +45,7 @@ def seeded_store() -> InMemoryStore:
             updated_at=NOW,
         )
     )
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [
             Paper(
                 id=f"arxiv:2606.0000{n}",
@@ -118,4 +118,4 @@ async def test_matches_become_one_published_briefing_and_poison_is_dead_lettered
         stop.set()
         await asyncio.wait_for(running, timeout=20)
     assert store.closed  # the composition root closed what it opened
-    assert [b.id for b in store.briefings_for_radar("r1")] == ["r1.w1"]
+    assert [b.id for b in store.briefings.briefings_for_radar("r1")] == ["r1.w1"]

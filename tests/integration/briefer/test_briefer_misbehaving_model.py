@@ -222,10 +222,10 @@ async def test_stopping_the_briefer_cancels_a_hanging_model_call(
     """The closer, told to stop while the model hangs, returns: the call is cancelled, the
     window stays open in the store for the next start, nothing is published."""
     store = InMemoryStore()
-    store.put_radar(radar())
-    store.upsert_papers(papers())
+    store.radars.put_radar(radar())
+    store.papers.upsert_papers(papers())
     for n in (1, 2, 3):
-        store.enqueue_for_briefing(match(n))
+        store.briefings.enqueue_for_briefing(match(n))
     server.responder = lambda body: Reply(content="{}", delay=HANG)
     publisher = RecordingPublisher()
     service = BrieferService(
@@ -246,6 +246,6 @@ async def test_stopping_the_briefer_cancels_a_hanging_model_call(
 
     assert outcomes(metrics) == {"cancelled": 1.0}
     assert publisher.on(TopicName.BRIEFINGS) == []
-    assert [w.radar_id for w in store.open_windows()] == ["r1"]  # briefed on the next start
+    assert [w.radar_id for w in store.briefings.open_windows()] == ["r1"]  # briefed on the next start
     assert await asyncio.to_thread(server.hung_up.wait, 30)
     assert len(server.abandoned) == 1

@@ -25,9 +25,6 @@ from academichub.store.accounts import (
     verify_api_key,
 )
 from academichub.store.embedded import EmbeddedStore
-from academichub.store.embedded.accounts import EmbeddedAccountStore
-from academichub.store.embedded.facets import EmbeddedFacets
-from academichub.store.facets import ScanFacets
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import NO_FILTERS, SearchFilters
 
@@ -40,8 +37,8 @@ def accounts(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Account
     if request.param == "memory":
         yield InMemoryAccountStore()
         return
-    store = EmbeddedAccountStore(tmp_path / "data")
-    yield store
+    store = EmbeddedStore(tmp_path / "data", index_writer=False)
+    yield store.accounts
     store.close()
 
 
@@ -128,12 +125,12 @@ def test_feedback_is_one_verdict_per_user_paper_and_radar(accounts: AccountStore
 
 
 def test_the_embedded_accounts_survive_reopening(tmp_path: Path) -> None:
-    first = EmbeddedAccountStore(tmp_path)
-    _user(first, 1)
+    first = EmbeddedStore(tmp_path, index_writer=False)
+    _user(first.accounts, 1)
     first.close()
-    again = EmbeddedAccountStore(tmp_path)
+    again = EmbeddedStore(tmp_path, index_writer=False)
     try:
-        assert again.get_user("u_1") is not None
+        assert again.accounts.get_user("u_1") is not None
     finally:
         again.close()
 
@@ -151,16 +148,22 @@ def test_embedded_facets_agree_with_counting_every_paper(tmp_path: Path, query: 
         for p in rng.sample([p for p in papers if p.version == 1], 40)
     ]
     memory = InMemoryStore()
-    memory.upsert_papers(papers)
-    memory.upsert_papers(newer)
+    memory.papers.upsert_papers(papers)
+    memory.papers.upsert_papers(newer)
     writer = EmbeddedStore(tmp_path, index_writer=True)
     try:
-        writer.upsert_papers(papers)
-        writer.upsert_papers(newer)
+        writer.papers.upsert_papers(papers)
+        writer.papers.upsert_papers(newer)
     finally:
         writer.close()
     node = parse_query(query) if query else None
-    embedded = EmbeddedFacets(tmp_path)
-    for filters in (NO_FILTERS, SearchFilters(sources=("arxiv",), categories=("cs.LG", "hep-th"))):
-        expected = ScanFacets(memory).facets(node, filters, top=5, days=14)
-        assert embedded.facets(node, filters, top=5, days=14) == expected
+    reader = EmbeddedStore(tmp_path, index_writer=False)
+    try:
+        for filters in (
+            NO_FILTERS,
+            SearchFilters(sources=("arxiv",), categories=("cs.LG", "hep-th")),
+        ):
+            expected = memory.facets.facets(node, filters, top=5, days=14)
+            assert reader.facets.facets(node, filters, top=5, days=14) == expected
+    finally:
+        reader.close()

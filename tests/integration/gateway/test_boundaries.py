@@ -77,7 +77,7 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
     common = CommonSettings(data_dir=tmp_path / "data")
     writer = open_store(common, index_writer=True)
     day = dt.date(2026, 6, 12)
-    writer.upsert_papers(
+    writer.papers.upsert_papers(
         [
             Paper(
                 id="arxiv:2606.00001",
@@ -102,7 +102,7 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
         created_at=now,
         updated_at=now,
     )
-    writer.put_radar(radar)
+    writer.radars.put_radar(radar)
     budget = 1_000_000
     app = create_app(
         GatewaySettings(

@@ -33,8 +33,6 @@ from academichub.platform.settings import CommonSettings
 from academichub.store.accounts import User, mint_api_key, new_user_id
 from academichub.store.door import StoreThreads
 from academichub.store.embedded import EmbeddedStore
-from academichub.store.embedded.accounts import EmbeddedAccountStore
-from academichub.store.embedded.facets import EmbeddedFacets
 from tests.support.brokers import BrokerUnderTest
 
 pytestmark = pytest.mark.integration
@@ -65,7 +63,7 @@ PAPERS = (
 def _seed(data_dir: Path) -> None:
     writer = EmbeddedStore(data_dir, index_writer=True)
     try:
-        writer.upsert_papers(PAPERS)
+        writer.papers.upsert_papers(PAPERS)
     finally:
         writer.close()
 
@@ -93,15 +91,15 @@ def _serving(server: uvicorn.Server) -> Iterator[str]:
 
 def _user_key(data_dir: Path, name: str = "Ada") -> str:
     """A user in the embedded account store, and their key (as `users create` makes)."""
-    accounts = EmbeddedAccountStore(data_dir)
+    store = EmbeddedStore(data_dir, index_writer=False)
     try:
         now = dt.datetime.now(dt.UTC)
         user = User(new_user_id(), name, f"{name.lower()}@example.org", False, now)
-        accounts.add_user(user)
+        store.accounts.add_user(user)
         token, key = mint_api_key(user.id, now)
-        accounts.add_api_key(key)
+        store.accounts.add_api_key(key)
     finally:
-        accounts.close()
+        store.close()
     return token
 
 
@@ -110,16 +108,15 @@ def test_search_through_real_http_over_the_embedded_store(tmp_path: Path) -> Non
     _seed(data_dir)
     token = _user_key(data_dir)
     store = EmbeddedStore(data_dir, index_writer=False)
-    accounts = EmbeddedAccountStore(data_dir)
     settings = GatewaySettings(common=CommonSettings(data_dir=data_dir))
     publisher = RecordingPublisher()
+    threads = StoreThreads(2, name="gateway-test")
     app = create_app(
         settings,
         store=store,
-        accounts=accounts,
-        facets=EmbeddedFacets(data_dir),
         publisher=publisher,
         broker_probe=FakeBrokerProbe(),
+        store_threads=threads,
     )
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     headers = {"Authorization": f"Bearer {token}"}
@@ -162,14 +159,14 @@ def test_search_through_real_http_over_the_embedded_store(tmp_path: Path) -> Non
         # The radar is in the shared SQLite file, where the matcher will read it.
         reopened = EmbeddedStore(data_dir, index_writer=False)
         try:
-            stored = reopened.get_radar(radar_id)
+            stored = reopened.radars.get_radar(radar_id)
         finally:
             reopened.close()
         assert stored is not None
         assert stored.query == "surface codes"
         assert [key for _, key, _ in publisher.sent] == [radar_id]
     finally:
-        accounts.close()
+        threads.close()
         store.close()
 
 
@@ -205,9 +202,8 @@ async def test_composition_root_publishes_radar_changes(
         common=CommonSettings(data_dir=data_dir, bootstrap_servers=broker.bootstrap_servers)
     )
     store = EmbeddedStore(data_dir, index_writer=False)
-    accounts = EmbeddedAccountStore(data_dir)
     threads = StoreThreads(2, name="gateway-test")
-    server = build_server(settings, store, accounts, GatewayMetrics.standalone(), threads)
+    server = build_server(settings, store, GatewayMetrics.standalone(), threads)
     headers = {"Authorization": f"Bearer {token}"}
     try:
         with _serving(server) as base:
@@ -226,7 +222,6 @@ async def test_composition_root_publishes_radar_changes(
         assert change.radar.query == '"surface codes"'
     finally:
         threads.close()
-        accounts.close()
         store.close()
 
 

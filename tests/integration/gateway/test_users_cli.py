@@ -16,7 +16,6 @@ from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
 from academichub.store.embedded import EmbeddedStore
-from academichub.store.embedded.accounts import EmbeddedAccountStore
 
 pytestmark = pytest.mark.integration
 ACADEMICHUB = str(Path(sys.executable).with_name("academichub"))
@@ -54,11 +53,9 @@ def test_create_prints_a_key_once_that_signs_in_until_revoked(tmp_path: Path) ->
     assert "already exists" in again.stderr
 
     store = EmbeddedStore(data, index_writer=False)
-    accounts = EmbeddedAccountStore(data)
     app = create_app(
         GatewaySettings(common=CommonSettings(data_dir=data)),
         store=store,
-        accounts=accounts,
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
     )
@@ -76,5 +73,4 @@ def test_create_prints_a_key_once_that_signs_in_until_revoked(tmp_path: Path) ->
         assert extra.returncode == 0
         assert extra.stdout.strip().splitlines()[-1].startswith("ahk_")
     finally:
-        accounts.close()
         store.close()

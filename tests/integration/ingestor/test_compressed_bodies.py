@@ -116,7 +116,7 @@ async def test_a_refused_encoding_is_shown_in_the_sources_status(
             reports = await poll_round(poller, feeds)
 
     assert [r.outcome for r in reports] == ["refused", "ok"]
-    status = read_status(store.get_cursor("hostile"))
+    status = read_status(store.ingest.get_cursor("hostile"))
     assert status.last_error is not None
     assert reason in status.last_error
     assert status.consecutive_failures == 1

@@ -50,7 +50,8 @@ async def test_offline_loop_publishes_every_recorded_paper_once(
     fetcher = HttpFetcher(client, max_bytes=10_000_000)
     metrics = IngestorMetrics(CollectorRegistry())
     with on_its_thread(lambda: EmbeddedStore(tmp_path, index_writer=False)) as store:
-        loop = asyncio.create_task(run_forever(settings, store, publisher, fetcher, metrics, stop))
+        state = store.part(lambda s: s.ingest)
+        loop = asyncio.create_task(run_forever(settings, state, publisher, fetcher, metrics, stop))
         try:
             for _ in range(200):
                 if len(publisher.sent) >= len(expected):
@@ -60,7 +61,7 @@ async def test_offline_loop_publishes_every_recorded_paper_once(
             stop.set()
             await asyncio.wait_for(loop, 10)
             cursors = [
-                await store.run(lambda s, name=feed.name: s.get_cursor(name)) or {}
+                await store.run(lambda s, name=feed.name: s.ingest.get_cursor(name)) or {}
                 for feed in replay_feeds()
             ]
         finally:

@@ -82,7 +82,7 @@ async def test_a_one_megabyte_abstract_is_truncated_and_nothing_after_it_is_lost
                 reports = await poll_round(poller(store, publisher, client), feeds)
     finally:
         await publisher.stop()
-        cursor = store.get_cursor("arxiv-big")
+        cursor = store.ingest.get_cursor("arxiv-big")
         store.close()
 
     assert [(r.outcome, r.published) for r in reports] == [("ok", 81), ("ok", 81)]
@@ -122,7 +122,7 @@ async def test_an_event_the_broker_refuses_fails_that_entry_and_the_rest_goes_on
                 again = await polling.poll(feeds[0])  # the refused entry is offered again
     finally:
         await small.stop()
-        cursor = store.get_cursor("arxiv-big")
+        cursor = store.ingest.get_cursor("arxiv-big")
         store.close()
 
     assert [(r.outcome, r.published, r.refused) for r in first] == [("ok", 80, 1), ("ok", 81, 0)]

@@ -44,7 +44,7 @@ async def test_feed_is_published_once_over_real_http(
                 poller = Poller(
                     fetcher=HttpFetcher(client, max_bytes=10_000_000),
                     pacer=HostPacer({}, 0.0),
-                    state=store,
+                    state=store.part(lambda s: s.ingest),
                     publisher=publisher,
                     formats=FORMATS,
                     metrics=IngestorMetrics(CollectorRegistry()),

@@ -86,3 +86,57 @@ def briefing(radar_id: str, window: int, paper_ids: tuple[str, ...]) -> Briefing
         window_closed_at=T0 + dt.timedelta(hours=1),
         created_at=T0 + dt.timedelta(hours=1),
     )
+
+
+# A small corpus the search and match suites share.
+CORPUS = [
+    paper(
+        1,
+        "Quantum error correction with surface codes",
+        "We study rotations of logical qubits.",
+        authors=("Yann LeCun", "Alice Smith", "Bob Jones"),
+        categories=("quant-ph", "cs.IT"),
+        published=dt.date(2026, 6, 10),
+    ),
+    paper(
+        2,
+        "Deep learning for protein folding",
+        "Neural networks predict structures; quantum effects are ignored.",
+        authors=("Bob Jones",),
+        categories=("cs.LG", "q-bio.BM"),
+        announce_type="cross",
+        published=dt.date(2026, 6, 11),
+    ),
+    paper(
+        3,
+        "Decoders for the surface code",
+        "A neural decoder. Code surface is not a phrase here.",
+        authors=("Carla Rémy",),
+        categories=("quant-ph",),
+        announce_type="replace",
+        published=dt.date(2026, 6, 9),
+    ),
+    paper(
+        4,
+        "Vaccine trial outcomes",
+        "A randomised clinical trial.",
+        version=None,
+        source="medrxiv",
+        announce_type=None,
+        authors=("Dana Smith",),
+        categories=("Infectious Diseases",),
+        published=dt.date(2026, 6, 11),
+    ),
+    paper(
+        5,
+        "Quantum supremacy revisited",
+        "Sampling experiments, again.",
+        version=None,
+        source="journal:nature",
+        announce_type=None,
+        authors=("Eve Adams",),
+        categories=(),
+        published=dt.date(2026, 6, 8),
+    ),
+]
+P1, P2, P3, P4, P5 = (p.id for p in CORPUS)

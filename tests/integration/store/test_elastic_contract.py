@@ -5,11 +5,12 @@ Three suites are imported here unchanged and run against :class:`ElasticsearchSt
 fake cluster of :mod:`tests.support.fake_elasticsearch` (always), and over a live cluster
 when ``ACADEMICHUB_TEST_ELASTICSEARCH_URL`` is set:
 
-* the store contract (``test_store_contract.py``; it runs its own live-cluster case too,
-  so only the fake is added here), with ``refresh=True`` as on a live cluster: a search
-  sees the write before it, as in the other adapters; and, on the same store, the journal
-  publications recorded on stored papers and the ingestor's preprints by DOI
-  (``tests/unit/store/test_recorded_publication.py``, ``test_preprint_links.py``);
+* the store contract, one suite per part (``test_*_contract.py``; they run their own
+  live-cluster case too, so only the fake is added here), with ``refresh=True`` as on a
+  live cluster: a search sees the write before it, as in the other adapters; and, on the
+  same store, the journal publications recorded on stored papers and the ingestor's
+  preprints by DOI (``tests/unit/store/test_recorded_publication.py``,
+  ``test_preprint_links.py``);
 * the briefer's state (``tests/integration/briefer/test_briefer_store_state.py``) and the
   accounts (``tests/integration/gateway/test_account_store.py``) with the default
   ``refresh=False``: the fake never refreshes on its own, so these pass only if the adapter
@@ -36,18 +37,18 @@ from academichub.bench.synthetic import synthetic_papers
 from academichub.radar.parser import parse_query
 from academichub.store.accounts import AccountStore
 from academichub.store.elastic import (
-    Cluster,
-    ElasticsearchAccountStore,
-    ElasticsearchFacets,
     ElasticsearchStore,
     ensure_indices,
 )
-from academichub.store.facets import ScanFacets
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import NO_FILTERS, SearchFilters
 from tests.integration.briefer import test_briefer_store_state as briefer_suite
 from tests.integration.gateway import test_account_store as accounts_suite
-from tests.integration.store import test_store_contract as store_suite
+from tests.integration.store import test_briefings_contract as briefings_suite
+from tests.integration.store import test_ingest_contract as ingest_suite
+from tests.integration.store import test_matches_contract as matches_suite
+from tests.integration.store import test_papers_contract as papers_suite
+from tests.integration.store import test_radars_contract as radars_suite
 from tests.support.fake_elasticsearch import FakeElasticsearch
 from tests.support.live_elasticsearch import live_cluster
 from tests.unit.store import test_preprint_links as preprint_suite
@@ -121,7 +122,11 @@ def store(fake_cluster: tuple[Elasticsearch, str]) -> Iterator[ElasticsearchStor
     opened.close()
 
 
-STORE_TESTS = _import_suite(store_suite, {"store", "corpus"}, {"store"})
+STORE_TESTS = [
+    name
+    for suite in (papers_suite, radars_suite, matches_suite, briefings_suite, ingest_suite)
+    for name in _import_suite(suite, {"store", "corpus"}, {"store"})
+]
 # Journal publications recorded on stored papers, and the ingestor's preprints by DOI.
 PUBLICATION_TESTS = _import_suite(publication_suite, {"store"}, {"store"})
 PREPRINT_TESTS = _import_suite(preprint_suite, {"store"}, {"store"})
@@ -160,8 +165,8 @@ for _name, _test in vars(briefer_suite).items():
 @pytest.fixture
 def accounts(cluster: tuple[Elasticsearch, str]) -> Iterator[AccountStore]:
     client, prefix = cluster
-    opened = ElasticsearchAccountStore(Cluster(client, prefix=prefix))
-    yield opened
+    opened = ElasticsearchStore(client, prefix=prefix)
+    yield opened.accounts
     opened.close()
 
 
@@ -194,13 +199,13 @@ def test_facets_agree_with_counting_every_paper(
     client, prefix = cluster
     elastic = ElasticsearchStore(client, prefix=prefix, refresh=True)
     for store in (memory, elastic):
-        store.upsert_papers(papers)
-        store.upsert_papers(newer)
+        store.papers.upsert_papers(papers)
+        store.papers.upsert_papers(newer)
     node = parse_query(query) if query else None
-    facets = ElasticsearchFacets(elastic.cluster)
+    facets = elastic.facets
     for filters in (NO_FILTERS, SearchFilters(sources=("arxiv",), categories=("cs.LG", "hep-th"))):
         for top, days in ((5, 14), (50, 3)):
-            expected = ScanFacets(memory).facets(node, filters, top=top, days=days)
+            expected = memory.facets.facets(node, filters, top=top, days=days)
             assert facets.facets(node, filters, top=top, days=days) == expected
     nothing = facets.facets(parse_query("nothingmatchesthis"), NO_FILTERS)
     assert (nothing.sources, nothing.categories, nothing.per_day) == ((), (), ())

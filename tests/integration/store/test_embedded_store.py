@@ -18,7 +18,7 @@ from academichub.platform.errors import ConfigError
 from academichub.radar.parser import parse_query
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.embedded.facets import EmbeddedFacets
-from academichub.store.embedded.fulltext import FullTextIndex
+from academichub.store.embedded.fulltext import INDEX_DIR, FullTextIndex
 from academichub.store.embedded.tantivy_query import compile_query, uniform_score
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters
 from tests.integration.store.factories import match, paper, radar
@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def _hits(store: EmbeddedStore, query: str) -> list[tuple[str, int | None]]:
-    page = store.search(parse_query(query))
+    page = store.papers.search(parse_query(query))
     return [(h.paper.id, h.paper.version) for h in page.hits]
 
 
@@ -42,12 +42,12 @@ def test_a_second_writer_is_refused_while_the_first_is_open(tmp_path: Path) -> N
             EmbeddedStore(tmp_path, index_writer=True)
         assert str(tmp_path / "index") in str(err.value)
         assert "exactly one matcher" in str(err.value)
-        first.upsert_papers([paper(1, "Still writing")])  # the refused one took nothing away
+        first.papers.upsert_papers([paper(1, "Still writing")])  # the refused one took nothing away
     finally:
         first.close()
     # Closing releases the lock: the next matcher starts.
     second = EmbeddedStore(tmp_path, index_writer=True)
-    assert second.upsert_papers([paper(2, "Next")]) == [PaperWrite.NEW]
+    assert second.papers.upsert_papers([paper(2, "Next")]) == [PaperWrite.NEW]
     second.close()
 
 
@@ -78,17 +78,19 @@ def test_a_writer_in_another_process_is_refused(tmp_path: Path) -> None:
 
 def test_a_reader_sees_what_the_writer_commits(tmp_path: Path) -> None:
     reader = EmbeddedStore(tmp_path, index_writer=False)  # before any index exists
-    assert reader.search(None).total == 0
+    assert reader.papers.search(None).total == 0
     reader.ping()
     writer = EmbeddedStore(tmp_path, index_writer=True)
     try:
-        writer.upsert_papers([paper(1, "Quantum codes")])
+        writer.papers.upsert_papers([paper(1, "Quantum codes")])
         assert _hits(reader, "quantum") == [("arxiv:2606.00001", 1)]
-        writer.upsert_papers([paper(1, "Topological codes", version=2), paper(2, "Quantum dots")])
+        writer.papers.upsert_papers(
+            [paper(1, "Topological codes", version=2), paper(2, "Quantum dots")]
+        )
         assert _hits(reader, "quantum") == [("arxiv:2606.00002", 1)]
         assert _hits(reader, "topological") == [("arxiv:2606.00001", 2)]
-        assert reader.search(None).total == 2
-        assert reader.count_papers() == 2
+        assert reader.papers.search(None).total == 2
+        assert reader.papers.count_papers() == 2
     finally:
         writer.close()
         reader.close()
@@ -98,23 +100,27 @@ def test_papers_stored_without_the_writer_are_indexed_by_the_writer(tmp_path: Pa
     writer = EmbeddedStore(tmp_path, index_writer=True)
     scaled_out = EmbeddedStore(tmp_path, index_writer=False)
     try:
-        outcomes = scaled_out.upsert_papers([paper(1, "Quantum codes"), paper(2, "Photon pairs")])
+        outcomes = scaled_out.papers.upsert_papers(
+            [paper(1, "Quantum codes"), paper(2, "Photon pairs")]
+        )
         assert outcomes == [PaperWrite.NEW, PaperWrite.NEW]
-        assert scaled_out.upsert_papers([paper(1, "Quantum codes")]) == [PaperWrite.UNCHANGED]
-        assert writer.count_papers() == 2
-        assert writer.get_paper("arxiv:2606.00001") is not None
+        assert scaled_out.papers.upsert_papers([paper(1, "Quantum codes")]) == [
+            PaperWrite.UNCHANGED
+        ]
+        assert writer.papers.count_papers() == 2
+        assert writer.papers.get_paper("arxiv:2606.00001") is not None
         assert _hits(writer, "quantum") == []  # stored, not yet searchable
         with pytest.raises(ConfigError, match="index_writer=False"):
-            scaled_out.drain_index_queue()
-        assert writer.drain_index_queue() == 2
-        assert writer.drain_index_queue() == 0
+            scaled_out.papers.drain_index_queue()
+        assert writer.papers.drain_index_queue() == 2
+        assert writer.papers.drain_index_queue() == 0
         assert _hits(scaled_out, "quantum") == [("arxiv:2606.00001", 1)]
-        scaled_out.upsert_papers([paper(1, "Topological codes", version=2)])
-        assert writer.drain_index_queue() == 1
+        scaled_out.papers.upsert_papers([paper(1, "Topological codes", version=2)])
+        assert writer.papers.drain_index_queue() == 1
         assert _hits(writer, "quantum") == []
         assert _hits(writer, "topological") == [("arxiv:2606.00001", 2)]
-        assert scaled_out.put_radar(radar("r1"))
-        assert scaled_out.record_matches([match("arxiv:2606.00001")])
+        assert scaled_out.radars.put_radar(radar("r1"))
+        assert scaled_out.matches.record_matches([match("arxiv:2606.00001")])
     finally:
         scaled_out.close()
         writer.close()
@@ -122,15 +128,15 @@ def test_papers_stored_without_the_writer_are_indexed_by_the_writer(tmp_path: Pa
 
 def test_everything_survives_a_restart_and_a_lost_index_is_rebuilt(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path, index_writer=True)
-    store.upsert_papers([paper(1, "Quantum codes"), paper(2, "Protein folding")])
-    store.upsert_papers([paper(1, "Quantum codes again", version=2)])
-    store.put_radar(radar("r1"))
+    store.papers.upsert_papers([paper(1, "Quantum codes"), paper(2, "Protein folding")])
+    store.papers.upsert_papers([paper(1, "Quantum codes again", version=2)])
+    store.radars.put_radar(radar("r1"))
     store.dead_letters.remember_dead_letters(["radars:x"])
     store.close()
 
     again = EmbeddedStore(tmp_path, index_writer=True)
     assert _hits(again, "quantum") == [("arxiv:2606.00001", 2)]
-    assert again.get_radar("r1") == radar("r1")
+    assert again.radars.get_radar("r1") == radar("r1")
     assert again.dead_letters.dead_lettered(["radars:x", "radars:y"]) == {"radars:x"}
     again.close()
 
@@ -139,8 +145,11 @@ def test_everything_survives_a_restart_and_a_lost_index_is_rebuilt(tmp_path: Pat
     rebuilt = EmbeddedStore(tmp_path, index_writer=True)
     try:
         assert _hits(rebuilt, "quantum") == [("arxiv:2606.00001", 2)]
-        assert rebuilt.search(None).total == 2
-        assert [p.id for p in rebuilt.latest_papers(5)] == ["arxiv:2606.00002", "arxiv:2606.00001"]
+        assert rebuilt.papers.search(None).total == 2
+        assert [p.id for p in rebuilt.papers.latest_papers(5)] == [
+            "arxiv:2606.00002",
+            "arxiv:2606.00001",
+        ]
     finally:
         rebuilt.close()
 
@@ -157,10 +166,10 @@ def test_a_failed_index_commit_stores_nothing_so_the_replay_indexes_again(
 
             patched.setattr(FullTextIndex, "replace", broken)
             with pytest.raises(OSError, match="disk full"):
-                store.upsert_papers([paper(1, "Quantum codes")])
-        assert store.count_papers() == 0
-        assert store.paper_versions("arxiv:2606.00001") == []
-        assert store.upsert_papers([paper(1, "Quantum codes")]) == [PaperWrite.NEW]
+                store.papers.upsert_papers([paper(1, "Quantum codes")])
+        assert store.papers.count_papers() == 0
+        assert store.papers.paper_versions("arxiv:2606.00001") == []
+        assert store.papers.upsert_papers([paper(1, "Quantum codes")]) == [PaperWrite.NEW]
         assert _hits(store, "quantum") == [("arxiv:2606.00001", 1)]
     finally:
         store.close()
@@ -168,15 +177,15 @@ def test_a_failed_index_commit_stores_nothing_so_the_replay_indexes_again(
 
 def test_threads_share_one_store(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path, index_writer=True)
-    store.upsert_papers([paper(n, f"Quantum paper {n}") for n in range(1, 21)])
+    store.papers.upsert_papers([paper(n, f"Quantum paper {n}") for n in range(1, 21)])
     errors: list[BaseException] = []
 
     def work(worker: int) -> None:
         try:
             for i in range(25):
-                store.put_radar(radar(f"w{worker}-{i}"))
-                assert store.search(parse_query("quantum"), limit=5).total == 20
-                assert store.get_radar(f"w{worker}-{i}") is not None
+                store.radars.put_radar(radar(f"w{worker}-{i}"))
+                assert store.papers.search(parse_query("quantum"), limit=5).total == 20
+                assert store.radars.get_radar(f"w{worker}-{i}") is not None
         except BaseException as exc:  # collected and re-raised by the test thread
             errors.append(exc)
 
@@ -187,7 +196,7 @@ def test_threads_share_one_store(tmp_path: Path) -> None:
         t.join()
     try:
         assert errors == []
-        assert len(store.list_radars()) == 8 * 25
+        assert len(store.radars.list_radars()) == 8 * 25
     finally:
         store.close()
 
@@ -202,8 +211,8 @@ def test_processes_write_the_same_database(tmp_path: Path) -> None:
         from tests.integration.store.factories import radar
         store = EmbeddedStore(Path({str(tmp_path)!r}), index_writer=False)
         for i in range(100):
-            store.put_radar(radar(f"p{{sys.argv[1]}}-{{i}}"))
-            store.mark_published([(f"arxiv:2606.{{i:05d}}", int(sys.argv[1]))])
+            store.radars.put_radar(radar(f"p{{sys.argv[1]}}-{{i}}"))
+            store.ingest.mark_published([(f"arxiv:2606.{{i:05d}}", int(sys.argv[1]))])
         store.close()
         """
     )
@@ -216,9 +225,9 @@ def test_processes_write_the_same_database(tmp_path: Path) -> None:
         assert worker.returncode == 0, stderr.decode()
     store = EmbeddedStore(tmp_path, index_writer=False)
     try:
-        assert len(store.list_radars()) == 300
+        assert len(store.radars.list_radars()) == 300
         keys = [(f"arxiv:2606.{i:05d}", n) for i in range(100) for n in (1, 2, 3, 4)]
-        assert store.unpublished(keys) == {(f"arxiv:2606.{i:05d}", 4) for i in range(100)}
+        assert store.ingest.unpublished(keys) == {(f"arxiv:2606.{i:05d}", 4) for i in range(100)}
     finally:
         store.close()
 
@@ -243,9 +252,9 @@ def test_a_tie_far_past_the_page_still_ranks_newest_first(tmp_path: Path) -> Non
         better = [
             paper(1000 + n, "twin twin twin", published=dt.date(2026, 1, 1 + n)) for n in range(3)
         ]
-        store.upsert_papers(twins[:350])
-        store.upsert_papers(better)
-        store.upsert_papers(twins[350:])
+        store.papers.upsert_papers(twins[:350])
+        store.papers.upsert_papers(better)
+        store.papers.upsert_papers(twins[350:])
         arrived = [*twins[:350], *better, *twins[350:]]
 
         def newest_first(papers: list[Paper]) -> list[str]:
@@ -258,7 +267,7 @@ def test_a_tie_far_past_the_page_still_ranks_newest_first(tmp_path: Path) -> Non
             ("twin*", newest_first(arrived)),
         ):
             for limit, offset in ((5, 0), (5, 2), (1, 0), (20, 40), (1, 699), (10, 698)):
-                page = store.search(parse_query(query), limit=limit, offset=offset)
+                page = store.papers.search(parse_query(query), limit=limit, offset=offset)
                 assert page.total == 703
                 assert [h.paper.id for h in page.hits] == expected[offset : offset + limit]
     finally:
@@ -269,9 +278,9 @@ def test_a_query_scoring_every_match_alike_ranks_newest_first(tmp_path: Path) ->
     store = EmbeddedStore(tmp_path, index_writer=True)
     try:
         days = [dt.date(2026, 3, 1) + dt.timedelta(days=(n * 11) % 17) for n in range(40)]
-        store.upsert_papers([paper(n, "Anything", published=days[n]) for n in range(40)])
+        store.papers.upsert_papers([paper(n, "Anything", published=days[n]) for n in range(40)])
         newest = sorted(range(40), key=lambda n: (days[n], n), reverse=True)
-        page = store.search(parse_query("author:lovelace -cat:cs.LG"), limit=5, offset=3)
+        page = store.papers.search(parse_query("author:lovelace -cat:cs.LG"), limit=5, offset=3)
         assert page.total == 40
         assert [h.paper.id for h in page.hits] == [f"arxiv:2606.{n:05d}" for n in newest[3:8]]
         assert len({h.score for h in page.hits}) == 1
@@ -283,14 +292,16 @@ def test_a_query_scoring_every_match_alike_ranks_newest_first(tmp_path: Path) ->
 def test_facet_counts_are_reused_until_the_writer_commits(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path, index_writer=True)
     try:
-        store.upsert_papers([paper(n, "Spin chains", categories=("quant-ph",)) for n in range(3)])
-        facets = EmbeddedFacets(tmp_path, cache_size=2)
+        store.papers.upsert_papers(
+            [paper(n, "Spin chains", categories=("quant-ph",)) for n in range(3)]
+        )
+        facets = EmbeddedFacets(tmp_path / INDEX_DIR, cache_size=2)
         spins = parse_query("spin")
         first = facets.facets(spins, NO_FILTERS)
         assert first.categories == (("quant-ph", 3),)
         assert facets.facets(spins, NO_FILTERS) is first  # from the cache
         assert facets.facets(spins, SearchFilters(categories=("cs.LG",))).categories == ()
-        store.upsert_papers([paper(9, "Spin glasses", categories=("cond-mat",))])
+        store.papers.upsert_papers([paper(9, "Spin glasses", categories=("cond-mat",))])
         after = facets.facets(spins, NO_FILTERS)  # the commit emptied the cache
         assert after.categories == (("quant-ph", 3), ("cond-mat", 1))
         assert after.sources == (("arxiv", 4),)
@@ -301,7 +312,7 @@ def test_facet_counts_are_reused_until_the_writer_commits(tmp_path: Path) -> Non
             parse_query("glass"), NO_FILTERS
         )
         assert facets.facets(spins, NO_FILTERS) is not after
-        uncached = EmbeddedFacets(tmp_path, cache_size=0)
+        uncached = EmbeddedFacets(tmp_path / INDEX_DIR, cache_size=0)
         assert uncached.facets(spins, NO_FILTERS) == after
         assert uncached.facets(spins, NO_FILTERS) is not uncached.facets(spins, NO_FILTERS)
     finally:
@@ -313,7 +324,7 @@ def test_queries_called_uniform_do_score_every_match_alike(tmp_path: Path, query
     """uniform_score's claim about tantivy's scoring, checked against tantivy itself."""
     store = EmbeddedStore(tmp_path, index_writer=True)
     try:
-        store.upsert_papers(
+        store.papers.upsert_papers(
             [
                 paper(n, "Spin " * (1 + n % 3) + "chains", "chains of spins " * (1 + n % 4))
                 for n in range(30)

@@ -146,11 +146,11 @@ def test_tantivy_accepts_exactly_what_the_evaluator_accepts(
     with tempfile.TemporaryDirectory() as data_dir:
         store = EmbeddedStore(Path(data_dir), index_writer=True)
         try:
-            store.upsert_papers(corpus)
+            store.papers.upsert_papers(corpus)
             for text in texts:
                 node = parse_query(text)
                 accepted = {d.paper.id for d in documents if evaluate(node, d) is not None}
-                page = store.search(node, limit=len(corpus) + 1)
+                page = store.papers.search(node, limit=len(corpus) + 1)
                 assert {h.paper.id for h in page.hits} == accepted, text
                 assert page.total == len(accepted), text
                 for chosen in search_filters:
@@ -159,7 +159,7 @@ def test_tantivy_accepts_exactly_what_the_evaluator_accepts(
                         for i in newest_first
                         if corpus[i].id in accepted and passes_filters(corpus[i], chosen)
                     ]
-                    by_date = store.search(node, chosen, sort="date", limit=len(corpus))
+                    by_date = store.papers.search(node, chosen, sort="date", limit=len(corpus))
                     assert [h.paper.id for h in by_date.hits] == expected, (text, chosen)
                     assert by_date.total == len(expected), (text, chosen)
         finally:

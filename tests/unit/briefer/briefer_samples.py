@@ -161,7 +161,7 @@ def make_composer(
     clock: Callable[[], dt.datetime] = lambda: T0,
     batch_size: int = 8,
 ) -> Composer:
-    access = AsyncStore.inline(store if store is not None else InMemoryStore())
+    access = AsyncStore.inline((store if store is not None else InMemoryStore()).briefer)
     seen = metrics or BrieferMetrics(CollectorRegistry())
     return Composer(
         model=model,

@@ -185,7 +185,7 @@ async def test_a_spent_radar_budget_falls_back_and_says_why(metrics: BrieferMetr
     )
     first = (await compose(composer)).briefing
     assert not first.degraded  # 4000 tokens for the briefing request (TL;DRs are shared)
-    assert store.token_usage(T0.date(), ["radar:r1", "user:alice"]) == {
+    assert store.briefer.token_usage(T0.date(), ["radar:r1", "user:alice"]) == {
         "radar:r1": 4000,
         "user:alice": 4000,
     }

@@ -26,8 +26,8 @@ def test_the_briefer_opens_the_elasticsearch_store(monkeypatch: pytest.MonkeyPat
     try:
         assert isinstance(store, ElasticsearchStore)
         summary = PaperSummary("arxiv:2606.00001", 1, "tl;dr", "摘要", "m", T0)
-        assert store.put_summaries([summary, summary]) == 1
-        assert store.get_summaries([summary.key]) == {summary.key: summary}
+        assert store.briefer.put_summaries([summary, summary]) == 1
+        assert store.briefer.get_summaries([summary.key]) == {summary.key: summary}
     finally:
         store.close()
     cluster.assert_clean()

@@ -66,9 +66,9 @@ class Harness:
     model: ChatModel | None = None
 
     def __post_init__(self) -> None:
-        self.store.put_radar(radar("r1"))
-        self.store.put_radar(radar("r2", language="zh"))
-        self.store.upsert_papers([paper(n) for n in range(1, 30)])
+        self.store.radars.put_radar(radar("r1"))
+        self.store.radars.put_radar(radar("r2", language="zh"))
+        self.store.papers.upsert_papers([paper(n) for n in range(1, 30)])
 
     def service(self) -> BrieferService:
         return BrieferService(
@@ -134,8 +134,8 @@ async def test_a_window_closes_when_it_holds_n_papers(h: Harness) -> None:
     assert set(briefing.paper_ids) == {pid(1), pid(2), pid(3)}
     assert h.published() == [briefing]
     assert h.publisher.sent[0][1] == "r1"  # keyed by radar id
-    assert h.store.get_briefing("r1.w1") == briefing
-    assert h.store.open_windows() == []
+    assert h.store.briefings.get_briefing("r1.w1") == briefing
+    assert h.store.briefings.open_windows() == []
     assert h.metric("briefings_total", provider="extractive", degraded="false") == 1
 
 
@@ -169,7 +169,7 @@ async def test_replayed_matches_change_nothing(h: Harness) -> None:
     h.clock.advance(T * 10)
     assert await svc.close_due_windows() == []
     assert [b.id for b in h.published()] == ["r1.w1"]
-    assert h.store.open_windows() == []
+    assert h.store.briefings.open_windows() == []
 
 
 async def test_two_closers_racing_for_one_window_publish_once(h: Harness) -> None:
@@ -195,7 +195,7 @@ async def test_a_window_larger_than_n_is_split_best_scores_first(h: Harness) -> 
     (first,) = await svc.close_due_windows()
     assert first.paper_ids == (pid(2), pid(4), pid(5))
 
-    (rest,) = h.store.open_windows()
+    (rest,) = h.store.briefings.open_windows()
     assert (rest.window, {i.paper_id for i in rest.items}) == (2, {pid(1), pid(3)})
     h.clock.advance(T)
     (second,) = await svc.close_due_windows()
@@ -232,7 +232,7 @@ async def test_poison_matches_are_dead_lettered_and_the_rest_is_queued(h: Harnes
         "academichub_poison_events_total", {"topic": "matches"}
     )
     assert poison == 2
-    assert [i.paper_id for i in h.store.open_windows()[0].items] == [pid(1)]
+    assert [i.paper_id for i in h.store.briefings.open_windows()[0].items] == [pid(1)]
     assert source.committed == {0: 13}
 
 
@@ -246,7 +246,7 @@ async def test_a_model_outage_still_publishes_a_degraded_briefing(h: Harness) ->
     assert h.metric("briefings_total", provider="extractive", degraded="true") == 1
     # Marked for an upgrade, which this pass tried (the model was not known to be down)
     # and which failed: the mark stays.
-    assert list(h.store.awaiting_upgrade) == ["r1.w1"]
+    assert list(h.store.briefer.awaiting_upgrade) == ["r1.w1"]
     assert h.published() == [briefing]
 
 
@@ -280,9 +280,9 @@ async def test_a_degraded_briefing_is_upgraded_in_place_when_the_model_returns(
     assert upgraded.window_closed_at == degraded.window_closed_at
     assert upgraded.created_at > degraded.created_at
     # One briefing for the window, rewritten in place, announced twice.
-    assert h.store.briefings_for_radar("r1") == [upgraded]
+    assert h.store.briefings.briefings_for_radar("r1") == [upgraded]
     assert h.published() == [degraded, upgraded]
-    assert h.store.awaiting_upgrade == {}
+    assert h.store.briefer.awaiting_upgrade == {}
     assert h.metric("upgrades_total") == 1
     # Still one briefing for the window in the briefing count: the degraded one.
     assert h.metric("briefings_total", provider="extractive", degraded="true") == 1
@@ -298,20 +298,20 @@ async def test_a_briefing_the_model_cannot_write_usably_is_not_upgraded(h: Harne
     await svc.handle_matches([match(1), match(2), match(3)])
     (degraded,) = await svc.close_due_windows()  # closing fails, the upgrade is refused
     assert degraded.degraded
-    assert h.store.awaiting_upgrade == {}  # the model answers, just not usably
+    assert h.store.briefer.awaiting_upgrade == {}  # the model answers, just not usably
     assert h.published() == [degraded]
 
 
 async def test_a_budget_fallback_is_not_marked_for_upgrade(h: Harness) -> None:
     h.model = ScriptedChatModel(repeat=well_behaved)
-    h.store.add_token_usage(T0.date(), ["user:alice"], 10**9)
+    h.store.briefer.add_token_usage(T0.date(), ["user:alice"], 10**9)
     svc = h.service()
     await svc.handle_matches([match(1), match(2), match(3)])
     (briefing,) = await svc.close_due_windows()
     assert briefing.degraded
     assert briefing.degraded_reason is not None
     assert "daily token budget" in briefing.degraded_reason
-    assert h.store.awaiting_upgrade == {}
+    assert h.store.briefer.awaiting_upgrade == {}
     assert h.model.requests == []
 
 
@@ -338,7 +338,7 @@ async def test_a_briefing_whose_publish_failed_is_published_by_a_later_pass(
 
 
 async def test_a_daily_radar_is_briefed_at_its_hour(h: Harness) -> None:
-    h.store.put_radar(
+    h.store.radars.put_radar(
         radar("r1").model_copy(update={"revision": 2, "schedule": BriefingSchedule(hour=9)})
     )
     svc = h.service()
@@ -352,7 +352,7 @@ async def test_a_daily_radar_is_briefed_at_its_hour(h: Harness) -> None:
 
 
 async def test_an_every_n_radar_is_briefed_every_n_papers(h: Harness) -> None:
-    h.store.put_radar(
+    h.store.radars.put_radar(
         radar("r1").model_copy(
             update={"revision": 2, "schedule": BriefingSchedule(kind="every_n", n=2)}
         )
@@ -372,12 +372,12 @@ async def test_a_deleted_radars_window_is_kept_and_briefed_if_the_radar_returns(
 ) -> None:
     svc = h.service()
     await svc.handle_matches([match(1), match(2), match(3)])
-    h.store.delete_radar("r1")
+    h.store.radars.delete_radar("r1")
     assert await svc.close_due_windows() == []
     assert await svc.close_due_windows() == []
     assert h.published() == []
 
-    h.store.put_radar(radar("r1").model_copy(update={"revision": 5}))
+    h.store.radars.put_radar(radar("r1").model_copy(update={"revision": 5}))
     (briefing,) = await svc.close_due_windows()
     assert briefing.id == "r1.w1"
 
@@ -398,7 +398,7 @@ async def test_a_failing_publish_crashes_the_pass_after_the_store_kept_the_brief
     h.publisher.fail_with = ConnectionError("broker gone")
     with pytest.raises(ConnectionError):
         await svc.close_due_windows()
-    assert h.store.get_briefing("r1.w1") is not None
+    assert h.store.briefings.get_briefing("r1.w1") is not None
 
 
 async def test_the_consumer_commits_each_batch_after_storing_it(h: Harness) -> None:
@@ -417,12 +417,12 @@ async def test_the_consumer_commits_each_batch_after_storing_it(h: Harness) -> N
     assert log == ["store 1 after 0 commits", "store 1 after 1 commits"]
     assert source.commits == 2
     assert source.committed == {0: 2}
-    assert len(h.store.open_windows()[0].items) == 2
+    assert len(h.store.briefings.open_windows()[0].items) == 2
 
 
 async def test_the_consumer_does_not_commit_when_the_store_fails(h: Harness) -> None:
     source = InMemorySource.of(records(match(1)))
-    h.store.enqueue_for_briefing = _broken  # type: ignore[method-assign]
+    h.store.briefings.enqueue_for_briefing = _broken  # type: ignore[method-assign]
     with pytest.raises(OSError, match="disk full"):
         await consumer(h, h.service(), source).run(asyncio.Event())
     assert source.commits == 0

@@ -32,10 +32,10 @@ RADARS = 1000
 
 async def test_one_paper_matched_by_1000_radars_costs_one_summary_call() -> None:
     store = InMemoryStore()
-    store.upsert_papers([paper(1)])
+    store.papers.upsert_papers([paper(1)])
     every_paper = BriefingSchedule(kind="every_n", n=1)
     for r in range(RADARS):
-        store.put_radar(radar(f"r{r}", owner=f"user{r % 50}", schedule=every_paper))
+        store.radars.put_radar(radar(f"r{r}", owner=f"user{r % 50}", schedule=every_paper))
     metrics = BrieferMetrics(CollectorRegistry())
     model = ScriptedChatModel(repeat=well_behaved)
     publisher = RecordingPublisher()
@@ -92,17 +92,17 @@ async def test_each_version_of_a_paper_is_summarised_once() -> None:
     assert len(model.of_task("tldr")) == 1
     await composer.compose([paper(1, version=2)], radar=radar("c"), window=1)
     assert len(model.of_task("tldr")) == 2
-    assert set(store.summaries) == {(pid(1), 1), (pid(1), 2)}
+    assert set(store.briefer.summaries) == {(pid(1), 1), (pid(1), 2)}
 
 
 async def test_missing_papers_are_asked_for_in_batches_and_stored_in_both_languages() -> None:
     store = InMemoryStore()
-    store.put_summaries(
+    store.briefer.put_summaries(
         [PaperSummary(pid(1), 1, "Cached en.", "缓存的中文。", "earlier-model", T0)]
     )
     model = ScriptedChatModel(repeat=well_behaved)
     cache = SummaryCache(
-        AsyncStore.inline(store),
+        AsyncStore.inline(store.briefer),
         model,
         observer=BrieferMetrics(CollectorRegistry()),
         batch_size=3,
@@ -116,7 +116,7 @@ async def test_missing_papers_are_asked_for_in_batches_and_stored_in_both_langua
     assert [p["id"] for p in data_of(model.requests[0])["papers"]] == list(batches[0])
     assert lookup.failure is None
     assert lookup.summaries[(pid(1), 1)].tldr_zh == "缓存的中文。"
-    stored = store.summaries[(pid(5), 1)]
+    stored = store.briefer.summaries[(pid(5), 1)]
     assert (stored.tldr_en, stored.tldr_zh, stored.model) == (
         f"TL;DR of {pid(5)}.",
         f"{pid(5)} 的要点。",
@@ -137,7 +137,9 @@ async def test_tldrs_mention_no_other_paper_and_unknown_entries_are_dropped() ->
             {"paper_id": "arxiv:9999.99999", "tldr_en": "Invented.", "tldr_zh": "编造。"},
         ]
     }
-    cache = SummaryCache(AsyncStore.inline(store), ScriptedChatModel([answer]), observer=metrics)
+    cache = SummaryCache(
+        AsyncStore.inline(store.briefer), ScriptedChatModel([answer]), observer=metrics
+    )
     lookup = await cache.summarise([paper(1), paper(2)])
     summary = lookup.summaries[(pid(1), 1)]
     assert "1706.03762" not in summary.tldr_en + summary.tldr_zh
@@ -149,11 +151,11 @@ async def test_tldrs_mention_no_other_paper_and_unknown_entries_are_dropped() ->
 async def test_an_unavailable_model_is_reported_and_nothing_is_stored() -> None:
     store = InMemoryStore()
     cache = SummaryCache(
-        AsyncStore.inline(store),
+        AsyncStore.inline(store.briefer),
         ScriptedChatModel(repeat=ModelUnavailable("down")),
         observer=BrieferMetrics(CollectorRegistry()),
     )
     lookup = await cache.summarise([paper(1)])
     assert isinstance(lookup.failure, ModelUnavailable)
     assert lookup.summaries == {}
-    assert store.summaries == {}
+    assert store.briefer.summaries == {}

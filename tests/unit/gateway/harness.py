@@ -89,7 +89,7 @@ class Gateway:
     admin_key: str
 
     def add(self, *papers: Paper) -> None:
-        self.store.upsert_papers(papers)
+        self.store.papers.upsert_papers(papers)
 
     def client_for(self, token: str | None) -> TestClient:
         """A client of the same app sending ``token`` (None: no key at all)."""
@@ -117,7 +117,7 @@ def settings(tmp_path: Path) -> GatewaySettings:
 @pytest.fixture
 def gateway(settings: GatewaySettings) -> Iterator[Gateway]:
     store = InMemoryStore()
-    accounts = InMemoryAccountStore()
+    accounts = store.accounts
     ada, ada_key = add_user(accounts, "Ada")
     admin, admin_key = add_user(accounts, "Grace", admin=True)
     publisher = RecordingPublisher()
@@ -127,7 +127,6 @@ def gateway(settings: GatewaySettings) -> Iterator[Gateway]:
     app = create_app(
         settings,
         store=store,
-        accounts=accounts,
         publisher=publisher,
         broker_probe=probe,
         metrics=metrics,

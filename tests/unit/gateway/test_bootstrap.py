@@ -79,12 +79,10 @@ def test_the_gateway_serves_the_elasticsearch_store(monkeypatch: pytest.MonkeyPa
             store, accounts = served["store"], served["accounts"]
             accounts.add_user(User("u_1", "Ada", "ada@example.org", True, dt.datetime.now(dt.UTC)))
             assert [u.id for u in accounts.list_users()] == ["u_1"]
-            assert store.count_papers() == 0
+            assert store.papers.count_papers() == 0
 
-    def build_server(
-        settings: Any, store: Any, accounts: Any, metrics: Any, threads: Any
-    ) -> Served:
-        served.update(store=store, accounts=accounts)
+    def build_server(settings: Any, store: Any, metrics: Any, threads: Any) -> Served:
+        served.update(store=store, accounts=store.accounts)
         return Served()
 
     monkeypatch.setattr(bootstrap, "build_server", build_server)

@@ -32,7 +32,7 @@ def test_feed_lists_matches_newest_first_and_escapes_feed_text(
         make_paper(1, "Qubit <script>alert(1)</script> & co", "Abstract\x07 with a bell."),
         make_paper(2, "Second qubit"),
     )
-    gateway.store.record_matches([_match(radar_id, 1, 0), _match(radar_id, 2, 5)])
+    gateway.store.matches.record_matches([_match(radar_id, 1, 0), _match(radar_id, 2, 5)])
     token = gateway.client.post(f"/api/radars/{radar_id}/feed-token").json()["token"]
     response = gateway.client_for(None).get(
         f"/api/radars/{radar_id}/feed.atom", params={"token": token}
@@ -53,7 +53,7 @@ def test_export_bib_has_one_entry_per_matched_paper(
 ) -> None:
     radar_id = gateway.client.post("/api/radars", json={"name": "Q", "query": "qubit"}).json()["id"]
     gateway.add(make_paper(1, "Qubit routing"), make_paper(2, "Qubit routing"), make_paper(3, "x"))
-    gateway.store.record_matches([_match(radar_id, 1, 0), _match(radar_id, 2, 0)])
+    gateway.store.matches.record_matches([_match(radar_id, 1, 0), _match(radar_id, 2, 0)])
     response = gateway.client.get(f"/api/radars/{radar_id}/export.bib")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/x-bibtex")

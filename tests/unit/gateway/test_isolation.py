@@ -66,7 +66,7 @@ def adas_radar(gateway: Gateway, make_paper: MakePaper) -> tuple[str, str]:
     created = gateway.client.post("/api/radars", json={"name": "Ada's", "query": "surface"})
     radar_id: str = created.json()["id"]
     gateway.add(make_paper(1, "Surface codes"))
-    gateway.store.record_matches(
+    gateway.store.matches.record_matches(
         [
             Match(
                 radar_id=radar_id,
@@ -90,7 +90,7 @@ def adas_radar(gateway: Gateway, make_paper: MakePaper) -> tuple[str, str]:
         window_closed_at=NOW,
         created_at=NOW,
     )
-    gateway.store.close_window(briefing, [])
+    gateway.store.briefings.close_window(briefing, [])
     gateway.accounts.put_feedback(Feedback(radar_id, PAPER, gateway.ada.id, "up", NOW))
     issued = gateway.client.post(f"/api/radars/{radar_id}/feed-token")
     assert issued.status_code == 201
@@ -126,7 +126,7 @@ def test_another_user_gets_404_everywhere_and_changes_nothing(
     radar_id, _ = adas_radar
     bob, bob_key = gateway.new_user("Bob")
     before = (
-        gateway.store.get_radar(radar_id),
+        gateway.store.radars.get_radar(radar_id),
         dict(gateway.accounts.feedback),
         dict(gateway.accounts.feed_tokens),
         len(gateway.publisher.sent),
@@ -140,7 +140,7 @@ def test_another_user_gets_404_everywhere_and_changes_nothing(
         status = _call(client, method, template, adas_radar, csrf, body)
         assert status == 404, f"{method} {template} answered {status} to another user"
     after = (
-        gateway.store.get_radar(radar_id),
+        gateway.store.radars.get_radar(radar_id),
         dict(gateway.accounts.feedback),
         dict(gateway.accounts.feed_tokens),
         len(gateway.publisher.sent),

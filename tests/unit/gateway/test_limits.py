@@ -14,7 +14,6 @@ from academichub.gateway.limits import RateLimiter
 from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
-from academichub.store.accounts import InMemoryAccountStore
 from academichub.store.memory import InMemoryStore
 from tests.unit.gateway.harness import Gateway, MakePaper, add_user, bearer
 
@@ -61,13 +60,12 @@ def strict(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
         max_url_bytes=1024,
         auth_failures_per_minute=3,
     )
-    accounts = InMemoryAccountStore()
-    _, ada = add_user(accounts, "Ada")
-    _, bob = add_user(accounts, "Bob")
+    store = InMemoryStore()
+    _, ada = add_user(store.accounts, "Ada")
+    _, bob = add_user(store.accounts, "Bob")
     app = create_app(
         settings,
-        store=InMemoryStore(),
-        accounts=accounts,
+        store=store,
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
     )

@@ -12,8 +12,7 @@ from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
-from academichub.store.accounts import InMemoryAccountStore
-from academichub.store.memory import InMemoryStore
+from academichub.store.memory import InMemoryRadars, InMemoryStore
 from tests.unit.gateway.harness import Gateway, add_user, bearer
 
 
@@ -89,7 +88,6 @@ def test_two_apps_in_one_process_do_not_collide(settings: GatewaySettings) -> No
         app = create_app(
             settings,
             store=InMemoryStore(),
-            accounts=InMemoryAccountStore(),
             publisher=RecordingPublisher(),
             broker_probe=FakeBrokerProbe(),
         )
@@ -97,19 +95,19 @@ def test_two_apps_in_one_process_do_not_collide(settings: GatewaySettings) -> No
             assert client.get("/healthz").status_code == 200
 
 
-class _BrokenStore(InMemoryStore):
+class _BrokenRadars(InMemoryRadars):
     def list_radars(self, owner: str | None = None) -> list[Radar]:
         raise RuntimeError("disk on fire")
 
 
 def test_a_bug_is_a_json_500_and_counted(settings: GatewaySettings) -> None:
     metrics = GatewayMetrics.standalone()
-    accounts = InMemoryAccountStore()
-    _, key = add_user(accounts, "Ada")
+    broken = InMemoryStore()
+    broken.radars = _BrokenRadars()
+    _, key = add_user(broken.accounts, "Ada")
     app = create_app(
         settings,
-        store=_BrokenStore(),
-        accounts=accounts,
+        store=broken,
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
         metrics=metrics,

@@ -47,7 +47,7 @@ def test_an_invalid_query_gives_the_form_back_with_the_error_and_the_text(
     assert found is not None
     assert int(found.group(1)) == len(typed.rstrip())
     assert "应为检索词" in page
-    assert gateway.store.list_radars() == []
+    assert gateway.store.radars.list_radars() == []
 
 
 def test_a_query_over_the_limit_is_refused_with_the_limit_not_cut(gateway: Gateway) -> None:
@@ -58,7 +58,7 @@ def test_a_query_over_the_limit_is_refused_with_the_limit_not_cut(gateway: Gatew
     assert f"共 {len(long_query)} 个字符，上限为 2000" in response.text
     assert long_query in response.text  # all of it, for the user to shorten
     assert "maxlength" not in response.text.split('id="radar-query"')[1].split(">")[0]
-    assert gateway.store.list_radars() == []
+    assert gateway.store.radars.list_radars() == []
 
 
 def test_each_bad_schedule_field_is_named_and_nothing_is_saved(gateway: Gateway) -> None:
@@ -73,7 +73,7 @@ def test_each_bad_schedule_field_is_named_and_nothing_is_saved(gateway: Gateway)
     assert "名称：必须填写" in response.text
     assert "时间：应为 0 到 23 之间的整数" in response.text
     assert "“Mars/Olympus” 不是时区名" in response.text
-    assert gateway.store.list_radars() == []
+    assert gateway.store.radars.list_radars() == []
 
 
 def test_the_schedule_is_the_users_own(gateway: Gateway) -> None:
@@ -90,7 +90,7 @@ def test_the_schedule_is_the_users_own(gateway: Gateway) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303
-    (radar,) = gateway.store.list_radars()
+    (radar,) = gateway.store.radars.list_radars()
     assert radar.schedule == BriefingSchedule(
         kind="weekly", weekday=2, hour=8, timezone="Europe/Berlin"
     )
@@ -134,14 +134,14 @@ def test_deleting_asks_first(gateway: Gateway) -> None:
     unconfirmed = browser.post(f"/radars/{radar_id}/delete", data={"csrf": csrf})
     assert unconfirmed.status_code == 200
     assert 'id="confirm-delete"' in unconfirmed.text
-    assert gateway.store.get_radar(radar_id) is not None
+    assert gateway.store.radars.get_radar(radar_id) is not None
     confirmed = browser.post(
         f"/radars/{radar_id}/delete",
         data={"csrf": csrf, "confirmed": "yes"},
         follow_redirects=False,
     )
     assert confirmed.status_code == 303
-    assert gateway.store.get_radar(radar_id) is None
+    assert gateway.store.radars.get_radar(radar_id) is None
 
 
 def _match(radar_id: str, n: int, at: dt.datetime, score: float = 1.0) -> Match:
@@ -163,14 +163,14 @@ def test_the_radar_page_opens_on_the_latest_briefing_then_matches_newest_first(
     radar_id = created.headers["location"].removeprefix("/radars/")
     gateway.add(*(make_paper(n, f"Surface paper {n}") for n in range(1, 46)))
     # 45 matches a minute apart; the best-scored is the oldest.
-    gateway.store.record_matches(
+    gateway.store.matches.record_matches(
         [
             _match(radar_id, n, NOW - dt.timedelta(minutes=60 - n), score=100.0 - n)
             for n in range(1, 46)
         ]
     )
     for window in (1, 2):
-        gateway.store.close_window(
+        gateway.store.briefings.close_window(
             Briefing(
                 id=Briefing.make_id(radar_id, window),
                 radar_id=radar_id,
@@ -213,7 +213,7 @@ def test_the_radar_list_shows_matches_today_and_this_week_and_the_last_briefing(
     )
     radar_id = created.headers["location"].removeprefix("/radars/")
     monday = dt.datetime(2026, 6, 8, 12, tzinfo=dt.UTC)
-    gateway.store.record_matches(
+    gateway.store.matches.record_matches(
         [
             _match(radar_id, 1, NOW - dt.timedelta(hours=1)),  # today
             _match(radar_id, 2, NOW - dt.timedelta(hours=2)),  # today
@@ -221,7 +221,7 @@ def test_the_radar_list_shows_matches_today_and_this_week_and_the_last_briefing(
             _match(radar_id, 4, monday - dt.timedelta(days=2)),  # last week
         ]
     )
-    gateway.store.close_window(
+    gateway.store.briefings.close_window(
         Briefing(
             id=Briefing.make_id(radar_id, 1),
             radar_id=radar_id,

@@ -33,7 +33,7 @@ def test_counts_per_day_over_the_days_ending_with_the_newest_papers(
     assert len(body["top"]) == 1
     assert "<mark>" in body["top"][0]["snippet"]
     assert gateway.publisher.sent == []  # a preview saves and announces nothing
-    assert gateway.store.radars == {}
+    assert gateway.store.radars.stored == {}
 
 
 def test_a_malformed_query_is_422_with_its_position(gateway: Gateway) -> None:

@@ -43,7 +43,7 @@ def test_create_stores_and_announces_the_radar(gateway: Gateway) -> None:
     body = _create(gateway, schedule={"kind": "every_n", "n": 5})
     radar_id = body["id"]
     assert radar_id.startswith("r_")
-    stored = gateway.store.get_radar(radar_id)
+    stored = gateway.store.radars.get_radar(radar_id)
     assert stored is not None
     assert stored.owner == gateway.ada.id  # the caller owns what they create
     assert stored.language == "zh"
@@ -87,7 +87,7 @@ def test_a_user_cannot_create_for_someone_else(gateway: Gateway) -> None:
     )
     assert response.status_code == 403
     assert response.json()["error"] == "forbidden"
-    assert gateway.store.radars == {}
+    assert gateway.store.radars.stored == {}
 
 
 def _create_as(client: TestClient) -> str:
@@ -106,7 +106,7 @@ def test_malformed_query_is_422_and_nothing_is_stored(gateway: Gateway) -> None:
     assert isinstance(body["expected"], str)
     assert body["expected"]
     assert body["message"]
-    assert gateway.store.radars == {}
+    assert gateway.store.radars.stored == {}
     assert gateway.publisher.sent == []
 
 
@@ -128,7 +128,7 @@ def test_update_bumps_the_revision_and_announces_it(gateway: Gateway) -> None:
     assert body["revision"] == 2
     assert body["query"] == "surface codes"
     assert body["name"] == "Quantum ML"  # left out: kept
-    stored = gateway.store.get_radar(radar_id)
+    stored = gateway.store.radars.get_radar(radar_id)
     assert stored is not None
     assert stored.revision == 2
     assert stored.language == "en"
@@ -144,7 +144,7 @@ def test_update_with_a_bad_query_changes_nothing(gateway: Gateway) -> None:
     response = gateway.client.put(f"/api/radars/{radar_id}", json={"query": "(open"})
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_query"
-    stored = gateway.store.get_radar(radar_id)
+    stored = gateway.store.radars.get_radar(radar_id)
     assert stored is not None
     assert stored.revision == 1
     assert len(gateway.publisher.sent) == 1
@@ -155,7 +155,7 @@ def test_delete_announces_the_next_revision(gateway: Gateway) -> None:
     gateway.client.put(f"/api/radars/{radar_id}", json={"name": "Renamed"})
     response = gateway.client.delete(f"/api/radars/{radar_id}")
     assert response.status_code == 204
-    assert gateway.store.get_radar(radar_id) is None
+    assert gateway.store.radars.get_radar(radar_id) is None
     key, change = _changes(gateway)[-1]
     assert (key, change) == (
         radar_id,
@@ -192,7 +192,7 @@ def test_publish_failure_is_503_but_the_radar_is_kept(gateway: Gateway) -> None:
     body = response.json()
     assert body["error"] == "publish_failed"
     assert "broker unreachable" in body["message"]
-    assert gateway.store.get_radar(body["radar_id"]) is not None
+    assert gateway.store.radars.get_radar(body["radar_id"]) is not None
     # The advertised remedy works once the broker is back.
     gateway.publisher.fail_with = None
     retry = gateway.client.put(f"/api/radars/{body['radar_id']}", json={})
@@ -214,7 +214,7 @@ def test_matches_best_first_with_paper_and_terms(gateway: Gateway, make_paper: M
             matched_at=NOW + dt.timedelta(minutes=minutes),
         )
 
-    gateway.store.record_matches([match(2, 1.5, 0), match(1, 7.25, 10)])
+    gateway.store.matches.record_matches([match(2, 1.5, 0), match(1, 7.25, 10)])
     body = gateway.client.get(f"/api/radars/{radar_id}/matches").json()
     assert [m["paper_id"] for m in body["items"]] == ["arxiv:2606.00001", "arxiv:2606.00002"]
     first = body["items"][0]
@@ -230,7 +230,7 @@ def test_matches_best_first_with_paper_and_terms(gateway: Gateway, make_paper: M
 def test_briefings_newest_first(gateway: Gateway) -> None:
     radar_id = _create(gateway)["id"]
     for window in (1, 2):
-        gateway.store.close_window(
+        gateway.store.briefings.close_window(
             Briefing(
                 id=Briefing.make_id(radar_id, window),
                 radar_id=radar_id,

@@ -18,7 +18,7 @@ def test_sources_report_cursors_papers_and_the_next_announcement(
         make_paper(1, "A", published=dt.date(2026, 6, 11)),
         make_paper(2, "B", source="medrxiv", paper_id="doi:10.1101/x", categories=("Medicine",)),
     )
-    gateway.store.set_cursor(
+    gateway.store.ingest.set_cursor(
         "arxiv",
         {
             "url": "https://rss.arxiv.org/rss/quant-ph",
@@ -83,7 +83,7 @@ def test_the_public_sources_page_shows_status_but_no_error_text_or_url(
 ) -> None:
     gateway.add(make_paper(1, "A", published=dt.date(2026, 6, 11)))
     secret_url = "https://feeds.example.org/private?token=s3cr3t"
-    gateway.store.set_cursor(
+    gateway.store.ingest.set_cursor(
         "arxiv",
         {
             "url": secret_url,
@@ -107,7 +107,7 @@ def test_the_public_sources_page_shows_status_but_no_error_text_or_url(
 
 
 def test_the_sources_page_says_when_it_runs_on_the_bundled_recordings(gateway: Gateway) -> None:
-    gateway.store.set_cursor(
+    gateway.store.ingest.set_cursor(
         "arxiv",
         {
             "url": "file:///opt/academichub/recorded/quant-ph.xml",

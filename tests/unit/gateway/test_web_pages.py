@@ -95,7 +95,7 @@ def test_create_a_radar_through_the_form(gateway: Gateway) -> None:
     )
     assert response.status_code == 303
     radar_id = response.headers["location"].removeprefix("/radars/")
-    stored = gateway.store.get_radar(radar_id)
+    stored = gateway.store.radars.get_radar(radar_id)
     assert stored is not None
     assert (stored.owner, stored.name, stored.language) == (gateway.ada.id, "Surface codes", "en")
     assert len(gateway.publisher.sent) == 1
@@ -114,7 +114,7 @@ def test_forms_without_the_csrf_token_change_nothing(gateway: Gateway) -> None:
     ]:
         response = browser.post(path, data={**data, "csrf": "wrong"})
         assert response.status_code == 403, path
-    stored = gateway.store.get_radar(radar_id)
+    stored = gateway.store.radars.get_radar(radar_id)
     assert stored is not None
     assert stored.revision == 1
     assert len(gateway.publisher.sent) == 1
@@ -139,7 +139,7 @@ def test_radar_page_highlights_the_terms_that_fired_and_takes_feedback(
         make_paper(1, "Surface codes at scale", "A surface code with lattice surgery."),
         make_paper(2, "<img src=x onerror=alert(1)>", "Qubit <script>alert(2)</script>"),
     )
-    gateway.store.record_matches(
+    gateway.store.matches.record_matches(
         [
             Match(
                 radar_id=radar_id,
@@ -207,7 +207,7 @@ def test_briefing_page_links_every_citation_to_its_paper(
         window_closed_at=NOW,
         created_at=NOW,
     )
-    gateway.store.close_window(briefing, [])
+    gateway.store.briefings.close_window(briefing, [])
     browser = sign_in(gateway, gateway.ada_key)
     radar_page = browser.get(f"/radars/{radar_id}").text
     assert f'href="/briefings/{briefing.id}"' in radar_page

@@ -37,8 +37,10 @@ def harvester(
     return Harvester(
         fetcher=fetcher,
         pacer=HostPacer({}, 0.0),
-        papers=PaperPublisher(state=AsyncStore.inline(store), publisher=publisher, metrics=metrics),
-        state=AsyncStore.inline(store),
+        papers=PaperPublisher(
+            state=AsyncStore.inline(store.ingest), publisher=publisher, metrics=metrics
+        ),
+        state=AsyncStore.inline(store.ingest),
     )
 
 
@@ -132,7 +134,7 @@ async def test_an_html_page_instead_of_xml_fails_the_page_with_the_reason() -> N
     assert report.outcome == "failed"
     assert "HTTP 200" in (report.message or "")
     assert publisher.sent == []
-    assert (store.get_cursor("backfill:test") or {})["next_url"] == FIRST
+    assert (store.ingest.get_cursor("backfill:test") or {})["next_url"] == FIRST
 
 
 def test_every_paged_format_has_a_parser() -> None:

@@ -224,10 +224,10 @@ def test_is_preprint_of_reports_a_crossref_preprints_journal() -> None:
 
 async def test_linker_remembers_preprints_and_finds_them_by_journal_doi() -> None:
     store = InMemoryStore()
-    linker = PreprintLinker(AsyncStore.inline(store))
+    linker = PreprintLinker(AsyncStore.inline(store.ingest))
     preprint = arxiv(doi=JOURNAL_DOI)
     await linker.remember([preprint, journal(doi="10.1126/science.abj4606")])
-    assert set(store.preprints) == {preprint.id}  # journal papers are not remembered
+    assert set(store.ingest.preprints) == {preprint.id}  # journal papers are not remembered
     plan = await linker.plan([journal()], keys(journal()))
     assert [paper.key for paper in plan.papers] == [preprint.key]
     assert plan.linked_keys == (journal().key,)

@@ -29,7 +29,7 @@ def make(fetcher: FakeFetcher, store: InMemoryStore) -> tuple[Poller, RecordingP
     poller = Poller(
         fetcher=fetcher,
         pacer=HostPacer({}, 0.0),
-        state=AsyncStore.inline(store),
+        state=AsyncStore.inline(store.ingest),
         publisher=publisher,
         formats=FORMATS,
         metrics=IngestorMetrics(CollectorRegistry()),
@@ -51,7 +51,7 @@ async def test_a_biorxiv_poll_reads_the_window_page_by_page_and_moves_the_window
     report = await poller.poll(FEED)
     assert (report.outcome, report.entries, report.published) == ("ok", 3, 3)
     assert len(publisher.sent) == 3
-    cursor = store.get_cursor("biorxiv") or {}
+    cursor = store.ingest.get_cursor("biorxiv") or {}
     assert cursor["window_from"] == "2026-07-18"  # the next poll reads from today again
     assert cursor["last_items"] == "3"
 
@@ -78,7 +78,7 @@ async def test_an_oai_poll_starts_from_the_last_response_date() -> None:
     report = await poller.poll(feed)
     assert report.published == 5
     # The recorded page was made on 2014-01-16: that is where the next harvest starts.
-    assert (store.get_cursor("oai") or {})["oai_from"] == "2014-01-16"
+    assert (store.ingest.get_cursor("oai") or {})["oai_from"] == "2014-01-16"
 
 
 def test_the_default_sources_are_arxiv_both_preprint_servers_and_the_major_journals() -> None:

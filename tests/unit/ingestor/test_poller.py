@@ -61,7 +61,7 @@ def make(
     poller = Poller(
         fetcher=fetcher,
         pacer=HostPacer({}, 0.0),
-        state=AsyncStore.inline(store),
+        state=AsyncStore.inline(store.ingest),
         publisher=publisher,
         formats={"test": fake_format},
         metrics=IngestorMetrics(CollectorRegistry()),
@@ -98,7 +98,7 @@ async def test_conditional_get_uses_the_stored_etag() -> None:
     report = await poller.poll(FEED)
     assert report.outcome == "not_modified"
     assert fetcher.requests == [(URL, None), (URL, '"abc"')]
-    cursor = store.get_cursor("arxiv") or {}
+    cursor = store.ingest.get_cursor("arxiv") or {}
     assert {k: cursor[k] for k in ("url", "etag", "announce_date")} == {
         "url": URL,
         "etag": '"abc"',
@@ -111,8 +111,8 @@ async def test_nothing_is_marked_published_when_publishing_fails() -> None:
     publisher.fail_with = ConnectionError("broker down")
     with pytest.raises(ConnectionError):
         await poller.poll(FEED)
-    assert store.unpublished([("arxiv:2504.00001", 1)]) == {("arxiv:2504.00001", 1)}
-    assert store.get_cursor("arxiv") is None
+    assert store.ingest.unpublished([("arxiv:2504.00001", 1)]) == {("arxiv:2504.00001", 1)}
+    assert store.ingest.get_cursor("arxiv") is None
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ async def test_a_feed_with_skipped_entries_is_fetched_whole_again() -> None:
     report = await poller.poll(FEED)
     assert fetcher.requests[1] == (URL, None)  # no If-None-Match for the damaged copy
     assert report.published == 1
-    cursor = store.get_cursor("arxiv") or {}
+    cursor = store.ingest.get_cursor("arxiv") or {}
     assert {k: cursor.get(k) for k in ("url", "etag", "announce_date")} == {
         "url": URL,
         "etag": '"whole"',

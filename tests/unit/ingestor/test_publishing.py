@@ -83,11 +83,11 @@ class Rig:
         self.metrics = IngestorMetrics(CollectorRegistry())
         self.fetcher = FakeFetcher(dict(crossref or {}))
         self.publisher = PaperPublisher(
-            state=AsyncStore.inline(self.store),
+            state=AsyncStore.inline(self.store.ingest),
             publisher=self.sent,
             metrics=self.metrics,
             enricher=CrossrefEnricher(self.fetcher, HostPacer({}, 0.0)),
-            links=AsyncStore.inline(self.store),
+            links=AsyncStore.inline(self.store.ingest),
         )
 
     async def publish(self, source: str, parsed: FeedParse, **options: Any) -> list[Paper]:
@@ -110,7 +110,7 @@ async def test_arxiv_preprint_then_its_journal_entry_is_one_paper() -> None:
     (preprint,) = [p for p in first if p.id == ARXIV_ID]
     assert (preprint.version, preprint.doi) == (2, PRB_DOI)
     # The matcher's store holds what was published.
-    assert rig.store.upsert_papers(first) == [PaperWrite.NEW] * 81
+    assert rig.store.papers.upsert_papers(first) == [PaperWrite.NEW] * 81
 
     journal = parse_rss(journal_rss("10.1103/PhysRevB.111.144313", name="Physical Review B"))
     sent = await rig.publish("prb", journal)
@@ -124,12 +124,12 @@ async def test_arxiv_preprint_then_its_journal_entry_is_one_paper() -> None:
     assert (rig.counts.published, rig.counts.linked, rig.counts.republished) == (0, 1, 1)
     assert rig.entries("prb", "linked") == 1
     assert rig.entries("prb", "published") == 0
-    assert (f"doi:{PRB_DOI}", None) in rig.store.published  # later polls skip it
+    assert (f"doi:{PRB_DOI}", None) in rig.store.ingest.published  # later polls skip it
 
     # The matcher's store records the publication on the stored paper; no new paper.
-    assert rig.store.upsert_papers([republished]) == [PaperWrite.PUBLISHED]
-    assert rig.store.count_papers() == 81
-    stored = rig.store.get_paper(ARXIV_ID)
+    assert rig.store.papers.upsert_papers([republished]) == [PaperWrite.PUBLISHED]
+    assert rig.store.papers.count_papers() == 81
+    stored = rig.store.papers.get_paper(ARXIV_ID)
     assert stored is not None
     assert stored.journal_ref == republished.journal_ref
 
@@ -154,7 +154,7 @@ async def test_biorxiv_preprint_and_crossref_work_with_has_preprint_are_linked()
     assert republished.doi == "10.64898/2026.07.13.738145"  # its own DOI stays
     assert republished.journal_ref == f"PLoS ONE 7(3), e33693 (2012), doi:{PLOS_DOI}"
     assert (rig.counts.linked, rig.counts.published) == (1, 0)
-    assert (f"doi:{PLOS_DOI}", None) in rig.store.published
+    assert (f"doi:{PLOS_DOI}", None) in rig.store.ingest.published
 
 
 async def test_crossref_work_without_relations_is_published_as_a_paper() -> None:
@@ -223,25 +223,27 @@ async def test_a_failed_publish_marks_and_remembers_nothing() -> None:
     arxiv = parse_arxiv_rss(ARXIV_RSS.read_bytes())
     with pytest.raises(RuntimeError, match="broker down"):
         await rig.publish("arxiv", arxiv)
-    assert rig.store.published == set()
-    assert rig.store.preprints == {}
+    assert rig.store.ingest.published == set()
+    assert rig.store.ingest.preprints == {}
     rig.sent.fail_with = None
     assert len(await rig.publish("arxiv", arxiv)) == 81
-    assert ARXIV_ID in rig.store.preprints
+    assert ARXIV_ID in rig.store.ingest.preprints
 
 
 async def test_without_enricher_or_link_store_it_publishes_as_before() -> None:
     store = InMemoryStore()
     sent = RecordingPublisher()
     publisher = PaperPublisher(
-        state=AsyncStore.inline(store), publisher=sent, metrics=IngestorMetrics(CollectorRegistry())
+        state=AsyncStore.inline(store.ingest),
+        publisher=sent,
+        metrics=IngestorMetrics(CollectorRegistry()),
     )
     await publisher.publish("arxiv", parse_arxiv_rss(ARXIV_RSS.read_bytes()))
     journal = parse_rss(journal_rss(PRB_DOI, name="Physical Review B"))
     counts = await publisher.publish("prb", journal, enrich=True)
     assert counts == PublishCounts(1, 1, 0, 0)
     assert sent.sent[-1][1] == f"doi:{PRB_DOI}"
-    assert store.preprints == {}
+    assert store.ingest.preprints == {}
     assert sent.on(TopicName.PAPERS)[-1] == journal.papers[0]
 
 

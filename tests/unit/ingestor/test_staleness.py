@@ -84,7 +84,7 @@ def make(
     poller = Poller(
         fetcher=fetcher,
         pacer=HostPacer({}, 0.0),
-        state=AsyncStore.inline(store),
+        state=AsyncStore.inline(store.ingest),
         publisher=publisher,
         formats=FORMATS,
         metrics=IngestorMetrics(CollectorRegistry()),
@@ -112,7 +112,7 @@ async def test_a_current_feed_is_not_stale_and_asks_nothing_of_the_api() -> None
     report = await poller.poll(FEED)
     assert (report.outcome, report.stale, report.recovered) == ("ok", False, 0)
     assert [url for url, _ in fetcher.requests] == [FEED.url]
-    status = read_status(store.get_cursor("arxiv"))
+    status = read_status(store.ingest.get_cursor("arxiv"))
     assert (status.stale, status.last_items, status.last_error) == (False, 81, None)
     assert status.next_poll_at == report.next_poll_at
 
@@ -129,7 +129,7 @@ async def test_a_stale_feed_is_flagged_and_the_gap_recovered_once_through_the_ap
     assert query.startswith("cat:quant-ph AND submittedDate:[202504240000 TO ")
     assert report.recovered == 10
     assert len(publisher.sent) == 81 + 10
-    assert read_status(store.get_cursor("arxiv")).stale
+    assert read_status(store.ingest.get_cursor("arxiv")).stale
     # The next poll (304) does not recover the same gap again, and the feed is still stale.
     again = await poller.poll(FEED)
     assert (again.outcome, again.stale, again.recovered) == ("not_modified", True, 0)
@@ -142,7 +142,7 @@ async def test_a_failed_poll_records_the_error_and_retries_soon() -> None:
     poller, store, _ = make(now, fetcher)
     report = await poller.poll(FEED)
     assert report.outcome == "http_error"
-    status = read_status(store.get_cursor("arxiv"))
+    status = read_status(store.ingest.get_cursor("arxiv"))
     assert status.last_error == "HTTP 503"
     assert status.consecutive_failures == 1
     assert status.next_poll_at == now + dt.timedelta(minutes=1)

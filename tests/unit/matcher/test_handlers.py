@@ -50,7 +50,12 @@ class Rig:
         self.store = InMemoryStore()
         self.registry = RadarRegistry()
         self.pipeline = AsyncStore.inline(
-            MatchingPipeline(store=self.store, registry=self.registry, clock=lambda: NOW)
+            MatchingPipeline(
+                papers=self.store.papers,
+                matches=self.store.matches,
+                registry=self.registry,
+                clock=lambda: NOW,
+            )
         )
         self.publisher = RecordingPublisher()
         self.metrics = MatcherMetrics(CollectorRegistry())
@@ -86,7 +91,7 @@ async def test_papers_are_matched_published_then_marked_emitted() -> None:
     assert [(m.radar_id, m.paper_id) for m in sent if isinstance(m, Match)] == [
         ("qc", "arxiv:2506.00001")
     ]
-    assert rig.store.emitted == {("qc", "arxiv:2506.00001", 1)}
+    assert rig.store.matches.emitted == {("qc", "arxiv:2506.00001", 1)}
     assert rig.sample("academichub_matcher_matches_total") == 1
     assert rig.sample("academichub_matcher_papers_total", outcome="new") == 2
 
@@ -102,7 +107,7 @@ async def test_a_publish_that_fails_leaves_the_matches_unemitted() -> None:
         await PaperHandler(rig.pipeline, rig.publisher, rig.metrics)(
             [paper(1, "Quantum circuit synthesis")]
         )
-    assert rig.store.emitted == set()  # emitted again when the batch is consumed again
+    assert rig.store.matches.emitted == set()  # emitted again when the batch is consumed again
 
 
 async def test_ready_only_with_radars_loaded_both_consumers_polling_and_the_store_up() -> None:

@@ -44,7 +44,9 @@ def setup() -> tuple[MatchingPipeline, InMemoryStore]:
     store = InMemoryStore()
     registry = RadarRegistry()
     registry.load([radar("qc", '"quantum circuit"'), radar("rl", "reinforcement -survey")])
-    return MatchingPipeline(store=store, registry=registry, clock=lambda: NOW), store
+    return MatchingPipeline(
+        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+    ), store
 
 
 def test_matches_are_keyed_by_radar_and_explained(
@@ -64,7 +66,7 @@ def test_matches_are_keyed_by_radar_and_explained(
     qc = next(m for m in out.to_emit if m.radar_id == "qc")
     assert {(t.field, t.term) for t in qc.terms} >= {("title", "quantum circuit")}
     assert qc.score > 0
-    assert store.count_papers() == 3
+    assert store.papers.count_papers() == 3
 
 
 def test_replay_produces_no_duplicate_match_or_document(
@@ -77,8 +79,8 @@ def test_replay_produces_no_duplicate_match_or_document(
     again = pipeline.process(batch)
     assert again.writes == [PaperWrite.UNCHANGED]
     assert again.to_emit == []
-    assert store.count_papers() == 1
-    assert len(store.matches) == 1
+    assert store.papers.count_papers() == 1
+    assert len(store.matches.recorded) == 1
 
 
 def test_unemitted_matches_are_emitted_again_after_a_crash(
@@ -97,7 +99,7 @@ def test_stale_versions_are_not_matched(setup: tuple[MatchingPipeline, InMemoryS
     out = pipeline.process([paper(1, "Quantum circuit v1", version=1)])
     assert out.writes == [PaperWrite.STALE]
     assert out.to_emit == []
-    assert store.paper_versions("arxiv:2506.00001") == [1, 2]
+    assert store.papers.paper_versions("arxiv:2506.00001") == [1, 2]
 
 
 def test_registry_applies_only_newer_revisions_and_remembers_deletes() -> None:
@@ -123,7 +125,9 @@ def test_a_new_version_is_not_a_second_match_unless_the_radar_follows_updates() 
     store = InMemoryStore()
     registry = RadarRegistry()
     registry.load([radar("plain", "quantum"), radar("updates", "quantum type:replace")])
-    pipeline = MatchingPipeline(store=store, registry=registry, clock=lambda: NOW)
+    pipeline = MatchingPipeline(
+        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+    )
     v1 = paper(7, "Quantum walks")
     v2 = Paper.model_validate({**v1.model_dump(), "version": 2, "announce_type": "replace"})
     first = pipeline.process([v1])
@@ -140,7 +144,9 @@ def test_a_recorded_but_unemitted_new_version_is_emitted_on_replay() -> None:
     store = InMemoryStore()
     registry = RadarRegistry()
     registry.load([radar("plain", "photon")])
-    pipeline = MatchingPipeline(store=store, registry=registry, clock=lambda: NOW)
+    pipeline = MatchingPipeline(
+        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+    )
     pipeline.process([paper(8, "Entangled states", version=1)])  # v1 does not match
     v2 = paper(8, "Entangled photon states", version=2)
     first = pipeline.process([v2])  # crash before emitted()

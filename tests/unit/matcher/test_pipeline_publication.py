@@ -38,7 +38,9 @@ def test_recorded_publication_makes_no_new_match() -> None:
     store = InMemoryStore()
     registry = RadarRegistry()
     registry.load([radar("qc", '"quantum circuit"'), radar("spin", "spin")])
-    pipeline = MatchingPipeline(store=store, registry=registry, clock=lambda: NOW)
+    pipeline = MatchingPipeline(
+        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+    )
     first = pipeline.process([preprint()])
     pipeline.emitted(first.to_emit)
     assert sorted(m.radar_id for m in first.to_emit) == ["qc", "spin"]
@@ -47,9 +49,9 @@ def test_recorded_publication_makes_no_new_match() -> None:
     again = pipeline.process([published])
     assert again.writes == [PaperWrite.PUBLISHED]
     assert again.to_emit == []
-    assert len(store.matches) == 2
-    assert store.get_paper(published.id) == published
-    assert store.count_papers() == 1
+    assert len(store.matches.recorded) == 2
+    assert store.papers.get_paper(published.id) == published
+    assert store.papers.count_papers() == 1
 
 
 def test_publication_arriving_before_the_match_was_emitted_emits_it_once() -> None:
@@ -57,7 +59,9 @@ def test_publication_arriving_before_the_match_was_emitted_emits_it_once() -> No
     store = InMemoryStore()
     registry = RadarRegistry()
     registry.load([radar("qc", '"quantum circuit"')])
-    pipeline = MatchingPipeline(store=store, registry=registry, clock=lambda: NOW)
+    pipeline = MatchingPipeline(
+        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+    )
     first = pipeline.process([preprint()])
     again = pipeline.process([preprint(JOURNAL_DOI)])
     assert again.writes == [PaperWrite.PUBLISHED]

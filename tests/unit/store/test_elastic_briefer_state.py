@@ -43,25 +43,28 @@ def test_summaries_upgrades_delivery_and_token_usage() -> None:
     )
     with replay("briefer_state") as client:
         store = ElasticsearchStore(client, backoff=Backoff(sleep=lambda _: None))
-        assert store.put_summaries([S1, S1, S2]) == 1
-        found = store.get_summaries([S1.key, S2.key, ("arxiv:2606.00009", 1)])
+        assert store.briefer.put_summaries([S1, S1, S2]) == 1
+        found = store.briefer.get_summaries([S1.key, S2.key, ("arxiv:2606.00009", 1)])
         assert found == {S1.key: S1, S2.key: S2}
-        store.mark_for_upgrade(DEGRADED.id)
-        assert store.briefings_to_upgrade(5) == [DEGRADED]
-        assert store.upgrade_briefing(better) == 2  # after losing one race
-        store.mark_briefing_published(DEGRADED.id, 2)
-        assert store.unpublished_briefings(10) == []
+        store.briefer.mark_for_upgrade(DEGRADED.id)
+        assert store.briefer.briefings_to_upgrade(5) == [DEGRADED]
+        assert store.briefer.upgrade_briefing(better) == 2  # after losing one race
+        store.briefer.mark_briefing_published(DEGRADED.id, 2)
+        assert store.briefer.unpublished_briefings(10) == []
         day = T0.date()
-        store.add_token_usage(day, ["radar:r1", "user:alice"], 120)
-        assert store.token_usage(day, ["radar:r1", "user:bob"]) == {"radar:r1": 120, "user:bob": 0}
+        store.briefer.add_token_usage(day, ["radar:r1", "user:alice"], 120)
+        assert store.briefer.token_usage(day, ["radar:r1", "user:bob"]) == {
+            "radar:r1": 120,
+            "user:bob": 0,
+        }
 
 
 def test_nothing_to_do_sends_nothing() -> None:
     with replay("no_exchanges") as client:
         store = ElasticsearchStore(client)
-        assert store.put_summaries([]) == 0
-        assert store.get_summaries([]) == {}
-        assert store.briefings_to_upgrade(0) == []
-        store.add_token_usage(dt.date(2026, 6, 12), [], 5)
-        assert store.token_usage(dt.date(2026, 6, 12), []) == {}
-        assert store.preprints_for_dois([]) == {}
+        assert store.briefer.put_summaries([]) == 0
+        assert store.briefer.get_summaries([]) == {}
+        assert store.briefer.briefings_to_upgrade(0) == []
+        store.briefer.add_token_usage(dt.date(2026, 6, 12), [], 5)
+        assert store.briefer.token_usage(dt.date(2026, 6, 12), []) == {}
+        assert store.ingest.preprints_for_dois([]) == {}

@@ -1,5 +1,6 @@
-"""The factory opens the Elasticsearch adapter for every role (store, accounts, facets),
-creating its indices at start; a fake cluster stands in for the client it would build."""
+"""The factory opens the Elasticsearch adapter with every part (accounts and facets among
+them), creating its indices at start; a fake cluster stands in for the client it would
+build."""
 
 from __future__ import annotations
 
@@ -32,29 +33,22 @@ def cluster(monkeypatch: pytest.MonkeyPatch) -> FakeElasticsearch:
     return fake
 
 
-def test_every_role_opens_on_elasticsearch(cluster: FakeElasticsearch) -> None:
+def test_every_part_opens_on_elasticsearch(cluster: FakeElasticsearch) -> None:
     store = factory.open_store(ON_ELASTICSEARCH, index_writer=False)
     assert isinstance(store, ElasticsearchStore)
     store.ping()  # every index exists: created at start
-    accounts = factory.open_accounts(ON_ELASTICSEARCH, store)
-    assert isinstance(accounts, ElasticsearchAccountStore)
-    assert isinstance(factory.open_facets(store), ElasticsearchFacets)
-    accounts.add_user(User("u_1", "Ada", "ada@example.org", False, T0))
-    accounts.close()  # its own view: the store keeps working
-    store.add_token_usage(T0.date(), ["radar:r1"], 3)
-    assert store.token_usage(T0.date(), ["radar:r1"]) == {"radar:r1": 3}
+    assert isinstance(store.accounts, ElasticsearchAccountStore)
+    assert isinstance(store.facets, ElasticsearchFacets)
+    store.accounts.add_user(User("u_1", "Ada", "ada@example.org", False, T0))
+    assert store.accounts.user_by_email("ADA@example.org") is not None
+    assert "academichub-user-emails" in cluster.indices
+    store.briefer.add_token_usage(T0.date(), ["radar:r1"], 3)
+    assert store.briefer.token_usage(T0.date(), ["radar:r1"]) == {"radar:r1": 3}
     store.close()
     with pytest.raises(ElasticsearchStoreError, match="closed"):
         store.ping()
-    cluster.assert_clean()
-
-
-def test_accounts_alone_open_their_own_client(cluster: FakeElasticsearch) -> None:
-    accounts = factory.open_accounts(ON_ELASTICSEARCH)
-    accounts.add_user(User("u_1", "Ada", "ada@example.org", False, T0))
-    assert accounts.user_by_email("ADA@example.org") is not None
-    accounts.close()
-    assert "academichub-user-emails" in cluster.indices
+    with pytest.raises(ElasticsearchStoreError, match="closed"):
+        store.accounts.get_user("u_1")  # every part closes with the store
     cluster.assert_clean()
 
 
@@ -65,7 +59,7 @@ def test_the_embedded_and_other_stores_keep_their_own_facets(tmp_path: Path) -> 
     embedded = factory.open_store(CommonSettings(data_dir=tmp_path), index_writer=True)
     try:
         assert isinstance(embedded, EmbeddedStore)
-        assert isinstance(factory.open_facets(embedded), EmbeddedFacets)
+        assert isinstance(embedded.facets, EmbeddedFacets)
     finally:
         embedded.close()
-    assert isinstance(factory.open_facets(InMemoryStore()), ScanFacets)
+    assert isinstance(InMemoryStore().facets, ScanFacets)

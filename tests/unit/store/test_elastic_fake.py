@@ -159,9 +159,9 @@ def test_the_adapters_indices_are_accepted_and_refreshed_writes_found(
     ensure_indices(client)
     ensure_indices(client)  # a second process: every index exists, mappings put again
     store = ElasticsearchStore(client)
-    store.upsert_papers([paper(1, "Quantum codes")])
-    assert store.count_papers() == 0  # written, not refreshed: not counted yet
+    store.papers.upsert_papers([paper(1, "Quantum codes")])
+    assert store.papers.count_papers() == 0  # written, not refreshed: not counted yet
     client.indices.refresh(index="academichub-papers")
-    assert store.count_papers() == 1
-    assert store.get_paper(paper(1).id) is not None
+    assert store.papers.count_papers() == 1
+    assert store.papers.get_paper(paper(1).id) is not None
     fake.assert_clean()

@@ -64,13 +64,13 @@ def opened(name: str, sleeps: Sleeps, **options: Any) -> Iterator[ElasticsearchS
 def test_the_adapter_is_a_store() -> None:
     with replay("no_exchanges") as client:
         store: Store = ElasticsearchStore(client)
-        assert store.drain_index_queue() == 0
-        assert store.upsert_papers([]) == []
-        assert store.get_papers([]) == {}
-        assert store.record_matches([]) == []
-        store.mark_emitted([])
-        store.mark_published([])
-        assert store.unpublished([]) == set()
+        assert store.papers.drain_index_queue() == 0
+        assert store.papers.upsert_papers([]) == []
+        assert store.papers.get_papers([]) == {}
+        assert store.matches.record_matches([]) == []
+        store.matches.mark_emitted([])
+        store.ingest.mark_published([])
+        assert store.ingest.unpublished([]) == set()
 
 
 # --- papers ---------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def test_new_papers_are_written_whole_with_their_version_as_external_version(
     sleeps: Sleeps,
 ) -> None:
     with opened("papers_new", sleeps) as store:
-        assert store.upsert_papers([P1, P2]) == [PaperWrite.NEW, PaperWrite.NEW]
+        assert store.papers.upsert_papers([P1, P2]) == [PaperWrite.NEW, PaperWrite.NEW]
     assert sleeps == []
 
 
@@ -91,7 +91,7 @@ def test_conflicts_tell_replays_from_stale_versions(sleeps: Sleeps) -> None:
     raced = paper(4, "Cold atoms")  # another writer stored it between our read and write
     newer = paper(1, "Topological codes", version=2, published=dt.date(2026, 6, 11))
     with opened("papers_replay_stale_recovery", sleeps) as store:
-        assert store.upsert_papers([replayed, stale, recovered, raced, newer]) == [
+        assert store.papers.upsert_papers([replayed, stale, recovered, raced, newer]) == [
             PaperWrite.UNCHANGED,
             PaperWrite.STALE,
             PaperWrite.UNCHANGED,
@@ -103,18 +103,18 @@ def test_conflicts_tell_replays_from_stale_versions(sleeps: Sleeps) -> None:
 def test_a_journal_publication_is_merged_into_the_stored_version(sleeps: Sleeps) -> None:
     published = paper(1, "Spin chains").model_copy(update={"doi": "10.1103/physrevb.111.144313"})
     with opened("papers_publication", sleeps) as store:
-        assert store.upsert_papers([published]) == [PaperWrite.PUBLISHED]
-        assert store.upsert_papers([published]) == [PaperWrite.UNCHANGED]
+        assert store.papers.upsert_papers([published]) == [PaperWrite.PUBLISHED]
+        assert store.papers.upsert_papers([published]) == [PaperWrite.UNCHANGED]
 
 
 def test_bulk_writes_are_bounded(sleeps: Sleeps) -> None:
     with opened("papers_bounded_batches", sleeps, batch_size=2) as store:
-        assert store.upsert_papers([P1, P2]) == [PaperWrite.NEW, PaperWrite.NEW]
+        assert store.papers.upsert_papers([P1, P2]) == [PaperWrite.NEW, PaperWrite.NEW]
 
 
 def test_pushback_is_retried_with_growing_pauses(sleeps: Sleeps) -> None:
     with opened("papers_backpressure", sleeps) as store:
-        assert store.upsert_papers([P1, P2]) == [PaperWrite.NEW, PaperWrite.NEW]
+        assert store.papers.upsert_papers([P1, P2]) == [PaperWrite.NEW, PaperWrite.NEW]
     # A whole request refused, then one item of the retry: two pauses, doubling.
     assert sleeps == [0.5, 1.0]
 
@@ -123,13 +123,13 @@ def test_pushback_that_does_not_stop_is_an_error(sleeps: Sleeps) -> None:
     with replay("bulk_overloaded") as client:
         store = ElasticsearchStore(client, backoff=sleeps.backoff(attempts=2))
         with pytest.raises(Overloaded, match="1 of 1 operations still rejected with 429"):
-            store.mark_published([(P1.id, 1)])
+            store.ingest.mark_published([(P1.id, 1)])
     assert sleeps == [0.5]
 
 
 def test_a_failed_bulk_item_is_never_taken_for_an_outcome(sleeps: Sleeps) -> None:
     with opened("bulk_item_failed", sleeps) as store, pytest.raises(BulkItemFailed) as failure:
-        store.mark_published([(P1.id, 1), (P2.id, None)])
+        store.ingest.mark_published([(P1.id, 1), (P2.id, None)])
     assert failure.value.doc_id == "arxiv:2606.00002#0"
     assert "HTTP 400 document_parsing_exception" in str(failure.value)
     assert sleeps == []
@@ -138,27 +138,27 @@ def test_a_failed_bulk_item_is_never_taken_for_an_outcome(sleeps: Sleeps) -> Non
 def test_reading_papers(sleeps: Sleeps) -> None:
     v3 = paper(1, "Quantum codes", version=3)
     with opened("papers_read", sleeps, page_size=2) as store:
-        assert store.get_papers([P2.id, "arxiv:2606.09999", v3.id, P2.id]) == {
+        assert store.papers.get_papers([P2.id, "arxiv:2606.09999", v3.id, P2.id]) == {
             P2.id: P2,
             v3.id: v3,
         }
-        assert store.get_paper("arxiv:2606.09999") is None
-        assert store.paper_versions(v3.id) == [1, 2, 3]  # two pages of two
-        assert store.latest_papers(2, offset=1) == [P2, v3]
-        assert store.count_papers() == 3
+        assert store.papers.get_paper("arxiv:2606.09999") is None
+        assert store.papers.paper_versions(v3.id) == [1, 2, 3]  # two pages of two
+        assert store.papers.latest_papers(2, offset=1) == [P2, v3]
+        assert store.papers.count_papers() == 3
 
 
 def test_search_sends_the_compiled_query_and_reads_exact_totals(sleeps: Sleeps) -> None:
     with opened("search", sleeps) as store:
         filters = SearchFilters(sources=("arxiv",), published_from=dt.date(2026, 6, 9))
-        page = store.search(parse_query("quantum -deep"), filters, limit=2)
+        page = store.papers.search(parse_query("quantum -deep"), filters, limit=2)
         assert page.total == 3
         assert [(h.paper, h.score) for h in page.hits] == [(P1, 4.2), (P3, 1.3)]
 
-        listing = store.search(None, sort="date", limit=1, offset=1)
+        listing = store.papers.search(None, sort="date", limit=1, offset=1)
         assert (listing.total, [(h.paper, h.score) for h in listing.hits]) == (2, [(P2, 0.0)])
 
-        by_date = store.search(parse_query("title:quantum"), sort="date", limit=5)
+        by_date = store.papers.search(parse_query("title:quantum"), sort="date", limit=5)
         assert (by_date.total, [h.score for h in by_date.hits]) == (1, [2.5])
 
 
@@ -168,16 +168,16 @@ def test_search_sends_the_compiled_query_and_reads_exact_totals(sleeps: Sleeps) 
 def test_radar_revisions_tombstones_and_listing(sleeps: Sleeps) -> None:
     first = radar("r1", revision=1)
     with opened("radars", sleeps, page_size=1) as store:
-        assert store.put_radar(first)
-        assert not store.put_radar(first)  # replayed: 409
-        assert store.get_radar("r1") == first
-        assert store.delete_radar("r1")  # after losing one race to a newer revision
-        assert not store.delete_radar("r1")
-        assert store.get_radar("r1") is None
-        assert store.get_radar("never") is None
+        assert store.radars.put_radar(first)
+        assert not store.radars.put_radar(first)  # replayed: 409
+        assert store.radars.get_radar("r1") == first
+        assert store.radars.delete_radar("r1")  # after losing one race to a newer revision
+        assert not store.radars.delete_radar("r1")
+        assert store.radars.get_radar("r1") is None
+        assert store.radars.get_radar("never") is None
         early = radar("z", owner="alice", created_at=T0)
         late = radar("b", owner="alice", created_at=T0 + dt.timedelta(days=1))
-        assert store.list_radars("alice") == [early, late]
+        assert store.radars.list_radars("alice") == [early, late]
 
 
 # --- matches --------------------------------------------------------------------------
@@ -187,11 +187,13 @@ def test_matches_are_inserted_once_and_handed_back_until_emitted(sleeps: Sleeps)
     m1 = match(P1.id, score=0.5)
     m2 = match(P2.id, version=None, score=0.9)
     with opened("matches", sleeps) as store:
-        assert store.record_matches([m1, m2, match(P1.id, score=0.1)]) == [m1, m2, m1]
-        store.mark_emitted([m1.key, ("r1", "arxiv:2606.09999", 1)])  # the unknown is ignored
-        assert store.record_matches([m1, m2]) == [m2]
-        assert store.matches_for_radar("r1", since=T0, limit=2) == [m2, m1]
-        assert store.matched_versions("r1", P1.id) == {1, 2}
+        assert store.matches.record_matches([m1, m2, match(P1.id, score=0.1)]) == [m1, m2, m1]
+        store.matches.mark_emitted(
+            [m1.key, ("r1", "arxiv:2606.09999", 1)]
+        )  # the unknown is ignored
+        assert store.matches.record_matches([m1, m2]) == [m2]
+        assert store.matches.matches_for_radar("r1", since=T0, limit=2) == [m2, m1]
+        assert store.matches.matched_versions("r1", P1.id) == {1, 2}
 
 
 # --- briefing windows -----------------------------------------------------------------
@@ -202,14 +204,14 @@ def test_a_briefing_window_opens_closes_once_and_stays_closed(sleeps: Sleeps) ->
     item = PendingItem(P1.id, 1, 0.3, T0)
     b1 = briefing("r1", 1, (P1.id,))
     with opened("briefing_windows", sleeps) as store:
-        assert store.enqueue_for_briefing(first)
-        assert not store.enqueue_for_briefing(first)
-        assert store.open_windows() == [OpenWindow("r1", 1, T0, (item,))]
-        assert store.close_window(b1, (item,))
-        assert not store.close_window(b1, (item,))
-        assert store.get_briefing(b1.id) == b1
-        assert store.briefings_for_radar("r1", limit=1) == [b1]
-        assert store.open_windows() == []
+        assert store.briefings.enqueue_for_briefing(first)
+        assert not store.briefings.enqueue_for_briefing(first)
+        assert store.briefings.open_windows() == [OpenWindow("r1", 1, T0, (item,))]
+        assert store.briefings.close_window(b1, (item,))
+        assert not store.briefings.close_window(b1, (item,))
+        assert store.briefings.get_briefing(b1.id) == b1
+        assert store.briefings.briefings_for_radar("r1", limit=1) == [b1]
+        assert store.briefings.open_windows() == []
 
 
 def test_an_interrupted_close_is_finished_later(sleeps: Sleeps) -> None:
@@ -218,9 +220,9 @@ def test_an_interrupted_close_is_finished_later(sleeps: Sleeps) -> None:
     with opened("briefing_recovery", sleeps) as store:
         # Replayed after a crash between the briefing and its items: the stored items are
         # applied (not the ones given now), and the answer is still "already written".
-        assert not store.close_window(b1, (PendingItem(P1.id, 1, 0.3, T0),))
+        assert not store.briefings.close_window(b1, (PendingItem(P1.id, 1, 0.3, T0),))
         # Another briefing was left half-closed: open_windows finishes it first.
-        assert store.open_windows() == [
+        assert store.briefings.open_windows() == [
             OpenWindow("r1", 2, later, (PendingItem("arxiv:2606.00003", 1, 0.7, later),)),
             OpenWindow("r2", 4, T0, (PendingItem("arxiv:2606.00005", None, 0.2, T0),)),
         ]
@@ -229,9 +231,9 @@ def test_an_interrupted_close_is_finished_later(sleeps: Sleeps) -> None:
 def test_with_refresh_every_write_is_visible_at_once(sleeps: Sleeps) -> None:
     item = PendingItem(P1.id, 1, 0.3, T0)
     with opened("refresh_true", sleeps, refresh=True) as store:
-        store.set_cursor("arxiv", {"etag": '"abc"'})
-        store.mark_published([(P1.id, 1)])
-        assert store.close_window(briefing("r1", 1, (P1.id,)), (item,))
+        store.ingest.set_cursor("arxiv", {"etag": '"abc"'})
+        store.ingest.mark_published([(P1.id, 1)])
+        assert store.briefings.close_window(briefing("r1", 1, (P1.id,)), (item,))
 
 
 # --- ingest state, lifecycle ----------------------------------------------------------
@@ -240,11 +242,11 @@ def test_with_refresh_every_write_is_visible_at_once(sleeps: Sleeps) -> None:
 def test_published_keys_and_cursors(sleeps: Sleeps) -> None:
     with opened("ingest_state", sleeps) as store:
         keys = {(P1.id, 2), (P1.id, 1), (P2.id, None)}
-        assert store.unpublished(keys) == {(P1.id, 2)}
-        store.mark_published([(P1.id, 2)])
-        assert store.get_cursor("arxiv") is None
-        store.set_cursor("arxiv", {"etag": '"abc"', "last_modified": "Fri, 12 Jun 2026"})
-        assert store.get_cursor("medrxiv") == {"date": "2026-06-12"}
+        assert store.ingest.unpublished(keys) == {(P1.id, 2)}
+        store.ingest.mark_published([(P1.id, 2)])
+        assert store.ingest.get_cursor("arxiv") is None
+        store.ingest.set_cursor("arxiv", {"etag": '"abc"', "last_modified": "Fri, 12 Jun 2026"})
+        assert store.ingest.get_cursor("medrxiv") == {"date": "2026-06-12"}
 
 
 def test_missing_indices_and_a_closed_store_are_errors(sleeps: Sleeps) -> None:
@@ -255,14 +257,14 @@ def test_missing_indices_and_a_closed_store_are_errors(sleeps: Sleeps) -> None:
         with pytest.raises(IndexMissing, match=r"one of .*academichub-dead-letters does not exist"):
             store.ping()
         with pytest.raises(IndexMissing, match="ensure_indices"):
-            store.count_papers()
+            store.papers.count_papers()
         with pytest.raises(IndexMissing, match="academichub-radars"):
-            store.get_radar("r1")
+            store.radars.get_radar("r1")
         with pytest.raises(IndexMissing, match="academichub-ingest-published"):
-            store.unpublished([(P1.id, 1)])
+            store.ingest.unpublished([(P1.id, 1)])
         store.close()
         store.close()
         with pytest.raises(RuntimeError, match="closed"):
             store.ping()
         with pytest.raises(ElasticsearchStoreError, match="closed"):
-            store.upsert_papers([P1])
+            store.papers.upsert_papers([P1])

@@ -11,7 +11,7 @@ import pytest
 from academichub.contracts import Paper
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.memory import InMemoryStore
-from academichub.store.port import IngestStore
+from academichub.store.port import Store
 
 JOURNAL_DOI = "10.1103/physrevb.111.144313"
 ARXIV_DOI = "10.48550/arxiv.2403.13790"
@@ -44,7 +44,7 @@ def biorxiv(journal_ref: str | None = None) -> Paper:
 
 
 @pytest.fixture(params=["memory", "embedded"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IngestStore]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
         yield InMemoryStore()
         return
@@ -53,36 +53,38 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IngestStor
     embedded.close()
 
 
-def test_preprints_are_found_by_own_and_journal_dois(store: IngestStore) -> None:
-    store.remember_preprints([arxiv(doi=JOURNAL_DOI), biorxiv(journal_ref="doi:10.1000/J")])
-    found = store.preprints_for_dois([JOURNAL_DOI, ARXIV_DOI, BIORXIV_DOI, "10.1000/j", "10.9/x"])
+def test_preprints_are_found_by_own_and_journal_dois(store: Store) -> None:
+    store.ingest.remember_preprints([arxiv(doi=JOURNAL_DOI), biorxiv(journal_ref="doi:10.1000/J")])
+    found = store.ingest.preprints_for_dois(
+        [JOURNAL_DOI, ARXIV_DOI, BIORXIV_DOI, "10.1000/j", "10.9/x"]
+    )
     assert found == {
         JOURNAL_DOI: arxiv(doi=JOURNAL_DOI),
         ARXIV_DOI: arxiv(doi=JOURNAL_DOI),
         BIORXIV_DOI: biorxiv(journal_ref="doi:10.1000/J"),
         "10.1000/j": biorxiv(journal_ref="doi:10.1000/J"),
     }
-    assert store.preprints_for_dois(["10.48550/arXiv.2403.13790"]) == {
+    assert store.ingest.preprints_for_dois(["10.48550/arXiv.2403.13790"]) == {
         ARXIV_DOI: arxiv(doi=JOURNAL_DOI)
     }
-    assert store.preprints_for_dois([]) == {}
+    assert store.ingest.preprints_for_dois([]) == {}
 
 
-def test_the_newest_version_is_kept_and_every_doi_points_at_it(store: IngestStore) -> None:
-    store.remember_preprints([arxiv(1)])
-    store.remember_preprints([arxiv(2, doi=JOURNAL_DOI)])
-    store.remember_preprints([arxiv(1)])  # a backfill of an older version
-    assert store.preprints_for_dois([ARXIV_DOI, JOURNAL_DOI]) == {
+def test_the_newest_version_is_kept_and_every_doi_points_at_it(store: Store) -> None:
+    store.ingest.remember_preprints([arxiv(1)])
+    store.ingest.remember_preprints([arxiv(2, doi=JOURNAL_DOI)])
+    store.ingest.remember_preprints([arxiv(1)])  # a backfill of an older version
+    assert store.ingest.preprints_for_dois([ARXIV_DOI, JOURNAL_DOI]) == {
         ARXIV_DOI: arxiv(2, doi=JOURNAL_DOI),
         JOURNAL_DOI: arxiv(2, doi=JOURNAL_DOI),
     }
     # The same version again replaces it: it may carry a publication merged since.
     merged = arxiv(2, doi=JOURNAL_DOI).model_copy(update={"journal_ref": "Phys. Rev. B 111"})
-    store.remember_preprints([merged])
-    assert store.preprints_for_dois([ARXIV_DOI]) == {ARXIV_DOI: merged}
+    store.ingest.remember_preprints([merged])
+    assert store.ingest.preprints_for_dois([ARXIV_DOI]) == {ARXIV_DOI: merged}
 
 
-def test_journal_papers_are_not_remembered(store: IngestStore) -> None:
+def test_journal_papers_are_not_remembered(store: Store) -> None:
     journal = Paper(
         id=f"doi:{JOURNAL_DOI}",
         version=None,
@@ -92,22 +94,24 @@ def test_journal_papers_are_not_remembered(store: IngestStore) -> None:
         published=dt.date(2025, 4, 20),
         doi=JOURNAL_DOI,
     )
-    store.remember_preprints([journal])
-    assert store.preprints_for_dois([JOURNAL_DOI]) == {}
+    store.ingest.remember_preprints([journal])
+    assert store.ingest.preprints_for_dois([JOURNAL_DOI]) == {}
 
 
 def test_embedded_links_survive_a_restart(tmp_path: Path) -> None:
     first = EmbeddedStore(tmp_path, index_writer=False)
-    first.remember_preprints([arxiv(doi=JOURNAL_DOI)])
+    first.ingest.remember_preprints([arxiv(doi=JOURNAL_DOI)])
     first.close()
     again = EmbeddedStore(tmp_path, index_writer=False)
     try:
-        assert again.preprints_for_dois([JOURNAL_DOI]) == {JOURNAL_DOI: arxiv(doi=JOURNAL_DOI)}
+        assert again.ingest.preprints_for_dois([JOURNAL_DOI]) == {
+            JOURNAL_DOI: arxiv(doi=JOURNAL_DOI)
+        }
     finally:
         again.close()
 
 
-def test_many_dois_are_looked_up_in_chunks(store: IngestStore) -> None:
-    store.remember_preprints([arxiv(doi=JOURNAL_DOI)])
+def test_many_dois_are_looked_up_in_chunks(store: Store) -> None:
+    store.ingest.remember_preprints([arxiv(doi=JOURNAL_DOI)])
     wanted = [f"10.1000/{n}" for n in range(1200)] + [JOURNAL_DOI]
-    assert list(store.preprints_for_dois(wanted)) == [JOURNAL_DOI]
+    assert list(store.ingest.preprints_for_dois(wanted)) == [JOURNAL_DOI]

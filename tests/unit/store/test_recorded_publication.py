@@ -43,21 +43,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PaperStore
 
 
 def test_publication_of_the_current_version_is_recorded(store: PaperStore) -> None:
-    assert store.upsert_papers([paper()]) == [PaperWrite.NEW]
+    assert store.papers.upsert_papers([paper()]) == [PaperWrite.NEW]
     published = paper(doi=JOURNAL_DOI, journal_ref=JOURNAL_REF)
-    assert store.upsert_papers([published]) == [PaperWrite.PUBLISHED]
-    assert store.get_paper(published.id) == published
-    assert store.paper_versions(published.id) == [1]
-    assert store.count_papers() == 1
+    assert store.papers.upsert_papers([published]) == [PaperWrite.PUBLISHED]
+    assert store.papers.get_paper(published.id) == published
+    assert store.papers.paper_versions(published.id) == [1]
+    assert store.papers.count_papers() == 1
     # The same event again is a replay.
-    assert store.upsert_papers([published]) == [PaperWrite.UNCHANGED]
+    assert store.papers.upsert_papers([published]) == [PaperWrite.UNCHANGED]
 
 
 def test_only_the_publication_fields_are_merged(store: PaperStore) -> None:
-    store.upsert_papers([paper()])
+    store.papers.upsert_papers([paper()])
     other_title = paper(doi=JOURNAL_DOI).model_copy(update={"title": "Edited elsewhere"})
-    assert store.upsert_papers([other_title]) == [PaperWrite.PUBLISHED]
-    assert store.get_paper(paper().id) == paper(doi=JOURNAL_DOI)
+    assert store.papers.upsert_papers([other_title]) == [PaperWrite.PUBLISHED]
+    assert store.papers.get_paper(paper().id) == paper(doi=JOURNAL_DOI)
 
 
 def test_a_replayed_older_event_does_not_undo_the_journal_reference(store: PaperStore) -> None:
@@ -65,29 +65,29 @@ def test_a_replayed_older_event_does_not_undo_the_journal_reference(store: Paper
     # the first event must not shorten the reference again.
     first = paper(journal_ref=f"doi:{JOURNAL_DOI}")
     full = paper(journal_ref=JOURNAL_REF)
-    assert store.upsert_papers([first, full]) == [PaperWrite.NEW, PaperWrite.PUBLISHED]
-    assert store.upsert_papers([first]) == [PaperWrite.UNCHANGED]
-    assert store.upsert_papers([paper()]) == [PaperWrite.UNCHANGED]  # nothing to add
-    stored = store.get_paper(first.id)
+    assert store.papers.upsert_papers([first, full]) == [PaperWrite.NEW, PaperWrite.PUBLISHED]
+    assert store.papers.upsert_papers([first]) == [PaperWrite.UNCHANGED]
+    assert store.papers.upsert_papers([paper()]) == [PaperWrite.UNCHANGED]  # nothing to add
+    stored = store.papers.get_paper(first.id)
     assert stored is not None
     assert stored.journal_ref == JOURNAL_REF
 
 
 def test_publication_of_an_older_version_stays_in_its_history(store: PaperStore) -> None:
-    store.upsert_papers([paper(1), paper(2)])
-    assert store.upsert_papers([paper(1, doi=JOURNAL_DOI)]) == [PaperWrite.PUBLISHED]
-    assert store.get_paper(paper().id) == paper(2)  # the current version is untouched
+    store.papers.upsert_papers([paper(1), paper(2)])
+    assert store.papers.upsert_papers([paper(1, doi=JOURNAL_DOI)]) == [PaperWrite.PUBLISHED]
+    assert store.papers.get_paper(paper().id) == paper(2)  # the current version is untouched
 
 
 def test_published_paper_is_reindexed_by_the_index_writer(tmp_path: Path) -> None:
     writer = EmbeddedStore(tmp_path, index_writer=True)
     scaled_out = EmbeddedStore(tmp_path, index_writer=False)
     try:
-        scaled_out.upsert_papers([paper()])
-        assert writer.drain_index_queue() == 1
-        assert scaled_out.upsert_papers([paper(doi=JOURNAL_DOI)]) == [PaperWrite.PUBLISHED]
-        assert writer.drain_index_queue() == 1  # queued again, as a new version would be
-        (hit,) = writer.search(None).hits
+        scaled_out.papers.upsert_papers([paper()])
+        assert writer.papers.drain_index_queue() == 1
+        assert scaled_out.papers.upsert_papers([paper(doi=JOURNAL_DOI)]) == [PaperWrite.PUBLISHED]
+        assert writer.papers.drain_index_queue() == 1  # queued again, as a new version would be
+        (hit,) = writer.papers.search(None).hits
         assert hit.paper.doi == JOURNAL_DOI
     finally:
         scaled_out.close()

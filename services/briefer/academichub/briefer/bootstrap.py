@@ -20,7 +20,6 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from typing import Protocol
 
 from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
 
@@ -32,7 +31,6 @@ from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
 from academichub.briefer.service import SERVICE, BrieferService, run_closer
 from academichub.briefer.settings import BrieferSettings
-from academichub.briefer.store_access import BrieferStore
 from academichub.briefer.summaries import SummaryCache
 from academichub.broker.consumer import ConsumerLoop
 from academichub.broker.dead_letters import DeadLetters
@@ -44,16 +42,13 @@ from academichub.platform.errors import ConfigError
 from academichub.platform.lifecycle import run_until_stopped
 from academichub.platform.settings import load_settings
 from academichub.store.door import AsyncStore, StoreThreads
+from academichub.store.port import BrieferStateStore, Store
 
 log = logging.getLogger(__name__)
 
 
-class OwnedStore(BrieferStore, Protocol):
-    def close(self) -> None: ...
-
-
-def _open_configured_store(settings: BrieferSettings) -> Callable[[], OwnedStore]:
-    def open_configured() -> OwnedStore:
+def _open_configured_store(settings: BrieferSettings) -> Callable[[], Store]:
+    def open_configured() -> Store:
         # Imported here: opening the store is the composition root's job, and the embedded
         # adapter pulls in tantivy, which the rest of the service never needs.
         from academichub.store.factory import open_store
@@ -96,7 +91,7 @@ def build_model(
 
 def build_composer(
     settings: BrieferSettings,
-    store: AsyncStore[BrieferStore],
+    state: AsyncStore[BrieferStateStore],
     metrics: BrieferMetrics,
     model: ChatModel | None,
 ) -> Composer:
@@ -104,13 +99,13 @@ def build_composer(
     return Composer(
         model=model,
         summaries=SummaryCache(
-            store,
+            state,
             model,
             observer=metrics,
             batch_size=settings.summary_batch_size,
             concurrency=settings.summary_concurrency,
         ),
-        ledger=TokenLedger(store, settings.daily_limits),
+        ledger=TokenLedger(state, settings.daily_limits),
         limits=settings.synthesis_limits,
         observer=metrics,
         deadline_seconds=settings.model_deadline_seconds,
@@ -120,7 +115,7 @@ def build_composer(
 async def serve(
     settings: BrieferSettings,
     *,
-    open_store: Callable[[], OwnedStore] | None = None,
+    open_store: Callable[[], Store] | None = None,
     registry: CollectorRegistry = REGISTRY,
     stop: asyncio.Event | None = None,
 ) -> None:
@@ -169,7 +164,7 @@ async def serve(
         service = BrieferService(
             store=store,
             publisher=publisher,
-            composer=build_composer(settings, store, metrics, model),
+            composer=build_composer(settings, store.part(lambda s: s.briefer), metrics, model),
             policy=settings.window_policy,
             metrics=metrics,
             upgrades_per_pass=settings.upgrades_per_pass,

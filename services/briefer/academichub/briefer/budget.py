@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from academichub.briefer.store_access import BrieferStore
 from academichub.contracts import Radar
 from academichub.store.door import AsyncStore
+from academichub.store.port import TokenUsageStore
 
 Scope = Literal["radar", "user"]
 
@@ -63,7 +63,7 @@ def _utcnow() -> dt.datetime:
 class TokenLedger:
     def __init__(
         self,
-        store: AsyncStore[BrieferStore],
+        store: AsyncStore[TokenUsageStore],
         limits: DailyLimits,
         clock: Callable[[], dt.datetime] = _utcnow,
     ) -> None:

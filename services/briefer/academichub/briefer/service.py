@@ -76,7 +76,9 @@ class BrieferService:
         return how many were new."""
         if not matches:
             return 0
-        queued = await self.store.run(lambda s: [s.enqueue_for_briefing(m) for m in matches])
+        queued = await self.store.run(
+            lambda s: [s.briefings.enqueue_for_briefing(m) for m in matches]
+        )
         return sum(queued)
 
     async def close_due_windows(
@@ -89,10 +91,10 @@ class BrieferService:
         window (the model calls included) rather than a whole backlog.
         """
         published = await self._publish_late()
-        windows = await self.store.run(lambda s: s.open_windows())
+        windows = await self.store.run(lambda s: s.briefings.open_windows())
         self.metrics.open_windows.set(len(windows))
         radars = await self.store.run(
-            lambda s: {w.radar_id: s.get_radar(w.radar_id) for w in windows}
+            lambda s: {w.radar_id: s.radars.get_radar(w.radar_id) for w in windows}
         )
         schedules = {rid: radar.schedule for rid, radar in radars.items() if radar is not None}
         for due in due_windows(windows, now=self.clock(), policy=self.policy, schedules=schedules):
@@ -105,7 +107,7 @@ class BrieferService:
         return published
 
     async def _papers(self, paper_ids: Sequence[str]) -> tuple[list[Paper], list[str]]:
-        found = await self.store.run(lambda s: s.get_papers(paper_ids))
+        found = await self.store.run(lambda s: s.papers.get_papers(paper_ids))
         return [found[i] for i in paper_ids if i in found], [i for i in paper_ids if i not in found]
 
     async def _close(self, due: DueWindow, radar: Radar | None) -> Briefing | None:
@@ -137,8 +139,8 @@ class BrieferService:
         if composed.upgradable:
             # Before the window is closed: a crash in between leaves a mark whose
             # briefing comes later (kept and skipped), never a briefing without its mark.
-            await self.store.run(lambda s: s.mark_for_upgrade(briefing.id))
-        stored = await self.store.run(lambda s: s.close_window(briefing, due.items))
+            await self.store.run(lambda s: s.briefer.mark_for_upgrade(briefing.id))
+        stored = await self.store.run(lambda s: s.briefings.close_window(briefing, due.items))
         if not stored:
             log.info("briefing %s was already written; not publishing it again", briefing.id)
             return None
@@ -157,13 +159,13 @@ class BrieferService:
 
     async def _publish(self, briefing: Briefing, *, revision: int) -> None:
         await self.publisher.publish(TopicName.BRIEFINGS, briefing.radar_id, briefing)
-        await self.store.run(lambda s: s.mark_briefing_published(briefing.id, revision))
+        await self.store.run(lambda s: s.briefer.mark_briefing_published(briefing.id, revision))
         if revision == 1:  # a window's briefing; later revisions are upgrades of it
             self.metrics.observe_briefing(briefing.provider, briefing.degraded)
 
     async def _publish_late(self) -> list[Briefing]:
         """Publish stored briefings whose publication was interrupted."""
-        pending = await self.store.run(lambda s: s.unpublished_briefings(100))
+        pending = await self.store.run(lambda s: s.briefer.unpublished_briefings(100))
         cutoff = self.clock() - self.republish_after
         published: list[Briefing] = []
         for briefing, revision in pending:
@@ -183,7 +185,9 @@ class BrieferService:
         """Rewrite degraded briefings by the model, oldest mark first, while it works."""
         if self.upgrades_per_pass <= 0 or not self.composer.model_ready():
             return []
-        marked = await self.store.run(lambda s: s.briefings_to_upgrade(self.upgrades_per_pass))
+        marked = await self.store.run(
+            lambda s: s.briefer.briefings_to_upgrade(self.upgrades_per_pass)
+        )
         upgraded: list[Briefing] = []
         for old in marked:
             if should_stop() or not self.composer.model_ready():
@@ -197,10 +201,10 @@ class BrieferService:
 
     async def _upgrade(self, old: Briefing) -> tuple[Briefing | None, bool]:
         """Try to upgrade one briefing: (the briefing published, whether to go on)."""
-        radar = await self.store.run(lambda s: s.get_radar(old.radar_id))
+        radar = await self.store.run(lambda s: s.radars.get_radar(old.radar_id))
         if not old.degraded or radar is None:
             # Already written by the model (a racing closer won), or nobody to read it.
-            await self.store.run(lambda s: s.drop_upgrade(old.id))
+            await self.store.run(lambda s: s.briefer.drop_upgrade(old.id))
             return None, True
         if await self.composer.spent_budget(radar) is not None:
             return None, True  # the radar's budget is spent today; keep the mark
@@ -220,11 +224,11 @@ class BrieferService:
             # The model answers, just not usably for this window: retrying would spend
             # tokens for the same result.
             log.warning("briefing %s stays extractive: %s", old.id, new.degraded_reason)
-            await self.store.run(lambda s: s.drop_upgrade(old.id))
+            await self.store.run(lambda s: s.briefer.drop_upgrade(old.id))
             return None, True
         if composed.fallback == "budget":
             return None, True  # keep the mark for a day with budget left
-        revision = await self.store.run(lambda s: s.upgrade_briefing(new))
+        revision = await self.store.run(lambda s: s.briefer.upgrade_briefing(new))
         if revision is None:
             return None, True  # upgraded by another briefer meanwhile
         await self._publish(new, revision=revision)

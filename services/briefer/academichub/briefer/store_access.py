@@ -1,5 +1,8 @@
-"""What the briefer needs of the store.
+"""What the briefer's service needs of the store: four of its parts.
 
+The service queues matches into windows and closes them (``briefings``), publishes and
+upgrades briefings (``briefer``: delivery), reads the window's papers (``papers``) and its
+radar (``radars``). The summary cache and the token ledger get only the ``briefer`` part.
 Its async code reaches the store through the one door,
 :class:`academichub.store.door.AsyncStore`: on the store's own thread in the service,
 inline for the in-memory store of the tests and ``academichub brief``.
@@ -9,23 +12,20 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from academichub.store.port import (
-    BriefingDeliveryStore,
-    BriefingStore,
-    PaperStore,
-    RadarStore,
-    SummaryStore,
-    TokenUsageStore,
-)
+from academichub.store.port import BrieferStateStore, BriefingStore, PaperStore, RadarStore
 
 
-class BrieferStore(
-    PaperStore,
-    RadarStore,
-    BriefingStore,
-    SummaryStore,
-    BriefingDeliveryStore,
-    TokenUsageStore,
-    Protocol,
-):
-    """What the briefer needs of the store."""
+class BrieferStore(Protocol):
+    """The parts of a :class:`~academichub.store.port.Store` the briefer's service uses."""
+
+    @property
+    def papers(self) -> PaperStore: ...
+
+    @property
+    def radars(self) -> RadarStore: ...
+
+    @property
+    def briefings(self) -> BriefingStore: ...
+
+    @property
+    def briefer(self) -> BrieferStateStore: ...

@@ -29,11 +29,10 @@ from academichub.briefer.citations import clean_summaries
 from academichub.briefer.draft import SUMMARIES_SCHEMA, SummariesDraft
 from academichub.briefer.model import ChatModel, ChatRequest, ModelError, may_recover
 from academichub.briefer.prompt import DEFAULT_BUDGET, PromptBudget, summary_messages
-from academichub.briefer.store_access import BrieferStore
 from academichub.briefer.structured import AskObserver, ask
 from academichub.contracts import Paper
 from academichub.store.door import AsyncStore
-from academichub.store.port import PaperSummary
+from academichub.store.port import PaperSummary, SummaryStore
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def _utcnow() -> dt.datetime:
 class SummaryCache:
     def __init__(
         self,
-        store: AsyncStore[BrieferStore],
+        store: AsyncStore[SummaryStore],
         model: ChatModel | None,
         *,
         observer: SummaryObserver,

@@ -24,6 +24,7 @@ from academichub.broker.publisher import EventPublisher
 from academichub.gateway.announce import RadarAnnouncer
 from academichub.gateway.deps import GatewayContext
 from academichub.gateway.errors import install_error_handlers
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.headers import SecurityHeaders
 from academichub.gateway.limits import RateLimiter, RequestSizeLimit
 from academichub.gateway.metrics import GatewayMetrics, RequestMetricsMiddleware
@@ -43,10 +44,7 @@ from academichub.gateway.routes import (
     sources,
 )
 from academichub.gateway.settings import GatewaySettings
-from academichub.store.accounts import AccountStore
 from academichub.store.door import AsyncStore, StoreThreads
-from academichub.store.facets import FacetStore, ScanFacets
-from academichub.store.port import Store
 
 PACKAGE_DIR = Path(__file__).parent
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -74,11 +72,9 @@ def _templates() -> Jinja2Templates:
 def create_app(
     settings: GatewaySettings,
     *,
-    store: Store,
-    accounts: AccountStore,
+    store: GatewayStore,
     publisher: EventPublisher,
     broker_probe: BrokerProbe,
-    facets: FacetStore | None = None,
     metrics: GatewayMetrics | CollectorRegistry | None = None,
     owners: OwnerPolicy | None = None,
     lifespan: Lifespan | None = None,
@@ -90,13 +86,12 @@ def create_app(
     ``metrics``: a :class:`GatewayMetrics` (the process-wide one), a registry to create
     them on, or None for a private registry; prometheus refuses to register a metric
     twice on one registry, so each app built in a test needs its own.
-    ``accounts``: users, keys, sessions, feed tokens and feedback.
-    ``facets``: the facet counter (the embedded store's own in production); by default
-    :class:`ScanFacets`, exact but reading every matching paper.
+    ``store``: the parts the gateway uses (:class:`GatewayStore`), accounts and the facet
+    counter among them.
     ``owners``: who may see which radar; :class:`AccountOwners` by default.
     ``lifespan``: runs around serving, e.g. starting and stopping the Kafka producer.
-    ``store_threads``: the threads store and account calls run on (the composition root
-    owns and closes them); None calls them inline, for in-memory fakes only.
+    ``store_threads``: the threads store calls run on (the composition root owns and
+    closes them); None calls them inline, for in-memory fakes only.
     """
     if isinstance(metrics, CollectorRegistry):
         metrics = GatewayMetrics(metrics)
@@ -119,8 +114,7 @@ def create_app(
     app.state.context = GatewayContext(
         settings=settings,
         store=store_access,
-        accounts=AsyncStore(accounts, store_threads),
-        facets=facets or ScanFacets(store),
+        accounts=store_access.part(lambda s: s.accounts),
         announcer=announcer,
         radars=RadarService(store_access, announcer, policy, clock),
         broker_probe=broker_probe,

@@ -21,17 +21,15 @@ from prometheus_client import REGISTRY
 
 from academichub.broker.publisher import KafkaPublisher
 from academichub.gateway.app import Lifespan, create_app
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
 from academichub.gateway.process_heap import frozen_after_startup
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.errors import TransientError
 from academichub.platform.settings import load_settings
-from academichub.store.accounts import AccountStore
 from academichub.store.door import StoreThreads
-from academichub.store.facets import FacetStore
-from academichub.store.factory import open_accounts, open_facets, open_store
-from academichub.store.port import Store
+from academichub.store.factory import open_store
 
 log = logging.getLogger(__name__)
 SERVICE = "gateway"
@@ -48,13 +46,7 @@ def main() -> None:
     store = open_store(settings.common, index_writer=False)
     threads = StoreThreads(settings.store_threads, name="gateway-store")
     try:
-        accounts = open_accounts(settings.common, store)
-    except BaseException:
-        store.close()
-        threads.close()
-        raise
-    try:
-        server = build_server(settings, store, accounts, GatewayMetrics(REGISTRY), threads)
+        server = build_server(settings, store, GatewayMetrics(REGISTRY), threads)
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the
         # handler it found. With Python's defaults SIGTERM would kill the process before
         # the store is closed, and SIGINT would print a KeyboardInterrupt traceback.
@@ -65,7 +57,6 @@ def main() -> None:
             raise SystemExit(STARTUP_FAILURE)
     finally:
         threads.close()
-        accounts.close()
         store.close()
 
 
@@ -76,22 +67,18 @@ def _exit_after_graceful_shutdown(signum: int, frame: FrameType | None) -> None:
 
 def build_server(
     settings: GatewaySettings,
-    store: Store,
-    accounts: AccountStore,
+    store: GatewayStore,
     metrics: GatewayMetrics,
     threads: StoreThreads,
-    facets: FacetStore | None = None,
 ) -> uvicorn.Server:
-    """The uvicorn server for the real app: Kafka publisher and probe, the given stores,
-    and ``facets`` (by default the store adapter's own counter)."""
+    """The uvicorn server for the real app: Kafka publisher and probe, the given store
+    (its calls on ``threads``)."""
     servers = settings.common.bootstrap_servers
     publisher = KafkaPublisher(servers, client_id=f"academichub-{SERVICE}")
     probe = KafkaBrokerProbe(servers, settings.broker_probe_timeout_seconds)
     app = create_app(
         settings,
         store=store,
-        accounts=accounts,
-        facets=facets or open_facets(store),
         publisher=publisher,
         broker_probe=probe,
         metrics=metrics,

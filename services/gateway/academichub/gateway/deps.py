@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from academichub.arxiv_calendar import ArxivCalendar
 from academichub.gateway.announce import RadarAnnouncer
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.limits import RateLimiter
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.owners import OwnerPolicy
@@ -29,16 +30,13 @@ from academichub.gateway.radar_service import RadarService
 from academichub.gateway.settings import GatewaySettings
 from academichub.store.accounts import AccountStore
 from academichub.store.door import AsyncStore
-from academichub.store.facets import FacetStore
-from academichub.store.port import Store
 
 
 @dataclass(frozen=True)
 class GatewayContext:
     settings: GatewaySettings
-    store: AsyncStore[Store]
+    store: AsyncStore[GatewayStore]
     accounts: AsyncStore[AccountStore]
-    facets: FacetStore
     announcer: RadarAnnouncer
     radars: RadarService
     broker_probe: BrokerProbe
@@ -64,7 +62,7 @@ async def get_settings(context: ContextDep) -> GatewaySettings:
     return context.settings
 
 
-async def get_store(context: ContextDep) -> AsyncStore[Store]:
+async def get_store(context: ContextDep) -> AsyncStore[GatewayStore]:
     return context.store
 
 
@@ -89,7 +87,7 @@ async def get_clock(context: ContextDep) -> Callable[[], dt.datetime]:
 
 
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
-StoreDep = Annotated[AsyncStore[Store], Depends(get_store)]
+StoreDep = Annotated[AsyncStore[GatewayStore], Depends(get_store)]
 AccountsDep = Annotated[AsyncStore[AccountStore], Depends(get_accounts)]
 RadarsDep = Annotated[RadarService, Depends(get_radars)]
 OwnersDep = Annotated[OwnerPolicy, Depends(get_owners)]

@@ -12,7 +12,7 @@ from typing import Literal
 
 from academichub.radar.ast import Node
 from academichub.store.facets import Facets, FacetStore
-from academichub.store.port import SearchFilters, SearchPage, Store
+from academichub.store.port import PaperStore, SearchFilters, SearchPage
 
 FACET_CATEGORIES = 20
 FACET_DAYS = 30
@@ -34,8 +34,8 @@ class PaperResults:
     facets: Facets | None
 
 
-def search_papers(store: Store, facets: FacetStore, query: PaperQuery) -> PaperResults:
-    page = store.search(query.node, query.filters, query.sort, query.limit, query.offset)
+def search_papers(papers: PaperStore, facets: FacetStore, query: PaperQuery) -> PaperResults:
+    page = papers.search(query.node, query.filters, query.sort, query.limit, query.offset)
     counted = (
         facets.facets(query.node, query.filters, top=FACET_CATEGORIES, days=FACET_DAYS)
         if query.with_facets

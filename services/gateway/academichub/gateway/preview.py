@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.radar.ast import Node
-from academichub.store.port import SearchFilters, SearchHit, Store
+from academichub.store.port import SearchFilters, SearchHit
 
 
 @dataclass(frozen=True)
@@ -22,17 +23,23 @@ class Preview:
     top: tuple[SearchHit, ...]
 
 
-def preview_query(store: Store, node: Node, *, days: int, top: int, today: dt.date) -> Preview:
+def preview_query(
+    store: GatewayStore, node: Node, *, days: int, top: int, today: dt.date
+) -> Preview:
     """Counts per day over the ``days`` days that end with the newest announcement
     (never after ``today``): on a quiet weekend, or on a replayed feed, the window
     still covers days that have papers."""
-    newest = store.latest_papers(1)
+    newest = store.papers.latest_papers(1)
     last = min(newest[0].published, today) if newest else today
     first = last - dt.timedelta(days=days - 1)
     per_day = []
     for offset in range(days):
         day = first + dt.timedelta(days=offset)
-        found = store.search(node, SearchFilters(published_from=day, published_to=day), limit=0)
+        found = store.papers.search(
+            node, SearchFilters(published_from=day, published_to=day), limit=0
+        )
         per_day.append((day, found.total))
-    best = store.search(node, SearchFilters(published_from=first, published_to=last), limit=top)
+    best = store.papers.search(
+        node, SearchFilters(published_from=first, published_to=last), limit=top
+    )
     return Preview(first, last, tuple(per_day), best.total, best.hits)

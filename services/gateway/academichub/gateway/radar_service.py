@@ -20,11 +20,12 @@ from academichub.contracts import Briefing, BriefingSchedule, Match, Paper, Rada
 from academichub.contracts.events import Language
 from academichub.gateway.announce import RadarAnnouncer
 from academichub.gateway.errors import Conflict, Forbidden, NotFound
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.owners import NOBODY, OwnerPolicy, OwnershipRefused
 from academichub.gateway.principal import Principal
 from academichub.gateway.query_text import parse_input
 from academichub.store.door import AsyncStore
-from academichub.store.port import OpenWindow, Store
+from academichub.store.port import OpenWindow
 
 
 def new_radar_id() -> str:
@@ -86,7 +87,7 @@ class RadarPage:
 class RadarService:
     def __init__(
         self,
-        store: AsyncStore[Store],
+        store: AsyncStore[GatewayStore],
         announcer: RadarAnnouncer,
         owners: OwnerPolicy,
         clock: Callable[[], dt.datetime],
@@ -96,8 +97,8 @@ class RadarService:
         self._owners = owners
         self._clock = clock
 
-    def _visible(self, s: Store, caller: Principal, radar_id: str) -> Radar | None:
-        radar = s.get_radar(radar_id)
+    def _visible(self, s: GatewayStore, caller: Principal, radar_id: str) -> Radar | None:
+        radar = s.radars.get_radar(radar_id)
         return radar if radar is not None and self._owners.may_see(caller, radar.owner) else None
 
     async def get(self, caller: Principal, radar_id: str) -> Radar:
@@ -110,7 +111,7 @@ class RadarService:
         wanted = self._owners.owner_filter(caller, owner)
         if wanted == NOBODY:
             return []
-        return await self._store.run(lambda s: s.list_radars(wanted))
+        return await self._store.run(lambda s: s.radars.list_radars(wanted))
 
     async def create(
         self,
@@ -139,7 +140,7 @@ class RadarService:
             created_at=now,
             updated_at=now,
         )
-        if not await self._store.run(lambda s: s.put_radar(radar)):
+        if not await self._store.run(lambda s: s.radars.put_radar(radar)):
             # 64 random bits: a collision means something else is wrong; let the client retry.
             raise Conflict(f"radar id {radar.id} is already taken; send the request again")
         await self._announcer.announce(_upsert(radar))
@@ -151,7 +152,7 @@ class RadarService:
             parse_input(changes["query"], "body field 'query'")
         now = self._clock()
 
-        def write(s: Store) -> tuple[Radar | None, Radar | None]:
+        def write(s: GatewayStore) -> tuple[Radar | None, Radar | None]:
             current = self._visible(s, caller, radar_id)
             if current is None:
                 return None, None
@@ -163,7 +164,7 @@ class RadarService:
                     "updated_at": now,
                 }
             )
-            return current, updated if s.put_radar(updated) else None
+            return current, updated if s.radars.put_radar(updated) else None
 
         current, updated = await self._store.run(write)
         if current is None:
@@ -177,9 +178,9 @@ class RadarService:
         return updated
 
     async def delete(self, caller: Principal, radar_id: str) -> None:
-        def delete(s: Store) -> Radar | None:
+        def delete(s: GatewayStore) -> Radar | None:
             current = self._visible(s, caller, radar_id)
-            return current if current is not None and s.delete_radar(radar_id) else None
+            return current if current is not None and s.radars.delete_radar(radar_id) else None
 
         deleted = await self._store.run(delete)
         if deleted is None:
@@ -191,12 +192,12 @@ class RadarService:
     async def matches(
         self, caller: Principal, radar_id: str, since: dt.datetime | None, limit: int
     ) -> tuple[Radar, list[MatchView]]:
-        def read(s: Store) -> tuple[Radar, list[MatchView]] | None:
+        def read(s: GatewayStore) -> tuple[Radar, list[MatchView]] | None:
             radar = self._visible(s, caller, radar_id)
             if radar is None:
                 return None
-            found = s.matches_for_radar(radar_id, since=since, limit=limit)
-            papers = s.get_papers(m.paper_id for m in found)
+            found = s.matches.matches_for_radar(radar_id, since=since, limit=limit)
+            papers = s.papers.get_papers(m.paper_id for m in found)
             return radar, [MatchView(m, papers.get(m.paper_id)) for m in found]
 
         result = await self._store.run(read)
@@ -211,14 +212,16 @@ class RadarService:
         radar's week counts (its own time zone)."""
         wanted = self._owners.owner_filter(caller, None)
 
-        def read(s: Store) -> list[RadarSummary]:
-            radars = s.list_radars(wanted)
-            windows = {w.radar_id: w for w in s.open_windows()} if radars else {}
+        def read(s: GatewayStore) -> list[RadarSummary]:
+            radars = s.radars.list_radars(wanted)
+            windows = {w.radar_id: w for w in s.briefings.open_windows()} if radars else {}
             return [
                 RadarSummary(
                     radar,
-                    s.matches_for_radar(radar.id, since=week_start(radar), limit=MATCHES_READ),
-                    next(iter(s.briefings_for_radar(radar.id, 1)), None),
+                    s.matches.matches_for_radar(
+                        radar.id, since=week_start(radar), limit=MATCHES_READ
+                    ),
+                    next(iter(s.briefings.briefings_for_radar(radar.id, 1)), None),
                     windows.get(radar.id),
                 )
                 for radar in radars
@@ -232,18 +235,18 @@ class RadarService:
         """Page ``page`` (from 1) of the radar's matches, newest first, ``size`` a page,
         and its ``briefings`` latest briefings."""
 
-        def read(s: Store) -> RadarPage | None:
+        def read(s: GatewayStore) -> RadarPage | None:
             radar = self._visible(s, caller, radar_id)
             if radar is None:
                 return None
-            found = s.matches_for_radar(radar_id, limit=MATCHES_READ)
+            found = s.matches.matches_for_radar(radar_id, limit=MATCHES_READ)
             found.sort(key=lambda m: (m.matched_at, m.score), reverse=True)
             chosen = found[(page - 1) * size : page * size]
-            papers = s.get_papers(m.paper_id for m in chosen)
-            window = next((w for w in s.open_windows() if w.radar_id == radar_id), None)
+            papers = s.papers.get_papers(m.paper_id for m in chosen)
+            window = next((w for w in s.briefings.open_windows() if w.radar_id == radar_id), None)
             return RadarPage(
                 radar,
-                s.briefings_for_radar(radar_id, briefings),
+                s.briefings.briefings_for_radar(radar_id, briefings),
                 [MatchView(m, papers.get(m.paper_id)) for m in chosen],
                 len(found),
                 len(found) >= MATCHES_READ,
@@ -256,10 +259,10 @@ class RadarService:
         return result
 
     async def briefings(self, caller: Principal, radar_id: str, limit: int) -> list[Briefing]:
-        def read(s: Store) -> list[Briefing] | None:
+        def read(s: GatewayStore) -> list[Briefing] | None:
             if self._visible(s, caller, radar_id) is None:
                 return None
-            return s.briefings_for_radar(radar_id, limit)
+            return s.briefings.briefings_for_radar(radar_id, limit)
 
         found = await self._store.run(read)
         if found is None:
@@ -271,12 +274,12 @@ class RadarService:
     ) -> tuple[Briefing, Radar, dict[str, Paper]]:
         """A briefing the caller may see, its radar, and the papers it covers."""
 
-        def read(s: Store) -> tuple[Briefing, Radar, dict[str, Paper]] | None:
-            briefing = s.get_briefing(briefing_id)
+        def read(s: GatewayStore) -> tuple[Briefing, Radar, dict[str, Paper]] | None:
+            briefing = s.briefings.get_briefing(briefing_id)
             radar = self._visible(s, caller, briefing.radar_id) if briefing else None
             if briefing is None or radar is None:
                 return None
-            return briefing, radar, s.get_papers(briefing.paper_ids)
+            return briefing, radar, s.papers.get_papers(briefing.paper_ids)
 
         found = await self._store.run(read)
         if found is None:

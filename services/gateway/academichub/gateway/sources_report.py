@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from academichub.arxiv_calendar import Announcement, ArxivCalendar
 from academichub.gateway.freshness import SourceState, source_states
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.store.facets import FacetStore
-from academichub.store.port import NO_FILTERS, SearchFilters, Store
+from academichub.store.port import NO_FILTERS, SearchFilters
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class SourcesView:
 
 
 def read_sources(
-    store: Store,
+    store: GatewayStore,
     facets: FacetStore,
     configured: Sequence[str],
     calendar: ArxivCalendar,
@@ -30,10 +31,10 @@ def read_sources(
     counts = facets.facets(None, NO_FILTERS, top=0, days=1).sources
     papers: dict[str, tuple[int, dt.date | None]] = {}
     for source, count in counts:
-        newest = store.search(None, SearchFilters(sources=(source,)), sort="date", limit=1)
+        newest = store.papers.search(None, SearchFilters(sources=(source,)), sort="date", limit=1)
         papers[source] = (count, newest.hits[0].paper.published if newest.hits else None)
     names = list(dict.fromkeys([*configured, *papers]))
-    cursors = {name: store.get_cursor(name) for name in names}
+    cursors = {name: store.ingest.get_cursor(name) for name in names}
     return SourcesView(
         checked_at=now,
         states=source_states(configured, cursors, papers, calendar, now),

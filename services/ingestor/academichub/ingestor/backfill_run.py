@@ -84,6 +84,7 @@ async def _run(
 ) -> HarvestReport:
     threads = StoreThreads(1, name="backfill-store")
     store = threads.open(lambda: open_store(settings.common, index_writer=False))
+    state = store.part(lambda s: s.ingest)
     publisher = KafkaPublisher(settings.common.bootstrap_servers, client_id="backfill")
     await publisher.start()
     metrics = IngestorMetrics(CollectorRegistry())
@@ -103,8 +104,8 @@ async def _run(
                 fetcher=polite_fetcher(settings, client, pacer, metrics),
                 pacer=pacer,
                 # Backfilled preprints are remembered, so their journal versions link.
-                papers=paper_publisher(store, publisher, metrics),
-                state=store,
+                papers=paper_publisher(state, publisher, metrics),
+                state=state,
                 check=check_for(_format(request)),
             )
             with bar:

@@ -33,7 +33,7 @@ from academichub.platform.settings import load_settings
 from academichub.source_status import read_status
 from academichub.store.door import AsyncStore, StoreThreads
 from academichub.store.factory import open_store
-from academichub.store.port import IngestStore
+from academichub.store.port import IngestStateStore
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_ERROR = dt.timedelta(seconds=60)
@@ -60,7 +60,7 @@ async def _serve(settings: IngestorSettings, metrics: IngestorMetrics) -> None:
         try:
             await run_forever(
                 settings,
-                store,
+                store.part(lambda s: s.ingest),
                 publisher,
                 polite_fetcher(settings, client, pacer, metrics),
                 metrics,
@@ -75,7 +75,7 @@ async def _serve(settings: IngestorSettings, metrics: IngestorMetrics) -> None:
 
 def build_poller(
     settings: IngestorSettings,
-    state: AsyncStore[IngestStore],
+    state: AsyncStore[IngestStateStore],
     publisher: EventPublisher,
     fetcher: Fetcher,
     metrics: IngestorMetrics,
@@ -105,7 +105,7 @@ def build_poller(
 
 async def run_forever(
     settings: IngestorSettings,
-    state: AsyncStore[IngestStore],
+    state: AsyncStore[IngestStateStore],
     publisher: EventPublisher,
     fetcher: Fetcher,
     metrics: IngestorMetrics,
@@ -143,7 +143,7 @@ async def run_forever(
 
 
 async def _stored_due(
-    state: AsyncStore[IngestStore], feed: FeedConfig, now: dt.datetime
+    state: AsyncStore[IngestStateStore], feed: FeedConfig, now: dt.datetime
 ) -> dt.datetime:
     cursor = await state.run(lambda s: s.get_cursor(feed.name))
     if not cursor or cursor.get("url") != feed.url:

@@ -23,7 +23,7 @@ from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.retry import RetryingFetcher, RetryPolicy
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
 from academichub.store.door import AsyncStore
-from academichub.store.port import IngestStore
+from academichub.store.port import IngestStateStore
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def polite_fetcher(
 
 
 def paper_publisher(
-    state: AsyncStore[IngestStore],
+    state: AsyncStore[IngestStateStore],
     publisher: EventPublisher,
     metrics: IngestorMetrics,
     *,

@@ -43,7 +43,8 @@ from academichub.platform.heap import building_long_lived
 from academichub.platform.http_server import serve_http
 from academichub.platform.lifecycle import run_main, run_until_stopped, stop_on_signals
 from academichub.store.door import AsyncStore, StoreThreads
-from academichub.store.factory import OpenedStore, open_store
+from academichub.store.factory import open_store
+from academichub.store.port import PaperStore, RadarStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ async def serve(
     *,
     stop: asyncio.Event | None = None,
     registry: CollectorRegistry = REGISTRY,
-    open_configured: Callable[[], OpenedStore] | None = None,
+    open_configured: Callable[[], Store] | None = None,
 ) -> None:
     """Run the matcher until ``stop`` is set (when not given: SIGINT/SIGTERM)."""
     common = settings.common
@@ -78,7 +79,9 @@ async def serve(
         )
         stack.callback(store.call, lambda s: s.close())
         radars = RadarRegistry()
-        pipeline = store.part(lambda s: MatchingPipeline(store=s, registry=radars))
+        pipeline = store.part(
+            lambda s: MatchingPipeline(papers=s.papers, matches=s.matches, registry=radars)
+        )
 
         publisher = KafkaPublisher(common.bootstrap_servers, client_id=SERVICE)
         stack.push_async_callback(publisher.stop)
@@ -128,7 +131,7 @@ async def serve(
         )
 
         async def match() -> None:
-            await _load_radars(pipeline, metrics)
+            await _load_radars(store.part(lambda s: s.radars), radars, metrics)
             readiness.radars_loaded = True
             async with contextlib.AsyncExitStack() as sources:
                 sources.push_async_callback(radars_source.stop)
@@ -140,7 +143,9 @@ async def serve(
                     {
                         "papers": papers.run(stop),
                         "radars": follower.run(stop),
-                        "index": _index_queued_papers(settings, store, stop),
+                        "index": _index_queued_papers(
+                            settings, store.part(lambda s: s.papers), stop
+                        ),
                     },
                     grace_seconds=common.stop_grace_seconds,
                 )
@@ -163,29 +168,31 @@ async def serve(
     log.info("matcher stopped")
 
 
-async def _load_radars(pipeline: AsyncStore[MatchingPipeline], metrics: MatcherMetrics) -> None:
-    """Every radar into the registry before the first paper is consumed."""
+async def _load_radars(
+    stored: AsyncStore[RadarStore], registry: RadarRegistry, metrics: MatcherMetrics
+) -> None:
+    """Every radar into the registry, on the store's thread (where the index is read while
+    matching), before the first paper is consumed."""
 
-    def load(p: MatchingPipeline) -> list[tuple[str, str]]:
+    def load(radars: RadarStore) -> tuple[list[tuple[str, str]], int]:
         with building_long_lived():
-            return p.registry.load(p.store.list_radars())
+            return registry.load(radars.list_radars()), len(registry)
 
-    problems = await pipeline.run(load)
+    problems, held = await stored.run(load)
     for radar_id, error in problems:
         log.error("radar %s not loaded: %s", radar_id, error)
-    held = await pipeline.run(lambda p: len(p.registry))
     metrics.radars.set(held)
     log.info("loaded %d radars from the store", held)
 
 
 async def _index_queued_papers(
-    settings: MatcherSettings, store: AsyncStore[OpenedStore], stop: asyncio.Event
+    settings: MatcherSettings, papers: AsyncStore[PaperStore], stop: asyncio.Event
 ) -> None:
     """The embedded index writer indexes what scaled-out replicas stored."""
     if not settings.index_writer:
         return
     while not stop.is_set():
-        drained = await store.run(lambda s: s.drain_index_queue(DRAIN_BATCH))
+        drained = await papers.run(lambda p: p.drain_index_queue(DRAIN_BATCH))
         if drained < DRAIN_BATCH:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), DRAIN_INTERVAL_SECONDS)

@@ -1,4 +1,5 @@
-"""Papers in, matches out: the matcher's work on one batch, through the store port.
+"""Papers in, matches out: the matcher's work on one batch, through two store parts
+(papers, matches).
 
 At-least-once delivery means any batch may arrive again. Every step is idempotent:
 the store ignores an (id, version) it holds, ``record_matches`` returns only matches
@@ -15,7 +16,7 @@ from academichub.contracts import Match, Paper
 from academichub.matcher.registry import RadarRegistry
 from academichub.radar.document import PaperDocument
 from academichub.radar.scoring import CorpusStats, score_document
-from academichub.store.port import PaperWrite, Store
+from academichub.store.port import MatchStore, PaperStore, PaperWrite
 
 
 def _utcnow() -> dt.datetime:
@@ -30,7 +31,8 @@ class BatchOutcome:
 
 @dataclass
 class MatchingPipeline:
-    store: Store
+    papers: PaperStore
+    matches: MatchStore
     registry: RadarRegistry
     stats: CorpusStats = field(default_factory=lambda: CorpusStats.from_documents([]))
     clock: Callable[[], dt.datetime] = _utcnow
@@ -42,7 +44,7 @@ class MatchingPipeline:
         not matched: radars were already offered the newer version.
         """
         papers = _dedupe_keep_last(papers)
-        writes = self.store.upsert_papers(papers)
+        writes = self.papers.upsert_papers(papers)
         now = self.clock()
         found: list[Match] = []
         for paper, outcome in zip(papers, writes, strict=True):
@@ -64,7 +66,7 @@ class MatchingPipeline:
                         matched_at=now,
                     )
                 )
-        to_emit = self.store.record_matches(found) if found else []
+        to_emit = self.matches.record_matches(found) if found else []
         return BatchOutcome(writes=writes, to_emit=to_emit)
 
     def _offer(self, radar_id: str, paper: Paper) -> bool:
@@ -73,11 +75,11 @@ class MatchingPipeline:
         and re-emits it if a crash came between recording and emitting)."""
         if radar_id in self.registry.follows_updates:
             return True
-        versions = self.store.matched_versions(radar_id, paper.id)
+        versions = self.matches.matched_versions(radar_id, paper.id)
         return not versions or paper.version in versions
 
     def emitted(self, matches: Sequence[Match]) -> None:
-        self.store.mark_emitted(m.key for m in matches)
+        self.matches.mark_emitted(m.key for m in matches)
 
 
 def _dedupe_keep_last(papers: Sequence[Paper]) -> list[Paper]:

@@ -1,12 +1,11 @@
 """The Elasticsearch store: institution scale, many matcher replicas, every service.
 
-:class:`ElasticsearchStore` implements :class:`academichub.store.port.Store` and the
-briefer's state (summaries, briefing delivery, token usage) over a synchronous
-:class:`elasticsearch.Elasticsearch` client; :class:`ElasticsearchAccountStore` the
-gateway's accounts and :class:`ElasticsearchFacets` its facet counts, on the same client
-(:class:`Cluster`). :func:`ensure_indices` creates every index (papers behind a versioned
-alias) once per cluster and prefix. The radar AST compiles to Elasticsearch bool queries in
-:mod:`.query`, which imports no client.
+:class:`ElasticsearchStore` implements :class:`academichub.store.port.Store` over a
+synchronous :class:`elasticsearch.Elasticsearch` client: every part (papers, facets,
+radars, matches, briefings, ingest state, the briefer's state, accounts, dead letters) on
+one view of it (:class:`Cluster`). :func:`ensure_indices` creates every index (papers
+behind a versioned alias) once per cluster and prefix. The radar AST compiles to
+Elasticsearch bool queries in :mod:`.query`, which imports no client.
 """
 
 from academichub.store.elastic.accounts import ElasticsearchAccountStore

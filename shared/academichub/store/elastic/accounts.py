@@ -60,18 +60,12 @@ _WRITE_ATTEMPTS: Final = 10
 
 
 class ElasticsearchAccountStore:
-    """Accounts in the indices of ``cluster`` (see :func:`ensure_indices`).
-
-    ``ElasticsearchAccountStore(Cluster(client, prefix=...))`` on a client of its own, or
-    ``ElasticsearchAccountStore(store.cluster.shared())`` beside a store, sharing its client.
-    """
+    """Accounts in the indices of ``cluster`` (see :func:`ensure_indices`): a part of
+    :class:`~academichub.store.elastic.ElasticsearchStore`."""
 
     def __init__(self, cluster: Cluster) -> None:
         self._cluster = cluster
         self._names = cluster.names
-
-    def close(self) -> None:
-        self._cluster.close()
 
     # --- users --------------------------------------------------------------------
     def add_user(self, user: User) -> None:

@@ -1,7 +1,5 @@
 """The briefer's state in Elasticsearch: per-paper summaries, briefing delivery and
-upgrades, daily token usage (:class:`~academichub.store.port.SummaryStore`,
-:class:`~academichub.store.port.BriefingDeliveryStore`,
-:class:`~academichub.store.port.TokenUsageStore`).
+upgrades, daily token usage (:class:`~academichub.store.port.BrieferStateStore`).
 
 * **Summaries** are created once per (paper, version) (``op_type=create``): the first
   write wins and a replay or a racing briefer gets a 409, which is the answer "already
@@ -49,7 +47,7 @@ _WRITE_ATTEMPTS: Final = 10
 _UPGRADES_COUNTER: Final = "briefing-upgrades"
 
 
-class BrieferState:
+class ElasticsearchBrieferState:
     def __init__(self, cluster: Cluster) -> None:
         self._cluster = cluster
         self._names = cluster.names

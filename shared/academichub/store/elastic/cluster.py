@@ -47,8 +47,7 @@ class Cluster:
 
     ``close()`` stops this view of the cluster (every later request raises
     :class:`ElasticsearchStoreError`); the client itself is closed only when
-    ``owns_client`` says this view is the one that should close it. :meth:`shared` gives
-    another part of the adapter its own view of the same client.
+    ``owns_client`` says this view is the one that should close it.
     """
 
     def __init__(
@@ -80,17 +79,6 @@ class Cluster:
         self.backoff = backoff or Backoff()
         self._owns_client = owns_client
         self._closed = False
-
-    def shared(self) -> Cluster:
-        """Another view of the same client and options, closed on its own."""
-        return Cluster(
-            self.client,
-            prefix=self.names.prefix,
-            refresh=self.refresh_writes,
-            batch_size=self.batch_size,
-            page_size=self.page_size,
-            backoff=self.backoff,
-        )
 
     @property
     def refresh(self) -> Refresh:

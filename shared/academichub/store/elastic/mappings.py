@@ -359,7 +359,7 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
         ),
         IndexSpec(names.published, _strict(paper_id=_KEYWORD, version_rank=_LONG)),
         IndexSpec(names.cursors, _strict(source=_KEYWORD, cursor=_STORED_ONLY)),
-        # The ingestor's preprints by DOI (preprint_links.py).
+        # The ingestor's preprints by DOI (ingest.py).
         IndexSpec(
             names.preprint_papers,
             _strict(paper_id=_KEYWORD, version_rank=_LONG, paper=_STORED_ONLY),

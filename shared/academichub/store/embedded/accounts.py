@@ -1,15 +1,13 @@
 """The embedded :class:`~academichub.store.accounts.AccountStore`: accounts in the shared
 SQLite file (tables from the accounts migration in :mod:`.database`).
 
-It opens its own :class:`Database` on the same file as the records, so the gateway and
-``academichub users`` need no index and no paper store to manage accounts.
+A part of :class:`~academichub.store.embedded.EmbeddedStore`, on its :class:`Database`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 from academichub.store.accounts import (
@@ -22,7 +20,6 @@ from academichub.store.accounts import (
     normalise_email,
 )
 from academichub.store.embedded.database import Database
-from academichub.store.embedded.store import DATABASE_FILE
 
 
 def _time(moment: dt.datetime) -> str:
@@ -59,11 +56,8 @@ _SESSION_COLUMNS = "digest, user_id, key_prefix, csrf_token, created_at, expires
 
 
 class EmbeddedAccountStore:
-    def __init__(self, data_dir: Path) -> None:
-        self._db = Database(data_dir / DATABASE_FILE)
-
-    def close(self) -> None:
-        self._db.close()
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     # --- users --------------------------------------------------------------------
     def add_user(self, user: User) -> None:

@@ -1,9 +1,10 @@
-"""The briefer's state in the shared SQLite file: per-paper summaries, briefing
-revisions and their publication, upgrade marks, and daily token usage.
+"""The briefer's state in the shared SQLite file (:class:`~academichub.store.port.
+BrieferStateStore`): per-paper summaries, briefing revisions and their publication,
+upgrade marks, and daily token usage.
 
-It shares the records' :class:`Database` (not a second one, unlike accounts) because an
-upgrade must replace a briefing and clear its mark in one transaction with the
-briefings table that ``close_window`` writes.
+Delivery and upgrades live in columns of the ``briefings`` table that the briefings part
+(:mod:`.briefings`) writes: an upgrade replaces a briefing and clears its mark in one
+transaction.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from academichub.contracts import Briefing
+from academichub.store.embedded.columns import version_rank
 from academichub.store.embedded.database import Database
-from academichub.store.embedded.records import version_rank
 from academichub.store.port import PaperSummary
 
 TOKEN_DAYS_KEPT: Final = 7
@@ -48,7 +49,7 @@ def _summary(doc: str) -> PaperSummary:
     )
 
 
-class BrieferState:
+class EmbeddedBrieferState:
     def __init__(self, db: Database) -> None:
         self._db = db
 

@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from academichub.platform.errors import ConfigError
 
+DATABASE_FILE: Final = "academichub.sqlite3"  # in the data folder
 BUSY_TIMEOUT_S: Final = 30.0
 
 # Each entry migrates from version i to i + 1. Never edit a shipped entry; append one.
@@ -192,7 +193,7 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     ) WITHOUT ROWID;
     """,
     """
-    -- The ingestor's published preprints (see store/embedded/preprint_links.py): the latest
+    -- The ingestor's published preprints (see store/embedded/ingest.py): the latest
     -- version's document per paper, and every DOI it is known by (its own, its journal's).
     CREATE TABLE preprint_papers (
         paper_id TEXT PRIMARY KEY,

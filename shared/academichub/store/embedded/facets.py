@@ -7,7 +7,7 @@ are deleted documents in the index, which both leave out, so counts agree with s
 
 This reader opens the index directory itself (readers may open it any number of times)
 and reloads when the writer commits, as :mod:`.fulltext` does, so the facet counter needs
-nothing from the store object but its folder.
+nothing but the index folder.
 
 Counting runs the query three times (two term walks and the histogram), which costs more
 than the search itself, and the same counts are asked for again and again: every page of
@@ -29,7 +29,6 @@ import tantivy
 
 from academichub.radar.ast import Node
 from academichub.store.embedded import index_schema as f
-from academichub.store.embedded.store import INDEX_DIR
 from academichub.store.embedded.tantivy_query import CompiledQueries, compile_filters
 from academichub.store.facets import Facets, day_window, ranked
 from academichub.store.port import SearchFilters
@@ -45,8 +44,8 @@ class EmbeddedFacets:
 
     CACHE_SIZE: Final = 512
 
-    def __init__(self, data_dir: Path, cache_size: int = CACHE_SIZE) -> None:
-        self._path = data_dir / INDEX_DIR
+    def __init__(self, index_dir: Path, cache_size: int = CACHE_SIZE) -> None:
+        self._path = index_dir
         self._schema = f.build_schema()
         self._queries = CompiledQueries(self._schema)
         self._lock = threading.Lock()  # guards the index, its stamp and the cache

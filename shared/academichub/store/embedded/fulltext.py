@@ -34,6 +34,8 @@ from academichub.store.embedded.tantivy_query import (
 )
 from academichub.store.port import SearchFilters
 
+INDEX_DIR: Final = "index"  # in the data folder
+
 # One indexing thread: the matcher indexes batches of a few hundred papers at most, and
 # tantivy needs at least 15 MB of heap per thread.
 _WRITER_HEAP_BYTES: Final = 64_000_000

@@ -22,11 +22,11 @@ from academichub.gateway.auth import (
 )
 from academichub.gateway.bibtex import bibliography
 from academichub.gateway.deps import AccountsDep, ContextDep, RadarsDep
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.radar_service import missing_radar
 from academichub.gateway.schemas import FeedTokenIssued
 from academichub.store.accounts import AccountStore, FeedToken, digest, new_secret, same_digest
-from academichub.store.port import Store
 
 router = APIRouter(prefix="/api/radars", tags=["feeds"], responses=errors(401, 404, 422, 429, 503))
 FEED_ITEMS = 100
@@ -78,9 +78,9 @@ async def revoke_feed_token(
     return Response(status_code=204)
 
 
-def _matched_papers(s: Store, radar_id: str, limit: int) -> list[tuple[Paper, FeedItem]]:
-    matches = s.matches_for_radar(radar_id, limit=limit)
-    papers = s.get_papers(m.paper_id for m in matches)
+def _matched_papers(s: GatewayStore, radar_id: str, limit: int) -> list[tuple[Paper, FeedItem]]:
+    matches = s.matches.matches_for_radar(radar_id, limit=limit)
+    papers = s.papers.get_papers(m.paper_id for m in matches)
     return [
         (
             papers[m.paper_id],
@@ -127,7 +127,7 @@ async def _feed_radar(
         stored = a.get_feed_token(radar_id)
         return stored is not None and same_digest(stored.digest, token)
 
-    radar = await context.store.run(lambda s: s.get_radar(radar_id))
+    radar = await context.store.run(lambda s: s.radars.get_radar(radar_id))
     if radar is None or not await context.accounts.run(check):
         authentication_failed(context, request, missing_radar(radar_id))
     return radar

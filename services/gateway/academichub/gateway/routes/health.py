@@ -15,9 +15,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from academichub.gateway.deps import ContextDep
 from academichub.gateway.errors import NotReady
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.openapi_doc import errors
 from academichub.store.door import AsyncStore
-from academichub.store.port import Store
 
 router = APIRouter(tags=["operations"])
 
@@ -27,7 +27,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _store_check(store: AsyncStore[Store], within: float) -> None:
+async def _store_check(store: AsyncStore[GatewayStore], within: float) -> None:
     try:
         async with asyncio.timeout(within):
             await store.run(lambda s: s.ping(), abandon_on_cancel=True)

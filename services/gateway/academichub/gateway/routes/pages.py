@@ -18,6 +18,7 @@ from academichub.contracts import Paper
 from academichub.gateway.auth import Viewer
 from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
 from academichub.gateway.errors import NotFound
+from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.paper_search import PaperQuery, PaperResults, search_papers, split_values
 from academichub.gateway.params import PageFrom, PageTo
 from academichub.gateway.presentation import FeedEntry, feed_entry, paper_links, source_name
@@ -27,7 +28,7 @@ from academichub.gateway.search_hints import Hint, has_cjk, only_stop_words
 from academichub.gateway.web import language, render
 from academichub.radar.ast import Node
 from academichub.radar.parser import QuerySyntaxError, parse_query
-from academichub.store.port import SearchFilters, SearchPage, Store
+from academichub.store.port import SearchFilters, SearchPage
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,16 +91,16 @@ async def home(
         min(offset, settings.max_offset),
     )
 
-    def read(s: Store) -> tuple[PaperResults, list[FeedEntry], Paper | None]:
+    def read(s: GatewayStore) -> tuple[PaperResults, list[FeedEntry], Paper | None]:
         if query_error is not None:
             return PaperResults(SearchPage(0, ()), None), [], None
-        found = search_papers(s, context.facets, wanted)
+        found = search_papers(s.papers, s.facets, wanted)
         # Highlighting is CPU work: done here, on the store's thread, not on the event loop.
         hits = found.page.hits
         entries = [feed_entry(hit.paper, offset + i + 1, node) for i, hit in enumerate(hits)]
         newest = None
         if not hits and (filters.published_from or filters.published_to):
-            newest = next(iter(s.latest_papers(1)), None)
+            newest = next(iter(s.papers.latest_papers(1)), None)
         return found, entries, newest
 
     found, entries, newest = await store.run(read)
@@ -198,7 +199,9 @@ async def favicon() -> FileResponse:
 async def paper_page(
     request: Request, paper_id: str, viewer: Viewer, store: StoreDep
 ) -> HTMLResponse:
-    paper, versions = await store.run(lambda s: (s.get_paper(paper_id), s.paper_versions(paper_id)))
+    paper, versions = await store.run(
+        lambda s: (s.papers.get_paper(paper_id), s.papers.paper_versions(paper_id))
+    )
     if paper is None:
         raise NotFound(f"no paper with id {paper_id!r}", paper_id=paper_id)
     return render(

@@ -34,7 +34,7 @@ from academichub.gateway.schemas import (
 from academichub.radar.ast import Node
 from academichub.radar.highlight import snippet
 from academichub.store.facets import Facets, FacetStore
-from academichub.store.port import SearchFilters, Store
+from academichub.store.port import PaperStore, SearchFilters
 
 # Public, like the home page: a key is optional, but one that is sent must be valid (401).
 router = APIRouter(
@@ -65,12 +65,12 @@ def paper_item(paper: Paper, query: Node | None) -> PaperItem:
 
 
 def search_page(
-    store: Store, facets: FacetStore, request: PaperQuery
+    papers: PaperStore, facets: FacetStore, request: PaperQuery
 ) -> tuple[PaperResults, list[PaperItem]]:
     """What ``GET /api/papers`` asks of the store, in one worker-thread hop: the page, its
     facets and the items with their snippets (CPU work, kept off the event loop).
     ``bench search`` calls this too, as the direct side of its comparison."""
-    found = search_papers(store, facets, request)
+    found = search_papers(papers, facets, request)
     return found, [paper_item(hit.paper, request.node) for hit in found.page.hits]
 
 
@@ -136,7 +136,7 @@ async def search(
     capped = min(limit, settings.max_api_limit)
     request = PaperQuery(node, filters, sort, capped, offset, facets)
 
-    found, items = await store.run(lambda s: search_page(s, context.facets, request))
+    found, items = await store.run(lambda s: search_page(s.papers, s.facets, request))
     after = offset + len(items)
     more = bool(items) and after < found.page.total and after <= settings.max_offset
     return PaperSearchPage(
@@ -153,7 +153,9 @@ async def search(
     responses=errors(404),
 )
 async def get_paper(paper_id: str, store: StoreDep) -> PaperWithLinks:
-    paper, versions = await store.run(lambda s: (s.get_paper(paper_id), s.paper_versions(paper_id)))
+    paper, versions = await store.run(
+        lambda s: (s.papers.get_paper(paper_id), s.papers.paper_versions(paper_id))
+    )
     if paper is None:
         raise NotFound(
             f"no paper with id {paper_id!r}; ids look like arxiv:2605.31544 or doi:10.1000/xyz",

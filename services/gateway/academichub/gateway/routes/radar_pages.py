@@ -328,7 +328,7 @@ async def feedback(
 ) -> Response:
     check_form_csrf(viewer, csrf)
     await radars.get(viewer, radar_id)
-    if await store.run(lambda s: s.get_paper(paper_id)) is None:
+    if await store.run(lambda s: s.papers.get_paper(paper_id)) is None:
         raise NotFound(f"no paper with id {paper_id!r}", paper_id=paper_id)
     now = context.clock()
 

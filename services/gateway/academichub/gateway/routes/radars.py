@@ -222,7 +222,7 @@ async def give_feedback(
     clock: ClockDep,
 ) -> FeedbackList:
     await radars.get(caller, radar_id)
-    if await store.run(lambda s: s.get_paper(body.paper_id)) is None:
+    if await store.run(lambda s: s.papers.get_paper(body.paper_id)) is None:
         raise NotFound(f"no paper with id {body.paper_id!r}", paper_id=body.paper_id)
     now = clock()
 

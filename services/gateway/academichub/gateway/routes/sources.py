@@ -24,7 +24,7 @@ async def sources_view(context: ContextDep) -> SourcesView:
     now = context.clock()
     configured = context.settings.sources
     return await context.store.run(
-        lambda s: read_sources(s, context.facets, configured, context.calendar, now)
+        lambda s: read_sources(s, s.facets, configured, context.calendar, now)
     )
 
 

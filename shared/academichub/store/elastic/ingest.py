@@ -1,18 +1,18 @@
-"""The ingestor's published preprints by DOI in Elasticsearch
-(:class:`~academichub.store.port.PreprintLinkStore`).
+"""The ingestor's state in Elasticsearch (:class:`~academichub.store.port.IngestStateStore`).
 
-Two indices, as the embedded store's two tables:
-
-* ``preprint-papers``: the latest remembered version of each preprint, keyed by paper id,
-  written with its version rank as external version of type ``external_gte``: the same or a
-  newer version replaces it (it may carry a publication merged since), an older one (a
+* **Published keys** (``ingest-published``) and **cursors** (``ingest-cursors``), written
+  by id: a replay writes the same document again.
+* **Preprints by DOI**, in two indices as the embedded store's two tables:
+  ``preprint-papers`` holds the latest remembered version of each preprint, keyed by paper
+  id, written with its version rank as external version of type ``external_gte``: the same
+  or a newer version replaces it (it may carry a publication merged since), an older one (a
   backfill) is refused with a 409, which is the answer "keep the newer";
-* ``preprint-dois``: every DOI a preprint is known by
+  ``preprint-dois`` holds every DOI a preprint is known by
   (:func:`academichub.store.publication.preprint_dois`), keyed by the DOI, pointing at the
-  paper id; the latest write wins.
+  paper id; the latest write wins. A DOI longer than an Elasticsearch id may be (512 bytes)
+  is keyed by its SHA-256.
 
-A DOI longer than an Elasticsearch id may be (512 bytes) is keyed by its SHA-256. Reads by
-id are real-time, so the ingestor finds what it remembered a moment before.
+Reads by id are real-time, so the ingestor finds what it remembered a moment before.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Final
 from academichub.contracts import Paper
 from academichub.store.elastic.bulk import CONFLICT, Operation
 from academichub.store.elastic.cluster import Cluster
-from academichub.store.elastic.documents import paper_from, version_rank
+from academichub.store.elastic.documents import paper_from, version_id, version_rank
 from academichub.store.publication import preprint_dois
 
 _MAX_ID_BYTES: Final = 512
@@ -38,10 +38,43 @@ def doi_id(doi: str) -> str:
     )
 
 
-class PreprintLinks:
+class ElasticsearchIngestState:
+    """The ingest indices of ``cluster``."""
+
     def __init__(self, cluster: Cluster) -> None:
         self._cluster = cluster
         self._names = cluster.names
+
+    def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        # Sorted: a set's order changes from run to run, the requests should not.
+        wanted = sorted(set(keys), key=lambda k: (k[0], version_rank(k[1])))
+        found = self._cluster.mget(
+            self._names.published, [version_id(*k) for k in wanted], source=False
+        )
+        return {k for k in wanted if version_id(*k) not in found}
+
+    def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None:
+        self._cluster.live()
+        self._cluster.bulk(
+            [
+                Operation(
+                    "index",
+                    self._names.published,
+                    version_id(paper_id, version),
+                    {"paper_id": paper_id, "version_rank": version_rank(version)},
+                )
+                for paper_id, version in keys
+            ]
+        )
+
+    def get_cursor(self, source: str) -> dict[str, str] | None:
+        stored = self._cluster.get(self._names.cursors, source, ["cursor"])
+        if stored is None:
+            return None
+        return {str(k): str(v) for k, v in stored["_source"]["cursor"].items()}
+
+    def set_cursor(self, source: str, cursor: dict[str, str]) -> None:
+        self._cluster.put(self._names.cursors, source, {"source": source, "cursor": dict(cursor)})
 
     def remember_preprints(self, papers: Sequence[Paper]) -> None:
         self._cluster.live()

@@ -1,0 +1,96 @@
+"""Matches in Elasticsearch (:class:`~academichub.store.port.MatchStore`).
+
+Matches are created once (``op_type=create``) keyed by radar+paper+version, with an
+``emitted`` flag updated after the broker acknowledged them. ``matches_for_radar`` and
+``matched_versions`` are searches: they see a match after the next refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+from academichub.contracts import Match
+from academichub.store.elastic.bulk import CONFLICT, NOT_FOUND, Operation
+from academichub.store.elastic.cluster import UPDATE_RETRIES, Cluster, filtered
+from academichub.store.elastic.documents import match_document, match_from, match_id, version_of
+
+_CONFLICT_ONLY: Final = frozenset({CONFLICT})
+
+
+class ElasticsearchMatches:
+    """The matches index of ``cluster``."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self._cluster = cluster
+        self._names = cluster.names
+
+    def record_matches(self, matches: Sequence[Match]) -> list[Match]:
+        self._cluster.live()
+        operations = [
+            Operation(
+                "create",
+                self._names.matches,
+                match_id(*m.key),
+                match_document(m),
+                outcomes=_CONFLICT_ONLY,
+            )
+            for m in matches
+        ]
+        results = self._cluster.bulk(operations)
+        recorded = [
+            op.doc_id for op, r in zip(operations, results, strict=True) if r.status == CONFLICT
+        ]
+        # Real-time reads: they see the creates of this very request.
+        stored = self._cluster.mget(self._names.matches, recorded, source=["emitted", "match"])
+        todo: list[Match] = []
+        for match, op, result in zip(matches, operations, results, strict=True):
+            if result.status != CONFLICT:
+                todo.append(match)
+            elif not stored[op.doc_id]["_source"]["emitted"]:
+                todo.append(match_from(stored[op.doc_id]["_source"]))  # as first recorded
+        return todo
+
+    def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
+        self._cluster.live()
+        self._cluster.bulk(
+            [
+                Operation(
+                    "update",
+                    self._names.matches,
+                    match_id(*key),
+                    {"doc": {"emitted": True}},
+                    retry_on_conflict=UPDATE_RETRIES,
+                    # A key never recorded has nothing to mark (the in-memory fake would
+                    # remember it; callers only mark what record_matches returned).
+                    outcomes=frozenset({NOT_FOUND}),
+                )
+                for key in keys
+            ]
+        )
+
+    def matches_for_radar(
+        self, radar_id: str, since: dt.datetime | None = None, limit: int = 100
+    ) -> list[Match]:
+        clauses: list[dict[str, Any]] = [{"term": {"radar_id": radar_id}}]
+        if since is not None:
+            clauses.append({"range": {"matched_at": {"gte": since.isoformat()}}})
+        body = {
+            "query": filtered(*clauses),
+            "sort": [{"score": "desc"}, {"paper_id": "asc"}, {"version_rank": "asc"}],
+            "track_total_hits": False,
+            "size": max(limit, 0),
+            "_source": ["match"],
+        }
+        hits = self._cluster.search(self._names.matches, body)["hits"]["hits"]
+        return [match_from(h["_source"]) for h in hits]
+
+    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
+        hits = self._cluster.scan(
+            self._names.matches,
+            filtered({"term": {"radar_id": radar_id}}, {"term": {"paper_id": paper_id}}),
+            [{"version_rank": "asc"}],
+            ["version_rank"],
+        )
+        return {version_of(int(h["_source"]["version_rank"])) for h in hits}

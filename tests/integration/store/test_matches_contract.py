@@ -1,0 +1,56 @@
+"""The matches part: recorded once, emitted once, per version, best first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from academichub.store.port import Store
+from tests.integration.store.factories import P1, P2, P3, P4, T0, match
+
+pytestmark = pytest.mark.integration
+
+# --- matches ------------------------------------------------------------------------
+
+
+def test_matches_are_recorded_once_and_emitted_once(store: Store) -> None:
+    m1, m2 = match(P1, score=0.5), match(P2, score=0.9)
+    assert store.matches.record_matches([m1, m2]) == [m1, m2]
+    # Not emitted yet (a crash before producing): a replay hands them back, as first stored.
+    replay = match(P1, score=0.1)
+    assert store.matches.record_matches([replay, m2]) == [m1, m2]
+    store.matches.mark_emitted([m1.key])
+    assert store.matches.record_matches([m1, m2]) == [m2]
+    store.matches.mark_emitted([m2.key])
+    assert store.matches.record_matches([m1, m2]) == []
+    assert store.matches.matches_for_radar("r1") == [m2, m1]
+
+
+def test_versions_match_separately(store: Store) -> None:
+    v1, v2 = match(P1, version=1), match(P1, version=2)
+    assert store.matches.record_matches([v1, v2]) == [v1, v2]
+    store.matches.mark_emitted([v1.key])
+    assert store.matches.record_matches([v1, v2]) == [v2]
+    assert store.matches.matched_versions("r1", P1) == {1, 2}
+    assert store.matches.matched_versions("r1", P2) == set()
+    assert store.matches.matched_versions("r2", P1) == set()
+    none_version = match(P4, version=None)
+    assert store.matches.record_matches([none_version]) == [none_version]
+    store.matches.mark_emitted([none_version.key])
+    assert store.matches.record_matches([none_version]) == []
+    assert store.matches.matched_versions("r1", P4) == {None}
+
+
+def test_matches_for_radar_best_first_since_and_limit(store: Store) -> None:
+    old = match(P1, score=0.9, at=T0)
+    new_low = match(P2, score=0.2, at=T0 + dt.timedelta(hours=2))
+    new_high = match(P3, score=0.7, at=T0 + dt.timedelta(hours=1))
+    other_radar = match(P4, radar_id="r2", score=1.0)
+    store.matches.record_matches([old, new_low, new_high, other_radar])
+    assert store.matches.matches_for_radar("r1") == [old, new_high, new_low]
+    assert store.matches.matches_for_radar("r1", limit=2) == [old, new_high]
+    since = T0 + dt.timedelta(hours=1)
+    assert store.matches.matches_for_radar("r1", since=since) == [new_high, new_low]
+    assert store.matches.matches_for_radar("r2") == [other_radar]
+    assert store.matches.matches_for_radar("nobody") == []
