@@ -3,7 +3,7 @@ with its real default, read from the service's typed settings class (so the help
 drift from what the service runs with).
 
 The settings module is imported only when help is asked for: the service commands stay
-lazy (``academichub parse`` loads no faust).
+lazy (``academichub parse`` loads no aiokafka).
 """
 
 from __future__ import annotations

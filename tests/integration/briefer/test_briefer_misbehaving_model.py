@@ -246,6 +246,7 @@ async def test_stopping_the_briefer_cancels_a_hanging_model_call(
 
     assert outcomes(metrics) == {"cancelled": 1.0}
     assert publisher.on(TopicName.BRIEFINGS) == []
-    assert [w.radar_id for w in store.briefings.open_windows()] == ["r1"]  # briefed on the next start
+    # Briefed on the next start.
+    assert [w.radar_id for w in store.briefings.open_windows()] == ["r1"]
     assert await asyncio.to_thread(server.hung_up.wait, 30)
     assert len(server.abandoned) == 1

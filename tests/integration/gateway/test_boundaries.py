@@ -25,8 +25,7 @@ from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
-from academichub.store.accounts import InMemoryAccountStore
-from academichub.store.factory import open_facets, open_store
+from academichub.store.factory import open_store
 from tests.unit.gateway.harness import add_user, bearer
 
 pytestmark = pytest.mark.integration
@@ -91,8 +90,7 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
             )
         ]
     )
-    accounts = InMemoryAccountStore()
-    ada, key = add_user(accounts, "Ada")
+    ada, key = add_user(writer.accounts, "Ada")
     now = dt.datetime(2026, 6, 12, 9, tzinfo=dt.UTC)
     radar = Radar(
         id="r_walk",
@@ -113,8 +111,6 @@ def site(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
             auth_failures_per_minute=budget,
         ),
         store=writer,
-        accounts=accounts,
-        facets=open_facets(writer),
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
         metrics=GatewayMetrics.standalone(),

@@ -29,7 +29,6 @@ from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
-from academichub.store.accounts import InMemoryAccountStore
 from academichub.store.memory import InMemoryStore
 from tests.unit.gateway.harness import add_user, bearer
 
@@ -58,8 +57,8 @@ CONFIG = SchemathesisConfig.from_dict(
 def _app() -> tuple[FastAPI, str]:
     """The real app over the in-memory store, with Ada's key. Built when the module is
     collected: schemathesis generates one test per operation from its document."""
-    accounts = InMemoryAccountStore()
-    _, key = add_user(accounts, "Ada")
+    store = InMemoryStore()
+    _, key = add_user(store.accounts, "Ada")
     budget = 1_000_000  # the run sends thousands of requests: the limits are tested elsewhere
     app = create_app(
         GatewaySettings(
@@ -70,8 +69,7 @@ def _app() -> tuple[FastAPI, str]:
             anonymous_rate_limit_per_minute=budget,
             auth_failures_per_minute=budget,
         ),
-        store=InMemoryStore(),
-        accounts=accounts,
+        store=store,
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
         metrics=GatewayMetrics.standalone(),

@@ -31,6 +31,7 @@ from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
 from academichub.platform.errors import TransientError
 from academichub.source_status import read_status
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.conftest import QUANT_PH_RSS
 from tests.support.feed_server import Route, serve_feeds
@@ -107,7 +108,7 @@ async def test_a_refused_encoding_is_shown_in_the_sources_status(
             poller = Poller(
                 fetcher=fetcher(client),
                 pacer=HostPacer({}, 0.0),
-                state=store,
+                state=AsyncStore.inline(store.ingest),
                 publisher=publisher,
                 formats=FORMATS,
                 metrics=IngestorMetrics(registry),

@@ -28,11 +28,13 @@ from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
 from academichub.source_status import read_status
+from academichub.store.door import AsyncStore
 from academichub.store.embedded import EmbeddedStore
 from tests.conftest import QUANT_PH_RSS
 from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import Route, serve_feeds
 from tests.support.kafka import read_topic
+from tests.support.store_doors import on_its_thread
 
 pytestmark = pytest.mark.integration
 
@@ -53,11 +55,13 @@ def other_feed() -> bytes:
     return re.sub(rb"\b\d{2}(\d{2})\.(\d{4,5})", rb"26\1.\2", QUANT_PH_RSS.read_bytes())
 
 
-def poller(store: EmbeddedStore, publisher: KafkaPublisher, client: httpx.AsyncClient) -> Poller:
+def poller(
+    store: AsyncStore[EmbeddedStore], publisher: KafkaPublisher, client: httpx.AsyncClient
+) -> Poller:
     return Poller(
         fetcher=HttpFetcher(client, max_bytes=10_000_000),
         pacer=HostPacer({}, 0.0),
-        state=store,
+        state=store.part(lambda s: s.ingest),
         publisher=publisher,
         formats=FORMATS,
         metrics=IngestorMetrics(CollectorRegistry()),
@@ -68,22 +72,23 @@ def poller(store: EmbeddedStore, publisher: KafkaPublisher, client: httpx.AsyncC
 async def test_a_one_megabyte_abstract_is_truncated_and_nothing_after_it_is_lost(
     broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
-    store = EmbeddedStore(tmp_path, index_writer=False)
     publisher = KafkaPublisher(broker.bootstrap_servers, client_id="ingestor-test")
     await publisher.start()
     routes = {"/big": Route(feed_with_a_huge_abstract(), RSS), "/next": Route(other_feed(), RSS)}
     try:
-        with serve_feeds(routes) as server:
+        with (
+            on_its_thread(lambda: EmbeddedStore(tmp_path, index_writer=False)) as store,
+            serve_feeds(routes) as server,
+        ):
             feeds = [
                 FeedConfig(name="arxiv-big", format="arxiv-rss", url=server.url("/big")),
                 FeedConfig(name="arxiv-next", format="arxiv-rss", url=server.url("/next")),
             ]
             async with httpx.AsyncClient() as client:
                 reports = await poll_round(poller(store, publisher, client), feeds)
+            cursor = await store.run(lambda s: s.ingest.get_cursor("arxiv-big"))
     finally:
         await publisher.stop()
-        cursor = store.ingest.get_cursor("arxiv-big")
-        store.close()
 
     assert [(r.outcome, r.published) for r in reports] == [("ok", 81), ("ok", 81)]
     events = await read_topic(broker.bootstrap_servers, TopicName.PAPERS, expect=162, within=20)
@@ -108,10 +113,12 @@ async def test_an_event_the_broker_refuses_fails_that_entry_and_the_rest_goes_on
         broker.bootstrap_servers, client_id="ingestor-test", max_event_bytes=9_000
     )
     await small.start()
-    store = EmbeddedStore(tmp_path, index_writer=False)
     routes = {"/big": Route(feed_with_a_huge_abstract(), RSS), "/next": Route(other_feed(), RSS)}
     try:
-        with serve_feeds(routes) as server:
+        with (
+            on_its_thread(lambda: EmbeddedStore(tmp_path, index_writer=False)) as store,
+            serve_feeds(routes) as server,
+        ):
             feeds = [
                 FeedConfig(name="arxiv-big", format="arxiv-rss", url=server.url("/big")),
                 FeedConfig(name="arxiv-next", format="arxiv-rss", url=server.url("/next")),
@@ -120,10 +127,9 @@ async def test_an_event_the_broker_refuses_fails_that_entry_and_the_rest_goes_on
                 polling = poller(store, small, client)
                 first = await poll_round(polling, feeds)
                 again = await polling.poll(feeds[0])  # the refused entry is offered again
+            cursor = await store.run(lambda s: s.ingest.get_cursor("arxiv-big"))
     finally:
         await small.stop()
-        cursor = store.ingest.get_cursor("arxiv-big")
-        store.close()
 
     assert [(r.outcome, r.published, r.refused) for r in first] == [("ok", 80, 1), ("ok", 81, 0)]
     assert (again.outcome, again.published, again.duplicates, again.refused) == ("ok", 0, 80, 1)

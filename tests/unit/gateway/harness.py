@@ -24,7 +24,13 @@ from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
-from academichub.store.accounts import InMemoryAccountStore, User, mint_api_key, new_user_id
+from academichub.store.accounts import (
+    AccountStore,
+    InMemoryAccountStore,
+    User,
+    mint_api_key,
+    new_user_id,
+)
 from academichub.store.memory import InMemoryStore
 
 NOW = dt.datetime(2026, 6, 12, 9, 30, tzinfo=dt.UTC)
@@ -62,7 +68,7 @@ def make_paper() -> MakePaper:
     return _paper
 
 
-def add_user(accounts: InMemoryAccountStore, name: str, *, admin: bool = False) -> tuple[User, str]:
+def add_user(accounts: AccountStore, name: str, *, admin: bool = False) -> tuple[User, str]:
     """A user and a fresh API key of theirs."""
     user = User(new_user_id(), name, f"{name.lower()}@example.org", admin, NOW)
     accounts.add_user(user)

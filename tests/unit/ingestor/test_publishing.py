@@ -258,8 +258,8 @@ async def test_a_refused_paper_fails_alone_and_is_offered_again_next_time() -> N
     assert ARXIV_ID not in {p.id for p in sent}
     assert [r.key for r in rig.counts.refused] == [ARXIV_ID]
     assert (rig.counts.published, rig.entries("arxiv", "refused")) == (80, 1.0)
-    assert (ARXIV_ID, 2) not in rig.store.published  # left for the next poll
-    assert ARXIV_ID not in rig.store.preprints  # nothing remembered of what was not sent
+    assert (ARXIV_ID, 2) not in rig.store.ingest.published  # left for the next poll
+    assert ARXIV_ID not in rig.store.ingest.preprints  # nothing remembered of what was not sent
     rig.sent.refuse = {}
     again = await rig.publish("arxiv", arxiv)
     assert [p.id for p in again] == [ARXIV_ID]
@@ -273,7 +273,7 @@ async def test_a_journal_entry_linked_to_a_refused_preprint_waits_with_it() -> N
 
     assert await rig.publish("prb", journal) == []
     assert (rig.counts.published, rig.counts.linked, len(rig.counts.refused)) == (0, 0, 1)
-    assert (f"doi:{PRB_DOI}", None) not in rig.store.published
+    assert (f"doi:{PRB_DOI}", None) not in rig.store.ingest.published
     rig.sent.refuse = {}
     (republished,) = await rig.publish("prb", journal)
     assert republished.doi == PRB_DOI
