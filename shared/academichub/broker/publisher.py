@@ -91,6 +91,14 @@ class EventPublisher(Protocol):
         ...
 
 
+class StartedPublisher(EventPublisher, Protocol):
+    """A publisher a composition root starts before use and stops (flushing) after."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 class KafkaPublisher:
     """aiokafka producer with the settings the local broker and production share."""
 
@@ -218,6 +226,13 @@ class RecordingPublisher:
     sent: list[tuple[TopicName, str, BaseModel]] = field(default_factory=list)
     fail_with: Exception | None = None
     refuse: dict[str, str] = field(default_factory=dict)  # key -> reason
+    running: bool = False
+
+    async def start(self) -> None:
+        self.running = True
+
+    async def stop(self) -> None:
+        self.running = False
 
     async def publish(self, topic: TopicName, key: str, event: BaseModel) -> None:
         await self.publish_many(topic, [(key, event)])

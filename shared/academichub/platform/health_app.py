@@ -4,10 +4,15 @@
 ``/readyz`` (it can do its job now: 200, or 503 naming what is not ready), as a small
 Starlette app that :func:`academichub.platform.http_server.serve_http` serves beside the
 service's loops. The gateway has its own, inside its API.
+
+Readiness is a set of named checks, each answering "ok" or why not (the store does not
+answer, a consumer has not polled for a minute, the radars are still loading); they run
+together on each request, so a slow one costs its own timeout only.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -16,6 +21,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+# A readiness check: "ok", or why the service is not ready.
+Check = Callable[[], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,28 @@ class Readiness:
         return {"status": status, "checks": dict(self.checks), **self.details}
 
 
-def health_app(registry: CollectorRegistry, ready: Callable[[], Awaitable[Readiness]]) -> Starlette:
+async def readiness(
+    checks: Mapping[str, Check], details: Callable[[], Mapping[str, object]] | None = None
+) -> Readiness:
+    """Run every check at once and gather the answers."""
+    answers = await asyncio.gather(*(check() for check in checks.values()))
+    return Readiness(dict(zip(checks, answers, strict=True)), details() if details else {})
+
+
+def answer(describe: Callable[[], str]) -> Check:
+    """A check from a synchronous description (a flag, a consumer's progress)."""
+
+    async def check() -> str:
+        return describe()
+
+    return check
+
+
+def health_app(
+    registry: CollectorRegistry,
+    checks: Mapping[str, Check],
+    details: Callable[[], Mapping[str, object]] | None = None,
+) -> Starlette:
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -43,8 +72,8 @@ def health_app(registry: CollectorRegistry, ready: Callable[[], Awaitable[Readin
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> Response:
-        answer = await ready()
-        return JSONResponse(answer.body(), status_code=200 if answer.ready else 503)
+        found = await readiness(checks, details)
+        return JSONResponse(found.body(), status_code=200 if found.ready else 503)
 
     return Starlette(
         routes=[

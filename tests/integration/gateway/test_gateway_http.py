@@ -8,6 +8,7 @@ root against the real local broker and reads the radar change back from the topi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import socket
 import threading
@@ -20,19 +21,20 @@ import httpx
 import pytest
 import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import CollectorRegistry
 
 from academichub.broker.local import free_port
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper, RadarChange, TopicName, decode_event
 from academichub.gateway.app import create_app
-from academichub.gateway.bootstrap import build_server
-from academichub.gateway.metrics import GatewayMetrics
+from academichub.gateway.bootstrap import serve
 from academichub.gateway.probes import BrokerUnavailable, FakeBrokerProbe, KafkaBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
 from academichub.store.accounts import User, mint_api_key, new_user_id
 from academichub.store.door import StoreThreads
 from academichub.store.embedded import EmbeddedStore
+from academichub.store.port import Store
 from tests.support.brokers import BrokerUnderTest
 
 pytestmark = pytest.mark.integration
@@ -192,6 +194,17 @@ async def _radar_change(bootstrap_servers: str, radar_id: str, within: float) ->
         await consumer.stop()
 
 
+async def _until_serving(base: str, task: asyncio.Task[None]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=2) as client:
+        for _ in range(300):
+            assert not task.done(), task.exception() if task.done() else ""
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"the gateway at {base} did not serve")
+
+
 async def test_composition_root_publishes_radar_changes(
     broker: BrokerUnderTest, tmp_path: Path
 ) -> None:
@@ -199,30 +212,86 @@ async def test_composition_root_publishes_radar_changes(
     _seed(data_dir)
     token = _user_key(data_dir)
     settings = GatewaySettings(
-        common=CommonSettings(data_dir=data_dir, bootstrap_servers=broker.bootstrap_servers)
+        port=free_port(),
+        store_threads=2,
+        common=CommonSettings(data_dir=data_dir, bootstrap_servers=broker.bootstrap_servers),
     )
-    store = EmbeddedStore(data_dir, index_writer=False)
-    threads = StoreThreads(2, name="gateway-test")
-    server = build_server(settings, store, GatewayMetrics.standalone(), threads)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(settings, stop=stop, registry=CollectorRegistry()))
+    base = f"http://127.0.0.1:{settings.port}"
     headers = {"Authorization": f"Bearer {token}"}
     try:
-        with _serving(server) as base:
-            async with httpx.AsyncClient(base_url=base, timeout=10, headers=headers) as client:
-                ready = await client.get("/readyz")
-                assert ready.status_code == 200, ready.text
-                created = await client.post(
-                    "/api/radars", json={"name": "QEC", "query": '"surface codes"'}
-                )
-                assert created.status_code == 201, created.text
-                radar_id = created.json()["id"]
-        change = await _radar_change(broker.bootstrap_servers, radar_id, within=20)
-        assert change.kind == "upsert"
-        assert change.revision == 1
-        assert change.radar is not None
-        assert change.radar.query == '"surface codes"'
+        await _until_serving(base, serving)
+        async with httpx.AsyncClient(base_url=base, timeout=10, headers=headers) as client:
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            created = await client.post(
+                "/api/radars", json={"name": "QEC", "query": '"surface codes"'}
+            )
+            assert created.status_code == 201, created.text
+            radar_id = created.json()["id"]
     finally:
-        threads.close()
-        store.close()
+        stop.set()
+        await asyncio.wait_for(serving, 30)  # stops when told, and closes what it opened
+    change = await _radar_change(broker.bootstrap_servers, radar_id, within=20)
+    assert change.kind == "upsert"
+    assert change.revision == 1
+    assert change.radar is not None
+    assert change.radar.query == '"surface codes"'
+
+
+async def test_the_composition_root_serves_the_elasticsearch_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from academichub.store import factory
+    from academichub.store.elastic import ElasticsearchStore
+    from tests.support.fake_elasticsearch import FakeElasticsearch
+
+    cluster = FakeElasticsearch()
+    monkeypatch.setattr(factory, "_elasticsearch_client", lambda common: cluster.client())
+    settings = GatewaySettings(
+        port=free_port(),
+        common=CommonSettings(store="elasticsearch", elasticsearch_url="http://127.0.0.1:9"),
+    )
+    opened: list[ElasticsearchStore] = []
+
+    def open_configured() -> Store:
+        store = factory.open_store(settings.common, index_writer=False)
+        assert isinstance(store, ElasticsearchStore)
+        opened.append(store)
+        return store
+
+    stop, publisher = asyncio.Event(), RecordingPublisher()
+    serving = asyncio.create_task(
+        serve(
+            settings,
+            stop=stop,
+            registry=CollectorRegistry(),
+            open_configured=open_configured,
+            publisher=publisher,
+            broker_probe=FakeBrokerProbe(),
+        )
+    )
+    base = f"http://127.0.0.1:{settings.port}"
+    try:
+        await _until_serving(base, serving)
+        (store,) = opened
+        user = User("u_1", "Ada", "ada@example.org", True, dt.datetime.now(dt.UTC))
+        store.accounts.add_user(user)
+        token, key = mint_api_key(user.id, dt.datetime.now(dt.UTC))
+        store.accounts.add_api_key(key)
+        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            assert (await client.get("/readyz")).status_code == 200
+            me = await client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+            assert me.json()["email"] == "ada@example.org"
+            assert (await client.get("/api/papers")).json()["total"] == 0
+        assert publisher.running
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 30)
+    assert not publisher.running  # stopped on the way out
+    assert "academichub-users" in cluster.indices  # the indices were created at start
+    cluster.assert_clean()
 
 
 async def test_broker_probe_answers_for_a_live_broker_and_not_for_a_dead_one(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from academichub.broker.publisher import KafkaPublisher
@@ -53,43 +51,3 @@ async def test_publishing_before_the_lifespan_started_is_a_wiring_error() -> Non
     with pytest.raises(RuntimeError, match="before start"):
         await publisher.publish(TopicName.RADARS, "r_1", change)
     await publisher.stop()  # stopping what never started is harmless
-
-
-def test_the_gateway_serves_the_elasticsearch_store(monkeypatch: pytest.MonkeyPatch) -> None:
-    from typing import Any
-
-    from prometheus_client import CollectorRegistry
-
-    from academichub.gateway import bootstrap
-    from academichub.store import factory
-    from academichub.store.accounts import User
-    from academichub.store.elastic import ElasticsearchAccountStore, ElasticsearchStore
-    from tests.support.fake_elasticsearch import FakeElasticsearch
-
-    cluster = FakeElasticsearch()
-    monkeypatch.setattr(factory, "_elasticsearch_client", lambda common: cluster.client())
-    monkeypatch.setenv("ACADEMICHUB_STORE", "elasticsearch")
-    monkeypatch.setenv("ACADEMICHUB_ELASTICSEARCH_URL", "http://127.0.0.1:9")
-    served: dict[str, Any] = {}
-
-    class Served:
-        started = True
-
-        def run(self) -> None:
-            store, accounts = served["store"], served["accounts"]
-            accounts.add_user(User("u_1", "Ada", "ada@example.org", True, dt.datetime.now(dt.UTC)))
-            assert [u.id for u in accounts.list_users()] == ["u_1"]
-            assert store.papers.count_papers() == 0
-
-    def build_server(settings: Any, store: Any, metrics: Any, threads: Any) -> Served:
-        served.update(store=store, accounts=store.accounts)
-        return Served()
-
-    monkeypatch.setattr(bootstrap, "build_server", build_server)
-    monkeypatch.setattr("signal.signal", lambda *args: None)
-    monkeypatch.setattr(bootstrap, "REGISTRY", CollectorRegistry())  # metrics of its own
-    bootstrap.main()
-    assert isinstance(served["store"], ElasticsearchStore)
-    assert isinstance(served["accounts"], ElasticsearchAccountStore)
-    assert "academichub-users" in cluster.indices  # the indices were created at start
-    cluster.assert_clean()

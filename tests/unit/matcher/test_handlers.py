@@ -1,4 +1,4 @@
-"""What the matcher's two consumer loops do with their batches, and when it is ready."""
+"""What the matcher's two consumer loops do with their batches."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import datetime as dt
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.broker.consumer import ConsumerProgress
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Match, Paper, Radar, RadarChange, TopicName
 from academichub.matcher.handlers import PaperHandler, RadarHandler
 from academichub.matcher.metrics import MatcherMetrics
 from academichub.matcher.pipeline import MatchingPipeline
-from academichub.matcher.readiness import MatcherReadiness
 from academichub.matcher.registry import RadarRegistry
 from academichub.platform.errors import PoisonEvent
 from academichub.store.door import AsyncStore
@@ -108,50 +106,3 @@ async def test_a_publish_that_fails_leaves_the_matches_unemitted() -> None:
             [paper(1, "Quantum circuit synthesis")]
         )
     assert rig.store.matches.emitted == set()  # emitted again when the batch is consumed again
-
-
-async def test_ready_only_with_radars_loaded_both_consumers_polling_and_the_store_up() -> None:
-    rig = Rig()
-    now = [0.0]
-    papers, radars = ConsumerProgress(lambda: now[0]), ConsumerProgress(lambda: now[0])
-    readiness = MatcherReadiness(
-        store=AsyncStore.inline(rig.store),
-        registry=rig.registry,
-        consumers={"papers": papers, "radars": radars},
-        stall_seconds=60,
-        probe_timeout_seconds=1,
-    )
-    answer = await readiness()
-    assert not answer.ready
-    assert answer.checks["radars"] == "loading from the store"
-    assert answer.checks["consumer papers"] == "not running"
-
-    readiness.radars_loaded = True
-    for progress in (papers, radars):
-        progress.started()
-        progress.polled()
-    answer = await readiness()
-    assert answer.ready, answer.checks
-    assert answer.body() == {
-        "status": "ok",
-        "checks": {
-            "radars": "ok",
-            "consumer papers": "ok",
-            "consumer radars": "ok",
-            "store": "ok",
-        },
-        "radars": 0,
-    }
-
-    now[0] = 61.0  # the papers consumer stopped polling (a stuck batch)
-    radars.polled()
-    answer = await readiness()
-    assert not answer.ready
-    assert answer.checks["consumer papers"] == "no poll for 61s"
-    assert answer.checks["consumer radars"] == "ok"
-
-    papers.polled()
-    rig.store.close()
-    answer = await readiness()
-    assert answer.checks["store"] == "store is closed"
-    assert answer.body()["status"] == "unavailable"

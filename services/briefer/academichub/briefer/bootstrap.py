@@ -1,9 +1,12 @@
 """The briefer's composition root: settings from the environment, one process wired.
 
-``main()`` reads :class:`~academichub.briefer.settings.BrieferSettings`, serves metrics,
-opens the configured store (embedded, not as the index writer; or Elasticsearch), starts
-the publisher and the ``matches`` consumer, and runs the consumer and the window closer
-until SIGINT/SIGTERM.
+``main()`` reads :class:`~academichub.briefer.settings.BrieferSettings` and runs
+:func:`serve`, the shape every service's composition root has
+(:mod:`academichub.platform.lifecycle`): it opens the configured store (embedded, not as
+the index writer; or Elasticsearch) on the briefer's store thread, starts the publisher
+and the ``matches`` consumer (:mod:`academichub.broker.consumer`), and runs the consumer,
+the window closer and ``/metrics``, ``/healthz``, ``/readyz`` on ``BRIEFER_METRICS_PORT``
+until SIGINT/SIGTERM. Ready means the consumer polls and the store answers.
 :func:`build_model` and :func:`build_composer` are shared with ``academichub brief``, so
 the command line briefs exactly as the service does.
 If either loop fails (store or broker trouble), the other is cancelled, everything is
@@ -18,10 +21,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import Callable
 
-from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry
 
 from academichub.briefer.breaker import CircuitBreaker
 from academichub.briefer.budget import TokenLedger
@@ -38,11 +40,12 @@ from academichub.broker.kafka_source import GroupSource
 from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Match, TopicName
-from academichub.platform.errors import ConfigError
-from academichub.platform.lifecycle import run_until_stopped
-from academichub.platform.settings import load_settings
+from academichub.platform.health_app import Check, answer, health_app
+from academichub.platform.http_server import serve_http
+from academichub.platform.lifecycle import run_main, run_until_stopped, stop_on_signals
 from academichub.store.door import AsyncStore, StoreThreads
 from academichub.store.port import BrieferStateStore, Store
+from academichub.store.probe import store_answer
 
 log = logging.getLogger(__name__)
 
@@ -115,27 +118,14 @@ def build_composer(
 async def serve(
     settings: BrieferSettings,
     *,
-    open_store: Callable[[], Store] | None = None,
-    registry: CollectorRegistry = REGISTRY,
     stop: asyncio.Event | None = None,
+    registry: CollectorRegistry = REGISTRY,
+    open_store: Callable[[], Store] | None = None,
 ) -> None:
-    """Run the briefer until ``stop`` is set (or, when not given, SIGINT/SIGTERM)."""
-    loop = asyncio.get_running_loop()
-    signals: list[signal.Signals] = []
-    if stop is None:
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-            signals.append(sig)
-    metrics = BrieferMetrics(registry)
+    """Run the briefer until ``stop`` is set (when not given: SIGINT/SIGTERM)."""
     async with contextlib.AsyncExitStack() as stack:
-        for sig in signals:
-            stack.callback(loop.remove_signal_handler, sig)
-        server, _ = start_http_server(
-            settings.metrics_port, addr=settings.metrics_host, registry=registry
-        )
-        stack.callback(server.server_close)
-        stack.callback(server.shutdown)
+        stop = stack.enter_context(stop_on_signals(stop))
+        metrics = BrieferMetrics(registry)
 
         threads = StoreThreads(1, name="briefer-store")
         stack.callback(threads.close)
@@ -152,7 +142,9 @@ async def serve(
             log.info("briefings are extractive (set OPENAI_BASE_URL to use a model)")
 
         servers = settings.common.bootstrap_servers
-        publisher = KafkaPublisher(servers, client_id=SERVICE)
+        publisher = KafkaPublisher(
+            servers, client_id=SERVICE, idempotence=settings.common.producer_idempotence
+        )
         stack.push_async_callback(publisher.stop)
         await publisher.start()
         source = GroupSource(
@@ -169,13 +161,6 @@ async def serve(
             metrics=metrics,
             upgrades_per_pass=settings.upgrades_per_pass,
         )
-        log.info(
-            "briefer running: windows of %d papers or %gs, metrics on %s:%d",
-            settings.window_max_papers,
-            settings.window_max_seconds,
-            settings.metrics_host,
-            settings.metrics_port,
-        )
         consumer = ConsumerLoop(
             topic=TopicName.MATCHES,
             event=Match,
@@ -184,9 +169,30 @@ async def serve(
             dead_letters=DeadLetters(publisher, service=SERVICE),
             metrics=ConsumerMetrics(registry),
         )
+        # Ready: the matches consumer polls, the store answers.
+        checks: dict[str, Check] = {
+            "consumer matches": answer(
+                lambda: consumer.progress.describe(settings.consumer_stall_seconds)
+            ),
+            "store": lambda: store_answer(store, settings.store_probe_timeout_seconds),
+        }
+        log.info(
+            "briefer running: windows of %d papers or %gs; /metrics, /healthz, /readyz on %s:%d",
+            settings.window_max_papers,
+            settings.window_max_seconds,
+            settings.metrics_host,
+            settings.metrics_port,
+        )
         await run_until_stopped(
             stop,
             {
+                "web": serve_http(
+                    health_app(registry, checks),
+                    host=settings.metrics_host,
+                    port=settings.metrics_port,
+                    stop=stop,
+                    access_log=False,
+                ),
                 "matches": consumer.run(stop),
                 "closer": run_closer(service, stop, interval=settings.check_interval_seconds),
             },
@@ -196,12 +202,4 @@ async def serve(
 
 
 def main() -> None:
-    try:
-        settings = load_settings(BrieferSettings)
-    except ConfigError as exc:
-        raise SystemExit(f"briefer: {exc}") from None
-    logging.basicConfig(
-        level=settings.common.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    asyncio.run(serve(settings))
+    run_main(SERVICE, BrieferSettings, serve)

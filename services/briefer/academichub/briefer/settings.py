@@ -42,10 +42,14 @@ class BrieferSettings(BaseSettings):
         "schedule (8 days: a weekly schedule closes its own windows)",
     )
     check_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
+    # /metrics, /healthz and /readyz.
     metrics_port: int = Field(default=9102, ge=1, le=65535)
     # Loopback by default; a container deployment sets 0.0.0.0 so Prometheus can scrape.
     metrics_host: str = "127.0.0.1"
     group_id: str = "briefer"
+    # Not ready while the matches consumer has not polled for this long.
+    consumer_stall_seconds: float = Field(default=60.0, gt=0, le=3600)
+    store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
 
     llm_model: str = Field(
         default="gpt-4o-mini",

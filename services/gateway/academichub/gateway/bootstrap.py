@@ -1,118 +1,106 @@
 """The gateway's composition root: one process, wired here and nowhere else.
 
-``main`` reads the settings, opens the configured store (embedded: as a reader, the
-matcher is the index writer; or Elasticsearch) with its accounts and facet counter, builds
-the app with the real publisher and broker probe, and serves it with uvicorn, which stops
-gracefully on SIGINT or SIGTERM.
+``main()`` reads :class:`~academichub.gateway.settings.GatewaySettings` and runs
+:func:`serve`, the shape every service's composition root has
+(:mod:`academichub.platform.lifecycle`): it opens the configured store (embedded: as a
+reader, the matcher is the index writer; or Elasticsearch), whose calls run on
+``GATEWAY_STORE_THREADS`` threads of the gateway's own; waits for the broker and starts the
+publisher; then serves the app with uvicorn until SIGINT/SIGTERM, when requests under way
+are finished (within ``ACADEMICHUB_STOP_GRACE_SECONDS``) and everything is closed in
+reverse order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from types import FrameType
+from collections.abc import Callable
 
-import uvicorn
-from fastapi import FastAPI
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry
 
-from academichub.broker.publisher import KafkaPublisher
-from academichub.gateway.app import Lifespan, create_app
-from academichub.gateway.gateway_store import GatewayStore
+from academichub.broker.publisher import KafkaPublisher, StartedPublisher
+from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
 from academichub.gateway.process_heap import frozen_after_startup
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.errors import TransientError
-from academichub.platform.settings import load_settings
+from academichub.platform.http_server import serve_http
+from academichub.platform.lifecycle import run_main, run_until_stopped, stop_on_signals
 from academichub.store.door import StoreThreads
 from academichub.store.factory import open_store
+from academichub.store.port import Store
 
 log = logging.getLogger(__name__)
 SERVICE = "gateway"
-# uvicorn's own exit code when the application fails to start.
-STARTUP_FAILURE = 3
 
 
 def main() -> None:
-    settings = load_settings(GatewaySettings)
-    logging.basicConfig(
-        level=settings.common.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    store = open_store(settings.common, index_writer=False)
-    threads = StoreThreads(settings.store_threads, name="gateway-store")
-    try:
-        server = build_server(settings, store, GatewayMetrics(REGISTRY), threads)
-        # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the
-        # handler it found. With Python's defaults SIGTERM would kill the process before
-        # the store is closed, and SIGINT would print a KeyboardInterrupt traceback.
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, _exit_after_graceful_shutdown)
-        server.run()
-        if not server.started:
-            raise SystemExit(STARTUP_FAILURE)
-    finally:
-        threads.close()
-        store.close()
+    run_main(SERVICE, GatewaySettings, serve)
 
 
-def _exit_after_graceful_shutdown(signum: int, frame: FrameType | None) -> None:
-    log.info("stopped by %s", signal.Signals(signum).name)
-    raise SystemExit(0)
-
-
-def build_server(
+async def serve(
     settings: GatewaySettings,
-    store: GatewayStore,
-    metrics: GatewayMetrics,
-    threads: StoreThreads,
-) -> uvicorn.Server:
-    """The uvicorn server for the real app: Kafka publisher and probe, the given store
-    (its calls on ``threads``)."""
-    servers = settings.common.bootstrap_servers
-    publisher = KafkaPublisher(servers, client_id=f"academichub-{SERVICE}")
-    probe = KafkaBrokerProbe(servers, settings.broker_probe_timeout_seconds)
-    app = create_app(
-        settings,
-        store=store,
-        publisher=publisher,
-        broker_probe=probe,
-        metrics=metrics,
-        store_threads=threads,
-        lifespan=frozen_after_startup(
-            publisher_lifespan(publisher, probe, settings.broker_connect_within_seconds)
-        ),
-    )
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        lifespan="on",  # a publisher that cannot start must stop the process
-        log_config=None,  # keep the logging main() configured
-        server_header=False,
-    )
-    return uvicorn.Server(config)
+    *,
+    stop: asyncio.Event | None = None,
+    registry: CollectorRegistry = REGISTRY,
+    open_configured: Callable[[], Store] | None = None,
+    publisher: StartedPublisher | None = None,
+    broker_probe: BrokerProbe | None = None,
+) -> None:
+    """Serve the gateway until ``stop`` is set (when not given: SIGINT/SIGTERM).
+    ``publisher`` and ``broker_probe`` default to Kafka's at ``ACADEMICHUB_BOOTSTRAP_SERVERS``."""
+    common = settings.common
+    async with contextlib.AsyncExitStack() as stack:
+        stop = stack.enter_context(stop_on_signals(stop))
+        metrics = GatewayMetrics(registry)
 
+        # Opened here, called on the threads: a reader, usable from any thread.
+        store = (open_configured or (lambda: open_store(common, index_writer=False)))()
+        stack.callback(store.close)
+        threads = StoreThreads(settings.store_threads, name="gateway-store")
+        stack.callback(threads.close)
 
-def publisher_lifespan(
-    publisher: KafkaPublisher, probe: BrokerProbe, connect_within: float
-) -> Lifespan:
-    """Start the producer before serving and stop it (flushing) after."""
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await wait_for_broker(probe, connect_within)
+        probe = broker_probe or KafkaBrokerProbe(
+            common.bootstrap_servers, settings.broker_probe_timeout_seconds
+        )
+        await wait_for_broker(probe, settings.broker_connect_within_seconds)
+        publisher = publisher or KafkaPublisher(
+            common.bootstrap_servers,
+            client_id=f"academichub-{SERVICE}",
+            idempotence=common.producer_idempotence,
+        )
+        stack.push_async_callback(publisher.stop)
         await publisher.start()
-        try:
-            yield
-        finally:
-            await publisher.stop()
 
-    return lifespan
+        app = create_app(
+            settings,
+            store=store,
+            publisher=publisher,
+            broker_probe=probe,
+            metrics=metrics,
+            store_threads=threads,
+            lifespan=frozen_after_startup(),
+        )
+        log.info("gateway serving on http://%s:%d", settings.host, settings.port)
+        await run_until_stopped(
+            stop,
+            {
+                "http": serve_http(
+                    app,
+                    host=settings.host,
+                    port=settings.port,
+                    stop=stop,
+                    lifespan="on",
+                    server_header=False,
+                    # Requests under way may finish, within the grace period.
+                    timeout_graceful_shutdown=common.stop_grace_seconds,
+                )
+            },
+            grace_seconds=common.stop_grace_seconds,
+        )
+    log.info("gateway stopped")
 
 
 async def wait_for_broker(probe: BrokerProbe, within: float) -> None:

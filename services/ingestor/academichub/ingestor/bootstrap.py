@@ -1,4 +1,12 @@
-"""The ingestor's composition root and its polling loop."""
+"""The ingestor's composition root and its polling loop.
+
+``main()`` reads :class:`~academichub.ingestor.settings.IngestorSettings` and runs
+:func:`serve`, the shape every service's composition root has
+(:mod:`academichub.platform.lifecycle`): the store on the ingestor's store thread (only
+its ``ingest`` part is handed on), the publisher, the HTTP client, then the polling loop and
+``/metrics``, ``/healthz``, ``/readyz`` on ``INGESTOR_METRICS_PORT`` (0: none) until
+SIGINT/SIGTERM. Ready means the polling loop runs and the store answers.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,9 @@ import contextlib
 import datetime as dt
 import logging
 import random
-import signal
+from collections.abc import Callable
 
-from prometheus_client import REGISTRY, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry
 
 from academichub.arxiv_calendar import calendar_with
 from academichub.broker.publisher import EventPublisher, KafkaPublisher
@@ -29,48 +37,84 @@ from academichub.ingestor.wiring import (
     polite_fetcher,
 )
 from academichub.platform.errors import TransientError
-from academichub.platform.settings import load_settings
+from academichub.platform.health_app import Check, answer, health_app
+from academichub.platform.http_server import serve_http
+from academichub.platform.lifecycle import run_main, run_until_stopped, stop_on_signals
 from academichub.source_status import read_status
 from academichub.store.door import AsyncStore, StoreThreads
 from academichub.store.factory import open_store
-from academichub.store.port import IngestStateStore
+from academichub.store.port import IngestStateStore, Store
+from academichub.store.probe import store_answer
 
 log = logging.getLogger(__name__)
+SERVICE = "ingestor"
 RETRY_AFTER_ERROR = dt.timedelta(seconds=60)
 
 
 def main() -> None:
-    settings = load_settings(IngestorSettings)
-    if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=REGISTRY)
-    asyncio.run(_serve(settings, IngestorMetrics(REGISTRY)))
+    run_main(SERVICE, IngestorSettings, serve)
 
 
-async def _serve(settings: IngestorSettings, metrics: IngestorMetrics) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    threads = StoreThreads(1, name="ingestor-store")
-    store = threads.open(lambda: open_store(settings.common, index_writer=False))
-    publisher = KafkaPublisher(settings.common.bootstrap_servers, client_id="ingestor")
-    await publisher.start()
-    async with http_client(settings) as client:
+async def serve(
+    settings: IngestorSettings,
+    *,
+    stop: asyncio.Event | None = None,
+    registry: CollectorRegistry = REGISTRY,
+    open_configured: Callable[[], Store] | None = None,
+) -> None:
+    """Run the ingestor until ``stop`` is set (when not given: SIGINT/SIGTERM)."""
+    async with contextlib.AsyncExitStack() as stack:
+        stop = stack.enter_context(stop_on_signals(stop))
+        metrics = IngestorMetrics(registry)
+
+        threads = StoreThreads(1, name="ingestor-store")
+        stack.callback(threads.close)
+        store = threads.open(
+            open_configured or (lambda: open_store(settings.common, index_writer=False))
+        )
+        stack.callback(store.call, lambda s: s.close())
+
+        publisher = KafkaPublisher(
+            settings.common.bootstrap_servers,
+            client_id=SERVICE,
+            idempotence=settings.common.producer_idempotence,
+        )
+        stack.push_async_callback(publisher.stop)
+        await publisher.start()
+        client = await stack.enter_async_context(http_client(settings))
         pacer = host_pacer(settings)
-        try:
-            await run_forever(
-                settings,
-                store.part(lambda s: s.ingest),
-                publisher,
-                polite_fetcher(settings, client, pacer, metrics),
-                metrics,
-                stop,
-                pacer=pacer,
+        polling = asyncio.Event()
+
+        async def poll() -> None:
+            polling.set()
+            try:
+                await run_forever(
+                    settings,
+                    store.part(lambda s: s.ingest),
+                    publisher,
+                    polite_fetcher(settings, client, pacer, metrics),
+                    metrics,
+                    stop,
+                    pacer=pacer,
+                )
+            finally:
+                polling.clear()
+
+        loops = {"poll": poll()}
+        if settings.metrics_port:
+            checks: dict[str, Check] = {
+                "polling": answer(lambda: "ok" if polling.is_set() else "not polling"),
+                "store": lambda: store_answer(store, settings.store_probe_timeout_seconds),
+            }
+            loops["web"] = serve_http(
+                health_app(registry, checks),
+                host=settings.metrics_host,
+                port=settings.metrics_port,
+                stop=stop,
+                access_log=False,
             )
-        finally:
-            await publisher.stop()
-            await store.run(lambda s: s.close())
-            threads.close()
+        await run_until_stopped(stop, loops, grace_seconds=settings.common.stop_grace_seconds)
+    log.info("ingestor stopped")
 
 
 def build_poller(

@@ -123,5 +123,7 @@ class IngestorSettings(BaseSettings):
     # A failing source is retried sooner than its schedule, backing off up to its interval.
     retry_attempts: int = Field(default=4, ge=1, le=10)
     retry_base_seconds: float = Field(default=2.0, gt=0)
+    # /metrics, /healthz and /readyz (0: none served).
     metrics_port: int = Field(default=9101, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
+    store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)

@@ -3,6 +3,6 @@
 Pure parts: :mod:`.registry` (which radars exist, at which revision) and
 :mod:`.pipeline` (papers in, matches out, through the store port). The edges:
 :mod:`.handlers` (what the two consumer loops of :mod:`academichub.broker.consumer` do
-with papers and radar changes) and :mod:`.readiness`; :mod:`.bootstrap` wires one
-process.
+with papers and radar changes); :mod:`.bootstrap` wires one process and says when it is
+ready.
 """

@@ -35,16 +35,16 @@ from academichub.contracts import Paper, RadarChange, TopicName
 from academichub.matcher.handlers import PaperHandler, RadarHandler
 from academichub.matcher.metrics import MatcherMetrics
 from academichub.matcher.pipeline import MatchingPipeline
-from academichub.matcher.readiness import MatcherReadiness
 from academichub.matcher.registry import RadarRegistry
 from academichub.matcher.settings import MatcherSettings
-from academichub.platform.health_app import health_app
+from academichub.platform.health_app import Check, answer, health_app
 from academichub.platform.heap import building_long_lived
 from academichub.platform.http_server import serve_http
 from academichub.platform.lifecycle import run_main, run_until_stopped, stop_on_signals
 from academichub.store.door import AsyncStore, StoreThreads
 from academichub.store.factory import open_store
 from academichub.store.port import PaperStore, RadarStore, Store
+from academichub.store.probe import store_answer
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,9 @@ async def serve(
             lambda s: MatchingPipeline(papers=s.papers, matches=s.matches, registry=radars)
         )
 
-        publisher = KafkaPublisher(common.bootstrap_servers, client_id=SERVICE)
+        publisher = KafkaPublisher(
+            common.bootstrap_servers, client_id=SERVICE, idempotence=common.producer_idempotence
+        )
         stack.push_async_callback(publisher.stop)
         await publisher.start()
 
@@ -122,17 +124,19 @@ async def serve(
             ),
             metrics=consumer_metrics,
         )
-        readiness = MatcherReadiness(
-            store=store,
-            registry=radars,
-            consumers={"papers": papers.progress, "radars": follower.progress},
-            stall_seconds=settings.consumer_stall_seconds,
-            probe_timeout_seconds=settings.store_probe_timeout_seconds,
-        )
+        # Ready: radars loaded, both consumers polling, the store answering.
+        loaded = asyncio.Event()
+        stall = settings.consumer_stall_seconds
+        checks: dict[str, Check] = {
+            "radars": answer(lambda: "ok" if loaded.is_set() else "loading from the store"),
+            "consumer papers": answer(lambda: papers.progress.describe(stall)),
+            "consumer radars": answer(lambda: follower.progress.describe(stall)),
+            "store": lambda: store_answer(store, settings.store_probe_timeout_seconds),
+        }
 
         async def match() -> None:
             await _load_radars(store.part(lambda s: s.radars), radars, metrics)
-            readiness.radars_loaded = True
+            loaded.set()
             async with contextlib.AsyncExitStack() as sources:
                 sources.push_async_callback(radars_source.stop)
                 await radars_source.start()
@@ -155,7 +159,7 @@ async def serve(
             stop,
             {
                 "web": serve_http(
-                    health_app(registry, readiness),
+                    health_app(registry, checks, lambda: {"radars": len(radars)}),
                     host=settings.web_bind,
                     port=settings.web_port,
                     stop=stop,

@@ -15,9 +15,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from academichub.gateway.deps import ContextDep
 from academichub.gateway.errors import NotReady
-from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.openapi_doc import errors
-from academichub.store.door import AsyncStore
+from academichub.store.probe import store_answer
 
 router = APIRouter(tags=["operations"])
 
@@ -25,14 +24,6 @@ router = APIRouter(tags=["operations"])
 @router.get("/healthz", summary="The process is alive")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
-
-
-async def _store_check(store: AsyncStore[GatewayStore], within: float) -> None:
-    try:
-        async with asyncio.timeout(within):
-            await store.run(lambda s: s.ping(), abandon_on_cancel=True)
-    except TimeoutError as exc:
-        raise TimeoutError(f"no answer within {within:g}s") from exc
 
 
 async def _outcome(check: Awaitable[None]) -> str | None:
@@ -48,10 +39,11 @@ async def _outcome(check: Awaitable[None]) -> str | None:
 @router.get("/readyz", summary="The store and the broker answer", responses=errors(503))
 async def readyz(context: ContextDep) -> dict[str, object]:
     settings = context.settings
-    store_failure, broker_failure = await asyncio.gather(
-        _outcome(_store_check(context.store, settings.store_probe_timeout_seconds)),
+    store, broker_failure = await asyncio.gather(
+        store_answer(context.store, settings.store_probe_timeout_seconds),
         _outcome(context.broker_probe.check()),
     )
+    store_failure = None if store == "ok" else store
     failures = {
         name: reason
         for name, reason in (("store", store_failure), ("broker", broker_failure))
