@@ -18,7 +18,7 @@ DOMAIN = [
     "academichub.briefer.synthesis",
     "academichub.briefer.summaries",
     "academichub.briefer.budget",
-    "academichub.briefer.store_access",
+    "academichub.briefer.store_parts",
     "academichub.briefer.composer",
 ]
 FRAMEWORKS = [

@@ -14,7 +14,7 @@ Pure parts (no framework, no I/O of their own):
 - :mod:`.summaries` — per-paper TL;DRs computed once and shared; :mod:`.budget` — daily
   token budgets per radar and user; :mod:`.synthesis` — direct or staged briefings
   planned inside the token budget; :mod:`.composer` — all of it into a ``Briefing``
-  (the one path for the service and ``academichub brief``); :mod:`.store_access` (what
+  (the one path for the service and ``academichub brief``); :mod:`.store_parts` (what
   it needs of the store).
 
 Edges: :mod:`.openai_model` (any OpenAI-compatible endpoint), :mod:`.service` (the

@@ -40,7 +40,7 @@ from typing import Any
 from academichub.briefer.composer import Composer
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.policy import DueWindow, WindowPolicy, due_windows
-from academichub.briefer.store_access import BrieferStore
+from academichub.briefer.store_parts import BrieferStore
 from academichub.broker.publisher import EventPublisher
 from academichub.contracts import Briefing, Match, Paper, Radar, TopicName
 from academichub.store.door import AsyncStore
