@@ -24,7 +24,6 @@ Radars, all drawn with fixed seeds:
 from __future__ import annotations
 
 import collections
-import math
 import random
 import time
 from collections.abc import Sequence
@@ -38,10 +37,10 @@ from academichub.bench.ranking_metrics import auc, ndcg_at, precision_at
 from academichub.contracts import Paper
 from academichub.embedding.cache import CachedEmbedder
 from academichub.embedding.minilm import MiniLMEmbedder
-from academichub.embedding.port import EmbeddingModel, Vectors, unit_rows
+from academichub.embedding.port import Vectors
 from academichub.embedding.text import interest_text, paper_text
+from academichub.embedding.tfidf import TfIdf
 from academichub.platform.blas import limit_blas_threads
-from academichub.radar.analysis import analyze
 from academichub.semantic.profile import SemanticProfile
 
 DEFAULT_CACHE = Path("var/cache/embeddings")
@@ -72,31 +71,6 @@ INTERESTS: tuple[tuple[str, str], ...] = (
     ("prime numbers, modular forms and L-functions", "math.NT"),
     ("regularity and blow-up of solutions of nonlinear partial differential equations", "math.AP"),
 )
-
-
-class TfIdf:
-    """TF-IDF vectors over a fixed corpus: the classic baseline, dense (the corpus is small)."""
-
-    def __init__(self, corpus: Sequence[str]) -> None:
-        docs = [analyze(text) for text in corpus]
-        df = collections.Counter(term for doc in docs for term in set(doc))
-        terms = sorted(t for t, n in df.items() if n >= 2)
-        self.index = {t: i for i, t in enumerate(terms)}
-        self.idf = np.array(
-            [math.log((1 + len(docs)) / (1 + df[t])) + 1 for t in terms], dtype=np.float32
-        )
-        self.model = EmbeddingModel(name="tf-idf", revision="corpus", dimension=len(terms))
-
-    def embed(self, texts: Sequence[str]) -> Vectors:
-        rows = np.zeros((len(texts), len(self.index)), dtype=np.float32)
-        for r, text in enumerate(texts):
-            counts = collections.Counter(t for t in analyze(text) if t in self.index)
-            for term, n in counts.items():
-                rows[r, self.index[term]] = 1 + math.log(n)
-        rows *= self.idf
-        empty = ~rows.any(axis=1)
-        rows[empty, 0] = 1e-6  # a text of unknown words only: some direction, no meaning
-        return unit_rows(rows, len(self.index))
 
 
 @dataclass

@@ -38,14 +38,16 @@ from typing import Final, Literal, Protocol
 from academichub.briefer.breaker import CircuitBreaker
 from academichub.briefer.budget import Allowance, TokenLedger
 from academichub.briefer.citations import hold_to_window
+from academichub.briefer.corpus import PhraseStatistics
 from academichub.briefer.draft import BriefingParts
-from academichub.briefer.extractive import paper_tldrs, summarise
+from academichub.briefer.extractive import WindowPlan, candidate_keys, plan_window, render
 from academichub.briefer.model import ChatModel, ModelError, may_recover
 from academichub.briefer.prompt import DEFAULT_BUDGET, PromptBudget
 from academichub.briefer.structured import AskObserver
 from academichub.briefer.summaries import SummaryCache
 from academichub.briefer.synthesis import Mode, SynthesisLimits, plan, run
 from academichub.briefer.tokens import BudgetExhausted, TokenMeter
+from academichub.briefer.vectors import PaperVectorSource
 from academichub.contracts import Briefing, Paper, PaperTldr, Radar
 from academichub.store.port import PaperSummary
 
@@ -119,6 +121,7 @@ class _Window:
     omitted: tuple[str, ...]
     opened_at: dt.datetime | None
     closed_at: dt.datetime
+    outline: WindowPlan  # the extractive plan: the briefing without a model, a model's plan
 
 
 class Composer:
@@ -135,8 +138,12 @@ class Composer:
         observer: ComposeObserver | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
         deadline_seconds: float | None = None,
+        vectors: PaperVectorSource | None = None,
+        statistics: PhraseStatistics | None = None,
     ) -> None:
         self.model = model
+        self._vectors = vectors
+        self._statistics = statistics
         self._deadline = deadline_seconds
         self._summaries = summaries
         self._ledger = ledger
@@ -188,6 +195,7 @@ class Composer:
             tuple(omitted_paper_ids),
             opened_at,
             closed_at or self._clock(),
+            await self._outline(unique, scores or {}),
         )
         if self.model is None or not unique:
             return Composed(self._extractive(w, {}, None))
@@ -203,6 +211,19 @@ class Composer:
         self._observer.observe_model_deadline()
         reason = f"the model did not finish within the window's deadline of {self._deadline:g}s"
         return self._fallback(w, await self._cached(w), reason, "model_slow")
+
+    async def _outline(self, papers: Sequence[Paper], scores: Mapping[str, float]) -> WindowPlan:
+        """The extractive plan of the window: themes, connections, TL;DRs.
+
+        Vectors come from the configured source; where it has none for every paper
+        (none configured, the endpoint down) :func:`plan_window` uses TF-IDF, and the
+        briefing says so. Phrase frequencies come from the store's index when given.
+        """
+        vectors = await self._vectors.vectors(papers) if self._vectors and papers else None
+        counts = None
+        if self._statistics is not None and papers:
+            counts = await self._statistics.phrase_frequencies(candidate_keys(papers))
+        return plan_window(papers, scores=scores, vectors=vectors, corpus=counts)
 
     async def _with_model(self, model: ChatModel, w: _Window) -> Composed:
         allowance: Allowance | None = None
@@ -220,7 +241,7 @@ class Composer:
                 reason = f"model failed: {lookup.failure.reason}"
                 return self._fallback(w, summaries, reason, "model_down")
 
-        extractive = paper_tldrs([p for p in w.papers if p.key not in summaries])
+        extractive = dict(w.outline.tldrs)
         tldrs_en = {
             p.id: summaries[p.key].tldr_en if p.key in summaries else extractive[p.id]
             for p in w.papers
@@ -231,6 +252,7 @@ class Composer:
             tldrs=tldrs_en,
             limits=self._limits,
             budget=self._prompt_budget,
+            outline=w.outline,
         )
         if planned is None:
             reason = (
@@ -255,6 +277,7 @@ class Composer:
                 meter=meter,
                 observer=self._observer,
                 budget=self._prompt_budget,
+                outline=w.outline,
             )
         except ModelError as exc:
             cause: Fallback = "model_down" if may_recover(exc) else "model_output"
@@ -343,7 +366,7 @@ class Composer:
         summaries: Mapping[tuple[str, int | None], PaperSummary],
         degraded_reason: str | None,
     ) -> Briefing:
-        parts = summarise(w.papers, language=w.radar.language, scores=w.scores)
+        parts = render(w.outline, w.radar.language)
         if summaries:
             # Model TL;DRs already paid for are better than extracted sentences.
             extracted = {t.paper_id: t.tldr for t in parts.tldrs}

@@ -13,7 +13,7 @@ a model answers in.
   task                      draft                        schema
   ========================  ===========================  ===============================
   per-paper TL;DRs          :class:`SummariesDraft`      :data:`SUMMARIES_SCHEMA`
-  one theme (staged)        :class:`DraftTheme`          :data:`THEME_SCHEMA`
+  themes of groups (staged) :class:`ThemesDraft`         :data:`THEMES_SCHEMA`
   the briefing (direct)     :class:`BriefingDraft`       :data:`BRIEFING_SCHEMA`
   the briefing (staged)     :class:`BriefingDraft`       :data:`SYNTHESIS_SCHEMA`
   ========================  ===========================  ===============================
@@ -67,6 +67,10 @@ class DraftTheme(DraftModel):
     @classmethod
     def _ids(cls, value: object) -> object:
         return _one_or_many(value)
+
+
+class ThemesDraft(DraftModel):
+    themes: list[DraftTheme]
 
 
 class DraftConnection(DraftModel):
@@ -173,6 +177,7 @@ SUMMARIES_SCHEMA: Final[dict[str, Any]] = _obj(
     }
 )
 THEME_SCHEMA: Final[dict[str, Any]] = _THEME
+THEMES_SCHEMA: Final[dict[str, Any]] = _obj({"themes": {"type": "array", "items": _THEME}})
 BRIEFING_SCHEMA: Final[dict[str, Any]] = _obj(
     {
         "overview": _STR,

@@ -28,7 +28,7 @@ from academichub.briefer.draft import (
     BRIEFING_SCHEMA,
     SUMMARIES_SCHEMA,
     SYNTHESIS_SCHEMA,
-    THEME_SCHEMA,
+    THEMES_SCHEMA,
 )
 from academichub.briefer.fields import paper_field
 from academichub.briefer.model import ChatMessage
@@ -91,25 +91,41 @@ Rules:
 5. {_ANSWER_RULE}
 """
 
-_THEME_SYSTEM: Final = f"""\
-You write one theme of a literature briefing for a researcher's research radar.
+_PLAN_RULE: Final = """\
+The data holds a "plan" computed from the papers without a model: themes (papers
+grouped by the similarity of their abstracts' embeddings, named by distinctive
+keyphrases) and candidate cross-field connections (papers of different fields whose
+abstracts are close and share the named concept, with their similarity). It is a
+starting point, not an instruction: keep a theme's papers together unless their
+TL;DRs show they do not belong, give it a better title and a real synthesis; keep a
+candidate connection only if you can say in one sentence what really links its papers,
+and drop it otherwise."""
 
-{_DATA_RULES.format(what="a group of related papers, each with a TL;DR")}
+_THEMES_SYSTEM: Final = f"""\
+You write themes of a literature briefing for a researcher's research radar.
+
+{_DATA_RULES.format(what="groups of related papers, each paper with a TL;DR")}
+
+{_PLAN_RULE}
 
 Rules:
-1. title: a short name for what the group's papers have in common.
-2. synthesis: two to four sentences on what the papers say together — shared methods,
+1. Write one theme per group of the plan, in the plan's order; you may merge two groups
+   that are about the same thing, or split one that is not.
+2. title: a short name for what the theme's papers have in common.
+3. synthesis: two to four sentences on what the papers say together — shared methods,
    agreements, differences, open questions — not one sentence per paper.
-3. paper_ids: the listed papers the synthesis draws on, by their exact "id" values.
+4. paper_ids: the listed papers the synthesis draws on, by their exact "id" values.
    Never cite any other paper, and never invent ids.
-4. {{language_rule}}
-5. {_ANSWER_RULE}
+5. {{language_rule}}
+6. {_ANSWER_RULE}
 """
 
 _BRIEFING_SYSTEM: Final = f"""\
 You write cross-domain literature briefings for a researcher's research radar.
 
 {_DATA_RULES.format(what="the papers of one briefing window")}
+
+{_PLAN_RULE}
 
 Rules:
 1. Cite papers only by the exact "id" values listed in the data. Never cite any other
@@ -132,6 +148,11 @@ themes are already written; you write the overview, the cross-domain connections
 the notable papers.
 
 {_DATA_RULES.format(what="the window's themes and its papers with their TL;DRs")}
+
+The data's "candidate_connections" were computed without a model: papers of different
+fields whose abstracts are close and share the named concept. Keep one only if you can
+say in one sentence what really links its papers; add others only between papers of
+different fields that you can justify from their TL;DRs.
 
 Rules:
 1. Cite papers only by the exact "id" values listed in the data. Never cite any other
@@ -242,9 +263,11 @@ def build_messages(
     radar_query: str | None = None,
     tldrs: Mapping[str, str] | None = None,
     budget: PromptBudget = DEFAULT_BUDGET,
+    outline: Mapping[str, object] | None = None,
 ) -> list[ChatMessage]:
     """Ask for a whole briefing of ``papers`` (best match first) in ``language``, in one
-    request: abstracts and, where known, TL;DRs go in."""
+    request: abstracts and, where known, TL;DRs go in, with the extractive ``outline``
+    (themes and candidate connections, see :func:`plan_record`) as the plan."""
     system = _BRIEFING_SYSTEM.format(
         language_rule=_LANGUAGE_RULE[language], schema=_schema_text(BRIEFING_SCHEMA)
     )
@@ -253,6 +276,7 @@ def build_messages(
     data = _data(
         lambda chars: {
             "radar": radar,
+            "plan": _plan(outline, budget),
             "papers": [
                 _paper_record(p, budget, abstract_chars=chars, tldr=known.get(p.id)) for p in papers
             ],
@@ -267,26 +291,37 @@ def build_messages(
     )
 
 
-def theme_messages(
-    papers: Sequence[Paper],
+def themes_messages(
+    groups: Sequence[tuple[Theme, Sequence[str], Sequence[Paper]]],
     *,
     tldrs: Mapping[str, str],
     language: Language,
-    label: str,
     radar_name: str | None = None,
     radar_query: str | None = None,
     budget: PromptBudget = DEFAULT_BUDGET,
 ) -> list[ChatMessage]:
-    """Ask for one theme over a group of papers, from their TL;DRs (staged briefings)."""
-    system = _THEME_SYSTEM.format(
-        language_rule=_LANGUAGE_RULE[language], schema=_schema_text(THEME_SCHEMA)
+    """Ask for the themes of several groups at once (staged briefings), from the papers'
+    TL;DRs: each group is (its extractive theme, its keyphrases, its papers)."""
+    system = _THEMES_SYSTEM.format(
+        language_rule=_LANGUAGE_RULE[language], schema=_schema_text(THEMES_SCHEMA)
     )
     data = json.dumps(
         {
             "radar": _radar(radar_name, radar_query, budget),
-            "grouped_by": clip(clean_text(label), budget.title_chars),
+            "plan": {
+                "themes": [
+                    {
+                        "title": clip(clean_text(theme.title), budget.title_chars),
+                        "keyphrases": [clip(clean_text(k), 80) for k in keyphrases[:4]],
+                        "paper_ids": list(theme.paper_ids),
+                    }
+                    for theme, keyphrases, _ in groups
+                ]
+            },
             "papers": [
-                _paper_record(p, budget, abstract_chars=None, tldr=tldrs.get(p.id)) for p in papers
+                _paper_record(p, budget, abstract_chars=None, tldr=tldrs.get(p.id))
+                for _, _, members in groups
+                for p in members
             ],
         },
         ensure_ascii=False,
@@ -295,9 +330,22 @@ def theme_messages(
     return _messages(
         system,
         data,
-        "The papers of this theme",
-        "Write the theme as the JSON object described in your instructions.",
+        "The groups of papers to write themes for",
+        "Write the themes as the JSON object described in your instructions.",
     )
+
+
+def _plan(outline: Mapping[str, object] | None, budget: PromptBudget) -> object:
+    """The extractive plan as the model sees it; its texts are capped like any data."""
+    if not outline:
+        return {}
+    data = json.dumps(outline, ensure_ascii=False)
+    if len(data) > budget.theme_chars * 8:
+        # A runaway plan (hundreds of themes cannot happen, but caps are caps) is cut to
+        # its themes' ids and titles.
+        themes = outline.get("themes", [])
+        return {"themes": themes[:12] if isinstance(themes, list) else []}
+    return outline
 
 
 def synthesis_messages(
@@ -309,6 +357,7 @@ def synthesis_messages(
     radar_name: str | None = None,
     radar_query: str | None = None,
     budget: PromptBudget = DEFAULT_BUDGET,
+    connections: Sequence[Mapping[str, object]] = (),
 ) -> list[ChatMessage]:
     """Ask for the overview, connections and notable papers of a staged briefing."""
     system = _SYNTHESIS_SYSTEM.format(
@@ -325,6 +374,7 @@ def synthesis_messages(
                 }
                 for t in themes
             ],
+            "candidate_connections": list(connections),
             "papers": [
                 _paper_record(p, budget, abstract_chars=None, tldr=tldrs.get(p.id)) for p in papers
             ],
