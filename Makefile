@@ -38,13 +38,14 @@ test: lint typecheck
 
 # Default sizes: about 5 minutes in all on 2 shared cores (ingest ~20 s, match ~50 s plus
 # ~2 min for the semantic radars, embed ~30 s, relevance ~15 s once the corpus's vectors
-# are cached under var/cache/embeddings -- the first run embeds them, ~2-3 min --, search
-# ~80 s, most of it loading the 100k-paper store).
+# are cached under var/cache/embeddings -- the first run embeds them, ~2-3 min --, briefing
+# ~1 min on the same cached vectors, search ~80 s, most of it loading the 100k-paper store).
 bench: install
 	$(VENV)/bin/academichub bench ingest
 	$(VENV)/bin/academichub bench match
 	$(VENV)/bin/academichub bench embed
 	$(VENV)/bin/academichub bench relevance
+	$(VENV)/bin/academichub bench briefing
 	$(VENV)/bin/academichub bench search
 
 clean:

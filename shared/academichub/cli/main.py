@@ -107,6 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     bench_relevance.add_argument(
         "--cache", help="folder for the corpus's vectors (default: var/cache/embeddings)"
     )
+    bench_briefing = bench_sub.add_parser(
+        "briefing",
+        help="extractive briefings, old vs new: theme coherence, names, connections, TeX",
+    )
+    bench_briefing.add_argument(
+        "--json", action="store_true", help="one JSON object per briefer (old, new)"
+    )
+    bench_briefing.add_argument(
+        "--cache", help="folder for the corpus's vectors (default: var/cache/embeddings)"
+    )
+    bench_briefing.add_argument(
+        "--fixtures", help="folder of feed fixtures (default: a checkout's tests/fixtures/feeds)"
+    )
     bench_ingest = bench_sub.add_parser(
         "ingest", help="our parse + normalise vs feedparser.parse alone, on recorded pages"
     )
@@ -179,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.bench.relevance import run_bench_relevance
 
             return run_bench_relevance(args.cache)
+        if args.command == "bench" and args.bench == "briefing":
+            from academichub.bench.briefing import run_bench_briefing
+
+            return run_bench_briefing(args.json, args.cache, args.fixtures)
         if args.command == "brief":
             from academichub.cli.brief import run_brief
 

@@ -79,6 +79,13 @@ def canonical_citation(raw: str) -> str | None:
     return f"doi:{m.group('doi').lower()}"
 
 
+def ids_in_text(text: str) -> list[str]:
+    """The paper ids ``text`` mentions in prose, canonical, in order (what the prose rule
+    inspects; the quality report counts those outside a window)."""
+    found = (canonical_citation(m.group(0).replace(" ", "")) for m in _IN_TEXT_RE.finditer(text))
+    return [i for i in found if i is not None]
+
+
 @dataclass
 class CleanedDraft:
     parts: BriefingParts

@@ -93,7 +93,7 @@ def _cuts(sims: Floats, max_groups: int) -> dict[int, list[int]]:
 
 
 def cluster(
-    vectors: npt.NDArray[np.float32], *, max_groups: int = 6, per_group: int = 12
+    vectors: npt.NDArray[np.float32], *, max_groups: int = 6, per_group: int = 8
 ) -> Clusters:
     """Groups of similar rows of ``vectors`` (unit rows), the best cut by silhouette
     among cuts with at least one group per ``per_group`` rows (the silhouette alone

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from academichub.briefer.citations import hold_to_window
 from academichub.briefer.clustering import cluster
 from academichub.briefer.contribution import claim, clip_clean, tldr
 from academichub.briefer.corpus import CorpusCounts, Key, window_counts
@@ -75,6 +76,8 @@ TITLE_CHARS = 110
 CLAIM_CHARS = 150
 # A phrase in more of the store than this share names a field, not a finding.
 COMMON_IN_STORE = 0.05
+# Below this many papers a corpus says nothing about how common a phrase is.
+STORE_MINIMUM = 200
 # A phrase in more of the window than this share is the radar's own subject.
 COMMON_IN_WINDOW = 0.5
 
@@ -137,8 +140,12 @@ class _Window:
         return math.log((n + 1) / (df + 1)) + 1.0
 
     def store_share(self, key: Key) -> float:
+        """The share of the store's papers holding ``key``; 0 when the store is too small
+        to say (a new install, the window counted as its own corpus)."""
+        if self.corpus.documents < STORE_MINIMUM:
+            return 0.0
         df = max(self.corpus.frequency(key), self.window_df[key])
-        return df / max(self.corpus.documents, len(self.papers), 1)
+        return df / self.corpus.documents
 
     def surface(self, key: Key) -> str:
         forms: Counter[str] = Counter()
@@ -630,13 +637,16 @@ def render(plan: WindowPlan, language: Language) -> BriefingParts:
         for pid, kind, args in plan.notable
     )
     tldrs = tuple(PaperTldr(paper_id=p.id, tldr=plan.tldrs[p.id]) for p in plan.papers)
-    return BriefingParts(
+    parts = BriefingParts(
         overview=writer.overview(plan),
         themes=themes,
         connections=connections,
         notable=notable,
         tldrs=tldrs,
     )
+    # Quoted abstracts may name other papers ("as shown in arXiv:0801.0001"): the prose
+    # rule every briefing is held to applies here too, so the plan's own text is clean.
+    return hold_to_window(parts, [p.id for p in plan.papers]).parts
 
 
 def summarise(
