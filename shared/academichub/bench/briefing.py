@@ -41,6 +41,7 @@ all-MiniLM-L6-v2, cosine of unit vectors, vectors cached under ``var/cache/embed
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -204,8 +205,10 @@ def generated_windows(papers: Sequence[Paper], bundled_day: Sequence[Paper]) -> 
         day = list(bundled_day)[:WINDOW_PAPERS]
         windows.append(Window("the bundled quant-ph day", tuple(day), {}))
     categories = Counter(p.categories[0] for p in papers if p.categories)
+    # A small corpus (--papers) still gets category radars for its larger categories.
+    enough = max(MIN_WINDOW, min(CATEGORY_RADARS_FROM, len(papers) // 4))
     for category, n in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])):
-        if n >= CATEGORY_RADARS_FROM:
+        if n >= enough:
             windows.append(_collect(f"cat:{category}", docs, stats))
     phrases = frequent_phrases(papers, PHRASE_RADARS)
     for phrase, _ in phrases:
@@ -334,9 +337,8 @@ def run(
     everything = list({p.id: p for p in [*papers, *bundled_day]}.values())
     vectors = embedder.embed([paper_text(p) for p in everything])
     row = {p.id: i for i, p in enumerate(everything)}
-    say(
-        f"vectors: {embedder.model.name}, {len(everything)} papers in {time.perf_counter() - started:.1f} s"
-    )
+    took = time.perf_counter() - started
+    say(f"vectors: {embedder.model.name}, {len(everything)} papers in {took:.1f} s")
     statistics = CountedPhraseStatistics(everything)
     windows = generated_windows(papers, bundled_day)
     say(
@@ -392,25 +394,44 @@ def print_table(figures: dict[str, Figures]) -> None:
             print(f"{name}: names with filler, e.g. " + "; ".join(figures[name].examples[:4]))
 
 
-def run_bench_briefing(as_json: bool, cache: str | None, fixtures_dir: str | None) -> int:
-    limit_blas_threads(1)
-    fixtures = Path(fixtures_dir) if fixtures_dir else default_fixtures_dir()
-    if fixtures is not None and not fixtures.is_dir():
-        fixtures = None
+def _bundled_day() -> list[Paper]:
+    """The bundled arXiv RSS day (quant-ph, 81 papers), as the ingestor parses it."""
     from academichub.ingestor.formats import FORMATS
     from academichub.ingestor.replay import replay_feeds
 
-    papers = bench_papers(fixtures)
     day: list[Paper] = []
     for feed in replay_feeds():
         if feed.format == "arxiv-rss":
-            day.extend(
-                FORMATS[feed.format](Path(feed.url.removeprefix("file://")).read_bytes()).papers
-            )
+            data = Path(feed.url.removeprefix("file://")).read_bytes()
+            day.extend(FORMATS[feed.format](data).papers)
+    return day
+
+
+def run_bench_briefing(
+    as_json: bool, cache: str | None, fixtures_dir: str | None, papers_path: str | None = None
+) -> int:
+    """Print the report; with ``papers_path`` (canonical paper lines) that file is the
+    corpus and its first papers the bundled day, instead of the recorded feeds."""
+    limit_blas_threads(1)
     say: Callable[[str], None] = (lambda _: None) if as_json else print
-    say(
-        f"corpus: {len(papers)} papers (recorded feeds{', fixtures: ' + str(fixtures) if fixtures else ''})"
-    )
+    if papers_path is not None:
+        from academichub.cli.match import load_papers
+
+        papers, problems = load_papers(papers_path)
+        for problem in problems:
+            print(f"skipped {problem}", file=sys.stderr)
+        if not papers:
+            print(f"academichub bench briefing: no papers in {papers_path}", file=sys.stderr)
+            return 2
+        day = papers[:WINDOW_PAPERS]
+        say(f"corpus: {len(papers)} papers from {papers_path}")
+    else:
+        fixtures = Path(fixtures_dir) if fixtures_dir else default_fixtures_dir()
+        if fixtures is not None and not fixtures.is_dir():
+            fixtures = None
+        papers, day = bench_papers(fixtures), _bundled_day()
+        where = f", fixtures: {fixtures}" if fixtures else ""
+        say(f"corpus: {len(papers)} papers (recorded feeds{where})")
     figures = run(papers, day, _embedder(Path(cache) if cache else DEFAULT_CACHE), say=say)
     if as_json:
         for name in ("old", "new"):

@@ -19,7 +19,8 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from academichub.briefer.bootstrap import build_composer, build_model
+from academichub.briefer.bootstrap import build_composer, build_model, build_vectors
+from academichub.briefer.corpus import CountedPhraseStatistics
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.model import ChatModel
 from academichub.briefer.policy import WindowPolicy
@@ -109,7 +110,16 @@ async def brief(papers: list[Paper], language: Language, settings: BrieferSettin
     service = BrieferService(
         store=access,
         publisher=publisher,
-        composer=build_composer(settings, access.part(lambda s: s.briefer), metrics, model),
+        # The store holds exactly the file's papers: their phrase counts are the store's,
+        # counted directly rather than by one in-memory search per phrase.
+        composer=build_composer(
+            settings,
+            access.part(lambda s: s.briefer),
+            metrics,
+            model,
+            vectors=build_vectors(settings),
+            statistics=CountedPhraseStatistics(papers, source="store"),
+        ),
         # One window with every paper: the file is the window.
         policy=WindowPolicy(max_papers=len(distinct), max_age=settings.window_policy.max_age),
         metrics=metrics,

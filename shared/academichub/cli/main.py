@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench_briefing.add_argument(
         "--fixtures", help="folder of feed fixtures (default: a checkout's tests/fixtures/feeds)"
     )
+    bench_briefing.add_argument(
+        "--papers", help="canonical paper lines to use instead of the recorded feeds"
+    )
     bench_ingest = bench_sub.add_parser(
         "ingest", help="our parse + normalise vs feedparser.parse alone, on recorded pages"
     )
@@ -195,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "bench" and args.bench == "briefing":
             from academichub.bench.briefing import run_bench_briefing
 
-            return run_bench_briefing(args.json, args.cache, args.fixtures)
+            return run_bench_briefing(args.json, args.cache, args.fixtures, args.papers)
         if args.command == "brief":
             from academichub.cli.brief import run_brief
 

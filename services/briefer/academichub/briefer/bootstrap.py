@@ -28,12 +28,14 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from academichub.briefer.breaker import CircuitBreaker
 from academichub.briefer.budget import TokenLedger
 from academichub.briefer.composer import Composer
+from academichub.briefer.corpus import PhraseStatistics, StorePhraseStatistics
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
 from academichub.briefer.service import SERVICE, BrieferService, run_closer
 from academichub.briefer.settings import BrieferSettings
 from academichub.briefer.summaries import SummaryCache
+from academichub.briefer.vectors import EmbedderVectors, PaperVectorSource
 from academichub.broker.consumer import ConsumerLoop
 from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.kafka_source import GroupSource
@@ -92,13 +94,33 @@ def build_model(
     return breaker, adapter
 
 
+def build_vectors(settings: BrieferSettings) -> PaperVectorSource | None:
+    """Where briefing themes get their vectors: the configured embedder (loaded and
+    checked now, so a broken model stops the start), or None for TF-IDF."""
+    if not settings.embed_windows:
+        return None
+    # Imported here: the embedder settings and numpy model load only when used.
+    from academichub.embedding.settings import EmbeddingSettings, build_embedder
+    from academichub.platform.blas import limit_blas_threads
+    from academichub.platform.settings import load_settings
+
+    embedding = load_settings(EmbeddingSettings)
+    limit_blas_threads(embedding.blas_threads)
+    return EmbedderVectors(build_embedder(embedding))
+
+
 def build_composer(
     settings: BrieferSettings,
     state: AsyncStore[BrieferStateStore],
     metrics: BrieferMetrics,
     model: ChatModel | None,
+    *,
+    vectors: PaperVectorSource | None = None,
+    statistics: PhraseStatistics | None = None,
 ) -> Composer:
-    """The composer the service and the CLI share: summary cache, budgets, limits."""
+    """The composer the service and the CLI share: summary cache, budgets, limits, the
+    vectors of themes and the store's phrase frequencies (none given: the window counts
+    as its own corpus)."""
     return Composer(
         model=model,
         summaries=SummaryCache(
@@ -112,6 +134,8 @@ def build_composer(
         limits=settings.synthesis_limits,
         observer=metrics,
         deadline_seconds=settings.model_deadline_seconds,
+        vectors=vectors,
+        statistics=statistics,
     )
 
 
@@ -156,7 +180,14 @@ async def serve(
         service = BrieferService(
             store=store,
             publisher=publisher,
-            composer=build_composer(settings, store.part(lambda s: s.briefer), metrics, model),
+            composer=build_composer(
+                settings,
+                store.part(lambda s: s.briefer),
+                metrics,
+                model,
+                vectors=build_vectors(settings),
+                statistics=StorePhraseStatistics(store.part(lambda s: s.papers)),
+            ),
             policy=settings.window_policy,
             metrics=metrics,
             upgrades_per_pass=settings.upgrades_per_pass,

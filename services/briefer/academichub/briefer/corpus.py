@@ -13,7 +13,8 @@ hundred at most, one store call for all, 2-6 ms a phrase on the embedded store).
 
 - :class:`PhraseStatistics` — the port: document frequencies of phrases, and the store's
   size;
-- :class:`StorePhraseStatistics` — over the store's own search (the service);
+- :class:`StorePhraseStatistics` — over the store's own search, through the door to its
+  papers part (the service);
 - :class:`CountedPhraseStatistics` — counted over a list of papers held in memory (the
   quality report over the recorded feeds, unit tests); the same answers as a store
   holding those papers;
@@ -28,10 +29,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from academichub.briefer.store_access import BrieferStore, StoreAccess
 from academichub.contracts import Paper
 from academichub.radar.analysis import analyze
 from academichub.radar.ast import Phrase, Word
+from academichub.store.door import AsyncStore
+from academichub.store.port import PaperStore
 
 __all__ = [
     "CorpusCounts",
@@ -71,16 +73,16 @@ def _query(key: Key) -> Word | Phrase:
 class StorePhraseStatistics:
     """Document frequencies from the store's full-text index, in one store call."""
 
-    store: StoreAccess
+    papers: AsyncStore[PaperStore]
 
     async def phrase_frequencies(self, keys: Sequence[Key]) -> CorpusCounts:
         wanted = list(dict.fromkeys(k for k in keys if k))
 
-        def count(s: BrieferStore) -> CorpusCounts:
+        def count(s: PaperStore) -> CorpusCounts:
             frequencies = {k: s.search(_query(k), limit=0).total for k in wanted}
             return CorpusCounts(s.count_papers(), frequencies, "store")
 
-        return await self.store.run(count)
+        return await self.papers.run(count)
 
 
 class CountedPhraseStatistics:

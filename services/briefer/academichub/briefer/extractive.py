@@ -89,6 +89,7 @@ class PlannedTheme:
     fields: tuple[str, ...]  # primary categories, most papers first
     coherence: float  # mean cosine between its papers
     other: bool = False  # papers that joined no theme
+    representative: tuple[str, ...] = ()  # closest to the theme's other papers first
 
 
 @dataclass(frozen=True)
@@ -241,12 +242,14 @@ def _themes(w: _Window, scores: Mapping[str, float], max_themes: int) -> list[Pl
     themes: list[PlannedTheme] = []
     for g in groups:
         ranked = _ranked(g, w, scores)
+        central = sorted(g, key=lambda i: (-float(w.sims[i, g].mean()), i))
         themes.append(
             PlannedTheme(
                 paper_ids=tuple(w.papers[i].id for i in ranked),
                 keyphrases=tuple(w.surface(k) for k in _name(w, ranked)),
                 fields=_categories(w, ranked),
                 coherence=w.mean_similarity(ranked),
+                representative=tuple(w.papers[i].id for i in central),
             )
         )
     if loners:
@@ -276,8 +279,10 @@ def _concept(w: _Window, i: int, j: int) -> Key | None:
             continue  # "black hole", "dark matter": a field's vocabulary, not a link
         if n > 3 and w.window_df[key] > COMMON_IN_WINDOW * n:
             continue  # the radar's own subject links everything, hence nothing
-        if len(key) == 1 and w.store_share(key) > COMMON_IN_STORE / 10:
-            continue  # a single word must be rare to name a concept ("graphene")
+        if len(key) == 1 and (
+            w.corpus.documents < STORE_MINIMUM or w.store_share(key) > COMMON_IN_STORE / 10
+        ):
+            continue  # a single word must be known to be rare to name a concept ("graphene")
         score = w.idf(key) * (1.0 + 0.3 * (len(key) - 1))
         if best is None or (score, key) > best:
             best = (score, key)
@@ -480,6 +485,8 @@ class _Writer:
         return f"{self.title(paper_id)} (“{clip_clean(tldrs[paper_id], CLAIM_CHARS)}”)"
 
     def synthesis(self, theme: PlannedTheme, tldrs: Mapping[str, str]) -> str:
+        """One sentence: the theme's name and its two most representative papers'
+        contributions in their own words (:attr:`PlannedTheme.representative`)."""
         n = len(theme.paper_ids)
         if theme.other:
             shown = [self.title(i) for i in theme.paper_ids[:4]]
@@ -491,7 +498,7 @@ class _Writer:
             if n == 1:
                 return f"1 paper on a topic of its own: {shown[0]}."
             return f"{n} papers on topics of their own: {', '.join(shown)}{tail}."
-        quoted = [self.clause(i, tldrs) for i in theme.paper_ids[:2]]
+        quoted = [self.clause(i, tldrs) for i in (theme.representative or theme.paper_ids)[:2]]
         rest = n - len(quoted)
         if self.zh:
             head = f"{n} 篇论文"
@@ -512,8 +519,8 @@ class _Writer:
             sides.setdefault(paper_field(self.papers[paper_id]), []).append(paper_id)
         if self.zh:
             parts = [
-                f"{self.field(f)}的{'、'.join(f'{self.title(i)}（{i}）' for i in ids)}"
-                for f, ids in sides.items()
+                f"{self._side_name(ids)}的{'、'.join(f'{self.title(i)}（{i}）' for i in ids)}"
+                for ids in sides.values()
             ]
             return (
                 f"{'与'.join(parts)}都研究 {conn.concept}（英文关键词），"
@@ -527,6 +534,11 @@ class _Writer:
             f"Both sides work on {conn.concept}: {'; '.join(parts)} "
             f"(abstract similarity {conn.similarity:.2f})."
         )
+
+    def _side_name(self, ids: Sequence[str]) -> str:
+        # The papers' own categories ("Chemical Physics"), not only their archive.
+        names = dict.fromkeys(self.field(primary_category(self.papers[i])) for i in ids)
+        return ("、" if self.zh else " and ").join(names)
 
     def _claim_tail(self, paper_id: str) -> str:
         said = claim(self.papers[paper_id], 110)

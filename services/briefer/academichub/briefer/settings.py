@@ -93,6 +93,12 @@ class BrieferSettings(BaseSettings):
     daily_tokens_per_user: int = Field(default=500_000, ge=0)
     # Degraded briefings rewritten per closer pass once the model is back.
     upgrades_per_pass: int = Field(default=5, ge=0, le=1000)
+    embed_windows: bool = Field(
+        default=True,
+        description="Group briefing themes and find cross-field links by embeddings from the "
+        "EMBEDDING_* model (default: the packaged all-MiniLM-L6-v2, loaded at start); off: "
+        "by TF-IDF over each window",
+    )
 
     @field_validator("llm_base_url")
     @classmethod
