@@ -124,7 +124,18 @@ def well_behaved(request: ChatRequest) -> dict[str, Any]:
     if request.task == "tldr":
         return summaries_answer(ids)
     if request.task == "theme":
-        return {"title": f"Theme of {len(ids)}", "synthesis": "Together they…", "paper_ids": ids}
+        # One theme per group of the plan the request carries.
+        groups = data_of(request)["plan"]["themes"]
+        return {
+            "themes": [
+                {
+                    "title": f"Theme of {len(g['paper_ids'])}",
+                    "synthesis": "Together they…",
+                    "paper_ids": g["paper_ids"],
+                }
+                for g in groups
+            ]
+        }
     answer = briefing_answer(ids)
     if request.schema_name == "briefing_synthesis":
         del answer["themes"]

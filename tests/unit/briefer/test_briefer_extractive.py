@@ -1,7 +1,14 @@
+"""The extractive briefer: themes by meaning, named by keyphrases, contribution TL;DRs."""
+
 import re
 
-from academichub.briefer.extractive import summarise
-from academichub.briefer.text import clip, split_sentences
+import numpy as np
+
+from academichub.briefer.corpus import CorpusCounts
+from academichub.briefer.extractive import candidate_keys, plan_window, summarise
+from academichub.briefer.keyphrases import is_filler, phrase_key
+from academichub.briefer.text import split_sentences
+from academichub.briefer.vectors import WindowVectors
 from academichub.contracts import Briefing, Paper
 from tests.unit.briefer.briefer_samples import paper, pid
 
@@ -27,13 +34,13 @@ ABSTRACTS = {
     ),
     4: (
         "Machine learning has been applied widely. "
-        "We train graph neural networks as decoders for surface codes and show they "
+        "We train graph neural network decoders for surface codes and show they "
         "outperform matching decoders on correlated errors."
     ),
     5: (
         "Biology is complicated. "
         "We transfer error correction ideas from surface codes to DNA storage and find "
-        "that graph neural networks decode synthesis errors reliably."
+        "that graph neural network decoders handle synthesis errors reliably."
     ),
     6: (
         "Cosmology is old. "
@@ -53,7 +60,7 @@ TITLES = {
     2: "Decoding correlated errors in surface codes",
     3: "Cheaper magic state distillation",
     4: "Graph neural network decoders for surface codes",
-    5: "Error correction for DNA storage with graph neural networks",
+    5: "Error correction for DNA storage with graph neural network decoders",
     6: "Lensing constraints on dark matter halos",
 }
 
@@ -65,10 +72,37 @@ def window() -> list[Paper]:
     ]
 
 
-def brief(papers: list[Paper], language: str = "en") -> Briefing:
+def unit(rows: list[list[float]]) -> np.ndarray:
+    m = np.asarray(rows, dtype=np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+# Hand-made meaning: 1-3 surface codes, 4-5 learned decoders, 6 cosmology.
+VECTORS = WindowVectors(
+    "hand-made",
+    unit(
+        [
+            [1.0, 0.1, 0.0, 0.0],
+            [0.9, 0.2, 0.0, 0.0],
+            [0.95, 0.1, 0.1, 0.0],
+            [0.2, 1.0, 0.0, 0.0],
+            [0.1, 0.95, 0.1, 0.0],
+            [0.0, 0.0, 0.1, 1.0],
+        ]
+    ),
+    0.5,
+)
+
+
+def brief(
+    papers: list[Paper], language: str = "en", vectors: WindowVectors | None = VECTORS
+) -> Briefing:
     parts = summarise(
-        papers, language=language, scores={p.id: 10.0 - i for i, p in enumerate(papers)}
-    )  # type: ignore[arg-type]
+        papers,
+        language=language,  # type: ignore[arg-type]
+        scores={p.id: 10.0 - i for i, p in enumerate(papers)},
+        vectors=vectors,
+    )
     return Briefing(
         id="r1.w1",
         radar_id="r1",
@@ -102,79 +136,111 @@ def test_it_cites_only_window_papers_and_covers_every_paper() -> None:
     assert {i for t in b.themes for i in t.paper_ids} == set(b.paper_ids)
 
 
-def test_tldrs_pick_the_informative_sentence_not_the_first() -> None:
+def test_tldrs_are_the_contribution_sentence_not_the_first() -> None:
     b = brief(window())
     for tldr in b.tldrs:
         n = int(tldr.paper_id.rsplit(".", 1)[1])
         first = split_sentences(ABSTRACTS[n])[0]
         assert not tldr.tldr.startswith(first), (n, tldr.tldr)
         assert tldr.tldr.startswith(("We ", "Our results")), (n, tldr.tldr)
+    assert "$10^{-6}$" in next(t.tldr for t in b.tldrs if t.paper_id == pid(2))
 
 
-def test_cross_domain_connections_cite_papers_on_both_sides() -> None:
+def test_themes_follow_the_vectors_not_the_categories() -> None:
     b = brief(window())
-    assert b.connections
-    field_of = {p.id: p.categories[0].split(".")[0] for p in window()}
-    for conn in b.connections:
-        sides = {field_of[i] for i in conn.paper_ids}
-        assert len(sides) >= 2, conn
-        assert set(conn.fields) == sides
-    assert any("graph neural network" in c.finding for c in b.connections)
-    # The outlier shares nothing with anyone.
-    assert all(pid(6) not in c.paper_ids for c in b.connections)
+    groups = {frozenset(t.paper_ids) for t in b.themes}
+    assert frozenset({pid(1), pid(2), pid(3)}) in groups
+    # Different categories, same meaning: one theme.
+    assert frozenset({pid(4), pid(5)}) in groups
+    assert b.themes[-1].title == "Other papers"
+    assert b.themes[-1].paper_ids == (pid(6),)
 
 
-def test_themes_group_same_category_papers_and_name_shared_terms() -> None:
+def test_themes_are_named_by_shared_multi_word_keyphrases_without_filler() -> None:
     b = brief(window())
-    quantum = next(t for t in b.themes if pid(1) in t.paper_ids)
-    assert {pid(1), pid(2)} <= set(quantum.paper_ids)
-    assert "surface code" in quantum.title
-    assert any(t.paper_ids == (pid(6),) for t in b.themes)
+    codes = next(t for t in b.themes if pid(1) in t.paper_ids)
+    assert codes.title.startswith("Quantum Physics: ")
+    assert "lattice surgery" in codes.title or "surface code" in codes.title
+    learned = next(t for t in b.themes if pid(4) in t.paper_ids)
+    assert "graph neural network decoders" in learned.title
+    plan = plan_window(window(), vectors=VECTORS)
+    for theme in plan.themes:
+        for phrase in theme.keyphrases:
+            assert len(phrase.split()) >= 2, phrase
+            assert not any(is_filler(w) for w in phrase.split()), phrase
 
 
-def test_a_large_category_is_split_into_themes_by_shared_terms() -> None:
-    topics = [
-        "photonic boson sampling with squeezed light",
-        "trapped ion gates with laser pulses",
-        "superconducting transmon qubit coherence",
-    ]
-    papers = [
-        paper(
-            10 * k + j,
-            title=f"Study {j} of {topic}",
-            abstract=f"Old background {k}{j}. We report progress on {topic} in setup {j}.",
-        )
-        for k, topic in enumerate(topics)
-        for j in range(3)
-    ]
-    b = brief(papers)
-    assert len(b.themes) == 3
-    for k in range(3):
-        group = {pid(10 * k + j) for j in range(3)}
-        assert any(set(t.paper_ids) == group for t in b.themes), b.themes
+def test_a_theme_synthesis_is_one_sentence_from_its_papers_contributions() -> None:
+    b = brief(window())
+    codes = next(t for t in b.themes if pid(1) in t.paper_ids)
+    assert codes.synthesis.startswith("3 papers on ")
+    # The papers' own claims, turned to the third person after their titles.
+    assert "“Lattice surgery with fewer qubits” shows that lattice surgery" in codes.synthesis
+    assert len(split_sentences(codes.synthesis)) == 1
+
+
+def test_a_themes_papers_are_ranked_by_the_radars_score() -> None:
+    papers = window()
+    scores = {pid(1): 0.2, pid(2): 0.9, pid(3): 0.5, pid(4): 1.0, pid(5): 0.1, pid(6): 0.3}
+    plan = plan_window(papers, scores=scores, vectors=VECTORS)
+    codes = next(t for t in plan.themes if pid(1) in t.paper_ids)
+    assert codes.paper_ids == (pid(2), pid(3), pid(1))
+
+
+def test_store_statistics_decide_which_phrase_is_distinctive() -> None:
+    papers = window()
+    keys = candidate_keys(papers)
+    surgery, code = phrase_key("lattice surgery"), phrase_key("surface codes")
+    assert surgery in keys
+    assert code in keys
+    usual = dict.fromkeys(keys, 500)
+    # In a store where "lattice surgery" is everywhere, it names nothing.
+    common = CorpusCounts(10_000, {**usual, surgery: 4_000}, "store")
+    plan = plan_window(papers, vectors=VECTORS, corpus=common)
+    theme = next(t for t in plan.themes if pid(1) in t.paper_ids)
+    assert "lattice surgery" not in theme.keyphrases
+    rare = CorpusCounts(10_000, {**usual, surgery: 3}, "store")
+    plan = plan_window(papers, vectors=VECTORS, corpus=rare)
+    theme = next(t for t in plan.themes if pid(1) in t.paper_ids)
+    assert theme.keyphrases[0] == "lattice surgery"
+
+
+def test_without_vectors_it_falls_back_to_tfidf_and_says_so() -> None:
+    b = brief(window(), vectors=None)
+    assert "TF-IDF" in b.overview
+    assert "hand-made embeddings" in brief(window()).overview
+    zh = brief(window(), "zh", vectors=None)
+    assert "TF-IDF" in zh.overview
+    assert "暂无语义向量" in zh.overview
+
+
+def test_vectors_of_another_window_are_not_used() -> None:
+    papers = window()[:3]  # VECTORS has six rows: they cannot be these papers'
+    plan = plan_window(papers, vectors=VECTORS)
+    assert plan.space == "tf-idf"
 
 
 def test_notable_papers_have_reasons_and_lead_with_the_best_match() -> None:
     b = brief(window())
     assert b.notable[0].paper_id == pid(1)
-    assert "score 10.00" in b.notable[0].reason
+    assert b.notable[0].reason.startswith("Best match for this radar (score 10.00)")
     assert len(b.notable) == 3
     assert len({n.paper_id for n in b.notable}) == 3
-    assert any("Spans several fields" in n.reason and n.paper_id == pid(4) for n in b.notable)
 
 
 def test_overview_in_english_and_in_chinese() -> None:
     en = brief(window(), "en").overview
-    assert en.startswith("6 papers across quant-ph (3)")
+    assert en.startswith("6 papers across Quantum Physics (3)")
     assert "without a language model" in en
-    zh = brief(window(), "zh").overview
-    assert zh.startswith("本期共 6 篇论文")
-    assert "未使用大语言模型" in zh
-    assert re.search(r"[\u4e00-\u9fff]", brief(window(), "zh").themes[0].synthesis)
+    zh = brief(window(), "zh")
+    assert zh.overview.startswith("本期共 6 篇论文，来自量子物理（3 篇）")
+    assert "未使用大语言模型" in zh.overview
+    assert re.search(r"[\u4e00-\u9fff]", zh.themes[0].synthesis)
 
 
 def test_it_is_deterministic() -> None:
     assert brief(window()) == brief(window())
+    assert brief(window(), vectors=None) == brief(window(), vectors=None)
 
 
 def test_an_empty_window_gets_an_overview_only() -> None:
@@ -189,64 +255,23 @@ def test_a_paper_without_abstract_gets_its_title_as_tldr() -> None:
     assert tldr.tldr == "Only a title"
 
 
-def test_sentences_are_not_split_at_abbreviations_initials_or_decimals() -> None:
-    text = (
-        "We show, e.g. in Fig. 2, that $\\theta=0.5$ works. J. Smith et al. (2020) "
-        "disagree! Does it hold? 结果很好。"
+def test_quoted_text_names_no_paper_outside_the_window() -> None:
+    p = paper(
+        1,
+        abstract="Background. We show that the bound of arXiv:2101.00001 holds for surface codes.",
     )
-    assert split_sentences(text) == [
-        "We show, e.g. in Fig. 2, that $\\theta=0.5$ works.",
-        "J. Smith et al. (2020) disagree!",
-        "Does it hold?",
-        "结果很好。",
-    ]
+    (tldr,) = summarise([p], language="en").tldrs
+    assert "2101.00001" not in tldr.tldr
+    assert tldr.tldr.startswith("We show that the bound of")
 
 
-def test_clip_cuts_at_a_word_with_an_ellipsis() -> None:
-    assert clip("short", 10) == "short"
-    assert clip("hello wonderful world of science", 20) == "hello wonderful…"
-
-
-def test_papers_sharing_no_topic_are_not_titled_as_a_theme() -> None:
-    topics = ["photonic boson sampling", "trapped ion gates"]
-    papers = [
-        paper(
-            10 * k + j,
-            title=f"Study {j} of {topic}",
-            abstract=f"Old background {k}{j}. We report progress on {topic} in setup {j}.",
-        )
-        for k, topic in enumerate(topics)
-        for j in range(3)
-    ]
-    loners = [
-        paper(90, title="Rydberg blockade clocks", abstract="We time Rydberg blockade clocks."),
-        paper(91, title="Magnon cavity readout", abstract="We read magnon cavities out."),
-    ]
-    b = brief(papers + loners)
-    rest = next(t for t in b.themes if pid(90) in t.paper_ids)
-    assert set(rest.paper_ids) == {pid(90), pid(91)}
-    assert rest.title == "quant-ph: other papers"
-    assert rest.synthesis.startswith("2 more papers on smaller topics")
-    assert b.themes[-1] == rest  # after the real themes
-    zh = brief(papers + loners, "zh")
-    assert zh.themes[-1].title == "quant-ph：其他论文"
-
-
-def test_tldrs_pass_over_background_sentences() -> None:
-    abstract = (
-        "Despite decades of effort, scalable error correction has remained a major "
-        "challenge for surface code hardware with lattice surgery. "
-        "Lattice surgery schedules for surface code patches are compiled by a new router."
+def test_tex_outside_math_never_reaches_the_briefing() -> None:
+    p = paper(
+        1,
+        title='Schr\\"odinger cat states',
+        abstract='Background. We show that \\emph{Schr\\"odinger} cat states with $\\alpha$ live.',
     )
-    (tldr,) = brief([paper(1, abstract=abstract)]).tldrs
-    assert tldr.tldr.startswith("Lattice surgery schedules")
-
-
-def test_group_papers_gives_the_extractive_themes_as_groups() -> None:
-    from academichub.briefer.extractive import group_papers, paper_tldrs
-
-    papers = window()
-    groups = group_papers(papers, language="en", max_groups=3)
-    assert len(groups) <= 3
-    assert sorted(i for g in groups for i in g.paper_ids) == sorted(p.id for p in papers)
-    assert set(paper_tldrs(papers)) == {p.id for p in papers}
+    parts = summarise([p], language="en")
+    texts = [parts.overview, *(t.title for t in parts.themes), *(t.tldr for t in parts.tldrs)]
+    assert not any(re.search(r"\\[A-Za-z\"]", t.replace("$\\alpha$", "")) for t in texts), texts
+    assert "Schrödinger cat states with $\\alpha$" in parts.tldrs[0].tldr

@@ -88,7 +88,7 @@ def test_a_repair_request_replays_the_bad_answer_and_the_error() -> None:
 
 
 def test_theme_and_synthesis_requests_fence_titles_tldrs_and_earlier_themes() -> None:
-    from academichub.briefer.prompt import summary_messages, synthesis_messages, theme_messages
+    from academichub.briefer.prompt import summary_messages, synthesis_messages, themes_messages
     from academichub.contracts import Theme
 
     hostile = paper(1, title=INJECTION)
@@ -96,7 +96,7 @@ def test_theme_and_synthesis_requests_fence_titles_tldrs_and_earlier_themes() ->
     theme = Theme(title=INJECTION, synthesis="S", paper_ids=(hostile.id,))
     for system, user in (
         summary_messages([hostile]),
-        theme_messages([hostile], tldrs=tldrs, language="en", label=INJECTION),
+        themes_messages([(theme, [INJECTION], [hostile])], tldrs=tldrs, language="en"),
         synthesis_messages([theme], [hostile], tldrs=tldrs, language="zh"),
     ):
         assert "Ignore previous instructions" not in system["content"]

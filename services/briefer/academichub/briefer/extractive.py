@@ -272,10 +272,11 @@ def _themes(w: _Window, scores: Mapping[str, float], max_themes: int) -> list[Pl
 def _concept(w: _Window, i: int, j: int) -> Key | None:
     """The named concept papers ``i`` and ``j`` share, or None."""
     shared = set(w.phrases[i].counts) & set(w.phrases[j].counts)
+    common = {k for k in shared if w.store_share(k) > COMMON_IN_STORE}
     best: tuple[float, Key] | None = None
     n = len(w.papers)
     for key in shared:
-        if w.store_share(key) > COMMON_IN_STORE:
+        if key in common or any(_within(key, longer) for longer in common):
             continue  # "black hole", "dark matter": a field's vocabulary, not a link
         if n > 3 and w.window_df[key] > COMMON_IN_WINDOW * n:
             continue  # the radar's own subject links everything, hence nothing
@@ -287,6 +288,13 @@ def _concept(w: _Window, i: int, j: int) -> Key | None:
         if best is None or (score, key) > best:
             best = (score, key)
     return best[1] if best else None
+
+
+def _within(short: Key, long: Key) -> bool:
+    """Whether ``short`` is a run of ``long`` ("rotating black" in "rotating black holes")."""
+    return len(short) < len(long) and any(
+        long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1)
+    )
 
 
 def _connections(w: _Window) -> list[PlannedConnection]:
@@ -527,9 +535,9 @@ class _Writer:
                 f"摘要语义相似度 {conn.similarity:.2f}。"
             )
         parts = []
-        for f, ids in sides.items():
+        for ids in sides.values():
             cited = ", ".join(f"{self.title(i)} ({i}){self._claim_tail(i)}" for i in ids)
-            parts.append(f"in {self.field(f)}, {cited}")
+            parts.append(f"in {self._side_name(ids)}, {cited}")
         return (
             f"Both sides work on {conn.concept}: {'; '.join(parts)} "
             f"(abstract similarity {conn.similarity:.2f})."

@@ -14,7 +14,8 @@ next to these rules) candidates are found by shallow chunking:
    "anomaly" excepted).
 3. A candidate is a run of one to four adjacent content words whose last word (the head)
    is no participle ("-ed", and "-ing" except the nouns in :data:`ING_NOUNS`:
-   "machine learning", "boson sampling").
+   "machine learning", "boson sampling"). The word after a subject pronoun ("we train",
+   "they measure") is a verb whatever the lists say, and starts no phrase.
 
 A phrase's identity (:attr:`Keyphrase.key`) is its stemmed tokens, as the radar language
 analyses a phrase query, so its document frequency in the store is one phrase search away
@@ -125,7 +126,8 @@ VERBS: Final = frozenset(
     tries tried seek seeks sought need needs needed want wants call calls called known
     say says said see sees seen look looks looked turn turns turned keep keeps kept let
     lets put puts set sets setting begin begins began start starts started
-    expect expects expected expecting
+    expect expects expected expecting train trains trained combine combines combined
+    transfer transfers transferred assemble assembles assembled
     """.split()  # noqa: SIM905
 )
 
@@ -192,6 +194,7 @@ _NOT_PARTICIPLES: Final = frozenset(
     ["speed", "seed", "feed", "bed", "red", "shed", "embed", "hundred", "need"]
 )
 
+_SUBJECTS: Final = frozenset(["we", "they", "it", "which", "who", "i"])
 _WORD_RE: Final = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _GAP_RE: Final = re.compile(r"\s*")
 
@@ -272,10 +275,10 @@ def phrases_in(text: str, *, title: bool = False) -> Iterator[tuple[tuple[str, .
     for chunk in _chunks(text, title=title):
         start = 0
         while start < len(chunk):
-            if not _content(chunk[start]):
+            if not _content(chunk[start]) or (start > 0 and chunk[start - 1].lower() in _SUBJECTS):
                 start += 1
                 continue
-            stop = start
+            stop = start + 1
             while stop < len(chunk) and _content(chunk[stop]):
                 stop += 1
             words = chunk[start:stop]

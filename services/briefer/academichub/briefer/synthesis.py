@@ -107,7 +107,7 @@ def _included(outline: WindowPlan, papers: Sequence[Paper]) -> WindowPlan:
     if ids == {p.id for p in outline.papers}:
         return outline
     themes = tuple(
-        replace(t, paper_ids=kept)
+        replace(t, paper_ids=kept, representative=tuple(i for i in t.representative if i in ids))
         for t in outline.themes
         if (kept := tuple(i for i in t.paper_ids if i in ids))
     )

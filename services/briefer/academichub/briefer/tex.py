@@ -55,7 +55,7 @@ _ACCENTS: Final[dict[str, str]] = {
 }
 # \"o, \"{o}, {\"o}, \v{s}, \c c, \'{\i}
 _ACCENT_RE: Final = re.compile(
-    r"\{?\\(?P<cmd>[\"'`^~=.]|[uvHckr](?=[{\s]))\s*\{?\s*(?:\\(?P<dotless>[ij])\b|(?P<letter>[A-Za-z]))\s*\}?\}?"
+    r"\{?\\(?P<cmd>[\"'`^~=.]|[uvHckr](?=[{\s]))\s*\{?\s*(?:\\(?P<dotless>[ij])\b|(?P<letter>[A-Za-z]))(?:\s*\}){0,2}"
 )
 _LETTERS: Final[dict[str, str]] = {
     "ss": "ß",
