@@ -103,8 +103,8 @@ def task_of(body: dict[str, Any]) -> str:
     system = body["messages"][0]["content"]
     if "TL;DRs of research papers" in system:
         return "paper_summaries"
-    if "one theme of a literature briefing" in system:
-        return "theme"
+    if "You write themes of a literature briefing" in system:
+        return "themes"
     if "You finish a cross-domain literature briefing" in system:
         return "briefing_synthesis"
     return "briefing"
@@ -135,8 +135,18 @@ def well_behaved_answer(body: dict[str, Any], *, invent: str | None = None) -> d
                 for i in ids
             ]
         }
-    if task == "theme":
-        return {"title": "A theme", "synthesis": "Together they show…", "paper_ids": ids + extra}
+    if task == "themes":
+        # One theme per group of the plan the request carries.
+        return {
+            "themes": [
+                {
+                    "title": "A theme",
+                    "synthesis": "Together they show…",
+                    "paper_ids": group["paper_ids"] + extra,
+                }
+                for group in data_of(body)["plan"]["themes"]
+            ]
+        }
     answer: dict[str, Any] = {
         "overview": f"The model read {len(ids)} papers.",
         "connections": [

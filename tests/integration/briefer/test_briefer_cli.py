@@ -100,10 +100,11 @@ def test_a_model_briefing_through_an_openai_compatible_server(
     b = Briefing.model_validate_json(out)
     assert (b.provider, b.model, b.degraded) == ("openai", "served-model", False)
     assert b.tldrs[0].tldr == f"{b.paper_ids[0]} 的模型摘要。"
-    # 81 papers: summarised in batches, then briefed in stages (themes, then synthesis).
+    # 81 papers: summarised in batches, then briefed in stages (the outline's themes a few
+    # a request, then the synthesis).
     tasks = server.tasks()
     assert tasks.count("paper_summaries") == 11
-    assert "theme" in tasks
+    assert 1 <= tasks.count("themes") <= 2
     assert tasks[-1] == "briefing_synthesis"
     assert {r["model"] for r in server.requests} == {"local-model"}
     assert set(b.paper_ids) | set(b.omitted_paper_ids) == set(ids_in(papers))

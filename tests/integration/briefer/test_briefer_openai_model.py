@@ -339,5 +339,5 @@ async def test_a_well_behaved_server_writes_a_staged_briefing_too(
 
     assert not b.degraded
     assert server.tasks()[-1] == "briefing_synthesis"
-    assert "theme" in server.tasks()
+    assert "themes" in server.tasks()
     assert b.overview == "The model read 12 papers."
