@@ -531,7 +531,7 @@ class _Writer:
                 for ids in sides.values()
             ]
             return (
-                f"{'与'.join(parts)}都研究 {conn.concept}（英文关键词），"
+                f"{self._and(parts)}都研究 {conn.concept}（英文关键词），"
                 f"摘要语义相似度 {conn.similarity:.2f}。"
             )
         parts = []
@@ -542,6 +542,10 @@ class _Writer:
             f"Both sides work on {conn.concept}: {'; '.join(parts)} "
             f"(abstract similarity {conn.similarity:.2f})."
         )
+
+    def _and(self, items: Sequence[str]) -> str:
+        # 甲、乙与丙
+        return items[0] if len(items) == 1 else f"{'、'.join(items[:-1])}与{items[-1]}"
 
     def _side_name(self, ids: Sequence[str]) -> str:
         # The papers' own categories ("Chemical Physics"), not only their archive.
