@@ -3,8 +3,11 @@
 Pure parts (no framework, no I/O of their own):
 
 - :mod:`.policy` — which windows are due (each radar's schedule, the configured maximum);
-- :mod:`.extractive` — the summariser without a model (themes by topic and field,
-  connections, notable papers, informative-sentence TL;DRs);
+- :mod:`.extractive` — the briefer without a model, and the plan a model refines: themes
+  by meaning (:mod:`.vectors`, :mod:`.clustering`) named by keyphrases
+  (:mod:`.keyphrases`) scored against the store (:mod:`.corpus`), cross-field
+  connections, notable papers, contribution-sentence TL;DRs (:mod:`.contribution`),
+  TeX made plain (:mod:`.tex`), field names in zh/en (:mod:`.field_names`);
 - :mod:`.prompt` — chat messages with the untrusted data fenced; :mod:`.draft` — the
   shapes a model answers in and their JSON schemas; :mod:`.citations` — answers held
   to the window's papers; :mod:`.text`, :mod:`.fields`;

@@ -1,7 +1,10 @@
 """Turn a window's papers into a :class:`~academichub.contracts.Briefing`.
 
-The one code path for the service's window closer, its upgrader and the CLI. With a
-model:
+The one code path for the service's window closer, its upgrader and the CLI. Every
+window is first planned extractively (:func:`.extractive.plan_window`, with vectors from
+the configured :class:`~.vectors.PaperVectorSource` and phrase frequencies from the
+store, :mod:`.corpus`): that plan is the briefing without a model, and the plan a model
+refines. With a model:
 
 1. the radar's **daily budget** (:mod:`.budget`) is checked — spent: extractive;
 2. the papers' **TL;DRs** come from the shared cache (:mod:`.summaries`), asked for
