@@ -343,7 +343,8 @@ def run(
     windows = generated_windows(papers, bundled_day)
     say(
         f"windows: {len(windows)} generated radars, {sum(len(w.papers) for w in windows)} "
-        f"papers briefed (at most {WINDOW_PAPERS} a window)"
+        f"papers briefed (at most {WINDOW_PAPERS} a window): "
+        + "; ".join(f"{w.radar} ({len(w.papers)})" for w in windows)
     )
     figures = {"old": Figures(), "new": Figures(), "new, TF-IDF": Figures()}
     for window in windows:

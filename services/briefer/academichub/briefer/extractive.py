@@ -417,6 +417,8 @@ def plan_window(
     ``corpus`` (store frequencies of :func:`candidate_keys`) to the window's own counts.
     """
     papers = list({p.id: p for p in papers}.values())
+    if not papers:
+        return WindowPlan((), (), (), (), {}, dict(scores or {}), TFIDF_SPACE, "window")
     if vectors is None or vectors.matrix.shape[0] != len(papers):
         vectors = tfidf_vectors(papers)
     w = _Window(papers, vectors, corpus)
