@@ -74,12 +74,32 @@ NAME_PHRASES = 2
 MAX_LOOKUPS = 400  # candidate phrases looked up in the store per window
 TITLE_CHARS = 110
 CLAIM_CHARS = 150
-# A phrase in more of the store than this share names a field, not a finding.
-COMMON_IN_STORE = 0.05
+# A phrase in more of the store than this share names a field, not a finding ("black
+# hole" is in about 3% of arXiv, "Bose-Einstein condensate" in well under 1%).
+COMMON_IN_STORE = 0.02
 # Below this many papers a corpus says nothing about how common a phrase is.
 STORE_MINIMUM = 200
 # A phrase in more of the window than this share is the radar's own subject.
 COMMON_IN_WINDOW = 0.5
+
+
+# Words that are adjectives by their ending ("exotic", "metastable", "hydrodynamic",
+# "strange"): alone, they name no concept.
+_ADJECTIVE_ENDINGS = (
+    "ic",
+    "al",
+    "ous",
+    "ive",
+    "able",
+    "ible",
+    "ant",
+    "ent",
+    "ar",
+    "ful",
+    "ile",
+    "nge",
+    "less",
+)
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,22 @@ class _Window:
         df = max(self.corpus.frequency(key), self.window_df[key])
         return df / self.corpus.documents
 
+    def rare_word(self, key: Key) -> bool:
+        """Whether a single word is known to be rare enough in the store to name
+        something on its own ("graphene" yes; "errors", "group" no)."""
+        return (
+            self.corpus.documents >= STORE_MINIMUM
+            and key in self.corpus.frequencies  # not looked up: not known to be rare
+            and self.store_share(key) <= COMMON_IN_STORE / 10
+            and not self.surface(key).lower().endswith(_ADJECTIVE_ENDINGS)
+        )
+
+    def field_vocabulary(self, key: Key, field: str) -> bool:
+        """Whether ``key`` is common among the window's papers of ``field`` (three or
+        more of them, and a third hold it): that field's everyday vocabulary here."""
+        own = [i for i, f in enumerate(self.fields) if f == field]
+        return len(own) >= 3 and 3 * len(self.holders(key, own)) >= len(own)
+
     def surface(self, key: Key) -> str:
         forms: Counter[str] = Counter()
         for found in self.phrases:
@@ -172,7 +208,9 @@ def candidate_keys(papers: Sequence[Paper]) -> list[Key]:
     df: Counter[Key] = Counter()
     for found in phrases:
         df.update(found.counts.keys())
-    shared = sorted((k for k, n in df.items() if n >= 2), key=lambda k: (-df[k], -len(k), k))
+    # Phrases before single words (names and concepts are phrases first), then by how
+    # many papers share them.
+    shared = sorted((k for k, n in df.items() if n >= 2), key=lambda k: (len(k) == 1, -df[k], k))
     own: list[Key] = []
     for found in phrases:
         ranked = sorted(found.counts, key=lambda k: (-found.counts[k] * len(k), k))
@@ -198,7 +236,7 @@ def _name(w: _Window, members: Sequence[int], limit: int = NAME_PHRASES) -> list
     keys = {k for i in members for k in w.phrases[i].counts}
     for key in keys:
         held = w.holders(key, members)
-        if len(held) < need:
+        if len(held) < need or (len(key) == 1 and not w.rare_word(key)):
             continue
         cover = len(held) / len(members)
         titled = sum(1 for i in held if key in w.phrases[i].in_title) / len(members)
@@ -280,10 +318,10 @@ def _concept(w: _Window, i: int, j: int) -> Key | None:
             continue  # "black hole", "dark matter": a field's vocabulary, not a link
         if n > 3 and w.window_df[key] > COMMON_IN_WINDOW * n:
             continue  # the radar's own subject links everything, hence nothing
-        if len(key) == 1 and (
-            w.corpus.documents < STORE_MINIMUM or w.store_share(key) > COMMON_IN_STORE / 10
-        ):
+        if len(key) == 1 and not w.rare_word(key):
             continue  # a single word must be known to be rare to name a concept ("graphene")
+        if w.field_vocabulary(key, w.fields[i]) and w.field_vocabulary(key, w.fields[j]):
+            continue  # "black hole" in astro-ph and gr-qc: both fields' own words
         score = w.idf(key) * (1.0 + 0.3 * (len(key) - 1))
         if best is None or (score, key) > best:
             best = (score, key)

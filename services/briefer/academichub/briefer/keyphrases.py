@@ -227,6 +227,8 @@ def _content(word: str) -> bool:
 
 
 def _head_ok(word: str) -> bool:
+    if word.lower().endswith(("'s", "’s")):
+        return False  # "Sklyanin's" is half a phrase
     w = word.lower().rsplit("-", 1)[-1]
     if w.endswith("ed") and len(w) > 4 and w not in _NOT_PARTICIPLES:
         return False
