@@ -28,7 +28,8 @@ all-MiniLM-L6-v2, cosine of unit vectors, vectors cached under ``var/cache/embed
 - ``across_theme_similarity``: for the same papers, the mean cosine to the papers of the
   window's other themes; averaged likewise;
 - ``generic_theme_name_share``: share of those themes whose name has a stop word, a
-  reporting verb or a generic word (:func:`academichub.briefer.keyphrases.is_filler`);
+  reporting verb or a generic word (:func:`academichub.briefer.keyphrases.filler_words`:
+  the tested lists; a compound such as "first-order" counts by its head);
 - ``cross_field_connections``: connections whose papers span two or more top-level
   fields, over all windows; ``connection_similarity``: their mean cosine between papers
   of different fields (null without connections);
@@ -59,7 +60,7 @@ from academichub.briefer.corpus import CountedPhraseStatistics
 from academichub.briefer.draft import BriefingParts
 from academichub.briefer.extractive import candidate_keys, plan_window, render
 from academichub.briefer.fields import paper_field
-from academichub.briefer.keyphrases import PaperPhrases, is_filler
+from academichub.briefer.keyphrases import PaperPhrases, filler_words
 from academichub.briefer.tex import tex_command_chars
 from academichub.briefer.vectors import MINILM_LINK_SIMILARITY, WindowVectors
 from academichub.contracts import Paper
@@ -290,7 +291,7 @@ def measure(window: Window, briefed: Briefed, vectors: Vectors, figures: Figures
         figures.themes += 1
         if not names:
             figures.unnamed += 1
-        elif any(is_filler(word) for name in names for word in name.replace("-", " ").split()):
+        elif any(filler_words(name) for name in names):
             figures.generic += 1
             if len(figures.examples) < 6:
                 figures.examples.append(" / ".join(names))

@@ -50,7 +50,10 @@ def test_filler_words_are_filler(word: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["surface", "codes", "qubit", "graphene", "anomaly", "learning", "Hubbard", "decoder"]
+    "word",
+    ["surface", "codes", "qubit", "graphene", "anomaly", "learning", "Hubbard", "decoder"]
+    # Half of a concept's name: "general relativity", "chemical potential", "critical point".
+    + ["general", "effective", "potential", "critical", "point", "strong", "number", "problem"],
 )
 def test_topic_words_are_not(word: str) -> None:
     assert not is_filler(word)
@@ -109,3 +112,20 @@ def test_acronyms_and_names_keep_their_capitals_title_words_do_not() -> None:
 
 def test_a_phrase_is_identified_by_its_stems() -> None:
     assert phrase_key("Surface codes") == phrase_key("surface code") == ("surfac", "code")
+
+
+def test_concepts_with_everyday_modifiers_survive() -> None:
+    found = surfaces(
+        "General relativity and effective field theory with a chemical potential "
+        "at the critical point, in the strong coupling limit."
+    )
+    for concept in ("general relativity", "effective field theory", "chemical potential"):
+        assert concept in found
+    assert {"critical point", "strong coupling"} <= found
+
+
+def test_compounds_name_something_when_their_head_does() -> None:
+    found = surfaces("A first-order phase transition in long-range state-of-the-art models.")
+    assert {"first-order phase transition", "long-range"} <= found
+    assert not any("state-of-the-art" in s for s in found)
+    assert not any("well-known" in s for s in surfaces("Well-known well-known effects."))

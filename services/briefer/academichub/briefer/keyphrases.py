@@ -136,29 +136,29 @@ GENERIC_WORDS: Final = frozenset(
     """
     paper papers article articles work works study result results finding findings method
     methods methodology methodologies approach approaches technique techniques framework
-    frameworks factor factors aspect aspects way ways example examples case cases problem
-    problems issue issues task tasks question questions fact facts kind kinds type types
-    term terms part parts role roles context respect investigation investigations
-    discussion overview introduction conclusion conclusions contribution contributions
-    implication implications feature features insight insights evidence understanding
-    development developments progress attention interest importance presence existence
-    absence possibility possibilities ability need lack number numbers amount amounts
-    variety range ranges manner means purpose purposes goal goals idea ideas notion notions
-    thing things situation situations detail details basis instance instances regard
-    addition order account light view point points line lines
+    frameworks factor factors aspect aspects way ways example examples case cases issue
+    issues task tasks question questions fact facts kind kinds type types term terms part
+    parts role roles context respect investigation investigations discussion overview
+    introduction conclusion conclusions contribution contributions implication
+    implications feature features insight insights evidence understanding development
+    developments progress attention interest importance presence existence absence
+    possibility possibilities ability need lack amount amounts variety manner means purpose
+    purposes goal goals idea ideas notion notions thing things situation situations detail
+    details instance instances regard addition
     novel new recent recently various different important significant significantly
-    certain particular specific general generally main key previous previously current
-    currently further additional several numerous many few various possible potential
-    promising interesting remarkable notable crucial essential fundamental central major
-    minor simple simpler complex good better best great greater large larger small smaller
-    high higher low lower strong stronger weak weaker wide broad extensive comprehensive
-    detailed rich full whole entire overall typical usual common same similar other
-    existing proposed resulting corresponding respective relevant appropriate suitable
-    effective efficient robust accurate precise exact approximate alternative original
-    natural naturally able unable likely unlikely clear clearly direct directly explicit
-    explicitly
+    certain particular main key previous previously further additional several numerous
+    many few possible promising interesting remarkable notable crucial essential major
+    good better best great greater extensive comprehensive detailed rich typical usual
+    same similar other existing proposed resulting corresponding respective relevant
+    appropriate suitable efficient robust accurate precise approximate alternative
+    original able unable likely unlikely clear clearly directly explicit explicitly
     """.split()  # noqa: SIM905
 )
+
+# Kept out of the list on purpose: words that look generic but are half of a concept's
+# name — "general relativity", "effective field theory", "chemical potential", "critical
+# point", "specific heat", "strong coupling", "large deviations", "winding number",
+# "inverse problem", "complex networks", "central charge", "natural language".
 
 # "-ing" words that are nouns and may end a phrase ("machine learning").
 ING_NOUNS: Final = frozenset(
@@ -213,17 +213,23 @@ def is_filler(word: str) -> bool:
 
 
 def filler_words(phrase: str) -> list[str]:
-    """The words of ``phrase`` that are filler (:func:`is_filler`)."""
-    return [t for t in tokenize(phrase) if is_filler(t)]
+    """The words of ``phrase`` that name nothing: filler words (:func:`is_filler`), and
+    compounds whose head is filler or that hold a stop word ("well-known",
+    "state-of-the-art"); "first-order" and "two-dimensional" name something."""
+    return [word for word in phrase.split() if not _content(word)]
 
 
 def _content(word: str) -> bool:
     tokens = tokenize(word)
     if not tokens or len(word) < 2 or word.isdigit():
         return False
-    if not any(c.isalpha() for c in word):
+    if not any(c.isalpha() for c in word) or all(len(t) == 1 for t in tokens):
         return False
-    return not any(is_filler(t) for t in tokens) and not all(len(t) == 1 for t in tokens)
+    if len(tokens) == 1:
+        return not is_filler(tokens[0])
+    # A compound ("first-order", "two-dimensional", "long-range") names something when its
+    # head does and no stop word sits inside it ("state-of-the-art", "well-known" do not).
+    return not is_filler(tokens[-1]) and not any(t in STOP_WORDS for t in tokens[1:-1])
 
 
 def _head_ok(word: str) -> bool:
