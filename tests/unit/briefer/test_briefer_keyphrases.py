@@ -51,9 +51,11 @@ def test_filler_words_are_filler(word: str) -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["surface", "codes", "qubit", "graphene", "anomaly", "learning", "Hubbard", "decoder"]
-    # Half of a concept's name: "general relativity", "chemical potential", "critical point".
-    + ["general", "effective", "potential", "critical", "point", "strong", "number", "problem"],
+    [
+        *("surface", "codes", "qubit", "graphene", "anomaly", "learning", "Hubbard", "decoder"),
+        # Half of a concept's name: "general relativity", "chemical potential", "critical point".
+        *("general", "effective", "potential", "critical", "point", "strong", "number", "problem"),
+    ],
 )
 def test_topic_words_are_not(word: str) -> None:
     assert not is_filler(word)
