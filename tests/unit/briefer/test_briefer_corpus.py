@@ -3,7 +3,7 @@
 from academichub.briefer.corpus import CountedPhraseStatistics, StorePhraseStatistics, window_counts
 from academichub.briefer.extractive import candidate_keys
 from academichub.briefer.keyphrases import phrase_key
-from academichub.briefer.store_access import DirectStoreAccess
+from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.unit.briefer.test_briefer_extractive import window
 
@@ -11,9 +11,10 @@ from tests.unit.briefer.test_briefer_extractive import window
 async def test_store_phrase_counts_agree_with_counted_ones() -> None:
     papers = window()
     store = InMemoryStore()
-    store.upsert_papers(papers)
+    store.papers.upsert_papers(papers)
     keys = candidate_keys(papers)
-    by_search = await StorePhraseStatistics(DirectStoreAccess(store)).phrase_frequencies(keys)
+    door = AsyncStore.inline(store.papers)
+    by_search = await StorePhraseStatistics(door).phrase_frequencies(keys)
     counted = CountedPhraseStatistics(papers).counts(keys)
     assert by_search.documents == counted.documents == 6
     assert by_search.source == "store"
