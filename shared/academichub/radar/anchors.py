@@ -7,10 +7,10 @@ one key of each clause. The index registers a query under the keys of its rarest
 keys before verifying it exactly. The rules keep every clause *complete* (no matching
 paper can lack all of its keys):
 
-* a leaf gives one single-key clause per key it cannot match without: a word its stem, a
-  phrase each *pair* of consecutive stems (``"function field"`` is rare even though
-  "function" and "field" are everywhere), a prefix, each token of an author's name, a
-  category, source or type;
+* a leaf gives one single-key clause per key it cannot match without (its
+  :meth:`~academichub.radar.leaves.Word.clauses`): a word its stem, a phrase each *pair*
+  of consecutive stems (``"function field"`` is rare even though "function" and "field"
+  are everywhere), a prefix, each token of an author's name, a category, source or type;
 * ``And`` needs all of its children: the clauses of every child;
 * ``Or`` needs one of its children: a single clause joining the best clause of each
   child, none if some child has none;
@@ -25,68 +25,19 @@ Guesses can be wrong for a given stream (every paper of a quant-ph feed has
 ``cat:quant-ph``), so the index measures how often each key occurs and passes the
 measured frequencies back in ``observed`` when it re-anchors.
 
-Keys are field-agnostic (``title:x`` anchors on the stem ``x``): verification checks
-the field. All kinds share one key space so that one set holds a paper's keys: a word is
-its stem, a pair the tuple of its two stems, every other kind ``"<kind>\\x1f<value>"``
-(stems hold letters and digits only, so the kinds cannot collide).
+Keys are those of :mod:`academichub.radar.keys`.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
 
-from academichub.radar.ast import (
-    And,
-    AnnounceType,
-    Author,
-    Category,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prefix,
-    Source,
-    Word,
-)
-from academichub.radar.selectivity import (
-    WordFrequency,
-    estimate,
-    guess_word_frequency,
-    prefix_frequency,
-)
+from academichub.radar.ast import And, Node, Not, Or
+from academichub.radar.keys import Key
+from academichub.radar.selectivity import WordFrequency, guess_word_frequency
 
-__all__ = ["Anchors", "Key", "TaggedKind", "anchors", "kind_of", "pair_key", "tagged_key"]
-
-Key = str | tuple[str, str]
-TaggedKind = Literal["prefix", "author", "cat", "cat*", "source", "source*", "type"]
-
-_TAG: Final = "\x1f"
-# Two stems side by side are much rarer than either: a guess, until measured.
-_PAIR_SHARE: Final = 0.25
-# A given name or middle token of a full-name author query: far more common than surnames.
-_NAME_TOKEN: Final = 0.01
-
-
-def pair_key(first: str, second: str) -> tuple[str, str]:
-    """The key of two consecutive stems."""
-    return (first, second)
-
-
-def tagged_key(kind: TaggedKind, value: str) -> str:
-    """The key of a prefix, author token, category, source or type (``*`` kinds: a
-    group, keyed by its head, e.g. ``cat*`` ``cs.``)."""
-    return f"{kind}{_TAG}{value}"
-
-
-def kind_of(key: Key) -> str:
-    """``word``, ``pair`` or the tagged kind of ``key``."""
-    if isinstance(key, tuple):
-        return "pair"
-    kind, tag, _ = key.partition(_TAG)
-    return kind if tag else "word"
+__all__ = ["Anchors", "anchors"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +65,6 @@ def anchors(
     """
     seen = observed or {}
 
-    def one(key: Key, guess: float) -> _Clause:
-        return _Clause(frozenset((key,)), seen.get(key, guess))
-
     def word(stem: str) -> float:
         return seen.get(stem, word_frequency(stem))
 
@@ -136,26 +84,7 @@ def anchors(
             return [_Clause(frozenset(keys), min(1.0, total))]
         if isinstance(n, Not):
             return []
-        if isinstance(n, Word):
-            return [one(n.token, word(n.token))]
-        if isinstance(n, Phrase):
-            return [
-                one(pair_key(a, b), _PAIR_SHARE * min(word(a), word(b)))
-                for a, b in itertools.pairwise(n.tokens)
-            ]
-        if isinstance(n, Prefix):
-            return [one(tagged_key("prefix", n.prefix), prefix_frequency(n.prefix))]
-        if isinstance(n, Author):
-            *given, surname = n.tokens
-            return [one(tagged_key("author", surname), estimate(n))] + [
-                one(tagged_key("author", token), _NAME_TOKEN) for token in given
-            ]
-        if isinstance(n, Category):
-            return [one(tagged_key("cat*" if n.group else "cat", n.value), estimate(n))]
-        if isinstance(n, Source):
-            return [one(tagged_key("source*" if n.group else "source", n.value), estimate(n))]
-        assert isinstance(n, AnnounceType)
-        return [one(tagged_key("type", n.value), estimate(n))]
+        return [_Clause(frozenset((key,)), seen.get(key, guess)) for key, guess in n.clauses(word)]
 
     clauses = visit(node)
     if not clauses:

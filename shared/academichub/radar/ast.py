@@ -1,73 +1,42 @@
 """The radar query AST: one meaning, compiled three ways.
 
-Leaves hold *analysed* values (see :mod:`academichub.radar.analysis`) so that every
-compiler compares like with like:
-
-* :class:`Word` / :class:`Phrase` hold Snowball-stemmed, lower-cased NFKC tokens;
-* :class:`Prefix` holds a lower-cased NFKC token prefix (unstemmed), at least 3 characters;
-* :class:`Author` holds accent-folded lower-case name tokens;
-* :class:`Category`, :class:`Source`, :class:`AnnounceType` hold exact lower-cased values
-  (``cat:cs.*`` is a Category with ``group=True`` and value ``cs.``).
-
-``TextField`` says where a text leaf looks: ``text`` means title or abstract.
+The leaves and what each of them means live in :mod:`academichub.radar.leaves`; this
+module adds the operators. ``And`` needs all its children, ``Or`` one of them, ``Not``
+that its child does not match.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-TextField = Literal["text", "title", "abstract"]
+from academichub.radar.leaves import (
+    AnnounceType,
+    Author,
+    Category,
+    Leaf,
+    Phrase,
+    Prefix,
+    Source,
+    TextField,
+    Word,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    field: TextField
-    token: str
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    field: TextField
-    tokens: tuple[str, ...]
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Prefix:
-    field: TextField
-    prefix: str
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Author:
-    """Matches a paper with an author whose folded name tokens contain ``tokens`` in order
-    (a full name), or whose last token equals the single token given (a surname)."""
-
-    tokens: tuple[str, ...]
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    value: str
-    group: bool
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    value: str
-    group: bool
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class AnnounceType:
-    value: str
-    raw: str
+__all__ = [
+    "And",
+    "AnnounceType",
+    "Author",
+    "Category",
+    "Leaf",
+    "Node",
+    "Not",
+    "Or",
+    "Phrase",
+    "Prefix",
+    "Source",
+    "TextField",
+    "Word",
+    "leaves_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,5 +54,13 @@ class Not:
     child: Node
 
 
-Leaf = Word | Phrase | Prefix | Author | Category | Source | AnnounceType
 Node = Leaf | And | Or | Not
+
+
+def leaves_of(node: Node) -> list[Leaf]:
+    """Every leaf of ``node``, negated or not, in query order (with repeats)."""
+    if isinstance(node, And | Or):
+        return [leaf for child in node.children for leaf in leaves_of(child)]
+    if isinstance(node, Not):
+        return leaves_of(node.child)
+    return [node]

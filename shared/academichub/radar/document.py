@@ -1,4 +1,9 @@
-"""A paper analysed once for matching: the tokens every radar leaf compares against."""
+"""A paper analysed once for matching: the streams of tokens every leaf compares against.
+
+The full-text indices hold exactly these streams, under the same names (see
+:mod:`academichub.radar.leaves` for what each holds), so a probe means the same thing in
+Python, tantivy and Elasticsearch.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ from dataclasses import dataclass
 
 from academichub.contracts import Paper
 from academichub.radar.analysis import fold_name, stem, tokenize
+from academichub.radar.leaves import Stream
+
+Values = tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +44,25 @@ class PaperDocument:
             source=paper.source.lower(),
             announce_type=paper.announce_type,
         )
+
+    def stream(self, name: Stream) -> Values:
+        """The values of one stream, each a tuple of tokens (a keyword is one token)."""
+        match name:
+            case "title":
+                return (self.title,)
+            case "abstract":
+                return (self.abstract,)
+            case "title_raw":
+                return (self.title_raw,)
+            case "abstract_raw":
+                return (self.abstract_raw,)
+            case "author":
+                return tuple(a for a in self.authors if a)
+            case "author_last":
+                return tuple((a[-1],) for a in self.authors if a)
+            case "cat":
+                return tuple((c,) for c in self.categories)
+            case "source":
+                return ((self.source,),)
+            case "type":
+                return () if self.announce_type is None else ((self.announce_type,),)

@@ -2,23 +2,22 @@
 
 The web layer gets segments ``(text, is_hit)`` and does the escaping and marking itself,
 so no markup is ever built from untrusted feed text here. Hits are found with the same
-analysis as matching (NFKC, lower case, Snowball stems, prefixes on unstemmed tokens),
-while the segments are slices of the original text.
+analysis and the same probes as matching (each leaf's title and abstract readings, see
+:mod:`academichub.radar.leaves`), while the segments are slices of the original text.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import operator
 import re
 import unicodedata
 from dataclasses import dataclass
-from itertools import compress
 from typing import Final, NamedTuple
 
 from academichub.radar.analysis import normalise, stem
-from academichub.radar.ast import And, Node, Not, Or, Phrase, Prefix, Word
+from academichub.radar.ast import And, Node, Not, Or
+from academichub.radar.leaves import Op, Probe, spans
 
 __all__ = ["ELLIPSIS", "PositiveTerms", "positive_terms", "snippet", "token_spans"]
 
@@ -29,36 +28,37 @@ Segment = tuple[str, bool]
 
 @dataclass(frozen=True, slots=True)
 class PositiveTerms:
-    """The text terms a query looks for (leaves under a NOT are not highlighted)."""
+    """The title and abstract probes of a query's leaves (those under a NOT are not
+    highlighted), each once; ``stemmed``: read against stems, else against the words as
+    written (a prefix)."""
 
-    words: frozenset[str]  # stems
-    phrases: tuple[tuple[str, ...], ...]  # stems in order
-    prefixes: tuple[str, ...]  # unstemmed, lower-cased
+    probes: tuple[tuple[Probe, bool], ...]
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.phrases or self.prefixes)
+        return bool(self.probes)
 
 
 def positive_terms(node: Node | None) -> PositiveTerms:
-    words: set[str] = set()
-    phrases: dict[tuple[str, ...], None] = {}
-    prefixes: dict[str, None] = {}
+    found: dict[tuple[Op, tuple[str, ...], bool], tuple[Probe, bool]] = {}
 
     def visit(n: Node) -> None:
         if isinstance(n, And | Or):
             for child in n.children:
                 visit(child)
-        elif isinstance(n, Word):
-            words.add(n.token)
-        elif isinstance(n, Phrase):
-            phrases[n.tokens] = None
-        elif isinstance(n, Prefix):
-            prefixes[n.prefix] = None
-        # Not: what it excludes is absent from a match; other leaves are not text.
+        elif not isinstance(n, Not):
+            # Not: what it excludes is absent from a match.
+            for reading in n.readings():
+                if reading.field in _TEXT_FIELDS:
+                    for probe in reading.probes:
+                        stemmed = probe.stream in _TEXT_FIELDS
+                        found.setdefault((probe.op, probe.values, stemmed), (probe, stemmed))
 
-    if node is not None and not isinstance(node, Not):
+    if node is not None:
         visit(node)
-    return PositiveTerms(frozenset(words), tuple(phrases), tuple(prefixes))
+    return PositiveTerms(tuple(found.values()))
+
+
+_TEXT_FIELDS: Final = ("title", "abstract")
 
 
 class TokenSpan(NamedTuple):
@@ -162,27 +162,12 @@ def _hits(text: str, terms: PositiveTerms) -> list[tuple[int, int]]:
     found = _Tokens.of(text)
     tokens = found.tokens
     stems = list(map(stem, tokens))
-    every = range(len(stems))
-    # (first token, last token) of each hit; the scans run in C (compress/map), since
-    # most tokens of an abstract are not hits.
-    hit_tokens: list[tuple[int, int]] = []
-    if terms.words:
-        hit_tokens += ((i, i) for i in compress(every, map(terms.words.__contains__, stems)))
-    if terms.prefixes:
-        starts_with = operator.methodcaller("startswith", terms.prefixes)
-        hit_tokens += ((i, i) for i in compress(every, map(starts_with, tokens)))
-    for phrase in terms.phrases:
-        if not phrase:
-            # Never parsed, but constructible: a slice comparison matches it at every
-            # token, ending where the token before ends (for the first, the last token).
-            hit_tokens += ((i, (i - 1) % len(stems)) for i in every)
-            continue
-        length = len(phrase)
-        hit_tokens += (
-            (i, i + length - 1)
-            for i in compress(every, map(phrase[0].__eq__, stems))
-            if tuple(stems[i : i + length]) == phrase
-        )
+    # (first token, last token) of each hit, read as matching reads the paper.
+    hit_tokens = [
+        span
+        for probe, stemmed in terms.probes
+        for span in spans(probe, stems if stemmed else tokens)
+    ]
     ranges = sorted(found.span(first, last) for first, last in hit_tokens)
     merged: list[tuple[int, int]] = []
     for start, end in ranges:

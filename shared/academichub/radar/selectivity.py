@@ -1,11 +1,10 @@
-"""Guesses of how often a query part matches a paper, to choose anchors and test order.
+"""Guesses of how often a stem or a prefix occurs in a paper, to choose anchors.
 
-Only the order of the numbers matters: the index anchors an ``And`` on its least
-frequent positive child, and the compiled matcher tries the least frequent child first.
-Without corpus statistics the guesses follow the heuristics of Lucene Monitor's term
-weighting: common words are poor anchors, longer words and phrases are rarer, authors
-are rare, categories and sources are frequent. A caller with document frequencies can
-pass a ``word_frequency`` function (fraction of papers containing a stem) instead.
+Only the order of the numbers matters: the index anchors a query on its rarest clause
+(:mod:`academichub.radar.anchors`), and measures the real frequencies as papers arrive.
+The guesses follow the heuristics of Lucene Monitor's term weighting: common words are
+poor anchors, longer words are rarer. The guesses for the other kinds of leaves sit with
+the leaves (:mod:`academichub.radar.leaves`).
 """
 
 from __future__ import annotations
@@ -13,21 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from academichub.radar.ast import (
-    And,
-    AnnounceType,
-    Author,
-    Category,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prefix,
-    Source,
-    Word,
-)
-
-__all__ = ["WordFrequency", "estimate", "guess_word_frequency", "prefix_frequency"]
+__all__ = ["WordFrequency", "guess_word_frequency", "prefix_frequency"]
 
 WordFrequency = Callable[[str], float]
 
@@ -47,8 +32,6 @@ _COMMON = """a accur achiev across algorithm all allow also an analysi and ani a
     well what when where which while will with within without work would"""
 _COMMON_STEMS: Final = frozenset(_COMMON.split())
 
-_TITLE_SHARE: Final = 0.3  # a title holds far fewer tokens than an abstract
-
 
 def guess_word_frequency(stem: str) -> float:
     if stem in _COMMON_STEMS:
@@ -60,34 +43,3 @@ def guess_word_frequency(stem: str) -> float:
 
 def prefix_frequency(prefix: str) -> float:
     return {3: 0.15, 4: 0.06, 5: 0.03, 6: 0.015}.get(len(prefix), 0.01)
-
-
-def estimate(node: Node, word_frequency: WordFrequency = guess_word_frequency) -> float:
-    """Rough fraction of papers that ``node`` matches."""
-    if isinstance(node, And):
-        product = 1.0
-        for child in node.children:
-            product *= estimate(child, word_frequency)
-        return product
-    if isinstance(node, Or):
-        return min(1.0, sum(estimate(c, word_frequency) for c in node.children))
-    if isinstance(node, Not):
-        return 1.0 - estimate(node.child, word_frequency)
-    if isinstance(node, Word | Phrase | Prefix):
-        if isinstance(node, Word):
-            guess = word_frequency(node.token)
-        elif isinstance(node, Phrase):
-            guess = 0.5 * min(word_frequency(t) for t in node.tokens)
-        else:
-            guess = prefix_frequency(node.prefix)
-        return guess * _TITLE_SHARE if node.field == "title" else guess
-    if isinstance(node, Author):
-        return 0.001
-    if isinstance(node, Category):
-        # The big categories (cs.LG, quant-ph, hep-ph) each hold several percent of
-        # arXiv, and cs.* about a third.
-        return 0.4 if node.group else 0.1
-    if isinstance(node, Source):
-        return 0.3 if node.group else 0.4
-    assert isinstance(node, AnnounceType)
-    return 0.4

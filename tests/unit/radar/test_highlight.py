@@ -73,9 +73,12 @@ def test_the_window_goes_where_the_hits_are_densest() -> None:
 
 def test_positive_terms() -> None:
     terms = positive_terms(parse_query('title:spins "spin chain" quant* -harvest cat:cs.*'))
-    assert terms.words == {"spin"}
-    assert terms.phrases == (("spin", "chain"),)
-    assert terms.prefixes == ("quant",)
+    # Each probe once, whichever field it was read in: a snippet is of one text.
+    assert [(p.op, p.values, stemmed) for p, stemmed in terms.probes] == [
+        ("term", ("spin",), True),
+        ("phrase", ("spin", "chain"), True),
+        ("prefix", ("quant",), False),
+    ]
     assert not positive_terms(parse_query("-spin"))
     assert not positive_terms(None)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from academichub.contracts import MatchedTerm
-from academichub.radar.anchors import anchors, pair_key, tagged_key
+from academichub.radar.anchors import anchors
 from academichub.radar.index import RadarHit, RadarIndex, match_naive
+from academichub.radar.keys import pair_key, tagged_key
 from academichub.radar.parser import parse_query
 from tests.unit.radar.factories import doc
 
@@ -44,33 +45,34 @@ def test_match_returns_each_matching_radar_with_its_terms() -> None:
     ]
 
 
-def test_only_radars_anchored_on_the_papers_terms_are_candidates() -> None:
-    index = index_of(
-        spin="spin -rotations",  # anchored on a word the paper has: verified, fails
-        guarded="spin cat:math.CO",  # anchored on a word the paper has, guard fails
-        pair='"spin rotations"',  # both words are in the paper, but not side by side
-        energy='"energy harvesting"',  # anchored on a word the paper lacks
-        author="author:lecun",
-        group="cat:math.*",
-        prefix="photo*",
-        journal="source:journal:*",
-    )
-    view = index.view(PAPER)
-    assert index.candidates(view) == {"spin"}
-    assert index.match(PAPER) == []
+def test_radars_whose_anchor_or_guard_the_paper_lacks_do_not_match() -> None:
+    queries = {
+        "spin": "spin -rotations",  # anchored on a word the paper has: answered, fails
+        "guarded": "spin cat:math.CO",  # anchored on a word the paper has, guard fails
+        "pair": '"spin rotations"',  # both words are in the paper, but not side by side
+        "energy": '"energy harvesting"',  # anchored on a word the paper lacks
+        "author": "author:lecun",
+        "group": "cat:math.*",
+        "prefix": "photo*",
+        "journal": "source:journal:*",
+    }
+    index = index_of(**queries)
+    radars = {radar_id: parse_query(query) for radar_id, query in queries.items()}
+    assert index.match(PAPER) == match_naive(radars, PAPER) == []
 
 
 @pytest.mark.parametrize(
     "query", ["-harvesting", "NOT type:new", "spin OR -harvesting", "-(a b)", "NOT NOT spin"]
 )
-def test_radars_without_a_positive_anchor_are_verified_for_every_paper(query: str) -> None:
+def test_radars_without_a_positive_anchor_are_answered_for_every_paper(query: str) -> None:
     node = parse_query(query)
     assert anchors(node) is None
     index = RadarIndex()
     index.add("r", node)
     unrelated = doc("Graphs", "Nothing in common.", categories=["math.CO"], announce_type="new")
-    assert "r" in index.candidates(index.view(unrelated))
-    assert ids(index.match(PAPER)) == ids(match_naive({"r": node}, PAPER)) == ["r"]
+    for paper in (PAPER, unrelated):
+        assert ids(index.match(paper)) == ids(match_naive({"r": node}, paper))
+    assert ids(index.match(PAPER)) == ["r"]
 
 
 def test_an_and_is_anchored_on_its_most_selective_positive_child_and_guarded_by_the_next() -> None:
@@ -94,11 +96,10 @@ def test_an_and_is_anchored_on_its_most_selective_positive_child_and_guarded_by_
     assert found.guard == {"ion", "atom"}
 
 
-def test_a_radar_is_verified_only_when_the_paper_passes_its_guard() -> None:
+def test_a_radar_matches_only_when_the_paper_passes_its_guard() -> None:
     index = index_of(r='"spin chains" cat:quant-ph', s="chains (rotations OR quantization)")
     other = doc("Spin chains", "Nothing else.", categories=["math.CO"])
-    assert index.candidates(index.view(other)) == set()
-    assert index.candidates(index.view(PAPER)) == {"r", "s"}
+    assert index.match(other) == []
     assert ids(index.match(PAPER)) == ["r", "s"]
 
 
@@ -132,7 +133,6 @@ def test_add_replaces_and_remove_forgets() -> None:
     assert index.remove("r") is False
     assert len(index) == 0
     assert index.match(PAPER) == []
-    assert "r" not in index.candidates(index.view(PAPER))
 
 
 def test_radars_sharing_a_query_all_match_and_leave_independently() -> None:
@@ -154,25 +154,24 @@ def test_a_prefix_shared_by_two_radars_survives_removing_one() -> None:
     assert ids(index.match(PAPER)) == ["b"]
 
 
-def test_reanchoring_with_corpus_frequencies_keeps_the_matches() -> None:
-    index = index_of(r="spin chains quantization", s="-harvesting")
-    before = sorted(index.match(PAPER))
-    index.reanchor(lambda stem: 0.9 if stem == "spin" else 0.1)
-    assert sorted(index.match(PAPER)) == before
-    assert len(index) == 2
-
-
 def test_radars_leave_an_anchor_that_proves_common() -> None:
     # The guess: a category is rarer than any of five short words together.
+    node = parse_query("cat:quant-ph (ion OR atom OR spin OR bit OR gate)")
+    guessed = anchors(node)
+    assert guessed is not None
+    assert guessed.keys == {tagged_key("cat", "quant-ph")}
+    # Measured on a stream where every paper has cat:quant-ph: the radar now waits for
+    # one of its words (what the index re-anchors with after a measuring window).
+    measured = anchors(node, observed={tagged_key("cat", "quant-ph"): 1.0})
+    assert measured is not None
+    assert measured.keys == {"ion", "atom", "spin", "bit", "gate"}
+    # Re-anchored in the middle of a stream, the radar keeps matching what it matched.
     index = RadarIndex(measure_after=4)
-    index.add("r", parse_query("cat:quant-ph (ion OR atom OR spin OR bit OR gate)"))
-    quant_ph = [doc(f"Paper {i}", "Graph theory.", categories=["quant-ph"]) for i in range(4)]
-    assert index.anchor_keys("r") == {tagged_key("cat", "quant-ph")}
-    for paper in quant_ph:
-        assert index.match(paper) == []
-    # Every paper so far had cat:quant-ph: the radar now waits for one of its words.
-    assert index.anchor_keys("r") == {"ion", "atom", "spin", "bit", "gate"}
+    index.add("r", node)
+    for i in range(4):
+        assert index.match(doc(f"Paper {i}", "Graph theory.", categories=["quant-ph"])) == []
     assert ids(index.match(doc("Spin", categories=["quant-ph"]))) == ["r"]
+    assert index.match(doc("Spin", categories=["math.CO"])) == []
 
 
 def test_naive_matching_is_the_reference() -> None:

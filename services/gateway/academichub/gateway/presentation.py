@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from academichub.contracts import MatchedTerm, Paper
-from academichub.radar.ast import Node, Or, Phrase, Prefix, TextField, Word
+from academichub.radar.ast import Node, Or
 from academichub.radar.highlight import snippet
+from academichub.radar.leaves import leaf_of
 
 Segments = list[tuple[str, bool]]
 
@@ -117,19 +118,8 @@ def paper_links(paper: Paper) -> dict[str, str | None]:
 
 def fired_node(terms: Iterable[MatchedTerm], field: str) -> Node | None:
     """The fired terms of one field (``title`` or ``abstract``) as a query to highlight
-    with: words are stems, phrases stems joined by spaces, prefixes end in ``*`` (see
-    :func:`academichub.radar.evaluate.leaf_term`)."""
-    leaves: list[Node] = []
-    for term in terms:
-        if term.field != field:
-            continue
-        where: TextField = "title" if field == "title" else "abstract"
-        if term.term.endswith("*"):
-            leaves.append(Prefix(where, term.term[:-1], term.term))
-        elif " " in term.term:
-            leaves.append(Phrase(where, tuple(term.term.split()), term.term))
-        else:
-            leaves.append(Word(where, term.term, term.term))
+    with: each term read back to the leaf that reported it."""
+    leaves: list[Node] = [leaf_of(term) for term in terms if term.field == field]
     return Or(tuple(leaves)) if leaves else None
 
 

@@ -3,18 +3,19 @@
 Which papers match follows :mod:`academichub.radar.evaluate` exactly, over the fields of
 :mod:`academichub.store.elastic.mappings` (pre-analysed tokens split on whitespace): a unit
 test interprets the compiled DSL over the documents the adapter indexes and compares it
-with the evaluator on random corpora and queries. Ranking is Elasticsearch's BM25 (k1 1.2,
-b 0.75, like :mod:`academichub.radar.scoring`), shaped the same way:
+with the evaluator on random corpora and queries. Each leaf is compiled from its readings
+(:mod:`academichub.radar.leaves`), each probe to one query on the field of its stream: a
+``term`` to a ``term`` query, a ``phrase`` to a ``match_phrase`` (slop 0; the position gap
+between the values of a multi-valued field keeps a phrase inside one author's name), a
+``prefix`` to a ``prefix`` query. Ranking is Elasticsearch's BM25 (k1 1.2, b 0.75, like
+:mod:`academichub.radar.scoring`), shaped the same way:
 
-* a word is a ``term`` query on the stemmed field, a phrase a ``match_phrase`` (slop 0) on
-  it; a ``text`` leaf looks in the title (boosted like scoring's ``TITLE_WEIGHT``) or the
-  abstract, both scores adding up as scoring adds both fields' terms;
-* ``Prefix`` is a ``prefix`` query on the unstemmed field (a constant score per field, where
-  scoring sums the words it expands to: ranking differs, matching does not);
-* ``Author`` with one token is a surname (a term on ``author_last``), with more tokens a
-  phrase inside one author's name (the position gap keeps phrases inside one value);
-* author, category, source and type leaves score the constant ``NON_TEXT_SCORE``, as in
-  scoring; ``group`` values (``cat:cs.*``) are prefixes of the keyword;
+* a reading in the title or abstract is boosted as scoring weighs that field
+  (:func:`~academichub.radar.scoring.field_weight`), so a ``text`` leaf adds up both
+  fields; a prefix scores a constant per field (where scoring sums the words it expands
+  to: ranking differs, matching does not);
+* a reading in any other field (author, category, source, type) scores the constant
+  ``NON_TEXT_SCORE``, as in scoring;
 * ``Not`` inside ``And`` is a ``must_not`` clause; anywhere else, and for an ``And`` of
   negations only, it is "every paper except": ``match_all`` as an unscored filter plus
   ``must_not``, so negations never score;
@@ -26,24 +27,11 @@ Nothing here imports the client: the query is plain data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Final, Literal
 
-from academichub.radar.ast import (
-    And,
-    AnnounceType,
-    Author,
-    Category,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prefix,
-    Source,
-    TextField,
-    Word,
-)
-from academichub.radar.scoring import NON_TEXT_SCORE, TITLE_WEIGHT
+from academichub.radar.ast import And, Node, Not, Or
+from academichub.radar.leaves import Probe, Reading, Stream
+from academichub.radar.scoring import NON_TEXT_SCORE, field_weight
 from academichub.store.elastic import mappings as f
 from academichub.store.port import SearchFilters
 
@@ -57,65 +45,49 @@ NEWEST_FIRST: Final[tuple[Query, ...]] = (
     {f.SEQ: {"order": "desc"}},
 )
 
-_STEMMED: Final[dict[str, tuple[tuple[str, float], ...]]] = {
-    "text": ((f.TITLE, TITLE_WEIGHT), (f.ABSTRACT, 1.0)),
-    "title": ((f.TITLE, TITLE_WEIGHT),),
-    "abstract": ((f.ABSTRACT, 1.0),),
-}
-_RAW: Final[dict[str, tuple[tuple[str, float], ...]]] = {
-    "text": ((f.TITLE_RAW, TITLE_WEIGHT), (f.ABSTRACT_RAW, 1.0)),
-    "title": ((f.TITLE_RAW, TITLE_WEIGHT),),
-    "abstract": ((f.ABSTRACT_RAW, 1.0),),
+# The index field holding each stream of the analysed paper.
+_FIELDS: Final[dict[Stream, str]] = {
+    "title": f.TITLE,
+    "abstract": f.ABSTRACT,
+    "title_raw": f.TITLE_RAW,
+    "abstract_raw": f.ABSTRACT_RAW,
+    "author": f.AUTHOR,
+    "author_last": f.AUTHOR_LAST,
+    "cat": f.CATEGORY,
+    "source": f.SOURCE,
+    "type": f.ANNOUNCE_TYPE,
 }
 
 
 def compile_query(node: Node) -> Query:
     """An Elasticsearch query accepting exactly the papers the evaluator accepts."""
     match node:
-        case Word(field=field, token=token):
-            return _over(
-                _STEMMED,
-                field,
-                lambda name, boost: {"term": {name: {"value": token, "boost": boost}}},
-            )
-        case Phrase(field=field, tokens=tokens):
-            if not tokens:
-                # The parser never builds one; the evaluator finds an empty run everywhere.
-                return dict(MATCH_ALL)
-            text = " ".join(tokens)
-            return _over(
-                _STEMMED,
-                field,
-                lambda name, boost: {"match_phrase": {name: {"query": text, "boost": boost}}},
-            )
-        case Prefix(field=field, prefix=prefix):
-            return _over(
-                _RAW,
-                field,
-                lambda name, boost: {"prefix": {name: {"value": prefix, "boost": boost}}},
-            )
-        case Author(tokens=tokens):
-            return _constant(_author(tokens))
-        case Category(value=value, group=group):
-            return _constant(_exact(f.CATEGORY, value, group))
-        case Source(value=value, group=group):
-            return _constant(_exact(f.SOURCE, value, group))
-        case AnnounceType(value=value):
-            return _constant(_exact(f.ANNOUNCE_TYPE, value, False))
         case And(children=children):
             return _and(children)
         case Or(children=children):
             if not children:
                 return dict(MATCH_NONE)
-            return {
-                "bool": {
-                    "should": [compile_query(child) for child in children],
-                    "minimum_should_match": 1,
-                }
-            }
-        case Not(child=child):
-            return _except([compile_query(child)])
-    raise TypeError(f"not a radar query node: {node!r}")
+            return _any([compile_query(child) for child in children])
+    if isinstance(node, Not):
+        return _except([compile_query(node.child)])
+    return _any([_reading(r) for r in node.readings()])
+
+
+def _reading(reading: Reading) -> Query:
+    weight = field_weight(reading.field)
+    either = _any([_probe(p, weight) for p in reading.probes])
+    return either if weight is not None else _constant(either)
+
+
+def _probe(probe: Probe, boost: float | None) -> Query:
+    """One probe's query; ``boost`` None: unboosted, inside a constant score."""
+    boosted = {} if boost is None else {"boost": boost}
+    field = _FIELDS[probe.stream]
+    if probe.op == "term":
+        return {"term": {field: {"value": probe.values[0], **boosted}}}
+    if probe.op == "prefix":
+        return {"prefix": {field: {"value": probe.values[0], **boosted}}}
+    return {"match_phrase": {field: {"query": " ".join(probe.values), **boosted}}}
 
 
 def compile_filters(filters: SearchFilters) -> list[Query]:
@@ -209,12 +181,7 @@ def facets_body(query: Node | None, filters: SearchFilters, top: int, days: int)
     }
 
 
-def _over(
-    fields: dict[str, tuple[tuple[str, float], ...]],
-    field: TextField,
-    leaf: Callable[[str, float], Query],
-) -> Query:
-    queries = [leaf(name, boost) for name, boost in fields[field]]
+def _any(queries: list[Query]) -> Query:
     if len(queries) == 1:
         return queries[0]
     return {"bool": {"should": queries, "minimum_should_match": 1}}
@@ -224,15 +191,6 @@ def _exact(field: str, value: str, group: bool) -> Query:
     if group:
         return {"prefix": {field: {"value": value}}}
     return {"term": {field: {"value": value}}}
-
-
-def _author(tokens: tuple[str, ...]) -> Query:
-    if not tokens:
-        # The parser never builds one; the evaluator accepts any author with a name.
-        return {"exists": {"field": f.AUTHOR_LAST}}
-    if len(tokens) == 1:  # a surname: the last token of some author
-        return {"term": {f.AUTHOR_LAST: {"value": tokens[0]}}}
-    return {"match_phrase": {f.AUTHOR: {"query": " ".join(tokens)}}}
 
 
 def _constant(query: Query) -> Query:

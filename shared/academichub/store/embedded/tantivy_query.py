@@ -1,16 +1,17 @@
 """The radar AST compiled to a tantivy query, plus search filters as tantivy clauses.
 
 Which papers match follows :mod:`academichub.radar.evaluate` exactly (a property test
-compares the two on random corpora and queries). Ranking is tantivy's BM25, shaped like
+compares the two on random corpora and queries): each leaf is compiled from its readings
+(:mod:`academichub.radar.leaves`), each probe to one tantivy query on the index field of
+its stream (the index holds the same streams, see
+:mod:`academichub.store.embedded.index_schema`). Ranking is tantivy's BM25, shaped like
 :mod:`academichub.radar.scoring`:
 
-* a text leaf on ``text`` looks in the title (weighted like scoring's ``TITLE_WEIGHT``) or
-  the abstract;
-* ``Prefix`` matches an unstemmed token starting with the prefix;
-* ``Author`` with one token is a surname (the last token of some author), with more
-  tokens a phrase inside one author's name;
-* author, category, source and type leaves score a small constant, as in scoring: they
-  say *which* papers more than *how relevant*; ``group`` values are prefixes;
+* a reading in the title or abstract is weighted as scoring weighs that field
+  (:func:`~academichub.radar.scoring.field_weight`), so a ``text`` leaf adds up both
+  fields; a prefix scores a constant per field (a regex match scores 1);
+* a reading in any other field (author, category, source, type) scores scoring's small
+  constant: those say *which* papers more than *how relevant*;
 * ``Not`` inside ``And`` is a must-not clause; anywhere else it is "all papers except";
 * search filters and negations do not score.
 """
@@ -20,71 +21,59 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Final
 
 import tantivy
 
-from academichub.radar.ast import (
-    And,
-    AnnounceType,
-    Author,
-    Category,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prefix,
-    Source,
-    TextField,
-    Word,
-)
-from academichub.radar.scoring import NON_TEXT_SCORE, TITLE_WEIGHT
+from academichub.radar.ast import And, Leaf, Node, Not, Or
+from academichub.radar.leaves import Probe, Reading, Stream
+from academichub.radar.scoring import NON_TEXT_SCORE, field_weight
 from academichub.store.embedded import index_schema as f
 from academichub.store.port import SearchFilters
 
-_STEMMED: Final[dict[str, tuple[tuple[str, float], ...]]] = {
-    "text": ((f.TITLE, TITLE_WEIGHT), (f.ABSTRACT, 1.0)),
-    "title": ((f.TITLE, TITLE_WEIGHT),),
-    "abstract": ((f.ABSTRACT, 1.0),),
-}
-_RAW: Final[dict[str, tuple[tuple[str, float], ...]]] = {
-    "text": ((f.TITLE_RAW, TITLE_WEIGHT), (f.ABSTRACT_RAW, 1.0)),
-    "title": ((f.TITLE_RAW, TITLE_WEIGHT),),
-    "abstract": ((f.ABSTRACT_RAW, 1.0),),
+# The index field holding each stream of the analysed paper.
+_FIELDS: Final[dict[Stream, str]] = {
+    "title": f.TITLE,
+    "abstract": f.ABSTRACT,
+    "title_raw": f.TITLE_RAW,
+    "abstract_raw": f.ABSTRACT_RAW,
+    "author": f.AUTHOR,
+    "author_last": f.AUTHOR_LAST,
+    "cat": f.CATEGORY,
+    "source": f.SOURCE,
+    "type": f.ANNOUNCE_TYPE,
 }
 
 
 def compile_query(node: Node, schema: tantivy.Schema) -> tantivy.Query:
     """A tantivy query accepting exactly the papers the evaluator accepts for ``node``."""
     match node:
-        case Word(field=field, token=token):
-            return _over(_STEMMED, field, lambda name: _term(schema, name, token))
-        case Phrase(field=field, tokens=tokens):
-            return _over(_STEMMED, field, lambda name: _phrase(schema, name, tokens))
-        case Prefix(field=field, prefix=prefix):
-            return _over(_RAW, field, lambda name: _starts_with(schema, name, prefix))
-        case Author(tokens=tokens):
-            if len(tokens) == 1:
-                return _constant(_term(schema, f.AUTHOR_LAST, tokens[0]))
-            return _constant(_phrase(schema, f.AUTHOR, tokens))
-        case Category(value=value, group=group):
-            return _constant(_exact(schema, f.CATEGORY, value, group))
-        case Source(value=value, group=group):
-            return _constant(_exact(schema, f.SOURCE, value, group))
-        case AnnounceType(value=value):
-            return _constant(_term(schema, f.ANNOUNCE_TYPE, value))
         case And(children=children):
             return _and(children, schema)
         case Or(children=children):
             if not children:
                 return tantivy.Query.empty_query()
-            return tantivy.Query.boolean_query(
-                [(tantivy.Occur.Should, compile_query(c, schema)) for c in children]
-            )
+            return _any([compile_query(c, schema) for c in children])
         case Not(child=child):
             return _except(compile_query(child, schema))
-    raise TypeError(f"not a radar query node: {node!r}")
+    return _any([_reading(r, schema) for r in node.readings()])
+
+
+def _reading(reading: Reading, schema: tantivy.Schema) -> tantivy.Query:
+    either = _any([_probe(p, schema) for p in reading.probes])
+    weight = field_weight(reading.field)
+    if weight is None:
+        return tantivy.Query.const_score_query(either, NON_TEXT_SCORE)
+    return either if weight == 1.0 else tantivy.Query.boost_query(either, weight)
+
+
+def _probe(probe: Probe, schema: tantivy.Schema) -> tantivy.Query:
+    field = _FIELDS[probe.stream]
+    if probe.op == "term":
+        return tantivy.Query.term_query(schema, field, probe.values[0])
+    if probe.op == "prefix":
+        return _starts_with(schema, field, probe.values[0])
+    return tantivy.Query.phrase_query(schema, field, list(probe.values))
 
 
 class CompiledQueries:
@@ -118,24 +107,30 @@ class CompiledQueries:
 def uniform_score(node: Node) -> bool:
     """Whether :func:`compile_query` gives every paper matching ``node`` the same score.
 
-    True for queries of only constant-scored leaves (author, category, source, type, a
-    prefix in one field: tantivy scores a regex match 1, times the field's boost) and
-    negations joined by AND: a boolean query sums its must-clauses and adds nothing for a
-    must-not, so every match scores the same sum. An OR of several leaves sums those that
-    match, a prefix in title-or-abstract scores per field matched, and words and phrases
-    score by BM25, so none of those is uniform. "By relevance" is then "newest first",
-    which tantivy orders by the recency field without ranking every tie.
+    True for queries of only constant-scored leaves (those read in fields other than the
+    title and abstract, and a prefix read in one field: tantivy scores a regex match 1,
+    times the field's boost) and negations joined by AND: a boolean query sums its
+    must-clauses and adds nothing for a must-not, so every match scores the same sum. An
+    OR of several leaves sums those that match, a prefix in title-or-abstract scores per
+    field matched, and words and phrases score by BM25, so none of those is uniform.
+    "By relevance" is then "newest first", which tantivy orders by the recency field
+    without ranking every tie.
     """
     match node:
-        case Author() | Category() | Source() | AnnounceType() | Not():
+        case Not():
             return True
-        case Prefix(field=field):
-            return len(_RAW[field]) == 1
         case And(children=children):
             return all(isinstance(c, Not) or uniform_score(c) for c in children)
         case Or(children=children):
             return len(children) <= 1 and all(uniform_score(c) for c in children)
-    return False
+    return _constant_scored(node)
+
+
+def _constant_scored(leaf: Leaf) -> bool:
+    readings = leaf.readings()
+    if all(field_weight(r.field) is None for r in readings):
+        return True
+    return len(readings) == 1 and all(p.op == "prefix" for p in readings[0].probes)
 
 
 def compile_filters(filters: SearchFilters, schema: tantivy.Schema) -> list[tantivy.Query]:
@@ -148,9 +143,9 @@ def compile_filters(filters: SearchFilters, schema: tantivy.Schema) -> list[tant
                 [
                     (
                         tantivy.Occur.Should,
-                        _exact(schema, f.SOURCE, s[:-1], True)
+                        _starts_with(schema, f.SOURCE, s[:-1])
                         if s.endswith("*")
-                        else _term(schema, f.SOURCE, s),
+                        else tantivy.Query.term_query(schema, f.SOURCE, s),
                     )
                     for s in filters.sources
                 ]
@@ -186,48 +181,18 @@ def _optional_date(day: dt.date | None) -> dt.datetime | None:
     return None if day is None else f.date_value(day)
 
 
-def _over(
-    fields: dict[str, tuple[tuple[str, float], ...]],
-    field: TextField,
-    leaf: Callable[[str], tantivy.Query],
-) -> tantivy.Query:
-    queries = [_boosted(leaf(name), boost) for name, boost in fields[field]]
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
     if len(queries) == 1:
         return queries[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
-
-
-def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:
-    return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
-
-
-def _term(schema: tantivy.Schema, field: str, value: str) -> tantivy.Query:
-    return tantivy.Query.term_query(schema, field, value)
-
-
-def _phrase(schema: tantivy.Schema, field: str, tokens: tuple[str, ...]) -> tantivy.Query:
-    # tantivy refuses a phrase of fewer than two terms; those are plain terms (or nothing).
-    if not tokens:
-        return tantivy.Query.empty_query()
-    if len(tokens) == 1:
-        return _term(schema, field, tokens[0])
-    return tantivy.Query.phrase_query(schema, field, list(tokens))
 
 
 def _starts_with(schema: tantivy.Schema, field: str, prefix: str) -> tantivy.Query:
     return tantivy.Query.regex_query(schema, field, regex_literal(prefix) + ".*")
 
 
-def _exact(schema: tantivy.Schema, field: str, value: str, group: bool) -> tantivy.Query:
-    return _starts_with(schema, field, value) if group else _term(schema, field, value)
-
-
 def _unscored(query: tantivy.Query) -> tantivy.Query:
     return tantivy.Query.const_score_query(query, 0.0)
-
-
-def _constant(query: tantivy.Query) -> tantivy.Query:
-    return tantivy.Query.const_score_query(query, NON_TEXT_SCORE)
 
 
 def _all() -> tantivy.Query:
