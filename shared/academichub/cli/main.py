@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_users_parser(sub)
     add_backfill_parser(sub)
+    sub.add_parser(
+        "reindex",
+        help="normalise stored papers again (TeX accents) and rewrite the search index "
+        "(after an upgrade; matches are kept, nothing is matched again)",
+    )
     return parser
 
 
@@ -209,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             counts = [int(c) for c in args.radars.split(",") if c.strip()]
             semantic = [int(c) for c in args.semantic.split(",") if c.strip()]
             return run_bench_match(counts, budget=args.seconds, semantic=semantic)
+        if args.command == "reindex":
+            from academichub.cli.reindex import run_reindex
+
+            return run_reindex()
         if args.command == "parse":
             from academichub.cli.parse import run_parse
 

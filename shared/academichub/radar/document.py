@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from academichub.contracts import Paper
-from academichub.radar.analysis import fold_name, stem, tokenize
-from academichub.radar.leaves import Stream
+from academichub.radar.analysis import stem, tokenize
+from academichub.radar.leaves import Stream, name_forms
 
 Values = tuple[tuple[str, ...], ...]
 
@@ -23,7 +23,8 @@ class PaperDocument:
     abstract: tuple[str, ...]
     title_raw: tuple[str, ...]  # unstemmed tokens, for prefixes
     abstract_raw: tuple[str, ...]
-    authors: tuple[tuple[str, ...], ...]  # folded name tokens per author
+    authors: tuple[tuple[str, ...], ...]  # name tokens per author
+    author_forms: tuple[tuple[str, ...], ...]  # every form of every name (name_forms)
     categories: tuple[str, ...]  # lower-cased
     source: str
     announce_type: str | None
@@ -33,13 +34,15 @@ class PaperDocument:
         # analyze() is stem(tokenize()): tokenise once, the matcher does this per paper.
         title_raw = tuple(tokenize(paper.title))
         abstract_raw = tuple(tokenize(paper.abstract))
+        authors = tuple(tuple(tokenize(a)) for a in paper.authors)
         return cls(
             paper=paper,
             title=tuple(map(stem, title_raw)),
             abstract=tuple(map(stem, abstract_raw)),
             title_raw=title_raw,
             abstract_raw=abstract_raw,
-            authors=tuple(tuple(fold_name(a)) for a in paper.authors),
+            authors=authors,
+            author_forms=tuple(form for name in authors for form in name_forms(name)),
             categories=tuple(c.lower() for c in paper.categories),
             source=paper.source.lower(),
             announce_type=paper.announce_type,
@@ -57,9 +60,7 @@ class PaperDocument:
             case "abstract_raw":
                 return (self.abstract_raw,)
             case "author":
-                return tuple(a for a in self.authors if a)
-            case "author_last":
-                return tuple((a[-1],) for a in self.authors if a)
+                return self.author_forms
             case "cat":
                 return tuple((c,) for c in self.categories)
             case "source":

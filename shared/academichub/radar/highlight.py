@@ -9,13 +9,12 @@ analysis and the same probes as matching (each leaf's title and abstract reading
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
-from academichub.radar.analysis import normalise, stem
+from academichub.radar.analysis import TOKEN_RE, normalise, stem
 from academichub.radar.ast import And, Node, Not, Or
 from academichub.radar.leaves import Op, Probe, spans
 
@@ -64,14 +63,9 @@ _TEXT_FIELDS: Final = ("title", "abstract")
 class TokenSpan(NamedTuple):
     start: int  # character offsets in the original text
     end: int
-    token: str  # lower-cased NFKC token, unstemmed
+    token: str  # normalised token, unstemmed
 
 
-# The tokeniser's class (letters and digits, not '_'), as in analysis._TOKEN_RE; on ASCII
-# text that is exactly [a-z0-9] once lower-cased. Splitting on a captured token pattern
-# gives separators and tokens alternately, so offsets are running sums of their lengths.
-_TOKEN_SPLIT_RE: Final = re.compile(r"([^\W_]+)")
-_ASCII_TOKEN_SPLIT_RE: Final = re.compile(r"([a-z0-9]+)")
 _NON_ASCII_RE: Final = re.compile(r"[^\x00-\x7f]")
 
 
@@ -79,9 +73,10 @@ def token_spans(text: str) -> list[TokenSpan]:
     """The tokens of :func:`academichub.radar.analysis.tokenize`, with their offsets in
     ``text``.
 
-    NFKC can change lengths (the ligature 'ﬁ' becomes 'fi') and lower-casing too, so the
-    text is normalised one character cluster (a base and its combining marks) at a time,
-    remembering which original characters each normalised character came from.
+    Normalising changes lengths (the ligature 'ﬁ' becomes 'fi', 'ß' 'ss', an accent
+    goes), so the text is normalised one character cluster (a base and its combining
+    marks) at a time, remembering which original characters each normalised character came
+    from: a hit marks the original characters, accents and all.
     """
     tokens = _Tokens.of(text)
     return [TokenSpan(*tokens.span(k, k), token) for k, token in enumerate(tokens.tokens)]
@@ -93,7 +88,7 @@ class _Tokens:
     made for every search hit, and only a few tokens of each are hits)."""
 
     tokens: list[str]
-    # In the analysed text, token k runs from bounds[2k] to bounds[2k + 1].
+    # In the normalised text, token k runs from bounds[2k] to bounds[2k + 1].
     bounds: list[int]
     # Original start and end of each analysed character; None where they are the same.
     origin: tuple[list[int], list[int]] | None
@@ -101,18 +96,20 @@ class _Tokens:
     @classmethod
     def of(cls, text: str) -> _Tokens:
         if text.isascii():
-            # NFKC leaves ASCII as it is and lower-casing maps it one to one: offsets in
-            # the lower-cased text are offsets in the original.
-            return cls._split(text.lower(), _ASCII_TOKEN_SPLIT_RE, None)
+            # Normalising maps ASCII one to one (lower case): offsets in the normalised
+            # text are offsets in the original.
+            return cls._split(text.lower(), None)
         normalised, starts, ends = _normalised_with_origins(text)
-        return cls._split(normalised, _TOKEN_SPLIT_RE, (starts, ends))
+        return cls._split(normalised, (starts, ends))
 
     @classmethod
-    def _split(
-        cls, analysed: str, pattern: re.Pattern[str], origin: tuple[list[int], list[int]] | None
-    ) -> _Tokens:
-        pieces = pattern.split(analysed)
-        return cls(pieces[1::2], list(itertools.accumulate(map(len, pieces))), origin)
+    def _split(cls, analysed: str, origin: tuple[list[int], list[int]] | None) -> _Tokens:
+        tokens: list[str] = []
+        bounds: list[int] = []
+        for found in TOKEN_RE.finditer(analysed):
+            tokens.append(found.group(1))
+            bounds.extend(found.span(1))
+        return cls(tokens, bounds, origin)
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """Where tokens ``first`` to ``last`` (inclusive) are in the original text."""

@@ -25,15 +25,15 @@ instead of saying it again. Each leaf class says:
 
 Leaves hold *analysed* values (:mod:`academichub.radar.analysis`), so every reading
 compares like with like: :class:`Word` / :class:`Phrase` hold stems, :class:`Prefix` an
-unstemmed token prefix of at least 3 characters, :class:`Author` folded name tokens,
+unstemmed token prefix of at least 3 characters, :class:`Author` name tokens,
 :class:`Category`, :class:`Source`, :class:`AnnounceType` exact lower-cased values
 (``cat:cs.*`` is a Category with ``group=True`` and value ``cs.``). ``raw`` is the value
 as the user typed it.
 
 The streams: ``title``/``abstract`` the stems in order, ``title_raw``/``abstract_raw`` the
-unstemmed tokens, ``author`` the folded name tokens of each author (one value per
-author), ``author_last`` the last token of each, ``cat`` the lower-cased categories,
-``source`` and ``type`` (one value each, none for a paper without an announce type).
+unstemmed tokens, ``author`` the forms of each author's name (:func:`name_forms`, one value
+per form), ``cat`` the lower-cased categories, ``source`` and ``type`` (one value each,
+none for a paper without an announce type).
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ __all__ = [
     "Word",
     "fired_fields",
     "leaf_of",
+    "name_forms",
     "spans",
     "state",
     "text_fields",
@@ -81,7 +82,6 @@ Stream = Literal[
     "title_raw",
     "abstract_raw",
     "author",
-    "author_last",
     "cat",
     "source",
     "type",
@@ -91,8 +91,8 @@ Clause = tuple[Key, float]  # a key every match holds, and how common it is gues
 
 # Guesses of how often a key occurs, until the index has measured it.
 _PAIR_SHARE: Final = 0.25  # two stems side by side are much rarer than either
-_SURNAME: Final = 0.001
-_NAME_TOKEN: Final = 0.01  # a given name or middle token: far more common than surnames
+_NAME_WORD: Final = 0.002  # a word of some author's name
+_INITIAL: Final = 0.05  # a one-letter word of a name: an initial, common
 _CATEGORY: Final = 0.1  # the big categories each hold several percent of arXiv
 _CATEGORY_GROUP: Final = 0.4  # cs.* about a third
 _SOURCE: Final = 0.4
@@ -205,8 +205,13 @@ class Prefix:
 
 @dataclass(frozen=True, slots=True)
 class Author:
-    """One token: a surname, the last token of some author's name; more: those tokens
-    consecutively inside one author's name (a full name)."""
+    """Names, in either order. One word: an author one of whose name words it is
+    (``author:zhang`` finds "Zhang Cheng" and "Wei Zhang"). More: an author whose name
+    holds the words side by side as typed, or with the family name moved, the last word
+    first or the first word last (``author:"Zhang Cheng"`` finds "Zhang Cheng" and "Cheng
+    Zhang"). Each name is also read with its given names as initials, either end being
+    the family name (:func:`name_forms`), so a one-letter word matches an initial:
+    ``author:"Y LeCun"`` and ``author:"LeCun Y"`` find "Yann LeCun" and "LeCun, Y."."""
 
     tokens: tuple[str, ...]
     raw: str
@@ -215,21 +220,40 @@ class Author:
         if not self.tokens:
             raise ValueError("an author leaf needs at least one name token")
 
+    def orders(self) -> tuple[tuple[str, ...], ...]:
+        """The word orders a name may hold the query's words in, each once."""
+        words = self.tokens
+        return tuple(dict.fromkeys((words, words[-1:] + words[:-1], words[1:] + words[:1])))
+
     def readings(self) -> tuple[Reading, ...]:
-        if len(self.tokens) == 1:
-            return (Reading("author", (Probe("author_last", "term", self.tokens),)),)
-        return (Reading("author", (Probe("author", "phrase", self.tokens),)),)
+        probes = tuple(
+            Probe("author", "phrase" if len(order) > 1 else "term", order)
+            for order in self.orders()
+        )
+        return (Reading("author", probes),)
 
     def term(self) -> str:
         return " ".join(self.tokens)
 
     def key(self) -> Key | None:
-        return None  # the index's author keys are every name token, not the last one
+        # One word is any word of a name: exactly what the index's author keys hold.
+        return tagged_key("author", self.tokens[0]) if len(self.tokens) == 1 else None
 
     def clauses(self, word: WordFrequency) -> list[Clause]:
-        *given, surname = self.tokens
-        found: list[Clause] = [(tagged_key("author", surname), _SURNAME)]
-        return found + [(tagged_key("author", token), _NAME_TOKEN) for token in given]
+        return [
+            (tagged_key("author", token), _INITIAL if len(token) == 1 else _NAME_WORD)
+            for token in dict.fromkeys(self.tokens)
+        ]
+
+
+def name_forms(name: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """How an author's name is read: its words, then with the given names as initials,
+    the family name last (``y lecun``) or first (``zhang c``); each form once."""
+    if len(name) < 2:
+        return (name,) if name else ()
+    family_last = (*(word[0] for word in name[:-1]), name[-1])
+    family_first = (name[0], *(word[0] for word in name[1:]))
+    return tuple(dict.fromkeys((name, family_last, family_first)))
 
 
 @dataclass(frozen=True, slots=True)

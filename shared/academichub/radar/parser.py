@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from academichub.radar.analysis import analyze, fold_name, normalise
+from academichub.radar.analysis import analyze, normalise, tokenize
 from academichub.radar.ast import (
     And,
     AnnounceType,
@@ -425,7 +425,7 @@ def _author_leaf(raw: str, pos: int, *, quoted: bool) -> Node:
             "author names cannot be prefixes: write a surname (author:lecun) or a "
             'full name (author:"Yann LeCun")',
         )
-    tokens = tuple(fold_name(raw))
+    tokens = tuple(tokenize(raw))
     if not tokens:
         raise QuerySyntaxError(
             pos,

@@ -12,25 +12,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from academichub.radar.analysis import stem
+
 __all__ = ["WordFrequency", "guess_word_frequency", "prefix_frequency"]
 
 WordFrequency = Callable[[str], float]
 
-# Stems frequent in English scientific abstracts (Snowball stems of function words and
-# of the vocabulary every abstract uses): anchoring on them would verify most radars.
-_COMMON = """a accur achiev across algorithm all allow also an analysi and ani applic approach are
-    as at base be been between both by can case compar consid control could data demonstr
-    design develop differ due dynam each effect effici enabl energi evalu even exist experi
-    experiment field find first for form found framework from function further general generat
-    given has have here high how howev import improv in includ inform into introduc investig
-    is it key known larg learn level low main may measur method model more most multipl
-    network new non not novel number observ obtain of on one onli or order other our over
-    paper paramet perform point possibl potenti present problem process properti propos provid
-    quantum rang rate recent relat result scale set should show shown signific simpl singl
-    small some specif state structur studi such system task than that the their then theori
-    there these they this three through time to train two type under upon use various via we
-    well what when where which while will with within without work would"""
-_COMMON_STEMS: Final = frozenset(_COMMON.split())
+# Words frequent in English scientific abstracts (function words and the vocabulary every
+# abstract uses), compared as stems: anchoring on them would verify most radars.
+_COMMON = """a accurate achieve across algorithm all allow also an analysis and any application
+    approach are as at based be been between both by can case compare consider control could
+    data demonstrate design develop different due dynamics each effect efficient enable energy
+    evaluate even existing experiment experimental field find first for form found framework
+    from function further general generate given has have here high how however important
+    improve in include information into introduce investigate is it key known large learning
+    level low main may measure method model more most multiple network new non not novel
+    number observe obtain of on one only or order other our over paper parameter performance
+    point possible potential present problem process property propose provide quantum range
+    rate recent related result scale set should show shown significant simple single small
+    some specific state structure study such system task than that the their then theory
+    there these they this three through time to training two type under upon use various via
+    we well what when where which while will with within without work would"""
+_COMMON_STEMS: Final = frozenset(map(stem, _COMMON.split()))
 
 
 def guess_word_frequency(stem: str) -> float:

@@ -169,7 +169,7 @@ def paper_keys(view: PaperView, kinds: Mapping[str, int]) -> set[Key]:
         keys.update(view.title_prefixes)
         keys.update(view.abstract_prefixes)
     if kinds.get("author"):
-        keys.update(_tagged("author", itertools.chain.from_iterable(doc.authors)))
+        keys.update(_tagged("author", itertools.chain.from_iterable(doc.author_forms)))
     if kinds.get("cat"):
         keys.update(_tagged("cat", doc.categories))
     if kinds.get("cat*"):

@@ -8,7 +8,7 @@ the in-memory matcher, so it is the reference semantics the indexes must agree w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +27,7 @@ from academichub.store.port import (
     SearchPage,
 )
 from academichub.store.publication import preprint_dois, recorded_publication
+from academichub.store.rewrite import rewritten
 
 
 def _version_rank(version: int | None) -> int:
@@ -109,6 +110,21 @@ class InMemoryPapers:
 
     def drain_index_queue(self, limit: int = 500) -> int:
         return 0  # search reads the records themselves: nothing is ever waiting
+
+    def rewrite_papers(self, rewrite: Callable[[Paper], Paper]) -> int:
+        # Search reads the records themselves: rewriting them is re-indexing them.
+        changed = 0
+        for key, paper in list(self.history.items()):
+            new = rewritten(rewrite, paper)
+            if new != paper:
+                changed += 1
+                self.history[key] = new
+        for paper_id, paper in list(self.current.items()):
+            new = rewritten(rewrite, paper)
+            if new != paper:
+                changed += 1
+                self.current[paper_id] = new
+        return changed
 
     def search(
         self,

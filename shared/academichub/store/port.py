@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -124,6 +124,15 @@ class PaperStore(Protocol):
         offset: int = 0,
     ) -> SearchPage:
         """Papers matching ``query`` (all papers when None) under ``filters``."""
+        ...
+
+    def rewrite_papers(self, rewrite: Callable[[Paper], Paper]) -> int:
+        """Pass every stored paper document, current versions and history, through
+        ``rewrite`` and keep what it returns in place, then make every current paper
+        searchable again with the current analysis (:mod:`academichub.radar.analysis`).
+        A rewrite changes text, never identity: a different id or version raises
+        ValueError. Matches and everything else keyed by (id, version) are untouched.
+        Returns how many documents changed; running it again changes none."""
         ...
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from academichub.contracts import Paper
 from academichub.platform.errors import ConfigError
+from academichub.radar.analysis import ANALYSIS_VERSION
 from academichub.radar.parser import parse_query
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.embedded.facets import EmbeddedFacets
@@ -152,6 +153,42 @@ def test_everything_survives_a_restart_and_a_lost_index_is_rebuilt(tmp_path: Pat
         ]
     finally:
         rebuilt.close()
+
+
+def test_an_index_made_by_another_analysis_is_rebuilt_by_the_writer(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path, index_writer=True)
+    store.papers.upsert_papers([paper(1, "Galaxies and qubits")])
+    store.close()
+    # An index from before the analysis changed: its tokens, and no analysis version.
+    marker = tmp_path / "index" / "analysis-version"
+    marker.write_text("1\n")
+    reader = EmbeddedStore(tmp_path, index_writer=False)  # a reader leaves it alone
+    reader.close()
+    assert marker.read_text() == "1\n"
+    rebuilt = EmbeddedStore(tmp_path, index_writer=True)
+    try:
+        assert marker.read_text().strip() == str(ANALYSIS_VERSION)
+        assert _hits(rebuilt, "galaxy qubit") == [("arxiv:2606.00001", 1)]
+    finally:
+        rebuilt.close()
+
+
+def test_papers_rewritten_without_the_writer_are_indexed_by_the_writer(tmp_path: Path) -> None:
+    writer = EmbeddedStore(tmp_path, index_writer=True)
+    other = EmbeddedStore(tmp_path, index_writer=False)
+    try:
+        writer.papers.upsert_papers([paper(1, r"Schr\"odinger codes")])
+
+        def decoded(stored: Paper) -> Paper:
+            return stored.model_copy(update={"title": "Schrödinger codes"})
+
+        assert other.papers.rewrite_papers(decoded) == 2  # its history and its current version
+        assert _hits(writer, "schrodinger") == []
+        assert writer.papers.drain_index_queue() == 1
+        assert _hits(writer, "schrodinger") == [("arxiv:2606.00001", 1)]
+    finally:
+        other.close()
+        writer.close()
 
 
 def test_a_failed_index_commit_stores_nothing_so_the_replay_indexes_again(

@@ -113,14 +113,17 @@ def test_legacy_format_with_doi_and_hard_wrapped_text() -> None:
     )
 
 
-def test_legacy_search_keeps_tex_and_old_style_ids() -> None:
+def test_legacy_search_keeps_math_decodes_accents_and_old_style_ids() -> None:
     papers = {paper.id: paper for paper in _parse(SEARCH_2016.name).papers}
     assert papers["arxiv:cond-mat/0412498"].authors == ("Adrian Del Maestro", "Subir Sachdev")
     assert papers["arxiv:cond-mat/0412498"].abstract.startswith(
         'We present the theory of the effect of thermal fluctuations on commensurate "p x p"'
     )
     assert "(p >= 3, integer)" in papers["arxiv:cond-mat/0412498"].abstract
-    assert papers["arxiv:1412.6529"].abstract.startswith(r"We consider the R\'{e}nyi")
+    assert papers["arxiv:1412.6529"].abstract.startswith("We consider the Rényi")
+    assert papers["arxiv:1412.6529"].abstract.endswith(
+        r"model of $\delta$-function interacting bosons in the one dimensional spatial continuum."
+    )
     assert papers["arxiv:1303.6954"].authors == ("B. Kulchytskyy", "G. Gervais", "A. Del Maestro")
 
 

@@ -116,14 +116,16 @@ def test_version_four_and_cross_listed_primary_first(quant_ph: FeedParse) -> Non
     assert paper.categories == ("cs.LG", "cs.AI", "quant-ph")
 
 
-def test_tex_in_titles_and_abstracts_is_kept(quant_ph: FeedParse) -> None:
+def test_tex_math_in_titles_and_abstracts_is_kept_and_accents_decoded(
+    quant_ph: FeedParse,
+) -> None:
     papers = _by_id(quant_ph)
     assert papers["arxiv:2503.11888"].title == (
         "Efficient Truncations of SU($N_c$) Lattice Gauge Theory for Quantum Simulation"
     )
     assert papers["arxiv:2504.17873"].title == (
-        r"Multiparameter quantum estimation with Gaussian states: efficiently evaluating "
-        r"Holevo, RLD and SLD Cram\'er-Rao bounds"
+        "Multiparameter quantum estimation with Gaussian states: efficiently evaluating "
+        "Holevo, RLD and SLD Cramér-Rao bounds"
     )
     # `&lt;` in the XML is a TeX "<", not the start of a tag.
     assert r"($0< \delta \ll 1$)" in papers["arxiv:2504.18135"].abstract

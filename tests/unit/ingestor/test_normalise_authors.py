@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from academichub.ingestor.normalise import decode_tex_accents, split_authors
+from academichub.ingestor.normalise import decode_tex_name, split_authors
 
 
 @pytest.mark.parametrize(
@@ -85,5 +85,5 @@ def test_stray_closing_parenthesis() -> None:
         (r"\unknown{x}", r"\unknownx"),  # unknown macros are left (minus grouping braces)
     ],
 )
-def test_decode_tex_accents(tex: str, text: str) -> None:
-    assert decode_tex_accents(tex) == text
+def test_decode_tex_name(tex: str, text: str) -> None:
+    assert decode_tex_name(tex) == text

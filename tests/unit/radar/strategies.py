@@ -8,7 +8,7 @@ from typing import Literal
 from hypothesis import strategies as st
 
 from academichub.contracts import Paper
-from academichub.radar.analysis import analyze, fold_name, normalise
+from academichub.radar.analysis import analyze, normalise, tokenize
 from academichub.radar.ast import (
     And,
     AnnounceType,
@@ -90,7 +90,7 @@ text_leaves = st.one_of(
     st.builds(prefix_leaf, st.sampled_from(TEXT_FIELDS), st.sampled_from(PREFIXES)),
 )
 other_leaves = st.one_of(
-    st.sampled_from(AUTHOR_QUERIES).map(lambda raw: Author(tuple(fold_name(raw)), raw)),
+    st.sampled_from(AUTHOR_QUERIES).map(lambda raw: Author(tuple(tokenize(raw)), raw)),
     st.sampled_from(CATEGORY_QUERIES).map(lambda raw: Category(*grouped(raw), raw)),
     st.sampled_from(SOURCE_QUERIES).map(lambda raw: Source(*grouped(raw), raw)),
     st.sampled_from([t for t in TYPES if t]).map(lambda raw: AnnounceType(raw, raw)),

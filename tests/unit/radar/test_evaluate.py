@@ -26,10 +26,14 @@ SPIN = doc(
 )
 
 
-def test_stemming_on_both_sides() -> None:
-    assert terms("rotation", SPIN) == [("title", "rotat")]
-    assert terms("ROTATED", SPIN) == [("title", "rotat")]
-    assert terms("studies", SPIN) == [("abstract", "studi")]
+def test_plurals_fold_on_both_sides_and_nothing_else() -> None:
+    assert terms("rotation", SPIN) == [("title", "rotation")]
+    assert terms("ROTATIONS", SPIN) == [("title", "rotation")]
+    assert terms("chain", SPIN) == [("title", "chain"), ("abstract", "chain")]
+    assert terms("study", SPIN) == [("abstract", "study")]
+    # A derivation is another word: "rotated" and "learn" are not in the paper.
+    assert terms("rotated", SPIN) is None
+    assert terms("learn", SPIN) is None
 
 
 def test_nfkc_ligature_in_the_paper_and_in_the_query() -> None:
@@ -46,7 +50,7 @@ def test_a_text_word_reports_each_field_it_fired_in() -> None:
 
 
 def test_phrases_are_consecutive_tokens_within_one_field() -> None:
-    assert terms('"machine learning"', SPIN) == [("abstract", "machin learn")]
+    assert terms('"machine learning"', SPIN) == [("abstract", "machine learning")]
     assert terms('"learning machine"', SPIN) is None
     assert terms('"spin chains"', SPIN) == [("title", "spin chain"), ("abstract", "spin chain")]
     assert terms("state-of-the-art", SPIN) == [("abstract", "state of the art")]
@@ -61,16 +65,39 @@ def test_prefixes_compare_unstemmed_tokens() -> None:
     assert terms("title:stud*", SPIN) is None
 
 
-def test_authors_by_surname_or_full_name_ignoring_case_and_accents() -> None:
+def test_authors_by_any_name_word_ignoring_case_and_accents() -> None:
     assert terms("author:lecun", SPIN) == [("author", "lecun")]
+    assert terms("author:yann", SPIN) == [("author", "yann")]  # any word of a name
+    assert terms("author:moreau", SPIN) == [("author", "moreau")]
+    assert terms("author:REMY", SPIN) == [("author", "remy")]
+    assert terms("author:ng", SPIN) == [("author", "ng")]  # a one-word name
+    assert terms("author:lecu", SPIN) is None  # a whole word, not a prefix
+
+
+def test_full_names_in_either_order_and_with_initials() -> None:
     assert terms('author:"yann lecun"', SPIN) == [("author", "yann lecun")]
+    assert terms('author:"LeCun Yann"', SPIN) == [("author", "lecun yann")]
     assert terms('author:"Remy Dupont"', SPIN) == [("author", "remy dupont")]
-    assert terms("author:moreau", SPIN) == [("author", "moreau")]  # last token of the name
-    assert terms("author:ng", SPIN) == [("author", "ng")]  # a one-token name
-    # A first name is not a surname, and a full name must be consecutive in one author.
-    assert terms("author:yann", SPIN) is None
+    assert terms('author:"Dupont-Moreau Rémy"', SPIN) == [("author", "dupont moreau remy")]
+    # Initials stand for given names, family name last or first.
+    assert terms('author:"Y LeCun"', SPIN) == [("author", "y lecun")]
+    assert terms('author:"LeCun Y"', SPIN) == [("author", "lecun y")]
+    assert terms('author:"R D Moreau"', SPIN) == [("author", "r d moreau")]
+    # A full name stays inside one author, its words side by side.
     assert terms('author:"Yann Dupont"', SPIN) is None
     assert terms('author:"LeCun Rémy"', SPIN) is None
+    assert terms('author:"Remy Moreau"', SPIN) is None
+    assert terms('author:"Yan LeCun"', SPIN) is None
+
+
+def test_names_written_family_name_first_and_with_initials() -> None:
+    paper = doc(authors=["Zhang Cheng", "LeCun, Y.", "Wei-Jie Li"])
+    for query in ("zhang", "cheng", '"Zhang Cheng"', '"Cheng Zhang"', '"C Zhang"', '"Zhang C"'):
+        assert terms(f"author:{query}", paper) is not None, query
+    assert terms('author:"Y LeCun"', paper) == [("author", "y lecun")]
+    assert terms('author:"Yann LeCun"', paper) is None  # an initial does not spell a name
+    assert terms('author:"Li Wei Jie"', paper) == [("author", "li wei jie")]
+    assert terms("author:wei", paper) == [("author", "wei")]
 
 
 def test_categories_exact_and_grouped() -> None:
@@ -109,17 +136,20 @@ def test_negation() -> None:
 
 def test_or_reports_every_child_that_fired_and_and_needs_all() -> None:
     assert terms("rotation OR learning OR harvesting", SPIN) == [
-        ("title", "rotat"),
-        ("abstract", "learn"),
+        ("title", "rotation"),
+        ("abstract", "learning"),
     ]
     assert terms("rotation learning harvesting", SPIN) is None
-    assert terms("rotation AND learning", SPIN) == [("title", "rotat"), ("abstract", "learn")]
+    assert terms("rotation AND learning", SPIN) == [
+        ("title", "rotation"),
+        ("abstract", "learning"),
+    ]
 
 
 def test_each_term_is_reported_once_in_query_order() -> None:
     assert terms("learning (rotation OR learning) cat:quant-ph learning", SPIN) == [
-        ("abstract", "learn"),
-        ("title", "rotat"),
+        ("abstract", "learning"),
+        ("title", "rotation"),
         ("cat", "quant-ph"),
     ]
 

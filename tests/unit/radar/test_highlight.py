@@ -156,3 +156,12 @@ def test_token_spans_keep_offsets_where_marks_follow_ascii() -> None:
         "ﬁeld",
         "na\u0308ive",
     ]
+
+
+def test_accents_are_folded_and_the_original_characters_marked() -> None:
+    decomposed = "Schro\u0308dinger's equation and Jo\u0301zsa"
+    segments = snippet(decomposed, parse_query("schrodinger OR Józsa"))
+    assert hits(segments) == ["Schro\u0308dinger", "Jo\u0301zsa"]
+    assert plain(segments) == decomposed
+    assert hits(snippet("the Schrodinger cat", parse_query("Schrödinger"))) == ["Schrodinger"]
+    assert hits(snippet("Straße und ﬁelds", parse_query("strasse field"))) == ["Straße", "ﬁelds"]

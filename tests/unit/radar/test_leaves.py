@@ -58,14 +58,15 @@ def leaf(text: str) -> Leaf:
 
 def test_keys_say_exactly_what_the_leaf_says() -> None:
     texts = ["spin", '"machine learning"', '"spin wave chains"', "quantiz*", "cat:cs.*"]
-    keys = [leaf(text).key() for text in [*texts, "author:x"]]
+    keys = [leaf(text).key() for text in [*texts, "author:x", 'author:"x y"']]
     assert keys == [
         "spin",
-        pair_key("machin", "learn"),
+        pair_key("machine", "learning"),
         None,  # three stems: more than any one pair
         tagged_key("prefix", "quantiz"),
         tagged_key("cat*", "cs."),
-        None,  # a surname is the last name token, not any token
+        tagged_key("author", "x"),  # any word of a name
+        None,  # a full name is more than its words
     ]
 
 
@@ -88,7 +89,10 @@ def test_authors_are_read_one_name_at_a_time() -> None:
     assert state(leaf('author:"Alice Smith"'), paper) == 3
     assert state(leaf('author:"Smith Bob"'), paper) == 0
     assert state(leaf("author:jones"), paper) == 3
-    assert state(leaf("author:alice"), paper) == 0
+    assert state(leaf("author:alice"), paper) == 3
+    assert state(leaf('author:"Jones Bob"'), paper) == 3
+    assert state(leaf('author:"B Jones"'), paper) == 3
+    assert state(leaf('author:"Alice Jones"'), paper) == 0
 
 
 def test_a_field_nobody_reports_is_refused() -> None:

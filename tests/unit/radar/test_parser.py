@@ -32,9 +32,9 @@ def w(token: str, raw: str | None = None, field: str = "text") -> Word:
     ("query", "expected"),
     [
         ("quantum", w("quantum")),
-        ("Rotations", w("rotat", "Rotations")),
+        ("Rotations", w("rotation", "Rotations")),
         ("ﬁeld", w("field", "ﬁeld")),  # NFKC: the ligature is 'fi'
-        ('"machine learning"', Phrase("text", ("machin", "learn"), "machine learning")),
+        ('"machine learning"', Phrase("text", ("machine", "learning"), "machine learning")),
         ('"  Spins  "', w("spin", "Spins")),  # one word in quotes is a word
         ("state-of-the-art", Phrase("text", ("state", "of", "the", "art"), "state-of-the-art")),
         ("cs.AI", Phrase("text", ("cs", "ai"), "cs.AI")),

@@ -61,19 +61,17 @@ def paper_document(paper: Paper, seq: int) -> dict[str, Any]:
     """The papers-index document of ``paper``, whose id first arrived as the ``seq``-th.
 
     Every token field holds the evaluator's own analysis joined by single spaces (tokens
-    are runs of letters/digits, so they never contain one); authors stay one value each
-    so the mapping's position gap keeps a phrase inside one name.
+    are runs of letters/digits, so they never contain one); each form of an author's name
+    stays one value so the mapping's position gap keeps a phrase inside one name.
     """
     analysed = PaperDocument.from_paper(paper)
-    named = [name for name in analysed.authors if name]
     return {
         f.ID: paper.id,
         f.TITLE: " ".join(analysed.title),
         f.ABSTRACT: " ".join(analysed.abstract),
         f.TITLE_RAW: " ".join(analysed.title_raw),
         f.ABSTRACT_RAW: " ".join(analysed.abstract_raw),
-        f.AUTHOR: [" ".join(name) for name in named],
-        f.AUTHOR_LAST: [name[-1] for name in named],
+        f.AUTHOR: [" ".join(form) for form in analysed.stream("author")],
         f.CATEGORY: list(analysed.categories),
         f.CATEGORY_EXACT: list(paper.categories),
         f.SOURCE: analysed.source,

@@ -5,13 +5,15 @@ declare is refused instead of silently growing the mapping. Records are kept who
 their event JSON in a disabled object (``paper``, ``radar``, ...: stored, never indexed);
 the fields beside it exist only to key, order and filter, as in the embedded store.
 
-Papers are searched on *pre-analysed* text: the adapter writes the tokens of
+Papers are searched on *pre-analysed* text: the adapter writes the streams of
 :class:`academichub.radar.document.PaperDocument` joined by single spaces, and the
 ``academichub_tokens`` analyzer only splits on whitespace. Elasticsearch therefore indexes
-exactly the evaluator's tokens (NFKC, lower-cased, Snowball-stemmed runs of letters/digits)
-at the same positions, and a query compiled from the AST compares like with like. The one
-gap: a single token longer than :data:`MAX_TOKEN_CHARS` characters is split (Lucene refuses
-terms over 32766 bytes, and 8191 characters of up to 4 UTF-8 bytes each stay below it).
+exactly the evaluator's tokens (:mod:`academichub.radar.analysis`: case- and accent-folded
+runs of letters/digits, stemmed where the field holds stems) at the same positions, and a
+query compiled from the AST compares like with like. The one gap: a single token longer
+than :data:`MAX_TOKEN_CHARS` characters is split (Lucene refuses terms over 32766 bytes,
+and 8191 characters of up to 4 UTF-8 bytes each stay below it). A change of the analysis
+needs the stored papers written again (``academichub reindex``).
 
 The papers index is versioned behind an alias (``<prefix>-papers-v1`` behind
 ``<prefix>-papers``); the store only ever names the alias, so a reindex is a swap: create
@@ -50,8 +52,7 @@ TITLE: Final = "title"  # stemmed tokens with positions (words, phrases)
 ABSTRACT: Final = "abstract"
 TITLE_RAW: Final = "title_raw"  # unstemmed tokens (prefixes)
 ABSTRACT_RAW: Final = "abstract_raw"
-AUTHOR: Final = "author"  # one value per author: folded name tokens (full-name phrases)
-AUTHOR_LAST: Final = "author_last"  # the last folded token of each author (surnames)
+AUTHOR: Final = "author"  # one value per form of each author's name (name_forms)
 CATEGORY: Final = "cat"  # lower-cased categories (``cat:`` in queries)
 CATEGORY_EXACT: Final = "category"  # categories as given (SearchFilters compare exactly)
 SOURCE: Final = "source"
@@ -220,7 +221,6 @@ PAPERS_MAPPINGS: Final[Mapping[str, Any]] = _strict(
         ABSTRACT_RAW: _tokens(index_options="docs", norms=False),
         # Author leaves score a constant, so no norms; positions for full-name phrases.
         AUTHOR: _tokens(norms=False, position_increment_gap=AUTHOR_POSITION_GAP),
-        AUTHOR_LAST: _KEYWORD,
         CATEGORY: _KEYWORD,
         CATEGORY_EXACT: _KEYWORD,
         SOURCE: _KEYWORD,

@@ -18,7 +18,7 @@ writes the alias itself, so nothing is ever queued for indexing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Final, Literal
 
 from academichub.contracts import Paper
@@ -37,6 +37,7 @@ from academichub.store.elastic.documents import (
 from academichub.store.elastic.query import MATCH_ALL, NEWEST_FIRST, search_body
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters, SearchHit, SearchPage
 from academichub.store.publication import recorded_publication
+from academichub.store.rewrite import rewritten
 
 _CONFLICT_ONLY: Final = frozenset({CONFLICT})
 _PAPERS_COUNTER: Final = "papers"
@@ -158,6 +159,60 @@ class ElasticsearchPapers:
                 )
         self._cluster.bulk(operations)
         return published
+
+    def rewrite_papers(self, rewrite: Callable[[Paper], Paper]) -> int:
+        """The history documents that change are written again; every current paper is
+        written again (its search fields hold the current analysis then) with its own
+        version and ``external_gte``: a newer version stored meanwhile refuses it."""
+        self._cluster.live()
+        changed = 0
+        pending: list[Operation] = []
+
+        def flush(at_least: int) -> None:
+            if len(pending) >= at_least:
+                self._cluster.bulk(pending)
+                pending.clear()
+
+        history = self._cluster.scan(
+            self._names.paper_versions,
+            dict(MATCH_ALL),
+            [{"paper_id": "asc"}, {"version_rank": "asc"}],
+            ["paper"],
+        )
+        for hit in history:
+            paper = paper_from(hit["_source"])
+            new = rewritten(rewrite, paper)
+            if new != paper:
+                changed += 1
+                pending.append(
+                    Operation(
+                        "index", self._names.paper_versions, hit["_id"], version_document(new)
+                    )
+                )
+                flush(self._cluster.batch_size)
+        flush(1)
+        current = self._cluster.scan(
+            self._names.papers, dict(MATCH_ALL), [{f.ID: "asc"}], [f.PAPER, f.SEQ]
+        )
+        for hit in current:
+            paper = paper_from(hit["_source"])
+            new = rewritten(rewrite, paper)
+            changed += new != paper
+            pending.append(
+                Operation(
+                    "index",
+                    self._names.papers,
+                    paper.id,
+                    paper_document(new, int(hit["_source"][f.SEQ])),
+                    version=version_rank(paper.version),
+                    version_type="external_gte",
+                    require_alias=True,
+                    outcomes=_CONFLICT_ONLY,
+                )
+            )
+            flush(self._cluster.batch_size)
+        flush(1)
+        return changed
 
     def _stored_versions(self, paper_ids: list[str]) -> dict[str, tuple[int, int]]:
         """paper id -> (stored version rank, arrival seq) of the papers already stored."""

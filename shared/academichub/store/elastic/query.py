@@ -52,7 +52,6 @@ _FIELDS: Final[dict[Stream, str]] = {
     "title_raw": f.TITLE_RAW,
     "abstract_raw": f.ABSTRACT_RAW,
     "author": f.AUTHOR,
-    "author_last": f.AUTHOR_LAST,
     "cat": f.CATEGORY,
     "source": f.SOURCE,
     "type": f.ANNOUNCE_TYPE,

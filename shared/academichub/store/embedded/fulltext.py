@@ -25,6 +25,7 @@ import tantivy
 
 from academichub.contracts import Paper
 from academichub.platform.errors import ConfigError
+from academichub.radar.analysis import ANALYSIS_VERSION
 from academichub.radar.ast import Node
 from academichub.store.embedded import index_schema as f
 from academichub.store.embedded.tantivy_query import (
@@ -46,6 +47,8 @@ _TIE_MARGIN: Final = 32
 _TIE_FETCH_GROWTH: Final = 16
 # The smallest window of newest matches examined for a long tie's newest papers.
 _MIN_WINDOW: Final = 64
+# Beside the index: the analysis version its tokens were made with.
+_ANALYSIS_FILE: Final = "analysis-version"
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,27 @@ class FullTextIndex:
                 # Drop the half-written batch so the next commit does not publish it.
                 writer.rollback()
                 raise
+
+    def rebuild(self, papers: Iterable[tuple[Paper, int]]) -> None:
+        """Index exactly these (paper, arrival seq), nothing else, in one commit, and mark
+        the index as holding the current analysis's tokens."""
+        with self._write_lock:
+            writer = self._require_writer()
+            try:
+                writer.delete_all_documents()
+                for paper, seq in papers:
+                    writer.add_document(f.to_document(paper, seq))
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            (self.path / _ANALYSIS_FILE).write_text(f"{ANALYSIS_VERSION}\n")
+
+    def analysed_as_now(self) -> bool:
+        """Whether the index holds the tokens of the current analysis: a stem or a token
+        rule changed since it was built means every query would compare unlike things."""
+        marker = self.path / _ANALYSIS_FILE
+        return marker.is_file() and marker.read_text().strip() == str(ANALYSIS_VERSION)
 
     def count(self) -> int:
         searcher = self._searcher()

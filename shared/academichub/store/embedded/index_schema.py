@@ -22,8 +22,7 @@ TITLE: Final = "title"  # stemmed tokens, with positions (words, phrases)
 ABSTRACT: Final = "abstract"
 TITLE_RAW: Final = "title_raw"  # unstemmed tokens (prefixes)
 ABSTRACT_RAW: Final = "abstract_raw"
-AUTHOR: Final = "author"  # folded name tokens of all authors, separated (full names)
-AUTHOR_LAST: Final = "author_last"  # the last folded token of each author (surnames)
+AUTHOR: Final = "author"  # the forms of every author's name, separated (name_forms)
 CATEGORY: Final = "cat"  # lower-cased categories (``cat:`` in queries)
 CATEGORY_EXACT: Final = "category"  # categories as given (SearchFilters compare exactly)
 SOURCE: Final = "source"
@@ -31,7 +30,7 @@ ANNOUNCE_TYPE: Final = "type"
 PUBLISHED: Final = "published"  # date, for range filters
 RECENCY: Final = "recency"  # (published, arrival) in one integer, for newest-first order
 
-# Written between two authors so that a phrase cannot run from one author into the next.
+# Written between two name forms so that a phrase cannot run from one into the next.
 # It can never equal a query token: name tokens are letters/digits only.
 AUTHOR_SEPARATOR: Final = "|"
 
@@ -49,7 +48,7 @@ def build_schema() -> tantivy.Schema:
     # Prefix leaves only ask "does some token start with ..."; no positions or frequencies.
     for name in (TITLE_RAW, ABSTRACT_RAW):
         builder.add_text_field(name, tokenizer_name=_TOKENS, index_option="basic")
-    for name in (AUTHOR_LAST, CATEGORY, CATEGORY_EXACT, SOURCE, ANNOUNCE_TYPE):
+    for name in (CATEGORY, CATEGORY_EXACT, SOURCE, ANNOUNCE_TYPE):
         builder.add_text_field(name, tokenizer_name=_EXACT, index_option="basic")
     builder.add_date_field(PUBLISHED, indexed=True, fast=True)
     builder.add_integer_field(RECENCY, fast=True)
@@ -81,10 +80,8 @@ def to_document(paper: Paper, seq: int) -> tantivy.Document:
     doc.add_text(ABSTRACT, " ".join(analysed.abstract))
     doc.add_text(TITLE_RAW, " ".join(analysed.title_raw))
     doc.add_text(ABSTRACT_RAW, " ".join(analysed.abstract_raw))
-    doc.add_text(AUTHOR, f" {AUTHOR_SEPARATOR} ".join(" ".join(a) for a in analysed.authors))
-    for name in analysed.authors:
-        if name:
-            doc.add_text(AUTHOR_LAST, name[-1])
+    forms = analysed.stream("author")
+    doc.add_text(AUTHOR, f" {AUTHOR_SEPARATOR} ".join(" ".join(form) for form in forms))
     for category in analysed.categories:
         doc.add_text(CATEGORY, category)
     for category in paper.categories:

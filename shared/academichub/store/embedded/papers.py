@@ -18,7 +18,7 @@ transaction, and the writer indexes them in :meth:`EmbeddedPapers.drain_index_qu
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -29,6 +29,7 @@ from academichub.store.embedded.database import Database
 from academichub.store.embedded.fulltext import FullTextIndex
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters, SearchHit, SearchPage
 from academichub.store.publication import recorded_publication
+from academichub.store.rewrite import rewritten
 
 
 @dataclass
@@ -45,10 +46,12 @@ class EmbeddedPapers:
         self._index = index
 
     def rebuild_index_if_lost(self) -> None:
-        """An empty index beside stored papers was deleted or never written: refill it.
+        """An empty index beside stored papers was deleted or never written, and an index
+        made with another analysis holds other tokens: either is refilled from the records.
         (The index writer, at start.)"""
-        if self._index.count() == 0 and self.count_papers() > 0:
-            self._index.replace(self._current_papers())
+        lost = self._index.count() == 0 and self.count_papers() > 0
+        if lost or not self._index.analysed_as_now():
+            self._index.rebuild(self._current_papers())
 
     # --- writing ------------------------------------------------------------------
     def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
@@ -151,6 +154,69 @@ class EmbeddedPapers:
             batch.to_index[paper.id] = (merged, int(current[0]))
         return PaperWrite.PUBLISHED
 
+    def rewrite_papers(self, rewrite: Callable[[Paper], Paper]) -> int:
+        """Records first, then the changed papers in the index: by this process when it
+        holds the index writer, else queued for the process that does. The index already
+        holds the current analysis: the writer rebuilds it on opening when it does not."""
+        changed, current = self._rewrite_records(rewrite)
+        if self._index.is_writer:
+            self._index.replace(current)
+        else:
+            self._queue_for_index(paper.id for paper, _ in current)
+        return changed
+
+    def _rewrite_records(
+        self, rewrite: Callable[[Paper], Paper]
+    ) -> tuple[int, list[tuple[Paper, int]]]:
+        """Every stored paper document, history and current, through ``rewrite`` in
+        place, a chunk per transaction: how many documents changed, and the current
+        papers that did with their arrival seq (to index again)."""
+        changed = 0
+        last: tuple[str, int] = ("", -1)
+        while True:
+            rows = self._db.read_all(
+                "SELECT paper_id, version_rank, doc FROM paper_versions "
+                "WHERE (paper_id, version_rank) > (?, ?) "
+                "ORDER BY paper_id, version_rank LIMIT ?",
+                (*last, CHUNK),
+            )
+            if not rows:
+                break
+            changes = _rewritten_docs(rewrite, [doc for _, _, doc in rows])
+            with self._db.write() as conn:
+                conn.executemany(
+                    "UPDATE paper_versions SET doc = ? WHERE paper_id = ? AND version_rank = ?",
+                    [(new, rows[i][0], rows[i][1]) for i, new in changes],
+                )
+            changed += len(changes)
+            last = (rows[-1][0], rows[-1][1])
+        seq = 0
+        current: list[tuple[Paper, int]] = []
+        while True:
+            rows = self._db.read_all(
+                "SELECT seq, doc FROM papers WHERE seq > ? ORDER BY seq LIMIT ?", (seq, CHUNK)
+            )
+            if not rows:
+                break
+            changes = _rewritten_docs(rewrite, [doc for _, doc in rows])
+            with self._db.write() as conn:
+                conn.executemany(
+                    "UPDATE papers SET doc = ? WHERE seq = ?",
+                    [(new, rows[i][0]) for i, new in changes],
+                )
+            changed += len(changes)
+            current += [(Paper.model_validate_json(new), int(rows[i][0])) for i, new in changes]
+            seq = rows[-1][0]
+        return changed, current
+
+    def _queue_for_index(self, paper_ids: Iterable[str]) -> None:
+        """Queue papers for the index writer (drain_index_queue)."""
+        with self._db.write() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO index_queue (paper_id) VALUES (?)",
+                [(paper_id,) for paper_id in paper_ids],
+            )
+
     # --- reading ------------------------------------------------------------------
     def get_paper(self, paper_id: str) -> Paper | None:
         return self.get_papers([paper_id]).get(paper_id)
@@ -211,3 +277,14 @@ class EmbeddedPapers:
             for seq, doc in rows:
                 yield Paper.model_validate_json(doc), int(seq)
             last = rows[-1][0]
+
+
+def _rewritten_docs(rewrite: Callable[[Paper], Paper], docs: list[str]) -> list[tuple[int, str]]:
+    """(position, new document) of the documents ``rewrite`` changes."""
+    changes = []
+    for i, doc in enumerate(docs):
+        paper = Paper.model_validate_json(doc)
+        new = rewritten(rewrite, paper)
+        if new != paper:
+            changes.append((i, new.model_dump_json()))
+    return changes

@@ -3,7 +3,7 @@
 One small module per concern; every function is pure and imports no I/O or parsing library:
 
 * :mod:`.text` -- plain text from feed text (HTML stripped, entities decoded, whitespace collapsed)
-* :mod:`.tex` -- TeX accents to Unicode, for names
+* :mod:`.tex` -- TeX accents and letters to Unicode outside math, for every text field
 * :mod:`.authors` -- author lists from arXiv's comma-joined creator string
 * :mod:`.identifiers` -- arXiv ids (without version) and lower-cased DOIs
 * :mod:`.announcement` -- the ``arXiv:… Announce Type: … Abstract:`` description prefix
@@ -45,7 +45,11 @@ from academichub.ingestor.normalise.sources import (
     journal_source,
     preprint_server,
 )
-from academichub.ingestor.normalise.tex import decode_tex_accents
+from academichub.ingestor.normalise.tex import (
+    decode_tex_accents,
+    decode_tex_name,
+    decode_tex_paper,
+)
 from academichub.ingestor.normalise.text import (
     clean_text,
     clean_text_or_none,
@@ -66,6 +70,8 @@ __all__ = [
     "collapse_whitespace",
     "date_from_parts",
     "decode_tex_accents",
+    "decode_tex_name",
+    "decode_tex_paper",
     "doi_from_identifier",
     "doi_paper_id",
     "forenames_first",

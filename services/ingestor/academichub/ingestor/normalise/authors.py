@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from academichub.ingestor.normalise.tex import decode_tex_accents
+from academichub.ingestor.normalise.tex import decode_tex_name
 from academichub.ingestor.normalise.text import clean_text, collapse_whitespace
 
 # A segment that is only a generational suffix belongs to the name before it:
@@ -105,7 +105,7 @@ def split_authors(creator: str) -> tuple[str, ...]:
 
     names: list[str] = []
     for segment in segments:
-        name = collapse_whitespace(decode_tex_accents(segment))
+        name = collapse_whitespace(decode_tex_name(segment))
         if not name:
             continue
         if names and name.lower() in _SUFFIXES:
@@ -163,7 +163,7 @@ def split_surname_initials(text: str) -> tuple[str, ...]:
 
 def clean_name(name: str) -> str:
     """One author name as plain text, TeX accents decoded as for arXiv RSS (``G\\"unther``)."""
-    return collapse_whitespace(decode_tex_accents(clean_text(name)))
+    return collapse_whitespace(decode_tex_name(clean_text(name)))
 
 
 def forenames_first(surname: str, forenames: str = "", suffix: str = "") -> str:

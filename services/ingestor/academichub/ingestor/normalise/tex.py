@@ -1,9 +1,23 @@
-"""TeX accents and special letters to Unicode, for names.
+"""TeX accents and special letters to Unicode, outside math: one rule for every field.
 
-arXiv keeps author names as submitted, in TeX: ``Jakob G\\"unther``, ``Michal Hajdu\\v{s}ek``,
-``S{\\o}ren Stobbe``. A user following ``author:"Günther"`` must match, and the matcher folds
-accents on Unicode letters only, so names are decoded here. Titles and abstracts keep their TeX
-(the canonical paper says so); only names go through this module.
+arXiv keeps titles, abstracts and author names as submitted, in TeX: ``Schr\\"odinger``,
+``R\\'{e}nyi``, ``F{\\"o}llmer``, ``Michal Hajdu\\v{s}ek``, ``M{\\o}ller``, ``1909\\AA``. A
+reader sees the letters, and a search for ``Schrödinger`` or ``schrodinger`` must find
+them, so every source's text is decoded at ingest by :func:`decode_tex_accents`; math is
+data and stays as written (``$\\theta$``, ``$\\mu hom(F,\\O_X)$``, ``\\(\\"x\\)``).
+
+What is decoded, outside ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]``:
+
+* accents on a letter (or on ``\\i``/``\\j``): ``\\'e`` ``\\'{e}`` ``\\"o`` ``\\"{o}`` ``\\^o``
+  ``\\`e`` ``\\~n`` ``\\=a`` ``\\.z``, and the letter accents ``\\v{s}`` ``\\c{c}`` ``\\u{a}``
+  ``\\H{o}`` ``\\r{a}`` ``\\k{a}`` ``\\d{a}`` ``\\b{a}`` (with braces or a space: ``\\vs`` would
+  be another macro);
+* special letters: ``\\ss`` ß, ``\\aa`` å, ``\\AA`` Å, ``\\ae`` æ, ``\\AE`` Æ, ``\\oe`` œ, ``\\OE``
+  Œ, ``\\o`` ø, ``\\O`` Ø, ``\\l`` ł, ``\\L`` Ł, ``\\i`` ı, ``\\j`` ȷ;
+* braces around one such command go with it: ``{\\"o}`` and ``{\\o}`` are one letter.
+
+Each decoded letter is composed (NFC), so ``Schr\\"odinger`` becomes the same string as one
+typed with ``ö``. Names also lose their grouping braces (:func:`decode_tex_name`).
 """
 
 from __future__ import annotations
@@ -11,6 +25,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Final
+
+from academichub.contracts import Paper
+
+__all__ = ["decode_tex_accents", "decode_tex_name", "decode_tex_paper"]
 
 # Accent command -> combining character.
 _COMBINING: Final = {
@@ -56,12 +74,23 @@ _SYMBOL_ACCENT = rf"\\(?P<sym>['`^\"~=.])\s*(?:\{{\s*(?P<b1>{_BASE})\s*\}}|(?P<l
 _LETTER_ACCENT = (
     rf"\\(?P<cmd>[uvHrckdb])(?:\s*\{{\s*(?P<b2>{_BASE})\s*\}}|\s+(?P<l2>{_BASE}){_EAT})"
 )
-_SPECIAL_LETTER = r"\\(?P<letter>ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|\s+)?"
-_TEX_RE: Final = re.compile(f"{_SYMBOL_ACCENT}|{_LETTER_ACCENT}|{_SPECIAL_LETTER}")
+# ... except `\AA`, which in running text is the ångström sign of a measure (`5875 \AA and`).
+_SPECIAL_LETTER = (
+    r"\\(?P<letter>ss|aa|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|\s+)?"
+    r"|\\(?P<angstrom>AA)(?![A-Za-z])(?:\{\})?"
+)
+_COMMAND = f"{_SYMBOL_ACCENT}|{_LETTER_ACCENT}|{_SPECIAL_LETTER}"
+# A command, or one in braces of its own (`{\"o}`): the braces are taken with it.
+_TEX_RE: Final = re.compile(rf"(?P<open>\{{\s*)?(?:{_COMMAND})(?(open)\s*\}})")
+# Math, left as it is: $$...$$, $...$ (not an escaped \$), \(...\), \[...\]. An unmatched
+# `$` opens nothing.
+_MATH_RE: Final = re.compile(
+    r"\$\$.+?\$\$|(?<!\\)\$(?:\\.|[^$\\])+?\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL
+)
 
 
 def _replace(match: re.Match[str]) -> str:
-    letter = match.group("letter")
+    letter = match.group("letter") or match.group("angstrom")
     if letter is not None:
         return _LETTERS[letter]
     accent = _COMBINING[match.group("sym") or match.group("cmd")]
@@ -69,15 +98,43 @@ def _replace(match: re.Match[str]) -> str:
     # An accented dotless i is just an accented i once composed (`\'\i` -> í).
     if base.startswith("\\"):
         base = base[1]
-    return base + accent
+    return unicodedata.normalize("NFC", base + accent)
 
 
 def decode_tex_accents(text: str) -> str:
-    """``R\\'emy`` -> ``Rémy``, ``S{\\o}ren`` -> ``Søren``; grouping braces are dropped."""
-    if "\\" in text:
-        text = _TEX_RE.sub(_replace, text)
+    """``Schr\\"odinger`` -> ``Schrödinger``, ``F{\\"o}llmer`` -> ``Föllmer``, outside math."""
+    if "\\" not in text:
+        return text
+    pieces: list[str] = []
+    done = 0
+    for math in _MATH_RE.finditer(text):
+        pieces.append(_TEX_RE.sub(_replace, text[done : math.start()]))
+        pieces.append(math.group())
+        done = math.end()
+    pieces.append(_TEX_RE.sub(_replace, text[done:]))
+    return "".join(pieces)
+
+
+def decode_tex_name(text: str) -> str:
+    """A name: :func:`decode_tex_accents`, then every brace dropped (braces only group in a
+    name: ``{van der} Berg``), composed (NFC) so it compares equal to one typed with an
+    accent."""
+    text = decode_tex_accents(text)
     if "{" in text or "}" in text:
-        # Braces only group in a name (`{\o}`, `{van der} Berg`); they are never content.
         text = text.replace("{", "").replace("}", "")
-    # Compose `e` + U+0301 into `é`, so the name compares equal to one typed with an accent.
     return unicodedata.normalize("NFC", text)
+
+
+def decode_tex_paper(paper: Paper) -> Paper:
+    """A stored paper as this rule leaves it: title, abstract and every author name
+    through :func:`decode_tex_accents` (what :func:`.text.clean_text` now does to them at
+    ingest); the same paper when there was nothing to decode. ``academichub reindex``
+    rewrites stored papers with it."""
+    fields = {
+        "title": decode_tex_accents(paper.title),
+        "abstract": decode_tex_accents(paper.abstract),
+        "authors": tuple(decode_tex_accents(name) for name in paper.authors),
+    }
+    if all(getattr(paper, name) == value for name, value in fields.items()):
+        return paper
+    return paper.model_copy(update=fields)
