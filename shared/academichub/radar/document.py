@@ -48,6 +48,28 @@ class PaperDocument:
             announce_type=paper.announce_type,
         )
 
+    def written(self, field: str) -> list[tuple[str, Values]]:
+        """Each value of a field other than the title and abstract as the paper writes it,
+        with the values of its stream it stands for: an author's name as listed and the
+        forms of it, a category as given and its lower-cased form, the source, the type."""
+        match field:
+            case "author":
+                return [
+                    (name, name_forms(tokens))
+                    for name, tokens in zip(self.paper.authors, self.authors, strict=True)
+                ]
+            case "cat":
+                return [(c, ((c.lower(),),)) for c in self.paper.categories]
+            case "source":
+                return [(self.paper.source, ((self.source,),))]
+            case "type":
+                return (
+                    []
+                    if self.announce_type is None
+                    else [(self.announce_type, ((self.announce_type,),))]
+                )
+        raise ValueError(f"no stream holds the field {field!r}")
+
     def stream(self, name: Stream) -> Values:
         """The values of one stream, each a tuple of tokens (a keyword is one token)."""
         match name:

@@ -11,14 +11,24 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
+from academichub.contracts import MatchedTerm, Paper
 from academichub.radar.analysis import TOKEN_RE, normalise, stem
-from academichub.radar.ast import And, Node, Not, Or
-from academichub.radar.leaves import Op, Probe, spans
+from academichub.radar.ast import And, Leaf, Node, Not, Or
+from academichub.radar.document import PaperDocument
+from academichub.radar.leaves import Op, Probe, leaf_of, spans
 
-__all__ = ["ELLIPSIS", "PositiveTerms", "positive_terms", "snippet", "token_spans"]
+__all__ = [
+    "ELLIPSIS",
+    "PositiveTerms",
+    "fired_words",
+    "positive_terms",
+    "snippet",
+    "token_spans",
+]
 
 ELLIPSIS: Final = "…"
 
@@ -173,6 +183,58 @@ def _hits(text: str, terms: PositiveTerms) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def fired_words(paper: Paper, terms: Iterable[MatchedTerm]) -> tuple[str, ...]:
+    """The "why" of a match as the paper writes it: each fired term once, as the first
+    text its leaf holds in the paper (a term fired in the title and the abstract is shown
+    from the title: ``Surface codes``, never the stems ``surface code``), an author term
+    as the author's name as listed, a category, source or announce type as stored. Words
+    that read alike (case, accents) are listed once. A term the paper no longer holds
+    (recorded under an older analysis, or the paper changed since) is left out: a stem is
+    never shown."""
+    doc: PaperDocument | None = None  # analysed only if a term is not title or abstract
+    found: dict[str, str] = {}
+    shown: set[tuple[str, str]] = set()
+    for term in terms:
+        key = ("text" if term.field in _TEXT_FIELDS else term.field, term.term)
+        if key in shown:
+            continue
+        shown.add(key)
+        leaf = leaf_of(term)
+        if term.field in _TEXT_FIELDS:
+            surface = _written_text(leaf, paper.title if term.field == "title" else paper.abstract)
+        else:
+            doc = doc or PaperDocument.from_paper(paper)
+            surface = _written_value(leaf, term.field, doc)
+        if surface is not None:
+            found.setdefault(normalise(surface), surface)
+    return tuple(found.values())
+
+
+def _written_text(leaf: Leaf, text: str) -> str | None:
+    """The first stretch of ``text`` (a title or abstract, the one field of ``leaf``'s
+    readings) that ``leaf`` holds, as written."""
+    tokens = _Tokens.of(text)
+    stems = list(map(stem, tokens.tokens))
+    for reading in leaf.readings():
+        for probe in reading.probes:
+            stemmed = probe.stream in _TEXT_FIELDS
+            first = next(spans(probe, stems if stemmed else tokens.tokens), None)
+            if first is not None:
+                start, end = tokens.span(*first)
+                return text[start:end]
+    return None
+
+
+def _written_value(leaf: Leaf, field: str, doc: PaperDocument) -> str | None:
+    """The first value of ``field`` (author, cat, source, type) that ``leaf`` holds, as
+    the paper writes it."""
+    probes = [p for r in leaf.readings() for p in r.probes]
+    for written, values in doc.written(field):
+        if any(next(spans(p, value), None) for p in probes for value in values):
+            return written
+    return None
 
 
 def snippet(text: str, node: Node | None, max_chars: int = 300) -> list[Segment]:

@@ -166,7 +166,7 @@ def test_radar_page_highlights_the_terms_that_fired_and_takes_feedback(
     html = browser.get(f"/radars/{radar_id}").text
     assert re.search(r"<mark>Surface codes</mark> at scale", html)
     assert "A <mark>surface code</mark> with lattice surgery." in html
-    assert "abstract: surface code" in html
+    assert '<span class="term">Surface codes</span>' in html  # the paper's words
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>alert(2)" not in html

@@ -23,7 +23,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 class FeedItem:
     paper: Paper
     matched_at: dt.datetime
-    terms: tuple[str, ...]
+    terms: tuple[str, ...]  # why it matched, as the paper writes it
 
 
 def _text(value: str) -> str:

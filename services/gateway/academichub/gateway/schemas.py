@@ -139,7 +139,14 @@ class MatchItem(BaseModel):
     version: int | None
     score: float
     matched_at: dt.datetime
-    terms: list[MatchedTerm] = Field(description="Why it matched: the terms that fired")
+    terms: list[MatchedTerm] = Field(
+        description="Why it matched: the terms that fired, as the matcher reads text "
+        "(analysed: folded and stemmed)"
+    )
+    why: list[str] = Field(
+        description="The same terms as the paper writes them, each once (empty if the "
+        "paper is not stored yet)"
+    )
     title: str | None = Field(description="None if the paper is not (yet) in the store")
     source: str | None
     published: dt.date | None

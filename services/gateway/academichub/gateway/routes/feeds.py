@@ -26,6 +26,7 @@ from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.radar_service import missing_radar
 from academichub.gateway.schemas import FeedTokenIssued
+from academichub.radar.highlight import fired_words
 from academichub.store.accounts import AccountStore, FeedToken, digest, new_secret, same_digest
 
 router = APIRouter(prefix="/api/radars", tags=["feeds"], responses=errors(401, 404, 422, 429, 503))
@@ -84,7 +85,7 @@ def _matched_papers(s: GatewayStore, radar_id: str, limit: int) -> list[tuple[Pa
     return [
         (
             papers[m.paper_id],
-            FeedItem(papers[m.paper_id], m.matched_at, tuple(t.term for t in m.terms)),
+            FeedItem(papers[m.paper_id], m.matched_at, fired_words(papers[m.paper_id], m.terms)),
         )
         for m in matches
         if m.paper_id in papers

@@ -37,6 +37,7 @@ from academichub.gateway.radar_views import (
 from academichub.gateway.routes.feeds import feed_url, issue_feed_token
 from academichub.gateway.schemas import MAX_NAME, MAX_QUERY
 from academichub.gateway.web import language, render
+from academichub.radar.highlight import fired_words
 from academichub.radar.parser import parse_query
 from academichub.store.accounts import AccountStore, Feedback
 from academichub.store.door import AsyncStore
@@ -249,7 +250,8 @@ def _match_row(view: MatchView, verdict: str | None, number: int, zone: str) -> 
         "matched_at": local_time(view.match.matched_at, zone),
         "paper_id": view.match.paper_id,
         "score": view.match.score,
-        "terms": [f"{t.field}: {t.term}" for t in terms],
+        # The words as the paper writes them; nothing where the paper is not stored (yet).
+        "terms": list(fired_words(paper, terms)) if paper else [],
         "source_line": source_line(paper) if paper else "",
         "title": fired_segments(paper.title, terms, "title")
         if paper

@@ -34,6 +34,7 @@ from academichub.gateway.schemas import (
     schedule_of,
 )
 from academichub.gateway.web import requested_language
+from academichub.radar.highlight import fired_words
 from academichub.store.accounts import AccountStore, Feedback
 
 
@@ -178,6 +179,7 @@ async def radar_matches(
                 score=v.match.score,
                 matched_at=v.match.matched_at,
                 terms=list(v.match.terms),
+                why=list(fired_words(v.paper, v.match.terms)) if v.paper else [],
                 title=v.paper.title if v.paper else None,
                 source=v.paper.source if v.paper else None,
                 published=v.paper.published if v.paper else None,
