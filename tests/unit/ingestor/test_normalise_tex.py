@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from academichub.ingestor.normalise import clean_text, decode_tex_accents
+from academichub.contracts import Paper
+from academichub.ingestor.normalise import decode_tex_accents, decode_tex_paper
+from academichub.ingestor.normalise.canonical import finish_paper
 
 
 @pytest.mark.parametrize(
@@ -52,6 +56,20 @@ def test_what_is_not_an_accent_stays() -> None:
     assert decode_tex_accents("Zoë") == "Zoë"
 
 
-def test_feed_text_is_decoded_with_everything_else() -> None:
-    raw = r"<p>The nonlinear Schr\&quot;{o}dinger equation for $\psi$</p>"
-    assert clean_text(raw) == r"The nonlinear Schrödinger equation for $\psi$"
+def test_every_parsed_paper_is_decoded_in_title_abstract_and_names() -> None:
+    raw = Paper(
+        id="arxiv:2606.00001",
+        version=1,
+        source="arxiv",
+        title=r"The nonlinear Schr\"{o}dinger equation for $\psi$",
+        abstract=r"After R\'enyi and F{\"o}llmer, in $\"x$.",
+        authors=(r"J. G\"unther", "Ada Lovelace"),
+        categories=("math.AP",),
+        published=dt.date(2026, 6, 12),
+    )
+    finished = finish_paper(raw).paper
+    assert finished is not None
+    assert finished.title == r"The nonlinear Schrödinger equation for $\psi$"
+    assert finished.abstract == r"After Rényi and Föllmer, in $\"x$."
+    assert finished.authors == ("J. Günther", "Ada Lovelace")
+    assert decode_tex_paper(raw) == finished

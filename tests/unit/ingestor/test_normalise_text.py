@@ -30,7 +30,7 @@ from academichub.ingestor.normalise import (
         (r"$0<x<1$ and $y>2$", r"$0<x<1$ and $y>2$"),
         (r"$a<b$ and $c>d$", r"$a<b$ and $c>d$"),
         (r"\(T_w = i\hbar\,\partial_E\) on $\theta$", r"\(T_w = i\hbar\,\partial_E\) on $\theta$"),
-        (r"Cram\'er-Rao", "Cramér-Rao"),  # TeX accents outside math are decoded
+        (r"Cram\'er-Rao", r"Cram\'er-Rao"),
         # Physics notation that looks like a tag is kept when the text is not HTML.
         ("the mean momentum <p> and <A> vanish", "the mean momentum <p> and <A> vanish"),
         ("<p>mean <S_z> of <A> spins</p>", "mean <S_z> of <A> spins"),

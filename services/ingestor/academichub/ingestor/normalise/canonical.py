@@ -8,7 +8,10 @@ paper's text passes whatever its source. It
    ``journal_ref``, ``license``, ``doi``, ``url``, ``pdf_url``, ``id`` and ``source``
    (:mod:`.characters`: control characters, bidi overrides and invisible characters
    removed, undecodable text counted);
-2. applies the contract's bounds (:mod:`academichub.contracts.bounds`): truncates, cuts,
+2. turns TeX accent and letter commands outside math into the letters they spell in the
+   title, the abstract and each author name (:mod:`.tex`: ``Schr\\"odinger`` ->
+   Schrödinger, ``$\\theta$`` kept);
+3. applies the contract's bounds (:mod:`academichub.contracts.bounds`): truncates, cuts,
    drops or skips as its table says per field.
 
 What it changed comes back as :class:`FieldRepair` values, for the metrics and the poll's
@@ -34,6 +37,7 @@ from academichub.contracts.bounds import (
     authors_marker,
 )
 from academichub.ingestor.normalise.characters import clean_characters
+from academichub.ingestor.normalise.tex import decode_tex_accents
 
 __all__ = ["FieldRepair", "Finished", "RepairKind", "finish_paper"]
 
@@ -44,6 +48,8 @@ RepairKind = Literal[
 # Text fields that may be null, and those every paper has.
 _OPTIONAL: Final = ("doi", "journal_ref", "url", "pdf_url", "license")
 _REQUIRED: Final = ("id", "source", "title", "abstract")
+# Text fields TeX accents are decoded in (beside every author name).
+_TEX_FIELDS: Final = ("title", "abstract")
 # A truncation looks back this far for a space to cut at, so no word is cut in two.
 _WORD_LOOKBACK: Final = 100
 
@@ -95,6 +101,8 @@ def finish_paper(paper: Paper) -> Finished:
             continue
         bound = PAPER_BOUNDS[name]
         text = repairs.clean(name, value)
+        if name in _TEX_FIELDS:
+            text = decode_tex_accents(text)
         if len(text) > bound.limit:
             if bound.over == "skip":
                 reason = f"{name} is {len(text)} characters, over the bound of {bound.limit}"
@@ -136,7 +144,7 @@ def _authors(names: Iterable[str], repairs: _Repairs) -> tuple[str, ...]:
     kept: list[str] = []
     dropped = truncated = 0
     for name in names:
-        text = repairs.clean("authors", name)
+        text = decode_tex_accents(repairs.clean("authors", name))
         if not text:
             dropped += 1  # nothing but characters no name holds
             continue

@@ -3,8 +3,9 @@
 arXiv keeps titles, abstracts and author names as submitted, in TeX: ``Schr\\"odinger``,
 ``R\\'{e}nyi``, ``F{\\"o}llmer``, ``Michal Hajdu\\v{s}ek``, ``M{\\o}ller``, ``1909\\AA``. A
 reader sees the letters, and a search for ``Schrödinger`` or ``schrodinger`` must find
-them, so every source's text is decoded at ingest by :func:`decode_tex_accents`; math is
-data and stays as written (``$\\theta$``, ``$\\mu hom(F,\\O_X)$``, ``\\(\\"x\\)``).
+them, so every source's text is decoded at ingest by :func:`decode_tex_accents`, called from
+the one step every parsed paper passes (:func:`.canonical.finish_paper`); math is data and
+stays as written (``$\\theta$``, ``$\\mu hom(F,\\O_X)$``, ``\\(\\"x\\)``).
 
 What is decoded, outside ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]``:
 
@@ -127,8 +128,8 @@ def decode_tex_name(text: str) -> str:
 
 def decode_tex_paper(paper: Paper) -> Paper:
     """A stored paper as this rule leaves it: title, abstract and every author name
-    through :func:`decode_tex_accents` (what :func:`.text.clean_text` now does to them at
-    ingest); the same paper when there was nothing to decode. ``academichub reindex``
+    through :func:`decode_tex_accents` (what :func:`.canonical.finish_paper` now does to
+    them at ingest); the same paper when there was nothing to decode. ``academichub reindex``
     rewrites stored papers with it."""
     fields = {
         "title": decode_tex_accents(paper.title),

@@ -1,9 +1,7 @@
-"""Plain text out of feed text: HTML stripped, entities decoded, TeX accents decoded,
-whitespace collapsed.
+"""Plain text out of feed text: HTML stripped, entities decoded, whitespace collapsed.
 
-TeX math is data, not markup: ``$\\theta$``, ``\\(...\\)`` and ``$0<x<1$`` pass through
-untouched. That is why tag stripping is deliberately narrow (see :func:`clean_text`); TeX
-accents and letters outside math become the letters they spell (:mod:`.tex`).
+TeX is data, not markup: ``$\\theta$``, ``\\(...\\)`` and ``$0<x<1$`` pass through untouched.
+That is why tag stripping is deliberately narrow (see :func:`clean_text`).
 """
 
 from __future__ import annotations
@@ -11,8 +9,6 @@ from __future__ import annotations
 import html
 import re
 from typing import Final
-
-from academichub.ingestor.normalise.tex import decode_tex_accents
 
 # Elements whose removal must not glue words together ("a<br>b" -> "a b") versus inline ones
 # whose removal must not split a word ("H<sub>2</sub>O" -> "H2O").
@@ -92,8 +88,7 @@ def collapse_whitespace(text: str) -> str:
 
 
 def clean_text(raw: str) -> str:
-    """Feed text to plain text: tags stripped, entities decoded, TeX accents decoded
-    outside math (``Schr\\"odinger`` -> ``Schrödinger``), whitespace collapsed.
+    """Feed text to plain text: tags stripped, entities decoded, whitespace collapsed.
 
     Tags go before entities are decoded, so an escaped ``&lt;b&gt;`` that the author meant as
     literal text stays literal. The fast paths matter: this runs on every title and abstract.
@@ -101,8 +96,6 @@ def clean_text(raw: str) -> str:
     text = strip_tags(raw) if "<" in raw else raw
     if "&" in text:
         text = html.unescape(text)
-    if "\\" in text:
-        text = decode_tex_accents(text)
     return collapse_whitespace(text)
 
 
