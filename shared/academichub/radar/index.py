@@ -118,6 +118,11 @@ class _Query:
         self.guard: tuple[Key, ...] = ()  # the paper must hold one of these too
         self.frequency = 1.0  # what the anchors were expected to cost
 
+    def paired(self) -> bool:
+        """Whether it is two keyed leaves and unguarded (``a -b``, ``a OR b``): the index
+        reads both states where it files it, without calling :meth:`answer`."""
+        return bool(self.keys) and not self.guard and len(self.read) == 2 and not self.computed
+
     def direct(self) -> bool:
         """Whether it is the leaf of its one anchor key, unguarded: its hits then follow
         from that key's state alone (see :class:`_Filed`)."""
@@ -179,6 +184,8 @@ class _Outcomes(dict[int, Hits]):
         return hits
 
 
+_Pair = tuple[Key, int, Key, int, _Outcomes, tuple[Key, ...], _Query]
+
 # Marks a _Filed's direct hits to be built again before use: not empty, so the hot loop
 # tests one truth value for "none" and "stale" together.
 _STALE: Final[tuple[Hits, ...]] = ((),)
@@ -189,11 +196,26 @@ class _Filed:
 
     * direct queries, the key's own leaf: their hits are kept together by the key's state
       (title, abstract, both), one ``extend`` per paper for all of them;
-    * those without a guard, answered for every paper holding the key;
+    * paired queries, two keyed leaves without a guard (most queries that are not a lone
+      leaf): both states read in the hot loop, their table looked up there, no call;
+    * the other queries without a guard, answered for every paper holding the key;
     * the others by guard key, answered for a paper holding one of the keys they are
-      listed under (a query guarded by an ``Or`` is listed under each of its keys)."""
+      listed under (a query guarded by an ``Or`` is listed under each of its keys).
 
-    __slots__ = ("by_guard", "direct", "direct_hits", "free", "guards", "seen", "sets")
+    A query anchored on several keys (an ``Or``) is reached through each one the paper
+    holds: a paired one is answered under the first of them only (``earlier``: its anchor
+    keys filed before this one), the others carry the stamp of the last paper they saw."""
+
+    __slots__ = (
+        "by_guard",
+        "direct",
+        "direct_hits",
+        "free",
+        "guards",
+        "paired",
+        "seen",
+        "sets",
+    )
 
     def __init__(self, key: Key) -> None:
         # Tuples, rebuilt on change: the items are reached without another object.
@@ -201,6 +223,8 @@ class _Filed:
         # The direct queries' hits by state (index 1 title, 2 abstract, 3 both).
         self.direct_hits: tuple[Hits, ...] = ()
         self.sets = sets_at(key)  # where the key's state is read
+        # (first key, where, second key, where, table, earlier anchor keys, query)
+        self.paired: tuple[_Pair, ...] = ()
         self.free: tuple[_Query, ...] = ()
         self.by_guard: dict[Key, tuple[_Query, ...]] = {}
         # The keys of by_guard again: a set intersection reads the hashes it stores,
@@ -209,12 +233,13 @@ class _Filed:
         self.seen = 0  # papers holding the anchor key in the current measuring window
 
     def empty(self) -> bool:
-        return not (self.direct or self.free or self.by_guard)
+        return not (self.direct or self.paired or self.free or self.by_guard)
 
     def queries(self) -> list[_Query]:
         """Every query filed here, once."""
         guarded = (q for queries in self.by_guard.values() for q in queries)
-        return list(dict.fromkeys(itertools.chain(self.direct, self.free, guarded)))
+        paired = (pair[-1] for pair in self.paired)
+        return list(dict.fromkeys(itertools.chain(self.direct, paired, self.free, guarded)))
 
     def build_direct_hits(self) -> tuple[Hits, ...]:
         by_state: list[Hits] = [()]
@@ -308,13 +333,19 @@ class RadarIndex:
             query.keys, query.guard = tuple(found.keys), tuple(found.guard)
             query.frequency = found.frequency
             direct = query.direct()
-            for key in query.keys:
+            paired = query.paired()
+            for position, key in enumerate(query.keys):
                 filed = self._table.get(key)
                 if filed is None:
                     filed = self._table[key] = _Filed(key)
                 if direct:
                     filed.direct += (query,)
                     filed.direct_hits = _STALE
+                elif paired:
+                    (first, at_first), (second, at_second) = query.read
+                    earlier = query.keys[:position]
+                    pair = (first, at_first, second, at_second, query.outcomes, earlier, query)
+                    filed.paired += (pair,)
                 elif not query.guard:
                     filed.free += (query,)
                 for guard in query.guard:
@@ -324,11 +355,14 @@ class RadarIndex:
 
     def _unanchor(self, query: _Query) -> None:
         direct = query.direct()
+        paired = query.paired()
         for key in query.keys:
             filed = self._table[key]
             if direct:
                 filed.direct = _without(filed.direct, query)
                 filed.direct_hits = _STALE if filed.direct else ()
+            elif paired:
+                filed.paired = tuple(p for p in filed.paired if p[-1] is not query)
             elif not query.guard:
                 filed.free = _without(filed.free, query)
             for guard in query.guard:
@@ -366,6 +400,12 @@ class RadarIndex:
                     direct = filed.build_direct_hits()
                 at = filed.sets
                 extend(direct[(key in sets[at]) | ((key in sets[at + 1]) << 1)])
+            for first, at, second, at2, outcomes, earlier, _ in filed.paired:
+                if earlier and not keys.isdisjoint(earlier):
+                    continue  # answered under an earlier anchor key of its own
+                code = (first in sets[at]) | ((first in sets[at + 1]) << 1)
+                code |= ((second in sets[at2]) | ((second in sets[at2 + 1]) << 1)) << 2
+                extend(outcomes[code])
             for query in filed.free:
                 if query.stamp != stamp:
                     query.stamp = stamp

@@ -169,9 +169,10 @@ def paper_keys(view: PaperView, kinds: Mapping[str, int]) -> set[Key]:
         keys.update(view.title_prefixes)
         keys.update(view.abstract_prefixes)
     if kinds.get("author"):
-        keys.update(_tagged("author", itertools.chain.from_iterable(doc.author_forms)))
+        # Each word once (a name's forms repeat its words), each key made once per word.
+        keys.update(map(_author_key, set(itertools.chain.from_iterable(doc.author_forms))))
     if kinds.get("cat"):
-        keys.update(_tagged("cat", doc.categories))
+        keys.update(map(_category_key, doc.categories))
     if kinds.get("cat*"):
         for category in doc.categories:
             keys.update(_head_keys("cat*", category))
@@ -184,8 +185,9 @@ def paper_keys(view: PaperView, kinds: Mapping[str, int]) -> set[Key]:
     return keys
 
 
-def _tagged(kind: TaggedKind, values: Iterable[str]) -> list[str]:
-    return [tagged_key(kind, value) for value in values]
+# Names and categories repeat from paper to paper: their keys are made once.
+_author_key: Final = functools.lru_cache(maxsize=65_536)(functools.partial(tagged_key, "author"))
+_category_key: Final = functools.lru_cache(maxsize=4096)(functools.partial(tagged_key, "cat"))
 
 
 @functools.lru_cache(maxsize=4096)
