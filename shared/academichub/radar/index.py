@@ -118,10 +118,10 @@ class _Query:
         self.guard: tuple[Key, ...] = ()  # the paper must hold one of these too
         self.frequency = 1.0  # what the anchors were expected to cost
 
-    def paired(self) -> bool:
-        """Whether it is two keyed leaves and unguarded (``a -b``, ``a OR b``): the index
-        reads both states where it files it, without calling :meth:`answer`."""
-        return bool(self.keys) and not self.guard and len(self.read) == 2 and not self.computed
+    def decided(self) -> bool:
+        """Whether it is keyed leaves only and unguarded (``a -b``, ``a OR b OR c``): the
+        index reads their states where it files it, without calling :meth:`answer`."""
+        return bool(self.keys) and not self.guard and not self.computed and not self.direct()
 
     def direct(self) -> bool:
         """Whether it is the leaf of its one anchor key, unguarded: its hits then follow
@@ -184,7 +184,12 @@ class _Outcomes(dict[int, Hits]):
         return hits
 
 
-_Pair = tuple[Key, int, Key, int, _Outcomes, tuple[Key, ...], _Query]
+# A decided query of two keys as filed under one of them: (the other key, where its state
+# is read, whether the filed key's state is the low bits of the code, table, the query's
+# anchor keys filed before this one, the query). With more keys: (the keys and where,
+# table, earlier anchor keys, the query).
+_Pair = tuple[Key, int, bool, _Outcomes, tuple[Key, ...], _Query]
+_Decided = tuple[tuple[tuple[Key, int], ...], _Outcomes, tuple[Key, ...], _Query]
 
 # Marks a _Filed's direct hits to be built again before use: not empty, so the hot loop
 # tests one truth value for "none" and "stale" together.
@@ -196,18 +201,21 @@ class _Filed:
 
     * direct queries, the key's own leaf: their hits are kept together by the key's state
       (title, abstract, both), one ``extend`` per paper for all of them;
-    * paired queries, two keyed leaves without a guard (most queries that are not a lone
-      leaf): both states read in the hot loop, their table looked up there, no call;
-    * the other queries without a guard, answered for every paper holding the key;
+    * decided queries, keyed leaves only and no guard (most queries that are not a lone
+      leaf: ``a -b``, ``a OR b``): their states read in the hot loop and their table
+      looked up there, no call; those of two keys (``paired``) reuse the filed key's state;
+    * the other queries without a guard (a leaf read in full), answered for every paper
+      holding the key;
     * the others by guard key, answered for a paper holding one of the keys they are
       listed under (a query guarded by an ``Or`` is listed under each of its keys).
 
     A query anchored on several keys (an ``Or``) is reached through each one the paper
-    holds: a paired one is answered under the first of them only (``earlier``: its anchor
+    holds: a decided one is answered under the first of them only (``earlier``: its anchor
     keys filed before this one), the others carry the stamp of the last paper they saw."""
 
     __slots__ = (
         "by_guard",
+        "decided",
         "direct",
         "direct_hits",
         "free",
@@ -223,8 +231,8 @@ class _Filed:
         # The direct queries' hits by state (index 1 title, 2 abstract, 3 both).
         self.direct_hits: tuple[Hits, ...] = ()
         self.sets = sets_at(key)  # where the key's state is read
-        # (first key, where, second key, where, table, earlier anchor keys, query)
         self.paired: tuple[_Pair, ...] = ()
+        self.decided: tuple[_Decided, ...] = ()
         self.free: tuple[_Query, ...] = ()
         self.by_guard: dict[Key, tuple[_Query, ...]] = {}
         # The keys of by_guard again: a set intersection reads the hashes it stores,
@@ -233,13 +241,28 @@ class _Filed:
         self.seen = 0  # papers holding the anchor key in the current measuring window
 
     def empty(self) -> bool:
-        return not (self.direct or self.paired or self.free or self.by_guard)
+        return not (self.direct or self.paired or self.decided or self.free or self.by_guard)
 
     def queries(self) -> list[_Query]:
         """Every query filed here, once."""
         guarded = (q for queries in self.by_guard.values() for q in queries)
-        paired = (pair[-1] for pair in self.paired)
-        return list(dict.fromkeys(itertools.chain(self.direct, paired, self.free, guarded)))
+        paired = (entry[5] for entry in self.paired)
+        decided = (entry[3] for entry in self.decided)
+        everything = itertools.chain(self.direct, paired, decided, self.free, guarded)
+        return list(dict.fromkeys(everything))
+
+    def add_decided(self, key: Key, query: _Query, earlier: tuple[Key, ...]) -> None:
+        if len(query.read) == 2:
+            (first, _), (second, at) = query.read
+            low = first == key
+            other, at_other = (second, at) if low else query.read[0]
+            self.paired += ((other, at_other, low, query.outcomes, earlier, query),)
+        else:
+            self.decided += ((query.read, query.outcomes, earlier, query),)
+
+    def remove_decided(self, query: _Query) -> None:
+        self.paired = tuple(entry for entry in self.paired if entry[-1] is not query)
+        self.decided = tuple(entry for entry in self.decided if entry[-1] is not query)
 
     def build_direct_hits(self) -> tuple[Hits, ...]:
         by_state: list[Hits] = [()]
@@ -333,7 +356,7 @@ class RadarIndex:
             query.keys, query.guard = tuple(found.keys), tuple(found.guard)
             query.frequency = found.frequency
             direct = query.direct()
-            paired = query.paired()
+            decided = query.decided()
             for position, key in enumerate(query.keys):
                 filed = self._table.get(key)
                 if filed is None:
@@ -341,11 +364,8 @@ class RadarIndex:
                 if direct:
                     filed.direct += (query,)
                     filed.direct_hits = _STALE
-                elif paired:
-                    (first, at_first), (second, at_second) = query.read
-                    earlier = query.keys[:position]
-                    pair = (first, at_first, second, at_second, query.outcomes, earlier, query)
-                    filed.paired += (pair,)
+                elif decided:
+                    filed.add_decided(key, query, query.keys[:position])
                 elif not query.guard:
                     filed.free += (query,)
                 for guard in query.guard:
@@ -355,14 +375,14 @@ class RadarIndex:
 
     def _unanchor(self, query: _Query) -> None:
         direct = query.direct()
-        paired = query.paired()
+        decided = query.decided()
         for key in query.keys:
             filed = self._table[key]
             if direct:
                 filed.direct = _without(filed.direct, query)
                 filed.direct_hits = _STALE if filed.direct else ()
-            elif paired:
-                filed.paired = tuple(p for p in filed.paired if p[-1] is not query)
+            elif decided:
+                filed.remove_decided(query)
             elif not query.guard:
                 filed.free = _without(filed.free, query)
             for guard in query.guard:
@@ -395,16 +415,27 @@ class RadarIndex:
             filed = table[key]
             filed.seen += 1
             direct = filed.direct_hits
-            if direct:
-                if direct is _STALE:
-                    direct = filed.build_direct_hits()
+            paired = filed.paired
+            if direct or paired:
                 at = filed.sets
-                extend(direct[(key in sets[at]) | ((key in sets[at + 1]) << 1)])
-            for first, at, second, at2, outcomes, earlier, _ in filed.paired:
+                state = (key in sets[at]) | ((key in sets[at + 1]) << 1)
+                if direct:
+                    if direct is _STALE:
+                        direct = filed.build_direct_hits()
+                    extend(direct[state])
+                for other, there, low, outcomes, earlier, _ in paired:
+                    if earlier and not keys.isdisjoint(earlier):
+                        continue  # answered under an earlier anchor key of its own
+                    found = (other in sets[there]) | ((other in sets[there + 1]) << 1)
+                    extend(outcomes[state | found << 2 if low else found | state << 2])
+            for read, outcomes, earlier, _ in filed.decided:
                 if earlier and not keys.isdisjoint(earlier):
-                    continue  # answered under an earlier anchor key of its own
-                code = (first in sets[at]) | ((first in sets[at + 1]) << 1)
-                code |= ((second in sets[at2]) | ((second in sets[at2 + 1]) << 1)) << 2
+                    continue
+                code = 0
+                shift = 0
+                for probe, there in read:
+                    code |= ((probe in sets[there]) | ((probe in sets[there + 1]) << 1)) << shift
+                    shift += 2
                 extend(outcomes[code])
             for query in filed.free:
                 if query.stamp != stamp:

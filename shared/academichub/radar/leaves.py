@@ -367,7 +367,23 @@ def state(leaf: Leaf, doc: PaperDocument) -> int:
 
 def fired_fields(leaf: Leaf, found: int) -> list[str]:
     """The fields ``leaf`` fires in, in order, for the state ``found``."""
-    return [r.field for r in leaf.readings() if found & _FIELD_BITS.get(r.field, _ELSEWHERE)]
+    return [field for field, bit in _reported(leaf) if found & bit]
+
+
+# Which fields a leaf's readings name depends on its kind and text field only: worked out
+# once per those (the radar index asks on every first sight of a query's outcome).
+_REPORTED: Final[dict[tuple[type, str | None], tuple[tuple[str, int], ...]]] = {}
+
+
+def _reported(leaf: Leaf) -> tuple[tuple[str, int], ...]:
+    """The fields ``leaf`` reads, in order, with their state bits."""
+    kind = (type(leaf), leaf.field if isinstance(leaf, Word | Phrase | Prefix) else None)
+    found = _REPORTED.get(kind)
+    if found is None:
+        found = _REPORTED[kind] = tuple(
+            (r.field, _FIELD_BITS.get(r.field, _ELSEWHERE)) for r in leaf.readings()
+        )
+    return found
 
 
 # --- the reported term, read back ----------------------------------------------------------
