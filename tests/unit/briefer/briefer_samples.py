@@ -85,7 +85,7 @@ def match(
         paper_id=pid(n),
         version=version,
         score=score,
-        terms=(MatchedTerm(field="abstract", term="surfac"),),
+        terms=(MatchedTerm(field="abstract", term="surface"),),
         matched_at=at,
     )
 

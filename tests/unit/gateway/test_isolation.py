@@ -73,7 +73,7 @@ def adas_radar(gateway: Gateway, make_paper: MakePaper) -> tuple[str, str]:
                 paper_id=PAPER,
                 version=1,
                 score=1.0,
-                terms=(MatchedTerm(field="title", term="surfac"),),
+                terms=(MatchedTerm(field="title", term="surface"),),
                 matched_at=NOW,
             )
         ]

@@ -150,7 +150,7 @@ def _match(radar_id: str, n: int, at: dt.datetime, score: float = 1.0) -> Match:
         paper_id=f"arxiv:2606.{n:05d}",
         version=1,
         score=score,
-        terms=(MatchedTerm(field="title", term="surfac"),),
+        terms=(MatchedTerm(field="title", term="surface"),),
         matched_at=at,
     )
 
