@@ -51,6 +51,7 @@ from academichub.radar.keys import Key, kind_of
 from academichub.radar.leaves import fired_fields, state
 from academichub.radar.view import (
     KeySets,
+    PairRegistry,
     PaperView,
     PrefixRegistry,
     key_sets,
@@ -300,6 +301,7 @@ class RadarIndex:
         self._table: dict[Key, _Filed] = {}
         self._always: set[_Query] = set()
         self._prefixes = PrefixRegistry()
+        self._pairs = PairRegistry()
         # Keys per kind in anchors, guards and leaves: a paper gathers only the kinds in use.
         self._kinds: collections.Counter[str] = collections.Counter()
         self._observed: dict[Key, float] = {}
@@ -324,6 +326,8 @@ class RadarIndex:
         if fresh:
             for key in _prefix_keys(query):
                 self._prefixes.add(key)
+            for pair in _pair_keys(query):
+                self._pairs.add(pair)
             self._queries[node] = query
             self._anchor(query)
         self._set_radars(query, (*query.radar_ids, radar_id))
@@ -339,6 +343,8 @@ class RadarIndex:
             del self._queries[query.node]
             for key in _prefix_keys(query):
                 self._prefixes.discard(key)
+            for pair in _pair_keys(query):
+                self._pairs.discard(pair)
             self._unanchor(query)
         return True
 
@@ -399,7 +405,7 @@ class RadarIndex:
 
     def match(self, doc: PaperDocument) -> list[RadarHit]:
         """The hits of every radar ``doc`` matches, in no particular order."""
-        view = PaperView(doc, self._prefixes)
+        view = PaperView(doc, self._prefixes, self._pairs)
         keys = paper_keys(view, self._kinds)
         self._stamp = stamp = self._stamp + 1
         table = self._table
@@ -486,6 +492,18 @@ def _prefix_keys(query: _Query) -> list[str]:
     """The prefix keys ``query`` reads (its prefix anchors among them), to register
     before use."""
     return [key for key, _ in query.read if isinstance(key, str) and kind_of(key) == "prefix"]
+
+
+def _pair_keys(query: _Query) -> list[tuple[str, str]]:
+    """The pair keys ``query`` reads or may be anchored or guarded on (its leaves'
+    clauses, whatever anchors are chosen), to register before use."""
+    clauses = (key for leaf in leaves_of(query.node) for key, _ in leaf.clauses(_any_frequency))
+    keys = itertools.chain((key for key, _ in query.read), clauses)
+    return list(dict.fromkeys(key for key in keys if isinstance(key, tuple)))
+
+
+def _any_frequency(stem: str) -> float:
+    return 0.0  # clauses are asked for their keys only
 
 
 def _without(queries: tuple[_Query, ...], query: _Query) -> tuple[_Query, ...]:

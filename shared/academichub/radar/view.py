@@ -15,14 +15,25 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Set
-from typing import Final
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from itertools import compress
+from typing import Final, TypeVar
 
 from academichub.radar.document import PaperDocument
 from academichub.radar.keys import Key, TaggedKind, kind_of, tagged_key
 from academichub.radar.parser import MIN_PREFIX
 
-__all__ = ["KeySets", "PaperView", "PrefixRegistry", "key_sets", "paper_keys", "sets_at"]
+__all__ = [
+    "KeySets",
+    "PairRegistry",
+    "PaperView",
+    "PrefixRegistry",
+    "key_sets",
+    "paper_keys",
+    "sets_at",
+]
+
+K = TypeVar("K")
 
 KeySets = tuple[Set[Key], ...]
 
@@ -93,13 +104,40 @@ class _KeysByToken(dict[str, tuple[str, ...]]):
         return heads
 
 
-def _decrement(counts: dict[str, int], key: str) -> bool:
+def _decrement(counts: dict[K, int], key: K) -> bool:
     """Count one use less; True when the key is gone."""
     if counts[key] > 1:
         counts[key] -= 1
         return False
     del counts[key]
     return True
+
+
+class PairRegistry:
+    """The pairs of consecutive stems the installed queries read or may be anchored on
+    (``pair_key``), counted per use. A paper has a pair per word, the radars use a few
+    of them: a paper's pairs are only those registered here."""
+
+    def __init__(self) -> None:
+        self._uses: dict[tuple[str, str], int] = {}
+        self._firsts: dict[str, int] = {}  # the first stems of the pairs, counted
+
+    def add(self, pair: tuple[str, str]) -> None:
+        self._uses[pair] = self._uses.get(pair, 0) + 1
+        self._firsts[pair[0]] = self._firsts.get(pair[0], 0) + 1
+
+    def discard(self, pair: tuple[str, str]) -> None:
+        _decrement(self._uses, pair)
+        _decrement(self._firsts, pair[0])
+
+    def present_in(self, stems: Sequence[str]) -> set[tuple[str, str]]:
+        """The registered pairs that ``stems`` holds side by side."""
+        if not self._uses:
+            return set()
+        uses = self._uses
+        # Only where a registered pair can start (found in C); most stems start none.
+        starts = compress(range(len(stems) - 1), map(self._firsts.__contains__, stems))
+        return {pair for i in starts if (pair := (stems[i], stems[i + 1])) in uses}
 
 
 class PaperView:
@@ -115,13 +153,13 @@ class PaperView:
         "title_set",
     )
 
-    def __init__(self, doc: PaperDocument, prefixes: PrefixRegistry) -> None:
+    def __init__(self, doc: PaperDocument, prefixes: PrefixRegistry, pairs: PairRegistry) -> None:
         self.doc = doc
         self.title_set = frozenset(doc.title)
         self.abstract_set = frozenset(doc.abstract)
         # Consecutive stem pairs: a two-word phrase's key, and a longer one's anchors.
-        self.title_pairs = frozenset(itertools.pairwise(doc.title))
-        self.abstract_pairs = frozenset(itertools.pairwise(doc.abstract))
+        self.title_pairs = pairs.present_in(doc.title)
+        self.abstract_pairs = pairs.present_in(doc.abstract)
         self.title_prefixes = prefixes.present_in(doc.title_raw)
         self.abstract_prefixes = prefixes.present_in(doc.abstract_raw)
 

@@ -12,7 +12,14 @@ from academichub.radar.document import PaperDocument
 from academichub.radar.keys import kind_of, pair_key, tagged_key
 from academichub.radar.leaves import Probe, fired_fields, leaf_of, spans, state
 from academichub.radar.parser import parse_query
-from academichub.radar.view import PaperView, PrefixRegistry, key_sets, paper_keys, sets_at
+from academichub.radar.view import (
+    PairRegistry,
+    PaperView,
+    PrefixRegistry,
+    key_sets,
+    paper_keys,
+    sets_at,
+)
 from tests.unit.radar.factories import doc
 from tests.unit.radar.strategies import leaves, papers
 
@@ -24,10 +31,12 @@ def key_state(leaf: Leaf, document: PaperDocument) -> int:
     """The state of the leaf's key, read as the radar index reads it."""
     key = leaf.key()
     assert key is not None
-    registry = PrefixRegistry()
+    prefixes, pairs = PrefixRegistry(), PairRegistry()
     if kind_of(key) == "prefix":
-        registry.add(key)
-    view = PaperView(document, registry)
+        prefixes.add(key)
+    if isinstance(key, tuple):
+        pairs.add(key)
+    view = PaperView(document, prefixes, pairs)
     sets = key_sets(view, paper_keys(view, EVERY_KIND))
     at = sets_at(key)
     return (key in sets[at]) | ((key in sets[at + 1]) << 1)
