@@ -113,7 +113,7 @@ def test_acronyms_and_names_keep_their_capitals_title_words_do_not() -> None:
 
 
 def test_a_phrase_is_identified_by_its_stems() -> None:
-    assert phrase_key("Surface codes") == phrase_key("surface code") == ("surfac", "code")
+    assert phrase_key("Surface codes") == phrase_key("surface code") == ("surface", "code")
 
 
 def test_concepts_with_everyday_modifiers_survive() -> None:

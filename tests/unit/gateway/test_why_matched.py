@@ -34,7 +34,7 @@ def test_why_matched_shows_the_papers_words_everywhere(
     # What the matcher reports, plus a term recorded under the old stemmer.
     assert ("title", "surface code") in [(t.field, t.term) for t in fired]
     terms = (*fired, MatchedTerm(field="abstract", term="surfac code"))
-    gateway.store.record_matches(
+    gateway.store.matches.record_matches(
         [
             Match(
                 radar_id=radar_id,
