@@ -5,24 +5,26 @@ Everything that crosses a process boundary is defined here as data, once.
 
 from academichub.contracts.decoding import decode_event
 from academichub.contracts.events import (
-    SCHEMA_VERSION,
     Briefing,
     BriefingSchedule,
     Connection,
     DeadLetter,
     Match,
     MatchedTerm,
+    NearestPaper,
     NotablePaper,
     Paper,
     PaperTldr,
     Radar,
     RadarChange,
+    ScoreKind,
     Theme,
+    canonical_paper_id,
+    schema_versions,
 )
 from academichub.contracts.topics import TOPICS, Topic, TopicName, encode_event
 
 __all__ = [
-    "SCHEMA_VERSION",
     "TOPICS",
     "Briefing",
     "BriefingSchedule",
@@ -30,14 +32,18 @@ __all__ = [
     "DeadLetter",
     "Match",
     "MatchedTerm",
+    "NearestPaper",
     "NotablePaper",
     "Paper",
     "PaperTldr",
     "Radar",
     "RadarChange",
+    "ScoreKind",
     "Theme",
     "Topic",
     "TopicName",
+    "canonical_paper_id",
     "decode_event",
     "encode_event",
+    "schema_versions",
 ]

@@ -12,7 +12,8 @@ too deeply nested   over :data:`MAX_JSON_DEPTH` levels of arrays and objects, co
                     100,000 raises ``RecursionError``, which nothing classifies)
 not JSON            any parse error, a number too long to convert included
 not an object       JSON of another kind than an object
-wrong schema        a ``schema_version`` this build does not read
+wrong schema        a ``schema_version`` this build does not read (each event type
+                    reads its versions: :func:`~.events.schema_versions`)
 invalid event       the event model refuses it (missing fields, wrong types, rules)
 ==================  ================================================================
 
@@ -28,7 +29,7 @@ from typing import Final
 
 from pydantic import BaseModel, ValidationError
 
-from academichub.contracts.events import SCHEMA_VERSION
+from academichub.contracts.events import schema_versions
 from academichub.contracts.topics import TOPICS, TopicName
 from academichub.platform.errors import PoisonEvent
 
@@ -82,10 +83,11 @@ def decode_event(topic: TopicName, raw: bytes | None) -> BaseModel:
     if not isinstance(data, dict):
         raise PoisonEvent(f"{topic}: value is JSON {type(data).__name__}, expected an object")
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    readable = schema_versions(spec.event)
+    if type(version) is not int or version not in readable:
         raise PoisonEvent(
             f"{topic}: schema_version {version!r} is not supported "
-            f"(this build reads {SCHEMA_VERSION})"
+            f"(this build reads {' and '.join(map(str, readable))})"
         )
     try:
         return spec.event.model_validate(data)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
+import typing
 from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-SCHEMA_VERSION: Final = 1
 
 PAPER_ID_RE = re.compile(r"^(arxiv:([a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})|doi:10\.\d{4,9}/\S+)$")
 RADAR_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -28,6 +28,29 @@ Language = Literal["zh", "en"]
 
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def schema_versions(event: type[BaseModel]) -> tuple[int, ...]:
+    """The ``schema_version`` values an event type reads, oldest first: the ``Literal`` of
+    its field. A new version of an event adds to it, so older events stay decodable (their
+    new fields take their defaults); the field's default is the version written."""
+    annotation = event.model_fields["schema_version"].annotation
+    versions = typing.get_args(annotation)
+    if not versions or not all(isinstance(v, int) for v in versions):
+        raise TypeError(f"{event.__name__}.schema_version is not a Literal of integers")
+    return tuple(sorted(versions))
+
+
+def canonical_paper_id(value: str) -> str:
+    """``value`` if it is a canonical paper id, else a ValueError saying what one is."""
+    if not PAPER_ID_RE.match(value):
+        raise ValueError(
+            f"paper id {value!r} is not canonical: expected 'arxiv:<id>' without version "
+            "or 'doi:<lower-case doi>'"
+        )
+    if value.startswith("doi:") and value != value.lower():
+        raise ValueError(f"paper id {value!r}: DOIs are lower-cased in ids")
+    return value
 
 
 class Paper(_Event):
@@ -52,14 +75,7 @@ class Paper(_Event):
     @field_validator("id")
     @classmethod
     def _canonical_id(cls, value: str) -> str:
-        if not PAPER_ID_RE.match(value):
-            raise ValueError(
-                f"paper id {value!r} is not canonical: expected 'arxiv:<id>' without version "
-                "or 'doi:<lower-case doi>'"
-            )
-        if value.startswith("doi:") and value != value.lower():
-            raise ValueError(f"paper id {value!r}: DOIs are lower-cased in ids")
-        return value
+        return canonical_paper_id(value)
 
     @field_validator("source")
     @classmethod
@@ -145,14 +161,46 @@ class BriefingSchedule(_Event):
             day += step
 
 
-class Radar(_Event):
-    """A researcher's standing query. ``revision`` grows with every change."""
+# Bounds of a radar's semantic parts: a Zotero library of seeds fits, an event stays small.
+MAX_SEEDS: Final = 500
+MAX_RATINGS: Final = 2000
+MAX_INTEREST_CHARS: Final = 2000
+MAX_PER_DAY: Final = 1000.0
 
-    schema_version: Literal[1] = 1
+PaperId = Annotated[str, Field(max_length=300)]
+
+
+class Radar(_Event):
+    """A researcher's standing interest. ``revision`` grows with every change.
+
+    A radar has a ``query`` (the radar language; "" for none), semantic parts, or both:
+
+    * ``seeds`` -- stored papers it is about (canonical ids), and ``interest`` -- the
+      interest described in free text: a radar with either is **semantic**, and a paper
+      matches it when its query (if any) holds and its meaning scores at least
+      ``threshold``;
+    * ``per_day`` -- about how many papers a day the researcher wants: a semantic radar's
+      threshold is chosen from it over the last 30 days (``threshold`` holds the one chosen
+      when the radar was last saved, in the units of its score: a cosine, or a logit once
+      it learned; None before any paper had a vector);
+    * ``liked`` / ``disliked`` -- the papers rated 👍 and 👎 on it: from the second rating
+      with a 👎 the radar **learns** (:func:`academichub.semantic.profile.learns`), and its
+      model orders its matches -- a keyword radar too, whose query still decides them.
+
+    Version 2 added the semantic parts; a version 1 radar reads as a keyword radar.
+    """
+
+    schema_version: Literal[1, 2] = 2
     id: str
     owner: str
     name: str
-    query: str
+    query: str = ""
+    seeds: Annotated[tuple[PaperId, ...], Field(max_length=MAX_SEEDS)] = ()
+    interest: Annotated[str, Field(min_length=1, max_length=MAX_INTEREST_CHARS)] | None = None
+    per_day: Annotated[float, Field(gt=0, le=MAX_PER_DAY)] | None = None
+    threshold: float | None = None
+    liked: Annotated[tuple[PaperId, ...], Field(max_length=MAX_RATINGS)] = ()
+    disliked: Annotated[tuple[PaperId, ...], Field(max_length=MAX_RATINGS)] = ()
     language: Language = "zh"
     schedule: BriefingSchedule = BriefingSchedule()
     revision: Annotated[int, Field(ge=1)] = 1
@@ -165,6 +213,46 @@ class Radar(_Event):
         if not RADAR_ID_RE.match(value):
             raise ValueError(f"radar id {value!r} must be 1-64 of [A-Za-z0-9_-]")
         return value
+
+    @field_validator("seeds", "liked", "disliked")
+    @classmethod
+    def _paper_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for paper_id in value:
+            canonical_paper_id(paper_id)
+        if len(set(value)) != len(value):
+            raise ValueError("a paper is listed twice")
+        return value
+
+    @field_validator("threshold")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("a threshold is a finite number")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> Radar:
+        if not self.query.strip() and not self.semantic:
+            raise ValueError("a radar needs a query, seed papers or a described interest")
+        if self.semantic and self.per_day is None:
+            raise ValueError("a semantic radar says about how many papers a day it wants")
+        both = sorted(set(self.liked) & set(self.disliked))
+        if both:
+            raise ValueError(f"papers both liked and disliked: {both}")
+        return self
+
+    @property
+    def semantic(self) -> bool:
+        """Whether meaning decides its matches (it has seeds or a described interest)."""
+        return bool(self.seeds) or self.interest is not None
+
+    @property
+    def has_query(self) -> bool:
+        return bool(self.query.strip())
+
+    @property
+    def ratings(self) -> int:
+        return len(self.liked) + len(self.disliked)
 
 
 class RadarChange(_Event):
@@ -199,15 +287,34 @@ class MatchedTerm(_Event):
     term: str
 
 
-class Match(_Event):
-    """The value of a ``matches`` event: paper (id, version) matched radar ``radar_id``."""
+class NearestPaper(_Event):
+    """A reference paper of the radar (a seed or a liked paper) near the matched paper."""
 
-    schema_version: Literal[1] = 1
+    paper_id: str
+    similarity: float  # cosine of the two papers' embeddings
+
+
+ScoreKind = Literal["keyword", "similarity", "learned"]
+
+
+class Match(_Event):
+    """The value of a ``matches`` event: paper (id, version) matched radar ``radar_id``.
+
+    ``score`` orders a radar's matches and its briefing's papers; ``score_kind`` says what
+    it is: ``keyword`` the query's BM25 score, ``similarity`` the cosine to the radar's
+    meaning, ``learned`` the probability of a 👍 by the radar's model. ``terms`` are the
+    query terms that fired, ``nearest`` the radar's reference papers nearest to this one.
+    Version 2 added ``score_kind`` and ``nearest``.
+    """
+
+    schema_version: Literal[1, 2] = 2
     radar_id: str
     paper_id: str
     version: int | None
     score: float
+    score_kind: ScoreKind = "keyword"
     terms: tuple[MatchedTerm, ...] = ()
+    nearest: tuple[NearestPaper, ...] = ()
     matched_at: dt.datetime
 
     @property

@@ -29,11 +29,17 @@ PAPER: dict[str, Any] = {
 }
 
 RADAR: dict[str, Any] = {
-    "schema_version": 1,
+    "schema_version": 2,
     "id": "r_4f3c2a1b",
     "owner": "u_ada",
     "name": "Quantum ML",
     "query": '"quantum circuit" (learning OR agent) -survey',
+    "seeds": ["arxiv:2504.17830", "doi:10.1103/physrevlett.132.241601"],
+    "interest": "Machine learning that runs on, or learns about, quantum circuits.",
+    "per_day": 3.0,
+    "threshold": 0.412,
+    "liked": ["arxiv:2504.18012"],
+    "disliked": ["arxiv:2504.18555"],
     "language": "zh",
     "schedule": {
         "kind": "daily",
@@ -64,16 +70,34 @@ RADAR_CHANGE_DELETE: dict[str, Any] = {
 }
 
 MATCH: dict[str, Any] = {
-    "schema_version": 1,
+    "schema_version": 2,
     "radar_id": "r_4f3c2a1b",
     "paper_id": "arxiv:2504.17830",
     "version": 2,
     "score": 7.25,
+    "score_kind": "keyword",
     "terms": [
         {"field": "title", "term": "quantum circuit"},
         {"field": "abstract", "term": "learn"},
     ],
+    "nearest": [],
     "matched_at": "2026-06-12T04:01:02Z",
+}
+
+# A semantic radar's match: its similarity, explained by its nearest seed papers.
+SEMANTIC_MATCH: dict[str, Any] = {
+    "schema_version": 2,
+    "radar_id": "r_4f3c2a1b",
+    "paper_id": "arxiv:2504.19001",
+    "version": 1,
+    "score": 0.6431,
+    "score_kind": "similarity",
+    "terms": [{"field": "title", "term": "quantum circuit"}],
+    "nearest": [
+        {"paper_id": "arxiv:2504.17830", "similarity": 0.7112},
+        {"paper_id": "doi:10.1103/physrevlett.132.241601", "similarity": 0.5208},
+    ],
+    "matched_at": "2026-06-12T04:01:09Z",
 }
 
 BRIEFING: dict[str, Any] = {
@@ -119,9 +143,53 @@ DEAD_LETTER: dict[str, Any] = {
 EXAMPLES: dict[TopicName, list[dict[str, Any]]] = {
     TopicName.PAPERS: [PAPER],
     TopicName.RADARS: [RADAR_CHANGE_UPSERT, RADAR_CHANGE_DELETE],
-    TopicName.MATCHES: [MATCH],
+    TopicName.MATCHES: [MATCH, SEMANTIC_MATCH],
     TopicName.BRIEFINGS: [BRIEFING],
     TopicName.PAPERS_DLQ: [DEAD_LETTER],
     TopicName.RADARS_DLQ: [DEAD_LETTER],
     TopicName.MATCHES_DLQ: [DEAD_LETTER],
+}
+
+
+# --- older versions, still read ------------------------------------------------------
+# Events written before a version bump may still be on the topics (and radars in the
+# store): each decodes, its newer fields taking their defaults.
+
+RADAR_V1: dict[str, Any] = {
+    "schema_version": 1,
+    "id": "r_4f3c2a1b",
+    "owner": "u_ada",
+    "name": "Quantum ML",
+    "query": '"quantum circuit" (learning OR agent) -survey',
+    "language": "zh",
+    "schedule": RADAR["schedule"],
+    "revision": 3,
+    "created_at": "2026-06-01T08:00:00Z",
+    "updated_at": "2026-06-12T09:30:00Z",
+}
+
+MATCH_V1: dict[str, Any] = {
+    "schema_version": 1,
+    "radar_id": "r_4f3c2a1b",
+    "paper_id": "arxiv:2504.17830",
+    "version": 2,
+    "score": 7.25,
+    "terms": [
+        {"field": "title", "term": "quantum circuit"},
+        {"field": "abstract", "term": "learn"},
+    ],
+    "matched_at": "2026-06-12T04:01:02Z",
+}
+
+LEGACY_EXAMPLES: dict[TopicName, list[dict[str, Any]]] = {
+    TopicName.RADARS: [
+        {
+            "schema_version": 1,
+            "kind": "upsert",
+            "radar_id": "r_4f3c2a1b",
+            "revision": 3,
+            "radar": RADAR_V1,
+        }
+    ],
+    TopicName.MATCHES: [MATCH_V1],
 }

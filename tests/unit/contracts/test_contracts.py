@@ -14,12 +14,25 @@ from academichub.contracts import (
     TOPICS,
     Briefing,
     BriefingSchedule,
+    Match,
     Paper,
+    Radar,
     TopicName,
     decode_event,
     encode_event,
+    schema_versions,
 )
-from academichub.contracts.examples import BRIEFING, EXAMPLES, PAPER, RADAR_CHANGE_UPSERT
+from academichub.contracts.examples import (
+    BRIEFING,
+    EXAMPLES,
+    LEGACY_EXAMPLES,
+    MATCH,
+    MATCH_V1,
+    PAPER,
+    RADAR,
+    RADAR_CHANGE_UPSERT,
+    RADAR_V1,
+)
 from academichub.platform.errors import PoisonEvent
 
 
@@ -138,3 +151,73 @@ def test_an_every_n_schedule_has_no_clock_time_and_a_zone_must_exist() -> None:
     assert BriefingSchedule(kind="every_n", n=3).next_close(dt.datetime.now(dt.UTC)) is None
     with pytest.raises(ValueError, match="not an IANA name"):
         BriefingSchedule(timezone="Mars/Olympus_Mons")
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload"),
+    [(topic, p) for topic, payloads in LEGACY_EXAMPLES.items() for p in payloads],
+)
+def test_older_versions_still_decode_with_the_new_fields_defaulted(
+    topic: TopicName, payload: dict[str, Any]
+) -> None:
+    event = decode_event(topic, json.dumps(payload).encode())
+    assert isinstance(event, TOPICS[topic].event)
+    # What the old version said is kept; the fields added since take their defaults.
+    assert _kept(json.loads(encode_event(event)), payload) == payload
+
+
+def _kept(wire: Any, old: Any) -> Any:
+    """``wire`` cut down to the keys of ``old``, at every level."""
+    if isinstance(old, dict):
+        return {k: _kept(wire[k], v) for k, v in old.items()}
+    return wire
+
+
+def test_an_old_radar_is_a_keyword_radar_and_an_old_match_a_keyword_match() -> None:
+    radar = Radar.model_validate(RADAR_V1)
+    assert (radar.semantic, radar.seeds, radar.interest, radar.ratings) == (False, (), None, 0)
+    match = Match.model_validate(MATCH_V1)
+    assert (match.score_kind, match.nearest) == ("keyword", ())
+
+
+def test_each_event_reads_its_own_versions() -> None:
+    assert schema_versions(Radar) == (1, 2)
+    assert schema_versions(Match) == (1, 2)
+    assert schema_versions(Paper) == (1,)
+    future = {**MATCH, "schema_version": 3}
+    with pytest.raises(PoisonEvent, match=r"schema_version 3 is not supported .*reads 1 and 2"):
+        decode_event(TopicName.MATCHES, json.dumps(future).encode())
+    with pytest.raises(PoisonEvent, match="schema_version True"):
+        decode_event(TopicName.MATCHES, json.dumps({**MATCH, "schema_version": True}).encode())
+
+
+def _radar(**changes: Any) -> dict[str, Any]:
+    return {**RADAR, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "complaint"),
+    [
+        ({"query": "", "seeds": [], "interest": None}, "needs a query, seed papers"),
+        ({"per_day": None}, "about how many papers a day"),
+        ({"per_day": 0}, "greater than 0"),
+        ({"seeds": ["2504.17830"]}, "not canonical"),
+        ({"seeds": ["arxiv:2504.17830", "arxiv:2504.17830"]}, "listed twice"),
+        ({"liked": ["arxiv:2504.18555"]}, "both liked and disliked"),
+        ({"interest": ""}, "at least 1 character"),
+        ({"threshold": float("nan")}, "finite"),
+    ],
+)
+def test_semantic_radars_refuse_what_cannot_work(changes: dict[str, Any], complaint: str) -> None:
+    with pytest.raises(ValidationError, match=complaint):
+        Radar.model_validate(_radar(**changes))
+
+
+def test_a_radar_may_be_semantic_without_a_query() -> None:
+    radar = Radar.model_validate(_radar(query="", interest=None))
+    assert radar.semantic
+    assert not radar.has_query
+    assert radar.ratings == 2
+    keyword = Radar.model_validate(_radar(seeds=[], interest=None, per_day=None))
+    assert not keyword.semantic
+    assert keyword.has_query
