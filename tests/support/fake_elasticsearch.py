@@ -16,9 +16,11 @@ What it implements is what the adapter sends, written from the REST API document
   one increment script ``ctx._source.<f> += params.<p>``, conditional writes, noop
   detection), bulk (index/create/update/delete items, ``require_alias``), delete by query;
 * search and count: the query subset of :mod:`tests.support.elastic_dsl` with BM25
-  scores, sort (missing values last, text fields refused), ``from``/``size`` (default 10,
-  window 10000), ``search_after``, ``_source`` filtering, ``track_total_hits`` (no
-  ``total`` when false), ``track_scores``, ``terms`` aggregations.
+  scores, the top-level ``knn`` search over ``dense_vector`` fields (exact, ``dot_product``
+  on unit vectors, ``filter``, ``k`` and ``num_candidates`` checked as documented), sort
+  (missing values last, text fields refused), ``from``/``size`` (default 10, window
+  10000), ``search_after``, ``_source`` filtering, ``track_total_hits`` (no ``total``
+  when false), ``track_scores``, ``terms`` aggregations.
 
 It is as strict as a cluster where a cluster is strict (a document with an undeclared field,
 a wrong value type, a stale version, a missing index: the documented error answers) and
@@ -68,7 +70,12 @@ _FIELD_OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "date": frozenset({"format"}),
     "date_nanos": frozenset(),
     "object": frozenset({"enabled"}),
+    "dense_vector": frozenset({"dims", "index", "similarity", "index_options", "element_type"}),
 }
+MAX_DIMS: Final = 4096
+MAX_NUM_CANDIDATES: Final = 10_000
+# Elasticsearch refuses a float vector for dot_product whose squared length is off 1 by more.
+UNIT_TOLERANCE: Final = 1e-4
 
 Json = dict[str, Any]
 
@@ -165,6 +172,9 @@ class FakeIndex:
 def _check_value(name: str, value: Any, mapping: Mapping[str, Any], dsl: DslInterpreter) -> None:
     kind = mapping["type"]
     if value is None:
+        return
+    if kind == "dense_vector":
+        _check_vector(name, value, mapping)
         return
     if kind == "object":
         items = value if isinstance(value, list) else [value]
@@ -651,6 +661,48 @@ class FakeElasticsearch:
                 found.append((doc_id, doc, score))
         return found
 
+    def _knn(self, index: FakeIndex, spec: Any) -> list[tuple[str, StoredDoc, float]]:
+        """The top-level ``knn`` search, exact: every searchable document passing
+        ``filter``, scored as Elasticsearch scores ``dot_product`` (``(1 + dot) / 2``), the
+        ``k`` best kept (an HNSW graph may miss some; this never does)."""
+        _keys(spec, {"field", "query_vector", "k", "num_candidates", "filter"})
+        name = spec["field"]
+        mapping = index.properties.get(name)
+        if mapping is None or mapping.get("type") != "dense_vector":
+            raise ApiFailure(
+                400,
+                "illegal_argument_exception",
+                f"[knn] queries are only supported on [dense_vector] fields, not [{name}]",
+            )
+        k, candidates = int(spec["k"]), int(spec.get("num_candidates", 0))
+        if k < 1:
+            raise ApiFailure(400, "illegal_argument_exception", "[k] must be greater than 0")
+        if candidates < k:
+            raise ApiFailure(
+                400, "illegal_argument_exception", "[num_candidates] cannot be less than [k]"
+            )
+        if candidates > MAX_NUM_CANDIDATES:
+            raise ApiFailure(
+                400,
+                "illegal_argument_exception",
+                f"[num_candidates] cannot exceed [{MAX_NUM_CANDIDATES}]",
+            )
+        try:
+            query = _check_vector(name, spec["query_vector"], mapping)
+        except ValueError as exc:
+            raise ApiFailure(400, "illegal_argument_exception", str(exc)) from None
+        restriction = spec.get("filter", {"match_all": {}})
+        allowed = {doc_id for doc_id, _, _ in self._matching(index, restriction)}
+        scored = []
+        for doc_id, doc in index.searchable.items():
+            vector = doc.source.get(name)
+            if doc_id not in allowed or vector is None:
+                continue
+            dot = sum(q * float(v) for q, v in zip(query, vector, strict=True))
+            scored.append((doc_id, doc, (1.0 + dot) / 2.0))
+        scored.sort(key=lambda hit: (-hit[2], hit[0]))
+        return scored[:k]
+
     def _search(self, index: FakeIndex, body: Json) -> Json:
         _keys(
             body,
@@ -664,12 +716,18 @@ class FakeElasticsearch:
                 "search_after",
                 "aggs",
                 "track_scores",
+                "knn",
             },
         )
         dsl = index.dsl
-        query = body.get("query", {"match_all": {}})
-        stats = dsl.stats([d.source for d in index.searchable.values()])
-        hits = self._matching(index, query, stats)
+        if "knn" in body:
+            if "query" in body or "sort" in body or "aggs" in body:
+                raise Unsupported("knn with a query, sort or aggregations")
+            hits = self._knn(index, body["knn"])
+        else:
+            query = body.get("query", {"match_all": {}})
+            stats = dsl.stats([d.source for d in index.searchable.values()])
+            hits = self._matching(index, query, stats)
         start, size = int(body.get("from", 0)), int(body.get("size", 10))
         if start < 0 or size < 0:
             raise ApiFailure(400, "illegal_argument_exception", "[from] and [size] must be >= 0")
@@ -923,6 +981,35 @@ def _check_properties(properties: Mapping[str, Any], settings: Mapping[str, Any]
             raise Unsupported(f"text field {name!r} with an undefined analyzer")
         if kind == "date" and mapping.get("format", "strict_date") != "strict_date":
             raise Unsupported(f"date format of {name!r}")
+        if kind == "dense_vector":
+            dims = mapping.get("dims")
+            if not isinstance(dims, int) or not 1 <= dims <= MAX_DIMS:
+                raise Unsupported(f"dense_vector {name!r} without dims in 1..{MAX_DIMS}")
+            if mapping.get("element_type", "float") != "float":
+                raise Unsupported(f"element_type of {name!r}")
+            if mapping.get("index") is not True or mapping.get("similarity") != "dot_product":
+                raise Unsupported(f"dense_vector {name!r}: the fake searches indexed dot_product")
+            options = mapping.get("index_options", {"type": "hnsw"})
+            if set(options) != {"type"} or options["type"] not in ("hnsw", "int8_hnsw"):
+                raise Unsupported(f"index_options of {name!r}: {options}")
+
+
+def _check_vector(name: str, value: Any, mapping: Mapping[str, Any]) -> list[float]:
+    """A dense vector as Elasticsearch accepts it: numbers, ``dims`` of them, unit length
+    for ``dot_product`` (a document's or a query's)."""
+    if not isinstance(value, list) or not all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in value
+    ):
+        raise ValueError(f"a dense vector is an array of numbers, not {value!r:.60}")
+    if len(value) != mapping["dims"]:
+        raise ValueError(
+            f"The [dense_vector] field [{name}] in doc has a different number of dimensions "
+            f"[{len(value)}] than defined in the mapping [{mapping['dims']}]"
+        )
+    squared = sum(float(x) * float(x) for x in value)
+    if mapping.get("similarity") == "dot_product" and abs(squared - 1.0) > UNIT_TOLERANCE:
+        raise ValueError("The [dot_product] similarity can only be used with unit-length vectors.")
+    return [float(x) for x in value]
 
 
 def _merge(target: Json, patch: Mapping[str, Any]) -> None:

@@ -8,26 +8,33 @@ the in-memory matcher, so it is the reference semantics the indexes must agree w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from academichub.contracts import Briefing, Match, Paper, Radar
+from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
 from academichub.store.accounts import InMemoryAccountStore
 from academichub.store.facets import ScanFacets
 from academichub.store.port import (
     NO_FILTERS,
+    Neighbour,
     OpenWindow,
     PaperSummary,
+    PaperVector,
     PaperWrite,
     PendingItem,
     SearchFilters,
     SearchHit,
     SearchPage,
+    VectorWindow,
 )
 from academichub.store.publication import preprint_dois, recorded_publication
 from academichub.store.rewrite import rewritten
+from academichub.store.vector_codec import check_vector
 
 
 def _version_rank(version: int | None) -> int:
@@ -35,16 +42,7 @@ def _version_rank(version: int | None) -> int:
 
 
 def passes_filters(paper: Paper, filters: SearchFilters) -> bool:
-    if filters.sources and not any(
-        paper.source == s or (s.endswith("*") and paper.source.startswith(s[:-1]))
-        for s in filters.sources
-    ):
-        return False
-    if filters.categories and not set(filters.categories) & set(paper.categories):
-        return False
-    if filters.published_from and paper.published < filters.published_from:
-        return False
-    return not (filters.published_to and paper.published > filters.published_to)
+    return filters.admits(paper.source, paper.categories, paper.published)
 
 
 @dataclass
@@ -266,6 +264,93 @@ class InMemoryBriefings:
 
 
 @dataclass
+class InMemoryVectors:
+    """Vectors by model key: each paper's newest, and texts' (brute force, exact)."""
+
+    papers: dict[str, dict[str, PaperVector]] = field(default_factory=dict)
+    texts: dict[str, dict[str, Vectors]] = field(default_factory=dict)
+
+    def _of(self, model: EmbeddingModel) -> dict[str, PaperVector]:
+        return self.papers.setdefault(model.key, {})
+
+    def put_vectors(self, model: EmbeddingModel, vectors: Sequence[PaperVector]) -> list[bool]:
+        held = self._of(model)
+        written = []
+        for row in vectors:
+            check_vector(model, row.vector)
+            stored = held.get(row.paper_id)
+            newer = stored is None or _version_rank(row.version) > _version_rank(stored.version)
+            if newer:
+                held[row.paper_id] = row
+            written.append(newer)
+        return written
+
+    def vectors_held(
+        self, model: EmbeddingModel, keys: Iterable[tuple[str, int | None]]
+    ) -> set[tuple[str, int | None]]:
+        held = self._of(model)
+        return {
+            (paper_id, version)
+            for paper_id, version in keys
+            if paper_id in held and _version_rank(held[paper_id].version) >= _version_rank(version)
+        }
+
+    def paper_vectors(
+        self, model: EmbeddingModel, paper_ids: Iterable[str]
+    ) -> dict[str, PaperVector]:
+        held = self._of(model)
+        return {i: held[i] for i in paper_ids if i in held}
+
+    def window(self, model: EmbeddingModel, since: dt.date, until: dt.date) -> VectorWindow:
+        rows = sorted(
+            (r for r in self._of(model).values() if since <= r.published <= until),
+            key=lambda r: r.paper_id,
+        )
+        return VectorWindow(
+            tuple(r.paper_id for r in rows),
+            tuple(r.published for r in rows),
+            _stacked(model, [r.vector for r in rows]),
+        )
+
+    def nearest(
+        self,
+        model: EmbeddingModel,
+        vector: Vectors,
+        *,
+        limit: int,
+        filters: SearchFilters = NO_FILTERS,
+        exclude: Iterable[str] = (),
+    ) -> list[Neighbour]:
+        query = check_vector(model, vector)
+        left_out = set(exclude)
+        scored = [
+            Neighbour(r.paper_id, float(r.vector @ query))
+            for r in self._of(model).values()
+            if r.paper_id not in left_out and filters.admits(r.source, r.categories, r.published)
+        ]
+        scored.sort(key=lambda n: (-n.similarity, n.paper_id))
+        return scored[: max(limit, 0)]
+
+    def count_vectors(self, model: EmbeddingModel) -> int:
+        return len(self._of(model))
+
+    def put_text_vectors(self, model: EmbeddingModel, vectors: Mapping[str, Vectors]) -> None:
+        texts = self.texts.setdefault(model.key, {})
+        for text, vector in vectors.items():
+            texts[text] = check_vector(model, vector)
+
+    def text_vectors(self, model: EmbeddingModel, texts: Iterable[str]) -> dict[str, Vectors]:
+        held = self.texts.get(model.key, {})
+        return {t: held[t] for t in texts if t in held}
+
+
+def _stacked(model: EmbeddingModel, rows: Sequence[Vectors]) -> Vectors:
+    if not rows:
+        return np.zeros((0, model.dimension), dtype=np.float32)
+    return np.stack(rows).astype(np.float32)
+
+
+@dataclass
 class InMemoryIngestState:
     published: set[tuple[str, int | None]] = field(default_factory=set)
     cursors: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -394,6 +479,7 @@ class InMemoryStore:
         self.radars = InMemoryRadars()
         self.matches = InMemoryMatches()
         self.briefings = InMemoryBriefings()
+        self.vectors = InMemoryVectors()
         self.ingest = InMemoryIngestState()
         self.briefer = InMemoryBrieferState(self.briefings)
         self.accounts = InMemoryAccountStore()

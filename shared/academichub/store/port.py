@@ -4,16 +4,17 @@ A store adapter (:class:`Store`) is made of parts, one small protocol per aggreg
 holds each as an attribute: ``papers`` (:class:`PaperStore`: papers, search, the index
 queue), ``facets`` (:class:`~academichub.store.facets.FacetStore`), ``radars``
 (:class:`RadarStore`), ``matches`` (:class:`MatchStore`), ``briefings``
-(:class:`BriefingStore`: windows and briefings), ``ingest`` (:class:`IngestStateStore`:
-published keys, cursors, preprint links), ``briefer`` (:class:`BrieferStateStore`:
-summaries, delivery, token usage), ``accounts``
+(:class:`BriefingStore`: windows and briefings), ``vectors`` (:class:`VectorStore`: each
+paper's embedding and the embeddings of described interests, nearest-paper search),
+``ingest`` (:class:`IngestStateStore`: published keys, cursors, preprint links),
+``briefer`` (:class:`BrieferStateStore`: summaries, delivery, token usage), ``accounts``
 (:class:`~academichub.store.accounts.AccountStore`) and ``dead_letters``
 (:class:`DeadLetterLog`), plus its lifecycle (``ping``, ``close``). Each service's
 composition root hands each component only the parts it uses.
 
 Every write is idempotent: papers keyed by (id, version), radars by (id, revision),
-matches by (radar, paper, version), briefings by (radar, window). Replaying any
-topic into the store therefore changes nothing.
+matches by (radar, paper, version), briefings by (radar, window), vectors by (paper,
+version, embedding model). Replaying any topic into the store therefore changes nothing.
 
 Methods are synchronous: the embedded adapter's calls are short, and async callers
 reach them through the one door, :class:`academichub.store.door.AsyncStore`.
@@ -23,11 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
+import numpy as np
+
 from academichub.contracts import Briefing, Match, Paper, Radar
+from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
 
 if TYPE_CHECKING:
@@ -54,6 +58,19 @@ class SearchFilters:
     categories: tuple[str, ...] = ()
     published_from: dt.date | None = None
     published_to: dt.date | None = None
+
+    def admits(self, source: str, categories: Iterable[str], published: dt.date) -> bool:
+        """Whether a paper of this source, categories and date passes: any of the sources
+        (``journal:*`` a prefix), any of the categories, within the dates."""
+        if self.sources and not any(
+            source == s or (s.endswith("*") and source.startswith(s[:-1])) for s in self.sources
+        ):
+            return False
+        if self.categories and not set(self.categories) & set(categories):
+            return False
+        if self.published_from and published < self.published_from:
+            return False
+        return not (self.published_to and published > self.published_to)
 
 
 NO_FILTERS = SearchFilters()
@@ -184,6 +201,116 @@ class BriefingStore(Protocol):
 
     def briefings_for_radar(self, radar_id: str, limit: int = 50) -> list[Briefing]:
         """Newest window first."""
+        ...
+
+
+# --- vectors -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class PaperVector:
+    """One paper version's embedding (a unit float32 row), with what a semantic search
+    filters by (the paper's date, source and categories, as :class:`SearchFilters`)."""
+
+    paper_id: str
+    version: int | None
+    published: dt.date
+    source: str
+    categories: tuple[str, ...]
+    vector: Vectors
+
+    @classmethod
+    def of(cls, paper: Paper, vector: Vectors) -> PaperVector:
+        return cls(
+            paper.id,
+            paper.version,
+            paper.published,
+            paper.source,
+            paper.categories,
+            np.asarray(vector, dtype=np.float32),
+        )
+
+    @property
+    def key(self) -> tuple[str, int | None]:
+        return (self.paper_id, self.version)
+
+
+@dataclass(frozen=True, eq=False)
+class VectorWindow:
+    """The papers published in a date window that have vectors: ids, dates and one row
+    each, in id order (what "about N papers a day" is measured on)."""
+
+    paper_ids: tuple[str, ...]
+    published: tuple[dt.date, ...]
+    vectors: Vectors
+
+    def __len__(self) -> int:
+        return len(self.paper_ids)
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A stored paper near a vector: its id and cosine similarity."""
+
+    paper_id: str
+    similarity: float
+
+
+class VectorStore(Protocol):
+    """Each paper's embedding, once per version, and the embeddings of texts (a radar's
+    described interest), each kept with the :class:`EmbeddingModel` that made it: every
+    method reads and writes only the vectors of ``model`` (by its ``key``), so vectors of
+    another model, weights or text recipe are never compared with these.
+
+    Only a paper's newest version's vector is kept and read: a version older than or as
+    old as the stored one is recognised as held, so a replay embeds nothing again.
+    """
+
+    def put_vectors(self, model: EmbeddingModel, vectors: Sequence[PaperVector]) -> list[bool]:
+        """Store each vector unless its paper has a vector of this or a newer version;
+        True where written. (At most one vector per paper in one call.)"""
+        ...
+
+    def vectors_held(
+        self, model: EmbeddingModel, keys: Iterable[tuple[str, int | None]]
+    ) -> set[tuple[str, int | None]]:
+        """The (paper id, version) keys among ``keys`` whose vector, or a newer version's,
+        is stored: the ones not to embed."""
+        ...
+
+    def paper_vectors(
+        self, model: EmbeddingModel, paper_ids: Iterable[str]
+    ) -> dict[str, PaperVector]:
+        """The stored vector of each paper of ``paper_ids`` that has one."""
+        ...
+
+    def window(self, model: EmbeddingModel, since: dt.date, until: dt.date) -> VectorWindow:
+        """Every paper published from ``since`` to ``until`` (both included) with a vector."""
+        ...
+
+    def nearest(
+        self,
+        model: EmbeddingModel,
+        vector: Vectors,
+        *,
+        limit: int,
+        filters: SearchFilters = NO_FILTERS,
+        exclude: Iterable[str] = (),
+    ) -> list[Neighbour]:
+        """The ``limit`` stored papers nearest to the unit ``vector`` under ``filters``
+        (``exclude``: paper ids left out), most similar first."""
+        ...
+
+    def count_vectors(self, model: EmbeddingModel) -> int:
+        """How many papers have a vector."""
+        ...
+
+    def put_text_vectors(self, model: EmbeddingModel, vectors: Mapping[str, Vectors]) -> None:
+        """Keep the vector of each text (a described interest), by the text itself."""
+        ...
+
+    def text_vectors(self, model: EmbeddingModel, texts: Iterable[str]) -> dict[str, Vectors]:
+        """The stored vector of each of ``texts`` that has one, by text."""
         ...
 
 
@@ -345,6 +472,9 @@ class Store(Protocol):
 
     @property
     def briefings(self) -> BriefingStore: ...
+
+    @property
+    def vectors(self) -> VectorStore: ...
 
     @property
     def ingest(self) -> IngestStateStore: ...

@@ -49,6 +49,7 @@ from tests.integration.store import test_ingest_contract as ingest_suite
 from tests.integration.store import test_matches_contract as matches_suite
 from tests.integration.store import test_papers_contract as papers_suite
 from tests.integration.store import test_radars_contract as radars_suite
+from tests.integration.store import test_vectors_contract as vectors_suite
 from tests.support.fake_elasticsearch import FakeElasticsearch
 from tests.support.live_elasticsearch import live_cluster
 from tests.unit.store import test_preprint_links as preprint_suite
@@ -124,7 +125,14 @@ def store(fake_cluster: tuple[Elasticsearch, str]) -> Iterator[ElasticsearchStor
 
 STORE_TESTS = [
     name
-    for suite in (papers_suite, radars_suite, matches_suite, briefings_suite, ingest_suite)
+    for suite in (
+        papers_suite,
+        radars_suite,
+        matches_suite,
+        briefings_suite,
+        ingest_suite,
+        vectors_suite,
+    )
     for name in _import_suite(suite, {"store", "corpus"}, {"store"})
 ]
 # Journal publications recorded on stored papers, and the ingestor's preprints by DOI.

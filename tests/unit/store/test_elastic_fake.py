@@ -165,3 +165,42 @@ def test_the_adapters_indices_are_accepted_and_refreshed_writes_found(
     assert store.papers.count_papers() == 1
     assert store.papers.get_paper(paper(1).id) is not None
     fake.assert_clean()
+
+
+def test_dense_vectors_are_checked_and_searched_as_documented(fake: FakeElasticsearch) -> None:
+    client = fake.client()
+    vector = {"type": "dense_vector", "dims": 2, "index": True, "similarity": "dot_product"}
+    client.indices.create(
+        index="v",
+        mappings={"dynamic": "strict", "properties": {"v": vector, "k": {"type": "keyword"}}},
+    )
+    client.index(index="v", id="a", document={"v": [1.0, 0.0], "k": "x"}, refresh=True)
+    client.index(index="v", id="b", document={"v": [0.6, 0.8], "k": "y"}, refresh=True)
+    with pytest.raises(BadRequestError, match="different number of dimensions"):
+        client.index(index="v", id="c", document={"v": [1.0, 0.0, 0.0]})
+    with pytest.raises(BadRequestError, match="unit-length"):
+        client.index(index="v", id="c", document={"v": [2.0, 0.0]})
+    hits = client.search(
+        index="v", knn={"field": "v", "query_vector": [0.0, 1.0], "k": 2, "num_candidates": 10}
+    )["hits"]["hits"]
+    assert [(h["_id"], h["_score"]) for h in hits] == [("b", pytest.approx(0.9)), ("a", 0.5)]
+    only_x = client.search(
+        index="v",
+        knn={
+            "field": "v",
+            "query_vector": [0.0, 1.0],
+            "k": 2,
+            "num_candidates": 10,
+            "filter": {"term": {"k": "x"}},
+        },
+    )["hits"]["hits"]
+    assert [h["_id"] for h in only_x] == ["a"]
+    with pytest.raises(BadRequestError, match="num_candidates"):
+        client.search(
+            index="v", knn={"field": "v", "query_vector": [0.0, 1.0], "k": 5, "num_candidates": 2}
+        )
+    with pytest.raises(BadRequestError, match="unit-length"):
+        client.search(
+            index="v", knn={"field": "v", "query_vector": [0.0, 3.0], "k": 1, "num_candidates": 2}
+        )
+    client.close()

@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
+from academichub.embedding.port import EmbeddingModel
 from academichub.radar.parser import parse_query
 from academichub.store.elastic import (
     Backoff,
@@ -24,7 +27,15 @@ from academichub.store.elastic import (
     IndexMissing,
     Overloaded,
 )
-from academichub.store.port import OpenWindow, PaperWrite, PendingItem, SearchFilters, Store
+from academichub.store.port import (
+    Neighbour,
+    OpenWindow,
+    PaperVector,
+    PaperWrite,
+    PendingItem,
+    SearchFilters,
+    Store,
+)
 from tests.integration.store.factories import T0, briefing, match, paper, radar
 from tests.unit.store.test_elastic_replay import replay
 
@@ -268,3 +279,40 @@ def test_missing_indices_and_a_closed_store_are_errors(sleeps: Sleeps) -> None:
             store.ping()
         with pytest.raises(ElasticsearchStoreError, match="closed"):
             store.papers.upsert_papers([P1])
+
+
+# --- vectors --------------------------------------------------------------------------
+
+TINY = EmbeddingModel(name="test-model", revision="r1", dimension=4)
+
+
+def test_vectors_one_index_per_model_external_versions_and_knn(sleeps: Sleeps) -> None:
+    """The index of the model is created when first needed; a paper's version is the
+    external version (a replay is a 409, reported as not written); held versions are an
+    mget; nearest papers a kNN search whose filters go inside ``knn.filter``, its
+    ``(1 + cosine) / 2`` scores given back as cosines."""
+    first = PaperVector(P1.id, 1, dt.date(2026, 6, 10), "arxiv", ("quant-ph",), unit4(1, 0))
+    second = PaperVector(P2.id, None, dt.date(2026, 6, 11), "arxiv", ("hep-th",), unit4(0.6, 0.8))
+    with opened("vectors", sleeps, refresh=True) as store:
+        assert store.vectors.put_vectors(TINY, [first, second]) == [True, True]
+        assert store.vectors.put_vectors(TINY, [first]) == [False]
+        assert store.vectors.vectors_held(TINY, [(P1.id, 1), (P1.id, 2)]) == {(P1.id, 1)}
+        found = store.vectors.nearest(
+            TINY,
+            unit4(0.6, 0.8),
+            limit=2,
+            filters=SearchFilters(published_from=dt.date(2026, 6, 1)),
+            exclude=[P2.id],
+        )
+        assert found == [Neighbour(P1.id, pytest.approx(0.6, abs=1e-6))]
+        stored = store.vectors.paper_vectors(TINY, [P2.id])
+        assert np.array_equal(stored[P2.id].vector, unit4(0.6, 0.8))
+        store.vectors.put_text_vectors(TINY, {"bosonic codes": unit4(0, 0, 1)})
+        texts = store.vectors.text_vectors(TINY, ["bosonic codes"])
+        assert np.array_equal(texts["bosonic codes"], unit4(0, 0, 1))
+
+
+def unit4(*values: float) -> npt.NDArray[np.float32]:
+    row = np.zeros(4, dtype=np.float32)
+    row[: len(values)] = values
+    return row

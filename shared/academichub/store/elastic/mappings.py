@@ -171,6 +171,13 @@ class IndexNames:
     def dead_letters(self) -> str:
         return f"{self.prefix}-dead-letters"
 
+    def paper_vectors(self, model_digest: str) -> str:
+        """Papers' vectors of one embedding model (created when first used)."""
+        return f"{self.prefix}-paper-vectors-{model_digest}"
+
+    def text_vectors(self, model_digest: str) -> str:
+        return f"{self.prefix}-text-vectors-{model_digest}"
+
 
 @dataclass(frozen=True)
 class IndexSpec:
@@ -369,6 +376,52 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
         # Dead letters a re-reading consumer sent (dead_letters.py), by letter id.
         IndexSpec(names.dead_letters, _strict(letter_id=_KEYWORD, sent_at=_INSTANT)),
     ]
+
+
+# --- vectors ----------------------------------------------------------------------------
+# One index per embedding model (named by a digest of its key: vectors of two models never
+# share an index, and a new model starts an empty one). Created by the vectors part when it
+# first needs it, since only then is the model known (``ensure_index``).
+VECTOR: Final = "vector"  # the dense_vector searched by kNN
+VECTOR_STORED: Final = "stored"  # {"model": key, "vector": base64 float32}: what reads return
+
+
+def paper_vectors_spec(names: IndexNames, model_digest: str, dimension: int) -> IndexSpec:
+    """The papers' vectors of one model: ``_id`` = paper id, external version = the paper's
+    version (an older or equal one is refused); the filter fields as in the papers index.
+
+    ``dot_product`` is cosine for unit vectors (which every embedder returns) without the
+    normalisation at every comparison; ``int8_hnsw`` keeps the graph's vectors in a quarter
+    of the memory (Elasticsearch's default for float vectors from 8.14 on, said here so
+    that every version builds the same index). The exact float32 vector is read back from
+    ``stored``, since Elasticsearch 9.2 leaves dense vectors out of ``_source``.
+    """
+    fields: dict[str, Mapping[str, Any]] = {
+        ID: _KEYWORD,
+        "version_rank": _LONG,
+        PUBLISHED: {"type": "date", "format": "strict_date"},
+        SOURCE: _KEYWORD,
+        CATEGORY_EXACT: _KEYWORD,
+        VECTOR: {
+            "type": "dense_vector",
+            "dims": dimension,
+            "index": True,
+            "similarity": "dot_product",
+            "index_options": {"type": "int8_hnsw"},
+        },
+        VECTOR_STORED: _STORED_ONLY,
+    }
+    return IndexSpec(names.paper_vectors(model_digest), _strict(**fields))
+
+
+def text_vectors_spec(names: IndexNames, model_digest: str) -> IndexSpec:
+    """Texts' vectors of one model (described interests), ``_id`` = the text's digest."""
+    return IndexSpec(names.text_vectors(model_digest), _strict(**{VECTOR_STORED: _STORED_ONLY}))
+
+
+def ensure_index(client: Elasticsearch, spec: IndexSpec) -> None:
+    """Create one index unless it exists (safe from every process at once)."""
+    _created(client, spec)
 
 
 def alias_swap(names: IndexNames, old_version: int, new_version: int) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 Elasticsearch has no multi-document transaction, so every part makes each write
 idempotent per document and orders every multi-document step so that a crash half-way is
 either harmless or finished by the next call; each part's module says how:
-:mod:`.papers`, :mod:`.radars`, :mod:`.matches`, :mod:`.briefings`, :mod:`.ingest`,
+:mod:`.papers`, :mod:`.radars`, :mod:`.matches`, :mod:`.briefings`, :mod:`.vectors`, :mod:`.ingest`,
 :mod:`.briefer_state`, :mod:`.accounts`, :mod:`.facets`, :mod:`.dead_letters`.
 
 Reads by id (``get``/``mget``) are real-time. Searches and listings are near-real-time:
@@ -33,6 +33,7 @@ from academichub.store.elastic.mappings import index_specs
 from academichub.store.elastic.matches import ElasticsearchMatches
 from academichub.store.elastic.papers import ElasticsearchPapers
 from academichub.store.elastic.radars import ElasticsearchRadars
+from academichub.store.elastic.vectors import ElasticsearchVectors
 
 
 class ElasticsearchStore:
@@ -71,6 +72,7 @@ class ElasticsearchStore:
         self.radars = ElasticsearchRadars(self.cluster)
         self.matches = ElasticsearchMatches(self.cluster)
         self.briefings = ElasticsearchBriefings(self.cluster)
+        self.vectors = ElasticsearchVectors(self.cluster)
         self.ingest = ElasticsearchIngestState(self.cluster)
         self.briefer = ElasticsearchBrieferState(self.cluster)
         self.accounts = ElasticsearchAccountStore(self.cluster)

@@ -213,6 +213,36 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         sent_at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    """
+    -- Embeddings (see store/embedded/vectors.py). Each embedding model (its key: name,
+    -- weights, dimension, text recipe) gets a number; vectors are float32 little-endian.
+    CREATE TABLE vector_models (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        dimension INTEGER NOT NULL
+    );
+    -- Each paper's newest version's vector, with the fields semantic search filters by;
+    -- seq grows with every write, so readers load only what changed since they looked.
+    CREATE TABLE paper_vectors (
+        model INTEGER NOT NULL,
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        published TEXT NOT NULL,
+        source TEXT NOT NULL,
+        categories TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (model, paper_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX paper_vectors_published ON paper_vectors (model, published);
+    CREATE UNIQUE INDEX paper_vectors_seq ON paper_vectors (model, seq);
+    CREATE TABLE text_vectors (
+        model INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, digest)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

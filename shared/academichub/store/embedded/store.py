@@ -7,7 +7,8 @@ Layout of ``data_dir``::
 
 Each part holds its own SQL on the one :class:`Database` (and the papers part the index
 as well): :mod:`.papers`, :mod:`.radars`, :mod:`.matches`, :mod:`.briefings`,
-:mod:`.ingest`, :mod:`.briefer_state`, :mod:`.accounts`, :mod:`.dead_letters`; the facet
+:mod:`.vectors`, :mod:`.ingest`, :mod:`.briefer_state`, :mod:`.accounts`,
+:mod:`.dead_letters`; the facet
 counter (:mod:`.facets`) reads the index folder.
 """
 
@@ -27,6 +28,7 @@ from academichub.store.embedded.ingest import EmbeddedIngestState
 from academichub.store.embedded.matches import EmbeddedMatches
 from academichub.store.embedded.papers import EmbeddedPapers
 from academichub.store.embedded.radars import EmbeddedRadars
+from academichub.store.embedded.vectors import EmbeddedVectors
 
 
 class EmbeddedStore:
@@ -59,6 +61,7 @@ class EmbeddedStore:
             self.radars = EmbeddedRadars(self._db)
             self.matches = EmbeddedMatches(self._db)
             self.briefings = EmbeddedBriefings(self._db)
+            self.vectors = EmbeddedVectors(self._db)
             self.ingest = EmbeddedIngestState(self._db)
             self.briefer = EmbeddedBrieferState(self._db)
             self.accounts = EmbeddedAccountStore(self._db)
