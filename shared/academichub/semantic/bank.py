@@ -224,6 +224,26 @@ class RadarBank:
         order = np.argsort(paper_index, kind="stable")
         return self._hits(paper_index[order], slot_index[order], raw[order], vectors, explain)
 
+    def score(
+        self, paper_index: I64, radar_ids: list[str], vectors: Vectors, *, explain: bool = True
+    ) -> BatchHits:
+        """The hits among given (paper, radar) pairs: paper ``paper_index[k]`` of the
+        batch's unit ``vectors`` against radar ``radar_ids[k]`` (which the bank holds),
+        for radars whose query already picked the papers worth scoring. The hits are
+        grouped by paper in batch order, as :meth:`match` gives them."""
+        vectors = self._check(vectors)
+        paper_index = np.asarray(paper_index, dtype=np.int64)
+        slots = np.array([self._slots[r] for r in radar_ids], dtype=np.int64)
+        if not len(slots):
+            return self._hits(slots, slots, np.zeros(0, np.float32), vectors, explain)
+        rows = self._rows[slots].astype(np.float32) * self._row_scale[slots, None]
+        raw = (np.einsum("ij,ij->i", rows, vectors[paper_index]) + self._bias[slots]).astype(
+            np.float32
+        )
+        keep = np.flatnonzero(raw >= self._threshold[slots])
+        keep = keep[np.argsort(paper_index[keep], kind="stable")]
+        return self._hits(paper_index[keep], slots[keep], raw[keep], vectors, explain)
+
     def raw_scores(self, radar_id: str, vectors: Vectors) -> F32:
         """One radar's raw scores of the papers' unit ``vectors`` (as the bank holds it,
         so int8 rounding included)."""

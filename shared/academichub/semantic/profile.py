@@ -35,9 +35,15 @@ import numpy.typing as npt
 from academichub.embedding.port import Vectors, unit_rows
 from academichub.semantic.feedback import LinearScorer, fit_logistic
 
-__all__ = ["ScoreKind", "SemanticProfile"]
+__all__ = ["ScoreKind", "SemanticProfile", "learns"]
 
 ScoreKind = Literal["similarity", "learned"]
+
+
+def learns(liked: int, disliked: int, positives: int) -> bool:
+    """Whether a radar scores by its own model: from the second rating (👍 or 👎, seeds
+    not counted), once it has a 👎 and something to like (a seed, a 👍, an interest)."""
+    return liked + disliked >= 2 and disliked > 0 and positives > 0
 
 
 def _rows(vectors: Sequence[npt.ArrayLike], dimension: int) -> Vectors:
@@ -89,8 +95,7 @@ class SemanticProfile:
         if len(positives):
             direction = unit_rows(positives.mean(axis=0, keepdims=True), dimension)[0]
         learned = None
-        ratings = len(liked) + len(disliked)
-        if ratings >= 2 and disliked and len(positives):
+        if learns(len(liked), len(disliked), len(positives)):
             learned = fit_logistic(positives, _rows(list(disliked.values()), dimension), l2=l2)
         return cls(
             radar_id=radar_id,

@@ -19,7 +19,13 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["WINDOW_DAYS", "RateThreshold", "threshold_for_rate", "thresholds_for_rate"]
+__all__ = [
+    "WINDOW_DAYS",
+    "RateThreshold",
+    "threshold_for_rate",
+    "thresholds_for_rate",
+    "thresholds_for_rates",
+]
 
 WINDOW_DAYS: Final = 30
 
@@ -79,3 +85,20 @@ def thresholds_for_rate(
     # The wanted-th largest score of each row: partition instead of sorting the window.
     result: npt.NDArray[np.float64] = np.partition(scores, n - wanted, axis=1)[:, n - wanted]
     return result.astype(np.float64)
+
+
+def thresholds_for_rates(
+    scores: npt.NDArray[np.floating], days: int, per_day: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """:func:`thresholds_for_rate` with each row's own rate (``per_day[i]`` for row i):
+    rows asking for the same number of papers are partitioned together, so a bank whose
+    radars chose from a few rates costs a few partitions."""
+    rates = np.asarray(per_day, dtype=np.float64).ravel()
+    if len(rates) != len(scores):
+        raise ValueError(f"{len(scores)} rows of scores but {len(rates)} rates")
+    out = np.empty(len(scores), dtype=np.float64)
+    wanted = np.maximum(1, np.rint(rates * days)).astype(np.int64)
+    for count in np.unique(wanted):
+        rows = np.flatnonzero(wanted == count)
+        out[rows] = thresholds_for_rate(scores[rows], days, float(count) / days)
+    return out

@@ -168,3 +168,34 @@ def test_refuses_vectors_of_another_dimension_and_radars_with_nothing_semantic()
     bank.put(profile("r", PAPERS[:3]))
     with pytest.raises(ValueError, match="32 dimensions"):
         bank.match(np.ones((2, DIM + 1), dtype=np.float32))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int8"])
+def test_scoring_chosen_pairs_agrees_with_scoring_everything(
+    dtype: Literal["float32", "int8"],
+) -> None:
+    profiles = [profile(f"r{i}", unit(3), threshold=0.05) for i in range(6)]
+    bank = RadarBank(DIM, dtype=dtype)
+    for p in profiles:
+        bank.put(p)
+    everything = bank.match(PAPERS)
+    all_hits = {
+        (int(everything.paper_index[k]), everything.hit(k).radar_id): everything.hit(k)
+        for k in range(len(everything))
+    }
+    # Every (paper, radar) pair, asked one by one in a shuffled order.
+    pairs = [(i, p.radar_id) for i in range(len(PAPERS)) for p in profiles]
+    order = RNG.permutation(len(pairs))
+    index = np.array([pairs[k][0] for k in order], dtype=np.int64)
+    radars = [pairs[k][1] for k in order]
+    chosen = bank.score(index, radars, PAPERS)
+    got = {
+        (int(chosen.paper_index[k]), chosen.hit(k).radar_id): chosen.hit(k)
+        for k in range(len(chosen))
+    }
+    assert set(got) == set(all_hits)
+    for key, hit in got.items():
+        assert hit.raw == pytest.approx(all_hits[key].raw, abs=1e-5)
+        assert [n for n, _ in hit.nearest] == [n for n, _ in all_hits[key].nearest]
+        assert [s for _, s in hit.nearest] == pytest.approx([s for _, s in all_hits[key].nearest])
+    assert len(bank.score(np.zeros(0, np.int64), [], PAPERS)) == 0
