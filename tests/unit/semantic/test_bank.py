@@ -197,5 +197,7 @@ def test_scoring_chosen_pairs_agrees_with_scoring_everything(
     for key, hit in got.items():
         assert hit.raw == pytest.approx(all_hits[key].raw, abs=1e-5)
         assert [n for n, _ in hit.nearest] == [n for n, _ in all_hits[key].nearest]
-        assert [s for _, s in hit.nearest] == pytest.approx([s for _, s in all_hits[key].nearest])
+        assert [s for _, s in hit.nearest] == pytest.approx(
+            [s for _, s in all_hits[key].nearest], abs=1e-5
+        )
     assert len(bank.score(np.zeros(0, np.int64), [], PAPERS)) == 0
