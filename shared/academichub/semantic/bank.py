@@ -244,6 +244,22 @@ class RadarBank:
         keep = keep[np.argsort(paper_index[keep], kind="stable")]
         return self._hits(paper_index[keep], slots[keep], raw[keep], vectors, explain)
 
+    def radar_ids(self) -> list[str]:
+        return list(self._slots)
+
+    def scores_of(self, radar_ids: list[str], vectors: Vectors) -> F32:
+        """Raw scores of the unit ``vectors`` by each radar of ``radar_ids``: one row per
+        radar (how thresholds are refreshed over a window, a block of radars at a time)."""
+        slots = np.array([self._slots[r] for r in radar_ids], dtype=np.int64)
+        rows = self._rows[slots].astype(np.float32) * self._row_scale[slots, None]
+        scores: F32 = (rows @ self._check(vectors).T + self._bias[slots, None]).astype(np.float32)
+        return scores
+
+    def set_thresholds(self, thresholds: dict[str, float]) -> None:
+        """Replace the thresholds of radars the bank holds (raw units; -inf: every paper)."""
+        for radar_id, threshold in thresholds.items():
+            self._threshold[self._slots[radar_id]] = threshold
+
     def raw_scores(self, radar_id: str, vectors: Vectors) -> F32:
         """One radar's raw scores of the papers' unit ``vectors`` (as the bank holds it,
         so int8 rounding included)."""
@@ -325,6 +341,8 @@ class RadarBank:
             keep = rank < _NEAREST
             sims[owner[keep], rank[keep]] = cosine[order][keep]
             chosen[owner[keep], rank[keep]] = ref[order][keep]
+        if not len(self._ref_ids):  # no radar has references (described interests only)
+            return np.full(chosen.shape, "", dtype=object), sims
         ids = np.where(chosen >= 0, self._ref_ids[np.maximum(chosen, 0)], "")
         return ids, sims
 

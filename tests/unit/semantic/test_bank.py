@@ -201,3 +201,11 @@ def test_scoring_chosen_pairs_agrees_with_scoring_everything(
             [s for _, s in all_hits[key].nearest], abs=1e-5
         )
     assert len(bank.score(np.zeros(0, np.int64), [], PAPERS)) == 0
+
+
+def test_radars_without_references_are_explained_by_nothing() -> None:
+    bank = RadarBank(DIM)
+    bank.put(SemanticProfile.build("r", DIM, interest=PAPERS[0], threshold=0.5))
+    hits = bank.match(PAPERS)
+    assert len(hits) >= 1
+    assert hits.hit(0).nearest == ()

@@ -15,12 +15,23 @@ then runs two consumer loops (:mod:`academichub.broker.consumer`) until SIGINT/S
   a restart does not dead-letter it again.
 
 The embedded store's index writer also indexes what scaled-out replicas stored.
+
+With ``MATCHER_ROLE=embed`` the process is the embedding role instead (:func:`serve_embed`,
+the same shape): the embedder of ``EMBEDDING_*`` (BLAS limited to
+``EMBEDDING_BLAS_THREADS``), ``papers`` in its own consumer group
+``MATCHER_EMBED_GROUP_ID`` (``academichub-embedder``) in batches of
+``MATCHER_EMBED_BATCH_SIZE``, ``radars`` followed as above; the semantic radars' profiles
+are built from the store at start; every ``MATCHER_EMBED_CHECK_SECONDS`` the papers without
+vectors are counted (``/metrics``), and once a day the thresholds are refreshed. It never
+writes the full-text index.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 
@@ -32,11 +43,22 @@ from academichub.broker.kafka_source import FollowSource, GroupSource
 from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Paper, RadarChange, TopicName
-from academichub.matcher.handlers import PaperHandler, RadarHandler
+from academichub.embedding.port import Embedder, EmbeddingModel
+from academichub.embedding.settings import build_embedder
+from academichub.matcher.handlers import (
+    Embedding,
+    EmbedHandler,
+    EmbedRadarHandler,
+    PaperHandler,
+    RadarHandler,
+    install,
+)
 from academichub.matcher.metrics import MatcherMetrics
 from academichub.matcher.pipeline import MatchingPipeline
 from academichub.matcher.registry import RadarRegistry
+from academichub.matcher.semantic import SemanticPipeline, SemanticRadars
 from academichub.matcher.settings import MatcherSettings
+from academichub.platform.blas import limit_blas_threads
 from academichub.platform.health_app import Check, answer, health_app
 from academichub.platform.heap import building_long_lived
 from academichub.platform.http_server import serve_http
@@ -63,8 +85,19 @@ async def serve(
     stop: asyncio.Event | None = None,
     registry: CollectorRegistry = REGISTRY,
     open_configured: Callable[[], Store] | None = None,
+    embedder: Embedder | None = None,
 ) -> None:
-    """Run the matcher until ``stop`` is set (when not given: SIGINT/SIGTERM)."""
+    """Run the matcher until ``stop`` is set (when not given: SIGINT/SIGTERM), in the role
+    its settings say (``embedder``: the embed role's, instead of ``EMBEDDING_*``'s)."""
+    if settings.role == "embed":
+        await serve_embed(
+            settings,
+            stop=stop,
+            registry=registry,
+            open_configured=open_configured,
+            embedder=embedder,
+        )
+        return
     common = settings.common
     async with contextlib.AsyncExitStack() as stack:
         stop = stack.enter_context(stop_on_signals(stop))
@@ -170,6 +203,164 @@ async def serve(
             grace_seconds=common.stop_grace_seconds,
         )
     log.info("matcher stopped")
+
+
+async def serve_embed(
+    settings: MatcherSettings,
+    *,
+    stop: asyncio.Event | None = None,
+    registry: CollectorRegistry = REGISTRY,
+    open_configured: Callable[[], Store] | None = None,
+    embedder: Embedder | None = None,
+) -> None:
+    """Run the embedding role until ``stop`` is set (when not given: SIGINT/SIGTERM)."""
+    common = settings.common
+    async with contextlib.AsyncExitStack() as stack:
+        stop = stack.enter_context(stop_on_signals(stop))
+        metrics = MatcherMetrics(registry)
+        consumer_metrics = ConsumerMetrics(registry)
+        limit_blas_threads(settings.embedding.blas_threads)
+        embedder = embedder or build_embedder(settings.embedding)
+        model = embedder.model
+        embedding = Embedding(embedder, metrics, attempts=settings.embed_attempts)
+        log.info("embedding with %s", model.key)
+
+        # One thread: the banks and the radar index are used there only.
+        threads = StoreThreads(1, name="embedder-store")
+        stack.callback(threads.close)
+        store = threads.open(open_configured or (lambda: open_store(common, index_writer=False)))
+        stack.callback(store.call, lambda s: s.close())
+        radars = SemanticRadars(model, dtype=settings.semantic_dtype)
+        pipeline = store.part(
+            lambda s: SemanticPipeline(
+                model=model, vectors=s.vectors, matches=s.matches, radars=radars
+            )
+        )
+
+        publisher = KafkaPublisher(
+            common.bootstrap_servers,
+            client_id=f"{SERVICE}-embed",
+            idempotence=common.producer_idempotence,
+        )
+        stack.push_async_callback(publisher.stop)
+        await publisher.start()
+
+        papers_source = GroupSource(
+            common.bootstrap_servers,
+            TopicName.PAPERS,
+            group_id=settings.embed_group_id,
+            client_id=f"{SERVICE}-embed",
+            max_records=settings.embed_batch_size,
+            wait_seconds=settings.embed_batch_within_seconds,
+            session_timeout_ms=int(settings.session_timeout_seconds * 1000),
+            heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
+            rebalance_timeout_ms=int(settings.rebalance_timeout_seconds * 1000),
+        )
+        radars_source = FollowSource(
+            common.bootstrap_servers, TopicName.RADARS, client_id=f"{SERVICE}-embed-radars"
+        )
+        papers = ConsumerLoop(
+            topic=TopicName.PAPERS,
+            event=Paper,
+            source=papers_source,
+            handle=EmbedHandler(pipeline, embedding, publisher, metrics),
+            dead_letters=DeadLetters(publisher, service=f"{SERVICE}-embed"),
+            metrics=consumer_metrics,
+        )
+        follower = ConsumerLoop(
+            topic=TopicName.RADARS,
+            event=RadarChange,
+            source=radars_source,
+            handle=EmbedRadarHandler(pipeline, embedding, metrics),
+            check=RadarHandler.check,
+            # Both roles follow the radars topic and remember in the store the dead letters
+            # they sent: each poison change is sent once, by whichever role meets it first.
+            dead_letters=DeadLetters(
+                publisher, service=SERVICE, sent=store.part(lambda s: s.dead_letters)
+            ),
+            metrics=consumer_metrics,
+        )
+        loaded = asyncio.Event()
+        stall = settings.consumer_stall_seconds
+        checks: dict[str, Check] = {
+            "radars": answer(lambda: "ok" if loaded.is_set() else "loading from the store"),
+            "consumer papers": answer(lambda: papers.progress.describe(stall)),
+            "consumer radars": answer(lambda: follower.progress.describe(stall)),
+            "store": lambda: store_answer(store, settings.store_probe_timeout_seconds),
+        }
+
+        async def match() -> None:
+            def load(s: Store) -> tuple[list[str], list[tuple[str, str]]]:
+                with building_long_lived():
+                    return radars.load(s.radars.list_radars())
+
+            held, problems = await store.run(load)
+            for radar_id, error in problems:
+                log.error("radar %s not loaded: %s", radar_id, error)
+            await install(pipeline, embedding, held, metrics)
+            log.info("loaded %d semantic radars from the store", len(held))
+            loaded.set()
+            async with contextlib.AsyncExitStack() as sources:
+                sources.push_async_callback(radars_source.stop)
+                await radars_source.start()
+                sources.push_async_callback(papers_source.stop)
+                await papers_source.start()
+                await run_until_stopped(
+                    stop,
+                    {
+                        "papers": papers.run(stop),
+                        "radars": follower.run(stop),
+                        "upkeep": _upkeep(settings, store, pipeline, model, metrics, stop),
+                    },
+                    grace_seconds=common.stop_grace_seconds,
+                )
+
+        log.info("embedder starting: /metrics, /healthz, /readyz on :%d", settings.web_port)
+        await run_until_stopped(
+            stop,
+            {
+                "web": serve_http(
+                    health_app(registry, checks, lambda: {"radars": len(radars), "role": "embed"}),
+                    host=settings.web_bind,
+                    port=settings.web_port,
+                    stop=stop,
+                    access_log=False,
+                ),
+                "embedder": match(),
+            },
+            grace_seconds=common.stop_grace_seconds,
+        )
+    log.info("embedder stopped")
+
+
+async def _upkeep(
+    settings: MatcherSettings,
+    store: AsyncStore[Store],
+    pipeline: AsyncStore[SemanticPipeline],
+    model: EmbeddingModel,
+    metrics: MatcherMetrics,
+    stop: asyncio.Event,
+) -> None:
+    """Count the papers still without vectors (the lag), and refresh the thresholds once
+    each day (the first time on the day after the start: the radars' own are fresh)."""
+
+    def lag(s: Store) -> int:
+        return max(0, s.papers.count_papers() - s.vectors.count_vectors(model))
+
+    refreshed = dt.datetime.now(dt.UTC).date()
+    while not stop.is_set():
+        metrics.papers_without_vectors.set(await store.run(lag))
+        today = dt.datetime.now(dt.UTC).date()
+        if today != refreshed:
+            count = await pipeline.run(functools.partial(_refresh_thresholds, today=today))
+            log.info("refreshed the thresholds of %d semantic radars", count)
+            refreshed = today
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.embed_check_seconds)
+
+
+def _refresh_thresholds(pipeline: SemanticPipeline, *, today: dt.date) -> int:
+    return pipeline.radars.refresh_thresholds(pipeline.vectors, today)
 
 
 async def _load_radars(

@@ -36,3 +36,37 @@ class MatcherMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry,
         )
+        # The embedding role (MATCHER_ROLE=embed).
+        self.texts_embedded = Counter(
+            "academichub_matcher_texts_embedded_total",
+            "Paper and interest texts embedded (rate: texts per second)",
+            ["kind"],
+            registry=registry,
+        )
+        self.embed_seconds = Histogram(
+            "academichub_matcher_embed_batch_duration_seconds",
+            "Time to embed one batch of texts",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 60, 120),
+            registry=registry,
+        )
+        self.vectors_written = Counter(
+            "academichub_matcher_vectors_written_total",
+            "Papers' vectors stored (a replayed or stale version is not)",
+            registry=registry,
+        )
+        self.papers_without_vectors = Gauge(
+            "academichub_matcher_papers_without_vectors",
+            "Stored papers whose latest version has no vector of the running model yet",
+            registry=registry,
+        )
+        self.semantic_radars = Gauge(
+            "academichub_matcher_semantic_radars",
+            "Radars matched by the embedding role, and those of them with a profile",
+            ["state"],
+            registry=registry,
+        )
+        self.bank_bytes = Gauge(
+            "academichub_matcher_semantic_bank_bytes",
+            "Memory held by the semantic radars' matrices",
+            registry=registry,
+        )

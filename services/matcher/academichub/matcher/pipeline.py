@@ -43,7 +43,7 @@ class MatchingPipeline:
         A stale version (older than the stored one) is kept in the paper's history but
         not matched: radars were already offered the newer version.
         """
-        papers = _dedupe_keep_last(papers)
+        papers = dedupe_keep_last(papers)
         writes = self.papers.upsert_papers(papers)
         now = self.clock()
         found: list[Match] = []
@@ -70,19 +70,23 @@ class MatchingPipeline:
         return BatchOutcome(writes=writes, to_emit=to_emit)
 
     def _offer(self, radar_id: str, paper: Paper) -> bool:
-        """A new version of a paper the radar already has is offered only to radars that
-        follow updates; the same version is always offered again (the store dedups it,
-        and re-emits it if a crash came between recording and emitting)."""
-        if radar_id in self.registry.follows_updates:
-            return True
-        versions = self.matches.matched_versions(radar_id, paper.id)
-        return not versions or paper.version in versions
+        return offered(self.matches, self.registry, radar_id, paper)
 
     def emitted(self, matches: Sequence[Match]) -> None:
         self.matches.mark_emitted(m.key for m in matches)
 
 
-def _dedupe_keep_last(papers: Sequence[Paper]) -> list[Paper]:
+def offered(matches: MatchStore, registry: RadarRegistry, radar_id: str, paper: Paper) -> bool:
+    """A new version of a paper the radar already has is offered only to radars that
+    follow updates; the same version is always offered again (the store dedups it, and
+    re-emits it if a crash came between recording and emitting)."""
+    if radar_id in registry.follows_updates:
+        return True
+    versions = matches.matched_versions(radar_id, paper.id)
+    return not versions or paper.version in versions
+
+
+def dedupe_keep_last(papers: Sequence[Paper]) -> list[Paper]:
     """One entry per (id, version) within a batch: a replay inside one batch is a no-op."""
     seen: dict[tuple[str, int | None], Paper] = {}
     for paper in papers:

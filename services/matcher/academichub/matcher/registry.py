@@ -1,15 +1,29 @@
 """Which radars the matcher holds, at which revision: the rules that make the
-``radars`` topic safe to replay from the start any number of times."""
+``radars`` topic safe to replay from the start any number of times.
+
+Each role of the matcher holds the radars it matches (``wants``): the keyword role the
+radars whose query alone decides (:func:`keyword_radar`), the embedding role the others
+(:func:`~academichub.semantic.radars.decided_by_meaning`). A radar that changes sides (a
+keyword radar given seeds, or learning from its second rating) leaves one registry as it
+enters the other, on the same change. The index holds the queries of the radars held
+that have one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from academichub.contracts import Radar, RadarChange
 from academichub.radar.ast import And, AnnounceType, Node, Or
 from academichub.radar.index import RadarIndex
 from academichub.radar.parser import QuerySyntaxError, parse_query
+from academichub.semantic.radars import decided_by_meaning
+
+
+def keyword_radar(radar: Radar) -> bool:
+    """Whether the radar's query alone decides and orders its matches."""
+    return not decided_by_meaning(radar)
 
 
 @dataclass
@@ -21,6 +35,8 @@ class RadarRegistry:
     revisions: dict[str, int] = field(default_factory=dict)
     # Radars that asked for new versions of papers they already matched (type:replace).
     follows_updates: set[str] = field(default_factory=set)
+    # Which radars this registry holds (the others are only tracked by revision).
+    wants: Callable[[Radar], bool] = keyword_radar
 
     def load(self, radars: Iterable[Radar]) -> list[tuple[str, str]]:
         """Install radars read from the store; return (radar id, error) for unusable ones."""
@@ -42,23 +58,33 @@ class RadarRegistry:
             return False
         if change.kind == "delete":
             self.revisions[change.radar_id] = change.revision
-            self.radars.pop(change.radar_id, None)
-            self.follows_updates.discard(change.radar_id)
-            self.index.remove(change.radar_id)
+            self._forget(change.radar_id)
             return True
         assert change.radar is not None  # guaranteed by RadarChange's validator
         self._install(change.radar)
         return True
 
     def _install(self, radar: Radar) -> None:
-        node = parse_query(radar.query)
-        self.index.add(radar.id, node)
-        if asks_for_updates(node):
-            self.follows_updates.add(radar.id)
+        if not self.wants(radar):
+            self._forget(radar.id)
+        elif radar.has_query:
+            node = parse_query(radar.query)
+            self.index.add(radar.id, node)
+            if asks_for_updates(node):
+                self.follows_updates.add(radar.id)
+            else:
+                self.follows_updates.discard(radar.id)
+            self.radars[radar.id] = radar
         else:
+            self.index.remove(radar.id)
             self.follows_updates.discard(radar.id)
-        self.radars[radar.id] = radar
+            self.radars[radar.id] = radar
         self.revisions[radar.id] = max(radar.revision, self.revisions.get(radar.id, 0))
+
+    def _forget(self, radar_id: str) -> None:
+        self.radars.pop(radar_id, None)
+        self.follows_updates.discard(radar_id)
+        self.index.remove(radar_id)
 
     def __len__(self) -> int:
         return len(self.radars)

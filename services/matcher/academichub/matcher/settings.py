@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from academichub.embedding.settings import EmbeddingSettings
 from academichub.platform.settings import CommonSettings
 
 
@@ -12,6 +15,15 @@ class MatcherSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHER_", extra="ignore", frozen=True)
 
     common: CommonSettings = Field(default_factory=CommonSettings)
+    # keyword: store and index papers, match the radars whose query alone decides.
+    # embed: embed papers (EMBEDDING_*), keep their vectors, match the semantic radars and
+    # those learning from 👍/👎. Run both; scale each by replicas.
+    role: Literal["keyword", "embed"] = Field(
+        default="keyword",
+        description="keyword: store, index and keyword-match papers; embed: embed papers "
+        "and match semantic radars (its own consumer group, MATCHER_EMBED_GROUP_ID)",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     # The consumer group of `papers` (KEDA's ScaledObject scales on its lag: keep them equal).
     group_id: str = Field(default="academichub-matcher", min_length=1)
     # /metrics, /healthz and /readyz: every replica on a machine needs its own port.
@@ -29,4 +41,21 @@ class MatcherSettings(BaseSettings):
     store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     # The embedded store has one index writer; other replicas set this false, store their
     # papers' records and leave indexing to the writer. With Elasticsearch all write.
+    # (The embed role never writes the index.)
     index_writer: bool = True
+
+    # --- the embed role ----------------------------------------------------------------
+    # Its consumer group of `papers` (KEDA scales the embed Deployment on its lag).
+    embed_group_id: str = Field(default="academichub-embedder", min_length=1)
+    # Papers embedded per batch (~10 abstracts/s per core with the packaged model), or what
+    # arrived within this time.
+    embed_batch_size: int = Field(default=256, ge=1, le=4096)
+    embed_batch_within_seconds: float = Field(default=2.0, gt=0, le=60)
+    # Semantic radars' rows in float32, or int8 (a quarter of the memory; see bench match).
+    semantic_dtype: Literal["float32", "int8"] = "float32"
+    # How often the lag (papers without vectors) is counted, and the day checked for the
+    # daily refresh of thresholds.
+    embed_check_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # An embedding endpoint down: batches tried this many times (backing off) before the
+    # process gives up and restarts.
+    embed_attempts: int = Field(default=5, ge=1, le=100)
