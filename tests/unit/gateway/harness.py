@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper
+from academichub.embedding.fake import FakeEmbedder
 from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import FakeBrokerProbe
@@ -137,6 +138,7 @@ def gateway(settings: GatewaySettings) -> Iterator[Gateway]:
         broker_probe=probe,
         metrics=metrics,
         clock=lambda: NOW,
+        embedder=FakeEmbedder(dimension=64),
     )
     with TestClient(app, headers=bearer(ada_key)) as client:
         yield Gateway(

@@ -31,6 +31,7 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/radars/{radar_id}/briefings"): {},
     ("POST", "/api/radars/{radar_id}/feedback"): {"json": {"paper_id": PAPER, "verdict": "down"}},
     ("GET", "/api/radars/{radar_id}/feedback"): {},
+    ("DELETE", "/api/radars/{radar_id}/feedback"): {},
     ("POST", "/api/radars/{radar_id}/feed-token"): {},
     ("DELETE", "/api/radars/{radar_id}/feed-token"): {},
     ("GET", "/api/radars/{radar_id}/feed.atom"): {},
@@ -41,6 +42,7 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/radars/{radar_id}/delete"): {},
     ("POST", "/radars/{radar_id}/delete"): {"data": {"confirmed": "yes"}},
     ("POST", "/radars/{radar_id}/feedback"): {"data": {"paper_id": PAPER, "verdict": "down"}},
+    ("POST", "/radars/{radar_id}/feedback/reset"): {"data": {}},
     ("POST", "/radars/{radar_id}/feed-token"): {"data": {}},
     ("POST", "/radars/{radar_id}/feed-token/revoke"): {"data": {}},
     ("GET", "/briefings/{briefing_id}"): {},
@@ -198,7 +200,7 @@ def test_the_feed_opens_only_with_the_radars_token(
 
 
 # Papers are public metadata, as on the home page: reading them needs no key.
-PUBLIC_API = ("/api/papers", "/api/papers/{paper_id}")
+PUBLIC_API = ("/api/papers", "/api/papers/{paper_id}", "/api/papers/{paper_id}/similar")
 
 
 def test_every_api_route_but_paper_reading_needs_a_key(gateway: Gateway) -> None:

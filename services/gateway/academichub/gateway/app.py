@@ -21,6 +21,7 @@ from prometheus_client import CollectorRegistry
 
 from academichub.arxiv_calendar import calendar_with
 from academichub.broker.publisher import EventPublisher
+from academichub.embedding.port import Embedder
 from academichub.gateway.announce import RadarAnnouncer
 from academichub.gateway.deps import GatewayContext
 from academichub.gateway.errors import install_error_handlers
@@ -43,6 +44,7 @@ from academichub.gateway.routes import (
     radars,
     sources,
 )
+from academichub.gateway.semantic import SemanticService
 from academichub.gateway.settings import GatewaySettings
 from academichub.store.door import AsyncStore, StoreThreads
 
@@ -80,6 +82,7 @@ def create_app(
     lifespan: Lifespan | None = None,
     clock: Callable[[], dt.datetime] = utc_now,
     store_threads: StoreThreads | None = None,
+    embedder: Embedder | None = None,
 ) -> FastAPI:
     """The gateway app.
 
@@ -92,6 +95,8 @@ def create_app(
     ``lifespan``: runs around serving, e.g. starting and stopping the Kafka producer.
     ``store_threads``: the threads store calls run on (the composition root owns and
     closes them); None calls them inline, for in-memory fakes only.
+    ``embedder``: embeds radars' described interests and searches by meaning; None: those
+    answer 503 (semantic radars without an interest, similar papers and rankings work).
     """
     if isinstance(metrics, CollectorRegistry):
         metrics = GatewayMetrics(metrics)
@@ -111,12 +116,14 @@ def create_app(
     store_access = AsyncStore(store, store_threads)
     announcer = RadarAnnouncer(publisher, metrics, settings.publish_timeout_seconds)
     policy = owners or AccountOwners()
+    semantic = SemanticService(store_access, embedder, clock)
     app.state.context = GatewayContext(
         settings=settings,
         store=store_access,
         accounts=store_access.part(lambda s: s.accounts),
         announcer=announcer,
-        radars=RadarService(store_access, announcer, policy, clock),
+        radars=RadarService(store_access, announcer, policy, clock, semantic),
+        semantic=semantic,
         broker_probe=broker_probe,
         metrics=metrics,
         owners=policy,

@@ -20,11 +20,14 @@ from collections.abc import Callable
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from academichub.broker.publisher import KafkaPublisher, StartedPublisher
+from academichub.embedding.port import Embedder
+from academichub.embedding.settings import build_embedder
 from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
 from academichub.gateway.process_heap import frozen_after_startup
 from academichub.gateway.settings import GatewaySettings
+from academichub.platform.blas import limit_blas_threads
 from academichub.platform.errors import TransientError
 from academichub.platform.http_server import serve_http
 from academichub.platform.lifecycle import run_main, run_until_stopped, stop_on_signals
@@ -48,13 +51,17 @@ async def serve(
     open_configured: Callable[[], Store] | None = None,
     publisher: StartedPublisher | None = None,
     broker_probe: BrokerProbe | None = None,
+    embedder: Embedder | None = None,
 ) -> None:
     """Serve the gateway until ``stop`` is set (when not given: SIGINT/SIGTERM).
-    ``publisher`` and ``broker_probe`` default to Kafka's at ``ACADEMICHUB_BOOTSTRAP_SERVERS``."""
+    ``publisher`` and ``broker_probe`` default to Kafka's at ``ACADEMICHUB_BOOTSTRAP_SERVERS``,
+    ``embedder`` to ``EMBEDDING_*``'s (the packaged model unless configured)."""
     common = settings.common
     async with contextlib.AsyncExitStack() as stack:
         stop = stack.enter_context(stop_on_signals(stop))
         metrics = GatewayMetrics(registry)
+        limit_blas_threads(settings.embedding.blas_threads)
+        embedder = embedder or build_embedder(settings.embedding)
 
         # Opened here, called on the threads: a reader, usable from any thread.
         store = (open_configured or (lambda: open_store(common, index_writer=False)))()
@@ -82,6 +89,7 @@ async def serve(
             metrics=metrics,
             store_threads=threads,
             lifespan=frozen_after_startup(),
+            embedder=embedder,
         )
         log.info("gateway serving on http://%s:%d", settings.host, settings.port)
         await run_until_stopped(

@@ -27,6 +27,7 @@ from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.owners import OwnerPolicy
 from academichub.gateway.probes import BrokerProbe
 from academichub.gateway.radar_service import RadarService
+from academichub.gateway.semantic import SemanticService
 from academichub.gateway.settings import GatewaySettings
 from academichub.store.accounts import AccountStore
 from academichub.store.door import AsyncStore
@@ -39,6 +40,7 @@ class GatewayContext:
     accounts: AsyncStore[AccountStore]
     announcer: RadarAnnouncer
     radars: RadarService
+    semantic: SemanticService
     broker_probe: BrokerProbe
     metrics: GatewayMetrics
     owners: OwnerPolicy
@@ -74,6 +76,10 @@ async def get_radars(context: ContextDep) -> RadarService:
     return context.radars
 
 
+async def get_semantic(context: ContextDep) -> SemanticService:
+    return context.semantic
+
+
 async def get_owners(context: ContextDep) -> OwnerPolicy:
     return context.owners
 
@@ -90,6 +96,7 @@ SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 StoreDep = Annotated[AsyncStore[GatewayStore], Depends(get_store)]
 AccountsDep = Annotated[AsyncStore[AccountStore], Depends(get_accounts)]
 RadarsDep = Annotated[RadarService, Depends(get_radars)]
+SemanticDep = Annotated[SemanticService, Depends(get_semantic)]
 OwnersDep = Annotated[OwnerPolicy, Depends(get_owners)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 ClockDep = Annotated[Callable[[], dt.datetime], Depends(get_clock)]

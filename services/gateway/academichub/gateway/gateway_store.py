@@ -1,8 +1,9 @@
 """What the gateway needs of the store: the parts it reads and writes, and a ping.
 
 Papers and their facet counts (search, the home page), radars (a user's radars), matches
-(a radar's matches and feeds), briefings, the ingestor's cursors (the sources page, read
-only) and accounts. Never the briefer's state or the dead-letter log. Every call goes
+(a radar's matches and feeds), briefings, vectors (semantic radars, similar papers, search
+by meaning), the ingestor's cursors and preprints by DOI (the sources page and seed
+papers, read only) and accounts. Never the briefer's state or the dead-letter log. Every call goes
 through the door (:class:`academichub.store.door.AsyncStore`), on the gateway's store
 threads, a few parts in one hop where a request needs them together.
 """
@@ -19,6 +20,7 @@ from academichub.store.port import (
     MatchStore,
     PaperStore,
     RadarStore,
+    VectorStore,
 )
 
 
@@ -37,6 +39,9 @@ class GatewayStore(Protocol):
 
     @property
     def briefings(self) -> BriefingStore: ...
+
+    @property
+    def vectors(self) -> VectorStore: ...
 
     @property
     def ingest(self) -> IngestStateStore: ...

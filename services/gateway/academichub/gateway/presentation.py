@@ -71,6 +71,7 @@ class FeedEntry:
     authors: str
     more_authors: bool  # names were left out: the page adds "等" / "et al." in its language
     abstract: Segments
+    similarity: float | None = None  # in a search by meaning: the cosine to what was asked
 
 
 AUTHORS_SHOWN: Final = 6

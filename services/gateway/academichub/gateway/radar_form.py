@@ -9,14 +9,21 @@ position (for the caret under it).
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from academichub.contracts import BriefingSchedule, Radar
-from academichub.contracts.events import Language, time_zone_names
+from academichub.contracts.events import (
+    MAX_INTEREST_CHARS,
+    MAX_PER_DAY,
+    Language,
+    time_zone_names,
+)
 from academichub.gateway.i18n import Lang, Translator
 from academichub.gateway.query_text import query_error_message
 from academichub.gateway.schemas import MAX_NAME, MAX_QUERY
+from academichub.gateway.seeds import looks_like_references
 from academichub.radar.parser import QuerySyntaxError, parse_query
 
 ScheduleKind = Literal["daily", "weekly", "every_n"]
@@ -37,6 +44,11 @@ class RadarForm:
     weekday: str = "0"
     timezone: str = "UTC"
     n: str = "10"
+    # Semantic parts: seed papers (ids, arXiv ids, DOIs, or a pasted BibTeX/RIS export),
+    # the interest described, and about how many papers a day.
+    seeds: str = ""
+    interest: str = ""
+    per_day: str = "3"
 
     @classmethod
     def blank(cls, lang: Lang) -> RadarForm:
@@ -54,6 +66,9 @@ class RadarForm:
             weekday=str(schedule.weekday),
             timezone=schedule.timezone,
             n=str(schedule.n or 10),
+            seeds="\n".join(radar.seeds),
+            interest=radar.interest or "",
+            per_day=f"{radar.per_day:g}" if radar.per_day is not None else "3",
         )
 
     @classmethod
@@ -94,13 +109,21 @@ def check_form(form: RadarForm, lang: Lang) -> Checked:
     t = Translator(lang)
     errors: dict[str, str] = {}
     name, query = form.name.strip(), form.query.strip()
+    seeds, interest = form.seeds.strip(), form.interest.strip()
     if not name:
         errors["name"] = t("form.required")
     elif len(name) > MAX_NAME:
         errors["name"] = t("form.too_long", length=len(name), limit=MAX_NAME)
     mistake: QueryMistake | None = None
-    if not query:
-        errors["query"] = t("form.required")
+    per_day = _rate(form.per_day)
+    if (seeds or interest) and per_day is None:
+        errors["per_day"] = t("form.rate", high=int(MAX_PER_DAY))
+    if len(interest) > MAX_INTEREST_CHARS:
+        errors["interest"] = t("form.too_long", length=len(interest), limit=MAX_INTEREST_CHARS)
+    if not query and not seeds and not interest:
+        errors["query"] = t("form.query_or_meaning")
+    elif not query:
+        pass  # a semantic radar: meaning alone decides
     elif len(query) > MAX_QUERY:
         errors["query"] = t("form.too_long", length=len(query), limit=MAX_QUERY)
     else:
@@ -145,5 +168,24 @@ def check_form(form: RadarForm, lang: Lang) -> Checked:
             "query": query,
             "language": cast(Language, form.language),
             "schedule": schedule,
+            "seeds": seeds,
+            "interest": interest,
+            "per_day": per_day if (seeds or interest) else None,
         }
     )
+
+
+def _rate(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if 0 < value <= MAX_PER_DAY and math.isfinite(value) else None
+
+
+def seed_inputs(seeds: str) -> tuple[list[str], str | None]:
+    """The form's one seeds box as (entries, pasted references): a BibTeX or RIS paste is
+    read as an export, anything else as ids, DOIs and links."""
+    if looks_like_references(seeds):
+        return [], seeds
+    return [seeds] if seeds.strip() else [], None

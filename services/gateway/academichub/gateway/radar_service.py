@@ -12,20 +12,27 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from pydantic import ValidationError
 
 from academichub.contracts import Briefing, BriefingSchedule, Match, Paper, Radar, RadarChange
-from academichub.contracts.events import Language
+from academichub.contracts.events import MAX_RATINGS, Language
 from academichub.gateway.announce import RadarAnnouncer
-from academichub.gateway.errors import Conflict, Forbidden, NotFound
+from academichub.gateway.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.owners import NOBODY, OwnerPolicy, OwnershipRefused
 from academichub.gateway.principal import Principal
+from academichub.gateway.problems import Problem
 from academichub.gateway.query_text import parse_input
+from academichub.gateway.semantic import Ranked, SemanticService
+from academichub.store.accounts import Feedback
 from academichub.store.door import AsyncStore
 from academichub.store.port import OpenWindow
+
+DEFAULT_PER_DAY: Final = 3.0
 
 
 def new_radar_id() -> str:
@@ -54,6 +61,43 @@ def _upsert(radar: Radar) -> RadarChange:
 class MatchView:
     match: Match
     paper: Paper | None
+    score: float | None = None  # as the radar ranks it now (None: as matched)
+    kind: str | None = None
+
+    @property
+    def shown_score(self) -> float:
+        return self.match.score if self.score is None else self.score
+
+    @property
+    def shown_kind(self) -> str:
+        return self.kind or self.match.score_kind
+
+
+def ratings_of(feedback: Sequence[Feedback]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The papers a radar's ratings like and dislike: each paper's newest verdict (by
+    anyone who may rate it), the newest :data:`MAX_RATINGS` of each."""
+    verdicts: dict[str, str] = {}
+    for item in sorted(feedback, key=lambda f: f.at, reverse=True):
+        verdicts.setdefault(item.paper_id, item.verdict)
+    liked = tuple(p for p, v in verdicts.items() if v == "up")[:MAX_RATINGS]
+    disliked = tuple(p for p, v in verdicts.items() if v == "down")[:MAX_RATINGS]
+    return liked, disliked
+
+
+def _invalid_radar(exc: ValidationError) -> InvalidRequest:
+    problems = [
+        Problem(
+            "body field '" + ".".join(str(p) for p in e["loc"]) + "'" if e["loc"] else "body",
+            str(e["msg"]).removeprefix("Value error, "),
+            ".".join(str(p) for p in e["loc"]),
+            str(e["type"]),
+            {},
+        )
+        for e in exc.errors()
+    ]
+    return InvalidRequest(
+        "the radar is not valid: " + "; ".join(p.message for p in problems), problems=problems
+    )
 
 
 # Matches read to page a radar newest first, or to count its week. The store orders a
@@ -74,7 +118,8 @@ class RadarSummary:
 
 @dataclass(frozen=True)
 class RadarPage:
-    """A radar's page: the latest briefings, one page of matches newest first, its window."""
+    """A radar's page: the latest briefings, one page of matches (newest first, or best
+    first by its model once it learned: ``ranked_by`` ratings), its window."""
 
     radar: Radar
     briefings: list[Briefing]
@@ -82,6 +127,7 @@ class RadarPage:
     total: int
     capped: bool
     window: OpenWindow | None
+    ranked_by: int | None = field(default=None)
 
 
 class RadarService:
@@ -91,11 +137,13 @@ class RadarService:
         announcer: RadarAnnouncer,
         owners: OwnerPolicy,
         clock: Callable[[], dt.datetime],
+        semantic: SemanticService,
     ) -> None:
         self._store = store
         self._announcer = announcer
         self._owners = owners
         self._clock = clock
+        self._semantic = semantic
 
     def _visible(self, s: GatewayStore, caller: Principal, radar_id: str) -> Radar | None:
         radar = s.radars.get_radar(radar_id)
@@ -118,64 +166,104 @@ class RadarService:
         caller: Principal,
         *,
         name: str,
-        query: str,
+        query: str = "",
         language: Language = "zh",
         schedule: BriefingSchedule | None = None,
         owner: str | None = None,
+        seeds: Sequence[str] = (),
+        references: str | None = None,
+        interest: str | None = None,
+        per_day: float | None = None,
     ) -> Radar:
-        parse_input(query, "body field 'query'")  # a 422 naming its position
+        if query.strip():
+            parse_input(query, "body field 'query'")  # a 422 naming its position
         try:
             owner_id = self._owners.owner_for_new_radar(caller, owner)
         except OwnershipRefused as exc:
             raise Forbidden(str(exc)) from exc
+        found = await self._seeds(seeds, references)
+        semantic = bool(found) or bool(interest)
         now = self._clock()
-        radar = Radar(
-            id=new_radar_id(),
-            owner=owner_id,
-            name=name,
-            query=query,
-            language=language,
-            schedule=schedule or BriefingSchedule(),
-            revision=1,
-            created_at=now,
-            updated_at=now,
-        )
+        try:
+            radar = Radar(
+                id=new_radar_id(),
+                owner=owner_id,
+                name=name,
+                query=query,
+                seeds=tuple(found),
+                interest=interest or None,
+                per_day=(per_day or DEFAULT_PER_DAY) if semantic else per_day,
+                language=language,
+                schedule=schedule or BriefingSchedule(),
+                revision=1,
+                created_at=now,
+                updated_at=now,
+            )
+        except ValidationError as exc:
+            raise _invalid_radar(exc) from exc
+        radar = await self._semantic.settle(radar)
         if not await self._store.run(lambda s: s.radars.put_radar(radar)):
             # 64 random bits: a collision means something else is wrong; let the client retry.
             raise Conflict(f"radar id {radar.id} is already taken; send the request again")
         await self._announcer.announce(_upsert(radar))
         return radar
 
+    async def _seeds(self, seeds: Sequence[str], references: str | None) -> list[str]:
+        if not seeds and not (references and references.strip()):
+            return []
+        return await self._semantic.resolve_seeds(seeds, references)
+
     async def update(self, caller: Principal, radar_id: str, changes: dict[str, Any]) -> Radar:
-        """``changes``: fields to replace (an empty dict re-announces the radar)."""
-        if changes.get("query") is not None:
+        """``changes``: fields to replace (an empty dict re-announces the radar); raw
+        ``seeds`` and ``references`` are looked up and together replace the seeds; an
+        empty ``query`` or ``interest`` removes it."""
+        changes = dict(changes)
+        if changes.get("query"):
             parse_input(changes["query"], "body field 'query'")
-        now = self._clock()
-
-        def write(s: GatewayStore) -> tuple[Radar | None, Radar | None]:
-            current = self._visible(s, caller, radar_id)
-            if current is None:
-                return None, None
-            updated = Radar.model_validate(
-                {
-                    **current.model_dump(),
-                    **changes,
-                    "revision": current.revision + 1,
-                    "updated_at": now,
-                }
+        if "seeds" in changes or "references" in changes:
+            changes["seeds"] = tuple(
+                await self._seeds(changes.pop("seeds", None) or (), changes.pop("references", None))
             )
-            return current, updated if s.radars.put_radar(updated) else None
+        if changes.get("interest") == "":
+            changes["interest"] = None
+        current = await self.get(caller, radar_id)
+        now = self._clock()
+        merged = {**current.model_dump(), **changes}
+        if (merged["seeds"] or merged["interest"]) and merged.get("per_day") is None:
+            merged["per_day"] = DEFAULT_PER_DAY
+        try:
+            updated = Radar.model_validate(
+                {**merged, "revision": current.revision + 1, "updated_at": now}
+            )
+        except ValidationError as exc:
+            raise _invalid_radar(exc) from exc
+        updated = await self._semantic.settle(updated)
 
-        current, updated = await self._store.run(write)
-        if current is None:
+        def write(s: GatewayStore) -> tuple[Radar | None, bool]:
+            stored = self._visible(s, caller, radar_id)
+            if stored is None or stored.revision != current.revision:
+                return stored, False
+            return stored, s.radars.put_radar(updated)
+
+        stored, written = await self._store.run(write)
+        if stored is None:
             raise missing_radar(radar_id)
-        if updated is None:
+        if not written:
             raise Conflict(
                 f"radar {radar_id} changed while this update was applied; fetch it and retry",
                 radar_id=radar_id,
             )
         await self._announcer.announce(_upsert(updated))
         return updated
+
+    async def learn(self, caller: Principal, radar_id: str, feedback: Sequence[Feedback]) -> Radar:
+        """Give the radar the papers its ratings like and dislike (it learns from the
+        second rating with a 👎 on; its threshold is chosen again in the new units)."""
+        liked, disliked = ratings_of(feedback)
+        current = await self.get(caller, radar_id)
+        if (current.liked, current.disliked) == (liked, disliked):
+            return current
+        return await self.update(caller, radar_id, {"liked": liked, "disliked": disliked})
 
     async def delete(self, caller: Principal, radar_id: str) -> None:
         def delete(s: GatewayStore) -> Radar | None:
@@ -192,18 +280,24 @@ class RadarService:
     async def matches(
         self, caller: Principal, radar_id: str, since: dt.datetime | None, limit: int
     ) -> tuple[Radar, list[MatchView]]:
-        def read(s: GatewayStore) -> tuple[Radar, list[MatchView]] | None:
-            radar = self._visible(s, caller, radar_id)
-            if radar is None:
-                return None
-            found = s.matches.matches_for_radar(radar_id, since=since, limit=limit)
-            papers = s.papers.get_papers(m.paper_id for m in found)
-            return radar, [MatchView(m, papers.get(m.paper_id)) for m in found]
-
-        result = await self._store.run(read)
-        if result is None:
-            raise missing_radar(radar_id)
-        return result
+        """The radar's best matches: by its profile now when it is semantic or learned,
+        else by the score they were matched with."""
+        radar = await self.get(caller, radar_id)
+        read = limit if not (radar.semantic or radar.ratings) else MATCHES_READ
+        found = await self._store.run(
+            lambda s: s.matches.matches_for_radar(radar_id, since=since, limit=read)
+        )
+        ranked = await self._semantic.ranked(radar, found)
+        chosen = (
+            _ranked_views(ranked) if ranked is not None else [MatchView(m, None) for m in found]
+        )
+        chosen = chosen[:limit]
+        papers = await self._store.run(
+            lambda s: s.papers.get_papers(v.match.paper_id for v in chosen)
+        )
+        return radar, [
+            MatchView(v.match, papers.get(v.match.paper_id), v.score, v.kind) for v in chosen
+        ]
 
     async def summaries(
         self, caller: Principal, week_start: Callable[[Radar], dt.datetime]
@@ -235,28 +329,33 @@ class RadarService:
         """Page ``page`` (from 1) of the radar's matches, newest first, ``size`` a page,
         and its ``briefings`` latest briefings."""
 
-        def read(s: GatewayStore) -> RadarPage | None:
-            radar = self._visible(s, caller, radar_id)
-            if radar is None:
-                return None
-            found = s.matches.matches_for_radar(radar_id, limit=MATCHES_READ)
+        radar = await self.get(caller, radar_id)
+        found = await self._store.run(
+            lambda s: s.matches.matches_for_radar(radar_id, limit=MATCHES_READ)
+        )
+        ranked = await self._semantic.ranked(radar, found) if radar.ratings else None
+        learned = ranked is not None and any(r.kind == "learned" for r in ranked)
+        if ranked is not None and learned:
+            views = _ranked_views(ranked)
+        else:
             found.sort(key=lambda m: (m.matched_at, m.score), reverse=True)
-            chosen = found[(page - 1) * size : page * size]
-            papers = s.papers.get_papers(m.paper_id for m in chosen)
+            views = [MatchView(m, None) for m in found]
+        chosen = views[(page - 1) * size : page * size]
+
+        def read(s: GatewayStore) -> RadarPage:
+            papers = s.papers.get_papers(v.match.paper_id for v in chosen)
             window = next((w for w in s.briefings.open_windows() if w.radar_id == radar_id), None)
             return RadarPage(
                 radar,
                 s.briefings.briefings_for_radar(radar_id, briefings),
-                [MatchView(m, papers.get(m.paper_id)) for m in chosen],
+                [MatchView(v.match, papers.get(v.match.paper_id), v.score, v.kind) for v in chosen],
                 len(found),
                 len(found) >= MATCHES_READ,
                 window,
+                radar.ratings if learned else None,
             )
 
-        result = await self._store.run(read)
-        if result is None:
-            raise missing_radar(radar_id)
-        return result
+        return await self._store.run(read)
 
     async def briefings(self, caller: Principal, radar_id: str, limit: int) -> list[Briefing]:
         def read(s: GatewayStore) -> list[Briefing] | None:
@@ -285,3 +384,7 @@ class RadarService:
         if found is None:
             raise missing_briefing(briefing_id)
         return found
+
+
+def _ranked_views(ranked: list[Ranked]) -> list[MatchView]:
+    return [MatchView(r.match, None, r.score, r.kind) for r in ranked]

@@ -11,8 +11,22 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from academichub.contracts import Briefing, BriefingSchedule, MatchedTerm, Paper, Radar
-from academichub.contracts.events import Language, known_time_zone
+from academichub.contracts import (
+    Briefing,
+    BriefingSchedule,
+    MatchedTerm,
+    NearestPaper,
+    Paper,
+    Radar,
+    ScoreKind,
+)
+from academichub.contracts.events import (
+    MAX_INTEREST_CHARS,
+    MAX_PER_DAY,
+    MAX_SEEDS,
+    Language,
+    known_time_zone,
+)
 from academichub.gateway.owners import OWNER_PATTERN
 
 MAX_NAME = 200
@@ -85,9 +99,34 @@ def schedule_of(given: DailySchedule | WeeklySchedule | EveryNSchedule) -> Brief
     return BriefingSchedule.model_validate(given.model_dump())
 
 
+SeedText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+InterestText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_INTEREST_CHARS)
+]
+PerDay = Annotated[float, Field(gt=0, le=MAX_PER_DAY, description="About N papers a day")]
+SEEDS_HELP = (
+    "Seed papers: stored paper ids, arXiv ids or DOIs (or links to them), each looked up "
+    "in the store"
+)
+REFERENCES_HELP = (
+    "A BibTeX or RIS export (from Zotero or any reference manager): each entry's DOI or "
+    "arXiv id becomes a seed"
+)
+
+
 class RadarCreate(_Body):
+    """A radar has a query, semantic parts (seeds, references, an interest), or both."""
+
     name: RadarName
-    query: QueryText
+    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_QUERY)] = ""
+    seeds: Annotated[list[SeedText], Field(max_length=MAX_SEEDS, description=SEEDS_HELP)] = []
+    references: str | None = Field(default=None, description=REFERENCES_HELP)
+    interest: InterestText | None = Field(
+        default=None, description="The interest in free text (best in English)"
+    )
+    per_day: PerDay | None = Field(
+        default=None, description="About N papers a day (semantic radars; default 3)"
+    )
     language: Language = "zh"
     schedule: ScheduleIn = Field(
         default_factory=lambda: DailySchedule(kind="daily"),
@@ -99,10 +138,20 @@ class RadarCreate(_Body):
 
 
 class RadarUpdate(_Body):
-    """Fields left out keep their value; an empty body re-publishes the radar."""
+    """Fields left out keep their value; an empty body re-publishes the radar. ``seeds``
+    and ``references`` together replace the seeds; an empty ``query`` or ``interest``
+    removes it."""
 
     name: RadarName | None = None
-    query: QueryText | None = None
+    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_QUERY)] | None = (
+        None
+    )
+    seeds: Annotated[list[SeedText], Field(max_length=MAX_SEEDS, description=SEEDS_HELP)] | None = (
+        None
+    )
+    references: str | None = Field(default=None, description=REFERENCES_HELP)
+    interest: InterestText | None = None
+    per_day: PerDay | None = None
     language: Language | None = None
     schedule: ScheduleIn | None = None
 
@@ -137,7 +186,11 @@ class PaperDetail(Paper):
 class MatchItem(BaseModel):
     paper_id: str
     version: int | None
-    score: float
+    score: float = Field(
+        description="As the radar ranks it now: its model's probability of a 👍 once it "
+        "learned, the similarity for a semantic radar, else the query's score"
+    )
+    score_kind: ScoreKind
     matched_at: dt.datetime
     terms: list[MatchedTerm] = Field(
         description="Why it matched: the terms that fired, as the matcher reads text "
@@ -146,6 +199,8 @@ class MatchItem(BaseModel):
     why: list[str] = Field(
         description="The same terms as the paper writes them, each once (empty if the "
         "paper is not stored yet)"
+    nearest: list[NearestPaper] = Field(
+        description="Why it matched: the radar's seed or liked papers nearest to it"
     )
     title: str | None = Field(description="None if the paper is not (yet) in the store")
     source: str | None
@@ -163,7 +218,11 @@ class BriefingList(BaseModel):
 
 
 class RadarPreviewRequest(_Body):
-    query: str = Field(min_length=1, max_length=MAX_QUERY, description="The radar query to try")
+    query: str = Field(default="", max_length=MAX_QUERY, description="The radar query to try")
+    seeds: Annotated[list[SeedText], Field(max_length=MAX_SEEDS, description=SEEDS_HELP)] = []
+    references: str | None = Field(default=None, description=REFERENCES_HELP)
+    interest: InterestText | None = None
+    per_day: PerDay | None = Field(default=None, description="About N papers a day (default 3)")
     days: int = Field(default=30, ge=1, le=365, description="How many days to count back")
     top: int = Field(default=5, ge=0, le=20, description="How many best papers to show")
 
@@ -178,15 +237,34 @@ class QueryWarningView(BaseModel):
     message: str = Field(description="In the language Accept-Language asks for")
 
 
+class SemanticPreviewView(BaseModel):
+    per_day: float = Field(description="The papers a day asked for")
+    threshold: float | None = Field(
+        description="The score that gives about that many over the last 30 days (a cosine, "
+        "or a logit once the radar learned); null: fewer papers than that, all match"
+    )
+    kind: ScoreKind
+    seeds: list[str] = Field(description="The seed papers as found in the store")
+    waiting: list[str] = Field(description="Seed or rated papers without an embedding yet")
+
+
+class ScoredPaper(PaperItem):
+    score: float
+
+
 class RadarPreview(BaseModel):
     query: str
     reading: str = Field(description="How the query was read: every operator and group explicit")
     warnings: list[QueryWarningView]
+    semantic: SemanticPreviewView | None = Field(
+        description="For a radar with seeds or an interest: its threshold; the counts and "
+        "papers below are then what query and meaning would have caught together"
+    )
     first_day: dt.date = Field(serialization_alias="from")
     last_day: dt.date = Field(serialization_alias="to")
     total: int
     per_day: list[DayCount]
-    top: list[PaperItem]
+    top: list[ScoredPaper]
 
 
 class FacetCount(BaseModel):
@@ -216,6 +294,15 @@ class PaperLinks(BaseModel):
 
 class PaperWithLinks(PaperDetail):
     links: PaperLinks
+
+
+class SimilarPaper(PaperItem):
+    similarity: float = Field(description="Cosine of the two papers' embeddings")
+
+
+class SimilarPapers(BaseModel):
+    paper_id: str
+    items: list[SimilarPaper] = Field(description="Nearest first; empty until it is embedded")
 
 
 class FeedbackRequest(_Body):

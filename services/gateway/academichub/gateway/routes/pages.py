@@ -7,6 +7,7 @@ instead of failing the request: a person typed it and should be able to fix it t
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -19,6 +20,7 @@ from academichub.gateway.auth import Viewer
 from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
 from academichub.gateway.errors import NotFound
 from academichub.gateway.gateway_store import GatewayStore
+from academichub.gateway.meaning_query import split_meaning
 from academichub.gateway.paper_search import PaperQuery, PaperResults, search_papers, split_values
 from academichub.gateway.params import PageFrom, PageTo
 from academichub.gateway.presentation import FeedEntry, feed_entry, paper_links, source_name
@@ -67,10 +69,13 @@ async def home(
     offset = (page - 1) * size
     text = q.strip()
     node: Node | None = None
+    meaning: str | None = None
     query_error: dict[str, Any] | None = None
     if text:
         try:
-            node = parse_query(text)
+            split = split_meaning(text)
+            meaning = split.meaning
+            node = parse_query(split.rest) if split.rest.strip() else None
         except QuerySyntaxError as exc:
             query_error = query_error_fields(exc, lang)
     if published_from and published_to and published_from > published_to:
@@ -91,10 +96,17 @@ async def home(
         min(offset, settings.max_offset),
     )
 
+    by_meaning: SearchPage | None = None
+    if meaning is not None and query_error is None and not too_deep:
+        by_meaning = await context.semantic.search(meaning, node, filters, size, offset)
+
     def read(s: GatewayStore) -> tuple[PaperResults, list[FeedEntry], Paper | None]:
         if query_error is not None:
             return PaperResults(SearchPage(0, ()), None), [], None
-        found = search_papers(s.papers, s.facets, wanted)
+        if by_meaning is not None:
+            found = PaperResults(by_meaning, None)
+        else:
+            found = search_papers(s.papers, s.facets, wanted)
         # Highlighting is CPU work: done here, on the store's thread, not on the event loop.
         hits = found.page.hits
         entries = [feed_entry(hit.paper, offset + i + 1, node) for i, hit in enumerate(hits)]
@@ -104,6 +116,11 @@ async def home(
         return found, entries, newest
 
     found, entries, newest = await store.run(read)
+    if by_meaning is not None:
+        entries = [
+            dataclasses.replace(entry, similarity=round(hit.score, 2))
+            for entry, hit in zip(entries, by_meaning.hits, strict=True)
+        ]
     total = found.page.total
     pages = max(1, -(-total // size))
     reachable = min(pages, settings.max_offset // size + 1)
@@ -197,13 +214,14 @@ async def favicon() -> FileResponse:
 
 @router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
 async def paper_page(
-    request: Request, paper_id: str, viewer: Viewer, store: StoreDep
+    request: Request, paper_id: str, viewer: Viewer, store: StoreDep, context: ContextDep
 ) -> HTMLResponse:
     paper, versions = await store.run(
         lambda s: (s.papers.get_paper(paper_id), s.papers.paper_versions(paper_id))
     )
     if paper is None:
         raise NotFound(f"no paper with id {paper_id!r}", paper_id=paper_id)
+    similar = await context.semantic.similar(paper_id)
     return render(
         request,
         "paper.html",
@@ -212,6 +230,10 @@ async def paper_page(
             "entry": feed_entry(paper, 1, None),
             "versions": versions,
             "links": paper_links(paper),
+            "similar": [
+                (feed_entry(near, i, None), round(sim, 2))
+                for i, (near, sim) in enumerate(similar, start=1)
+            ],
         },
         viewer=viewer,
     )

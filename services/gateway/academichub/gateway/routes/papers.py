@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from academichub.contracts import Paper
 from academichub.gateway.auth import paper_reader
 from academichub.gateway.cursors import BadCursor, decode_cursor, encode_cursor, fingerprint
-from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
+from academichub.gateway.deps import ContextDep, SemanticDep, SettingsDep, StoreDep
 from academichub.gateway.errors import InvalidRequest, NotFound
+from academichub.gateway.meaning_query import split_meaning
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.paper_search import (
     PaperQuery,
@@ -30,6 +31,8 @@ from academichub.gateway.schemas import (
     PaperLinks,
     PaperSearchPage,
     PaperWithLinks,
+    SimilarPaper,
+    SimilarPapers,
 )
 from academichub.radar.ast import Node
 from academichub.radar.highlight import snippet
@@ -46,7 +49,9 @@ router = APIRouter(
 
 QUERY_HELP = (
     'Radar query language: words, "phrases", prefix*, AND/OR/NOT, -word, (groups), '
-    "title:/abstract:/author:/cat:/source:/type: fields. Empty: every paper."
+    "title:/abstract:/author:/cat:/source:/type: fields. Empty: every paper. "
+    '~"free text" searches by meaning (nearest papers first; the rest of the query and the '
+    "filters still apply)."
 )
 
 
@@ -87,6 +92,7 @@ async def search(
     store: StoreDep,
     settings: SettingsDep,
     context: ContextDep,
+    semantic: SemanticDep,
     q: Annotated[str | None, Query(max_length=2000, description=QUERY_HELP)] = None,
     source: Annotated[list[str] | None, Query(description="arxiv, medrxiv, journal:*")] = None,
     category: Annotated[list[str] | None, Query(description="e.g. quant-ph, cs.AI")] = None,
@@ -104,7 +110,9 @@ async def search(
     facets: Annotated[bool, Query(description="Count sources, categories, days")] = True,
 ) -> PaperSearchPage:
     # A malformed query raises QuerySyntaxError, answered as 422 with its position.
-    node = parse_input(q, "query parameter 'q'") if q and q.strip() else None
+    split = split_meaning(q or "")
+    rest = split.rest
+    node = parse_input(rest, "query parameter 'q'") if rest.strip() else None
     if published_from and published_to and published_from > published_to:
         raise InvalidRequest(
             f"'from' ({published_from}) is after 'to' ({published_to}); swap them",
@@ -134,6 +142,16 @@ async def search(
             ],
         )
     capped = min(limit, settings.max_api_limit)
+    if split.meaning is not None:
+        page = await semantic.search(split.meaning, node, filters, capped, offset)
+        items = [paper_item(hit.paper, node) for hit in page.hits]
+        after = offset + len(items)
+        return PaperSearchPage(
+            total=page.total,
+            items=items,
+            facets=None,
+            next_cursor=encode_cursor(after, bound) if items and after < page.total else None,
+        )
     request = PaperQuery(node, filters, sort, capped, offset, facets)
 
     found, items = await store.run(lambda s: search_page(s.papers, s.facets, request))
@@ -144,6 +162,29 @@ async def search(
         items=items,
         facets=facets_view(found.facets) if found.facets else None,
         next_cursor=encode_cursor(after, bound) if more else None,
+    )
+
+
+@router.get(
+    "/{paper_id:path}/similar",
+    summary="The stored papers nearest in meaning to one paper",
+    responses=errors(404),
+)
+async def similar_papers(
+    paper_id: str,
+    store: StoreDep,
+    semantic: SemanticDep,
+    limit: Annotated[int, Query(ge=1, le=50, description="How many")] = 10,
+) -> SimilarPapers:
+    if await store.run(lambda s: s.papers.get_paper(paper_id)) is None:
+        raise NotFound(f"no paper with id {paper_id!r}", paper_id=paper_id)
+    found = await semantic.similar(paper_id, limit)
+    return SimilarPapers(
+        paper_id=paper_id,
+        items=[
+            SimilarPaper(**paper_item(paper, None).model_dump(), similarity=round(sim, 4))
+            for paper, sim in found
+        ],
     )
 
 

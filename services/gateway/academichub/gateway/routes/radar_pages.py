@@ -19,12 +19,12 @@ from academichub.contracts import Paper, Radar
 from academichub.contracts.events import time_zone_names
 from academichub.gateway.auth import CSRF_FIELD, SignedIn, check_form_csrf
 from academichub.gateway.deps import AccountsDep, ClockDep, ContextDep, RadarsDep, StoreDep
-from academichub.gateway.errors import NotFound, PublishFailed
+from academichub.gateway.errors import InvalidRequest, NotFound, PublishFailed
 from academichub.gateway.i18n import Translator
 from academichub.gateway.presentation import fired_segments, source_line
 from academichub.gateway.principal import Principal
 from academichub.gateway.query_text import query_reading
-from academichub.gateway.radar_form import Checked, RadarForm, check_form
+from academichub.gateway.radar_form import Checked, RadarForm, check_form, seed_inputs
 from academichub.gateway.radar_service import MATCHES_READ, MatchView, RadarService
 from academichub.gateway.radar_views import (
     last_briefing_date,
@@ -35,6 +35,7 @@ from academichub.gateway.radar_views import (
     schedule_words,
 )
 from academichub.gateway.routes.feeds import feed_url, issue_feed_token
+from academichub.gateway.routes.radars import forget_feedback
 from academichub.gateway.schemas import MAX_NAME, MAX_QUERY
 from academichub.gateway.web import language, render
 from academichub.radar.highlight import fired_words
@@ -65,8 +66,14 @@ async def posted_form(
     schedule_weekday: Text = "0",
     schedule_timezone: Text = "UTC",
     schedule_n: Text = "10",
+    seeds: Text = "",
+    interest: Text = "",
+    per_day: Text = "3",
 ) -> RadarForm:
     return RadarForm(
+        seeds=seeds,
+        interest=interest,
+        per_day=per_day,
         name=name,
         query=query,
         language=language,
@@ -151,6 +158,7 @@ async def create_radar(
     if not checked.ok:
         return await _list_page(request, viewer, radars, clock(), form, checked)
     changes = checked.changes
+    entries, references = seed_inputs(changes["seeds"])
     try:
         radar = await radars.create(
             viewer,
@@ -158,10 +166,29 @@ async def create_radar(
             query=changes["query"],
             language=changes["language"],
             schedule=changes["schedule"],
+            seeds=entries,
+            references=references,
+            interest=changes["interest"] or None,
+            per_day=changes["per_day"],
         )
     except PublishFailed as exc:
         return _to(f"/radars/{exc.extra.get('radar_id')}?unannounced=1")
+    except InvalidRequest as exc:
+        refused = Checked(errors={"seeds": _seed_errors(exc)})
+        return await _list_page(request, viewer, radars, clock(), form, refused)
     return _to(f"/radars/{radar.id}")
+
+
+def _seed_errors(exc: InvalidRequest) -> str:
+    """What the store could not find among the seeds (or what else was refused)."""
+    return "; ".join(p.message for p in exc.problems) or exc.message
+
+
+def _radar_changes(changes: dict[str, object]) -> dict[str, object]:
+    """The form's fields as :meth:`RadarService.update` takes them."""
+    seeds = str(changes.pop("seeds", ""))
+    entries, references = seed_inputs(seeds)
+    return {**changes, "seeds": entries, "references": references}
 
 
 @router.get("/radars/{radar_id}", response_class=HTMLResponse)
@@ -212,7 +239,8 @@ async def _radar_view(
         "radar.html",
         {
             "radar": radar,
-            "reading": query_reading(parse_query(radar.query)),
+            "reading": query_reading(parse_query(radar.query)) if radar.has_query else "",
+            "ranked_by": found.ranked_by,
             "schedule": schedule_words(radar.schedule, t),
             "next": next_briefing_words(radar.schedule, found.window, now, t),
             "last": last_briefing_date(found.briefings, radar.schedule.timezone),
@@ -249,7 +277,9 @@ def _match_row(view: MatchView, verdict: str | None, number: int, zone: str) -> 
         # On the radar's own clock, like its schedule.
         "matched_at": local_time(view.match.matched_at, zone),
         "paper_id": view.match.paper_id,
-        "score": view.match.score,
+        "score": view.shown_score,
+        "kind": view.shown_kind,
+        "nearest": [(n.paper_id, f"{n.similarity:.2f}") for n in view.match.nearest[:1]],
         # The words as the paper writes them; nothing where the paper is not stored (yet).
         "terms": list(fired_words(paper, terms)) if paper else [],
         "source_line": source_line(paper) if paper else "",
@@ -282,9 +312,14 @@ async def update_radar(
             request, viewer, radars, accounts, clock(), radar_id, 1, form, checked
         )
     try:
-        await radars.update(viewer, radar_id, checked.changes)
+        await radars.update(viewer, radar_id, _radar_changes(dict(checked.changes)))
     except PublishFailed:
         return _to(f"/radars/{radar_id}?unannounced=1")
+    except InvalidRequest as exc:
+        refused = Checked(errors={"seeds": _seed_errors(exc)})
+        return await _radar_view(
+            request, viewer, radars, accounts, clock(), radar_id, 1, form, refused
+        )
     return _to(f"/radars/{radar_id}")
 
 
@@ -334,13 +369,32 @@ async def feedback(
         raise NotFound(f"no paper with id {paper_id!r}", paper_id=paper_id)
     now = context.clock()
 
-    def record(a: AccountStore) -> None:
+    def record(a: AccountStore) -> list[Feedback]:
         if verdict == "none":
             a.delete_feedback(radar_id, paper_id, viewer.user.id)
         else:
             a.put_feedback(Feedback(radar_id, paper_id, viewer.user.id, verdict, now))
+        return a.feedback_for_radar(radar_id)
 
-    await accounts.run(record)
+    given = await accounts.run(record)
+    with contextlib.suppress(PublishFailed):  # stored; the matcher follows on its reload
+        await radars.learn(viewer, radar_id, given)
+    return _to(f"/radars/{radar_id}#matches")
+
+
+@router.post("/radars/{radar_id}/feedback/reset")
+async def reset_learning(
+    radar_id: str,
+    viewer: SignedIn,
+    radars: RadarsDep,
+    accounts: AccountsDep,
+    csrf: Csrf,
+) -> Response:
+    check_form_csrf(viewer, csrf)
+    await radars.get(viewer, radar_id)
+    await accounts.run(lambda a: forget_feedback(a, radar_id))
+    with contextlib.suppress(PublishFailed):
+        await radars.learn(viewer, radar_id, [])
     return _to(f"/radars/{radar_id}#matches")
 
 

@@ -9,13 +9,22 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AwareDatetime
 from starlette.convertors import StringConvertor, register_url_convertor
 
-from academichub.contracts import Briefing, Radar
+from academichub.contracts import Briefing, Paper, Radar
 from academichub.gateway.auth import Caller, api_caller
-from academichub.gateway.deps import AccountsDep, ClockDep, RadarsDep, SettingsDep, StoreDep
-from academichub.gateway.errors import NotFound
+from academichub.gateway.deps import (
+    AccountsDep,
+    ClockDep,
+    RadarsDep,
+    SemanticDep,
+    SettingsDep,
+    StoreDep,
+)
+from academichub.gateway.errors import InvalidRequest, NotFound
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.preview import preview_query
+from academichub.gateway.problems import Problem
 from academichub.gateway.query_text import parse_input, query_reading, query_warnings
+from academichub.gateway.radar_service import DEFAULT_PER_DAY
 from academichub.gateway.routes.papers import paper_item
 from academichub.gateway.schemas import (
     BriefingList,
@@ -31,9 +40,12 @@ from academichub.gateway.schemas import (
     RadarPreview,
     RadarPreviewRequest,
     RadarUpdate,
+    ScoredPaper,
+    SemanticPreviewView,
     schedule_of,
 )
 from academichub.gateway.web import requested_language
+from academichub.radar.ast import Node
 from academichub.radar.highlight import fired_words
 from academichub.store.accounts import AccountStore, Feedback
 
@@ -72,6 +84,9 @@ briefings_router = APIRouter(
     responses=errors(403, 409),
 )
 async def create_radar(body: RadarCreate, caller: Caller, radars: RadarsDep) -> Radar:
+    """A radar has a query, semantic parts (``seeds``, ``references``, ``interest``, with
+    ``per_day``), or both: a paper matches when its query holds and, for a semantic radar,
+    its meaning clears the threshold that gives about ``per_day`` papers a day."""
     return await radars.create(
         caller,
         name=body.name,
@@ -79,6 +94,10 @@ async def create_radar(body: RadarCreate, caller: Caller, radars: RadarsDep) -> 
         language=body.language,
         schedule=schedule_of(body.schedule),
         owner=body.owner,
+        seeds=body.seeds,
+        references=body.references,
+        interest=body.interest,
+        per_day=body.per_day,
     )
 
 
@@ -88,30 +107,81 @@ async def create_radar(body: RadarCreate, caller: Caller, radars: RadarsDep) -> 
     responses=errors(403),
 )
 async def preview_radar(
-    request: Request, body: RadarPreviewRequest, store: StoreDep, clock: ClockDep
+    request: Request,
+    body: RadarPreviewRequest,
+    store: StoreDep,
+    clock: ClockDep,
+    semantic: SemanticDep,
+    caller: Caller,
 ) -> RadarPreview:
     """``reading`` spells out every operator and group; ``warnings`` name the traps
     (lower-case operators taken as words, a NOT that binds only its neighbour), in the
-    language Accept-Language asks for (English otherwise)."""
-    node = parse_input(body.query, "body field 'query'")  # 422 naming its position
+    language Accept-Language asks for (English otherwise). With seeds or an interest,
+    ``semantic`` gives the threshold "about ``per_day`` a day" chooses, and the counts are
+    what query and meaning would have caught together over the last 30 days."""
+    node = parse_input(body.query, "body field 'query'") if body.query.strip() else None
     lang = requested_language(request.headers) or "en"
+    reading = query_reading(node) if node is not None else ""
+    warnings = [
+        QueryWarningView(code=w.code, message=w.message)
+        for w in (query_warnings(body.query, node, lang) if node is not None else [])
+    ]
+    seeds = await semantic.resolve_seeds(body.seeds, body.references)
+    if seeds or body.interest:
+        per_day = body.per_day or DEFAULT_PER_DAY
+        sketch = Radar(
+            id="preview",
+            owner=caller.user.id,
+            name="preview",
+            query=body.query,
+            seeds=tuple(seeds),
+            interest=body.interest or None,
+            per_day=per_day,
+            created_at=clock(),
+            updated_at=clock(),
+        )
+        found = await semantic.preview(sketch, top=body.top)
+        return RadarPreview(
+            query=body.query,
+            reading=reading,
+            warnings=warnings,
+            semantic=SemanticPreviewView(
+                per_day=per_day,
+                threshold=found.threshold,
+                kind="learned" if found.kind == "learned" else "similarity",
+                seeds=seeds,
+                waiting=list(found.waiting),
+            ),
+            first_day=found.first_day,
+            last_day=found.last_day,
+            total=found.total,
+            per_day=[DayCount(date=day, count=n) for day, n in found.per_day],
+            top=[scored(paper, node, score) for paper, score in found.top],
+        )
+    if node is None:
+        raise InvalidRequest(
+            "a radar needs a query, seed papers or a described interest",
+            problems=[Problem("body field 'query'", "empty", "query", "missing", {})],
+        )
     today = clock().date()
-    found = await store.run(
+    keyword = await store.run(
         lambda s: preview_query(s, node, days=body.days, top=body.top, today=today)
     )
     return RadarPreview(
         query=body.query,
-        reading=query_reading(node),
-        warnings=[
-            QueryWarningView(code=w.code, message=w.message)
-            for w in query_warnings(body.query, node, lang)
-        ],
-        first_day=found.first_day,
-        last_day=found.last_day,
-        total=found.total,
-        per_day=[DayCount(date=day, count=n) for day, n in found.per_day],
-        top=[paper_item(hit.paper, node) for hit in found.top],
+        reading=reading,
+        warnings=warnings,
+        semantic=None,
+        first_day=keyword.first_day,
+        last_day=keyword.last_day,
+        total=keyword.total,
+        per_day=[DayCount(date=day, count=n) for day, n in keyword.per_day],
+        top=[scored(hit.paper, node, hit.score) for hit in keyword.top],
     )
+
+
+def scored(paper: Paper, node: Node | None, score: float) -> ScoredPaper:
+    return ScoredPaper(**paper_item(paper, node).model_dump(), score=round(score, 4))
 
 
 @router.get("", summary="List your radars (admins: everyone's, or one owner's)")
@@ -137,6 +207,8 @@ async def update_radar(
     radar_id: str, body: RadarUpdate, caller: Caller, radars: RadarsDep
 ) -> Radar:
     changes = body.model_dump(exclude_none=True, exclude={"schedule"})
+    if changes.get("query") == "":
+        changes["query"] = ""  # an empty query removes it (a semantic radar keeps matching)
     if body.schedule is not None:
         changes["schedule"] = schedule_of(body.schedule)
     return await radars.update(caller, radar_id, changes)
@@ -155,7 +227,7 @@ async def delete_radar(radar_id: str, caller: Caller, radars: RadarsDep) -> Resp
 
 @router.get(
     "/{radar_id}/matches",
-    summary="A radar's matches, best first, with why",
+    summary="A radar's matches, best first (by its model once it learned), with why",
     responses=errors(404),
 )
 async def radar_matches(
@@ -176,10 +248,16 @@ async def radar_matches(
             MatchItem(
                 paper_id=v.match.paper_id,
                 version=v.match.version,
-                score=v.match.score,
+                score=round(v.shown_score, 6),
+                score_kind="learned"
+                if v.shown_kind == "learned"
+                else "similarity"
+                if v.shown_kind == "similarity"
+                else "keyword",
                 matched_at=v.match.matched_at,
                 terms=list(v.match.terms),
                 why=list(fired_words(v.paper, v.match.terms)) if v.paper else [],
+                nearest=list(v.match.nearest),
                 title=v.paper.title if v.paper else None,
                 source=v.paper.source if v.paper else None,
                 published=v.paper.published if v.paper else None,
@@ -235,7 +313,28 @@ async def give_feedback(
             a.put_feedback(Feedback(radar_id, body.paper_id, caller.user.id, body.verdict, now))
         return a.feedback_for_radar(radar_id)
 
-    return _feedback_list(radar_id, await accounts.run(record))
+    given = await accounts.run(record)
+    await radars.learn(caller, radar_id, given)  # from the second rating, it learns
+    return _feedback_list(radar_id, given)
+
+
+@router.delete(
+    "/{radar_id}/feedback",
+    summary="Forget every 👍/👎 on a radar: it stops ranking by what it learned",
+    responses=errors(403, 404),
+)
+async def reset_feedback(
+    radar_id: str, caller: Caller, radars: RadarsDep, accounts: AccountsDep
+) -> FeedbackList:
+    await radars.get(caller, radar_id)
+    await accounts.run(lambda a: forget_feedback(a, radar_id))
+    await radars.learn(caller, radar_id, [])
+    return _feedback_list(radar_id, [])
+
+
+def forget_feedback(accounts: AccountStore, radar_id: str) -> None:
+    for item in accounts.feedback_for_radar(radar_id):
+        accounts.delete_feedback(radar_id, item.paper_id, item.user_id)
 
 
 @router.get(

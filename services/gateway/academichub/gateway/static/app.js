@@ -75,6 +75,10 @@
     const save = document.getElementById("radar-save");
     const blocked = document.getElementById("save-blocked");
     const counter = document.getElementById("query-counter");
+    // The semantic parts: seed papers (ids or a BibTeX/RIS paste), interest, papers a day.
+    const seeds = document.getElementById("radar-seeds");
+    const interest = document.getElementById("radar-interest");
+    const perDay = document.getElementById("radar-per-day");
     if (!query || !bars || !summary || !top || !error) return;
     let timer = null;
     let sequence = 0;
@@ -100,11 +104,31 @@
       }
     }
 
+    function meaning() {
+      const body = {};
+      const seedText = seeds ? seeds.value.trim() : "";
+      if (seedText) {
+        // As the server reads the box: an export is pasted whole, else ids one by one.
+        if (/@\s*[A-Za-z]+\s*[{(]/.test(seedText) || /^TY  - /m.test(seedText)) {
+          body.references = seedText;
+        } else {
+          body.seeds = seedText.split(/[\s,;]+/).filter((w) => w);
+        }
+      }
+      const described = interest ? interest.value.trim() : "";
+      if (described) body.interest = described;
+      const rate = perDay ? Number(perDay.value) : 0;
+      if ((seedText || described) && rate > 0) body.per_day = rate;
+      return body;
+    }
+
     async function refresh() {
       const text = query.value.trim();
       const mine = ++sequence;
       const limit = Number(query.dataset.limit || "0");
-      if (!text || (limit > 0 && text.length > limit)) {
+      const semantic = meaning();
+      const bySense = Object.keys(semantic).length > 0;
+      if ((!text && !bySense) || (limit > 0 && text.length > limit)) {
         // Over the limit the server says so on save (with the limit); nothing is cut here.
         summary.textContent = summary.dataset.idle;
         bars.replaceChildren();
@@ -114,7 +138,12 @@
         blockSave(false);
         return;
       }
-      const result = await postJson("/api/radars/preview", { query: text, days: 30, top: 3 });
+      const result = await postJson("/api/radars/preview", {
+        query: text,
+        days: 30,
+        top: 3,
+        ...semantic,
+      });
       if (mine !== sequence) return; // a newer keystroke already asked
       if (!result.ok) {
         const data = result.data || {};
@@ -133,7 +162,7 @@
       const data = result.data;
       if (reading && readingText) {
         readingText.textContent = data.reading;
-        reading.hidden = false;
+        reading.hidden = !data.reading;
       }
       if (warnings) {
         warnings.replaceChildren(...data.warnings.map((w) => element("li", "warning", w.message)));
@@ -160,6 +189,13 @@
       clearTimeout(timer);
       timer = setTimeout(refresh, 300);
     });
+    [seeds, interest, perDay].forEach((field) => {
+      if (!field) return;
+      field.addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(refresh, 500);
+      });
+    });
     count();
     // A form given back with a query error: put the caret where the mistake is.
     if (query.dataset.errorPosition !== undefined) {
@@ -168,7 +204,7 @@
       query.setSelectionRange(at, at);
       blockSave(true);
     }
-    if (query.value.trim()) refresh();
+    if (query.value.trim() || Object.keys(meaning()).length) refresh();
   }
 
   // The schedule: show the fields the chosen kind uses; offer the browser's time zone
