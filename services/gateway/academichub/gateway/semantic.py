@@ -181,16 +181,18 @@ class SemanticService:
             return SemanticPreview(
                 None, "similarity", first, last, tuple((d, 0) for d in days), 0, (), waiting
             )
+        # The radar's own papers are never its matches: they do not count towards N a day.
+        known = set(references(radar))
+        candidates = set(window.paper_ids if allowed is None else allowed) - known
         threshold = radar_threshold(
             profile,
             radar.per_day or 1.0,
             window.paper_ids,
             window.published,
             window.vectors,
-            allowed=allowed,
+            allowed=candidates,
         )
         scores = profile.raw_scores(window.vectors) if len(window) else np.zeros(0, np.float32)
-        known = set(references(radar))
         passing = [
             i
             for i, paper_id in enumerate(window.paper_ids)
