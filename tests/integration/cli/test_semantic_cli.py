@@ -178,3 +178,49 @@ def test_rank_names_what_is_wrong_with_a_radar(
     assert done.returncode == 2
     assert message in done.stderr
     assert not done.stdout
+
+
+def test_match_handles_semantic_radars_as_the_matcher_does(
+    papers_file: Path, tmp_path: Path, endpoint: ChatServer
+) -> None:
+    all_papers = papers(papers_file)
+    seed = all_papers[0]["id"]
+    radars = tmp_path / "radars.jsonl"
+    radars.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in (
+                {"id": "words", "query": "entanglement"},
+                {"id": "meaning", "seeds": [seed], "per_day": 3},
+                {"id": "both", "query": "entanglement", "seeds": [seed], "threshold": -1.0},
+                {"id": "broken", "seeds": ["arxiv:2699.00001"], "interest": ""},
+            )
+        )
+        + "\n"
+    )
+    done = run(
+        "match", "--radars", str(radars), "--papers", str(papers_file), env=endpoint_env(endpoint)
+    )
+    assert done.returncode == 1, done.stderr  # the broken radar is reported, the rest run
+    assert "invalid radar" in done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    by_radar: dict[str, list[dict[str, Any]]] = {}
+    for line in lines:
+        by_radar.setdefault(line["radar_id"], []).append(line)
+    # About three a day over the file's one day: the three nearest papers to the seed.
+    meaning = by_radar["meaning"]
+    assert len(meaning) == 3
+    assert seed not in {m["paper_id"] for m in meaning}
+    assert {m["score_kind"] for m in meaning} == {"similarity"}
+    assert all(m["nearest"][0]["paper_id"] == seed for m in meaning)
+    texts = {p["id"]: paper_text(Paper.model_validate(p)) for p in all_papers}
+    vectors = dict(zip(texts, FAKE.embed(list(texts.values())), strict=True))
+    nearest = sorted(
+        (p for p in texts if p != seed), key=lambda p: -float(vectors[p] @ vectors[seed])
+    )
+    assert {m["paper_id"] for m in meaning} == set(nearest[:3])
+    # With a query, its words decide which papers meaning may add; without a threshold
+    # barrier, every entanglement paper but the seed.
+    words = {m["paper_id"] for m in by_radar["words"]}
+    assert {m["paper_id"] for m in by_radar["both"]} == words - {seed}
+    assert all(m["terms"] for m in by_radar["both"])
