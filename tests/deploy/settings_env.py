@@ -100,7 +100,10 @@ GROUP_TOPIC: Mapping[str, str] = {"matcher": "papers", "briefer": "matches"}
 def consumer_group(command: str, env: Mapping[str, str]) -> str | None:
     """The consumer group a service consumes its main topic in, or None if it has none."""
     if command in GROUP_TOPIC:
-        group = getattr(load_settings_from(command, env), "group_id", None)
+        settings = load_settings_from(command, env)
+        # The matcher's embedding role consumes `papers` in a group of its own.
+        name = "embed_group_id" if getattr(settings, "role", None) == "embed" else "group_id"
+        group = getattr(settings, name, None)
         return str(group) if group is not None else None
     return None
 

@@ -55,6 +55,22 @@ def test_every_service_runs_in_every_overlay() -> None:
         assert commands == {"ingestor", "matcher", "briefer", "gateway"}, overlay
 
 
+def test_every_overlay_runs_the_matchers_embedding_role_beside_the_keyword_one() -> None:
+    for overlay in OVERLAYS:
+        docs = render(overlay)
+        roles = {
+            d["metadata"]["name"]: settings_env.load_settings_from(
+                "matcher", container_env(c, docs)[0]
+            )
+            for d in of_kind(docs, "Deployment")
+            for c in app_containers(d)
+            if command_of(c) == "matcher"
+        }
+        embedding = [name for name, s in roles.items() if getattr(s, "role", None) == "embed"]
+        assert embedding == ["embedder"], overlay
+        assert not getattr(roles["embedder"], "index_writer", True)
+
+
 def test_grouped_topics_are_what_the_registry_says_each_service_consumes() -> None:
     for command, topic in settings_env.GROUP_TOPIC.items():
         consumers = {str(t.name): t.consumers for t in TOPICS.values()}[topic]
@@ -97,7 +113,7 @@ def test_the_single_node_overlay_runs_on_the_embedded_store() -> None:
 def test_production_scales_consumers_on_lag_and_the_gateway_on_cpu() -> None:
     docs = render(PRODUCTION)
     scaled = {s["spec"]["scaleTargetRef"]["name"]: s for s in of_kind(docs, "ScaledObject")}
-    assert set(scaled) == {"matcher-scaleout", "briefer"}
+    assert set(scaled) == {"matcher-scaleout", "embedder", "briefer"}
     for scaled_object in scaled.values():
         (trigger,) = scaled_object["spec"]["triggers"]
         assert trigger["type"] == "kafka"
@@ -105,6 +121,9 @@ def test_production_scales_consumers_on_lag_and_the_gateway_on_cpu() -> None:
     # The matcher's group is MATCHER_GROUP_ID, which the manifests leave at its default.
     assert scaled["matcher-scaleout"]["spec"]["triggers"][0]["metadata"]["consumerGroup"] == (
         settings_env.consumer_group("matcher", {})
+    )
+    assert scaled["embedder"]["spec"]["triggers"][0]["metadata"]["consumerGroup"] == (
+        settings_env.consumer_group("matcher", {"MATCHER_ROLE": "embed"})
     )
 
 

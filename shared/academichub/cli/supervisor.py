@@ -1,7 +1,8 @@
 """``academichub up`` and ``academichub broker``: the one-machine default.
 
 ``up`` starts the Tansu broker, prepares the embedded store, starts the four services
-as child processes (each exactly what its container would run), prints the gateway
+(and the matcher's embedding role) as child processes (each exactly what its container
+would run), prints the gateway
 URL, restarts a service that exits (with backoff, and says so: :mod:`.restarts`), and on
 Ctrl-C or SIGTERM stops them in order: producers first, broker last.
 """
@@ -25,8 +26,16 @@ from academichub.platform.errors import ConfigError
 log = logging.getLogger(__name__)
 
 # Start order; stop order is the reverse of this except the ingestor stops first.
-START_ORDER = ("matcher", "briefer", "gateway", "ingestor")
-STOP_ORDER = ("ingestor", "matcher", "briefer", "gateway")
+START_ORDER = ("matcher", "embedder", "briefer", "gateway", "ingestor")
+STOP_ORDER = ("ingestor", "matcher", "embedder", "briefer", "gateway")
+# Children that run a service in another role: (command, environment added).
+ROLES: dict[str, tuple[str, dict[str, str]]] = {
+    # The matcher's embedding role: semantic radars; its own port for /metrics.
+    "embedder": (
+        "matcher",
+        {"MATCHER_ROLE": "embed", "MATCHER_INDEX_WRITER": "false", "MATCHER_WEB_PORT": "6067"},
+    ),
+}
 
 
 class _Stop(Exception):
@@ -141,12 +150,13 @@ def _prepare_store(data_dir: Path) -> None:
 
 def _supervised(name: str, env: dict[str, str], log_dir: Path) -> Supervised:
     log_path = log_dir / f"{name}.log"
+    command, extra = ROLES.get(name, (name, {}))
 
     def spawn() -> subprocess.Popen[bytes]:
         with open(log_path, "ab") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "academichub.cli.main", name],
-                env=env,
+                [sys.executable, "-m", "academichub.cli.main", command],
+                env={**env, **extra},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
