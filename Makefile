@@ -44,6 +44,7 @@ bench: install
 	$(VENV)/bin/academichub bench ingest
 	$(VENV)/bin/academichub bench match
 	$(VENV)/bin/academichub bench embed
+	$(VENV)/bin/academichub bench nearest
 	$(VENV)/bin/academichub bench relevance
 	$(VENV)/bin/academichub bench briefing
 	$(VENV)/bin/academichub bench search

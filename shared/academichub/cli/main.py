@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
         "embed", help="abstracts/s of the embedded model (numpy, one BLAS thread)"
     )
     bench_embed.add_argument("--papers", type=int, default=200, help="abstracts embedded")
+    bench_nearest = bench_sub.add_parser(
+        "nearest", help="nearest papers by brute force in the embedded store, by store size"
+    )
+    bench_nearest.add_argument(
+        "--papers", default="10000,100000,300000", help="comma-separated store sizes"
+    )
     bench_relevance = bench_sub.add_parser(
         "relevance", help="seed, feedback and free-text radars: MiniLM vs TF-IDF on the feeds"
     )
@@ -196,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from academichub.bench.embed import run_bench_embed
 
             return run_bench_embed(args.papers)
+        if args.command == "bench" and args.bench == "nearest":
+            from academichub.bench.nearest import run_bench_nearest
+
+            return run_bench_nearest([int(n) for n in args.papers.split(",") if n.strip()])
         if args.command == "bench" and args.bench == "relevance":
             from academichub.bench.relevance import run_bench_relevance
 

@@ -177,6 +177,8 @@ def test_a_newer_version_moves_the_paper(store: Store) -> None:
     assert v.nearest(MODEL, unit(1), limit=1)[0].paper_id == "arxiv:2606.00002"
     moved = v.nearest(MODEL, unit(0, 0, 1), limit=1, filters=SearchFilters(categories=("cs.LG",)))
     assert [n.paper_id for n in moved] == ["arxiv:2606.00001"]
+    left = v.nearest(MODEL, unit(0, 0, 1), limit=5, filters=SearchFilters(categories=("quant-ph",)))
+    assert [n.paper_id for n in left] == ["arxiv:2606.00002"]
 
 
 def test_texts_keep_their_vectors(store: Store) -> None:

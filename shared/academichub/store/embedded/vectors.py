@@ -48,13 +48,17 @@ class _Matrix:
     rows: dict[str, int] = field(default_factory=dict)  # paper id -> row
     ids: list[str] = field(default_factory=list)
     categories: list[tuple[str, ...]] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
+    # Rows by category (a row whose paper changed categories stays listed: checked on use).
+    by_category: dict[str, list[int]] = field(default_factory=dict)
+    source_codes: dict[str, int] = field(default_factory=dict)
     vectors: Vectors = field(init=False)
     days: npt.NDArray[np.int32] = field(init=False)
+    sources: npt.NDArray[np.int32] = field(init=False)
 
     def __post_init__(self) -> None:
         self.vectors = np.zeros((0, self.dimension), dtype=np.float32)
         self.days = np.zeros(0, dtype=np.int32)
+        self.sources = np.zeros(0, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -68,18 +72,23 @@ class _Matrix:
             self.rows[paper_id] = row
             self.ids.append(paper_id)
             self.categories.append(cats)
-            self.sources.append(source)
         else:
-            self.categories[row], self.sources[row] = cats, source
+            self.categories[row] = cats
+        for category in cats:
+            self.by_category.setdefault(category, []).append(row)
         self.vectors[row] = v
         self.days[row] = day
+        self.sources[row] = self.source_codes.setdefault(source, len(self.source_codes))
 
     def _grow(self, size: int) -> None:
+        n = len(self.ids)
         vectors = np.zeros((size, self.dimension), dtype=np.float32)
-        vectors[: len(self.ids)] = self.vectors[: len(self.ids)]
+        vectors[:n] = self.vectors[:n]
         days = np.zeros(size, dtype=np.int32)
-        days[: len(self.ids)] = self.days[: len(self.ids)]
-        self.vectors, self.days = vectors, days
+        days[:n] = self.days[:n]
+        sources = np.zeros(size, dtype=np.int32)
+        sources[:n] = self.sources[:n]
+        self.vectors, self.days, self.sources = vectors, days, sources
 
     def nearest(
         self, query: Vectors, limit: int, filters: SearchFilters, exclude: set[str]
@@ -102,18 +111,25 @@ class _Matrix:
         return [Neighbour(self.ids[r], float(scores[r])) for r in ranked]
 
     def _mask(self, filters: SearchFilters, n: int) -> npt.NDArray[np.bool_]:
+        """The rows ``filters`` admit, with their own rules (:meth:`SearchFilters.admits`)
+        applied to each source once and to the rows listed under each category."""
         allowed = np.ones(n, dtype=np.bool_)
         if filters.published_from is not None:
             allowed &= self.days[:n] >= _day(filters.published_from)
         if filters.published_to is not None:
             allowed &= self.days[:n] <= _day(filters.published_to)
-        if filters.sources or filters.categories:
-            # Per row, in Python, only where the dates left anything to check (the dates
-            # are checked above: these filters hold the rest).
-            rest = SearchFilters(sources=filters.sources, categories=filters.categories)
-            for row in np.flatnonzero(allowed).tolist():
-                if not rest.admits(self.sources[row], self.categories[row], _EPOCH):
-                    allowed[row] = False
+        if filters.sources:
+            by_source = SearchFilters(sources=filters.sources)
+            codes = [c for s, c in self.source_codes.items() if by_source.admits(s, (), _EPOCH)]
+            allowed &= np.isin(self.sources[:n], codes)
+        if filters.categories:
+            listed = np.zeros(n, dtype=np.bool_)
+            for category in filters.categories:
+                rows = [
+                    r for r in self.by_category.get(category, ()) if category in self.categories[r]
+                ]
+                listed[rows] = True
+            allowed &= listed
         return allowed
 
 
