@@ -231,9 +231,9 @@ class Radar(_Event):
         return value
 
     @model_validator(mode="after")
-    def _something_to_match(self) -> Radar:
-        if not self.query.strip() and not self.semantic:
-            raise ValueError("a radar needs a query, seed papers or a described interest")
+    def _semantic_parts_agree(self) -> Radar:
+        # A radar with neither query nor meaning matches nothing (the gateway refuses to
+        # make one; a tool may hold one, as `academichub brief` does).
         if self.semantic and self.per_day is None:
             raise ValueError("a semantic radar says about how many papers a day it wants")
         both = sorted(set(self.liked) & set(self.disliked))

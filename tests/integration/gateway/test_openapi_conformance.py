@@ -24,6 +24,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 
 from academichub.broker.publisher import RecordingPublisher
+from academichub.embedding.fake import FakeEmbedder
 from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
 from academichub.gateway.probes import FakeBrokerProbe
@@ -73,6 +74,7 @@ def _app() -> tuple[FastAPI, str]:
         publisher=RecordingPublisher(),
         broker_probe=FakeBrokerProbe(),
         metrics=GatewayMetrics.standalone(),
+        embedder=FakeEmbedder(dimension=16),
     )
     return app, key
 

@@ -198,7 +198,6 @@ def _radar(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("changes", "complaint"),
     [
-        ({"query": "", "seeds": [], "interest": None}, "needs a query, seed papers"),
         ({"per_day": None}, "about how many papers a day"),
         ({"per_day": 0}, "greater than 0"),
         ({"seeds": ["2504.17830"]}, "not canonical"),

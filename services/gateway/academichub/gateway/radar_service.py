@@ -84,6 +84,21 @@ def ratings_of(feedback: Sequence[Feedback]) -> tuple[tuple[str, ...], tuple[str
     return liked, disliked
 
 
+def nothing_to_match() -> InvalidRequest:
+    return InvalidRequest(
+        "a radar needs a query, seed papers or a described interest",
+        problems=[
+            Problem(
+                "body field 'query'",
+                "give a query, or seed papers or a described interest",
+                "query",
+                "missing",
+                {},
+            )
+        ],
+    )
+
+
 def _invalid_radar(exc: ValidationError) -> InvalidRequest:
     problems = [
         Problem(
@@ -183,6 +198,8 @@ class RadarService:
             raise Forbidden(str(exc)) from exc
         found = await self._seeds(seeds, references)
         semantic = bool(found) or bool(interest)
+        if not query.strip() and not semantic:
+            raise nothing_to_match()
         now = self._clock()
         try:
             radar = Radar(
@@ -229,6 +246,8 @@ class RadarService:
         current = await self.get(caller, radar_id)
         now = self._clock()
         merged = {**current.model_dump(), **changes}
+        if not str(merged["query"]).strip() and not merged["seeds"] and not merged["interest"]:
+            raise nothing_to_match()
         if (merged["seeds"] or merged["interest"]) and merged.get("per_day") is None:
             merged["per_day"] = DEFAULT_PER_DAY
         try:
