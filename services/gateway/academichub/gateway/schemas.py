@@ -199,6 +199,7 @@ class MatchItem(BaseModel):
     why: list[str] = Field(
         description="The same terms as the paper writes them, each once (empty if the "
         "paper is not stored yet)"
+    )
     nearest: list[NearestPaper] = Field(
         description="Why it matched: the radar's seed or liked papers nearest to it"
     )
