@@ -140,7 +140,7 @@ async def test_a_query_narrows_a_semantic_radar() -> None:
     await rig.papers([paper(2), paper(4), paper(6)])
     found = {m.paper_id: m for m in rig.matches()}
     assert set(found) == {"arxiv:2606.00004", "arxiv:2606.00006"}
-    assert {t.term for t in found["arxiv:2606.00004"].terms} == {"dissip"}
+    assert {t.term for t in found["arxiv:2606.00004"].terms} == {"dissipation"}
 
 
 async def test_a_stale_version_is_not_matched() -> None:
