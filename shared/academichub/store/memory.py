@@ -18,6 +18,7 @@ from academichub.contracts import Briefing, Match, Paper, Radar
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
 from academichub.store.accounts import InMemoryAccountStore
+from academichub.store.delivery import InMemoryDelivery
 from academichub.store.facets import ScanFacets
 from academichub.store.port import (
     NO_FILTERS,
@@ -483,6 +484,7 @@ class InMemoryStore:
         self.ingest = InMemoryIngestState()
         self.briefer = InMemoryBrieferState(self.briefings)
         self.accounts = InMemoryAccountStore()
+        self.delivery = InMemoryDelivery(self.briefings.stored, self.briefer.revisions)
         self.dead_letters = InMemoryDeadLetters()
         self.closed = False
 

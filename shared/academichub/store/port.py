@@ -7,10 +7,11 @@ queue), ``facets`` (:class:`~academichub.store.facets.FacetStore`), ``radars``
 (:class:`BriefingStore`: windows and briefings), ``vectors`` (:class:`VectorStore`: each
 paper's embedding and the embeddings of described interests, nearest-paper search),
 ``ingest`` (:class:`IngestStateStore`: published keys, cursors, preprint links),
-``briefer`` (:class:`BrieferStateStore`: summaries, delivery, token usage), ``accounts``
-(:class:`~academichub.store.accounts.AccountStore`) and ``dead_letters``
-(:class:`DeadLetterLog`), plus its lifecycle (``ping``, ``close``). Each service's
-composition root hands each component only the parts it uses.
+``briefer`` (:class:`BrieferStateStore`: summaries, publication, token usage), ``accounts``
+(:class:`~academichub.store.accounts.AccountStore`), ``delivery``
+(:class:`~academichub.store.delivery.DeliveryStore`: digests, webhooks and what was sent)
+and ``dead_letters`` (:class:`DeadLetterLog`), plus its lifecycle (``ping``, ``close``).
+Each service's composition root hands each component only the parts it uses.
 
 Every write is idempotent: papers keyed by (id, version), radars by (id, revision),
 matches by (radar, paper, version), briefings by (radar, window), vectors by (paper,
@@ -36,6 +37,7 @@ from academichub.radar.ast import Node
 
 if TYPE_CHECKING:
     from academichub.store.accounts import AccountStore
+    from academichub.store.delivery import DeliveryStore
     from academichub.store.facets import FacetStore
 
 
@@ -484,6 +486,9 @@ class Store(Protocol):
 
     @property
     def accounts(self) -> AccountStore: ...
+
+    @property
+    def delivery(self) -> DeliveryStore: ...
 
     @property
     def dead_letters(self) -> DeadLetterLog: ...

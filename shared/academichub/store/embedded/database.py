@@ -243,6 +243,46 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         PRIMARY KEY (model, digest)
     ) WITHOUT ROWID;
     """,
+    """
+    -- Delivery (see store/embedded/delivery.py): users' digests, radars' webhooks, the
+    -- ledger of messages (doc is the record as JSON), the latest per radar and channel.
+    CREATE TABLE digest_preferences (
+        user_id TEXT PRIMARY KEY,
+        cadence TEXT NOT NULL,
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE webhooks (
+        radar_id TEXT PRIMARY KEY,
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_ts REAL NOT NULL,
+        next_ts REAL,
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX deliveries_due ON deliveries (next_ts) WHERE state = 'retrying';
+    CREATE INDEX deliveries_sending ON deliveries (updated_ts) WHERE state = 'sending';
+    CREATE TABLE latest_deliveries (
+        radar_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        PRIMARY KEY (radar_id, channel)
+    ) WITHOUT ROWID;
+    CREATE TABLE delivery_keys (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) WITHOUT ROWID;
+    -- The outbox: a briefing revision is delivered once delivered_revision reaches it;
+    -- digest_id names the digest that carried the briefing. Briefings stored before this
+    -- migration count as delivered and carried ('' names no digest).
+    ALTER TABLE briefings ADD COLUMN delivered_revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE briefings ADD COLUMN digest_id TEXT;
+    UPDATE briefings SET delivered_revision = revision, digest_id = '';
+    CREATE INDEX briefings_undelivered ON briefings (id) WHERE delivered_revision < revision;
+    CREATE INDEX briefings_uncarried ON briefings (radar_id) WHERE digest_id IS NULL;
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

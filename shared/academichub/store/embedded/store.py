@@ -7,7 +7,7 @@ Layout of ``data_dir``::
 
 Each part holds its own SQL on the one :class:`Database` (and the papers part the index
 as well): :mod:`.papers`, :mod:`.radars`, :mod:`.matches`, :mod:`.briefings`,
-:mod:`.vectors`, :mod:`.ingest`, :mod:`.briefer_state`, :mod:`.accounts`,
+:mod:`.vectors`, :mod:`.ingest`, :mod:`.briefer_state`, :mod:`.accounts`, :mod:`.delivery`,
 :mod:`.dead_letters`; the facet
 counter (:mod:`.facets`) reads the index folder.
 """
@@ -22,6 +22,7 @@ from academichub.store.embedded.briefer_state import EmbeddedBrieferState
 from academichub.store.embedded.briefings import EmbeddedBriefings
 from academichub.store.embedded.database import DATABASE_FILE, Database
 from academichub.store.embedded.dead_letters import EmbeddedDeadLetters
+from academichub.store.embedded.delivery import EmbeddedDelivery
 from academichub.store.embedded.facets import EmbeddedFacets
 from academichub.store.embedded.fulltext import INDEX_DIR, FullTextIndex
 from academichub.store.embedded.ingest import EmbeddedIngestState
@@ -65,6 +66,7 @@ class EmbeddedStore:
             self.ingest = EmbeddedIngestState(self._db)
             self.briefer = EmbeddedBrieferState(self._db)
             self.accounts = EmbeddedAccountStore(self._db)
+            self.delivery = EmbeddedDelivery(self._db)
             self.dead_letters = EmbeddedDeadLetters(self._db)
             if index_writer:
                 self.papers.rebuild_index_if_lost()
