@@ -172,6 +172,8 @@ class ElasticsearchBrieferState:
                 "briefing": briefing.model_dump(mode="json"),
                 "revision": revision,
                 "published": False,
+                # A new revision for the delivery loop too (see delivery.py).
+                "delivered": False,
             }
             # Visible before returning: the gateway lists a radar's briefings by search,
             # and an upgrade is rare enough to wait for a refresh.

@@ -172,7 +172,8 @@ def briefing_document(briefing: Briefing, items: Sequence[PendingItem], seq: int
 
     ``applied`` turns true once those items are marked briefed; until then anyone may
     (re)apply ``items``, so a crash between the two steps is finished later, not lost.
-    It is stored as revision 1, not published yet; ``seq`` orders briefings as stored.
+    It is stored as revision 1, not published nor delivered yet (no digest carries it);
+    ``seq`` orders briefings as stored.
     """
     return {
         "briefing_id": briefing.id,
@@ -184,6 +185,8 @@ def briefing_document(briefing: Briefing, items: Sequence[PendingItem], seq: int
         "revision": 1,
         "published_revision": 0,
         "published": False,
+        "delivered_revision": 0,
+        "delivered": False,
         "seq": seq,
     }
 

@@ -178,6 +178,26 @@ class IndexNames:
     def text_vectors(self, model_digest: str) -> str:
         return f"{self.prefix}-text-vectors-{model_digest}"
 
+    @property
+    def digest_preferences(self) -> str:
+        return f"{self.prefix}-digest-preferences"
+
+    @property
+    def webhooks(self) -> str:
+        return f"{self.prefix}-webhooks"
+
+    @property
+    def deliveries(self) -> str:
+        return f"{self.prefix}-deliveries"
+
+    @property
+    def latest_deliveries(self) -> str:
+        return f"{self.prefix}-latest-deliveries"
+
+    @property
+    def delivery_keys(self) -> str:
+        return f"{self.prefix}-delivery-keys"
+
 
 @dataclass(frozen=True)
 class IndexSpec:
@@ -291,6 +311,12 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
                 published_revision=_LONG,
                 published=_BOOLEAN,
                 seq=_LONG,
+                # Delivery (delivery.py): the newest revision the delivery loop handled,
+                # ``delivered`` = (delivered_revision >= revision), and the digest that
+                # carried the briefing.
+                delivered_revision=_LONG,
+                delivered=_BOOLEAN,
+                digest_id=_KEYWORD,
             ),
         ),
         IndexSpec(
@@ -375,6 +401,32 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
         IndexSpec(names.sequences, _strict(value=_LONG)),
         # Dead letters a re-reading consumer sent (dead_letters.py), by letter id.
         IndexSpec(names.dead_letters, _strict(letter_id=_KEYWORD, sent_at=_INSTANT)),
+        # Delivery (delivery.py): settings by user and radar, the ledger by delivery id,
+        # the latest delivery per radar and channel, the key unsubscribe links are signed
+        # with.
+        IndexSpec(
+            names.digest_preferences,
+            _strict(user_id=_KEYWORD, cadence=_KEYWORD, preference=_STORED_ONLY),
+        ),
+        IndexSpec(names.webhooks, _strict(radar_id=_KEYWORD, webhook=_STORED_ONLY)),
+        IndexSpec(
+            names.deliveries,
+            _strict(
+                delivery_id=_KEYWORD,
+                channel=_KEYWORD,
+                state=_KEYWORD,
+                user_id=_KEYWORD,
+                updated_at=_INSTANT,
+                next_attempt_at=_INSTANT,
+                carried=_BOOLEAN,
+                delivery=_STORED_ONLY,
+            ),
+        ),
+        IndexSpec(
+            names.latest_deliveries,
+            _strict(radar_id=_KEYWORD, channel=_KEYWORD, delivery_id=_KEYWORD),
+        ),
+        IndexSpec(names.delivery_keys, _strict(name=_KEYWORD, key=_STORED_ONLY)),
     ]
 
 

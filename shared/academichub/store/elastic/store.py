@@ -4,7 +4,8 @@ Elasticsearch has no multi-document transaction, so every part makes each write
 idempotent per document and orders every multi-document step so that a crash half-way is
 either harmless or finished by the next call; each part's module says how:
 :mod:`.papers`, :mod:`.radars`, :mod:`.matches`, :mod:`.briefings`, :mod:`.vectors`, :mod:`.ingest`,
-:mod:`.briefer_state`, :mod:`.accounts`, :mod:`.facets`, :mod:`.dead_letters`.
+:mod:`.briefer_state`, :mod:`.accounts`, :mod:`.facets`, :mod:`.delivery`,
+:mod:`.dead_letters`.
 
 Reads by id (``get``/``mget``) are real-time. Searches and listings are near-real-time:
 they see a write after the next index refresh (1 s by default), unless the store was built
@@ -26,6 +27,7 @@ from academichub.store.elastic.briefer_state import ElasticsearchBrieferState
 from academichub.store.elastic.briefings import ElasticsearchBriefings
 from academichub.store.elastic.cluster import Cluster
 from academichub.store.elastic.dead_letters import ElasticsearchDeadLetters
+from academichub.store.elastic.delivery import ElasticsearchDelivery
 from academichub.store.elastic.errors import IndexMissing
 from academichub.store.elastic.facets import ElasticsearchFacets
 from academichub.store.elastic.ingest import ElasticsearchIngestState
@@ -76,6 +78,7 @@ class ElasticsearchStore:
         self.ingest = ElasticsearchIngestState(self.cluster)
         self.briefer = ElasticsearchBrieferState(self.cluster)
         self.accounts = ElasticsearchAccountStore(self.cluster)
+        self.delivery = ElasticsearchDelivery(self.cluster)
         self.dead_letters = ElasticsearchDeadLetters(self.cluster)
 
     def ping(self) -> None:
