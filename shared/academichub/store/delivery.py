@@ -82,6 +82,7 @@ class DigestPreference(_Value):
 
     user_id: str
     email: str
+    name: Annotated[str, Field(max_length=200)] = ""  # how the digest greets them
     cadence: Cadence = "off"
     hour: Annotated[int, Field(ge=0, le=23)] = 7
     weekday: Annotated[int, Field(ge=0, le=6)] = 0
@@ -98,10 +99,7 @@ class DigestPreference(_Value):
     @field_validator("email")
     @classmethod
     def _plain_address(cls, value: str) -> str:
-        # A header value: no display name, no line breaks, nothing a header could hide.
-        if len(value) > 254 or not _EMAIL_RE.match(value):
-            raise ValueError(f"{value!r} is not a plain email address")
-        return value
+        return plain_email(value)
 
     @property
     def schedule(self) -> BriefingSchedule | None:
@@ -148,6 +146,14 @@ class Delivery(_Value):
     @property
     def final(self) -> bool:
         return self.state in FINAL_STATES
+
+
+def plain_email(value: str) -> str:
+    """``value`` if it is a bare email address (it goes into a header: no display name,
+    no line break, nothing a header could hide), else a ValueError saying so."""
+    if len(value) > 254 or not _EMAIL_RE.match(value):
+        raise ValueError(f"{value!r} is not a plain email address")
+    return value
 
 
 def webhook_delivery_id(briefing_id: str, revision: int) -> str:

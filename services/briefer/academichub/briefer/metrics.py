@@ -114,6 +114,20 @@ class BrieferMetrics:
             "Times the circuit breaker opened",
             registry=registry,
         )
+        self.deliveries = Counter(
+            "academichub_briefer_deliveries_total",
+            "Delivery attempts by channel (email, webhook) and outcome (sent, retry, "
+            "failed), and records closed as interrupted by a crash",
+            ["channel", "outcome"],
+            registry=registry,
+        )
+        self.delivery_seconds = Histogram(
+            "academichub_briefer_delivery_duration_seconds",
+            "Duration of one delivery attempt (an SMTP session, a webhook call), by channel",
+            ["channel"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=registry,
+        )
         self.open_windows = Gauge(
             "academichub_briefer_open_windows",
             "Radars with a briefing window open, at the last closer pass",
@@ -157,6 +171,11 @@ class BrieferMetrics:
         self.circuit.set(_CIRCUIT_STATES[state])
         if state == "open":
             self.circuit_opened.inc()
+
+    def observe_delivery(self, channel: str, outcome: str, seconds: float | None) -> None:
+        self.deliveries.labels(channel=channel, outcome=outcome).inc()
+        if seconds is not None:
+            self.delivery_seconds.labels(channel=channel).observe(seconds)
 
     def observe_briefing(self, provider: str, degraded: bool) -> None:
         self.briefings.labels(provider=provider, degraded=str(degraded).lower()).inc()
