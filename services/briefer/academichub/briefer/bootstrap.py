@@ -5,8 +5,10 @@
 (:mod:`academichub.platform.lifecycle`): it opens the configured store (embedded, not as
 the index writer; or Elasticsearch) on the briefer's store thread, starts the publisher
 and the ``matches`` consumer (:mod:`academichub.broker.consumer`), and runs the consumer,
-the window closer and ``/metrics``, ``/healthz``, ``/readyz`` on ``BRIEFER_METRICS_PORT``
-until SIGINT/SIGTERM. Ready means the consumer polls and the store answers.
+the window closer, the delivery loop (:mod:`academichub.briefer.delivery`: webhooks, and
+email digests when ``DELIVERY_SMTP_HOST`` is set) and ``/metrics``, ``/healthz``,
+``/readyz`` on ``BRIEFER_METRICS_PORT`` until SIGINT/SIGTERM. Ready means the consumer
+polls and the store answers.
 :func:`build_model` and :func:`build_composer` are shared with ``academichub brief``, so
 the command line briefs exactly as the service does.
 If either loop fails (store or broker trouble), the other is cancelled, everything is
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -29,11 +32,16 @@ from academichub.briefer.breaker import CircuitBreaker
 from academichub.briefer.budget import TokenLedger
 from academichub.briefer.composer import Composer
 from academichub.briefer.corpus import PhraseStatistics, StorePhraseStatistics
+from academichub.briefer.delivery import Deliverer, DeliveryPolicy, run_delivery
+from academichub.briefer.http_webhooks import HttpWebhookSender
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
+from academichub.briefer.sending import Mailer
 from academichub.briefer.service import SERVICE, BrieferService, run_closer
 from academichub.briefer.settings import BrieferSettings
+from academichub.briefer.site_links import SiteLinks
+from academichub.briefer.smtp_mailer import SmtpMailer
 from academichub.briefer.summaries import SummaryCache
 from academichub.briefer.vectors import EmbedderVectors, PaperVectorSource
 from academichub.broker.consumer import ConsumerLoop
@@ -42,6 +50,7 @@ from academichub.broker.kafka_source import GroupSource
 from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Match, TopicName
+from academichub.delivery.settings import DeliverySettings
 from academichub.platform.health_app import Check, answer, health_app
 from academichub.platform.http_server import serve_http
 from academichub.platform.lifecycle import run_main, run_until_stopped, stop_on_signals
@@ -139,6 +148,42 @@ def build_composer(
     )
 
 
+def build_deliverer(
+    settings: DeliverySettings,
+    store: AsyncStore[Store],
+    metrics: BrieferMetrics,
+    webhooks: HttpWebhookSender,
+) -> Deliverer:
+    """The delivery loop's service: webhooks always, email when SMTP is configured."""
+    mailer: Mailer | None = None
+    if settings.email_enabled:
+        smtp = SmtpMailer(settings)
+        mailer = smtp
+        log.info("email digests over SMTP at %s from %s", smtp.describe, settings.mail_from)
+    else:
+        log.info("email digests are off (set DELIVERY_SMTP_HOST and DELIVERY_MAIL_FROM)")
+    if settings.webhook.allow_loopback:
+        log.warning(
+            "webhooks may post to 127.0.0.1 (DELIVERY_WEBHOOK_ALLOW_LOOPBACK): not for production"
+        )
+    return Deliverer(
+        store=store,
+        webhooks=webhooks,
+        mailer=mailer,
+        links=SiteLinks(settings.public_url),
+        observer=metrics,
+        policy=DeliveryPolicy(
+            max_attempts=settings.max_attempts,
+            backoff_seconds=settings.backoff_seconds,
+            max_backoff_seconds=settings.max_backoff_seconds,
+            max_retry_after_seconds=settings.max_retry_after_seconds,
+            interrupted_after=dt.timedelta(seconds=settings.interrupted_after_seconds),
+            digest_max_briefings=settings.digest_max_briefings,
+            mail_from=settings.mail_from or "academichub@localhost",
+        ),
+    )
+
+
 async def serve(
     settings: BrieferSettings,
     *,
@@ -192,6 +237,14 @@ async def serve(
             metrics=metrics,
             upgrades_per_pass=settings.upgrades_per_pass,
         )
+        delivery = settings.delivery
+        webhooks = HttpWebhookSender(
+            timeout_seconds=delivery.webhook_timeout_seconds,
+            max_response_bytes=delivery.webhook_max_response_bytes,
+            allow_loopback=delivery.webhook.allow_loopback,
+        )
+        stack.push_async_callback(webhooks.aclose)
+        deliverer = build_deliverer(delivery, store, metrics, webhooks)
         consumer = ConsumerLoop(
             topic=TopicName.MATCHES,
             event=Match,
@@ -226,6 +279,7 @@ async def serve(
                 ),
                 "matches": consumer.run(stop),
                 "closer": run_closer(service, stop, interval=settings.check_interval_seconds),
+                "delivery": run_delivery(deliverer, stop, interval=delivery.interval_seconds),
             },
             grace_seconds=settings.common.stop_grace_seconds,
         )

@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from academichub.briefer.budget import DailyLimits
 from academichub.briefer.policy import WindowPolicy
 from academichub.briefer.synthesis import SynthesisLimits
+from academichub.delivery.settings import DeliverySettings
 from academichub.platform.settings import CommonSettings
 
 
@@ -29,6 +30,8 @@ class BrieferSettings(BaseSettings):
     )
 
     common: CommonSettings = Field(default_factory=CommonSettings)
+    # Digests and webhooks (DELIVERY_*): the briefer delivers the briefings it owns.
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     window_max_papers: int = Field(
         default=200,
         ge=1,
