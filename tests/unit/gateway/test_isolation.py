@@ -46,6 +46,13 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/radars/{radar_id}/feed-token"): {"data": {}},
     ("POST", "/radars/{radar_id}/feed-token/revoke"): {"data": {}},
     ("GET", "/briefings/{briefing_id}"): {},
+    ("GET", "/api/radars/{radar_id}/webhook"): {},
+    ("PUT", "/api/radars/{radar_id}/webhook"): {"json": {"url": "https://hooks.example.org/x"}},
+    ("DELETE", "/api/radars/{radar_id}/webhook"): {},
+    ("GET", "/api/radars/{radar_id}/deliveries"): {},
+    ("GET", "/radars/{radar_id}/webhook"): {},
+    ("POST", "/radars/{radar_id}/webhook"): {"data": {"url": "https://hooks.example.org/x"}},
+    ("POST", "/radars/{radar_id}/webhook/delete"): {"data": {}},
 }
 
 

@@ -35,6 +35,7 @@ from academichub.gateway.probes import BrokerProbe
 from academichub.gateway.radar_service import RadarService
 from academichub.gateway.routes import (
     account,
+    delivery,
     docs,
     feeds,
     health,
@@ -170,6 +171,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     papers.router,
     radars.router,
     radars.briefings_router,
+    delivery.api,
+    delivery.pages,
     feeds.router,
     sources.router,
     docs.router,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from academichub.gateway.delivery_words import DELIVERY_MESSAGES
+
 Lang = Literal["zh", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = ("zh", "en")
 DEFAULT_LANG: Final[Lang] = "zh"
@@ -498,6 +500,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
 }
 
 # Headlines and sentences exist for these statuses; any other reads as a generic error.
+# Delivery's words live beside its pages' code; one table serves every page.
+MESSAGES.update(DELIVERY_MESSAGES)
+
 _STATUSES = (401, 403, 404, 405, 409, 413, 414, 422, 429, 500, 503)
 
 

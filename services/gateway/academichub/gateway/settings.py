@@ -12,6 +12,7 @@ import datetime as dt
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from academichub.delivery.settings import WebhookAddressSettings
 from academichub.embedding.settings import EmbeddingSettings
 from academichub.platform.settings import CommonSettings
 from academichub.source_defaults import DEFAULT_SOURCE_NAMES
@@ -24,6 +25,8 @@ class GatewaySettings(BaseSettings):
     # The model that embeds what people type: radars' described interests and ~"…"
     # searches (the same EMBEDDING_* as the matcher's embedding role: vectors compare).
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    # DELIVERY_WEBHOOK_ALLOW_LOOPBACK: the briefer reads the same rule when it posts.
+    webhooks: WebhookAddressSettings = Field(default_factory=WebhookAddressSettings)
     host: str = Field(default="127.0.0.1", description="Interface uvicorn listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="HTTP port (GATEWAY_PORT)")
     page_size: int = Field(default=20, ge=1, le=100, description="Papers per home page")

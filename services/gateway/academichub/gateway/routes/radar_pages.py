@@ -34,6 +34,7 @@ from academichub.gateway.radar_views import (
     period_starts,
     schedule_words,
 )
+from academichub.gateway.routes.delivery import delivery_lines, radar_delivery
 from academichub.gateway.routes.feeds import feed_url, issue_feed_token
 from academichub.gateway.routes.radars import forget_feedback
 from academichub.gateway.schemas import MAX_NAME, MAX_QUERY
@@ -227,6 +228,7 @@ async def _radar_view(
         return a.feedback_for_radar(radar_id), a.get_feed_token(radar_id) is not None
 
     feedback, has_feed = await accounts.run(read)
+    _, deliveries = await radar_delivery(request.app.state.context.store, radar_id)
     verdicts = {f.paper_id: f.verdict for f in feedback if f.user_id == viewer.user.id}
     radar = found.radar
     pages = max(1, -(-found.total // MATCHES_PER_PAGE))
@@ -261,6 +263,7 @@ async def _radar_view(
             "next_url": f"/radars/{radar_id}?page={page + 1}#matches" if page < pages else None,
             "last_url": f"/radars/{radar_id}?page={pages}#matches",
             "has_feed": has_feed,
+            "deliveries": delivery_lines(deliveries, found.radar.schedule.timezone, t),
             "unannounced": request.query_params.get("unannounced") == "1",
             **_form_context(form, checked),
         },
