@@ -1,5 +1,5 @@
-"""A radar taken elsewhere: its Atom feed (with a revocable token, for feed readers that
-cannot send headers) and the BibTeX of its matches.
+"""A radar taken elsewhere: its Atom feed of matches and briefings (with a revocable token,
+for feed readers that cannot send headers) and the BibTeX of its matches.
 
 A wrong, revoked or missing token answers 404 like a missing radar, so a guessed URL
 reveals nothing. The token is stored as a digest and shown once, when it is issued.
@@ -31,6 +31,7 @@ from academichub.store.accounts import AccountStore, FeedToken, digest, new_secr
 
 router = APIRouter(prefix="/api/radars", tags=["feeds"], responses=errors(401, 404, 422, 429, 503))
 FEED_ITEMS = 100
+FEED_BRIEFINGS = 20
 
 
 def base_url(request: Request) -> str:
@@ -105,10 +106,15 @@ async def atom_feed(
     token: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     radar = await _feed_radar(request, context, radar_id, token)
-    found = await context.store.run(lambda s: _matched_papers(s, radar_id, FEED_ITEMS))
+    found, briefings = await context.store.run(
+        lambda s: (
+            _matched_papers(s, radar_id, FEED_ITEMS),
+            s.briefings.briefings_for_radar(radar_id, FEED_BRIEFINGS),
+        )
+    )
     # A feed lists what arrived last first; the store gives best matches first.
     items = sorted((item for _, item in found), key=lambda i: i.matched_at, reverse=True)
-    body = radar_feed(radar, items, base_url=base_url(request))
+    body = radar_feed(radar, items, base_url=base_url(request), briefings=briefings)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
