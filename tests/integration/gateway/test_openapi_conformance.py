@@ -7,10 +7,11 @@ refused; declared authentication enforced; unsupported methods answered 405 with
 ``Allow`` that lists what the path serves.
 
 One allowance, stated here rather than hidden: a radar query, a page cursor and a date
-range can be well-formed and still not mean anything (``q=(``, a cursor this API never
-issued, ``from`` after ``to``). JSON Schema cannot say so, so for the operations that take
-them a 422 is an accepted answer to schema-valid data; every other status still fails the
-positive-data check.
+range, a time zone or a webhook URL can be well-formed and still not mean anything
+(``q=(``, a cursor this API never issued, ``from`` after ``to``, a zone IANA does not
+name, a URL resolving to a private address). JSON Schema cannot say so, so for the
+operations that take them a 422 is an accepted answer to schema-valid data; every other
+status still fails the positive-data check.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ CONFIG = SchemathesisConfig.from_dict(
         "generation": {"max-examples": EXAMPLES, "deterministic": True},
         "operations": [
             {
-                "include-path-regex": r"^/api/(papers|radars|radars/preview|radars/\{radar_id\})$",
+                "include-path-regex": r"^/api/(papers|radars|radars/preview|radars/\{radar_id\}"
+                r"|account/digest|radars/\{radar_id\}/webhook)$",
                 "checks": {"positive_data_acceptance": {"expected-statuses": MEANING_CHECKED}},
             }
         ],

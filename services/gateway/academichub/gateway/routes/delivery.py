@@ -39,7 +39,7 @@ from academichub.gateway.openapi_doc import errors
 from academichub.gateway.principal import Principal
 from academichub.gateway.problems import Problem
 from academichub.gateway.radar_views import local_time
-from academichub.gateway.schemas import TimeZone
+from academichub.gateway.schemas import Hour, TimeZone, Weekday
 from academichub.gateway.web import language, render
 from academichub.store.delivery import (
     MAX_SECRET,
@@ -58,15 +58,17 @@ pages = APIRouter(include_in_schema=False)
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # As the radar bodies (schemas._Body): a misspelt field or a number sent as false or
+    # "5" is refused, not quietly converted.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class DigestSettings(_Body):
     """A user's email digest."""
 
     cadence: Cadence = Field(description="off, daily, or weekly")
-    hour: int = Field(default=7, ge=0, le=23, description="Hour of the day it is sent")
-    weekday: int = Field(default=0, ge=0, le=6, description="Weekly: 0 = Monday … 6 = Sunday")
+    hour: Hour = 7
+    weekday: Weekday = Field(default=0, description="Weekly: 0 = Monday … 6 = Sunday")
     timezone: TimeZone = "UTC"
     language: Language = "zh"
 
@@ -383,7 +385,8 @@ async def save_digest_page(
         "language": language_,
     }
     try:
-        given = DigestSettings.model_validate(values)
+        # A form sends text ("7"), so its numbers are read, not refused as JSON's are.
+        given = DigestSettings.model_validate(values, strict=False)
     except ValidationError as exc:
         found = {str(e["loc"][0]): str(e["msg"]) for e in exc.errors() if e.get("loc")}
         return _digest_page(request, viewer, values, found, status=422)
