@@ -28,6 +28,8 @@ COPY pyproject.toml uv.lock ./
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-project
 COPY README.md ./
+COPY cli ./cli
+COPY bench ./bench
 COPY shared ./shared
 COPY services ./services
 # --no-editable: the project is installed as a wheel, so the runtime stage needs no sources.

@@ -28,7 +28,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 typecheck: install
-	$(VENV)/bin/mypy shared services
+	$(VENV)/bin/mypy cli bench shared services
 
 unit: install
 	$(VENV)/bin/pytest -q tests/unit

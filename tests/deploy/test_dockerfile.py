@@ -70,7 +70,15 @@ def test_the_build_context_leaves_out_local_state() -> None:
     # An allow-list: everything excluded first, then only what the build copies.
     assert lines[0] == "*"
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
-    assert allowed == {"pyproject.toml", "uv.lock", "README.md", "shared", "services"}
+    assert allowed == {
+        "pyproject.toml",
+        "uv.lock",
+        "README.md",
+        "cli",
+        "bench",
+        "shared",
+        "services",
+    }
     copied = set(re.findall(r"^COPY (?!--from)(?:--\S+ )*(.+?) \S+$", TEXT, flags=re.MULTILINE))
     sources = {s for line in copied for s in line.split()}
     assert sources <= allowed | {"./"}, sources

@@ -417,7 +417,7 @@ def run_bench_briefing(
     limit_blas_threads(1)
     say: Callable[[str], None] = (lambda _: None) if as_json else print
     if papers_path is not None:
-        from academichub.cli.match import load_papers
+        from academichub.contracts.paper_lines import load_papers
 
         papers, problems = load_papers(papers_path)
         for problem in problems:

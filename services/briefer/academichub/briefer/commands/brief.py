@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import sys
-from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
@@ -29,28 +27,13 @@ from academichub.briefer.settings import BrieferSettings
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Briefing, BriefingSchedule, Match, Paper, Radar
 from academichub.contracts.events import Language
+from academichub.contracts.paper_lines import load_papers
 from academichub.platform.errors import ConfigError
 from academichub.platform.settings import env_variable, load_settings
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 
 RADAR_ID = "cli"
-
-
-def load_papers(path: str) -> tuple[list[Paper], list[str]]:
-    papers: list[Paper] = []
-    problems: list[str] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                papers.append(Paper.model_validate(json.loads(line)))
-            except json.JSONDecodeError as exc:
-                problems.append(f"{path}:{number}: not JSON: {exc.msg}")
-            except ValidationError as exc:
-                problems.append(f"{path}:{number}: invalid paper: {exc.errors()[0]['msg']}")
-    return papers, problems
 
 
 def brief_settings(base_url: str | None, model: str | None) -> BrieferSettings:

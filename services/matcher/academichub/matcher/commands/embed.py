@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from academichub.cli.match import load_papers
+from academichub.contracts.paper_lines import load_papers
 from academichub.embedding.port import Embedder
 from academichub.embedding.settings import EmbeddingSettings, build_embedder
 from academichub.embedding.text import paper_text

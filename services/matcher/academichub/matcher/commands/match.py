@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from academichub.contracts import Paper, Radar
+from academichub.contracts.paper_lines import json_lines, load_papers
 from academichub.embedding.port import EmbeddingModel
 from academichub.embedding.text import interest_text, paper_text
 from academichub.matcher.pipeline import MatchingPipeline
@@ -41,22 +40,12 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 DEFAULT_PER_DAY = 3.0
 
 
-def _lines(path: str) -> Iterator[tuple[int, Any]]:
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, exc
-
-
 SEMANTIC_KEYS = ("seeds", "interest", "per_day", "threshold", "liked", "disliked")
 
 
 def load_radars(path: str) -> tuple[list[Radar], list[str]]:
     radars, problems = [], []
-    for number, item in _lines(path):
+    for number, item in json_lines(path):
         where = f"{path}:{number}"
         if isinstance(item, Exception) or not isinstance(item, dict):
             problems.append(f"{where}: not a JSON object")
@@ -86,19 +75,6 @@ def load_radars(path: str) -> tuple[list[Radar], list[str]]:
         except ValidationError as exc:
             problems.append(f"{where}: invalid radar: {exc.errors()[0]['msg']}")
     return radars, problems
-
-
-def load_papers(path: str) -> tuple[list[Paper], list[str]]:
-    papers, problems = [], []
-    for number, item in _lines(path):
-        if isinstance(item, Exception):
-            problems.append(f"{path}:{number}: not JSON: {item}")
-            continue
-        try:
-            papers.append(Paper.model_validate(item))
-        except ValidationError as exc:
-            problems.append(f"{path}:{number}: invalid paper: {exc.errors()[0]['msg']}")
-    return papers, problems
 
 
 def run_match(radars_path: str, papers_path: str) -> int:
@@ -148,7 +124,7 @@ def _semantic_role(
 ) -> SemanticPipeline:
     """The embedding role over the file: every paper's vector stored (newest version of
     each), interests embedded, thresholds from ``per_day`` over the file's papers."""
-    from academichub.cli.embed import open_embedder  # loads the model only when needed
+    from academichub.matcher.commands.embed import open_embedder  # loads the model only when needed
 
     embedder = open_embedder()
     model = embedder.model

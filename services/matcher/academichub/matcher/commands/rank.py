@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from academichub.cli.embed import open_embedder
-from academichub.cli.match import load_papers
 from academichub.contracts import MatchedTerm, Paper
+from academichub.contracts.paper_lines import load_papers
 from academichub.embedding.text import interest_text, paper_text
+from academichub.matcher.commands.embed import open_embedder
 from academichub.radar.ast import Node
 from academichub.radar.document import PaperDocument
 from academichub.radar.evaluate import evaluate
