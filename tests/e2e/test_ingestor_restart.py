@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from academichub.contracts import TopicName
-from academichub.ingestor import pages
+from academichub.ingestor.domain import pages
 from tests.support.brokers import BrokerUnderTest
 from tests.support.feed_server import FeedServer, Route, serve_feeds
 from tests.support.kafka import read_topic

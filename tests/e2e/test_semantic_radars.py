@@ -20,7 +20,7 @@ import pytest
 from academichub.broker.local import free_port
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Paper, TopicName
-from academichub.gateway.search_hints import STOP_WORDS
+from academichub.gateway.domain.search_hints import STOP_WORDS
 from academichub.ingestor.formats import FORMATS
 from tests.conftest import QUANT_PH_RSS
 from tests.support.brokers import BrokerUnderTest

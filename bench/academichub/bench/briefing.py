@@ -6,9 +6,9 @@ the same windows with two extractive briefers and prints their figures side by s
 
 - **old** — the extractive briefer before issue 18, frozen in
   :mod:`academichub.bench.briefing_old` (reachable from the bench only);
-- **new** — :mod:`academichub.briefer.extractive` as the service runs it with the
+- **new** — :mod:`academichub.briefer.domain.extractive` as the service runs it with the
   embedding port configured: MiniLM vectors of the window's papers, phrase frequencies
-  of the whole corpus (:class:`~academichub.briefer.corpus.CountedPhraseStatistics`,
+  of the whole corpus (:class:`~academichub.briefer.domain.corpus.CountedPhraseStatistics`,
   the same counts a store holding these papers gives);
 - in the table only, **new, TF-IDF** — the new briefer on its fallback (no embeddings).
 
@@ -28,7 +28,7 @@ all-MiniLM-L6-v2, cosine of unit vectors, vectors cached under ``var/cache/embed
 - ``across_theme_similarity``: for the same papers, the mean cosine to the papers of the
   window's other themes; averaged likewise;
 - ``generic_theme_name_share``: share of those themes whose name has a stop word, a
-  reporting verb or a generic word (:func:`academichub.briefer.keyphrases.filler_words`:
+  reporting verb or a generic word (:func:`academichub.briefer.domain.keyphrases.filler_words`:
   the tested lists; a compound such as "first-order" counts by its head);
 - ``cross_field_connections``: connections whose papers span two or more top-level
   fields, over all windows; ``connection_similarity``: their mean cosine between papers
@@ -55,14 +55,14 @@ import numpy as np
 from academichub.bench import briefing_old
 from academichub.bench.corpus import recorded_papers
 from academichub.bench.ingest import FIXTURE_FORMATS, default_fixtures_dir
-from academichub.briefer.citations import ids_in_text
-from academichub.briefer.corpus import CountedPhraseStatistics
-from academichub.briefer.draft import BriefingParts
-from academichub.briefer.extractive import candidate_keys, plan_window, render
-from academichub.briefer.fields import paper_field
-from academichub.briefer.keyphrases import PaperPhrases, filler_words
-from academichub.briefer.tex import tex_command_chars
-from academichub.briefer.vectors import MINILM_LINK_SIMILARITY, WindowVectors
+from academichub.briefer.domain.citations import ids_in_text
+from academichub.briefer.domain.corpus import CountedPhraseStatistics
+from academichub.briefer.domain.draft import BriefingParts
+from academichub.briefer.domain.extractive import candidate_keys, plan_window, render
+from academichub.briefer.domain.fields import paper_field
+from academichub.briefer.domain.keyphrases import PaperPhrases, filler_words
+from academichub.briefer.domain.tex import tex_command_chars
+from academichub.briefer.domain.vectors import MINILM_LINK_SIMILARITY, WindowVectors
 from academichub.contracts import Paper
 from academichub.contracts.events import Language
 from academichub.embedding.port import Embedder, Vectors

@@ -1,7 +1,7 @@
 """FROZEN: the extractive briefer as it was before issue 18, kept for the quality report.
 
 ``academichub bench briefing`` prints this briefer beside today's, on the same windows,
-so the report shows what changed. It is a copy of ``academichub.briefer.extractive`` at
+so the report shows what changed. It is a copy of ``academichub.briefer.domain.extractive`` at
 commit 34fba39 (main before issue 18), unchanged but for this docstring and
 :func:`named_themes` at the end, which returns the names its themes were titled with
 (the same computation ``_themes`` makes). Nothing outside :mod:`academichub.bench` may
@@ -49,9 +49,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from academichub.briefer.draft import BriefingParts
-from academichub.briefer.fields import paper_field, paper_fields, primary_category
-from academichub.briefer.text import clean_text, clip, split_sentences
+from academichub.briefer.domain.draft import BriefingParts
+from academichub.briefer.domain.fields import paper_field, paper_fields, primary_category
+from academichub.briefer.domain.text import clean_text, clip, split_sentences
 from academichub.contracts import Connection, NotablePaper, Paper, PaperTldr, Theme
 from academichub.contracts.events import Language
 from academichub.radar.analysis import stem, tokenize

@@ -20,12 +20,12 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.breaker import CircuitBreaker
-from academichub.briefer.composer import Composed, Composer
+from academichub.briefer.domain.breaker import CircuitBreaker
+from academichub.briefer.domain.composer import Composed, Composer
+from academichub.briefer.domain.model import ChatModel
+from academichub.briefer.domain.policy import WindowPolicy
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
-from academichub.briefer.policy import WindowPolicy
 from academichub.briefer.service import BrieferService, run_closer
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper, TopicName

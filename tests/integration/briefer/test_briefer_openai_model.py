@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.breaker import CircuitBreaker
-from academichub.briefer.composer import Composed
+from academichub.briefer.domain.breaker import CircuitBreaker
+from academichub.briefer.domain.composer import Composed
+from academichub.briefer.domain.model import ChatModel
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
 from academichub.contracts import Paper
 from tests.integration.briefer.chat_server import (
@@ -329,7 +329,7 @@ async def test_the_breaker_stops_calling_a_failing_endpoint(
 async def test_a_well_behaved_server_writes_a_staged_briefing_too(
     server: ChatServer, model: OpenAIChatModel, metrics: BrieferMetrics
 ) -> None:
-    from academichub.briefer.synthesis import SynthesisLimits
+    from academichub.briefer.domain.synthesis import SynthesisLimits
     from tests.unit.briefer.briefer_samples import paper
 
     server.responder = well_behaved

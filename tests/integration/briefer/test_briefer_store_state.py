@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from academichub.briefer.store_parts import BrieferStore
+from academichub.briefer.domain.store_parts import BrieferStore
 from academichub.contracts import Briefing
 from academichub.store.embedded import EmbeddedStore
 from academichub.store.memory import InMemoryStore

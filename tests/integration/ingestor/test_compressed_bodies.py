@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import TopicName
 from academichub.ingestor.bootstrap import poll_round
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import (
     HttpFetcher,
     ResponseTooLarge,
@@ -26,7 +27,6 @@ from academichub.ingestor.fetch import (
 )
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
 from academichub.platform.errors import TransientError

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from academichub.contracts import Paper
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.fetch import HttpFetcher
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.settings import IngestorSettings
 from tests.conftest import FIXTURES
 from tests.support.feed_server import Route, serve_feeds

@@ -21,10 +21,10 @@ from academichub.broker.publisher import KafkaPublisher, PublishRefused
 from academichub.contracts import Paper, TopicName, encode_event
 from academichub.contracts.bounds import MAX_EVENT_BYTES, PAPER_BOUNDS, TRUNCATION_MARKER
 from academichub.ingestor.bootstrap import poll_round
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import HttpFetcher
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
 from academichub.source_status import read_status

@@ -10,12 +10,12 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.budget import DailyLimits, TokenLedger
-from academichub.briefer.composer import Composer
+from academichub.briefer.domain.budget import DailyLimits, TokenLedger
+from academichub.briefer.domain.composer import Composer
+from academichub.briefer.domain.model import ChatModel, ChatRequest
+from academichub.briefer.domain.summaries import SummaryCache
+from academichub.briefer.domain.synthesis import SynthesisLimits
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ChatModel, ChatRequest
-from academichub.briefer.summaries import SummaryCache
-from academichub.briefer.synthesis import SynthesisLimits
 from academichub.contracts import BriefingSchedule, Match, MatchedTerm, Paper, Radar
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore

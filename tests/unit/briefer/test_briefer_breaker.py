@@ -3,8 +3,8 @@ import dataclasses
 
 import pytest
 
-from academichub.briefer.breaker import CircuitBreaker
-from academichub.briefer.model import (
+from academichub.briefer.domain.breaker import CircuitBreaker
+from academichub.briefer.domain.model import (
     ChatAnswer,
     ChatRequest,
     ModelError,

@@ -1,7 +1,7 @@
 import pytest
 
-from academichub.briefer.citations import canonical_citation, clean_draft
-from academichub.briefer.draft import BriefingDraft, DraftInvalid, parse_draft
+from academichub.briefer.domain.citations import canonical_citation, clean_draft
+from academichub.briefer.domain.draft import BriefingDraft, DraftInvalid, parse_draft
 
 WINDOW = ["arxiv:2606.00001", "arxiv:2606.00002", "doi:10.1038/s41586-026-0001-x"]
 
@@ -143,8 +143,8 @@ def test_parse_draft_says_why_an_answer_is_unusable(content: str, message: str) 
 
 
 def test_a_staged_theme_is_held_to_its_group() -> None:
-    from academichub.briefer.citations import clean_theme
-    from academichub.briefer.draft import DraftTheme
+    from academichub.briefer.domain.citations import clean_theme
+    from academichub.briefer.domain.draft import DraftTheme
 
     theme = DraftTheme(
         title="Decoders", synthesis="See arxiv:2606.00002.", paper_ids=[WINDOW[0], WINDOW[1]]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from academichub.briefer.clustering import cluster, silhouette
+from academichub.briefer.domain.clustering import cluster, silhouette
 
 
 def topics(rng: np.random.Generator, sizes: list[int], spread: float, dim: int = 32) -> np.ndarray:

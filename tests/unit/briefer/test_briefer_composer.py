@@ -4,17 +4,17 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.budget import DailyLimits
-from academichub.briefer.composer import Composed, Composer
-from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import (
+from academichub.briefer.domain.budget import DailyLimits
+from academichub.briefer.domain.composer import Composed, Composer
+from academichub.briefer.domain.model import (
     ModelError,
     ModelOutputInvalid,
     ModelRejected,
     ModelUnavailable,
     ScriptedChatModel,
 )
-from academichub.briefer.synthesis import SynthesisLimits
+from academichub.briefer.domain.synthesis import SynthesisLimits
+from academichub.briefer.metrics import BrieferMetrics
 from academichub.store.memory import InMemoryStore
 from tests.unit.briefer.briefer_samples import (
     T0,

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from academichub.briefer.corpus import CorpusCounts
-from academichub.briefer.extractive import candidate_keys, plan_window, render
-from academichub.briefer.keyphrases import phrase_key
-from academichub.briefer.vectors import (
+from academichub.briefer.domain.corpus import CorpusCounts
+from academichub.briefer.domain.extractive import candidate_keys, plan_window, render
+from academichub.briefer.domain.keyphrases import phrase_key
+from academichub.briefer.domain.vectors import (
     MINILM_LINK_SIMILARITY,
     TFIDF_LINK_SIMILARITY,
     WindowVectors,

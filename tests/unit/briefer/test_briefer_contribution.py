@@ -1,7 +1,7 @@
 """Contribution sentences: the TL;DR is what the paper says it does, cut cleanly."""
 
-from academichub.briefer.contribution import claim, clip_clean, contribution, tldr
-from academichub.briefer.tex import tex_command_chars
+from academichub.briefer.domain.contribution import claim, clip_clean, contribution, tldr
+from academichub.briefer.domain.tex import tex_command_chars
 from tests.unit.briefer.briefer_samples import paper
 
 

@@ -1,8 +1,12 @@
 """Phrase frequencies: the store's search index and the in-memory count agree."""
 
-from academichub.briefer.corpus import CountedPhraseStatistics, StorePhraseStatistics, window_counts
-from academichub.briefer.extractive import candidate_keys
-from academichub.briefer.keyphrases import phrase_key
+from academichub.briefer.domain.corpus import (
+    CountedPhraseStatistics,
+    StorePhraseStatistics,
+    window_counts,
+)
+from academichub.briefer.domain.extractive import candidate_keys
+from academichub.briefer.domain.keyphrases import phrase_key
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from tests.unit.briefer.test_briefer_extractive import window

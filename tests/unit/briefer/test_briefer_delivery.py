@@ -11,10 +11,10 @@ from email.message import EmailMessage
 
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.delivery import Deliverer, DeliveryPolicy
+from academichub.briefer.domain.delivery import Deliverer, DeliveryPolicy
+from academichub.briefer.domain.sending import Outcome, RecordingMailer, RecordingWebhooks, Reply
+from academichub.briefer.domain.site_links import SiteLinks
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.sending import Outcome, RecordingMailer, RecordingWebhooks, Reply
-from academichub.briefer.site_links import SiteLinks
 from academichub.contracts import Briefing, Theme
 from academichub.delivery.unsubscribe import unsubscribed_user
 from academichub.store.delivery import Delivery, DigestPreference, Webhook

@@ -4,11 +4,11 @@ import re
 
 import numpy as np
 
-from academichub.briefer.corpus import CorpusCounts
-from academichub.briefer.extractive import candidate_keys, plan_window, summarise
-from academichub.briefer.keyphrases import is_filler, phrase_key
-from academichub.briefer.text import split_sentences
-from academichub.briefer.vectors import WindowVectors
+from academichub.briefer.domain.corpus import CorpusCounts
+from academichub.briefer.domain.extractive import candidate_keys, plan_window, summarise
+from academichub.briefer.domain.keyphrases import is_filler, phrase_key
+from academichub.briefer.domain.text import split_sentences
+from academichub.briefer.domain.vectors import WindowVectors
 from academichub.contracts import Briefing, Paper
 from tests.unit.briefer.briefer_samples import paper, pid
 

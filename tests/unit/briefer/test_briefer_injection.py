@@ -7,8 +7,8 @@ and even a model that obeys it cannot make the briefing cite outside the window.
 
 from typing import Any
 
-from academichub.briefer.composer import Composed
-from academichub.briefer.model import ChatRequest, ScriptedChatModel
+from academichub.briefer.domain.composer import Composed
+from academichub.briefer.domain.model import ChatRequest, ScriptedChatModel
 from academichub.contracts import Briefing
 from tests.unit.briefer.briefer_samples import data_of, make_composer, paper, pid, radar
 

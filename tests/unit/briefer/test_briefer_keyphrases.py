@@ -2,7 +2,7 @@
 
 import pytest
 
-from academichub.briefer.keyphrases import (
+from academichub.briefer.domain.keyphrases import (
     GENERIC_WORDS,
     REPORTING_VERBS,
     STOP_WORDS,

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from academichub.briefer.domain.model import ChatRequest, ModelRejected, ScriptedChatModel
+from academichub.briefer.domain.synthesis import SynthesisLimits
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ChatRequest, ModelRejected, ScriptedChatModel
-from academichub.briefer.synthesis import SynthesisLimits
 from academichub.contracts import Briefing
 from tests.unit.briefer.briefer_samples import (
     make_composer,

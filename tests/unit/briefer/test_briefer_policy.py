@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from academichub.briefer.policy import WindowPolicy, due_windows, next_close
+from academichub.briefer.domain.policy import WindowPolicy, due_windows, next_close
 from academichub.contracts import BriefingSchedule
 from academichub.store.port import OpenWindow, PendingItem
 from tests.unit.briefer.briefer_samples import T0

@@ -1,7 +1,7 @@
 import json
 import re
 
-from academichub.briefer.prompt import PromptBudget, build_messages, repair_messages
+from academichub.briefer.domain.prompt import PromptBudget, build_messages, repair_messages
 from tests.unit.briefer.briefer_samples import paper
 
 INJECTION = (
@@ -88,7 +88,11 @@ def test_a_repair_request_replays_the_bad_answer_and_the_error() -> None:
 
 
 def test_theme_and_synthesis_requests_fence_titles_tldrs_and_earlier_themes() -> None:
-    from academichub.briefer.prompt import summary_messages, synthesis_messages, themes_messages
+    from academichub.briefer.domain.prompt import (
+        summary_messages,
+        synthesis_messages,
+        themes_messages,
+    )
     from academichub.contracts import Theme
 
     hostile = paper(1, title=INJECTION)

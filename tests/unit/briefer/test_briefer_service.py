@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.breaker import CircuitBreaker
-from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import (
+from academichub.briefer.domain.breaker import CircuitBreaker
+from academichub.briefer.domain.model import (
     ChatModel,
     ModelOutputInvalid,
     ModelUnavailable,
     ScriptedChatModel,
 )
-from academichub.briefer.policy import WindowPolicy
+from academichub.briefer.domain.policy import WindowPolicy
+from academichub.briefer.metrics import BrieferMetrics
 from academichub.briefer.service import BrieferService, run_closer
 from academichub.broker.consumer import ConsumerLoop
 from academichub.broker.dead_letters import DeadLetters

@@ -1,16 +1,16 @@
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.draft import SUMMARIES_SCHEMA, SummariesDraft
-from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import (
+from academichub.briefer.domain.draft import SUMMARIES_SCHEMA, SummariesDraft
+from academichub.briefer.domain.model import (
     ChatAnswer,
     ChatRequest,
     ModelOutputInvalid,
     ScriptedChatModel,
 )
-from academichub.briefer.structured import ask, request_estimate
-from academichub.briefer.tokens import BudgetExhausted, TokenMeter, estimate_tokens
+from academichub.briefer.domain.structured import ask, request_estimate
+from academichub.briefer.domain.tokens import BudgetExhausted, TokenMeter, estimate_tokens
+from academichub.briefer.metrics import BrieferMetrics
 from tests.unit.briefer.briefer_samples import sample, summaries_answer
 
 REQUEST = ChatRequest(

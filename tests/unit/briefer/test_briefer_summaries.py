@@ -5,11 +5,11 @@ import datetime as dt
 
 from prometheus_client import CollectorRegistry
 
+from academichub.briefer.domain.model import ModelUnavailable, ScriptedChatModel
+from academichub.briefer.domain.policy import WindowPolicy
+from academichub.briefer.domain.summaries import SummaryCache
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ModelUnavailable, ScriptedChatModel
-from academichub.briefer.policy import WindowPolicy
 from academichub.briefer.service import BrieferService
-from academichub.briefer.summaries import SummaryCache
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import BriefingSchedule, TopicName
 from academichub.store.door import AsyncStore

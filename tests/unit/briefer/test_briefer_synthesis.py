@@ -2,11 +2,16 @@
 
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.extractive import plan_window
+from academichub.briefer.domain.extractive import plan_window
+from academichub.briefer.domain.model import (
+    ChatRequest,
+    ModelOutputInvalid,
+    Reply,
+    ScriptedChatModel,
+)
+from academichub.briefer.domain.structured import request_estimate
+from academichub.briefer.domain.synthesis import SynthesisLimits, plan
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ChatRequest, ModelOutputInvalid, Reply, ScriptedChatModel
-from academichub.briefer.structured import request_estimate
-from academichub.briefer.synthesis import SynthesisLimits, plan
 from academichub.contracts import Paper
 from tests.unit.briefer.briefer_samples import (
     data_of,

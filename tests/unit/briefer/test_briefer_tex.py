@@ -1,6 +1,11 @@
 """TeX in briefing text: math intact, commands outside math made plain and counted."""
 
-from academichub.briefer.tex import pieces, plain_outside_math, tex_command_chars, without_math
+from academichub.briefer.domain.tex import (
+    pieces,
+    plain_outside_math,
+    tex_command_chars,
+    without_math,
+)
 
 
 def test_math_runs_are_found_in_every_delimiter() -> None:

@@ -2,10 +2,10 @@
 
 from prometheus_client import CollectorRegistry
 
-from academichub.briefer.composer import Composer
-from academichub.briefer.corpus import CountedPhraseStatistics
+from academichub.briefer.domain.composer import Composer
+from academichub.briefer.domain.corpus import CountedPhraseStatistics
+from academichub.briefer.domain.vectors import EmbedderVectors, tfidf_vectors
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.vectors import EmbedderVectors, tfidf_vectors
 from academichub.embedding.fake import FakeEmbedder
 from academichub.embedding.port import EmbeddingRejected, EmbeddingUnavailable
 from academichub.embedding.text import paper_text

@@ -13,11 +13,11 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 
-from academichub.briefer.digest_periods import carried_since, due_close, latest_close
+from academichub.briefer.domain.digest_periods import carried_since, due_close, latest_close
+from academichub.briefer.domain.sending import Reply
+from academichub.briefer.domain.site_links import SiteLinks
+from academichub.briefer.domain.webhook_messages import judge, request_for
 from academichub.briefer.http_webhooks import retry_after_seconds
-from academichub.briefer.sending import Reply
-from academichub.briefer.site_links import SiteLinks
-from academichub.briefer.webhook_messages import judge, request_for
 from academichub.contracts import Briefing, BriefingSchedule, Connection, Theme
 from academichub.delivery.addresses import check_webhook_url, refusal
 from academichub.delivery.unsubscribe import unsubscribe_token, unsubscribed_user

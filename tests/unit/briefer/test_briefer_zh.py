@@ -6,9 +6,9 @@ import re
 import pytest
 
 from academichub.bench.corpus import recorded_papers
-from academichub.briefer.extractive import plan_window, render
-from academichub.briefer.field_names import FIELD_NAMES, field_name
-from academichub.briefer.fields import paper_field, primary_category
+from academichub.briefer.domain.extractive import plan_window, render
+from academichub.briefer.domain.field_names import FIELD_NAMES, field_name
+from academichub.briefer.domain.fields import paper_field, primary_category
 from tests.unit.briefer.test_briefer_extractive import VECTORS, window
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")

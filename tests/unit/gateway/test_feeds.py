@@ -6,8 +6,8 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 from academichub.contracts import Match, MatchedTerm, Paper, Radar
-from academichub.gateway.atom import ATOM_NS, FeedItem, radar_feed
-from academichub.gateway.bibtex import bibliography, tex_value
+from academichub.gateway.domain.atom import ATOM_NS, FeedItem, radar_feed
+from academichub.gateway.domain.bibtex import bibliography, tex_value
 from tests.unit.gateway.harness import NOW, Gateway, MakePaper
 
 A = f"{{{ATOM_NS}}}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from academichub.gateway.app import PACKAGE_DIR
-from academichub.gateway.i18n import MESSAGES, Translator
+from academichub.gateway.domain.i18n import MESSAGES, Translator
 
 
 def test_every_message_the_templates_use_is_in_the_catalogue() -> None:

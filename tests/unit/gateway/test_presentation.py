@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from academichub.contracts import Paper
-from academichub.gateway.presentation import (
+from academichub.gateway.domain.presentation import (
     entry_number,
     marked_html,
     safe_link,

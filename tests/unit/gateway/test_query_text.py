@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from academichub.gateway.query_text import (
+from academichub.gateway.domain.query_text import (
     _error_key,
     query_error_message,
     query_reading,

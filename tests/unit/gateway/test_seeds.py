@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from academichub.gateway.meaning_query import split_meaning
+from academichub.gateway.domain.meaning_query import split_meaning
+from academichub.gateway.domain.seeds import (
+    looks_like_references,
+    read_references,
+    read_seed_entries,
+)
 from academichub.gateway.radar_service import ratings_of
-from academichub.gateway.seeds import looks_like_references, read_references, read_seed_entries
 from academichub.store.accounts import Feedback
 
 

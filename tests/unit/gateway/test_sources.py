@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from academichub.arxiv_calendar import ArxivCalendar
-from academichub.gateway.freshness import source_states
+from academichub.gateway.domain.freshness import source_states
 from tests.unit.gateway.harness import Gateway, MakePaper
 
 # NOW in the harness: Friday 2026-06-12 09:30 UTC; the latest listing out is Friday's.

@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from academichub.contracts import Match, MatchedTerm
-from academichub.gateway.atom import ATOM_NS
+from academichub.gateway.domain.atom import ATOM_NS
 from academichub.radar.document import PaperDocument
 from academichub.radar.evaluate import evaluate
 from academichub.radar.parser import parse_query

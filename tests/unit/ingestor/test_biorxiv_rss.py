@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from academichub.ingestor.domain.normalise import clean_text
 from academichub.ingestor.formats import FeedError, parse_biorxiv_rss
-from academichub.ingestor.normalise import clean_text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "biorxiv_rss"
 FEED_2018 = FIXTURES / "biorxiv_rss_2018_subject_biochemistry.xml"

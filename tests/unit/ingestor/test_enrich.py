@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from academichub.contracts import Paper
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.enrich import CrossrefEnricher, needs_enrichment
 from academichub.ingestor.fetch import FakeFetcher, FetchResult, NetworkUnreachable
 from academichub.ingestor.formats.crossref_json import WorkRelations
-from academichub.ingestor.politeness import HostPacer
 from academichub.platform.errors import TransientError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "crossref"

@@ -7,12 +7,12 @@ import datetime as dt
 from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
-from academichub.ingestor import pages
+from academichub.ingestor.domain import pages
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
 from academichub.ingestor.formats import FORMATS, parse_arxiv_oai
 from academichub.ingestor.harvest import Harvester, HarvestJob
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore

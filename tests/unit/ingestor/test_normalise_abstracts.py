@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from academichub.ingestor.normalise import clean_flattened_abstract, clean_jats_abstract
+from academichub.ingestor.domain.normalise import clean_flattened_abstract, clean_jats_abstract
 
 
 @pytest.mark.parametrize(

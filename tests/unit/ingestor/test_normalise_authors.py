@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from academichub.ingestor.normalise import decode_tex_name, split_authors
+from academichub.ingestor.domain.normalise import decode_tex_name, split_authors
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from academichub.contracts.bounds import (
     PAPER_BOUNDS,
     TRUNCATION_MARKER,
 )
-from academichub.ingestor.normalise.canonical import FieldRepair, finish_paper
+from academichub.ingestor.domain.normalise.canonical import FieldRepair, finish_paper
 
 
 def paper(**fields: Any) -> Paper:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from academichub.ingestor.normalise.characters import CleanedText, clean_characters
+from academichub.ingestor.domain.normalise.characters import CleanedText, clean_characters
 
 
 def test_plain_text_is_untouched() -> None:

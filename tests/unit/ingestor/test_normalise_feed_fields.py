@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     date_from_parts,
     doi_from_identifier,
     forenames_first,

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from academichub.contracts.events import PAPER_ID_RE
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     ArxivRef,
     doi_paper_id,
     normalise_doi,

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from academichub.contracts import Paper
-from academichub.ingestor.normalise import decode_tex_accents, decode_tex_paper
-from academichub.ingestor.normalise.canonical import finish_paper
+from academichub.ingestor.domain.normalise import decode_tex_accents, decode_tex_paper
+from academichub.ingestor.domain.normalise.canonical import finish_paper
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     UnrecognisedPrefix,
     clean_text,
     parse_announcement,

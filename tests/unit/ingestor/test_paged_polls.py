@@ -8,10 +8,10 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig, IngestorSettings, default_feeds
 from academichub.source_defaults import DEFAULT_JOURNALS

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from academichub.ingestor import pages
+from academichub.ingestor.domain import pages
 from academichub.ingestor.formats import FeedInfo, FeedParse, parse_arxiv_oai, parse_biorxiv_json
 from tests.support.paged import biorxiv_pages, oai_pages
 

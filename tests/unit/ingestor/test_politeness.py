@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from academichub.ingestor.politeness import HostPacer
+from academichub.ingestor.domain.politeness import HostPacer
 
 
 class FakeClock:

@@ -9,10 +9,10 @@ from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper, TopicName
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
 from academichub.ingestor.formats import EntryError, FeedError, FeedInfo, FeedParse
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
 from academichub.store.door import AsyncStore

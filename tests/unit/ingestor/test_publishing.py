@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper, TopicName
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
 from academichub.ingestor.formats import (
@@ -27,7 +28,6 @@ from academichub.ingestor.formats import (
 )
 from academichub.ingestor.formats.crossref_json import crossref_relations
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher, PublishCounts
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore

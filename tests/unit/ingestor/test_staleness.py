@@ -9,11 +9,11 @@ from prometheus_client import CollectorRegistry
 
 from academichub.arxiv_calendar import EASTERN, ArxivCalendar
 from academichub.broker.publisher import RecordingPublisher
-from academichub.ingestor import schedule
+from academichub.ingestor.domain import schedule
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig
 from academichub.source_status import read_status

@@ -9,10 +9,10 @@ from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Match, Paper, Radar, RadarChange, TopicName
+from academichub.matcher.domain.pipeline import MatchingPipeline
+from academichub.matcher.domain.registry import RadarRegistry
 from academichub.matcher.handlers import PaperHandler, RadarHandler
 from academichub.matcher.metrics import MatcherMetrics
-from academichub.matcher.pipeline import MatchingPipeline
-from academichub.matcher.registry import RadarRegistry
 from academichub.platform.errors import PoisonEvent
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore

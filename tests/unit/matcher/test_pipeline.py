@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from academichub.contracts import Paper, Radar, RadarChange
-from academichub.matcher.pipeline import MatchingPipeline
-from academichub.matcher.registry import RadarRegistry
+from academichub.matcher.domain.pipeline import MatchingPipeline
+from academichub.matcher.domain.registry import RadarRegistry
 from academichub.radar.parser import QuerySyntaxError
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import PaperWrite
@@ -155,7 +155,7 @@ def test_a_recorded_but_unemitted_new_version_is_emitted_on_replay() -> None:
 
 
 def test_asks_for_updates_reads_the_query() -> None:
-    from academichub.matcher.registry import asks_for_updates
+    from academichub.matcher.domain.registry import asks_for_updates
     from academichub.radar.parser import parse_query
 
     assert asks_for_updates(parse_query("quantum (type:replace OR type:new)"))

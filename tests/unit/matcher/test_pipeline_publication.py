@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from academichub.contracts import Paper, Radar
-from academichub.matcher.pipeline import MatchingPipeline
-from academichub.matcher.registry import RadarRegistry
+from academichub.matcher.domain.pipeline import MatchingPipeline
+from academichub.matcher.domain.registry import RadarRegistry
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import PaperWrite
 

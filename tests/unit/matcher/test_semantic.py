@@ -16,10 +16,10 @@ from academichub.contracts import Match, Paper, Radar, RadarChange, TopicName
 from academichub.embedding.fake import FakeEmbedder
 from academichub.embedding.port import EmbeddingUnavailable
 from academichub.embedding.text import paper_text
+from academichub.matcher.domain.registry import RadarRegistry
+from academichub.matcher.domain.semantic import SemanticPipeline, SemanticRadars
 from academichub.matcher.handlers import Embedding, EmbedHandler, EmbedRadarHandler, install
 from academichub.matcher.metrics import MatcherMetrics
-from academichub.matcher.registry import RadarRegistry
-from academichub.matcher.semantic import SemanticPipeline, SemanticRadars
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import PaperVector

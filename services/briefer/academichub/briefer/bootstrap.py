@@ -5,7 +5,7 @@
 (:mod:`academichub.platform.lifecycle`): it opens the configured store (embedded, not as
 the index writer; or Elasticsearch) on the briefer's store thread, starts the publisher
 and the ``matches`` consumer (:mod:`academichub.broker.consumer`), and runs the consumer,
-the window closer, the delivery loop (:mod:`academichub.briefer.delivery`: webhooks, and
+the window closer, the delivery loop (:mod:`academichub.briefer.domain.delivery`: webhooks, and
 email digests when ``DELIVERY_SMTP_HOST`` is set) and ``/metrics``, ``/healthz``,
 ``/readyz`` on ``BRIEFER_METRICS_PORT`` until SIGINT/SIGTERM. Ready means the consumer
 polls and the store answers.
@@ -28,22 +28,22 @@ from collections.abc import Callable
 
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from academichub.briefer.breaker import CircuitBreaker
-from academichub.briefer.budget import TokenLedger
-from academichub.briefer.composer import Composer
-from academichub.briefer.corpus import PhraseStatistics, StorePhraseStatistics
-from academichub.briefer.delivery import Deliverer, DeliveryPolicy, run_delivery
+from academichub.briefer.domain.breaker import CircuitBreaker
+from academichub.briefer.domain.budget import TokenLedger
+from academichub.briefer.domain.composer import Composer
+from academichub.briefer.domain.corpus import PhraseStatistics, StorePhraseStatistics
+from academichub.briefer.domain.delivery import Deliverer, DeliveryPolicy, run_delivery
+from academichub.briefer.domain.model import ChatModel
+from academichub.briefer.domain.sending import Mailer
+from academichub.briefer.domain.site_links import SiteLinks
+from academichub.briefer.domain.summaries import SummaryCache
+from academichub.briefer.domain.vectors import EmbedderVectors, PaperVectorSource
 from academichub.briefer.http_webhooks import HttpWebhookSender
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ChatModel
 from academichub.briefer.openai_model import OpenAIChatModel, RetryPolicy
-from academichub.briefer.sending import Mailer
 from academichub.briefer.service import SERVICE, BrieferService, run_closer
 from academichub.briefer.settings import BrieferSettings
-from academichub.briefer.site_links import SiteLinks
 from academichub.briefer.smtp_mailer import SmtpMailer
-from academichub.briefer.summaries import SummaryCache
-from academichub.briefer.vectors import EmbedderVectors, PaperVectorSource
 from academichub.broker.consumer import ConsumerLoop
 from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.kafka_source import GroupSource

@@ -13,7 +13,7 @@
   with the connection. No proxy or ``.netrc`` from the environment is used.
 
 Only the briefer's own failures propagate; every failure of the network or the receiver
-becomes a :class:`~academichub.briefer.sending.Reply`.
+becomes a :class:`~academichub.briefer.domain.sending.Reply`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import httpcore
 import httpx
 
-from academichub.briefer.sending import Reply, WebhookRequest
+from academichub.briefer.domain.sending import Reply, WebhookRequest
 from academichub.delivery.addresses import check_webhook_url, refusal
 
 

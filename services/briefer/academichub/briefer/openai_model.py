@@ -2,7 +2,7 @@
 DeepSeek, Qwen's compatible mode, vLLM, Ollama, llama.cpp server) via the ``openai``
 client.
 
-One place maps what the endpoint does to the :mod:`academichub.briefer.model` failures:
+One place maps what the endpoint does to the :mod:`academichub.briefer.domain.model` failures:
 
 - 429, 5xx and connection failures are retried, at most ``max_attempts`` requests in
   all. A ``Retry-After`` (or ``retry-after-ms``) is honoured as the least wait, plus up
@@ -55,7 +55,7 @@ from openai.types.chat import (
 from openai.types.shared_params import ResponseFormatJSONObject, ResponseFormatJSONSchema
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from academichub.briefer.model import (
+from academichub.briefer.domain.model import (
     ChatAnswer,
     ChatMessage,
     ChatRequest,
@@ -184,7 +184,7 @@ class _NoObserver:
 
 
 class OpenAIChatModel:
-    """:class:`~academichub.briefer.model.ChatModel` over ``openai.AsyncOpenAI``."""
+    """:class:`~academichub.briefer.domain.model.ChatModel` over ``openai.AsyncOpenAI``."""
 
     provider = "openai"
 

@@ -37,10 +37,10 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from academichub.briefer.composer import Composer
+from academichub.briefer.domain.composer import Composer
+from academichub.briefer.domain.policy import DueWindow, WindowPolicy, due_windows
+from academichub.briefer.domain.store_parts import BrieferStore
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.policy import DueWindow, WindowPolicy, due_windows
-from academichub.briefer.store_parts import BrieferStore
 from academichub.broker.publisher import EventPublisher
 from academichub.contracts import Briefing, Match, Paper, Radar, TopicName
 from academichub.store.door import AsyncStore

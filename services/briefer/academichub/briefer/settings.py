@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from academichub.briefer.budget import DailyLimits
-from academichub.briefer.policy import WindowPolicy
-from academichub.briefer.synthesis import SynthesisLimits
+from academichub.briefer.domain.budget import DailyLimits
+from academichub.briefer.domain.policy import WindowPolicy
+from academichub.briefer.domain.synthesis import SynthesisLimits
 from academichub.delivery.settings import DeliverySettings
 from academichub.platform.settings import CommonSettings
 

@@ -4,7 +4,7 @@ aiosmtplib rather than the standard library's :mod:`smtplib`: it runs on the eve
 so a slow server blocks no thread and a shutdown cancels a session cleanly (a blocking
 ``smtplib`` call on a worker thread cannot be interrupted), with the same STARTTLS,
 implicit TLS and login. Every failure of the server or the network becomes an
-:class:`~academichub.briefer.sending.Outcome`: a 4xx answer, a refused or dropped
+:class:`~academichub.briefer.domain.sending.Outcome`: a 4xx answer, a refused or dropped
 connection, or a timeout is worth another attempt; a 5xx answer (a refused recipient,
 sender or message) and a failed login are not.
 """
@@ -15,7 +15,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from academichub.briefer.sending import Outcome
+from academichub.briefer.domain.sending import Outcome
 from academichub.delivery.settings import DeliverySettings
 
 

@@ -24,13 +24,13 @@ from academichub.broker.publisher import EventPublisher
 from academichub.embedding.port import Embedder
 from academichub.gateway.announce import RadarAnnouncer
 from academichub.gateway.deps import GatewayContext
+from academichub.gateway.domain.owners import AccountOwners, OwnerPolicy
 from academichub.gateway.errors import install_error_handlers
 from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.headers import SecurityHeaders
 from academichub.gateway.limits import RateLimiter, RequestSizeLimit
 from academichub.gateway.metrics import GatewayMetrics, RequestMetricsMiddleware
 from academichub.gateway.openapi_doc import install_openapi
-from academichub.gateway.owners import AccountOwners, OwnerPolicy
 from academichub.gateway.probes import BrokerProbe
 from academichub.gateway.radar_service import RadarService
 from academichub.gateway.routes import (

@@ -26,9 +26,9 @@ from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from academichub.gateway.deps import ContextDep, GatewayContext
+from academichub.gateway.domain.principal import Principal
 from academichub.gateway.errors import Forbidden, SignInRequired, TooManyRequests, Unauthorized
 from academichub.gateway.limits import RateLimiter, retry_after_header
-from academichub.gateway.principal import Principal
 from academichub.store.accounts import (
     AccountStore,
     WebSession,

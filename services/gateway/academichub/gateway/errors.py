@@ -39,8 +39,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
+from academichub.gateway.domain.query_text import query_error_fields
 from academichub.gateway.problems import Problem, problem_from
-from academichub.gateway.query_text import query_error_fields
 from academichub.gateway.web import render_error_page, requested_language, wants_html
 from academichub.platform.errors import TransientError
 from academichub.radar.parser import QuerySyntaxError

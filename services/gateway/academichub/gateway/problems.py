@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from academichub.gateway.i18n import Translator
+from academichub.gateway.domain.i18n import Translator
 
 # Where an input was, as the JSON API names it ("query parameter 'limit'").
 _KIND: Final = {"query": "query parameter", "path": "path parameter", "body": "body field"}

@@ -20,10 +20,10 @@ from academichub.contracts.events import (
     Language,
     time_zone_names,
 )
-from academichub.gateway.i18n import Lang, Translator
-from academichub.gateway.query_text import query_error_message
+from academichub.gateway.domain.i18n import Lang, Translator
+from academichub.gateway.domain.query_text import query_error_message
+from academichub.gateway.domain.seeds import looks_like_references
 from academichub.gateway.schemas import MAX_NAME, MAX_QUERY
-from academichub.gateway.seeds import looks_like_references
 from academichub.radar.parser import QuerySyntaxError, parse_query
 
 ScheduleKind = Literal["daily", "weekly", "every_n"]

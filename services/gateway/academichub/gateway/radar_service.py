@@ -21,12 +21,12 @@ from pydantic import ValidationError
 from academichub.contracts import Briefing, BriefingSchedule, Match, Paper, Radar, RadarChange
 from academichub.contracts.events import MAX_RATINGS, Language
 from academichub.gateway.announce import RadarAnnouncer
+from academichub.gateway.domain.owners import NOBODY, OwnerPolicy, OwnershipRefused
+from academichub.gateway.domain.principal import Principal
+from academichub.gateway.domain.query_text import parse_input
 from academichub.gateway.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from academichub.gateway.gateway_store import GatewayStore
-from academichub.gateway.owners import NOBODY, OwnerPolicy, OwnershipRefused
-from academichub.gateway.principal import Principal
 from academichub.gateway.problems import Problem
-from academichub.gateway.query_text import parse_input
 from academichub.gateway.semantic import Ranked, SemanticService
 from academichub.store.accounts import Feedback
 from academichub.store.door import AsyncStore

@@ -18,7 +18,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from academichub.contracts import Briefing, BriefingSchedule, Match
-from academichub.gateway.i18n import Translator
+from academichub.gateway.domain.i18n import Translator
 from academichub.store.port import OpenWindow
 
 WEEKDAY_KEYS = tuple(f"weekday.{i}" for i in range(7))

@@ -27,7 +27,7 @@ from academichub.contracts.events import (
     Language,
     known_time_zone,
 )
-from academichub.gateway.owners import OWNER_PATTERN
+from academichub.gateway.domain.owners import OWNER_PATTERN
 
 MAX_NAME = 200
 MAX_QUERY = 2000

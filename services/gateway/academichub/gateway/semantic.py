@@ -27,10 +27,15 @@ import numpy as np
 from academichub.contracts import Match, Paper, Radar
 from academichub.embedding.port import Embedder, EmbeddingModel, Vectors
 from academichub.embedding.text import interest_text
+from academichub.gateway.domain.seeds import (
+    SeedCandidate,
+    SeedReading,
+    read_references,
+    read_seed_entries,
+)
 from academichub.gateway.errors import InvalidRequest, NotReady
 from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.problems import Problem
-from academichub.gateway.seeds import SeedCandidate, SeedReading, read_references, read_seed_entries
 from academichub.radar.ast import Node
 from academichub.radar.document import PaperDocument
 from academichub.radar.evaluate import evaluate

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from academichub.arxiv_calendar import Announcement, ArxivCalendar
-from academichub.gateway.freshness import SourceState, source_states
+from academichub.gateway.domain.freshness import SourceState, source_states
 from academichub.gateway.gateway_store import GatewayStore
 from academichub.store.facets import FacetStore
 from academichub.store.port import NO_FILTERS, SearchFilters

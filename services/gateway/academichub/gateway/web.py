@@ -1,7 +1,7 @@
 """Rendering pages: the template context every page shares (language, viewer, CSRF).
 
 Templates autoescape everything (see :func:`academichub.gateway.app.create_app`); the
-only HTML built in Python is :func:`academichub.gateway.presentation.marked_html`, which
+only HTML built in Python is :func:`academichub.gateway.domain.presentation.marked_html`, which
 escapes first.
 """
 
@@ -13,10 +13,10 @@ from typing import Any, Final
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from academichub.gateway.i18n import Lang, Translator, pick_language
-from academichub.gateway.principal import Principal
+from academichub.gateway.domain.i18n import Lang, Translator, pick_language
+from academichub.gateway.domain.principal import Principal
+from academichub.gateway.domain.query_text import LocatedQueryError, query_error_message
 from academichub.gateway.problems import Problem, describe_all, field_label
-from academichub.gateway.query_text import LocatedQueryError, query_error_message
 from academichub.radar.parser import QuerySyntaxError
 
 LANG_COOKIE: Final = "ah_lang"

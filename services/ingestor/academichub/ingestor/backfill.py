@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from academichub.ingestor import pages
+from academichub.contracts.identifiers import parse_arxiv_ref
+from academichub.ingestor.domain import pages
 from academichub.ingestor.formats import parse_arxiv_atom, parse_arxiv_oai, parse_biorxiv_json
 from academichub.ingestor.harvest import Harvester, HarvestJob, HarvestProgress, HarvestReport
-from academichub.ingestor.normalise.identifiers import parse_arxiv_ref
 from academichub.ingestor.settings import IngestorSettings
 
 BackfillSource = Literal["arxiv", "medrxiv", "biorxiv"]

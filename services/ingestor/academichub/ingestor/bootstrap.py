@@ -21,11 +21,11 @@ from prometheus_client import REGISTRY, CollectorRegistry
 
 from academichub.arxiv_calendar import calendar_with
 from academichub.broker.publisher import EventPublisher, KafkaPublisher
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.fetch import Fetcher, NetworkUnreachable, ResponseRefused
 from academichub.ingestor.formats import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.poller import Poller, PollReport
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
@@ -159,7 +159,7 @@ async def run_forever(
 ) -> None:
     """Poll each enabled source when it is due, until ``stop`` is set.
 
-    Sources are due on their own schedules (:mod:`academichub.ingestor.schedule`); after a
+    Sources are due on their own schedules (:mod:`academichub.ingestor.domain.schedule`); after a
     restart each is first polled when its stored next poll time comes, so a restart does not
     send a burst of requests to every provider.
     """

@@ -31,6 +31,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from academichub.contracts import Paper
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import Fetcher, NetworkUnreachable
 from academichub.ingestor.formats import FeedError
 from academichub.ingestor.formats.crossref_json import (
@@ -38,7 +39,6 @@ from academichub.ingestor.formats.crossref_json import (
     crossref_relations,
     parse_crossref_json,
 )
-from academichub.ingestor.politeness import HostPacer
 from academichub.platform.errors import TransientError
 
 log = logging.getLogger(__name__)

@@ -23,11 +23,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from academichub.ingestor.domain.pages import NextPage, PageGap
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import Fetcher, FetchResult
 from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse, Repair
 from academichub.ingestor.formats.crossref_json import WorkRelations
-from academichub.ingestor.pages import NextPage, PageGap
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
 from academichub.platform.errors import PoisonEvent
 from academichub.store.door import AsyncStore

@@ -7,7 +7,7 @@ where the last complete harvest ended (:mod:`academichub.ingestor.harvest`). An 
 feed whose announcement date falls behind the calendar is flagged stale and the missing
 days are recovered through the arXiv API. Every poll leaves the source's status in its
 cursor (:mod:`academichub.source_status`) and schedules the next one
-(:mod:`academichub.ingestor.schedule`).
+(:mod:`academichub.ingestor.domain.schedule`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from urllib.parse import unquote, urlsplit
 from academichub import source_status as status
 from academichub.arxiv_calendar import ArxivCalendar
 from academichub.broker.publisher import EventPublisher, Refusal
-from academichub.ingestor import pages, schedule
+from academichub.ingestor.domain import pages, schedule
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import Fetcher, FetchResult
 from academichub.ingestor.formats import FeedParse, Repair, parse_rss
 from academichub.ingestor.formats.crossref_json import crossref_relations
 from academichub.ingestor.harvest import Harvester, HarvestJob, HarvestReport
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher, PublishCounts, describe_repairs
 from academichub.ingestor.settings import FeedConfig
 from academichub.platform.errors import PoisonEvent, TransientError

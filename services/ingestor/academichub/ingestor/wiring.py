@@ -15,10 +15,10 @@ import httpx
 
 from academichub.broker.publisher import EventPublisher
 from academichub.ingestor.content import EXPECTED_MEDIA, check_document
+from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.fetch import Fetcher, FetchResult, HttpFetcher
 from academichub.ingestor.metrics import IngestorMetrics
-from academichub.ingestor.politeness import HostPacer
 from academichub.ingestor.publishing import PaperPublisher
 from academichub.ingestor.retry import RetryingFetcher, RetryPolicy
 from academichub.ingestor.settings import FeedConfig, IngestorSettings

@@ -45,6 +45,9 @@ from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Paper, RadarChange, TopicName
 from academichub.embedding.port import Embedder, EmbeddingModel
 from academichub.embedding.settings import build_embedder
+from academichub.matcher.domain.pipeline import MatchingPipeline
+from academichub.matcher.domain.registry import RadarRegistry
+from academichub.matcher.domain.semantic import SemanticPipeline, SemanticRadars
 from academichub.matcher.handlers import (
     Embedding,
     EmbedHandler,
@@ -54,9 +57,6 @@ from academichub.matcher.handlers import (
     install,
 )
 from academichub.matcher.metrics import MatcherMetrics
-from academichub.matcher.pipeline import MatchingPipeline
-from academichub.matcher.registry import RadarRegistry
-from academichub.matcher.semantic import SemanticPipeline, SemanticRadars
 from academichub.matcher.settings import MatcherSettings
 from academichub.platform.blas import limit_blas_threads
 from academichub.platform.health_app import Check, answer, health_app

@@ -1,7 +1,7 @@
 """What the matcher does with the batches its consumer loops hand it.
 
 * :class:`PaperHandler` -- papers: stored, indexed and matched on the store's thread
-  (:class:`~academichub.matcher.pipeline.MatchingPipeline` through the door), matches
+  (:class:`~academichub.matcher.domain.pipeline.MatchingPipeline` through the door), matches
   published, then marked emitted. Publish first, then remember it was published: a crash
   in between re-emits on replay (at-least-once), and the briefer's queue ignores the
   duplicate.
@@ -15,7 +15,7 @@ The embedding role (``MATCHER_ROLE=embed``) has its own two:
 * :class:`EmbedHandler` -- papers: those without a stored vector are embedded off the
   store's thread (:func:`asyncio.to_thread`: the model is CPU-bound numpy, which releases
   the GIL), then vectors stored and papers matched on the store's thread
-  (:class:`~academichub.matcher.semantic.SemanticPipeline`), matches published and marked
+  (:class:`~academichub.matcher.domain.semantic.SemanticPipeline`), matches published and marked
   emitted as above;
 * :class:`EmbedRadarHandler` -- radar changes: applied, the described interests without a
   vector embedded and stored, the profiles rebuilt.
@@ -38,9 +38,9 @@ from academichub.broker.publisher import EventPublisher
 from academichub.contracts import Match, Paper, RadarChange, TopicName
 from academichub.embedding.port import Embedder, EmbeddingUnavailable, Vectors
 from academichub.embedding.text import interest_text, paper_text
+from academichub.matcher.domain.pipeline import BatchOutcome, MatchingPipeline
+from academichub.matcher.domain.semantic import SemanticOutcome, SemanticPipeline
 from academichub.matcher.metrics import MatcherMetrics
-from academichub.matcher.pipeline import BatchOutcome, MatchingPipeline
-from academichub.matcher.semantic import SemanticOutcome, SemanticPipeline
 from academichub.platform.errors import PoisonEvent
 from academichub.radar.parser import QuerySyntaxError, parse_query
 from academichub.store.door import AsyncStore

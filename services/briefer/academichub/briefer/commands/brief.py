@@ -18,10 +18,10 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from academichub.briefer.bootstrap import build_composer, build_model, build_vectors
-from academichub.briefer.corpus import CountedPhraseStatistics
+from academichub.briefer.domain.corpus import CountedPhraseStatistics
+from academichub.briefer.domain.model import ChatModel
+from academichub.briefer.domain.policy import WindowPolicy
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.briefer.model import ChatModel
-from academichub.briefer.policy import WindowPolicy
 from academichub.briefer.service import BrieferService
 from academichub.briefer.settings import BrieferSettings
 from academichub.broker.publisher import RecordingPublisher

@@ -1,4 +1,4 @@
-"""A circuit breaker around a :class:`~academichub.briefer.model.ChatModel`.
+"""A circuit breaker around a :class:`~academichub.briefer.domain.model.ChatModel`.
 
 Without one, every window closed during an outage waits out the adapter's timeouts and
 retries before falling back, and every pass of the upgrader hammers a dead endpoint.
@@ -10,7 +10,7 @@ With one::
                                          └──── the trial call fails ───┘
 
 - *closed*: calls go through. Every failure counts -- any
-  :class:`~academichub.briefer.model.ModelError` (unavailable, rejected, a body that is no
+  :class:`~academichub.briefer.domain.model.ModelError` (unavailable, rejected, a body that is no
   completion, a refusal) and every answer that comes back with a ``problem`` (slower than
   the adapter's ``slow_seconds``, or not JSON of the asked shape): an endpoint that answers
   only slowly or only garbage is no more usable than one that does not answer. A good
@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Literal, Protocol
 
-from academichub.briefer.model import (
+from academichub.briefer.domain.model import (
     ChatAnswer,
     ChatModel,
     ChatRequest,
@@ -50,7 +50,7 @@ class _NoObserver:
 
 
 class CircuitBreaker:
-    """A :class:`~academichub.briefer.model.ChatModel` that stops calling a failing one."""
+    """A :class:`~academichub.briefer.domain.model.ChatModel` that stops calling a failing one."""
 
     def __init__(
         self,

@@ -2,8 +2,8 @@
 
 A model may invent paper ids, mangle real ones (``arXiv:2605.31544v2``), cite papers it
 remembers from training, or mention ids in prose. :func:`clean_draft` turns an untrusted
-:class:`~academichub.briefer.draft.BriefingDraft` into
-:class:`~academichub.briefer.draft.BriefingParts` that cite window papers only:
+:class:`~academichub.briefer.domain.draft.BriefingDraft` into
+:class:`~academichub.briefer.domain.draft.BriefingParts` that cite window papers only:
 
 - a cited id that names a window paper in another spelling is resolved to it;
 - any other cited id is removed and counted, by reason:
@@ -32,8 +32,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from academichub.briefer.draft import BriefingDraft, BriefingParts, DraftTheme, SummariesDraft
-from academichub.briefer.text import clean_text, clip
+from academichub.briefer.domain.draft import (
+    BriefingDraft,
+    BriefingParts,
+    DraftTheme,
+    SummariesDraft,
+)
+from academichub.briefer.domain.text import clean_text, clip
 from academichub.contracts import Connection, NotablePaper, PaperTldr, Theme
 from academichub.contracts.events import PAPER_ID_RE
 

@@ -38,19 +38,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
-from academichub.briefer.breaker import CircuitBreaker
-from academichub.briefer.budget import Allowance, TokenLedger
-from academichub.briefer.citations import hold_to_window
-from academichub.briefer.corpus import PhraseStatistics
-from academichub.briefer.draft import BriefingParts
-from academichub.briefer.extractive import WindowPlan, candidate_keys, plan_window, render
-from academichub.briefer.model import ChatModel, ModelError, may_recover
-from academichub.briefer.prompt import DEFAULT_BUDGET, PromptBudget
-from academichub.briefer.structured import AskObserver
-from academichub.briefer.summaries import SummaryCache
-from academichub.briefer.synthesis import Mode, SynthesisLimits, plan, run
-from academichub.briefer.tokens import BudgetExhausted, TokenMeter
-from academichub.briefer.vectors import PaperVectorSource
+from academichub.briefer.domain.breaker import CircuitBreaker
+from academichub.briefer.domain.budget import Allowance, TokenLedger
+from academichub.briefer.domain.citations import hold_to_window
+from academichub.briefer.domain.corpus import PhraseStatistics
+from academichub.briefer.domain.draft import BriefingParts
+from academichub.briefer.domain.extractive import WindowPlan, candidate_keys, plan_window, render
+from academichub.briefer.domain.model import ChatModel, ModelError, may_recover
+from academichub.briefer.domain.prompt import DEFAULT_BUDGET, PromptBudget
+from academichub.briefer.domain.structured import AskObserver
+from academichub.briefer.domain.summaries import SummaryCache
+from academichub.briefer.domain.synthesis import Mode, SynthesisLimits, plan, run
+from academichub.briefer.domain.tokens import BudgetExhausted, TokenMeter
+from academichub.briefer.domain.vectors import PaperVectorSource
 from academichub.contracts import Briefing, Paper, PaperTldr, Radar
 from academichub.store.port import PaperSummary
 

@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from academichub.briefer.tex import pieces, plain_outside_math
-from academichub.briefer.text import clean_text, split_sentences
+from academichub.briefer.domain.tex import pieces, plain_outside_math
+from academichub.briefer.domain.text import clean_text, split_sentences
 from academichub.contracts import Paper
 from academichub.radar.analysis import tokenize
 

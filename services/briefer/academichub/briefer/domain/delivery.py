@@ -37,11 +37,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from academichub.briefer.digest_mail import DigestContent, compose_digest
-from academichub.briefer.digest_periods import carried_since, due_close
-from academichub.briefer.sending import Mailer, Outcome, WebhookSender
-from academichub.briefer.site_links import SiteLinks
-from academichub.briefer.webhook_messages import judge, request_for
+from academichub.briefer.domain.digest_mail import DigestContent, compose_digest
+from academichub.briefer.domain.digest_periods import carried_since, due_close
+from academichub.briefer.domain.sending import Mailer, Outcome, WebhookSender
+from academichub.briefer.domain.site_links import SiteLinks
+from academichub.briefer.domain.webhook_messages import judge, request_for
 from academichub.contracts import Briefing, Radar
 from academichub.delivery.unsubscribe import unsubscribe_token
 from academichub.store.delivery import (

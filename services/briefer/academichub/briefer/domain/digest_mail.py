@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from academichub.briefer.site_links import SiteLinks
+from academichub.briefer.domain.site_links import SiteLinks
 from academichub.contracts import Briefing, Radar
 from academichub.store.delivery import DigestPreference, message_id
 
 THEMES_SHOWN: Final = 4
-_TEMPLATES: Final = Path(__file__).parent / "templates"
+# The briefer's templates folder, beside the domain package.
+_TEMPLATES: Final = Path(__file__).parent.parent / "templates"
 
 WORDS: Final = {
     "zh": {

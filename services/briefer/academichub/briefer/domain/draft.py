@@ -7,7 +7,7 @@ a model answers in.
 - The *drafts* — what a language model is asked to return (the wire shape of its JSON
   answer), deliberately lenient in structure so a small slip (a single id instead of a
   list, an extra key) is not worth a repair round-trip. They are untrusted:
-  :mod:`academichub.briefer.citations` turns them into contract values.
+  :mod:`academichub.briefer.domain.citations` turns them into contract values.
 
   ========================  ===========================  ===============================
   task                      draft                        schema

@@ -38,17 +38,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from academichub.briefer.citations import hold_to_window
-from academichub.briefer.clustering import cluster
-from academichub.briefer.contribution import claim, clip_clean, tldr
-from academichub.briefer.corpus import CorpusCounts, Key, window_counts
-from academichub.briefer.draft import BriefingParts
-from academichub.briefer.field_names import field_name
-from academichub.briefer.fields import paper_field, paper_fields, primary_category
-from academichub.briefer.keyphrases import PaperPhrases
-from academichub.briefer.tex import plain_outside_math
-from academichub.briefer.text import clean_text, clip
-from academichub.briefer.vectors import TFIDF_SPACE, WindowVectors, tfidf_vectors
+from academichub.briefer.domain.citations import hold_to_window
+from academichub.briefer.domain.clustering import cluster
+from academichub.briefer.domain.contribution import claim, clip_clean, tldr
+from academichub.briefer.domain.corpus import CorpusCounts, Key, window_counts
+from academichub.briefer.domain.draft import BriefingParts
+from academichub.briefer.domain.field_names import field_name
+from academichub.briefer.domain.fields import paper_field, paper_fields, primary_category
+from academichub.briefer.domain.keyphrases import PaperPhrases
+from academichub.briefer.domain.tex import plain_outside_math
+from academichub.briefer.domain.text import clean_text, clip
+from academichub.briefer.domain.vectors import TFIDF_SPACE, WindowVectors, tfidf_vectors
 from academichub.contracts import Connection, NotablePaper, Paper, PaperTldr, Theme
 from academichub.contracts.events import Language
 

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-from academichub.briefer.tex import without_math
+from academichub.briefer.domain.tex import without_math
 from academichub.contracts import Paper
 from academichub.radar.analysis import stem, tokenize
 

@@ -5,8 +5,8 @@ Everything the briefer asks a model goes through :class:`ChatModel` as a
 the JSON schema the answer must follow, a cap on the answer's tokens, and which papers
 the request is about. The real adapter is
 :class:`academichub.briefer.openai_model.OpenAIChatModel`;
-:class:`academichub.briefer.breaker.CircuitBreaker` wraps any ``ChatModel``;
-:func:`academichub.briefer.structured.ask` parses and repairs answers above it.
+:class:`academichub.briefer.domain.breaker.CircuitBreaker` wraps any ``ChatModel``;
+:func:`academichub.briefer.domain.structured.ask` parses and repairs answers above it.
 
 Failures a model call can end in, all of which make the composer fall back to the
 extractive summariser (anything else is a bug and propagates)::

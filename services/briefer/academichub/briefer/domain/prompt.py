@@ -24,15 +24,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from academichub.briefer.draft import (
+from academichub.briefer.domain.draft import (
     BRIEFING_SCHEMA,
     SUMMARIES_SCHEMA,
     SYNTHESIS_SCHEMA,
     THEMES_SCHEMA,
 )
-from academichub.briefer.fields import paper_field
-from academichub.briefer.model import ChatMessage
-from academichub.briefer.text import clean_text, clip
+from academichub.briefer.domain.fields import paper_field
+from academichub.briefer.domain.model import ChatMessage
+from academichub.briefer.domain.text import clean_text, clip
 from academichub.contracts import Paper, Theme
 from academichub.contracts.events import Language
 

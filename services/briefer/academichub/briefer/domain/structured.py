@@ -1,10 +1,10 @@
-"""Ask a :class:`~academichub.briefer.model.ChatModel` for JSON of a given shape.
+"""Ask a :class:`~academichub.briefer.domain.model.ChatModel` for JSON of a given shape.
 
 :func:`ask` sends the request, validates the answer against its draft shape and, when
 it is not valid (not JSON, wrong shape), sends the conversation back once with the
-validation error — one repair, then :class:`~academichub.briefer.model.ModelOutputInvalid`.
+validation error — one repair, then :class:`~academichub.briefer.domain.model.ModelOutputInvalid`.
 Every answer's tokens are reported to the observer (per model and task) and to the
-caller's :class:`~academichub.briefer.tokens.TokenMeter`, when there is one, which may
+caller's :class:`~academichub.briefer.domain.tokens.TokenMeter`, when there is one, which may
 refuse a call that would not fit.
 
 Pure: no client here; the adapter behind the port does the HTTP.
@@ -16,15 +16,15 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Generic, Protocol, TypeVar
 
-from academichub.briefer.draft import DraftInvalid, DraftModel, parse_reply
-from academichub.briefer.model import (
+from academichub.briefer.domain.draft import DraftInvalid, DraftModel, parse_reply
+from academichub.briefer.domain.model import (
     ChatAnswer,
     ChatModel,
     ChatRequest,
     ModelOutputInvalid,
 )
-from academichub.briefer.prompt import repair_messages
-from academichub.briefer.tokens import TokenMeter, Usage, estimate_messages, estimate_tokens
+from academichub.briefer.domain.prompt import repair_messages
+from academichub.briefer.domain.tokens import TokenMeter, Usage, estimate_messages, estimate_tokens
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,8 @@ async def ask(
 
     The request carries the shape's check (:attr:`ChatRequest.check`), so the adapter counts
     an answer that fails it as ``invalid_answer`` and the circuit breaker as a failure.
-    Raises :class:`~academichub.briefer.model.ModelError` from the model, or
-    :class:`~academichub.briefer.tokens.BudgetExhausted` from the meter.
+    Raises :class:`~academichub.briefer.domain.model.ModelError` from the model, or
+    :class:`~academichub.briefer.domain.tokens.BudgetExhausted` from the meter.
     """
     seen = observer or NoAskObserver()
     request = replace(request, check=lambda content: problem_of(content, shape))

@@ -25,11 +25,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from academichub.briefer.citations import clean_summaries
-from academichub.briefer.draft import SUMMARIES_SCHEMA, SummariesDraft
-from academichub.briefer.model import ChatModel, ChatRequest, ModelError, may_recover
-from academichub.briefer.prompt import DEFAULT_BUDGET, PromptBudget, summary_messages
-from academichub.briefer.structured import AskObserver, ask
+from academichub.briefer.domain.citations import clean_summaries
+from academichub.briefer.domain.draft import SUMMARIES_SCHEMA, SummariesDraft
+from academichub.briefer.domain.model import ChatModel, ChatRequest, ModelError, may_recover
+from academichub.briefer.domain.prompt import DEFAULT_BUDGET, PromptBudget, summary_messages
+from academichub.briefer.domain.structured import AskObserver, ask
 from academichub.contracts import Paper
 from academichub.store.door import AsyncStore
 from academichub.store.port import PaperSummary, SummaryStore

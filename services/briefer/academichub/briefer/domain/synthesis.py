@@ -34,8 +34,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from academichub.briefer.citations import clean_draft, clean_theme
-from academichub.briefer.draft import (
+from academichub.briefer.domain.citations import clean_draft, clean_theme
+from academichub.briefer.domain.draft import (
     BRIEFING_SCHEMA,
     SYNTHESIS_SCHEMA,
     THEMES_SCHEMA,
@@ -43,18 +43,18 @@ from academichub.briefer.draft import (
     BriefingParts,
     ThemesDraft,
 )
-from academichub.briefer.extractive import WindowPlan, group_papers, plan_window
-from academichub.briefer.fields import paper_field
-from academichub.briefer.model import ChatModel, ChatRequest, ModelOutputInvalid
-from academichub.briefer.prompt import (
+from academichub.briefer.domain.extractive import WindowPlan, group_papers, plan_window
+from academichub.briefer.domain.fields import paper_field
+from academichub.briefer.domain.model import ChatModel, ChatRequest, ModelOutputInvalid
+from academichub.briefer.domain.prompt import (
     DEFAULT_BUDGET,
     PromptBudget,
     build_messages,
     synthesis_messages,
     themes_messages,
 )
-from academichub.briefer.structured import AskObserver, ask, request_estimate
-from academichub.briefer.tokens import TokenMeter
+from academichub.briefer.domain.structured import AskObserver, ask, request_estimate
+from academichub.briefer.domain.tokens import TokenMeter
 from academichub.contracts import Paper, Radar, Theme
 from academichub.contracts.events import Language
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from academichub.briefer.model import ChatMessage
+from academichub.briefer.domain.model import ChatMessage
 
 _PER_MESSAGE: Final = 4  # role and separators
 _CHARS_PER_TOKEN: Final = 3.5

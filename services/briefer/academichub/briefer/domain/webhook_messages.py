@@ -33,8 +33,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 from urllib.parse import quote_plus, urlsplit, urlunsplit
 
-from academichub.briefer.sending import Outcome, Reply, WebhookRequest
-from academichub.briefer.site_links import SiteLinks
+from academichub.briefer.domain.sending import Outcome, Reply, WebhookRequest
+from academichub.briefer.domain.site_links import SiteLinks
 from academichub.contracts import Briefing, Radar
 from academichub.store.delivery import Webhook, WebhookFormat
 

@@ -1,5 +1,5 @@
 """The pages' words for delivery (digest settings, webhooks, unsubscribing), zh and en;
-merged into :data:`academichub.gateway.i18n.MESSAGES`."""
+merged into :data:`academichub.gateway.domain.i18n.MESSAGES`."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from academichub.gateway.delivery_words import DELIVERY_MESSAGES
+from academichub.gateway.domain.delivery_words import DELIVERY_MESSAGES
 
 Lang = Literal["zh", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = ("zh", "en")

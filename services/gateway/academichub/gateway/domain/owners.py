@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final, Protocol
 
-from academichub.gateway.principal import Principal
+from academichub.gateway.domain.principal import Principal
 
 # Owner names go into URLs and logs (never metric labels): keep them plain.
 OWNER_PATTERN: Final = r"^[A-Za-z0-9_.@-]{1,64}$"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from academichub.gateway.i18n import Lang, Translator
+from academichub.gateway.domain.i18n import Lang, Translator
 from academichub.radar.ast import And, Node, Not, Or
 from academichub.radar.parser import MAX_DEPTH, MIN_PREFIX, QuerySyntaxError, parse_query
 from academichub.radar.render import render_explicit

@@ -22,7 +22,7 @@ import rispy
 from bibtexparser.entrypoint import parse_string as parse_bibtex
 
 from academichub.contracts.events import PAPER_ID_RE
-from academichub.ingestor.normalise.identifiers import (
+from academichub.contracts.identifiers import (
     doi_from_identifier,
     doi_paper_id,
     parse_arxiv_ref,

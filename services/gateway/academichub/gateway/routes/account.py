@@ -24,8 +24,8 @@ from academichub.gateway.auth import (
     start_session,
 )
 from academichub.gateway.deps import AccountsDep, ContextDep
+from academichub.gateway.domain.i18n import pick_language
 from academichub.gateway.errors import Forbidden
-from academichub.gateway.i18n import pick_language
 from academichub.gateway.web import LANG_COOKIE, render, safe_next
 from academichub.store.accounts import digest, new_secret
 

@@ -32,11 +32,11 @@ from academichub.delivery.addresses import MAX_URL, check_webhook_url
 from academichub.delivery.unsubscribe import unsubscribed_user
 from academichub.gateway.auth import CSRF_FIELD, Caller, SignedIn, check_form_csrf, spend
 from academichub.gateway.deps import ClockDep, ContextDep, RadarsDep, SettingsDep, StoreDep
+from academichub.gateway.domain.i18n import Translator
+from academichub.gateway.domain.principal import Principal
 from academichub.gateway.errors import InvalidRequest
 from academichub.gateway.gateway_store import GatewayStore
-from academichub.gateway.i18n import Translator
 from academichub.gateway.openapi_doc import errors
-from academichub.gateway.principal import Principal
 from academichub.gateway.problems import Problem
 from academichub.gateway.radar_views import local_time
 from academichub.gateway.schemas import Hour, TimeZone, Weekday

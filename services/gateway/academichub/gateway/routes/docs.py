@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from academichub.gateway.i18n import Translator
+from academichub.gateway.domain.i18n import Translator
 from academichub.gateway.web import language
 
 router = APIRouter(include_in_schema=False)

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from academichub.contracts import Paper, Radar
-from academichub.gateway.atom import FeedItem, radar_feed
 from academichub.gateway.auth import (
     Caller,
     api_caller,
@@ -20,8 +19,9 @@ from academichub.gateway.auth import (
     refuse_if_failing,
     spend,
 )
-from academichub.gateway.bibtex import bibliography
 from academichub.gateway.deps import AccountsDep, ContextDep, RadarsDep
+from academichub.gateway.domain.atom import FeedItem, radar_feed
+from academichub.gateway.domain.bibtex import bibliography
 from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.radar_service import missing_radar

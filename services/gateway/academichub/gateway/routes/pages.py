@@ -18,15 +18,15 @@ from fastapi.responses import FileResponse, HTMLResponse
 from academichub.contracts import Paper
 from academichub.gateway.auth import Viewer
 from academichub.gateway.deps import ContextDep, SettingsDep, StoreDep
+from academichub.gateway.domain.meaning_query import split_meaning
+from academichub.gateway.domain.presentation import FeedEntry, feed_entry, paper_links, source_name
+from academichub.gateway.domain.query_text import query_error_fields
+from academichub.gateway.domain.search_hints import Hint, has_cjk, only_stop_words
 from academichub.gateway.errors import NotFound
 from academichub.gateway.gateway_store import GatewayStore
-from academichub.gateway.meaning_query import split_meaning
 from academichub.gateway.paper_search import PaperQuery, PaperResults, search_papers, split_values
 from academichub.gateway.params import PageFrom, PageTo
-from academichub.gateway.presentation import FeedEntry, feed_entry, paper_links, source_name
-from academichub.gateway.query_text import query_error_fields
 from academichub.gateway.routes.sources import sources_view
-from academichub.gateway.search_hints import Hint, has_cjk, only_stop_words
 from academichub.gateway.web import language, render
 from academichub.radar.ast import Node
 from academichub.radar.parser import QuerySyntaxError, parse_query

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Query
 
 from academichub.contracts import Paper
 from academichub.gateway.auth import paper_reader
-from academichub.gateway.cursors import BadCursor, decode_cursor, encode_cursor, fingerprint
 from academichub.gateway.deps import ContextDep, SemanticDep, SettingsDep, StoreDep
+from academichub.gateway.domain.cursors import BadCursor, decode_cursor, encode_cursor, fingerprint
+from academichub.gateway.domain.meaning_query import split_meaning
+from academichub.gateway.domain.presentation import marked_html, paper_links
+from academichub.gateway.domain.query_text import parse_input
 from academichub.gateway.errors import InvalidRequest, NotFound
-from academichub.gateway.meaning_query import split_meaning
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.paper_search import (
     PaperQuery,
@@ -20,9 +22,7 @@ from academichub.gateway.paper_search import (
     split_values,
 )
 from academichub.gateway.params import CURSOR_PATTERN, PublishedFrom, PublishedTo
-from academichub.gateway.presentation import marked_html, paper_links
 from academichub.gateway.problems import parameter_problem
-from academichub.gateway.query_text import parse_input
 from academichub.gateway.schemas import (
     DayCount,
     FacetCount,

@@ -19,11 +19,11 @@ from academichub.contracts import Paper, Radar
 from academichub.contracts.events import time_zone_names
 from academichub.gateway.auth import CSRF_FIELD, SignedIn, check_form_csrf
 from academichub.gateway.deps import AccountsDep, ClockDep, ContextDep, RadarsDep, StoreDep
+from academichub.gateway.domain.i18n import Translator
+from academichub.gateway.domain.presentation import fired_segments, source_line
+from academichub.gateway.domain.principal import Principal
+from academichub.gateway.domain.query_text import query_reading
 from academichub.gateway.errors import InvalidRequest, NotFound, PublishFailed
-from academichub.gateway.i18n import Translator
-from academichub.gateway.presentation import fired_segments, source_line
-from academichub.gateway.principal import Principal
-from academichub.gateway.query_text import query_reading
 from academichub.gateway.radar_form import Checked, RadarForm, check_form, seed_inputs
 from academichub.gateway.radar_service import MATCHES_READ, MatchView, RadarService
 from academichub.gateway.radar_views import (

@@ -19,11 +19,11 @@ from academichub.gateway.deps import (
     SettingsDep,
     StoreDep,
 )
+from academichub.gateway.domain.query_text import parse_input, query_reading, query_warnings
 from academichub.gateway.errors import InvalidRequest, NotFound
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.preview import preview_query
 from academichub.gateway.problems import Problem
-from academichub.gateway.query_text import parse_input, query_reading, query_warnings
 from academichub.gateway.radar_service import DEFAULT_PER_DAY
 from academichub.gateway.routes.papers import paper_item
 from academichub.gateway.schemas import (

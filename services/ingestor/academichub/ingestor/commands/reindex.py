@@ -3,7 +3,7 @@
 Papers stored before a normalisation rule changed keep what the old rule left (titles with
 ``Schr\\"odinger`` in them), and a search index made before the analysis changed holds the
 old tokens. This rewrites every stored paper document, history included, with the
-ingestor's current rule (:func:`academichub.ingestor.normalise.decode_tex_paper`) through
+ingestor's current rule (:func:`academichub.ingestor.domain.normalise.decode_tex_paper`) through
 the store's own write path (:meth:`~academichub.store.port.PaperStore.rewrite_papers`):
 ids and versions stay, so matches, briefings and feedback keep pointing at them and
 nothing is matched or published again. The search index is written again with the
@@ -49,7 +49,7 @@ def run_reindex(
     out: TextIO = sys.stdout,
 ) -> int:
     # Imported here: the CLI's other commands load no ingestor.
-    from academichub.ingestor.normalise import decode_tex_paper
+    from academichub.ingestor.domain.normalise import decode_tex_paper
 
     store = open_store()
     try:

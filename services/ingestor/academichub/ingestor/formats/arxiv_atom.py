@@ -34,11 +34,7 @@ import xml.etree.ElementTree as ET
 from typing import Final
 
 from academichub.contracts import Paper
-from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse, PaperVersion
-from academichub.ingestor.formats.documents import child_text, load_xml
-from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
-from academichub.ingestor.formats.paging import count, timestamp
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     ArxivRef,
     clean_name,
     clean_text,
@@ -47,6 +43,10 @@ from academichub.ingestor.normalise import (
     parse_arxiv_ref,
     parse_feed_date,
 )
+from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse, PaperVersion
+from academichub.ingestor.formats.documents import child_text, load_xml
+from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
+from academichub.ingestor.formats.paging import count, timestamp
 
 _ATOM: Final = "{http://www.w3.org/2005/Atom}"
 _ARXIV: Final = "{http://arxiv.org/schemas/atom}"

@@ -39,11 +39,7 @@ from collections.abc import Callable
 from typing import Final
 
 from academichub.contracts import Paper
-from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse, PaperVersion
-from academichub.ingestor.formats.documents import child_text, element_text, load_xml, local_name
-from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
-from academichub.ingestor.formats.paging import count, timestamp
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     ArxivRef,
     clean_name,
     clean_text,
@@ -55,6 +51,10 @@ from academichub.ingestor.normalise import (
     parse_feed_date,
     split_authors,
 )
+from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse, PaperVersion
+from academichub.ingestor.formats.documents import child_text, element_text, load_xml, local_name
+from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
+from academichub.ingestor.formats.paging import count, timestamp
 
 _OAI: Final = "{http://www.openarchives.org/OAI/2.0/}"
 _RAW: Final = "{http://arxiv.org/OAI/arXivRaw/}"

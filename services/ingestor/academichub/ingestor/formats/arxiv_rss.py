@@ -1,7 +1,7 @@
 """rss.arxiv.org RSS 2.0 (the format served since January 2024) to canonical papers.
 
 One ``feedparser.parse`` of the document, then pure normalisation per entry (see
-:mod:`academichub.ingestor.normalise`). Field mapping (FEEDS.md section 1):
+:mod:`academichub.ingestor.domain.normalise`). Field mapping (FEEDS.md section 1):
 
 =================  =========================================================================
 Paper field        source
@@ -33,10 +33,7 @@ import feedparser
 
 from academichub.contracts import Paper
 from academichub.contracts.events import AnnounceType
-from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
-from academichub.ingestor.formats.documents import document_repairs, xml_text
-from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     Announcement,
     ArxivRef,
     UnrecognisedPrefix,
@@ -47,6 +44,9 @@ from academichub.ingestor.normalise import (
     parse_feed_date,
     split_authors,
 )
+from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
+from academichub.ingestor.formats.documents import document_repairs, xml_text
+from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
 
 # feedparser keeps only the last <day> of <skipDays>, so the days are read from the raw bytes.
 # The block sits in the channel header, so the search is short; it is not a second XML parse.

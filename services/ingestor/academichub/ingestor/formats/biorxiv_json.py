@@ -33,11 +33,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from academichub.contracts import Paper
-from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
-from academichub.ingestor.formats.documents import load_json_object
-from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
-from academichub.ingestor.formats.paging import count
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     PreprintServer,
     clean_flattened_abstract,
     clean_text,
@@ -47,6 +43,10 @@ from academichub.ingestor.normalise import (
     preprint_server,
     split_semicolon_authors,
 )
+from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
+from academichub.ingestor.formats.documents import load_json_object
+from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
+from academichub.ingestor.formats.paging import count
 
 _EXPECTED: Final = "a bioRxiv/medRxiv API response"
 _ABSENT: Final = frozenset({"", "NA", "N/A"})

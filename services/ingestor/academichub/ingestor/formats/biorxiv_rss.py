@@ -31,10 +31,7 @@ import re
 from typing import Final
 
 from academichub.contracts import Paper
-from academichub.ingestor.formats import FeedInfo, FeedParse
-from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
-from academichub.ingestor.formats.syndication import Fields, read_syndication
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     PreprintServer,
     clean_flattened_abstract,
     clean_text,
@@ -44,6 +41,9 @@ from academichub.ingestor.normalise import (
     preprint_server,
     split_surname_initials,
 )
+from academichub.ingestor.formats import FeedInfo, FeedParse
+from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
+from academichub.ingestor.formats.syndication import Fields, read_syndication
 
 # `.../content/short/2023.12.16.571984v1?rss=1`, `.../content/10.1101/287961v2`: the last path
 # segment ends in the version.

@@ -43,11 +43,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from academichub.contracts import Paper
-from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
-from academichub.ingestor.formats.documents import load_json_object
-from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
-from academichub.ingestor.formats.paging import count
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     clean_jats_abstract,
     clean_text,
     date_from_parts,
@@ -58,6 +54,10 @@ from academichub.ingestor.normalise import (
     parse_arxiv_ref,
     preprint_server,
 )
+from academichub.ingestor.formats import FeedError, FeedInfo, FeedParse
+from academichub.ingestor.formats.documents import load_json_object
+from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
+from academichub.ingestor.formats.paging import count
 
 DEFAULT_TYPES: Final = frozenset({"journal-article", "proceedings-article", "posted-content"})
 _EXPECTED: Final = "a Crossref works response"

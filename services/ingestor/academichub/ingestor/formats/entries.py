@@ -4,9 +4,10 @@ Format modules raise :class:`Rejected` from the function that converts one entry
 :func:`convert_entries` turns it into an :class:`EntryError` and goes on. Only ``Rejected`` is
 caught: any other exception is a bug in the parser and must crash loudly (STYLE.md rule 6).
 
-Every converted Paper then passes :func:`~academichub.ingestor.normalise.canonical.finish_paper`
--- clean characters, bounded fields -- so this loop is the one place every format's papers are
-finished; what it changed comes back as :class:`~academichub.ingestor.formats.Repair` values.
+Every converted Paper then passes
+:func:`~academichub.ingestor.domain.normalise.canonical.finish_paper` -- clean characters,
+bounded fields -- so this loop is the one place every format's papers are finished; what it
+changed comes back as :class:`~academichub.ingestor.formats.Repair` values.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from academichub.contracts import Paper
+from academichub.ingestor.domain.normalise.canonical import finish_paper
 from academichub.ingestor.formats import EntryError, Repair
-from academichub.ingestor.normalise.canonical import finish_paper
 
 T = TypeVar("T")
 

@@ -32,10 +32,7 @@ import datetime as dt
 from typing import Final
 
 from academichub.contracts import Paper
-from academichub.ingestor.formats import FeedInfo, FeedParse
-from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
-from academichub.ingestor.formats.syndication import Channel, Fields, read_syndication
-from academichub.ingestor.normalise import (
+from academichub.ingestor.domain.normalise import (
     clean_text,
     clean_text_or_none,
     doi_from_identifier,
@@ -44,6 +41,9 @@ from academichub.ingestor.normalise import (
     journal_source,
     parse_partial_date,
 )
+from academichub.ingestor.formats import FeedInfo, FeedParse
+from academichub.ingestor.formats.entries import Rejected, convert_entries, paper_validation
+from academichub.ingestor.formats.syndication import Channel, Fields, read_syndication
 
 _DOI_KEYS: Final = ("prism:doi", "dc:identifier", "guid", "id", "link", "rdf:about")
 _DATE_KEYS: Final = (

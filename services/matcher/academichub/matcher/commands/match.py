@@ -26,9 +26,9 @@ from academichub.contracts import Paper, Radar
 from academichub.contracts.paper_lines import json_lines, load_papers
 from academichub.embedding.port import EmbeddingModel
 from academichub.embedding.text import interest_text, paper_text
-from academichub.matcher.pipeline import MatchingPipeline
-from academichub.matcher.registry import RadarRegistry
-from academichub.matcher.semantic import SemanticPipeline, SemanticRadars
+from academichub.matcher.domain.pipeline import MatchingPipeline
+from academichub.matcher.domain.registry import RadarRegistry
+from academichub.matcher.domain.semantic import SemanticPipeline, SemanticRadars
 from academichub.radar.document import PaperDocument
 from academichub.radar.evaluate import evaluate
 from academichub.radar.parser import QuerySyntaxError, parse_query

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from academichub.contracts import Match, Paper
-from academichub.matcher.registry import RadarRegistry
+from academichub.matcher.domain.registry import RadarRegistry
 from academichub.radar.document import PaperDocument
 from academichub.radar.scoring import CorpusStats, score_document
 from academichub.store.port import MatchStore, PaperStore, PaperWrite

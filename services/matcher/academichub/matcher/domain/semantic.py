@@ -2,7 +2,7 @@
 parts (vectors, matches; radars when loading).
 
 :class:`SemanticRadars` holds the radars this role matches (a
-:class:`~academichub.matcher.registry.RadarRegistry` of those
+:class:`~academichub.matcher.domain.registry.RadarRegistry` of those
 :func:`~academichub.semantic.radars.decided_by_meaning`) and their profiles, in two
 :class:`~academichub.semantic.bank.RadarBank`\\ s:
 
@@ -34,8 +34,8 @@ import numpy as np
 
 from academichub.contracts import Match, MatchedTerm, NearestPaper, Paper, Radar, RadarChange
 from academichub.embedding.port import EmbeddingModel, Vectors
-from academichub.matcher.pipeline import dedupe_keep_last, offered
-from academichub.matcher.registry import RadarRegistry
+from academichub.matcher.domain.pipeline import dedupe_keep_last, offered
+from academichub.matcher.domain.registry import RadarRegistry
 from academichub.radar.document import PaperDocument
 from academichub.semantic.bank import BatchHits, RadarBank
 from academichub.semantic.radars import (

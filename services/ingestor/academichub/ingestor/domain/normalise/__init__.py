@@ -13,44 +13,47 @@ One small module per concern; every function is pure and imports no I/O or parsi
 * :mod:`.citation` -- a journal reference from volume/issue/pages
 """
 
-from academichub.ingestor.normalise.abstracts import clean_flattened_abstract, clean_jats_abstract
-from academichub.ingestor.normalise.announcement import (
-    Announcement,
-    UnrecognisedPrefix,
-    parse_announcement,
-)
-from academichub.ingestor.normalise.authors import (
-    clean_name,
-    forenames_first,
-    split_authors,
-    split_semicolon_authors,
-    split_surname_initials,
-)
-from academichub.ingestor.normalise.citation import journal_reference
-from academichub.ingestor.normalise.dates import (
-    date_from_parts,
-    parse_feed_date,
-    parse_partial_date,
-)
-from academichub.ingestor.normalise.identifiers import (
+from academichub.contracts.identifiers import (
     ArxivRef,
     doi_from_identifier,
     doi_paper_id,
     normalise_doi,
     parse_arxiv_ref,
 )
-from academichub.ingestor.normalise.sources import (
+from academichub.ingestor.domain.normalise.abstracts import (
+    clean_flattened_abstract,
+    clean_jats_abstract,
+)
+from academichub.ingestor.domain.normalise.announcement import (
+    Announcement,
+    UnrecognisedPrefix,
+    parse_announcement,
+)
+from academichub.ingestor.domain.normalise.authors import (
+    clean_name,
+    forenames_first,
+    split_authors,
+    split_semicolon_authors,
+    split_surname_initials,
+)
+from academichub.ingestor.domain.normalise.citation import journal_reference
+from academichub.ingestor.domain.normalise.dates import (
+    date_from_parts,
+    parse_feed_date,
+    parse_partial_date,
+)
+from academichub.ingestor.domain.normalise.sources import (
     PreprintServer,
     journal_slug,
     journal_source,
     preprint_server,
 )
-from academichub.ingestor.normalise.tex import (
+from academichub.ingestor.domain.normalise.tex import (
     decode_tex_accents,
     decode_tex_name,
     decode_tex_paper,
 )
-from academichub.ingestor.normalise.text import (
+from academichub.ingestor.domain.normalise.text import (
     clean_text,
     clean_text_or_none,
     collapse_whitespace,

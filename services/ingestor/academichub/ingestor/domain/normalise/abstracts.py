@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from academichub.ingestor.normalise.text import clean_text, collapse_whitespace
+from academichub.ingestor.domain.normalise.text import clean_text, collapse_whitespace
 
 # --- Crossref JATS -------------------------------------------------------------------------------
 

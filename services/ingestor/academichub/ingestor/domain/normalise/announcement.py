@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from academichub.ingestor.normalise.identifiers import ArxivRef, parse_arxiv_ref
-from academichub.ingestor.normalise.text import clean_text
+from academichub.contracts.identifiers import ArxivRef, parse_arxiv_ref
+from academichub.ingestor.domain.normalise.text import clean_text
 
 # Every part is optional and the whitespace loose, so a prefix arXiv trims or reflows is still
 # removed whole; on text with no prefix the match is empty and nothing is cut.

@@ -36,8 +36,8 @@ from academichub.contracts.bounds import (
     TRUNCATION_MARKER,
     authors_marker,
 )
-from academichub.ingestor.normalise.characters import clean_characters
-from academichub.ingestor.normalise.tex import decode_tex_accents
+from academichub.ingestor.domain.normalise.characters import clean_characters
+from academichub.ingestor.domain.normalise.tex import decode_tex_accents
 
 __all__ = ["FieldRepair", "Finished", "RepairKind", "finish_paper"]
 

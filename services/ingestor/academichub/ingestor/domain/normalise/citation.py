@@ -6,7 +6,7 @@ give its parts. They are put together in the same shape, so every source reads a
 
 from __future__ import annotations
 
-from academichub.ingestor.normalise.text import clean_text
+from academichub.ingestor.domain.normalise.text import clean_text
 
 
 def journal_reference(
