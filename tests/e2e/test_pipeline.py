@@ -16,7 +16,7 @@ import pytest
 
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import TopicName
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.radar.document import PaperDocument
 from academichub.radar.evaluate import evaluate
 from academichub.radar.parser import parse_query

@@ -21,7 +21,7 @@ from academichub.broker.local import free_port
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Paper, TopicName
 from academichub.gateway.domain.search_hints import STOP_WORDS
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from tests.conftest import QUANT_PH_RSS
 from tests.support.brokers import BrokerUnderTest
 from tests.support.system import System, running_system

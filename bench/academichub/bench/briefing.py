@@ -398,7 +398,7 @@ def print_table(figures: dict[str, Figures]) -> None:
 
 def _bundled_day() -> list[Paper]:
     """The bundled arXiv RSS day (quant-ph, 81 papers), as the ingestor parses it."""
-    from academichub.ingestor.formats import FORMATS
+    from academichub.ingestor.formats.registry import FORMATS
     from academichub.ingestor.replay import replay_feeds
 
     day: list[Paper] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from academichub.contracts import Paper
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.replay import replay_feeds
 
 

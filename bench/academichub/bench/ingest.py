@@ -29,7 +29,8 @@ from typing import Final
 
 import feedparser
 
-from academichub.ingestor.formats import FORMATS, FeedParse
+from academichub.ingestor.formats import FeedParse
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.replay import replay_dir, replay_feeds
 
 AIM: Final = 1.5

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from academichub.bench.briefing import KEYS
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from tests.conftest import QUANT_PH_RSS
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,7 @@ import pytest
 
 from academichub.cli.main import main
 from academichub.contracts import Briefing
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from tests.conftest import QUANT_PH_RSS
 from tests.integration.briefer.chat_server import serve_chat, well_behaved
 

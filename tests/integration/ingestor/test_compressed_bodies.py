@@ -25,7 +25,7 @@ from academichub.ingestor.fetch import (
     ResponseTooLarge,
     UnsupportedEncoding,
 )
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig

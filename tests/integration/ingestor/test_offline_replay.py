@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from academichub.broker.publisher import RecordingPublisher
 from academichub.ingestor.bootstrap import run_forever
 from academichub.ingestor.fetch import HttpFetcher
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import IngestorSettings

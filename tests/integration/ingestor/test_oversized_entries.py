@@ -23,7 +23,7 @@ from academichub.contracts.bounds import MAX_EVENT_BYTES, PAPER_BOUNDS, TRUNCATI
 from academichub.ingestor.bootstrap import poll_round
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import HttpFetcher
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig

@@ -14,7 +14,7 @@ from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import TopicName
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import HttpFetcher
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig, IngestorSettings

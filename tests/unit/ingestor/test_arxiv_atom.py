@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from academichub.ingestor.formats import FeedError, FeedParse, PaperVersion, parse_arxiv_atom
+from academichub.ingestor.formats import FeedError, FeedParse, PaperVersion
+from academichub.ingestor.formats.arxiv_atom import parse_arxiv_atom
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "arxiv_api"
 SEARCH_2026 = FIXTURES / "api_2026_search_all-testing_max10.xml"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from academichub.ingestor.formats import FeedError, FeedParse, PaperVersion, parse_arxiv_oai
+from academichub.ingestor.formats import FeedError, FeedParse, PaperVersion
+from academichub.ingestor.formats.arxiv_oai import parse_arxiv_oai
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "arxiv_oai"
 RAW_PAGE = FIXTURES / "oai2_legacy_2014_ListRecords_arXivRaw_resumption_page.xml"

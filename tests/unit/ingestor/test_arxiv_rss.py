@@ -11,12 +11,9 @@ import pytest
 
 from academichub.contracts import Paper
 from academichub.contracts.events import PAPER_ID_RE
-from academichub.ingestor.formats import (
-    FORMATS,
-    FeedError,
-    FeedParse,
-    parse_arxiv_rss,
-)
+from academichub.ingestor.formats import FeedError, FeedParse
+from academichub.ingestor.formats.arxiv_rss import parse_arxiv_rss
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.platform.errors import PoisonEvent
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "arxiv_rss"

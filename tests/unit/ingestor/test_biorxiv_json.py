@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from academichub.ingestor.formats import FeedError, parse_biorxiv_json
+from academichub.ingestor.formats import FeedError
+from academichub.ingestor.formats.biorxiv_json import parse_biorxiv_json
 
 FIXTURE = (
     Path(__file__).resolve().parents[2]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from academichub.ingestor.domain.normalise import clean_text
-from academichub.ingestor.formats import FeedError, parse_biorxiv_rss
+from academichub.ingestor.formats import FeedError
+from academichub.ingestor.formats.biorxiv_rss import parse_biorxiv_rss
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "biorxiv_rss"
 FEED_2018 = FIXTURES / "biorxiv_rss_2018_subject_biochemistry.xml"

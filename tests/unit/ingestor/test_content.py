@@ -16,7 +16,7 @@ from academichub.ingestor.content import (
     check_document,
 )
 from academichub.ingestor.fetch import FetchResult, read_file_url
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.replay import replay_feeds
 from academichub.platform.errors import PoisonEvent
 from tests.conftest import FIXTURES

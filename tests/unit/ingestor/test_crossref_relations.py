@@ -8,8 +8,12 @@ from typing import Any
 
 import pytest
 
-from academichub.ingestor.formats import FeedError, parse_crossref_json
-from academichub.ingestor.formats.crossref_json import WorkRelations, crossref_relations
+from academichub.ingestor.formats import FeedError
+from academichub.ingestor.formats.crossref_json import (
+    WorkRelations,
+    crossref_relations,
+    parse_crossref_json,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds" / "crossref"
 WORK = FIXTURES / "crossref_work_10.1371_journal.pone.0033693.json"

@@ -18,7 +18,8 @@ import pytest
 
 from academichub.contracts import Paper, encode_event
 from academichub.contracts.bounds import MAX_EVENT_BYTES, PAPER_BOUNDS, TRUNCATION_MARKER
-from academichub.ingestor.formats import FORMATS, FeedParse, Repair
+from academichub.ingestor.formats import FeedParse, Repair
+from academichub.ingestor.formats.registry import FORMATS
 
 FEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
 

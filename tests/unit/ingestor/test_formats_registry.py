@@ -9,18 +9,15 @@ from pathlib import Path
 import pytest
 
 from academichub.contracts.events import PAPER_ID_RE
-from academichub.ingestor.formats import (
-    FORMATS,
-    FeedError,
-    FeedParse,
-    parse_arxiv_atom,
-    parse_arxiv_oai,
-    parse_arxiv_rss,
-    parse_biorxiv_json,
-    parse_biorxiv_rss,
-    parse_crossref_json,
-    parse_rss,
-)
+from academichub.ingestor.formats import FeedError, FeedParse
+from academichub.ingestor.formats.arxiv_atom import parse_arxiv_atom
+from academichub.ingestor.formats.arxiv_oai import parse_arxiv_oai
+from academichub.ingestor.formats.arxiv_rss import parse_arxiv_rss
+from academichub.ingestor.formats.biorxiv_json import parse_biorxiv_json
+from academichub.ingestor.formats.biorxiv_rss import parse_biorxiv_rss
+from academichub.ingestor.formats.crossref_json import parse_crossref_json
+from academichub.ingestor.formats.registry import FORMATS
+from academichub.ingestor.formats.rss import parse_rss
 
 FEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
 

@@ -10,7 +10,8 @@ from academichub.broker.publisher import RecordingPublisher
 from academichub.ingestor.domain import pages
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
-from academichub.ingestor.formats import FORMATS, parse_arxiv_oai
+from academichub.ingestor.formats.arxiv_oai import parse_arxiv_oai
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.harvest import Harvester, HarvestJob
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.publishing import PaperPublisher

@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 from academichub.broker.publisher import RecordingPublisher
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig, IngestorSettings, default_feeds

@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from academichub.ingestor.domain import pages
-from academichub.ingestor.formats import FeedInfo, FeedParse, parse_arxiv_oai, parse_biorxiv_json
+from academichub.ingestor.formats import FeedInfo, FeedParse
+from academichub.ingestor.formats.arxiv_oai import parse_arxiv_oai
+from academichub.ingestor.formats.biorxiv_json import parse_biorxiv_json
 from tests.support.paged import biorxiv_pages, oai_pages
 
 OAI = "https://oaipmh.arxiv.org/oai"

@@ -19,14 +19,11 @@ from academichub.contracts import Paper, TopicName
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
-from academichub.ingestor.formats import (
-    FeedParse,
-    parse_arxiv_rss,
-    parse_biorxiv_json,
-    parse_crossref_json,
-    parse_rss,
-)
-from academichub.ingestor.formats.crossref_json import crossref_relations
+from academichub.ingestor.formats import FeedParse
+from academichub.ingestor.formats.arxiv_rss import parse_arxiv_rss
+from academichub.ingestor.formats.biorxiv_json import parse_biorxiv_json
+from academichub.ingestor.formats.crossref_json import crossref_relations, parse_crossref_json
+from academichub.ingestor.formats.rss import parse_rss
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.publishing import PaperPublisher, PublishCounts
 from academichub.store.door import AsyncStore

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from academichub.ingestor.formats import FeedError, parse_rss
+from academichub.ingestor.formats import FeedError
+from academichub.ingestor.formats.rss import parse_rss
 
 SCIENCE = (
     Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from academichub.broker.publisher import RecordingPublisher
 from academichub.ingestor.domain import schedule
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import FakeFetcher, FetchResult
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.poller import Poller
 from academichub.ingestor.settings import FeedConfig

@@ -18,7 +18,9 @@ from typing import Literal
 
 from academichub.contracts.identifiers import parse_arxiv_ref
 from academichub.ingestor.domain import pages
-from academichub.ingestor.formats import parse_arxiv_atom, parse_arxiv_oai, parse_biorxiv_json
+from academichub.ingestor.formats.arxiv_atom import parse_arxiv_atom
+from academichub.ingestor.formats.arxiv_oai import parse_arxiv_oai
+from academichub.ingestor.formats.biorxiv_json import parse_biorxiv_json
 from academichub.ingestor.harvest import Harvester, HarvestJob, HarvestProgress, HarvestReport
 from academichub.ingestor.settings import IngestorSettings
 

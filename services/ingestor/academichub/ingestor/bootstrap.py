@@ -24,7 +24,7 @@ from academichub.broker.publisher import EventPublisher, KafkaPublisher
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.enrich import CrossrefEnricher
 from academichub.ingestor.fetch import Fetcher, NetworkUnreachable, ResponseRefused
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.poller import Poller, PollReport
 from academichub.ingestor.replay import replay_feeds

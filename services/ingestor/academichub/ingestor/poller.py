@@ -25,8 +25,9 @@ from academichub.broker.publisher import EventPublisher, Refusal
 from academichub.ingestor.domain import pages, schedule
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.fetch import Fetcher, FetchResult
-from academichub.ingestor.formats import FeedParse, Repair, parse_rss
+from academichub.ingestor.formats import FeedParse, Repair
 from academichub.ingestor.formats.crossref_json import crossref_relations
+from academichub.ingestor.formats.rss import parse_rss
 from academichub.ingestor.harvest import Harvester, HarvestJob, HarvestReport
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.publishing import PaperPublisher, PublishCounts, describe_repairs

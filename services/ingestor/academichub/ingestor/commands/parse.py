@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from academichub.ingestor.formats import FORMATS, FeedError
+from academichub.ingestor.formats import FeedError
+from academichub.ingestor.formats.registry import FORMATS
 
 
 def run_parse(fmt: str, file: str) -> int:

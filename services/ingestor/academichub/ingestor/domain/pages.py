@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from academichub.ingestor.formats import FeedParse
+from academichub.ingestor.formats.results import FeedParse
 from academichub.platform.errors import TransientError
 
 OAI_PAGED: Final = "arxiv-oai"
