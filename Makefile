@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install up test lint typecheck unit integration e2e bench clean
+.PHONY: install up test lint deadcode typecheck unit integration e2e bench clean
 
 $(UV):
 	$(PY) -m venv .tools
@@ -26,6 +26,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
+
+# Names defined and never used (vulture, at the confidence and with the names that
+# [tool.vulture] in pyproject.toml gives); part of `make lint`.
+deadcode: install
+	$(VENV)/bin/vulture
 
 typecheck: install
 	$(VENV)/bin/mypy cli bench shared services

@@ -72,7 +72,9 @@ TOPICS: dict[TopicName, Topic] = {
             4,
             TopicName.MATCHES_DLQ,
         ),
-        Topic(TopicName.BRIEFINGS, "radar id", Briefing, ("briefer",), ("gateway",), 4),
+        # No consumer today: the gateway reads briefings from the store, where the briefer
+        # writes them first; the topic is for integrations. Hence no DLQ either.
+        Topic(TopicName.BRIEFINGS, "radar id", Briefing, ("briefer",), (), 4),
         Topic(TopicName.PAPERS_DLQ, "original key", DeadLetter, ("matcher",), ("operator",), 1),
         Topic(TopicName.RADARS_DLQ, "original key", DeadLetter, ("matcher",), ("operator",), 1),
         Topic(TopicName.MATCHES_DLQ, "original key", DeadLetter, ("briefer",), ("operator",), 1),

@@ -1,7 +1,7 @@
 import pytest
 
 from academichub.briefer.domain.citations import canonical_citation, clean_draft
-from academichub.briefer.domain.draft import BriefingDraft, DraftInvalid, parse_draft
+from academichub.briefer.domain.draft import BriefingDraft, DraftInvalid, parse_reply
 
 WINDOW = ["arxiv:2606.00001", "arxiv:2606.00002", "doi:10.1038/s41586-026-0001-x"]
 
@@ -119,12 +119,12 @@ def test_duplicates_are_merged_and_long_texts_capped() -> None:
     assert len(cleaned.parts.overview) <= 2000
 
 
-def test_parse_draft_accepts_a_markdown_fence_and_a_lone_id_string() -> None:
+def test_parse_reply_accepts_a_markdown_fence_and_a_lone_id_string() -> None:
     content = (
         '```json\n{"overview": "O", "themes": '
         '[{"title": "T", "synthesis": "S", "paper_ids": "arxiv:2606.00001"}]}\n```'
     )
-    parsed = parse_draft(content)
+    parsed = parse_reply(content, BriefingDraft)
     assert parsed.themes[0].paper_ids == ["arxiv:2606.00001"]
 
 
@@ -137,9 +137,9 @@ def test_parse_draft_accepts_a_markdown_fence_and_a_lone_id_string() -> None:
         ('{"overview": "O", "themes": [{"title": "T"}]}', "themes.0.synthesis"),
     ],
 )
-def test_parse_draft_says_why_an_answer_is_unusable(content: str, message: str) -> None:
+def test_parse_reply_says_why_an_answer_is_unusable(content: str, message: str) -> None:
     with pytest.raises(DraftInvalid, match=message):
-        parse_draft(content)
+        parse_reply(content, BriefingDraft)
 
 
 def test_a_staged_theme_is_held_to_its_group() -> None:

@@ -29,7 +29,7 @@ def test_defaults_brief_extractively_on_each_radars_schedule() -> None:
     s = load_settings(BrieferSettings)
     assert (s.window_max_papers, s.window_max_seconds) == (200, 8 * 24 * 3600)
     assert (s.check_interval_seconds, s.metrics_port, s.llm_model) == (1.0, 9102, "gpt-4o-mini")
-    assert s.uses_model is False
+    assert s.llm_base_url is None
     # Longer than a week, so a weekly schedule closes its own windows.
     assert s.window_policy.max_age > dt.timedelta(days=7)
     assert (s.synthesis_limits.staged_above, s.synthesis_limits.briefing_tokens) == (25, 48_000)
@@ -46,7 +46,7 @@ def test_the_model_endpoint_comes_from_the_openai_variables(
     monkeypatch.setenv("BRIEFER_WINDOW_MAX_PAPERS", "5")
     monkeypatch.setenv("ACADEMICHUB_DATA_DIR", "/tmp/ah")
     s = load_settings(BrieferSettings)
-    assert s.uses_model
+    assert s.llm_base_url is not None
     assert s.llm_base_url == "http://127.0.0.1:8000/v1"
     assert s.llm_api_key is not None
     assert s.llm_api_key.get_secret_value() == "sk-test"
@@ -58,7 +58,7 @@ def test_the_model_endpoint_comes_from_the_openai_variables(
 
 def test_an_empty_base_url_means_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", "")
-    assert load_settings(BrieferSettings).uses_model is False
+    assert load_settings(BrieferSettings).llm_base_url is None
 
 
 @pytest.mark.parametrize(

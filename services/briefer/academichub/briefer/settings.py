@@ -122,10 +122,6 @@ class BrieferSettings(BaseSettings):
         return self
 
     @property
-    def uses_model(self) -> bool:
-        return self.llm_base_url is not None
-
-    @property
     def synthesis_limits(self) -> SynthesisLimits:
         return SynthesisLimits(
             staged_above=self.staged_above_papers, briefing_tokens=self.briefing_max_tokens

@@ -53,7 +53,7 @@ _BAD_KEY = "the API key is unknown, malformed or revoked; ask an admin for a new
 def key_principal(accounts: AccountStore, token: str) -> Principal | None:
     key = verify_api_key(accounts, token)
     user = accounts.get_user(key.user_id) if key else None
-    return Principal(user, "key", key.prefix) if key and user else None
+    return Principal(user, key.prefix) if key and user else None
 
 
 def session_principal(accounts: AccountStore, cookie: str, now: dt.datetime) -> Principal | None:
@@ -61,7 +61,7 @@ def session_principal(accounts: AccountStore, cookie: str, now: dt.datetime) -> 
     if session is None or session.expires_at <= now:
         return None
     user = accounts.get_user(session.user_id)
-    return Principal(user, "session", session.key_prefix, session) if user else None
+    return Principal(user, session.key_prefix, session) if user else None
 
 
 def _too_many(wait: float, what: str = "too many requests") -> TooManyRequests:

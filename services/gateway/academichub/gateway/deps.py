@@ -80,14 +80,6 @@ async def get_semantic(context: ContextDep) -> SemanticService:
     return context.semantic
 
 
-async def get_owners(context: ContextDep) -> OwnerPolicy:
-    return context.owners
-
-
-async def get_templates(context: ContextDep) -> Jinja2Templates:
-    return context.templates
-
-
 async def get_clock(context: ContextDep) -> Callable[[], dt.datetime]:
     return context.clock
 
@@ -97,6 +89,4 @@ StoreDep = Annotated[AsyncStore[GatewayStore], Depends(get_store)]
 AccountsDep = Annotated[AsyncStore[AccountStore], Depends(get_accounts)]
 RadarsDep = Annotated[RadarService, Depends(get_radars)]
 SemanticDep = Annotated[SemanticService, Depends(get_semantic)]
-OwnersDep = Annotated[OwnerPolicy, Depends(get_owners)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 ClockDep = Annotated[Callable[[], dt.datetime], Depends(get_clock)]

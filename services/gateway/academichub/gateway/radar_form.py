@@ -8,7 +8,6 @@ position (for the caret under it).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -70,12 +69,6 @@ class RadarForm:
             interest=radar.interest or "",
             per_day=f"{radar.per_day:g}" if radar.per_day is not None else "3",
         )
-
-    @classmethod
-    def posted(cls, values: dict[str, Any]) -> RadarForm:
-        """The form from posted fields (missing ones keep their defaults)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: str(v) for k, v in values.items() if k in known and v is not None})
 
 
 @dataclass(frozen=True)

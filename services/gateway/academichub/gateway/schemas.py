@@ -34,9 +34,6 @@ MAX_QUERY = 2000
 RadarName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)
 ]
-QueryText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY)
-]
 OwnerName = Annotated[str, StringConstraints(pattern=OWNER_PATTERN)]
 # An IANA zone name; whether it exists is checked by the contract (422 naming it).
 TimeZone = Annotated[

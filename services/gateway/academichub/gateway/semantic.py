@@ -87,10 +87,6 @@ class SemanticService:
         self._embedder = embedder
         self._clock = clock
 
-    @property
-    def available(self) -> bool:
-        return self._embedder is not None
-
     def _model(self) -> tuple[Embedder, EmbeddingModel]:
         if self._embedder is None:
             raise NotReady("semantic radars and search need an embedding model (EMBEDDING_*)")

@@ -146,10 +146,6 @@ def parse_reply(content: str, shape: type[D]) -> D:
         raise DraftInvalid(f"the JSON does not follow the schema: {problems}") from exc
 
 
-def parse_draft(content: str) -> BriefingDraft:
-    return parse_reply(content, BriefingDraft)
-
-
 def _obj(properties: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
@@ -176,7 +172,6 @@ SUMMARIES_SCHEMA: Final[dict[str, Any]] = _obj(
         }
     }
 )
-THEME_SCHEMA: Final[dict[str, Any]] = _THEME
 THEMES_SCHEMA: Final[dict[str, Any]] = _obj({"themes": {"type": "array", "items": _THEME}})
 BRIEFING_SCHEMA: Final[dict[str, Any]] = _obj(
     {

@@ -107,7 +107,6 @@ class PlannedTheme:
     paper_ids: tuple[str, ...]  # best score first
     keyphrases: tuple[str, ...]  # the name: most distinctive first
     fields: tuple[str, ...]  # primary categories, most papers first
-    coherence: float  # mean cosine between its papers
     other: bool = False  # papers that joined no theme
     representative: tuple[str, ...] = ()  # closest to the theme's other papers first
 
@@ -191,13 +190,6 @@ class _Window:
         if not forms:
             return " ".join(key)
         return sorted(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-
-    def mean_similarity(self, members: Sequence[int]) -> float:
-        if len(members) < 2:
-            return 1.0
-        block = self.sims[np.ix_(members, members)]
-        n = len(members)
-        return float((block.sum() - np.trace(block)) / (n * (n - 1)))
 
 
 def candidate_keys(papers: Sequence[Paper]) -> list[Key]:
@@ -286,7 +278,6 @@ def _themes(w: _Window, scores: Mapping[str, float], max_themes: int) -> list[Pl
                 paper_ids=tuple(w.papers[i].id for i in ranked),
                 keyphrases=tuple(w.surface(k) for k in _name(w, ranked)),
                 fields=_categories(w, ranked),
-                coherence=w.mean_similarity(ranked),
                 representative=tuple(w.papers[i].id for i in central),
             )
         )
@@ -297,7 +288,6 @@ def _themes(w: _Window, scores: Mapping[str, float], max_themes: int) -> list[Pl
                 paper_ids=tuple(w.papers[i].id for i in ranked),
                 keyphrases=(),
                 fields=_categories(w, ranked),
-                coherence=w.mean_similarity(ranked),
                 other=True,
             )
         )

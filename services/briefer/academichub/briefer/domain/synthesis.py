@@ -89,7 +89,6 @@ class Synthesis:
     model: str
     rejected: Counter[str] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
-    themes_kept_extractive: int = 0
 
 
 @dataclass(frozen=True)
@@ -353,12 +352,10 @@ async def run(
     # first failure, if any, ends the briefing.
     outcomes = await asyncio.gather(*(write_themes(b) for b in batches), return_exceptions=True)
     themes: list[Theme] = []
-    kept_extractive = 0
     for batch, outcome in zip(batches, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             raise outcome
         if outcome is None:
-            kept_extractive += len(batch)
             themes.extend(theme for theme, _ in batch)
         else:
             themes.extend(outcome)
@@ -380,4 +377,4 @@ async def run(
         connections=cleaned.parts.connections,
         notable=cleaned.parts.notable,
     )
-    return Synthesis(parts, answered.model, rejected, dropped, kept_extractive)
+    return Synthesis(parts, answered.model, rejected, dropped)

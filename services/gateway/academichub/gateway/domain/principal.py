@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from academichub.store.accounts import User, WebSession
 
@@ -11,9 +10,8 @@ from academichub.store.accounts import User, WebSession
 @dataclass(frozen=True)
 class Principal:
     user: User
-    via: Literal["key", "session"]
     key_prefix: str  # the key used, directly or to sign in: its rate budget is shared
-    session: WebSession | None = None
+    session: WebSession | None = None  # set when signed in on the web, None for an API key
 
     @property
     def is_admin(self) -> bool:
