@@ -33,7 +33,9 @@ def _purity_contract() -> dict[str, list[str]]:
     (contract,) = [
         c
         for c in config["tool"]["importlinter"]["contracts"]
-        if c["type"] == "forbidden" and "academichub.*.domain" in c["source_modules"]
+        if c["type"] == "forbidden"
+        and "academichub.*.domain" in c["source_modules"]
+        and not c["forbidden_modules"][0].startswith("academichub.")
     ]
     return contract
 
