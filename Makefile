@@ -54,6 +54,7 @@ bench: install
 	$(VENV)/bin/academichub bench relevance
 	$(VENV)/bin/academichub bench briefing
 	$(VENV)/bin/academichub bench search
+	$(VENV)/bin/academichub bench backfill
 
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache

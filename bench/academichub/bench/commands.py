@@ -35,6 +35,13 @@ def _bench_arguments(sub: SubParsers) -> None:
     bench_match.add_argument(
         "--seconds", type=float, default=2.0, help="time spent measuring each rate"
     )
+    bench_backfill = bench_sub.add_parser(
+        "backfill", help="live matching while a broad radar is backfilled over a large store"
+    )
+    bench_backfill.add_argument("--papers", type=int, default=100_000, help="store size")
+    bench_backfill.add_argument(
+        "--batches", type=int, default=20, help="live batches timed before the backfill"
+    )
     bench_search = bench_sub.add_parser(
         "search", help="/api/papers on a real server vs the same store queries"
     )
@@ -82,6 +89,10 @@ def _bench_arguments(sub: SubParsers) -> None:
 
 
 def _run_bench(args: argparse.Namespace) -> int:
+    if args.bench == "backfill":
+        from academichub.bench.backfill import run_bench_backfill
+
+        return run_bench_backfill(args.papers, args.batches)
     if args.bench == "search":
         from academichub.bench.search import run_bench_search
 

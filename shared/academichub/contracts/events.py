@@ -287,6 +287,9 @@ class MatchedTerm(_Event):
     term: str
 
 
+MatchOrigin = Literal["live", "backfill"]
+
+
 class NearestPaper(_Event):
     """A reference paper of the radar (a seed or a liked paper) near the matched paper."""
 
@@ -304,7 +307,10 @@ class Match(_Event):
     it is: ``keyword`` the query's BM25 score, ``similarity`` the cosine to the radar's
     meaning, ``learned`` the probability of a 👍 by the radar's model. ``terms`` are the
     query terms that fired, ``nearest`` the radar's reference papers nearest to this one.
-    Version 2 added ``score_kind`` and ``nearest``.
+    ``origin`` says how it was found: ``live`` as the paper arrived, ``backfill`` among the
+    stored papers of the recent days when the radar was created or its query changed
+    (shown as found on saving, not as new). Version 2 added ``score_kind`` and ``nearest``;
+    ``origin`` came later with a default, so an event without it reads as live.
     """
 
     schema_version: Literal[1, 2] = 2
@@ -316,6 +322,7 @@ class Match(_Event):
     terms: tuple[MatchedTerm, ...] = ()
     nearest: tuple[NearestPaper, ...] = ()
     matched_at: dt.datetime
+    origin: MatchOrigin = "live"
 
     @property
     def key(self) -> tuple[str, str, int | None]:

@@ -82,6 +82,7 @@ MATCH: dict[str, Any] = {
     ],
     "nearest": [],
     "matched_at": "2026-06-12T04:01:02Z",
+    "origin": "live",
 }
 
 # A semantic radar's match: its similarity, explained by its nearest seed papers.

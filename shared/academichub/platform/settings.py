@@ -56,6 +56,15 @@ class CommonSettings(BaseSettings):
         "<cluster>-es-http-certs-public Secret's ca.crt)",
     )
     elasticsearch_prefix: str = "academichub"
+    radar_backfill_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        validation_alias="RADAR_BACKFILL_DAYS",
+        description="A radar created, or whose query changed, is matched at once against "
+        "the stored papers announced in this many days, counted back from the newest "
+        "stored announcement (the radar preview counts the same days)",
+    )
 
     @model_validator(mode="after")
     def _elasticsearch_needs_a_url(self) -> CommonSettings:
@@ -88,6 +97,8 @@ def env_variable(owner: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
     field = owner.model_fields.get(str(loc[0]))
     if field is not None and isinstance(field.validation_alias, str):
         return field.validation_alias
+    if any(f.validation_alias == loc[0] for f in owner.model_fields.values()):
+        return str(loc[0])  # the error names the alias itself (RADAR_BACKFILL_DAYS)
     prefix = str(owner.model_config.get("env_prefix", ""))
     return (prefix + "_".join(str(p) for p in loc)).upper()
 

@@ -22,6 +22,7 @@ from academichub.store.delivery import InMemoryDelivery
 from academichub.store.facets import ScanFacets
 from academichub.store.port import (
     NO_FILTERS,
+    BackfillMark,
     Neighbour,
     OpenWindow,
     PaperSummary,
@@ -186,8 +187,10 @@ class InMemoryRadars:
 
 @dataclass
 class InMemoryMatches:
+    briefings: InMemoryBriefings
     recorded: dict[tuple[str, str, int | None], Match] = field(default_factory=dict)
     emitted: set[tuple[str, str, int | None]] = field(default_factory=set)
+    backfills: dict[str, BackfillMark] = field(default_factory=dict)
 
     def record_matches(self, matches: Sequence[Match]) -> list[Match]:
         todo = []
@@ -214,6 +217,28 @@ class InMemoryMatches:
     def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
         return {k[2] for k in self.recorded if k[0] == radar_id and k[1] == paper_id}
 
+    def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
+        return [k for k in self.recorded if k[0] == radar_id]
+
+    def retract_matches(self, keys: Iterable[tuple[str, str, int | None]]) -> int:
+        gone = 0
+        for key in set(keys):
+            gone += self.recorded.pop(key, None) is not None
+            self.emitted.discard(key)
+            self.briefings.unqueue(key)
+        return gone
+
+    def backfill_mark(self, radar_id: str) -> BackfillMark | None:
+        return self.backfills.get(radar_id)
+
+    def mark_backfilled(self, mark: BackfillMark) -> None:
+        held = self.backfills.get(mark.radar_id)
+        if held is None or held.revision <= mark.revision:
+            self.backfills[mark.radar_id] = mark
+
+    def forget_backfill(self, radar_id: str) -> None:
+        self.backfills.pop(radar_id, None)
+
 
 @dataclass
 class InMemoryBriefings:
@@ -232,6 +257,15 @@ class InMemoryBriefings:
             self.window_opened[match.radar_id] = match.matched_at
         queue.append(PendingItem(match.paper_id, match.version, match.score, match.matched_at))
         return True
+
+    def unqueue(self, key: tuple[str, str, int | None]) -> None:
+        """Take a retracted match out of its radar's open window."""
+        radar_id, paper_id, version = key
+        queue = self.pending.get(radar_id, [])
+        kept = [i for i in queue if (i.paper_id, i.version) != (paper_id, version)]
+        self.pending[radar_id] = kept
+        if self.pending[radar_id]:
+            self.window_opened[radar_id] = min(i.enqueued_at for i in self.pending[radar_id])
 
     def _next_window(self, radar_id: str) -> int:
         return 1 + sum(1 for b in self.stored.values() if b.radar_id == radar_id)
@@ -478,8 +512,8 @@ class InMemoryStore:
         self.papers = InMemoryPapers()
         self.facets = ScanFacets(self.papers)
         self.radars = InMemoryRadars()
-        self.matches = InMemoryMatches()
         self.briefings = InMemoryBriefings()
+        self.matches = InMemoryMatches(self.briefings)
         self.vectors = InMemoryVectors()
         self.ingest = InMemoryIngestState()
         self.briefer = InMemoryBrieferState(self.briefings)

@@ -27,7 +27,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -98,6 +98,46 @@ class PendingItem:
     version: int | None
     score: float
     enqueued_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BackfillMark:
+    """A radar's backfill, done: its query at ``revision`` was matched against the stored
+    papers of the recent days (``first_day`` to ``last_day``), and ``papers`` distinct
+    papers matched. The matcher runs a backfill again only when the query differs; the
+    briefer briefs the backfill at once when it is the radar's first window."""
+
+    radar_id: str
+    revision: int
+    query: str
+    first_day: dt.date
+    last_day: dt.date
+    papers: int
+    done_at: dt.datetime
+
+    def as_document(self) -> dict[str, object]:
+        """As JSON data (the stores keep it so)."""
+        return {
+            "radar_id": self.radar_id,
+            "revision": self.revision,
+            "query": self.query,
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "papers": self.papers,
+            "done_at": self.done_at.isoformat(),
+        }
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> BackfillMark:
+        return cls(
+            radar_id=str(doc["radar_id"]),
+            revision=int(doc["revision"]),
+            query=str(doc["query"]),
+            first_day=dt.date.fromisoformat(doc["first_day"]),
+            last_day=dt.date.fromisoformat(doc["last_day"]),
+            papers=int(doc["papers"]),
+            done_at=dt.datetime.fromisoformat(doc["done_at"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -182,6 +222,29 @@ class MatchStore(Protocol):
 
     def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
         """The versions of the paper that matched the radar so far."""
+        ...
+
+    def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
+        """Every (radar, paper, version) key matched to the radar, in no set order."""
+        ...
+
+    def retract_matches(self, keys: Iterable[tuple[str, str, int | None]]) -> int:
+        """Forget these matches (the radar was deleted, or its query changed and no longer
+        holds them), and take them out of their radar's open briefing window (a briefing
+        already written keeps what it cited); return how many were stored."""
+        ...
+
+    def backfill_mark(self, radar_id: str) -> BackfillMark | None:
+        """The radar's last finished backfill, if any."""
+        ...
+
+    def mark_backfilled(self, mark: BackfillMark) -> None:
+        """Remember a finished backfill (replacing the radar's earlier one unless that is
+        of a newer revision)."""
+        ...
+
+    def forget_backfill(self, radar_id: str) -> None:
+        """Forget the radar's backfill (the radar was deleted)."""
         ...
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from academichub.store.port import Store
+from academichub.store.port import BackfillMark, Store
 from tests.integration.store.factories import P1, P2, P3, P4, T0, match
 
 pytestmark = pytest.mark.integration
@@ -54,3 +54,45 @@ def test_matches_for_radar_best_first_since_and_limit(store: Store) -> None:
     assert store.matches.matches_for_radar("r1", since=since) == [new_high, new_low]
     assert store.matches.matches_for_radar("r2") == [other_radar]
     assert store.matches.matches_for_radar("nobody") == []
+
+
+# --- retraction and backfill marks ----------------------------------------------------
+
+
+def test_retracted_matches_are_gone_and_leave_the_open_window(store: Store) -> None:
+    kept, gone, v2 = match(P1), match(P2), match(P2, version=2)
+    other = match(P2, radar_id="r2")
+    store.matches.record_matches([kept, gone, v2, other])
+    store.matches.mark_emitted([kept.key, gone.key])
+    for m in (kept, gone, other):
+        store.briefings.enqueue_for_briefing(m)
+    assert sorted(store.matches.match_keys("r1")) == sorted([kept.key, gone.key, v2.key])
+
+    assert store.matches.retract_matches([gone.key, gone.key, match(P3).key]) == 1
+    assert sorted(store.matches.match_keys("r1")) == sorted([kept.key, v2.key])
+    assert store.matches.matched_versions("r1", P2) == {2}
+    assert store.matches.match_keys("r2") == [other.key]
+    windows = {w.radar_id: [i.paper_id for i in w.items] for w in store.briefings.open_windows()}
+    assert windows == {"r1": [P1], "r2": [P2]}
+    # Retracted, it may be matched again later (a query changed back): recorded afresh.
+    assert store.matches.record_matches([gone]) == [gone]
+
+    assert store.matches.retract_matches([kept.key]) == 1
+    assert {w.radar_id for w in store.briefings.open_windows()} == {"r2"}  # r1's emptied
+
+
+def test_a_backfill_mark_is_kept_per_radar_newest_revision_wins(store: Store) -> None:
+    assert store.matches.backfill_mark("r1") is None
+    first = BackfillMark("r1", 2, "qubit", dt.date(2026, 5, 14), dt.date(2026, 6, 12), 7, T0)
+    store.matches.mark_backfilled(first)
+    assert store.matches.backfill_mark("r1") == first
+    older = BackfillMark("r1", 1, "quantum", dt.date(2026, 5, 1), dt.date(2026, 5, 30), 3, T0)
+    store.matches.mark_backfilled(older)  # a replica late with an older revision
+    assert store.matches.backfill_mark("r1") == first
+    newer = BackfillMark("r1", 3, "qubit AND decoder", first.first_day, first.last_day, 2, T0)
+    store.matches.mark_backfilled(newer)
+    assert store.matches.backfill_mark("r1") == newer
+    assert store.matches.backfill_mark("r2") is None
+    store.matches.forget_backfill("r1")
+    store.matches.forget_backfill("r1")  # idempotent
+    assert store.matches.backfill_mark("r1") is None

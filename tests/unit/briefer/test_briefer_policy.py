@@ -138,3 +138,23 @@ def test_the_configured_maximum_closes_a_window_whatever_its_schedule() -> None:
 def test_a_radar_without_a_schedule_is_held_to_the_maximum_only() -> None:
     w = window(item("a", at=T0), radar="gone")
     assert due_windows([w], now=T0 + dt.timedelta(minutes=59), policy=POLICY, schedules={}) == []
+
+
+def test_a_first_window_closes_once_the_backfilled_papers_are_in_it() -> None:
+    daily = {"r1": BriefingSchedule(kind="daily", hour=7)}
+    two = window(item("a"), item("b"))
+    # The backfill found three: the third is still on its way.
+    assert due_windows([two], now=T0, policy=POLICY, schedules=daily, backfilled={"r1": 3}) == []
+    (due,) = due_windows(
+        [window(item("a"), item("b"), item("c"))],
+        now=T0,
+        policy=WindowPolicy(max_papers=10, max_age=dt.timedelta(hours=1)),
+        schedules=daily,
+        backfilled={"r1": 3},
+    )
+    assert due.reason == "backfill"
+    assert set(due.paper_ids) == {"a", "b", "c"}
+    # Later windows follow the schedule; a radar without a finished backfill too.
+    later = window(item("d"), item("e"), number=2)
+    assert due_windows([later], now=T0, policy=POLICY, schedules=daily, backfilled={"r1": 2}) == []
+    assert due_windows([two], now=T0, policy=POLICY, schedules=daily) == []

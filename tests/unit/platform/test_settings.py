@@ -24,6 +24,19 @@ def test_a_shared_variable_is_named_with_its_own_prefix(monkeypatch: pytest.Monk
     assert "INGESTOR_OFFLINE" not in str(caught.value)
 
 
+def test_a_shared_variable_without_prefix_is_named_as_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RADAR_BACKFILL_DAYS", "0")
+    with pytest.raises(
+        ConfigError, match=r"RADAR_BACKFILL_DAYS: Input should be greater"
+    ) as caught:
+        load_settings(MatcherSettings)
+    assert "ACADEMICHUB_RADAR_BACKFILL_DAYS" not in str(caught.value)
+    monkeypatch.setenv("RADAR_BACKFILL_DAYS", "7")
+    assert load_settings(MatcherSettings).common.radar_backfill_days == 7
+
+
 def test_feeds_are_read_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
         "INGESTOR_FEEDS", '[{"name": "x", "format": "arxiv-rss", "url": "ftp://example/x"}]'

@@ -19,9 +19,13 @@ Two loops share one store:
      again. The mark is set before the window is closed, so a crash cannot lose it.
 
 All window state lives in the store, so a restart loses nothing and resumes where it
-stopped. A window whose radar was deleted is skipped and kept: the store port offers no
-way to discard queued matches, and a briefing nobody can read is noise; should the
-radar come back (a newer upsert of the same id), its queued matches are briefed.
+stopped. A window whose radar was deleted is skipped (a briefing nobody can read is
+noise) until the matcher retracts the radar's matches, which empties it
+(:meth:`~academichub.store.port.MatchStore.retract_matches`).
+
+A radar's first window closes as soon as the papers its backfill found are in it
+(:func:`~academichub.briefer.policy.due_reason`, "backfill"), so a new radar gets a
+briefing within a minute of being saved.
 
 Infrastructure failures (store, broker) propagate and stop the process without
 committing; model failures never get here (the composer falls back).
@@ -97,7 +101,16 @@ class BrieferService:
             lambda s: {w.radar_id: s.radars.get_radar(w.radar_id) for w in windows}
         )
         schedules = {rid: radar.schedule for rid, radar in radars.items() if radar is not None}
-        for due in due_windows(windows, now=self.clock(), policy=self.policy, schedules=schedules):
+        firsts = [w.radar_id for w in windows if w.window == 1]
+        marks = await self.store.run(lambda s: [s.matches.backfill_mark(r) for r in firsts])
+        backfilled = {mark.radar_id: mark.papers for mark in marks if mark is not None}
+        for due in due_windows(
+            windows,
+            now=self.clock(),
+            policy=self.policy,
+            schedules=schedules,
+            backfilled=backfilled,
+        ):
             if should_stop():
                 return published
             briefing = await self._close(due, radars.get(due.radar_id))

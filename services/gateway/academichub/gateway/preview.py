@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from academichub.gateway.gateway_store import GatewayStore
 from academichub.radar.ast import Node
 from academichub.store.port import SearchFilters, SearchHit
+from academichub.store.recent import recent_days
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,9 @@ def preview_query(
     store: GatewayStore, node: Node, *, days: int, top: int, today: dt.date
 ) -> Preview:
     """Counts per day over the ``days`` days that end with the newest announcement
-    (never after ``today``): on a quiet weekend, or on a replayed feed, the window
-    still covers days that have papers."""
-    newest = store.papers.latest_papers(1)
-    last = min(newest[0].published, today) if newest else today
-    first = last - dt.timedelta(days=days - 1)
+    (:func:`~academichub.store.recent.recent_days`, the days a new radar's backfill
+    matches)."""
+    first, last = recent_days(store.papers, days, today)
     per_day = []
     for offset in range(days):
         day = first + dt.timedelta(days=offset)

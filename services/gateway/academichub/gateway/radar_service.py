@@ -30,7 +30,7 @@ from academichub.gateway.problems import Problem
 from academichub.gateway.semantic import Ranked, SemanticService
 from academichub.store.accounts import Feedback
 from academichub.store.door import AsyncStore
-from academichub.store.port import OpenWindow
+from academichub.store.port import BackfillMark, OpenWindow
 
 DEFAULT_PER_DAY: Final = 3.0
 
@@ -143,6 +143,7 @@ class RadarPage:
     capped: bool
     window: OpenWindow | None
     ranked_by: int | None = field(default=None)
+    backfill: BackfillMark | None = field(default=None)  # the radar's last finished backfill
 
 
 class RadarService:
@@ -372,6 +373,7 @@ class RadarService:
                 len(found) >= MATCHES_READ,
                 window,
                 radar.ratings if learned else None,
+                s.matches.backfill_mark(radar_id),
             )
 
         return await self._store.run(read)

@@ -221,7 +221,13 @@ class RadarPreviewRequest(_Body):
     references: str | None = Field(default=None, description=REFERENCES_HELP)
     interest: InterestText | None = None
     per_day: PerDay | None = Field(default=None, description="About N papers a day (default 3)")
-    days: int = Field(default=30, ge=1, le=365, description="How many days to count back")
+    days: int | None = Field(
+        default=None,
+        ge=1,
+        le=365,
+        description="How many days to count back from the newest stored announcement "
+        "(default: RADAR_BACKFILL_DAYS, the days a saved radar is matched against at once)",
+    )
     top: int = Field(default=5, ge=0, le=20, description="How many best papers to show")
 
 

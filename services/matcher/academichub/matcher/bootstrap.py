@@ -14,6 +14,12 @@ then runs two consumer loops (:mod:`academichub.broker.consumer`) until SIGINT/S
   the registry applies only newer revisions). Its poison is remembered in the store, so
   a restart does not dead-letter it again.
 
+Beside them runs the backfill of new and changed radars
+(:class:`~academichub.matcher.handlers.Backfills`, ``RADAR_BACKFILL_DAYS``), one slice at
+a time between live batches. At start every loaded radar is offered to it: those whose
+query was backfilled already (remembered in the store) cost one look-up, the others (a
+backfill interrupted, or a radar saved while no matcher ran) are backfilled then.
+
 The embedded store's index writer also indexes what scaled-out replicas stored.
 
 With ``MATCHER_ROLE=embed`` the process is the embedding role instead (:func:`serve_embed`,
@@ -45,10 +51,12 @@ from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Paper, RadarChange, TopicName
 from academichub.embedding.port import Embedder, EmbeddingModel
 from academichub.embedding.settings import build_embedder
+from academichub.matcher.domain.backfill import Backfiller
 from academichub.matcher.domain.pipeline import MatchingPipeline
 from academichub.matcher.domain.registry import RadarRegistry
 from academichub.matcher.domain.semantic import SemanticPipeline, SemanticRadars
 from academichub.matcher.handlers import (
+    Backfills,
     Embedding,
     EmbedHandler,
     EmbedRadarHandler,
@@ -144,7 +152,17 @@ async def serve(
             dead_letters=DeadLetters(publisher, service=SERVICE),
             metrics=consumer_metrics,
         )
-        radar_changes = RadarHandler(pipeline, metrics)
+        backfills = Backfills(
+            pipeline.part(
+                lambda p: Backfiller(
+                    p, days=common.radar_backfill_days, slice_size=settings.backfill_slice
+                )
+            ),
+            pipeline,
+            publisher,
+            metrics,
+        )
+        radar_changes = RadarHandler(pipeline, metrics, backfills)
         follower = ConsumerLoop(
             topic=TopicName.RADARS,
             event=RadarChange,
@@ -169,6 +187,8 @@ async def serve(
 
         async def match() -> None:
             await _load_radars(store.part(lambda s: s.radars), radars, metrics)
+            for radar_id in list(radars.radars):
+                backfills.want(radar_id)
             loaded.set()
             async with contextlib.AsyncExitStack() as sources:
                 sources.push_async_callback(radars_source.stop)
@@ -180,6 +200,7 @@ async def serve(
                     {
                         "papers": papers.run(stop),
                         "radars": follower.run(stop),
+                        "backfill": backfills.run(stop),
                         "index": _index_queued_papers(
                             settings, store.part(lambda s: s.papers), stop
                         ),

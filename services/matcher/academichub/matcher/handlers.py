@@ -8,7 +8,11 @@
 * :class:`RadarHandler` -- radar changes: applied to the registry on the store's thread,
   where the index is read while matching, never concurrently. A change whose query does
   not parse is poison (:meth:`RadarHandler.check`): the gateway validates queries, so it is
-  a producer bug or a forged event.
+  a producer bug or a forged event. A radar created, or whose query changed, is handed
+  to :class:`Backfills`; a deleted one too, to retract its matches.
+* :class:`Backfills` -- the backfills of new and changed radars
+  (:mod:`academichub.matcher.domain.backfill`), one slice at a time on the store's thread, in
+  turn across radars, their matches published as the live ones are.
 
 The embedding role (``MATCHER_ROLE=embed``) has its own two:
 
@@ -30,14 +34,17 @@ ends it at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from academichub.broker.publisher import EventPublisher
 from academichub.contracts import Match, Paper, RadarChange, TopicName
 from academichub.embedding.port import Embedder, EmbeddingUnavailable, Vectors
 from academichub.embedding.text import interest_text, paper_text
+from academichub.matcher.domain.backfill import Backfiller, BackfillJob
 from academichub.matcher.domain.pipeline import BatchOutcome, MatchingPipeline
 from academichub.matcher.domain.semantic import SemanticOutcome, SemanticPipeline
 from academichub.matcher.metrics import MatcherMetrics
@@ -83,9 +90,15 @@ async def publish_matches(
 
 
 class RadarHandler:
-    def __init__(self, pipeline: AsyncStore[MatchingPipeline], metrics: MatcherMetrics) -> None:
+    def __init__(
+        self,
+        pipeline: AsyncStore[MatchingPipeline],
+        metrics: MatcherMetrics,
+        backfills: Backfills | None = None,
+    ) -> None:
         self._pipeline = pipeline
         self._metrics = metrics
+        self._backfills = backfills
 
     @staticmethod
     def check(change: RadarChange) -> None:
@@ -99,13 +112,129 @@ class RadarHandler:
                 ) from exc
 
     async def __call__(self, changes: list[RadarChange]) -> None:
-        applied, held = await self._pipeline.run(
-            lambda p: ([p.registry.apply(c) for c in changes], len(p.registry))
-        )
-        for change, done in zip(changes, applied, strict=True):
-            if done:
-                self._metrics.radar_changes.labels(kind=change.kind).inc()
+        def apply(p: MatchingPipeline) -> tuple[list[str | None], list[bool], int]:
+            before = []
+            applied = []
+            for change in changes:
+                held = p.registry.radars.get(change.radar_id)
+                before.append(held.query if held is not None else None)
+                applied.append(p.registry.apply(change))
+            return before, applied, len(p.registry)
+
+        before, applied, held = await self._pipeline.run(apply)
+        for change, query, done in zip(changes, before, applied, strict=True):
+            if not done:
+                continue
+            self._metrics.radar_changes.labels(kind=change.kind).inc()
+            if self._backfills is None:
+                continue
+            if change.radar is None:
+                self._backfills.delete(change.radar_id)
+            else:
+                # A changed query is backfilled (and its stale matches retracted) even
+                # if an earlier backfill marked this very query.
+                changed = query is not None and query != change.radar.query
+                self._backfills.want(change.radar_id, changed=changed)
         self._metrics.radars.set(held)
+
+
+@dataclass
+class _Wanted:
+    changed: bool = False  # the query changed: retract, and backfill even if marked
+    deleted: bool = False
+
+
+class Backfills:
+    """The backfills waiting and running, worked one slice at a time in turn, so that a
+    broad radar's backfill neither stalls live batches (they queue on the store's thread
+    between slices) nor holds up a narrow radar saved after it."""
+
+    def __init__(
+        self,
+        backfiller: AsyncStore[Backfiller],
+        pipeline: AsyncStore[MatchingPipeline],
+        publisher: EventPublisher,
+        metrics: MatcherMetrics,
+    ) -> None:
+        self._backfiller = backfiller
+        self._pipeline = pipeline
+        self._publisher = publisher
+        self._metrics = metrics
+        self._wanted: dict[str, _Wanted] = {}
+        self._running: dict[str, BackfillJob] = {}
+        self._wake = asyncio.Event()
+
+    def want(self, radar_id: str, *, changed: bool = False) -> None:
+        """Backfill the radar as held when its turn comes (replacing a run in progress)."""
+        earlier = self._wanted.get(radar_id)
+        changed = changed or (earlier is not None and earlier.changed)
+        self._wanted[radar_id] = _Wanted(changed=changed)
+        self._wake.set()
+
+    def delete(self, radar_id: str) -> None:
+        """Stop the radar's backfill, and retract its matches."""
+        self._wanted[radar_id] = _Wanted(deleted=True)
+        self._wake.set()
+
+    @property
+    def idle(self) -> bool:
+        return not self._wanted and not self._running
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work the backfills until ``stop`` is set."""
+        while not stop.is_set():
+            if self.idle:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), 1.0)
+                continue
+            await self.work_once()
+
+    async def work_once(self) -> None:
+        """Start what is wanted, then one slice of each running backfill."""
+        while self._wanted:
+            radar_id, wanted = next(iter(self._wanted.items()))
+            del self._wanted[radar_id]
+            self._running.pop(radar_id, None)
+            await self._start(radar_id, wanted)
+        self._metrics.backfills_running.set(len(self._running))
+        for radar_id, job in list(self._running.items()):
+            if self._wanted:
+                return  # a newer change first: it may replace a running job
+            started = time.perf_counter()
+            outcome = await self._backfiller.run(lambda b: b.step(job))  # noqa: B023 (awaited at once)
+            self._metrics.backfill_slice_seconds.observe(time.perf_counter() - started)
+            self._metrics.backfill_papers.inc(outcome.read)
+            await publish_matches(outcome.to_emit, self._publisher, self._metrics, self._pipeline)
+            if job.done:
+                mark = await self._backfiller.run(lambda b: b.finish(job))  # noqa: B023 (awaited at once)
+                del self._running[radar_id]
+                self._metrics.backfills.inc()
+                log.info(
+                    "radar %s backfilled: %d papers matched from %s to %s",
+                    radar_id,
+                    mark.papers,
+                    mark.first_day,
+                    mark.last_day,
+                )
+        self._metrics.backfills_running.set(len(self._running))
+
+    async def _start(self, radar_id: str, wanted: _Wanted) -> None:
+        if wanted.deleted:
+            gone = await self._backfiller.run(lambda b: b.forget(radar_id))
+            self._metrics.retracted.inc(gone)
+            return
+
+        def start(b: Backfiller) -> tuple[BackfillJob | None, int]:
+            job = b.start(radar_id, force=wanted.changed)
+            return job, (b.retract(job) if job is not None and wanted.changed else 0)
+
+        job, gone = await self._backfiller.run(start)
+        self._metrics.retracted.inc(gone)
+        if gone:
+            log.info("radar %s: %d matches retracted (its query changed)", radar_id, gone)
+        if job is not None:
+            self._running[radar_id] = job
 
 
 class Embedding:

@@ -30,6 +30,34 @@ class MatcherMetrics:
         self.radars = Gauge(
             "academichub_matcher_radars", "Radars held in the compiled index", registry=registry
         )
+        self.backfills = Counter(
+            "academichub_matcher_backfills_total",
+            "Radar backfills (a new or changed query matched against the recent stored "
+            "papers) finished",
+            registry=registry,
+        )
+        self.backfills_running = Gauge(
+            "academichub_matcher_backfills_running",
+            "Radar backfills in progress",
+            registry=registry,
+        )
+        self.backfill_papers = Counter(
+            "academichub_matcher_backfill_papers_total",
+            "Candidate papers read through the search index by backfills",
+            registry=registry,
+        )
+        self.backfill_slice_seconds = Histogram(
+            "academichub_matcher_backfill_slice_duration_seconds",
+            "Time the store thread spends on one backfill slice (a live batch waits at "
+            "most this long behind it)",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=registry,
+        )
+        self.retracted = Counter(
+            "academichub_matcher_retracted_matches_total",
+            "Matches retracted because their radar was deleted or its query no longer holds them",
+            registry=registry,
+        )
         self.batch_seconds = Histogram(
             "academichub_matcher_batch_duration_seconds",
             "Time to store, index and match one batch of papers",

@@ -39,6 +39,10 @@ class MatcherSettings(BaseSettings):
     # Not ready while a consumer has not polled for this long (a batch takes seconds).
     consumer_stall_seconds: float = Field(default=60.0, gt=0, le=3600)
     store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # A new or changed radar's backfill reads this many candidate papers per slice; live
+    # batches run between slices, so a slice is kept shorter than a batch (measured by
+    # academichub bench backfill: 50 papers take about a third of a batch of 200).
+    backfill_slice: int = Field(default=50, ge=1, le=10_000)
     # The embedded store has one index writer; other replicas set this false, store their
     # papers' records and leave indexing to the writer. With Elasticsearch all write.
     # (The embed role never writes the index.)

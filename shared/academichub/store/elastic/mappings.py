@@ -104,6 +104,10 @@ class IndexNames:
         return f"{self.prefix}-matches"
 
     @property
+    def radar_backfills(self) -> str:
+        return f"{self.prefix}-radar-backfills"
+
+    @property
     def briefings(self) -> str:
         return f"{self.prefix}-briefings"
 
@@ -294,6 +298,10 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
                 emitted=_BOOLEAN,
                 match=_STORED_ONLY,
             ),
+        ),
+        # Each radar's last finished backfill (academichub.store.port.BackfillMark).
+        IndexSpec(
+            names.radar_backfills, _strict(radar_id=_KEYWORD, revision=_LONG, mark=_STORED_ONLY)
         ),
         IndexSpec(
             names.briefings,

@@ -14,7 +14,15 @@ from typing import Any, Final
 from academichub.contracts import Match
 from academichub.store.elastic.bulk import CONFLICT, NOT_FOUND, Operation
 from academichub.store.elastic.cluster import UPDATE_RETRIES, Cluster, filtered
-from academichub.store.elastic.documents import match_document, match_from, match_id, version_of
+from academichub.store.elastic.documents import (
+    PENDING,
+    match_document,
+    match_from,
+    match_id,
+    version_of,
+    version_rank,
+)
+from academichub.store.port import BackfillMark
 
 _CONFLICT_ONLY: Final = frozenset({CONFLICT})
 
@@ -94,3 +102,47 @@ class ElasticsearchMatches:
             ["version_rank"],
         )
         return {version_of(int(h["_source"]["version_rank"])) for h in hits}
+
+    def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
+        hits = self._cluster.scan(
+            self._names.matches,
+            filtered({"term": {"radar_id": radar_id}}),
+            [{"paper_id": "asc"}, {"version_rank": "asc"}],
+            ["paper_id", "version_rank"],
+        )
+        return [
+            (radar_id, str(h["_source"]["paper_id"]), version_of(int(h["_source"]["version_rank"])))
+            for h in hits
+        ]
+
+    def retract_matches(self, keys: Iterable[tuple[str, str, int | None]]) -> int:
+        gone = 0
+        for radar_id, paper_id, version in set(keys):
+            where: list[dict[str, Any]] = [
+                {"term": {"radar_id": radar_id}},
+                {"term": {"paper_id": paper_id}},
+                {"term": {"version_rank": version_rank(version)}},
+            ]
+            gone += self._cluster.delete_matching(self._names.matches, filtered(*where))
+            # Out of the open window; a briefed item stays (a written briefing cited it).
+            self._cluster.delete_matching(
+                self._names.briefing_items, filtered(*where, {"term": {"state": PENDING}})
+            )
+        return gone
+
+    def backfill_mark(self, radar_id: str) -> BackfillMark | None:
+        found = self._cluster.get(self._names.radar_backfills, radar_id, ["mark"])
+        return None if found is None else BackfillMark.from_document(found["_source"]["mark"])
+
+    def mark_backfilled(self, mark: BackfillMark) -> None:
+        held = self.backfill_mark(mark.radar_id)
+        if held is not None and held.revision > mark.revision:
+            return
+        self._cluster.put(
+            self._names.radar_backfills,
+            mark.radar_id,
+            {"radar_id": mark.radar_id, "revision": mark.revision, "mark": mark.as_document()},
+        )
+
+    def forget_backfill(self, radar_id: str) -> None:
+        self._cluster.delete(self._names.radar_backfills, radar_id)

@@ -283,6 +283,15 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE INDEX briefings_undelivered ON briefings (id) WHERE delivered_revision < revision;
     CREATE INDEX briefings_uncarried ON briefings (radar_id) WHERE digest_id IS NULL;
     """,
+    """
+    -- Each radar's last finished backfill (see store/port.py BackfillMark): the matcher
+    -- matches a radar against the recent stored papers again only when its query differs.
+    CREATE TABLE radar_backfills (
+        radar_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

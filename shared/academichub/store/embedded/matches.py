@@ -5,11 +5,13 @@ broker acknowledged (``emitted_matches``)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 
 from academichub.contracts import Match
 from academichub.store.embedded.columns import timestamp, version_of, version_rank
 from academichub.store.embedded.database import Database
+from academichub.store.port import BackfillMark
 
 
 class EmbeddedMatches:
@@ -79,3 +81,45 @@ class EmbeddedMatches:
             (radar_id, paper_id),
         )
         return {version_of(rank) for (rank,) in rows}
+
+    def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
+        rows = self._db.read_all(
+            "SELECT paper_id, version_rank FROM matches WHERE radar_id = ?", (radar_id,)
+        )
+        return [(radar_id, paper_id, version_of(rank)) for paper_id, rank in rows]
+
+    def retract_matches(self, keys: Iterable[tuple[str, str, int | None]]) -> int:
+        rows = list({(r, p, version_rank(v)) for r, p, v in keys})
+        gone = 0
+        with self._db.write() as conn:
+            for row in rows:
+                where = "WHERE radar_id = ? AND paper_id = ? AND version_rank = ?"
+                gone += conn.execute(f"DELETE FROM matches {where}", row).rowcount
+                conn.execute(f"DELETE FROM emitted_matches {where}", row)
+                # Out of the open window; briefed_items stay: a written briefing cited it.
+                conn.execute(f"DELETE FROM pending_items {where}", row)
+            for radar_id in {r for r, _, _ in rows}:
+                # A window emptied by the retraction is no longer open.
+                first = conn.execute(
+                    "SELECT MIN(enqueued_at) FROM pending_items WHERE radar_id = ?", (radar_id,)
+                ).fetchone()[0]
+                if first is None:
+                    conn.execute("DELETE FROM open_windows WHERE radar_id = ?", (radar_id,))
+        return gone
+
+    def backfill_mark(self, radar_id: str) -> BackfillMark | None:
+        rows = self._db.read_all("SELECT doc FROM radar_backfills WHERE radar_id = ?", (radar_id,))
+        return BackfillMark.from_document(json.loads(rows[0][0])) if rows else None
+
+    def mark_backfilled(self, mark: BackfillMark) -> None:
+        with self._db.write() as conn:
+            conn.execute(
+                "INSERT INTO radar_backfills (radar_id, revision, doc) VALUES (?, ?, ?) "
+                "ON CONFLICT (radar_id) DO UPDATE SET revision = excluded.revision, "
+                "doc = excluded.doc WHERE excluded.revision >= radar_backfills.revision",
+                (mark.radar_id, mark.revision, json.dumps(mark.as_document())),
+            )
+
+    def forget_backfill(self, radar_id: str) -> None:
+        with self._db.write() as conn:
+            conn.execute("DELETE FROM radar_backfills WHERE radar_id = ?", (radar_id,))

@@ -12,6 +12,11 @@ Each radar's :class:`~academichub.contracts.BriefingSchedule` closes its window
 - ``weekly`` on the schedule's weekday at ``hour``:00, likewise;
 - ``every_n`` once the window holds ``n`` distinct papers.
 
+A radar's first window is closed as soon as it holds the papers its backfill found
+("backfill": the radar was matched against the recent stored papers when it was saved,
+:class:`~academichub.store.port.BackfillMark`), so a new radar gets its first briefing
+within a minute of saving; later windows follow its schedule.
+
 Whatever the schedule, the service's configured maximum also closes a window: at
 ``max_papers`` distinct papers ("full") or when its oldest item is ``max_age`` old
 ("aged"). A briefing covers at most ``max_papers`` papers, the best by match score;
@@ -41,7 +46,7 @@ class WindowPolicy:
             raise ValueError("a window's maximum age must be positive")
 
 
-DueReason = Literal["full", "scheduled", "aged"]
+DueReason = Literal["full", "backfill", "scheduled", "aged"]
 
 
 @dataclass(frozen=True)
@@ -89,14 +94,20 @@ def due_reason(
     now: dt.datetime,
     policy: WindowPolicy,
     schedule: BriefingSchedule | None = None,
+    backfilled: int | None = None,
 ) -> DueReason | None:
     """Why the window is due, or None if it is not due yet. Without a schedule only the
-    configured maximum closes it."""
+    configured maximum closes it. ``backfilled``: how many papers the radar's finished
+    backfill matched (None while it has none)."""
     if not window.items:
         return None
     papers = len({item.paper_id for item in window.items})
     if papers >= policy.max_papers:
         return "full"
+    # The first window, once every paper the backfill found has arrived in it (the
+    # matches travel on the topic; the mark is written after the last was published).
+    if window.window == 1 and backfilled and papers >= min(backfilled, policy.max_papers):
+        return "backfill"
     if schedule is not None:
         if schedule.kind == "every_n":
             if schedule.n is not None and papers >= schedule.n:
@@ -128,16 +139,24 @@ def due_windows(
     now: dt.datetime,
     policy: WindowPolicy,
     schedules: Mapping[str, BriefingSchedule] | None = None,
+    backfilled: Mapping[str, int] | None = None,
 ) -> list[DueWindow]:
     """The windows to close now, oldest first (so a backlog drains in arrival order).
 
     ``schedules`` maps radar ids to their schedules; a radar without one (unknown, or
-    deleted) is held to the configured maximum only.
+    deleted) is held to the configured maximum only. ``backfilled`` maps radar ids to the
+    papers their finished backfill matched.
     """
     due: list[DueWindow] = []
     for window in windows:
         schedule = (schedules or {}).get(window.radar_id)
-        reason = due_reason(window, now=now, policy=policy, schedule=schedule)
+        reason = due_reason(
+            window,
+            now=now,
+            policy=policy,
+            schedule=schedule,
+            backfilled=(backfilled or {}).get(window.radar_id),
+        )
         if reason is None:
             continue
         # An every_n window briefs the n it waited for, not every paper that arrived.

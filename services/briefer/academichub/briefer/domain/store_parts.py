@@ -1,8 +1,9 @@
 """What the briefer's service needs of the store: four of its parts.
 
 The service queues matches into windows and closes them (``briefings``), publishes and
-upgrades briefings (``briefer``: delivery), reads the window's papers (``papers``) and its
-radar (``radars``). The summary cache and the token ledger get only the ``briefer`` part.
+upgrades briefings (``briefer``: delivery), reads the window's papers (``papers``), its
+radar (``radars``) and whether the radar's backfill is done (``matches``). The summary
+cache and the token ledger get only the ``briefer`` part.
 Its async code reaches the store through the one door,
 :class:`academichub.store.door.AsyncStore`: on the store's own thread in the service,
 inline for the in-memory store of the tests and ``academichub brief``.
@@ -12,7 +13,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from academichub.store.port import BrieferStateStore, BriefingStore, PaperStore, RadarStore
+from academichub.store.port import (
+    BrieferStateStore,
+    BriefingStore,
+    MatchStore,
+    PaperStore,
+    RadarStore,
+)
 
 
 class BrieferStore(Protocol):
@@ -23,6 +30,9 @@ class BrieferStore(Protocol):
 
     @property
     def radars(self) -> RadarStore: ...
+
+    @property
+    def matches(self) -> MatchStore: ...
 
     @property
     def briefings(self) -> BriefingStore: ...

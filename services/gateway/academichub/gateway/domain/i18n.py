@@ -166,6 +166,17 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "radars.score_similarity": ("相似度 {value}", "similarity {value}"),
     "radars.score_learned": ("匹配概率 {value}", "chance of a 👍 {value}"),
+    "radars.backfill_running": (
+        "正在检索最近 {days} 天的论文，几秒后即可看到命中……",
+        "Looking through the papers of the last {days} days; matches appear in a few seconds…",
+    ),
+    "radars.backfill_done": (
+        "保存时已检索 {first} 至 {last} 的论文：命中 {papers} 篇；新论文到达时继续加入。",
+        "When saved, the papers of {first} to {last} were searched: {papers} matched; "
+        "new papers are added as they arrive.",
+    ),
+    "radars.found_on_creation": ("保存时找到", "found on saving"),
+    "radars.new_match": ("新", "new"),
     "radars.briefings": ("简报", "Briefings"),
     "radars.no_briefings": ("暂无简报。", "No briefings yet."),
     "radars.briefing_window": ("第 {window} 期", "Issue {window}"),

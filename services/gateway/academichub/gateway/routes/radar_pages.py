@@ -18,7 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from academichub.contracts import Paper, Radar
 from academichub.contracts.events import time_zone_names
 from academichub.gateway.auth import CSRF_FIELD, SignedIn, check_form_csrf
-from academichub.gateway.deps import AccountsDep, ClockDep, ContextDep, RadarsDep, StoreDep
+from academichub.gateway.deps import (
+    AccountsDep,
+    ClockDep,
+    ContextDep,
+    RadarsDep,
+    SettingsDep,
+    StoreDep,
+)
 from academichub.gateway.domain.i18n import Translator
 from academichub.gateway.domain.presentation import fired_segments, source_line
 from academichub.gateway.domain.principal import Principal
@@ -43,6 +50,7 @@ from academichub.radar.highlight import fired_words
 from academichub.radar.parser import parse_query
 from academichub.store.accounts import AccountStore, Feedback
 from academichub.store.door import AsyncStore
+from academichub.store.port import BackfillMark
 
 router = APIRouter(include_in_schema=False)
 
@@ -200,11 +208,20 @@ async def radar_page(
     radars: RadarsDep,
     accounts: AccountsDep,
     clock: ClockDep,
+    settings: SettingsDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     radar = await radars.get(viewer, radar_id)
     return await _radar_view(
-        request, viewer, radars, accounts, clock(), radar_id, page, RadarForm.of(radar)
+        request,
+        viewer,
+        radars,
+        accounts,
+        clock(),
+        radar_id,
+        page,
+        RadarForm.of(radar),
+        backfill_days=settings.common.radar_backfill_days,
     )
 
 
@@ -218,6 +235,8 @@ async def _radar_view(
     page: int,
     form: RadarForm,
     checked: Checked | None = None,
+    *,
+    backfill_days: int,
 ) -> HTMLResponse:
     t = Translator(language(request))
     found = await radars.page(
@@ -264,11 +283,29 @@ async def _radar_view(
             "last_url": f"/radars/{radar_id}?page={pages}#matches",
             "has_feed": has_feed,
             "deliveries": delivery_lines(deliveries, found.radar.schedule.timezone, t),
+            "backfill": _backfill_words(found.backfill, radar, backfill_days, t),
+            # Reload while the backfill runs, and until its first briefing is written.
+            "awaiting": found.backfill is None
+            or found.backfill.query != radar.query
+            or (latest is None and found.backfill.papers > 0),
             "unannounced": request.query_params.get("unannounced") == "1",
             **_form_context(form, checked),
         },
         viewer=viewer,
         status=200 if checked is None else 422,
+    )
+
+
+def _backfill_words(mark: BackfillMark | None, radar: Radar, days: int, t: Translator) -> str:
+    """What the radar's backfill found, or that it is looking (the matcher marks it done
+    for the query it matched)."""
+    if mark is None or mark.query != radar.query:
+        return t("radars.backfill_running", days=days)
+    return t(
+        "radars.backfill_done",
+        papers=mark.papers,
+        first=mark.first_day.isoformat(),
+        last=mark.last_day.isoformat(),
     )
 
 
@@ -280,6 +317,7 @@ def _match_row(view: MatchView, verdict: str | None, number: int, zone: str) -> 
         # On the radar's own clock, like its schedule.
         "matched_at": local_time(view.match.matched_at, zone),
         "paper_id": view.match.paper_id,
+        "origin": view.match.origin,
         "score": view.shown_score,
         "kind": view.shown_kind,
         "nearest": [(n.paper_id, f"{n.similarity:.2f}") for n in view.match.nearest[:1]],
@@ -304,6 +342,7 @@ async def update_radar(
     radars: RadarsDep,
     accounts: AccountsDep,
     clock: ClockDep,
+    settings: SettingsDep,
     csrf: Csrf,
     form: Posted,
 ) -> Response:
@@ -312,7 +351,16 @@ async def update_radar(
     if not checked.ok:
         await radars.get(viewer, radar_id)  # another user's radar is a 404, form or not
         return await _radar_view(
-            request, viewer, radars, accounts, clock(), radar_id, 1, form, checked
+            request,
+            viewer,
+            radars,
+            accounts,
+            clock(),
+            radar_id,
+            1,
+            form,
+            checked,
+            backfill_days=settings.common.radar_backfill_days,
         )
     try:
         await radars.update(viewer, radar_id, _radar_changes(dict(checked.changes)))
@@ -321,7 +369,16 @@ async def update_radar(
     except InvalidRequest as exc:
         refused = Checked(errors={"seeds": _seed_errors(exc)})
         return await _radar_view(
-            request, viewer, radars, accounts, clock(), radar_id, 1, form, refused
+            request,
+            viewer,
+            radars,
+            accounts,
+            clock(),
+            radar_id,
+            1,
+            form,
+            refused,
+            backfill_days=settings.common.radar_backfill_days,
         )
     return _to(f"/radars/{radar_id}")
 

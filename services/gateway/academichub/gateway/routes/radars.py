@@ -113,6 +113,7 @@ async def preview_radar(
     clock: ClockDep,
     semantic: SemanticDep,
     caller: Caller,
+    settings: SettingsDep,
 ) -> RadarPreview:
     """``reading`` spells out every operator and group; ``warnings`` name the traps
     (lower-case operators taken as words, a NOT that binds only its neighbour), in the
@@ -164,8 +165,9 @@ async def preview_radar(
             problems=[Problem("body field 'query'", "empty", "query", "missing", {})],
         )
     today = clock().date()
+    days = body.days or settings.common.radar_backfill_days
     keyword = await store.run(
-        lambda s: preview_query(s, node, days=body.days, top=body.top, today=today)
+        lambda s: preview_query(s, node, days=days, top=body.top, today=today)
     )
     return RadarPreview(
         query=body.query,

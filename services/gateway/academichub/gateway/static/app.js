@@ -140,7 +140,6 @@
       }
       const result = await postJson("/api/radars/preview", {
         query: text,
-        days: 30,
         top: 3,
         ...semantic,
       });
@@ -256,10 +255,30 @@
     });
   }
 
+  // A radar just saved: its recent matches and first briefing come within seconds, so
+  // the page reloads itself a few times meanwhile (never while the user is typing).
+  function setupPendingReload() {
+    const pending = document.querySelector("[data-pending]");
+    const key = "pending-reloads:" + location.pathname;
+    if (!pending) {
+      sessionStorage.removeItem(key);
+      return;
+    }
+    const done = Number(sessionStorage.getItem(key) || "0");
+    if (done >= 15) return;
+    setTimeout(() => {
+      const active = document.activeElement;
+      if (active && active.closest("form")) return;
+      sessionStorage.setItem(key, String(done + 1));
+      location.reload();
+    }, 4000);
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     renderTex(document);
     setupPreview();
     setupSchedule();
     setupFeedback();
+    setupPendingReload();
   });
 })();
