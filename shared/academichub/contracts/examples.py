@@ -99,6 +99,7 @@ SEMANTIC_MATCH: dict[str, Any] = {
         {"paper_id": "doi:10.1103/physrevlett.132.241601", "similarity": 0.5208},
     ],
     "matched_at": "2026-06-12T04:01:09Z",
+    "origin": "live",
 }
 
 BRIEFING: dict[str, Any] = {
