@@ -134,8 +134,11 @@ def test_a_saved_radar_shows_its_recent_matches_and_a_first_briefing_within_a_mi
         took = time.monotonic() - saved
         assert took < WITHIN_SECONDS
         page.wait_for_timeout(300)
-        screenshot(page, "15-radar-backfilled")
-        page.screenshot(path=str(ARTIFACTS / "15-radar-backfilled-top.png"))
+        screenshot(page, "30-radar-backfilled")
+        page.screenshot(path=str(ARTIFACTS / "31-radar-backfilled-briefing.png"))
+        page.locator("#radar-backfill").scroll_into_view_if_needed()
+        page.evaluate("document.querySelector('#matches').scrollIntoView()")
+        page.screenshot(path=str(ARTIFACTS / "32-radar-backfilled-matches.png"))
 
         expect(page.locator(".match .origin-backfill").first).to_have_text("保存时找到")
         shown = shown_matches(page, base, radar_id)
@@ -158,5 +161,5 @@ def test_a_saved_radar_shows_its_recent_matches_and_a_first_briefing_within_a_mi
         page.goto(f"{base}/briefings/{first['id']}")
         hrefs = page.locator("a.cite").evaluate_all("(els) => els.map((e) => e.href)")
         assert {h.rsplit("/papers/", 1)[1] for h in hrefs} <= expected
-        screenshot(page, "16-first-briefing")
+        screenshot(page, "33-first-briefing")
         system.assert_running()
