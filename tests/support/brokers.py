@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,11 @@ class BrokerUnderTest(Protocol):
 
     def stop(self) -> None: ...
 
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop the broker, wait ``down_seconds``, start it again on the same port (Tansu
+        comes back empty, with the registry's topics made again; Kafka keeps its data)."""
+        ...
+
 
 def kafka_kit() -> Path | None:
     """The Kafka kit's folder when the environment names one."""
@@ -70,7 +76,7 @@ class TansuBroker:
 
     log_path: Path | None = None
     partitions: Mapping[TopicName, int] = field(default_factory=dict)
-    _broker: BrokerUnderTest = field(init=False)
+    _broker: LocalBroker = field(init=False)
 
     def __post_init__(self) -> None:
         self._broker = LocalBroker(log_path=self.log_path, partitions=self.partitions)
@@ -92,6 +98,13 @@ class TansuBroker:
 
     def stop(self) -> None:
         self._broker.stop()
+
+    def restart(self, down_seconds: float = 0.0) -> None:
+        port = self._broker.port
+        self._broker.stop()
+        time.sleep(down_seconds)
+        self._broker = LocalBroker(port=port, log_path=self.log_path, partitions=self.partitions)
+        self._broker.start()
 
 
 @dataclass
@@ -153,6 +166,11 @@ class KafkaBroker:
         if self._running:
             self._running = False
             self._kafka_local("stop", timeout=60)
+
+    def restart(self, down_seconds: float = 0.0) -> None:
+        self.stop()
+        time.sleep(down_seconds)
+        self.start()
 
 
 def make_broker(

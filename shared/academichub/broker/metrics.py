@@ -34,6 +34,28 @@ class ConsumerMetrics:
             ["topic"],
             registry=registry,
         )
+        self.retries = Counter(
+            "academichub_consumer_retries_total",
+            "Batches of a topic handled again after a transient failure (the broker or a "
+            "dependency unreachable), after a backoff",
+            ["topic"],
+            registry=registry,
+        )
+        self.commit_failures = Counter(
+            "academichub_consumer_commit_failures_total",
+            "Commits the broker did not record (reason: rebalance -- the partitions moved or "
+            "the group forgot the member, as after a broker restart; gone -- the topic "
+            "vanished; unavailable -- no answer in time); the events are consumed again",
+            ["topic", "reason"],
+            registry=registry,
+        )
+        self.log_resets = Counter(
+            "academichub_consumer_log_resets_total",
+            "Partitions read again from their start because the consumer's position was past "
+            "the end of the log (the broker lost the topic or it was made again)",
+            ["topic"],
+            registry=registry,
+        )
         self.last_commit = Gauge(
             "academichub_consumer_last_commit_timestamp_seconds",
             "When the consumer of a topic last committed a batch (Unix time)",
@@ -52,3 +74,12 @@ class ConsumerMetrics:
 
     def committed(self, topic: TopicName) -> None:
         self.last_commit.labels(topic=str(topic)).set(time.time())
+
+    def retried(self, topic: TopicName) -> None:
+        self.retries.labels(topic=str(topic)).inc()
+
+    def commit_failed(self, topic: TopicName, reason: str) -> None:
+        self.commit_failures.labels(topic=str(topic), reason=reason).inc()
+
+    def log_reset(self, topic: TopicName) -> None:
+        self.log_resets.labels(topic=str(topic)).inc()

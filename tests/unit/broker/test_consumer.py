@@ -1,22 +1,23 @@
 """The one consumer loop over the in-memory source: poison is dead-lettered, counted and
 committed past; good events reach the handler; the commit comes only after the handler; a
-handler's failure propagates with nothing committed."""
+transient failure retries the same batch after a backoff (not ready meanwhile); a refused
+commit is counted and the loop goes on; a bug propagates with nothing committed."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pytest
 from prometheus_client import CollectorRegistry
 
-from academichub.broker.consumer import ConsumerLoop, ConsumerProgress
+from academichub.broker.consumer import Backoff, CommitRefused, ConsumerLoop, ConsumerProgress
 from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.memory_source import InMemorySource
 from academichub.broker.metrics import ConsumerMetrics
-from academichub.broker.publisher import RecordingPublisher
+from academichub.broker.publisher import BrokerUnavailable, RecordingPublisher
 from academichub.broker.records import RawEvent
 from academichub.contracts import DeadLetter, Match, Paper, RadarChange, TopicName, encode_event
 from academichub.contracts.examples import MATCH, PAPER, RADAR_CHANGE_UPSERT
@@ -48,6 +49,7 @@ class Rig:
         source: InMemorySource,
         handle: Callable[[list[Paper]], object] | None = None,
         topic: TopicName = TopicName.PAPERS,
+        backoff: Backoff | None = None,
     ) -> ConsumerLoop[Paper]:
         async def record_batch(events: list[Paper]) -> None:
             self.handled.append(events)
@@ -62,6 +64,7 @@ class Rig:
             handle=record_batch,
             dead_letters=DeadLetters(self.publisher, service="test", sent=sent),
             metrics=self.metrics,
+            backoff=backoff,
         )
 
     def letters(self, topic: TopicName = TopicName.PAPERS_DLQ) -> list[DeadLetter]:
@@ -235,3 +238,139 @@ async def test_a_re_reading_consumer_dead_letters_each_record_once_across_restar
     await rig.loop(InMemorySource.of([record(0, b"{not json", ts=999_999)])).step()
     assert [letter.offset for letter in rig.letters()] == [0, 1, 0]
     assert rig.poison() == 3
+
+
+@dataclass
+class Flaky:
+    """A handler failing transiently ``failures`` times (the broker away), then working."""
+
+    failures: int
+    calls: int = 0
+
+    def __call__(self, _: list[Paper]) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise BrokerUnavailable("papers: the broker is unavailable: KafkaConnectionError")
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.001)
+
+
+def quick() -> Backoff:
+    return Backoff(initial=0.001, cap=0.002)
+
+
+async def test_a_transient_failure_retries_the_same_batch_then_commits() -> None:
+    rig = Rig()
+    source = InMemorySource.of([record(0, encode_event(paper(1))), record(1, b"oops")])
+    flaky = Flaky(failures=3)
+    states: list[str] = []
+
+    def handle(papers: list[Paper]) -> None:
+        states.append(loop.progress.describe(60))  # what readiness says meanwhile
+        flaky(papers)
+
+    loop = rig.loop(source, handle=handle, backoff=quick())
+    loop.progress.started()
+    assert await loop.step() == 2
+    assert flaky.calls == 4
+    assert [len(batch) for batch in rig.handled] == [1, 1, 1, 1]  # the same batch each time
+    assert len(rig.letters()) == 1  # the poison was dead-lettered once, not per retry
+    assert source.committed == {0: 2}
+    assert states[0] == "starting (no poll yet)" or states[0] == "ok"
+    assert all(s.startswith("retrying a batch for") for s in states[1:])
+    assert "broker is unavailable" in states[1]
+    assert loop.progress.describe(60) == "ok"
+    assert (
+        rig.registry.get_sample_value("academichub_consumer_retries_total", {"topic": "papers"})
+        == 3
+    )
+
+
+async def test_a_dead_letter_that_cannot_be_sent_is_retried_and_sent_once() -> None:
+    rig = Rig()
+    rig.publisher.fail_with = BrokerUnavailable("papers.dlq: the broker is unavailable")
+    source = InMemorySource.of([record(0, b"{not json")])
+    loop = rig.loop(source, backoff=quick())
+    task = asyncio.create_task(loop.step())
+    await until(
+        lambda: (
+            rig.registry.get_sample_value("academichub_consumer_retries_total", {"topic": "papers"})
+            is not None
+        )
+    )
+    assert source.commits == 0
+    rig.publisher.fail_with = None
+    assert await asyncio.wait_for(task, 5) == 1
+    assert len(rig.letters()) == 1
+    assert source.committed == {0: 1}
+
+
+async def test_stop_while_a_batch_waits_for_a_retry_leaves_it_uncommitted() -> None:
+    rig = Rig()
+    source = InMemorySource.of([record(0, encode_event(paper(1)))])
+    loop = rig.loop(source, handle=Flaky(failures=1_000_000), backoff=Backoff(30, 30))
+    stop = asyncio.Event()
+    task = asyncio.create_task(loop.run(stop))
+    await until(lambda: bool(rig.handled))
+    stop.set()
+    await asyncio.wait_for(task, 5)  # not the 30 s of the backoff
+    assert source.commits == 0
+
+
+@dataclass
+class RefusingSource(InMemorySource):
+    reason: str = "rebalance"
+
+    async def commit(self, events: Sequence[RawEvent]) -> None:
+        raise CommitRefused(self.reason, "the group forgot this member")
+
+
+async def test_a_refused_commit_is_counted_and_the_loop_goes_on() -> None:
+    rig = Rig()
+    source = RefusingSource.of(
+        [record(0, encode_event(paper(1)))], [record(1, encode_event(paper(2)))]
+    )
+    loop = rig.loop(source)
+    assert await loop.step() == 1
+    assert await loop.step() == 1
+    assert len(rig.handled) == 2
+    refused = rig.registry.get_sample_value(
+        "academichub_consumer_commit_failures_total", {"topic": "papers", "reason": "rebalance"}
+    )
+    assert refused == 2
+    assert loop.progress.last_commit_at is None
+
+
+def test_liveness_fails_only_for_a_running_loop_that_stopped_polling() -> None:
+    now = [0.0]
+    progress = ConsumerProgress(clock=lambda: now[0])
+    now[0] = 1000.0
+    assert progress.liveness(300) == "ok"  # not started yet: starting up is not stuck
+    progress.started()
+    now[0] += 299
+    assert progress.liveness(300) == "ok"
+    now[0] += 2
+    assert progress.liveness(300) == "no poll for 301s (the limit is 300s)"
+    progress.polled()
+    assert progress.liveness(300) == "ok"
+    progress.retrying("the broker is unavailable")
+    now[0] += 301
+    assert progress.liveness(300).startswith("no poll for 301s")
+    assert progress.describe(60).startswith("retrying a batch for 301s")
+    progress.stopped()
+    assert progress.liveness(300) == "ok"  # stopping is not stuck
+
+
+def test_backoff_doubles_to_its_cap_with_jitter() -> None:
+    low = Backoff(initial=0.5, cap=30, jitter=lambda: 0.0)
+    high = Backoff(initial=0.5, cap=30, jitter=lambda: 1.0)
+    assert [high.delay(n) for n in (1, 2, 3)] == [0.5, 1.0, 2.0]
+    assert [low.delay(n) for n in (1, 2, 3)] == [0.25, 0.5, 1.0]
+    assert high.delay(100) == 30
+    with pytest.raises(ValueError, match="initial <= cap"):
+        Backoff(initial=0)
