@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import uvicorn
 
+from academichub.broker.probe import FakeBrokerProbe
 from academichub.broker.publisher import RecordingPublisher
 from academichub.gateway.app import create_app
-from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
 from academichub.store.accounts import InMemoryAccountStore, User, mint_api_key, new_user_id

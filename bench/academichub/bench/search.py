@@ -88,9 +88,9 @@ def _serve(data_dir: str, port: int, facet_cache: int) -> None:
 
     import uvicorn
 
+    from academichub.broker.probe import FakeBrokerProbe
     from academichub.broker.publisher import RecordingPublisher
     from academichub.gateway.app import create_app
-    from academichub.gateway.probes import FakeBrokerProbe
     from academichub.gateway.process_heap import frozen_after_startup
     from academichub.gateway.settings import GatewaySettings
     from academichub.platform.settings import CommonSettings

@@ -1,9 +1,14 @@
 """A service's operations endpoints, for the processes that serve no other HTTP.
 
-``/metrics`` (Prometheus text format), ``/healthz`` (the process answers: liveness) and
-``/readyz`` (it can do its job now: 200, or 503 naming what is not ready), as a small
-Starlette app that :func:`academichub.platform.http_server.serve_http` serves beside the
-service's loops. The gateway has its own, inside its API.
+``/metrics`` (Prometheus text format), ``/healthz`` (liveness: 200 while the process
+works, 503 naming what is stuck, so an orchestrator restarts it) and ``/readyz`` (it can do
+its job now: 200, or 503 naming what is not ready), as a small Starlette app that
+:func:`academichub.platform.http_server.serve_http` serves beside the service's loops. The
+gateway has its own, inside its API.
+
+Liveness checks are few and slow to fail on purpose (a consumer loop that has not polled
+for minutes: a hung handler), since failing them restarts the process; readiness checks
+fail fast and restarting does not cure them (the broker or the store away).
 
 Readiness is a set of named checks, each answering "ok" or why not (the store does not
 answer, a consumer has not polled for a minute, the radars are still loading); they run
@@ -64,12 +69,19 @@ def health_app(
     registry: CollectorRegistry,
     checks: Mapping[str, Check],
     details: Callable[[], Mapping[str, object]] | None = None,
+    *,
+    liveness: Mapping[str, Check] | None = None,
 ) -> Starlette:
+    """``checks`` answer ``/readyz``, ``liveness`` ``/healthz`` (none: always alive)."""
+
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        if not liveness:
+            return JSONResponse({"status": "ok"})
+        found = await readiness(liveness)
+        return JSONResponse(found.body(), status_code=200 if found.ready else 503)
 
     async def readyz(_: Request) -> Response:
         found = await readiness(checks, details)

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from academichub.contracts import Briefing, Match, Paper, Radar
+from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
 from academichub.store.accounts import InMemoryAccountStore
@@ -23,15 +23,18 @@ from academichub.store.facets import ScanFacets
 from academichub.store.port import (
     NO_FILTERS,
     BackfillMark,
+    KeyedRadar,
     Neighbour,
     OpenWindow,
     PaperSummary,
     PaperVector,
     PaperWrite,
     PendingItem,
+    RequestKey,
     SearchFilters,
     SearchHit,
     SearchPage,
+    SentPaper,
     VectorWindow,
 )
 from academichub.store.publication import preprint_dois, recorded_publication
@@ -108,6 +111,9 @@ class InMemoryPapers:
     def count_papers(self) -> int:
         return len(self.current)
 
+    def held_versions(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        return {k for k in keys if k in self.history}
+
     def drain_index_queue(self, limit: int = 500) -> int:
         return 0  # search reads the records themselves: nothing is ever waiting
 
@@ -160,6 +166,9 @@ class InMemoryPapers:
 class InMemoryRadars:
     stored: dict[str, Radar] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)  # id -> lowest revision allowed back
+    unannounced: dict[str, int] = field(default_factory=dict)  # id -> revision of its change
+    # (scope, key) -> (fingerprint, radar made, expires at)
+    requests: dict[tuple[str, str], tuple[str, Radar, dt.datetime]] = field(default_factory=dict)
 
     def put_radar(self, radar: Radar) -> bool:
         current = self.stored.get(radar.id)
@@ -168,6 +177,7 @@ class InMemoryRadars:
         if self.deleted.get(radar.id, 0) >= radar.revision:
             return False
         self.stored[radar.id] = radar
+        self.unannounced[radar.id] = radar.revision
         return True
 
     def delete_radar(self, radar_id: str) -> bool:
@@ -175,7 +185,41 @@ class InMemoryRadars:
         if radar is None:
             return False
         self.deleted[radar_id] = radar.revision + 1
+        self.unannounced[radar_id] = radar.revision + 1
         return True
+
+    def put_radar_once(
+        self, radar: Radar, request: RequestKey, now: dt.datetime
+    ) -> KeyedRadar | None:
+        held = self.requests.get((request.scope, request.key))
+        if held is not None and held[2] > now:
+            fingerprint, made, _ = held
+            return KeyedRadar(made, created=False, same_request=fingerprint == request.fingerprint)
+        if radar.id in self.stored or radar.id in self.deleted:
+            return None
+        self.put_radar(radar)
+        self.requests[(request.scope, request.key)] = (
+            request.fingerprint,
+            radar,
+            request.expires_at,
+        )
+        return KeyedRadar(radar, created=True)
+
+    def unannounced_changes(self, limit: int = 100) -> list[RadarChange]:
+        changes: list[RadarChange] = []
+        for radar_id, revision in self.unannounced.items():
+            radar = self.stored.get(radar_id)
+            if radar is not None:
+                changes.append(
+                    RadarChange(kind="upsert", radar_id=radar_id, revision=revision, radar=radar)
+                )
+            else:
+                changes.append(RadarChange(kind="delete", radar_id=radar_id, revision=revision))
+        return changes[: max(limit, 0)]
+
+    def mark_announced(self, radar_id: str, revision: int) -> None:
+        if self.unannounced.get(radar_id, revision + 1) <= revision:
+            del self.unannounced[radar_id]
 
     def get_radar(self, radar_id: str) -> Radar | None:
         return self.stored.get(radar_id)
@@ -191,6 +235,7 @@ class InMemoryMatches:
     recorded: dict[tuple[str, str, int | None], Match] = field(default_factory=dict)
     emitted: set[tuple[str, str, int | None]] = field(default_factory=set)
     backfills: dict[str, BackfillMark] = field(default_factory=dict)
+    queued: set[tuple[str, str, int | None]] = field(default_factory=set)
 
     def record_matches(self, matches: Sequence[Match]) -> list[Match]:
         todo = []
@@ -202,6 +247,18 @@ class InMemoryMatches:
 
     def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
         self.emitted.update(keys)
+
+    def mark_queued(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
+        self.queued.update(k for k in keys if k in self.recorded)
+
+    def unqueued_matches(self, recorded_before: dt.datetime, limit: int = 500) -> list[Match]:
+        found = [
+            m
+            for k, m in self.recorded.items()
+            if k not in self.queued and m.matched_at < recorded_before
+        ]
+        found.sort(key=lambda m: m.matched_at)
+        return found[: max(limit, 0)]
 
     def matches_for_radar(
         self, radar_id: str, since: dt.datetime | None = None, limit: int = 100
@@ -391,12 +448,50 @@ class InMemoryIngestState:
     cursors: dict[str, dict[str, str]] = field(default_factory=dict)
     preprints: dict[str, Paper] = field(default_factory=dict)  # remembered, by paper id
     preprint_ids: dict[str, str] = field(default_factory=dict)  # DOI -> paper id
+    # The sent outbox, in the order first kept: key -> (paper, check at, attempts).
+    sent: dict[tuple[str, int | None], tuple[Paper, dt.datetime, int]] = field(default_factory=dict)
 
     def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
         return {k for k in keys if k not in self.published}
 
-    def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None:
+    def mark_published(
+        self,
+        keys: Iterable[tuple[str, int | None]],
+        sent: Sequence[Paper] = (),
+        check_at: dt.datetime | None = None,
+    ) -> None:
+        if sent and check_at is None:
+            raise ValueError("papers kept as sent need a check time")
         self.published.update(keys)
+        for paper in sent:
+            assert check_at is not None
+            self.sent.setdefault(paper.key, (paper, check_at, 0))
+
+    def sent_papers_due(self, now: dt.datetime, limit: int = 500) -> list[SentPaper]:
+        due = [(at, paper, n) for paper, at, n in self.sent.values() if at <= now]
+        due.sort(key=lambda d: d[0])
+        return [SentPaper(paper, n) for _, paper, n in due[: max(limit, 0)]]
+
+    def settle_sent(
+        self,
+        stored: Iterable[tuple[str, int | None]],
+        resent: Iterable[tuple[tuple[str, int | None], dt.datetime]] = (),
+    ) -> None:
+        for key in stored:
+            self.sent.pop(key, None)
+        for key, check_at in resent:
+            if key in self.sent:
+                paper, _, attempts = self.sent[key]
+                self.sent[key] = (paper, check_at, attempts + 1)
+
+    def count_sent(self) -> int:
+        return len(self.sent)
+
+    def trim_sent(self, keep: int) -> int:
+        extra = list(self.sent)[: max(len(self.sent) - max(keep, 0), 0)]
+        for key in extra:
+            del self.sent[key]
+        return len(extra)
 
     def get_cursor(self, source: str) -> dict[str, str] | None:
         return self.cursors.get(source)

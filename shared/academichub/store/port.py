@@ -17,6 +17,12 @@ Every write is idempotent: papers keyed by (id, version), radars by (id, revisio
 matches by (radar, paper, version), briefings by (radar, window), vectors by (paper,
 version, embedding model). Replaying any topic into the store therefore changes nothing.
 
+The store also drives recovery when the broker loses what it held (a broker restart, a
+topic deleted): three parts keep what was handed to the broker until it is known to have
+arrived -- radar changes until announced (:class:`RadarStore`, an outbox the gateway
+relays), matches until queued for a briefing (:class:`MatchStore`), and the papers the
+ingestor published until the store holds them (:class:`IngestStateStore`).
+
 Methods are synchronous: the embedded adapter's calls are short, and async callers
 reach them through the one door, :class:`academichub.store.door.AsyncStore`.
 """
@@ -31,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
-from academichub.contracts import Briefing, Match, Paper, Radar
+from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
 
@@ -141,6 +147,37 @@ class BackfillMark:
 
 
 @dataclass(frozen=True)
+class RequestKey:
+    """A client's key for one request (``Idempotency-Key``), scoped to the caller, with a
+    fingerprint of what it asked and until when the key is remembered."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class KeyedRadar:
+    """What :meth:`RadarStore.put_radar_once` did: ``radar`` is the radar made under the
+    key, by this call (``created``) or an earlier one; ``same_request`` is False when the
+    key was used before for a request with another fingerprint (nothing was written)."""
+
+    radar: Radar
+    created: bool
+    same_request: bool = True
+
+
+@dataclass(frozen=True)
+class SentPaper:
+    """A paper the ingestor published and the store was not yet seen to hold, with how
+    many times it was published again since."""
+
+    paper: Paper
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
 class OpenWindow:
     radar_id: str
     window: int
@@ -169,6 +206,11 @@ class PaperStore(Protocol):
 
     def count_papers(self) -> int: ...
 
+    def held_versions(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        """The (id, version) keys among ``keys`` whose version is stored (current or in
+        the paper's history)."""
+        ...
+
     def drain_index_queue(self, limit: int = 500) -> int:
         """Index papers stored by processes that do not write the full-text index, and
         return how many; 0 where every writer indexes its own papers."""
@@ -196,23 +238,70 @@ class PaperStore(Protocol):
 
 
 class RadarStore(Protocol):
+    """Radars by id and revision, and the outbox of their changes.
+
+    Every write that changes a radar (``put_radar`` that writes, ``delete_radar`` that
+    deletes, ``put_radar_once`` that creates) records the change as *unannounced* in the
+    same transaction (Elasticsearch: in the same document), so a change can never be
+    stored and lost before it reaches the ``radars`` topic: the gateway publishes it and
+    then :meth:`mark_announced`; what a crash or a broker outage left unannounced is
+    listed by :meth:`unannounced_changes` and relayed. Only a radar's latest change is
+    kept: the matcher applies the newest revision, so announcing it covers the older ones.
+    """
+
     def put_radar(self, radar: Radar) -> bool:
         """Store the radar unless a same-or-newer revision is stored; True if written."""
         ...
 
-    def delete_radar(self, radar_id: str) -> bool: ...
+    def delete_radar(self, radar_id: str) -> bool:
+        """Delete the radar (its delete change has the next revision); False if absent."""
+        ...
 
     def get_radar(self, radar_id: str) -> Radar | None: ...
 
     def list_radars(self, owner: str | None = None) -> list[Radar]: ...
 
+    def put_radar_once(
+        self, radar: Radar, request: RequestKey, now: dt.datetime
+    ) -> KeyedRadar | None:
+        """Store a new ``radar`` as the one made under ``request``'s key, unless that key
+        (in its scope, not expired at ``now``) made one already: then nothing is written
+        and that radar, as it was made, is returned (``same_request`` says whether the
+        fingerprints agree). The key is remembered until ``request.expires_at``; an
+        expired key is free again. None (nothing written) when the radar's id is taken."""
+        ...
+
+    def unannounced_changes(self, limit: int = 100) -> list[RadarChange]:
+        """The latest change of each radar not yet marked announced (an upsert carrying
+        the stored radar, or a delete), at most ``limit``."""
+        ...
+
+    def mark_announced(self, radar_id: str, revision: int) -> None:
+        """Record that the radar's change at ``revision`` is on the topic (a newer change
+        stored since stays unannounced)."""
+        ...
+
 
 class MatchStore(Protocol):
+    """Matches by (radar, paper, version): recorded by the matcher, marked emitted once
+    the broker acknowledged them, and marked queued once the briefer put them into a
+    briefing window. A match recorded long ago and still not queued was lost on its way
+    (the broker lost the ``matches`` topic): the briefer queues it from here."""
+
     def record_matches(self, matches: Sequence[Match]) -> list[Match]:
         """Insert matches absent so far; return every given match not yet emitted."""
         ...
 
     def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None: ...
+
+    def mark_queued(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
+        """Record that these matches are in a briefing window (or were briefed already)."""
+        ...
+
+    def unqueued_matches(self, recorded_before: dt.datetime, limit: int = 500) -> list[Match]:
+        """Matches recorded before ``recorded_before`` and not marked queued, oldest
+        first, as first recorded."""
+        ...
 
     def matches_for_radar(
         self, radar_id: str, since: dt.datetime | None = None, limit: int = 100
@@ -398,14 +487,48 @@ class PreprintLinkStore(Protocol):
 
 
 class IngestStateStore(PreprintLinkStore, Protocol):
-    """The ingestor's state: the (id, version) keys it published, a cursor per source, and
-    the preprints it published (:class:`PreprintLinkStore`)."""
+    """The ingestor's state: the (id, version) keys it published, a cursor per source, the
+    preprints it published (:class:`PreprintLinkStore`), and the papers it sent that the
+    store was not yet seen to hold (the *sent* outbox: a broker that loses the ``papers``
+    topic loses them, and the ingestor publishes them again from here)."""
 
     def unpublished(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
         """The (id, version) keys among ``keys`` not yet published by the ingestor."""
         ...
 
-    def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None: ...
+    def mark_published(
+        self,
+        keys: Iterable[tuple[str, int | None]],
+        sent: Sequence[Paper] = (),
+        check_at: dt.datetime | None = None,
+    ) -> None:
+        """Mark ``keys`` published and, in the same write, keep ``sent`` (the papers the
+        broker acknowledged) until :meth:`settle_sent` says the store holds them; they are
+        due for that check at ``check_at`` (required when ``sent`` is given). A paper
+        already kept is kept once, its check time unchanged."""
+        ...
+
+    def sent_papers_due(self, now: dt.datetime, limit: int = 500) -> list[SentPaper]:
+        """Kept papers whose check is due at ``now``, the earliest due first."""
+        ...
+
+    def settle_sent(
+        self,
+        stored: Iterable[tuple[str, int | None]],
+        resent: Iterable[tuple[tuple[str, int | None], dt.datetime]] = (),
+    ) -> None:
+        """Forget the kept papers the store holds (``stored``); for each of ``resent``
+        (published again), count the attempt and set its next check time."""
+        ...
+
+    def count_sent(self) -> int:
+        """How many papers are kept."""
+        ...
+
+    def trim_sent(self, keep: int) -> int:
+        """Forget the earliest kept papers beyond ``keep``; return how many (a bound on
+        the outbox when the store never receives what was sent)."""
+        ...
 
     def get_cursor(self, source: str) -> dict[str, str] | None: ...
 

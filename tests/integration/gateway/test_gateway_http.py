@@ -24,11 +24,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import CollectorRegistry
 
 from academichub.broker.local import free_port
+from academichub.broker.probe import BrokerUnavailable, FakeBrokerProbe, KafkaBrokerProbe
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper, RadarChange, TopicName, decode_event
 from academichub.gateway.app import create_app
 from academichub.gateway.bootstrap import serve
-from academichub.gateway.probes import BrokerUnavailable, FakeBrokerProbe, KafkaBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
 from academichub.store.accounts import User, mint_api_key, new_user_id

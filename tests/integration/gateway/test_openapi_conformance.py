@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 
+from academichub.broker.probe import FakeBrokerProbe
 from academichub.broker.publisher import RecordingPublisher
 from academichub.embedding.fake import FakeEmbedder
 from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
-from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
 from academichub.store.memory import InMemoryStore

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from academichub.broker.probe import FakeBrokerProbe
 from academichub.broker.publisher import RecordingPublisher
 from academichub.gateway.app import create_app
-from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
 from academichub.store.embedded import EmbeddedStore

@@ -96,3 +96,23 @@ def test_a_backfill_mark_is_kept_per_radar_newest_revision_wins(store: Store) ->
     store.matches.forget_backfill("r1")
     store.matches.forget_backfill("r1")  # idempotent
     assert store.matches.backfill_mark("r1") is None
+
+
+def test_matches_wait_unqueued_until_the_briefer_confirms_them(store: Store) -> None:
+    early = match(P1, at=T0)
+    late = match(P2, at=T0 + dt.timedelta(minutes=10))
+    other = match(P3, radar_id="r2", at=T0 + dt.timedelta(minutes=5))
+    store.matches.record_matches([late, early, other])
+    cutoff = T0 + dt.timedelta(minutes=7)
+    assert store.matches.unqueued_matches(cutoff) == [early, other]  # oldest first
+    assert store.matches.unqueued_matches(cutoff, limit=1) == [early]
+    store.matches.mark_emitted([early.key])  # emitted is not queued
+    store.matches.mark_queued([early.key, early.key])
+    store.matches.mark_queued([match(P4).key])  # never recorded: nothing to confirm
+    assert store.matches.unqueued_matches(cutoff) == [other]
+    everything = T0 + dt.timedelta(hours=1)
+    assert store.matches.unqueued_matches(everything) == [other, late]
+    # A replay records nothing new, and leaves what was confirmed confirmed.
+    store.matches.record_matches([early, late])
+    store.matches.mark_queued([other.key, late.key])
+    assert store.matches.unqueued_matches(everything) == []

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from academichub.broker.probe import FakeBrokerProbe
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Paper
 from academichub.embedding.fake import FakeEmbedder
 from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
-from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.settings import CommonSettings
 from academichub.store.accounts import (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from academichub.broker.probe import FakeBrokerProbe
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import RadarChange, TopicName
 from academichub.gateway.bootstrap import wait_for_broker
-from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.errors import ConfigError, TransientError
 from academichub.platform.settings import load_settings

@@ -6,11 +6,11 @@ import re
 
 from fastapi.testclient import TestClient
 
+from academichub.broker.probe import FakeBrokerProbe
 from academichub.broker.publisher import RecordingPublisher
 from academichub.contracts import Radar
 from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
-from academichub.gateway.probes import FakeBrokerProbe
 from academichub.gateway.settings import GatewaySettings
 from academichub.store.memory import InMemoryRadars, InMemoryStore
 from tests.unit.gateway.harness import Gateway, add_user, bearer

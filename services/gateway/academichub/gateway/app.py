@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
 
 from academichub.arxiv_calendar import calendar_with
+from academichub.broker.probe import BrokerProbe
 from academichub.broker.publisher import EventPublisher
 from academichub.embedding.port import Embedder
 from academichub.gateway.announce import RadarAnnouncer
@@ -31,7 +32,6 @@ from academichub.gateway.headers import SecurityHeaders
 from academichub.gateway.limits import RateLimiter, RequestSizeLimit
 from academichub.gateway.metrics import GatewayMetrics, RequestMetricsMiddleware
 from academichub.gateway.openapi_doc import install_openapi
-from academichub.gateway.probes import BrokerProbe
 from academichub.gateway.radar_service import RadarService
 from academichub.gateway.routes import (
     account,

@@ -19,12 +19,12 @@ from collections.abc import Callable
 
 from prometheus_client import REGISTRY, CollectorRegistry
 
+from academichub.broker.probe import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
 from academichub.broker.publisher import KafkaPublisher, StartedPublisher
 from academichub.embedding.port import Embedder
 from academichub.embedding.settings import build_embedder
 from academichub.gateway.app import create_app
 from academichub.gateway.metrics import GatewayMetrics
-from academichub.gateway.probes import BrokerProbe, BrokerUnavailable, KafkaBrokerProbe
 from academichub.gateway.process_heap import frozen_after_startup
 from academichub.gateway.settings import GatewaySettings
 from academichub.platform.blas import limit_blas_threads
@@ -70,7 +70,9 @@ async def serve(
         stack.callback(threads.close)
 
         probe = broker_probe or KafkaBrokerProbe(
-            common.bootstrap_servers, settings.broker_probe_timeout_seconds
+            common.bootstrap_servers,
+            settings.broker_probe_timeout_seconds,
+            client_id="academichub-gateway",
         )
         await wait_for_broker(probe, settings.broker_connect_within_seconds)
         publisher = publisher or KafkaPublisher(

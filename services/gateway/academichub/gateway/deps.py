@@ -20,12 +20,12 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from academichub.arxiv_calendar import ArxivCalendar
+from academichub.broker.probe import BrokerProbe
 from academichub.gateway.announce import RadarAnnouncer
 from academichub.gateway.domain.owners import OwnerPolicy
 from academichub.gateway.gateway_store import GatewayStore
 from academichub.gateway.limits import RateLimiter
 from academichub.gateway.metrics import GatewayMetrics
-from academichub.gateway.probes import BrokerProbe
 from academichub.gateway.radar_service import RadarService
 from academichub.gateway.semantic import SemanticService
 from academichub.gateway.settings import GatewaySettings

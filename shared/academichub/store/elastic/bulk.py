@@ -40,10 +40,10 @@ Refresh = Literal["true", "wait_for"] | None
 
 @dataclass(frozen=True)
 class Operation:
-    action: Literal["index", "create", "update"]
+    action: Literal["index", "create", "update", "delete"]
     index: str
     doc_id: str
-    source: Mapping[str, Any]  # the document (index, create) or the update body
+    source: Mapping[str, Any]  # the document (index, create), the update body; delete: none
     version: int | None = None  # an external version (index only)
     # "external": refused unless newer than the stored version; "external_gte": unless at
     # least as new (rewrites one version in place).
@@ -53,7 +53,7 @@ class Operation:
     require_alias: bool = False
     outcomes: frozenset[int] = field(default_factory=frozenset)
 
-    def lines(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def lines(self) -> tuple[dict[str, Any], ...]:
         meta: dict[str, Any] = {"_index": self.index, "_id": self.doc_id}
         if self.version is not None:
             meta["version"] = self.version
@@ -62,6 +62,8 @@ class Operation:
             meta["retry_on_conflict"] = self.retry_on_conflict
         if self.require_alias:
             meta["require_alias"] = True
+        if self.action == "delete":  # a delete is its action line alone
+            return ({self.action: meta},)
         return {self.action: meta}, dict(self.source)
 
 

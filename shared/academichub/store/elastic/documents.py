@@ -105,6 +105,7 @@ def radar_document(radar: Radar) -> dict[str, Any]:
         "created_at": radar.created_at.isoformat(),
         "deleted": False,
         "radar": radar.model_dump(mode="json"),
+        "announced": False,
     }
 
 
@@ -112,7 +113,7 @@ def tombstone_document(radar_id: str) -> dict[str, Any]:
     """What a deleted radar leaves: its external version outranks every revision up to the
     deleted one, so a replayed older upsert is refused (Elasticsearch's own delete
     tombstones are forgotten after ``index.gc_deletes``, 60 s by default)."""
-    return {"radar_id": radar_id, "deleted": True}
+    return {"radar_id": radar_id, "deleted": True, "announced": False}
 
 
 def radar_from(source: Mapping[str, Any]) -> Radar:
@@ -130,6 +131,7 @@ def match_document(match: Match) -> dict[str, Any]:
         "score": match.score,
         "matched_at": match.matched_at.isoformat(),
         "emitted": False,
+        "queued": False,
         "match": match.model_dump(mode="json"),
     }
 

@@ -12,19 +12,28 @@
   paper id; the latest write wins. A DOI longer than an Elasticsearch id may be (512 bytes)
   is keyed by its SHA-256.
 
-Reads by id are real-time, so the ingestor finds what it remembered a moment before.
+* **The sent outbox** (``ingest-sent``): the papers published and not yet seen stored,
+  keyed like the published keys, numbered in the order first kept (``seq``) and with their
+  next check time; written *before* their keys are marked published (no transaction
+  spans the two: a crash in between leaves a kept paper whose key the next poll publishes
+  again, harmless), created once (``create``: a paper kept already keeps its check time).
+
+Reads by id are real-time, so the ingestor finds what it remembered a moment before; the
+outbox listings refresh first.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Final
 
 from academichub.contracts import Paper
-from academichub.store.elastic.bulk import CONFLICT, Operation
-from academichub.store.elastic.cluster import Cluster
-from academichub.store.elastic.documents import paper_from, version_id, version_rank
+from academichub.store.elastic.bulk import CONFLICT, NOT_FOUND, Operation
+from academichub.store.elastic.cluster import Cluster, filtered
+from academichub.store.elastic.documents import instant, paper_from, version_id, version_rank
+from academichub.store.port import SentPaper
 from academichub.store.publication import preprint_dois
 
 _MAX_ID_BYTES: Final = 512
@@ -53,8 +62,37 @@ class ElasticsearchIngestState:
         )
         return {k for k in wanted if version_id(*k) not in found}
 
-    def mark_published(self, keys: Iterable[tuple[str, int | None]]) -> None:
+    def mark_published(
+        self,
+        keys: Iterable[tuple[str, int | None]],
+        sent: Sequence[Paper] = (),
+        check_at: dt.datetime | None = None,
+    ) -> None:
+        if sent and check_at is None:
+            raise ValueError("papers kept as sent need a check time")
         self._cluster.live()
+        if sent and check_at is not None:
+            kept = list({p.key: p for p in sent}.values())
+            numbers = self._cluster.allocate("ingest-sent", len(kept))
+            self._cluster.bulk(
+                [
+                    Operation(
+                        "create",
+                        self._names.sent,
+                        version_id(*paper.key),
+                        {
+                            "paper_id": paper.id,
+                            "version_rank": version_rank(paper.version),
+                            "check_at": instant(check_at),
+                            "attempts": 0,
+                            "seq": seq,
+                            "paper": paper.model_dump(mode="json"),
+                        },
+                        outcomes=frozenset({CONFLICT}),
+                    )
+                    for paper, seq in zip(kept, numbers, strict=True)
+                ]
+            )
         self._cluster.bulk(
             [
                 Operation(
@@ -66,6 +104,72 @@ class ElasticsearchIngestState:
                 for paper_id, version in keys
             ]
         )
+
+    def sent_papers_due(self, now: dt.datetime, limit: int = 500) -> list[SentPaper]:
+        self._cluster.make_visible(self._names.sent)
+        body = {
+            "query": filtered({"range": {"check_at": {"lte": instant(now)}}}),
+            "sort": [{"check_at": "asc"}, {"seq": "asc"}],
+            "track_total_hits": False,
+            "size": max(limit, 0),
+            "_source": ["paper", "attempts"],
+        }
+        hits = self._cluster.search(self._names.sent, body)["hits"]["hits"]
+        return [SentPaper(paper_from(h["_source"]), int(h["_source"]["attempts"])) for h in hits]
+
+    def settle_sent(
+        self,
+        stored: Iterable[tuple[str, int | None]],
+        resent: Iterable[tuple[tuple[str, int | None], dt.datetime]] = (),
+    ) -> None:
+        self._cluster.live()
+        operations = [
+            Operation(
+                "delete", self._names.sent, version_id(*key), {}, outcomes=frozenset({NOT_FOUND})
+            )
+            for key in dict.fromkeys(stored)
+        ]
+        again = dict(resent)
+        if again:
+            # Read, then written whole: one ingestor settles its own outbox.
+            docs = self._cluster.mget(
+                self._names.sent, [version_id(*key) for key in again], source=True
+            )
+            for key, check_at in again.items():
+                doc = docs.get(version_id(*key))
+                if doc is None:
+                    continue
+                source = dict(doc["_source"])
+                source.update(check_at=instant(check_at), attempts=int(source["attempts"]) + 1)
+                operations.append(Operation("index", self._names.sent, version_id(*key), source))
+        self._cluster.bulk(operations)
+
+    def count_sent(self) -> int:
+        es = self._cluster.live()
+        self._cluster.make_visible(self._names.sent)
+        return int(self._cluster.call(es.count, index=self._names.sent).body["count"])
+
+    def trim_sent(self, keep: int) -> int:
+        extra = self.count_sent() - max(keep, 0)
+        if extra <= 0:
+            return 0
+        body = {
+            "query": {"match_all": {}},
+            "sort": [{"seq": "asc"}],
+            "track_total_hits": False,
+            "size": min(extra, 10_000),
+            "_source": False,
+        }
+        hits = self._cluster.search(self._names.sent, body)["hits"]["hits"]
+        results = self._cluster.bulk(
+            [
+                Operation(
+                    "delete", self._names.sent, str(h["_id"]), {}, outcomes=frozenset({NOT_FOUND})
+                )
+                for h in hits
+            ]
+        )
+        return sum(1 for r in results if r.status != NOT_FOUND)
 
     def get_cursor(self, source: str) -> dict[str, str] | None:
         stored = self._cluster.get(self._names.cursors, source, ["cursor"])

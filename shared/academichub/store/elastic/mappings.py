@@ -202,6 +202,14 @@ class IndexNames:
     def delivery_keys(self) -> str:
         return f"{self.prefix}-delivery-keys"
 
+    @property
+    def radar_requests(self) -> str:
+        return f"{self.prefix}-radar-requests"
+
+    @property
+    def sent(self) -> str:
+        return f"{self.prefix}-ingest-sent"
+
 
 @dataclass(frozen=True)
 class IndexSpec:
@@ -285,7 +293,16 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
                 created_at=_INSTANT,
                 deleted=_BOOLEAN,
                 radar=_STORED_ONLY,
+                # The outbox: false until the change this document holds (an upsert, or a
+                # delete's tombstone) is on the radars topic. Absent: stored before the
+                # outbox, announced then.
+                announced=_BOOLEAN,
             ),
+        ),
+        # The radars made per Idempotency-Key, by digest of (user, key), until it expires.
+        IndexSpec(
+            names.radar_requests,
+            _strict(scope=_KEYWORD, fingerprint=_KEYWORD, expires_at=_INSTANT, radar=_STORED_ONLY),
         ),
         IndexSpec(
             names.matches,
@@ -296,6 +313,9 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
                 score=_DOUBLE,
                 matched_at=_INSTANT,
                 emitted=_BOOLEAN,
+                # True once the briefer put it into a briefing window (absent: recorded
+                # before the flag existed; the briefer confirms those once).
+                queued=_BOOLEAN,
                 match=_STORED_ONLY,
             ),
         ),
@@ -400,6 +420,18 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
         ),
         IndexSpec(names.published, _strict(paper_id=_KEYWORD, version_rank=_LONG)),
         IndexSpec(names.cursors, _strict(source=_KEYWORD, cursor=_STORED_ONLY)),
+        # The ingestor's sent outbox (ingest.py): papers published and not yet seen stored.
+        IndexSpec(
+            names.sent,
+            _strict(
+                paper_id=_KEYWORD,
+                version_rank=_LONG,
+                check_at=_INSTANT,
+                attempts=_LONG,
+                seq=_LONG,
+                paper=_STORED_ONLY,
+            ),
+        ),
         # The ingestor's preprints by DOI (ingest.py).
         IndexSpec(
             names.preprint_papers,

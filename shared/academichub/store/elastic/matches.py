@@ -1,8 +1,10 @@
 """Matches in Elasticsearch (:class:`~academichub.store.port.MatchStore`).
 
 Matches are created once (``op_type=create``) keyed by radar+paper+version, with an
-``emitted`` flag updated after the broker acknowledged them. ``matches_for_radar`` and
-``matched_versions`` are searches: they see a match after the next refresh.
+``emitted`` flag updated after the broker acknowledged them and a ``queued`` flag updated
+once the briefer put them into a briefing window. ``matches_for_radar`` and
+``matched_versions`` are searches: they see a match after the next refresh;
+``unqueued_matches`` refreshes first, so it sees every match recorded before it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from academichub.store.elastic.bulk import CONFLICT, NOT_FOUND, Operation
 from academichub.store.elastic.cluster import UPDATE_RETRIES, Cluster, filtered
 from academichub.store.elastic.documents import (
     PENDING,
+    instant,
     match_document,
     match_from,
     match_id,
@@ -77,6 +80,45 @@ class ElasticsearchMatches:
                 for key in keys
             ]
         )
+
+    def mark_queued(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
+        self._cluster.live()
+        self._cluster.bulk(
+            [
+                Operation(
+                    "update",
+                    self._names.matches,
+                    match_id(*key),
+                    {"doc": {"queued": True}},
+                    retry_on_conflict=UPDATE_RETRIES,
+                    outcomes=frozenset({NOT_FOUND}),
+                )
+                for key in dict.fromkeys(keys)
+            ]
+        )
+
+    def unqueued_matches(self, recorded_before: dt.datetime, limit: int = 500) -> list[Match]:
+        self._cluster.make_visible(self._names.matches)
+        body = {
+            # "Not queued" includes matches recorded before the flag existed.
+            "query": {
+                "bool": {
+                    "filter": [{"range": {"matched_at": {"lt": instant(recorded_before)}}}],
+                    "must_not": [{"term": {"queued": True}}],
+                }
+            },
+            "sort": [
+                {"matched_at": "asc"},
+                {"radar_id": "asc"},
+                {"paper_id": "asc"},
+                {"version_rank": "asc"},
+            ],
+            "track_total_hits": False,
+            "size": max(limit, 0),
+            "_source": ["match"],
+        }
+        hits = self._cluster.search(self._names.matches, body)["hits"]["hits"]
+        return [match_from(h["_source"]) for h in hits]
 
     def matches_for_radar(
         self, radar_id: str, since: dt.datetime | None = None, limit: int = 100

@@ -253,6 +253,13 @@ class ElasticsearchPapers:
         response = self._cluster.call(es.count, index=self._names.papers)
         return int(response.body["count"])
 
+    def held_versions(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        wanted = sorted(set(keys), key=lambda k: (k[0], version_rank(k[1])))
+        found = self._cluster.mget(
+            self._names.paper_versions, [version_id(*k) for k in wanted], source=False
+        )
+        return {k for k in wanted if version_id(*k) in found}
+
     def drain_index_queue(self, limit: int = 500) -> int:
         return 0  # every replica writes the papers alias itself: nothing is ever queued
 

@@ -292,6 +292,56 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         doc TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    """
+    -- What was handed to the broker, kept until it is known to have arrived (a broker
+    -- restart loses what its topics held). Radar changes not yet announced on the radars
+    -- topic: one row per radar, its latest change, written with the change (the gateway's
+    -- outbox). Radars stored before this migration were announced when they were written.
+    CREATE TABLE radar_announcements (
+        radar_id TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL
+    );
+    -- The radars created per Idempotency-Key, scoped per user, until the key expires.
+    CREATE TABLE radar_requests (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        PRIMARY KEY (scope, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX radar_requests_expiry ON radar_requests (expires_at);
+    -- Matches recorded and not yet confirmed in a briefing window. Matches recorded before
+    -- this migration are listed here unless a window holds them already.
+    CREATE TABLE unqueued_matches (
+        radar_id TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        matched_ts REAL NOT NULL,
+        PRIMARY KEY (radar_id, paper_id, version_rank)
+    ) WITHOUT ROWID;
+    CREATE INDEX unqueued_matches_age ON unqueued_matches (matched_ts);
+    INSERT INTO unqueued_matches (radar_id, paper_id, version_rank, matched_ts)
+        SELECT m.radar_id, m.paper_id, m.version_rank, m.matched_ts FROM matches m
+        WHERE NOT EXISTS (
+            SELECT 1 FROM pending_items q WHERE q.radar_id = m.radar_id
+            AND q.paper_id = m.paper_id AND q.version_rank = m.version_rank
+        ) AND NOT EXISTS (
+            SELECT 1 FROM briefed_items b WHERE b.radar_id = m.radar_id
+            AND b.paper_id = m.paper_id AND b.version_rank = m.version_rank
+        );
+    -- The papers the ingestor published and has not yet seen stored (its sent outbox),
+    -- in the order first kept (rowid), each with its next check time.
+    CREATE TABLE sent_papers (
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        check_ts REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (paper_id, version_rank)
+    );
+    CREATE INDEX sent_papers_due ON sent_papers (check_ts);
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

@@ -1,6 +1,8 @@
 """Matches in the embedded store (:class:`~academichub.store.port.MatchStore`): one row per
-(radar, paper, version) holding the match as first recorded, and the keys whose event the
-broker acknowledged (``emitted_matches``)."""
+(radar, paper, version) holding the match as first recorded, the keys whose event the
+broker acknowledged (``emitted_matches``), and the keys not yet confirmed in a briefing
+window (``unqueued_matches``: inserted with the match, deleted by ``mark_queued``, so it
+stays as small as what is in flight)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,12 @@ class EmbeddedMatches:
                     "WHERE radar_id = ? AND paper_id = ? AND version_rank = ?",
                     key,
                 ).fetchone()
+                if inserted:
+                    conn.execute(
+                        "INSERT OR IGNORE INTO unqueued_matches "
+                        "(radar_id, paper_id, version_rank, matched_ts) VALUES (?, ?, ?, ?)",
+                        (*key, timestamp(match.matched_at)),
+                    )
                 if emitted is not None:
                     continue
                 if inserted:
@@ -56,6 +64,24 @@ class EmbeddedMatches:
                 "VALUES (?, ?, ?)",
                 rows,
             )
+
+    def mark_queued(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
+        rows = [(r, p, version_rank(v)) for r, p, v in keys]
+        with self._db.write() as conn:
+            conn.executemany(
+                "DELETE FROM unqueued_matches "
+                "WHERE radar_id = ? AND paper_id = ? AND version_rank = ?",
+                rows,
+            )
+
+    def unqueued_matches(self, recorded_before: dt.datetime, limit: int = 500) -> list[Match]:
+        rows = self._db.read_all(
+            "SELECT m.doc FROM unqueued_matches u JOIN matches m ON m.radar_id = u.radar_id "
+            "AND m.paper_id = u.paper_id AND m.version_rank = u.version_rank "
+            "WHERE u.matched_ts < ? ORDER BY u.matched_ts LIMIT ?",
+            (timestamp(recorded_before), max(limit, 0)),
+        )
+        return [Match.model_validate_json(doc) for (doc,) in rows]
 
     def matches_for_radar(
         self, radar_id: str, since: dt.datetime | None = None, limit: int = 100

@@ -250,6 +250,20 @@ class EmbeddedPapers:
     def count_papers(self) -> int:
         return int(self._db.read_all("SELECT COUNT(*) FROM papers")[0][0])
 
+    def held_versions(self, keys: Iterable[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        wanted = sorted({(paper_id, version_rank(v)) for paper_id, v in keys})
+        held: set[tuple[str, int | None]] = set()
+        with self._db.read() as conn:
+            for chunk in chunks(wanted, CHUNK // 2):
+                pairs = ",".join("(?, ?)" for _ in chunk)
+                found = conn.execute(
+                    "SELECT paper_id, version_rank FROM paper_versions "
+                    f"WHERE (paper_id, version_rank) IN (VALUES {pairs})",
+                    tuple(value for pair in chunk for value in pair),
+                )
+                held.update((paper_id, version_of(rank)) for paper_id, rank in found)
+        return held
+
     def search(
         self,
         query: Node | None,

@@ -1,8 +1,11 @@
 """The broker readiness probe: a port, its aiokafka adapter and a fake.
 
-Readiness asks one question: could the gateway publish a radar change right now?
-The adapter answers it by fetching cluster metadata over a fresh connection, bounded
-by a short timeout so a dead broker makes ``/readyz`` slow by seconds, not minutes.
+Readiness asks one question: does the broker answer right now (could the gateway publish
+a radar change, could a consumer fetch)? A consumer whose broker is away polls nothing
+without raising, so every service asks this too. The adapter answers by fetching cluster
+metadata over a fresh connection, bounded by a short timeout so a dead broker makes
+``/readyz`` slow by seconds, not minutes. :func:`broker_answer` turns it into a readiness
+check's answer.
 """
 
 from __future__ import annotations
@@ -28,14 +31,17 @@ class BrokerProbe(Protocol):
 class KafkaBrokerProbe:
     """Bootstraps a throw-away aiokafka client: connect, fetch metadata, close."""
 
-    def __init__(self, bootstrap_servers: str, timeout_seconds: float = 2.0) -> None:
+    def __init__(
+        self, bootstrap_servers: str, timeout_seconds: float = 2.0, client_id: str = "academichub"
+    ) -> None:
         self._servers = bootstrap_servers
         self._timeout = timeout_seconds
+        self._client_id = f"{client_id}-probe"
 
     async def check(self) -> None:
         client = AIOKafkaClient(
             bootstrap_servers=self._servers,
-            client_id="academichub-gateway-probe",
+            client_id=self._client_id,
             request_timeout_ms=int(self._timeout * 1000),
         )
         try:
@@ -61,3 +67,12 @@ class FakeBrokerProbe:
         self.calls += 1
         if self.failure is not None:
             raise BrokerUnavailable(self.failure)
+
+
+async def broker_answer(probe: BrokerProbe) -> str:
+    """ "ok", or why the broker does not answer (a readiness check's answer)."""
+    try:
+        await probe.check()
+    except BrokerUnavailable as exc:
+        return str(exc)
+    return "ok"
