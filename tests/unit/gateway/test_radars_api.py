@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -16,6 +17,7 @@ from academichub.contracts import (
     RadarChange,
     TopicName,
 )
+from academichub.gateway.announce import RadarAnnouncer
 from tests.unit.gateway.harness import NOW, Gateway, MakePaper
 
 QUERY = '"quantum circuit" (learning OR agent) -survey'
@@ -185,19 +187,95 @@ def test_missing_radar_is_a_json_404(gateway: Gateway, method: str, path: str) -
     assert gateway.publisher.sent == []
 
 
-def test_publish_failure_is_503_but_the_radar_is_kept(gateway: Gateway) -> None:
+def _announcer(gateway: Gateway) -> RadarAnnouncer:
+    announcer: RadarAnnouncer = gateway.client.app.state.context.announcer  # type: ignore[attr-defined]
+    return announcer
+
+
+def test_a_change_the_broker_did_not_take_waits_in_the_outbox_and_is_relayed(
+    gateway: Gateway,
+) -> None:
     gateway.publisher.fail_with = ConnectionError("broker unreachable")
     response = gateway.client.post("/api/radars", json={"name": "n", "query": "quantum"})
-    assert response.status_code == 503
-    body = response.json()
-    assert body["error"] == "publish_failed"
-    assert "broker unreachable" in body["message"]
-    assert gateway.store.radars.get_radar(body["radar_id"]) is not None
-    # The advertised remedy works once the broker is back.
+    assert response.status_code == 201  # saved: the outbox announces it later
+    radar_id = response.json()["id"]
+    assert gateway.store.radars.get_radar(radar_id) is not None
+    (waiting,) = gateway.store.radars.unannounced_changes()
+    assert (waiting.radar_id, waiting.revision, waiting.kind) == (radar_id, 1, "upsert")
+    failed = gateway.metrics.registry.get_sample_value(
+        "academichub_gateway_radar_changes_published_total",
+        {"kind": "upsert", "outcome": "failed"},
+    )
+    assert failed == 1
+    # Still away: the relay keeps it.
+    assert asyncio.run(_announcer(gateway).relay_once()) == 0
+    assert gateway.store.radars.unannounced_changes() == [waiting]
+    # Back: the relay publishes it and the outbox is empty.
     gateway.publisher.fail_with = None
-    retry = gateway.client.put(f"/api/radars/{body['radar_id']}", json={})
-    assert retry.status_code == 200
-    assert _changes(gateway)[-1][1].revision == 2
+    assert asyncio.run(_announcer(gateway).relay_once()) == 1
+    assert [(key, c.revision) for key, c in _changes(gateway)] == [(radar_id, 1)]
+    assert gateway.store.radars.unannounced_changes() == []
+
+
+def test_an_announced_change_leaves_nothing_in_the_outbox(gateway: Gateway) -> None:
+    radar_id = _create(gateway)["id"]
+    assert gateway.client.delete(f"/api/radars/{radar_id}").status_code == 204
+    assert [c.kind for _, c in _changes(gateway)] == ["upsert", "delete"]
+    assert gateway.store.radars.unannounced_changes() == []
+    assert asyncio.run(_announcer(gateway).relay_once()) == 0
+
+
+# --- Idempotency-Key ------------------------------------------------------------------
+
+
+def test_a_retried_create_with_the_same_key_makes_one_radar(gateway: Gateway) -> None:
+    body = {"name": "Quantum ML", "query": QUERY}
+    key = {"Idempotency-Key": "4f7c-retry-1"}
+    first = gateway.client.post("/api/radars", json=body, headers=key)
+    again = gateway.client.post("/api/radars", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert [r.id for r in gateway.store.radars.list_radars()] == [first.json()["id"]]
+    assert len(_changes(gateway)) == 1  # announced once
+    # Without a key, the same body is a new radar, as before.
+    assert gateway.client.post("/api/radars", json=body).status_code == 201
+    assert len(gateway.store.radars.list_radars()) == 2
+
+
+def test_the_same_key_with_another_body_is_a_422_naming_the_header(gateway: Gateway) -> None:
+    key = {"Idempotency-Key": "k-1"}
+    first = gateway.client.post("/api/radars", json={"name": "a", "query": "quantum"}, headers=key)
+    assert first.status_code == 201
+    other = gateway.client.post("/api/radars", json={"name": "b", "query": "quantum"}, headers=key)
+    assert other.status_code == 422
+    body = other.json()
+    assert body["error"] == "idempotency_key_reused"
+    assert "Idempotency-Key" in body["message"]
+    assert body["radar_id"] == first.json()["id"]
+    assert len(gateway.store.radars.list_radars()) == 1
+
+
+def test_keys_are_each_users_own(gateway: Gateway) -> None:
+    key = {"Idempotency-Key": "shared-key"}
+    body = {"name": "a", "query": "quantum"}
+    mine = gateway.client.post("/api/radars", json=body, headers=key)
+    _, token = gateway.new_user("Bob")
+    theirs = gateway.client_for(token).post("/api/radars", json=body, headers=key)
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert "Idempotent-Replayed" not in theirs.headers
+
+
+@pytest.mark.parametrize("value", [b"", b" padded ", b"x" * 256, "naïve".encode()])
+def test_a_malformed_key_is_a_422_naming_the_header(gateway: Gateway, value: bytes) -> None:
+    response = gateway.client.post(
+        "/api/radars", json={"name": "a", "query": "quantum"}, headers={"Idempotency-Key": value}
+    )
+    assert response.status_code == 422, response.text
+    assert "Idempotency-Key" in response.text
+    assert gateway.store.radars.list_radars() == []
 
 
 def test_matches_best_first_with_paper_and_terms(gateway: Gateway, make_paper: MakePaper) -> None:

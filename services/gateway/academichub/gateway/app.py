@@ -115,7 +115,7 @@ def create_app(
         redoc_url=None,
     )
     store_access = AsyncStore(store, store_threads)
-    announcer = RadarAnnouncer(publisher, metrics, settings.publish_timeout_seconds)
+    announcer = RadarAnnouncer(publisher, store_access, metrics, settings.publish_timeout_seconds)
     policy = owners or AccountOwners()
     semantic = SemanticService(store_access, embedder, clock)
     app.state.context = GatewayContext(

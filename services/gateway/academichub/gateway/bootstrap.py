@@ -5,9 +5,10 @@
 (:mod:`academichub.platform.lifecycle`): it opens the configured store (embedded: as a
 reader, the matcher is the index writer; or Elasticsearch), whose calls run on
 ``GATEWAY_STORE_THREADS`` threads of the gateway's own; waits for the broker and starts the
-publisher; then serves the app with uvicorn until SIGINT/SIGTERM, when requests under way
-are finished (within ``ACADEMICHUB_STOP_GRACE_SECONDS``) and everything is closed in
-reverse order.
+publisher; then serves the app with uvicorn, and relays the radar changes waiting in the
+store's outbox every ``GATEWAY_RADAR_RELAY_SECONDS`` (:mod:`academichub.gateway.announce`),
+until SIGINT/SIGTERM, when requests under way are finished (within
+``ACADEMICHUB_STOP_GRACE_SECONDS``) and everything is closed in reverse order.
 """
 
 from __future__ import annotations
@@ -106,7 +107,10 @@ async def serve(
                     server_header=False,
                     # Requests under way may finish, within the grace period.
                     timeout_graceful_shutdown=common.stop_grace_seconds,
-                )
+                ),
+                "radar outbox": app.state.context.announcer.relay(
+                    stop, interval=settings.radar_relay_seconds
+                ),
             },
             grace_seconds=common.stop_grace_seconds,
         )

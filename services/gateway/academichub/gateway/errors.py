@@ -11,7 +11,6 @@ and ``message`` (a sentence a person can act on), plus fields that help fix the 
     ├── NotFound          404     no such radar / paper — or one the caller may not see
     ├── TooManyRequests   429     the rate budget is spent (Retry-After)
     ├── Conflict          409     a concurrent change won; fetch and retry
-    ├── PublishFailed     503     stored, but the matcher was not told
     └── NotReady          503     /readyz: which dependency failed, and why
     QuerySyntaxError      422     invalid_query, with position and expected
     RequestValidationError 422    invalid_request, naming each bad field
@@ -109,11 +108,6 @@ class SignInRequired(Exception):
 class Conflict(ApiError):
     status_code = 409
     code = "conflict"
-
-
-class PublishFailed(ApiError):
-    status_code = 503
-    code = "publish_failed"
 
 
 class NotReady(ApiError):

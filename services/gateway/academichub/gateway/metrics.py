@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
@@ -50,8 +50,16 @@ class GatewayMetrics:
         )
         self.radar_changes = Counter(
             "academichub_gateway_radar_changes_published_total",
-            "Radar changes published to the radars topic, by kind and outcome",
+            "Radar changes published to the radars topic, by kind and outcome (published: "
+            "by the request; relayed: from the outbox later; failed: not acknowledged, "
+            "left in the outbox)",
             ["kind", "outcome"],
+            registry=registry,
+        )
+        self.unannounced = Gauge(
+            "academichub_gateway_unannounced_radar_changes",
+            "Radar changes stored but not yet on the radars topic, as the last relay pass "
+            "found them (at most one pass's batch)",
             registry=registry,
         )
 

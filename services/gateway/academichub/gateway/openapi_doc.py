@@ -39,7 +39,7 @@ _DESCRIPTIONS: Final = {
     422: "A parameter or field is not valid; `details` (or `position`) names it",
     429: "Rate budget spent (per key, per address, and per address for failed sign-ins); "
     "see Retry-After",
-    503: "A dependency is briefly unavailable (or the change was stored but not announced)",
+    503: "A dependency is briefly unavailable",
 }
 
 

@@ -2,17 +2,25 @@
 
 Every operation first finds the radar *as the caller may see it*: a radar owned by
 someone else is reported exactly like a missing one (:class:`NotFound`), checked inside
-the same store call that reads or writes it. Changes are written to the store first (the
-source of truth) and then announced on the radars topic as a :class:`RadarChange`, so
-the matcher follows without polling. Revisions grow by one per change; a delete carries
-the next one.
+the same store call that reads or writes it. Changes are written to the store with their
+announcement (an outbox: :mod:`academichub.gateway.announce`) and then announced on the
+radars topic as a :class:`RadarChange`, so the matcher follows without polling; a change
+the broker did not take is relayed later, the request succeeds. Revisions grow by one per
+change; a delete carries the next one.
+
+A radar created with an idempotency key (``Idempotency-Key``) is created once per key and
+caller for as long as the key is remembered: a retry gets the same radar back
+(:class:`Created` says it is a replay), the same key with another request is refused
+(:class:`KeyReused`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -30,13 +38,20 @@ from academichub.gateway.problems import Problem
 from academichub.gateway.semantic import Ranked, SemanticService
 from academichub.store.accounts import Feedback
 from academichub.store.door import AsyncStore
-from academichub.store.port import BackfillMark, OpenWindow
+from academichub.store.port import BackfillMark, OpenWindow, RequestKey
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 DEFAULT_PER_DAY: Final = 3.0
 
 
 def new_radar_id() -> str:
     return "r_" + secrets.token_hex(8)
+
+
+def _id_taken(radar: Radar) -> Conflict:
+    # 64 random bits: a collision means something else is wrong; let the client retry.
+    return Conflict(f"radar id {radar.id} is already taken; send the request again")
 
 
 def missing_radar(radar_id: str) -> NotFound:
@@ -51,6 +66,32 @@ def missing_briefing(briefing_id: str) -> NotFound:
         "radar's briefings",
         briefing_id=briefing_id,
     )
+
+
+class KeyReused(InvalidRequest):
+    """The idempotency key was used for a different request: 422 naming the header."""
+
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class Created:
+    radar: Radar
+    replayed: bool  # made by an earlier request with the same idempotency key
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A client's ``Idempotency-Key`` for one request, with what the request asked
+    (compared on a retry) and how long the key is remembered."""
+
+    key: str
+    request: Mapping[str, Any]
+    ttl: dt.timedelta
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(self.request, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _upsert(radar: Radar) -> RadarChange:
@@ -190,7 +231,8 @@ class RadarService:
         references: str | None = None,
         interest: str | None = None,
         per_day: float | None = None,
-    ) -> Radar:
+        idempotency: IdempotencyKey | None = None,
+    ) -> Created:
         if query.strip():
             parse_input(query, "body field 'query'")  # a 422 naming its position
         try:
@@ -220,11 +262,30 @@ class RadarService:
         except ValidationError as exc:
             raise _invalid_radar(exc) from exc
         radar = await self._semantic.settle(radar)
-        if not await self._store.run(lambda s: s.radars.put_radar(radar)):
-            # 64 random bits: a collision means something else is wrong; let the client retry.
-            raise Conflict(f"radar id {radar.id} is already taken; send the request again")
-        await self._announcer.announce(_upsert(radar))
-        return radar
+        if idempotency is None:
+            if not await self._store.run(lambda s: s.radars.put_radar(radar)):
+                raise _id_taken(radar)
+            await self._announcer.announce(_upsert(radar))
+            return Created(radar, replayed=False)
+        request = RequestKey(
+            scope=caller.user.id,
+            key=idempotency.key,
+            fingerprint=idempotency.fingerprint(),
+            expires_at=now + idempotency.ttl,
+        )
+        keyed = await self._store.run(lambda s: s.radars.put_radar_once(radar, request, now))
+        if keyed is None:
+            raise _id_taken(radar)
+        if not keyed.same_request:
+            raise KeyReused(
+                f"header '{IDEMPOTENCY_HEADER}': the key {idempotency.key!r} was used for a "
+                f"different request (radar {keyed.radar.id}); send a new key for a new radar",
+                radar_id=keyed.radar.id,
+            )
+        if keyed.created:
+            await self._announcer.announce(_upsert(radar))
+        # A replay announces nothing: the first request's change is in the outbox.
+        return Created(keyed.radar, replayed=not keyed.created)
 
     async def _seeds(self, seeds: Sequence[str], references: str | None) -> list[str]:
         if not seeds and not (references and references.strip()):

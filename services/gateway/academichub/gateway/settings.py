@@ -36,8 +36,21 @@ class GatewaySettings(BaseSettings):
     max_offset: int = Field(
         default=10_000, ge=0, le=100_000, description="Deepest result a page may start at"
     )
-    # A radar change not acknowledged by then is reported as a failure, not left hanging.
+    # A radar change not acknowledged by then waits in the store's outbox, and the request
+    # returns (it is not left hanging); the relay publishes what waits this often.
     publish_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    radar_relay_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How often radar changes waiting in the store's outbox are published",
+    )
+    idempotency_key_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 30,
+        description="How long an Idempotency-Key of POST /api/radars is remembered",
+    )
     broker_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     # Store and account calls run on this many threads of the gateway's own (see

@@ -191,10 +191,6 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "radars.export": ("导出 BibTeX", "Export BibTeX"),
     "radars.up": ("有用", "Useful"),
     "radars.down": ("无关", "Not relevant"),
-    "radars.unannounced": (
-        "已保存，但未能通知匹配服务；它会在下次重新加载时读取。",
-        "Saved, but the matcher could not be told; it picks the change up when it reloads.",
-    ),
     "radars.counter": ("{n} / {limit} 字符", "{n} / {limit} characters"),
     "radars.reading": ("系统理解为：", "Read as:"),
     "radars.save_blocked": (

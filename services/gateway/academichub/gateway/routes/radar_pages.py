@@ -7,7 +7,6 @@ page script enhances the preview and the feedback buttons through the JSON API.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Literal
@@ -30,7 +29,7 @@ from academichub.gateway.domain.i18n import Translator
 from academichub.gateway.domain.presentation import fired_segments, source_line
 from academichub.gateway.domain.principal import Principal
 from academichub.gateway.domain.query_text import query_reading
-from academichub.gateway.errors import InvalidRequest, NotFound, PublishFailed
+from academichub.gateway.errors import InvalidRequest, NotFound
 from academichub.gateway.radar_form import Checked, RadarForm, check_form, seed_inputs
 from academichub.gateway.radar_service import MATCHES_READ, MatchView, RadarService
 from academichub.gateway.radar_views import (
@@ -169,7 +168,7 @@ async def create_radar(
     changes = checked.changes
     entries, references = seed_inputs(changes["seeds"])
     try:
-        radar = await radars.create(
+        created = await radars.create(
             viewer,
             name=changes["name"],
             query=changes["query"],
@@ -180,12 +179,10 @@ async def create_radar(
             interest=changes["interest"] or None,
             per_day=changes["per_day"],
         )
-    except PublishFailed as exc:
-        return _to(f"/radars/{exc.extra.get('radar_id')}?unannounced=1")
     except InvalidRequest as exc:
         refused = Checked(errors={"seeds": _seed_errors(exc)})
         return await _list_page(request, viewer, radars, clock(), form, refused)
-    return _to(f"/radars/{radar.id}")
+    return _to(f"/radars/{created.radar.id}")
 
 
 def _seed_errors(exc: InvalidRequest) -> str:
@@ -288,7 +285,6 @@ async def _radar_view(
             "awaiting": found.backfill is None
             or found.backfill.query != radar.query
             or (latest is None and found.backfill.papers > 0),
-            "unannounced": request.query_params.get("unannounced") == "1",
             **_form_context(form, checked),
         },
         viewer=viewer,
@@ -364,8 +360,6 @@ async def update_radar(
         )
     try:
         await radars.update(viewer, radar_id, _radar_changes(dict(checked.changes)))
-    except PublishFailed:
-        return _to(f"/radars/{radar_id}?unannounced=1")
     except InvalidRequest as exc:
         refused = Checked(errors={"seeds": _seed_errors(exc)})
         return await _radar_view(
@@ -405,9 +399,7 @@ async def delete_radar(
         # Asked without the confirmation page (an old form): ask first, delete nothing.
         radar = await radars.get(viewer, radar_id)
         return render(request, "radar_delete.html", {"radar": radar}, viewer=viewer)
-    # Deleted from the store even if the matcher was not told: it drops the radar on reload.
-    with contextlib.suppress(PublishFailed):
-        await radars.delete(viewer, radar_id)
+    await radars.delete(viewer, radar_id)
     return _to("/radars")
 
 
@@ -437,8 +429,7 @@ async def feedback(
         return a.feedback_for_radar(radar_id)
 
     given = await accounts.run(record)
-    with contextlib.suppress(PublishFailed):  # stored; the matcher follows on its reload
-        await radars.learn(viewer, radar_id, given)
+    await radars.learn(viewer, radar_id, given)
     return _to(f"/radars/{radar_id}#matches")
 
 
@@ -453,8 +444,7 @@ async def reset_learning(
     check_form_csrf(viewer, csrf)
     await radars.get(viewer, radar_id)
     await accounts.run(lambda a: forget_feedback(a, radar_id))
-    with contextlib.suppress(PublishFailed):
-        await radars.learn(viewer, radar_id, [])
+    await radars.learn(viewer, radar_id, [])
     return _to(f"/radars/{radar_id}#matches")
 
 

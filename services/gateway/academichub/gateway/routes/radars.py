@@ -3,9 +3,10 @@ matches, briefings and feedback. Ownership is decided in :mod:`..radar_service`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import AwareDatetime
 from starlette.convertors import StringConvertor, register_url_convertor
 
@@ -24,7 +25,7 @@ from academichub.gateway.errors import InvalidRequest, NotFound
 from academichub.gateway.openapi_doc import errors
 from academichub.gateway.preview import preview_query
 from academichub.gateway.problems import Problem
-from academichub.gateway.radar_service import DEFAULT_PER_DAY
+from academichub.gateway.radar_service import DEFAULT_PER_DAY, IDEMPOTENCY_HEADER, IdempotencyKey
 from academichub.gateway.routes.papers import paper_item
 from academichub.gateway.schemas import (
     BriefingList,
@@ -77,17 +78,50 @@ briefings_router = APIRouter(
 )
 
 
+# Printable ASCII without spaces at the ends, as the IETF draft's examples are (UUIDs).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~][ -~]{0,253}[!-~]$|^[!-~]$"
+
+
 @router.post(
     "",
     status_code=201,
     summary="Create a radar (owned by the caller)",
     responses=errors(403, 409),
 )
-async def create_radar(body: RadarCreate, caller: Caller, radars: RadarsDep) -> Radar:
+async def create_radar(
+    body: RadarCreate,
+    caller: Caller,
+    radars: RadarsDep,
+    settings: SettingsDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            description="Any unique string (a UUID) that makes a retried request safe: "
+            "the first request with a key creates the radar, a retry with the same key "
+            "and the same body gets that radar back (201, with the header "
+            "`Idempotent-Replayed: true`) instead of a second one. Keys are the caller's "
+            "own and are remembered for `GATEWAY_IDEMPOTENCY_KEY_HOURS` (24 h by "
+            "default); the same key with a different body is a 422 "
+            "(`idempotency_key_reused`).",
+            min_length=1,
+            max_length=255,
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+        ),
+    ] = None,
+) -> Radar:
     """A radar has a query, semantic parts (``seeds``, ``references``, ``interest``, with
     ``per_day``), or both: a paper matches when its query holds and, for a semantic radar,
     its meaning clears the threshold that gives about ``per_day`` papers a day."""
-    return await radars.create(
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = IdempotencyKey(
+            idempotency_key,
+            body.model_dump(mode="json"),
+            dt.timedelta(hours=settings.idempotency_key_hours),
+        )
+    created = await radars.create(
         caller,
         name=body.name,
         query=body.query,
@@ -98,7 +132,11 @@ async def create_radar(body: RadarCreate, caller: Caller, radars: RadarsDep) -> 
         references=body.references,
         interest=body.interest,
         per_day=body.per_day,
+        idempotency=idempotency,
     )
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return created.radar
 
 
 @router.post(
