@@ -484,8 +484,8 @@ class InMemoryIngestState:
                 paper, _, attempts = self.sent[key]
                 self.sent[key] = (paper, check_at, attempts + 1)
 
-    def count_sent(self) -> int:
-        return len(self.sent)
+    def count_sent(self, min_attempts: int = 0) -> int:
+        return sum(1 for _, _, n in self.sent.values() if n >= min_attempts)
 
     def trim_sent(self, keep: int) -> int:
         extra = list(self.sent)[: max(len(self.sent) - max(keep, 0), 0)]

@@ -521,8 +521,8 @@ class IngestStateStore(PreprintLinkStore, Protocol):
         (published again), count the attempt and set its next check time."""
         ...
 
-    def count_sent(self) -> int:
-        """How many papers are kept."""
+    def count_sent(self, min_attempts: int = 0) -> int:
+        """How many papers are kept (published again at least ``min_attempts`` times)."""
         ...
 
     def trim_sent(self, keep: int) -> int:

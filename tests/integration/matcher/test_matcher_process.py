@@ -1,6 +1,6 @@
 """``academichub matcher`` as a process on the real broker: ready once its radars are
-loaded and both consumers poll; SIGTERM stops it cleanly; it writes nothing into the
-directory it runs in."""
+loaded, both consumers poll and the broker answers; live while they poll; SIGTERM stops
+it cleanly; it writes nothing into the directory it runs in."""
 
 from __future__ import annotations
 
@@ -46,7 +46,11 @@ def test_the_matcher_is_ready_when_consuming_and_stops_on_sigterm(
             "consumer papers": "ok",
             "consumer radars": "ok",
             "store": "ok",
+            "broker": "ok",
         }
+        live = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+        assert live.status_code == 200
+        assert live.json()["checks"] == {"consumer papers": "ok", "consumer radars": "ok"}
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
         assert 'academichub_consumer_last_poll_timestamp_seconds{topic="papers"}' in metrics
         assert 'academichub_consumer_last_poll_timestamp_seconds{topic="radars"}' in metrics

@@ -75,6 +75,7 @@ def test_papers_sent_are_kept_until_settled(store: Store) -> None:
     (again,) = [s for s in store.ingest.sent_papers_due(retry_at) if s.paper.key == v2.key]
     assert again.paper == v2
     assert again.attempts == 1
+    assert store.ingest.count_sent(min_attempts=1) == 1
     store.ingest.settle_sent(stored=[v2.key, other.key, v1.key])
     assert store.ingest.count_sent() == 0
 

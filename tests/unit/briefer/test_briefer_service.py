@@ -20,7 +20,7 @@ from academichub.broker.consumer import ConsumerLoop
 from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.memory_source import InMemorySource
 from academichub.broker.metrics import ConsumerMetrics
-from academichub.broker.publisher import RecordingPublisher
+from academichub.broker.publisher import BrokerUnavailable, RecordingPublisher
 from academichub.broker.records import RawEvent
 from academichub.contracts import (
     Briefing,
@@ -442,3 +442,64 @@ async def test_the_closer_loop_closes_windows_until_stopped(h: Harness) -> None:
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert [b.id for b in h.published()] == ["r1.w1"]
+
+
+# --- what the broker lost -------------------------------------------------------------
+
+
+async def test_matches_whose_events_were_lost_are_queued_from_the_store(h: Harness) -> None:
+    svc = h.service()
+    # Recorded by the matcher; only the first one's event reached the briefer.
+    lost = [match(2, at=T0), match(3, at=T0)]
+    h.store.matches.record_matches([match(1, at=T0), *lost])
+    await svc.handle_matches([match(1, at=T0)])
+    assert await svc.recover_unqueued() == 0  # recorded just now: maybe still in flight
+    assert h.metric("unqueued_matches") == 0
+    h.clock.advance(dt.timedelta(minutes=6))
+    assert await svc.recover_unqueued() == 2
+    assert h.metric("unqueued_matches") == 2
+    assert h.metric("recovered_matches_total") == 2
+    (window,) = h.store.briefings.open_windows()
+    assert sorted(i.paper_id for i in window.items) == [pid(1), pid(2), pid(3)]
+    assert await svc.recover_unqueued() == 0
+    assert h.metric("unqueued_matches") == 0
+    # The late event of a recovered match changes nothing.
+    assert await svc.handle_matches(lost) == 0
+
+
+async def test_the_closer_pass_queues_lost_matches_before_closing_windows(h: Harness) -> None:
+    svc = h.service()
+    h.store.matches.record_matches([match(1), match(2), match(3)])
+    h.clock.advance(dt.timedelta(minutes=6))
+    (briefing,) = await svc.close_due_windows()
+    assert set(briefing.paper_ids) == {pid(1), pid(2), pid(3)}
+
+
+async def test_a_briefing_refused_for_good_is_counted_kept_and_not_retried(h: Harness) -> None:
+    svc = h.service()
+    await svc.handle_matches([match(1), match(2), match(3)])
+    h.publisher.refuse["r1"] = "the event is 2000000 bytes, over the 1000000 limit"
+    assert [b.id for b in await svc.close_due_windows()] == ["r1.w1"]
+    assert h.published() == []
+    assert h.metric("briefings_refused_total") == 1
+    assert h.store.briefings.get_briefing("r1.w1") is not None
+    h.clock.advance(dt.timedelta(minutes=5))
+    await svc.close_due_windows()  # no late publication of it, no second count
+    assert h.metric("briefings_refused_total") == 1
+    assert h.metric("republished_total") == 0
+
+
+async def test_a_broker_away_cuts_a_closer_pass_short_and_the_loop_goes_on(h: Harness) -> None:
+    svc = h.service()
+    await svc.handle_matches([match(1), match(2), match(3)])
+    h.publisher.fail_with = BrokerUnavailable("briefings: the broker is unavailable")
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_closer(svc, stop, interval=0.01))
+    await eventually(lambda: h.store.briefings.get_briefing("r1.w1") is not None)
+    await asyncio.sleep(0.05)
+    assert not task.done()  # the pass failed, the loop did not
+    h.publisher.fail_with = None
+    h.clock.advance(dt.timedelta(seconds=31))
+    await eventually(lambda: [b.id for b in h.published()] == ["r1.w1"])
+    stop.set()
+    await asyncio.wait_for(task, 5)

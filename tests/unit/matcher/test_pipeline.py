@@ -9,6 +9,7 @@ import pytest
 from academichub.contracts import Paper, Radar, RadarChange
 from academichub.matcher.domain.pipeline import MatchingPipeline
 from academichub.matcher.domain.registry import RadarRegistry
+from academichub.radar.document import PaperDocument
 from academichub.radar.parser import QuerySyntaxError
 from academichub.store.memory import InMemoryStore
 from academichub.store.port import PaperWrite
@@ -161,3 +162,30 @@ def test_asks_for_updates_reads_the_query() -> None:
     assert asks_for_updates(parse_query("quantum (type:replace OR type:new)"))
     assert not asks_for_updates(parse_query("quantum NOT type:replace"))
     assert not asks_for_updates(parse_query("quantum"))
+
+
+def test_sync_makes_the_registry_hold_exactly_the_stores_radars() -> None:
+    registry = RadarRegistry()
+    registry.load([radar("kept", "quantum"), radar("gone", "photonics"), radar("old", "qubit")])
+    registry.apply(RadarChange(kind="delete", radar_id="deleted", revision=4))
+    report = registry.sync(
+        [
+            radar("kept", "quantum"),
+            radar("old", "qubit OR atoms", revision=2),  # changed while the topic was lost
+            radar("new", "entanglement"),  # created while the topic was lost
+            radar("deleted", "anything", revision=3),  # older than the delete the topic gave
+            radar("broken", "quantum AND ("),
+        ]
+    )
+    assert sorted(report.installed) == ["new", "old"]
+    assert report.removed == ["gone"]
+    assert [radar_id for radar_id, _ in report.problems] == ["broken"]
+    assert sorted(registry.radars) == ["kept", "new", "old"]
+    assert registry.radars["old"].revision == 2
+    doc = PaperDocument.from_paper(paper(1, "Photonics meets entanglement in cold atoms"))
+    assert sorted(hit.radar_id for hit in registry.index.match(doc)) == ["new", "old"]
+    # An old upsert of the removed radar replayed later does not bring it back.
+    assert not registry.apply(upsert(radar("gone", "photonics")))
+    # Nothing lost: a second sync changes nothing.
+    again = registry.sync([radar("kept", "quantum"), radar("old", "qubit OR atoms", 2)])
+    assert (again.installed, again.removed) == ([], ["new"])

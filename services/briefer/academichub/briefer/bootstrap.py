@@ -8,14 +8,16 @@ and the ``matches`` consumer (:mod:`academichub.broker.consumer`), and runs the 
 the window closer, the delivery loop (:mod:`academichub.briefer.domain.delivery`: webhooks, and
 email digests when ``DELIVERY_SMTP_HOST`` is set) and ``/metrics``, ``/healthz``,
 ``/readyz`` on ``BRIEFER_METRICS_PORT`` until SIGINT/SIGTERM. Ready means the consumer
-polls and the store answers.
+polls (and is not retrying a batch), the store and the broker answer; live means the
+consumer has polled within ``BRIEFER_CONSUMER_LIVENESS_SECONDS``.
 :func:`build_model` and :func:`build_composer` are shared with ``academichub brief``, so
 the command line briefs exactly as the service does.
-If either loop fails (store or broker trouble), the other is cancelled, everything is
-closed in reverse order, and the process exits with the error — without committing
-the failed batch. On SIGTERM the closer's pass in progress is cancelled with its in-flight
-model calls (:func:`~academichub.briefer.service.run_closer`), so the briefer stops within
-seconds whatever the model is doing.
+A broker that is away makes the consumer retry its batch and the closer try again at its
+next pass; it never stops the process. If a loop fails otherwise (the store, a bug), the
+others are cancelled, everything is closed in reverse order, and the process exits with
+the error — without committing the failed batch. On SIGTERM the closer's pass in progress
+is cancelled with its in-flight model calls (:func:`~academichub.briefer.service.run_closer`),
+so the briefer stops within seconds whatever the model is doing.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from academichub.broker.consumer import ConsumerLoop
 from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.kafka_source import GroupSource
 from academichub.broker.metrics import ConsumerMetrics
+from academichub.broker.probe import KafkaBrokerProbe, broker_answer
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Match, TopicName
 from academichub.delivery.settings import DeliverySettings
@@ -216,8 +219,13 @@ async def serve(
         )
         stack.push_async_callback(publisher.stop)
         await publisher.start()
+        consumer_metrics = ConsumerMetrics(registry)
         source = GroupSource(
-            servers, TopicName.MATCHES, group_id=settings.group_id, client_id=SERVICE
+            servers,
+            TopicName.MATCHES,
+            group_id=settings.group_id,
+            client_id=SERVICE,
+            on_log_reset=lambda _partition: consumer_metrics.log_reset(TopicName.MATCHES),
         )
         stack.push_async_callback(source.stop)
         await source.start()
@@ -236,6 +244,7 @@ async def serve(
             policy=settings.window_policy,
             metrics=metrics,
             upgrades_per_pass=settings.upgrades_per_pass,
+            unqueued_after=dt.timedelta(seconds=settings.unqueued_after_seconds),
         )
         delivery = settings.delivery
         webhooks = HttpWebhookSender(
@@ -251,14 +260,21 @@ async def serve(
             source=source,
             handle=service.handle_matches,
             dead_letters=DeadLetters(publisher, service=SERVICE),
-            metrics=ConsumerMetrics(registry),
+            metrics=consumer_metrics,
         )
-        # Ready: the matches consumer polls, the store answers.
+        # Ready: the matches consumer polls, the store and the broker answer.
+        broker = KafkaBrokerProbe(servers, settings.broker_probe_timeout_seconds, client_id=SERVICE)
         checks: dict[str, Check] = {
             "consumer matches": answer(
                 lambda: consumer.progress.describe(settings.consumer_stall_seconds)
             ),
             "store": lambda: store_answer(store, settings.store_probe_timeout_seconds),
+            "broker": lambda: broker_answer(broker),
+        }
+        liveness: dict[str, Check] = {
+            "consumer matches": answer(
+                lambda: consumer.progress.liveness(settings.consumer_liveness_seconds)
+            )
         }
         log.info(
             "briefer running: windows of %d papers or %gs; /metrics, /healthz, /readyz on %s:%d",
@@ -271,7 +287,7 @@ async def serve(
             stop,
             {
                 "web": serve_http(
-                    health_app(registry, checks),
+                    health_app(registry, checks, liveness=liveness),
                     host=settings.metrics_host,
                     port=settings.metrics_port,
                     stop=stop,

@@ -30,6 +30,24 @@ class BrieferMetrics:
             "Degraded briefings rewritten by the model and published again",
             registry=registry,
         )
+        self.unqueued = Gauge(
+            "academichub_briefer_unqueued_matches",
+            "Matches recorded over BRIEFER_UNQUEUED_AFTER_SECONDS ago and in no briefing "
+            "window, as the last pass found them (at most one batch): lost on their way, "
+            "now queued from the store",
+            registry=registry,
+        )
+        self.recovered = Counter(
+            "academichub_briefer_recovered_matches_total",
+            "Matches queued for a briefing from the store because their event never came",
+            registry=registry,
+        )
+        self.refused = Counter(
+            "academichub_briefer_briefings_refused_total",
+            "Briefings stored but refused by the broker for good (over the event size): "
+            "served by the API, never announced on the briefings topic",
+            registry=registry,
+        )
         self.republished = Counter(
             "academichub_briefer_republished_total",
             "Stored briefings published late (a publish was interrupted)",

@@ -5,9 +5,13 @@ Two loops share one store:
 - the **consumer** (the shared loop of :mod:`academichub.broker.consumer`, which decodes
   and dead-letters) hands :meth:`BrieferService.handle_matches` each batch of matches,
   which puts each into its radar's open window in the store (idempotent: a replayed
-  match changes nothing); the loop commits the batch only after that;
+  match changes nothing) and confirms them queued in the matches part; the loop commits
+  the batch only after that;
 - the **closer** runs a pass every ``check_interval`` seconds:
 
+  0. queues the matches recorded over ``unqueued_after`` ago that no window holds yet:
+     their event was lost (a broker restart lost the ``matches`` topic), and the store
+     has them (:meth:`BrieferService.recover_unqueued`);
   1. publishes stored briefings whose publication was interrupted (a crash between
      storing and publishing) — the store remembers which revision was published;
   2. closes the due windows (:mod:`.policy`, each radar on its own schedule) with a
@@ -27,8 +31,12 @@ A radar's first window closes as soon as the papers its backfill found are in it
 (:func:`~academichub.briefer.policy.due_reason`, "backfill"), so a new radar gets a
 briefing within a minute of being saved.
 
-Infrastructure failures (store, broker) propagate and stop the process without
-committing; model failures never get here (the composer falls back).
+A pass that meets a broker that is away (a transient failure) ends there, logged, and the
+next pass takes up what is left (a stored briefing not yet published is published by a
+later pass). A briefing the broker refuses for good (an event over the size limit) stays
+stored and served by the API: it is counted, logged and marked published, so no pass
+tries again. Other infrastructure failures (the store) propagate and stop the process;
+model failures never get here (the composer falls back).
 """
 
 from __future__ import annotations
@@ -45,8 +53,9 @@ from academichub.briefer.domain.composer import Composer
 from academichub.briefer.domain.policy import DueWindow, WindowPolicy, due_windows
 from academichub.briefer.domain.store_parts import BrieferStore
 from academichub.briefer.metrics import BrieferMetrics
-from academichub.broker.publisher import EventPublisher
+from academichub.broker.publisher import EventPublisher, PublishRefused
 from academichub.contracts import Briefing, Match, Paper, Radar, TopicName
+from academichub.platform.errors import TransientError
 from academichub.store.door import AsyncStore
 
 __all__ = ["SERVICE", "BrieferService", "BrieferStore", "run_closer"]
@@ -54,6 +63,8 @@ __all__ = ["SERVICE", "BrieferService", "BrieferStore", "run_closer"]
 log = logging.getLogger(__name__)
 
 SERVICE = "briefer"
+# Lost matches queued per closer pass; more wait for the next pass.
+RECOVER_BATCH = 500
 
 
 def _utcnow() -> dt.datetime:
@@ -72,6 +83,8 @@ class BrieferService:
     # A stored, unpublished briefing younger than this may be in the middle of being
     # published by the closer that wrote it: republishing waits for it to be late.
     republish_after: dt.timedelta = dt.timedelta(seconds=30)
+    # A recorded match no window holds after this long lost its event on the way.
+    unqueued_after: dt.timedelta = dt.timedelta(minutes=5)
     # (radar, window) pairs already reported as orphaned, so the log says it once.
     _orphans: set[tuple[str, int]] = field(default_factory=set, init=False, repr=False)
 
@@ -80,10 +93,33 @@ class BrieferService:
         return how many were new."""
         if not matches:
             return 0
-        queued = await self.store.run(
-            lambda s: [s.briefings.enqueue_for_briefing(m) for m in matches]
+
+        def queue(s: BrieferStore) -> list[bool]:
+            queued = [s.briefings.enqueue_for_briefing(m) for m in matches]
+            # After the windows hold them (a crash in between queues them again: a no-op).
+            s.matches.mark_queued(m.key for m in matches)
+            return queued
+
+        return sum(await self.store.run(queue))
+
+    async def recover_unqueued(self) -> int:
+        """Queue the matches recorded over ``unqueued_after`` ago that no window holds
+        (their event was lost on the way); return how many were new to a window."""
+        cutoff = self.clock() - self.unqueued_after
+        lost = await self.store.run(lambda s: s.matches.unqueued_matches(cutoff, RECOVER_BATCH))
+        self.metrics.unqueued.set(len(lost))
+        if not lost:
+            return 0
+        queued = await self.handle_matches(lost)
+        self.metrics.recovered.inc(queued)
+        log.warning(
+            "%d matches recorded before %s were in no briefing window (their events were "
+            "lost, as when the broker loses the matches topic): %d queued from the store",
+            len(lost),
+            cutoff.isoformat(timespec="seconds"),
+            queued,
         )
-        return sum(queued)
+        return queued
 
     async def close_due_windows(
         self, *, should_stop: Callable[[], bool] = lambda: False
@@ -94,6 +130,7 @@ class BrieferService:
         ``should_stop`` is checked between windows, so a shutdown waits for at most one
         window (the model calls included) rather than a whole backlog.
         """
+        await self.recover_unqueued()
         published = await self._publish_late()
         windows = await self.store.run(lambda s: s.briefings.open_windows())
         self.metrics.open_windows.set(len(windows))
@@ -171,7 +208,19 @@ class BrieferService:
         return briefing
 
     async def _publish(self, briefing: Briefing, *, revision: int) -> None:
-        await self.publisher.publish(TopicName.BRIEFINGS, briefing.radar_id, briefing)
+        try:
+            await self.publisher.publish(TopicName.BRIEFINGS, briefing.radar_id, briefing)
+        except PublishRefused as exc:
+            # Refused for good (over the event size): trying again cannot help. It is
+            # stored and served by the API; marked published below so no pass retries.
+            self.metrics.refused.inc()
+            log.error(
+                "briefing %s (revision %d) is stored and served, but the broker refused its "
+                "event for good: %s",
+                briefing.id,
+                revision,
+                exc,
+            )
         await self.store.run(lambda s: s.briefer.mark_briefing_published(briefing.id, revision))
         if revision == 1:  # a window's briefing; later revisions are upgrades of it
             self.metrics.observe_briefing(briefing.provider, briefing.degraded)
@@ -256,10 +305,15 @@ async def run_closer(service: BrieferService, stop: asyncio.Event, *, interval: 
     A pass still running when ``stop`` is set is cancelled, its in-flight model calls with
     it, so a shutdown never waits for a model: every step of a window is safe to cut short
     (the window stays open in the store until ``close_window`` commits it, and a stored
-    briefing not yet published is published by the next process's first pass).
+    briefing not yet published is published by the next process's first pass). A pass
+    that fails transiently (the broker away) is logged and the next one goes on.
     """
     while not stop.is_set():
-        await _until_stopped(service.close_due_windows(should_stop=stop.is_set), stop)
+        try:
+            await _until_stopped(service.close_due_windows(should_stop=stop.is_set), stop)
+        except TransientError as exc:
+            # The broker is away: what this pass did not publish, a later pass does.
+            log.warning("closer pass cut short: %s (next pass in %gs)", exc, interval)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
 

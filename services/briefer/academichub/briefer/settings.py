@@ -52,7 +52,18 @@ class BrieferSettings(BaseSettings):
     group_id: str = "briefer"
     # Not ready while the matches consumer has not polled for this long.
     consumer_stall_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Not live (/healthz 503: restart me) while it has not polled for this long.
+    consumer_liveness_seconds: float = Field(default=300.0, gt=0, le=86400)
     store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    broker_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    unqueued_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=7 * 86400,
+        description="A match recorded this long ago and still in no briefing window was "
+        "lost on its way (the broker lost the matches topic): the briefer queues it "
+        "from the store",
+    )
 
     llm_model: str = Field(
         default="gpt-4o-mini",

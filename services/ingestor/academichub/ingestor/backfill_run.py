@@ -104,7 +104,7 @@ async def _run(
                 fetcher=polite_fetcher(settings, client, pacer, metrics),
                 pacer=pacer,
                 # Backfilled preprints are remembered, so their journal versions link.
-                papers=paper_publisher(state, publisher, metrics),
+                papers=paper_publisher(settings, state, publisher, metrics),
                 state=state,
                 check=check_for(_format(request)),
             )

@@ -3,9 +3,12 @@
 ``main()`` reads :class:`~academichub.ingestor.settings.IngestorSettings` and runs
 :func:`serve`, the shape every service's composition root has
 (:mod:`academichub.platform.lifecycle`): the store on the ingestor's store thread (only
-its ``ingest`` part is handed on), the publisher, the HTTP client, then the polling loop and
-``/metrics``, ``/healthz``, ``/readyz`` on ``INGESTOR_METRICS_PORT`` (0: none) until
-SIGINT/SIGTERM. Ready means the polling loop runs and the store answers.
+its ``ingest`` and ``papers`` parts are handed on), the publisher, the HTTP client, then
+the polling loop, the reconciler of the sent outbox (papers the broker lost are published
+again: :mod:`academichub.ingestor.reconcile`) and ``/metrics``, ``/healthz``, ``/readyz``
+on ``INGESTOR_METRICS_PORT`` (0: none) until SIGINT/SIGTERM. Ready means the polling loop
+runs and the store and the broker answer. A broker that is away fails a poll (retried
+later) and a reconciler pass, never the process.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from academichub.arxiv_calendar import calendar_with
+from academichub.broker.probe import KafkaBrokerProbe, broker_answer
 from academichub.broker.publisher import EventPublisher, KafkaPublisher
 from academichub.ingestor.domain.politeness import HostPacer
 from academichub.ingestor.enrich import CrossrefEnricher
@@ -27,6 +31,7 @@ from academichub.ingestor.fetch import Fetcher, NetworkUnreachable, ResponseRefu
 from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.metrics import IngestorMetrics
 from academichub.ingestor.poller import Poller, PollReport
+from academichub.ingestor.reconcile import SentReconciler
 from academichub.ingestor.replay import replay_feeds
 from academichub.ingestor.settings import FeedConfig, IngestorSettings
 from academichub.ingestor.wiring import (
@@ -100,11 +105,29 @@ async def serve(
             finally:
                 polling.clear()
 
-        loops = {"poll": poll()}
+        reconciler = SentReconciler(
+            state=store.part(lambda s: s.ingest),
+            papers=store.part(lambda s: s.papers),
+            publisher=publisher,
+            metrics=metrics,
+            check_after=dt.timedelta(seconds=settings.sent_check_after_seconds),
+            retry_max=dt.timedelta(seconds=settings.sent_retry_max_seconds),
+            keep=settings.sent_keep,
+        )
+        loops = {
+            "poll": poll(),
+            "sent outbox": reconciler.run(stop, interval=settings.reconcile_seconds),
+        }
         if settings.metrics_port:
+            broker = KafkaBrokerProbe(
+                settings.common.bootstrap_servers,
+                settings.broker_probe_timeout_seconds,
+                client_id=SERVICE,
+            )
             checks: dict[str, Check] = {
                 "polling": answer(lambda: "ok" if polling.is_set() else "not polling"),
                 "store": lambda: store_answer(store, settings.store_probe_timeout_seconds),
+                "broker": lambda: broker_answer(broker),
             }
             loops["web"] = serve_http(
                 health_app(registry, checks),
@@ -127,6 +150,7 @@ def build_poller(
 ) -> Poller:
     pacer = pacer or host_pacer(settings)
     papers = paper_publisher(
+        settings,
         state,
         publisher,
         metrics,

@@ -30,6 +30,29 @@ class IngestorMetrics:
             ["source", "field", "kind"],
             registry=registry,
         )
+        self.sent = Gauge(
+            "academichub_ingestor_sent_papers",
+            "Papers published and kept until the store is seen to hold them (the sent outbox)",
+            registry=registry,
+        )
+        self.unstored = Gauge(
+            "academichub_ingestor_unstored_papers",
+            "Papers published, not stored INGESTOR_SENT_CHECK_AFTER_SECONDS later (the broker "
+            "lost them), published again and still not seen stored",
+            registry=registry,
+        )
+        self.republished = Counter(
+            "academichub_ingestor_republished_papers_total",
+            "Papers published again because the store did not hold them after "
+            "INGESTOR_SENT_CHECK_AFTER_SECONDS",
+            registry=registry,
+        )
+        self.sent_evicted = Counter(
+            "academichub_ingestor_sent_evicted_total",
+            "Papers forgotten by the sent outbox to keep within INGESTOR_SENT_KEEP (their "
+            "storage is no longer checked)",
+            registry=registry,
+        )
         self.last_success = Gauge(
             "academichub_ingestor_last_success_timestamp_seconds",
             "Unix time of the last successful poll",

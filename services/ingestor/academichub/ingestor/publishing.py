@@ -10,7 +10,10 @@ Polls, paged harvests and backfills all end here. The steps, in order:
    as a second paper (:mod:`academichub.ingestor.linking`);
 4. publish, and return once the broker acknowledged;
 5. remember the preprints just published, by DOI;
-6. mark published: the fresh keys, linked journal entries' included.
+6. mark published: the fresh keys, linked journal entries' included, and, in the same
+   store write, keep the papers just sent in the sent outbox until the store is seen to
+   hold them (a broker that loses the ``papers`` topic loses them; the reconciler of
+   :mod:`academichub.ingestor.reconcile` publishes them again after ``check_after``).
 
 A paper the broker refuses for good (:class:`~academichub.broker.publisher.PublishRefused`:
 over the event size, or an error the broker answered for it) fails alone: it is logged and
@@ -28,8 +31,9 @@ can never leave a published, marked preprint that a later journal entry cannot f
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from academichub.broker.publisher import EventPublisher, PublishRefused, Refusal
@@ -43,6 +47,14 @@ from academichub.store.door import AsyncStore
 from academichub.store.port import IngestStateStore, PreprintLinkStore
 
 log = logging.getLogger(__name__)
+
+# When the store is first checked for a paper just sent (the matcher stores it within
+# seconds; a matcher down for a while leaves it on the topic, where it waits safely).
+DEFAULT_CHECK_AFTER = dt.timedelta(minutes=5)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -67,12 +79,16 @@ class PaperPublisher:
         metrics: IngestorMetrics,
         enricher: CrossrefEnricher | None = None,
         links: AsyncStore[PreprintLinkStore] | None = None,
+        check_after: dt.timedelta = DEFAULT_CHECK_AFTER,
+        clock: Callable[[], dt.datetime] = _utcnow,
     ) -> None:
         self._state = state
         self._publisher = publisher
         self._metrics = metrics
         self._enricher = enricher
         self._linker = PreprintLinker(links) if links is not None else None
+        self._check_after = check_after
+        self._clock = clock
 
     async def publish(
         self,
@@ -111,6 +127,7 @@ class PaperPublisher:
             plan = LinkPlan(papers=fresh, linked=(), republished=())
 
         refused: tuple[Refusal, ...] = ()
+        sent: list[Paper] = []
         if plan.papers:
             try:
                 await self._publisher.publish_many(
@@ -127,8 +144,10 @@ class PaperPublisher:
                 # A journal entry recorded on a refused preprint waits with it.
                 held = {link.journal_key for link in plan.linked if link.preprint_id in refused_ids}
                 fresh_keys = [k for k in fresh_keys if k[0] not in refused_ids and k not in held]
-        if fresh_keys:
-            await self._state.run(lambda s: s.mark_published(fresh_keys))
+            sent = [p for p in plan.papers if p.id not in refused_ids]
+        if fresh_keys or sent:
+            check_at = self._clock() + self._check_after
+            await self._state.run(lambda s: s.mark_published(fresh_keys, sent, check_at))
 
         marked = set(fresh_keys)
         linked = sum(1 for link in plan.linked if link.journal_key in marked)

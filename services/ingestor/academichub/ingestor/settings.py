@@ -127,3 +127,24 @@ class IngestorSettings(BaseSettings):
     metrics_port: int = Field(default=9101, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
     store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    broker_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # The sent outbox (academichub.ingestor.reconcile): papers published are kept until
+    # the store holds them; a paper not stored this long after it was sent is published
+    # again (the broker lost it), then checked after twice as long each time, up to the cap.
+    sent_check_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=7 * 86400,
+        description="When the store is first checked for a paper published (not stored "
+        "then: the broker lost it, and it is published again)",
+    )
+    sent_retry_max_seconds: float = Field(default=6 * 3600.0, gt=0, le=30 * 86400)
+    sent_keep: int = Field(
+        default=100_000,
+        ge=1000,
+        description="Most papers kept in the sent outbox (the oldest beyond it are forgotten, "
+        "counted)",
+    )
+    reconcile_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="How often the sent outbox is checked"
+    )

@@ -7,6 +7,7 @@ checks, so the service and the backfill command are equally polite.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from urllib.parse import urlparse
@@ -66,15 +67,24 @@ def polite_fetcher(
 
 
 def paper_publisher(
+    settings: IngestorSettings,
     state: AsyncStore[IngestStateStore],
     publisher: EventPublisher,
     metrics: IngestorMetrics,
     *,
     enricher: CrossrefEnricher | None = None,
 ) -> PaperPublisher:
-    """Publishing that remembers preprints, so their journal versions link to them."""
+    """Publishing that remembers preprints, so their journal versions link to them, and
+    keeps what it sent until the store holds it (checked after
+    ``INGESTOR_SENT_CHECK_AFTER_SECONDS``)."""
+    check_after = dt.timedelta(seconds=settings.sent_check_after_seconds)
     return PaperPublisher(
-        state=state, publisher=publisher, metrics=metrics, enricher=enricher, links=state
+        state=state,
+        publisher=publisher,
+        metrics=metrics,
+        enricher=enricher,
+        links=state,
+        check_after=check_after,
     )
 
 

@@ -20,6 +20,16 @@ a time between live batches. At start every loaded radar is offered to it: those
 query was backfilled already (remembered in the store) cost one look-up, the others (a
 backfill interrupted, or a radar saved while no matcher ran) are backfilled then.
 
+The store stays the source of truth for radars: every ``MATCHER_RADAR_RESYNC_SECONDS``,
+and at once when the radars topic turns out to be a new log (the broker lost it: the
+follower's position was past its end), the registry is made to hold exactly the store's
+radars (:meth:`~academichub.matcher.registry.RadarRegistry.sync`), so radars created or
+deleted while the broker was away are matched, or not, without a restart.
+
+Ready means: radars loaded, both consumers polling (not retrying a batch), the store and
+the broker answering. Live (``/healthz``) means no consumer has gone
+``MATCHER_CONSUMER_LIVENESS_SECONDS`` without polling (a hung batch: restart me).
+
 The embedded store's index writer also indexes what scaled-out replicas stored.
 
 With ``MATCHER_ROLE=embed`` the process is the embedding role instead (:func:`serve_embed`,
@@ -47,6 +57,7 @@ from academichub.broker.consumer import ConsumerLoop
 from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.kafka_source import FollowSource, GroupSource
 from academichub.broker.metrics import ConsumerMetrics
+from academichub.broker.probe import KafkaBrokerProbe, broker_answer
 from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Paper, RadarChange, TopicName
 from academichub.embedding.port import Embedder, EmbeddingModel
@@ -130,6 +141,12 @@ async def serve(
         stack.push_async_callback(publisher.stop)
         await publisher.start()
 
+        resync = asyncio.Event()  # set: read the radars from the store again now
+
+        def radars_lost(_partition: int) -> None:
+            consumer_metrics.log_reset(TopicName.RADARS)
+            resync.set()
+
         papers_source = GroupSource(
             common.bootstrap_servers,
             TopicName.PAPERS,
@@ -137,12 +154,16 @@ async def serve(
             client_id=SERVICE,
             max_records=settings.batch_size,
             wait_seconds=settings.batch_within_seconds,
+            on_log_reset=lambda _partition: consumer_metrics.log_reset(TopicName.PAPERS),
             session_timeout_ms=int(settings.session_timeout_seconds * 1000),
             heartbeat_interval_ms=int(settings.session_timeout_seconds * 1000 / 3),
             rebalance_timeout_ms=int(settings.rebalance_timeout_seconds * 1000),
         )
         radars_source = FollowSource(
-            common.bootstrap_servers, TopicName.RADARS, client_id=f"{SERVICE}-radars"
+            common.bootstrap_servers,
+            TopicName.RADARS,
+            client_id=f"{SERVICE}-radars",
+            on_log_reset=radars_lost,
         )
         papers = ConsumerLoop(
             topic=TopicName.PAPERS,
@@ -175,14 +196,23 @@ async def serve(
             ),
             metrics=consumer_metrics,
         )
-        # Ready: radars loaded, both consumers polling, the store answering.
+        # Ready: radars loaded, both consumers polling, the store and the broker answering.
         loaded = asyncio.Event()
         stall = settings.consumer_stall_seconds
+        broker = KafkaBrokerProbe(
+            common.bootstrap_servers, settings.broker_probe_timeout_seconds, client_id=SERVICE
+        )
         checks: dict[str, Check] = {
             "radars": answer(lambda: "ok" if loaded.is_set() else "loading from the store"),
             "consumer papers": answer(lambda: papers.progress.describe(stall)),
             "consumer radars": answer(lambda: follower.progress.describe(stall)),
             "store": lambda: store_answer(store, settings.store_probe_timeout_seconds),
+            "broker": lambda: broker_answer(broker),
+        }
+        live = settings.consumer_liveness_seconds
+        liveness: dict[str, Check] = {
+            "consumer papers": answer(lambda: papers.progress.liveness(live)),
+            "consumer radars": answer(lambda: follower.progress.liveness(live)),
         }
 
         async def match() -> None:
@@ -204,6 +234,14 @@ async def serve(
                         "index": _index_queued_papers(
                             settings, store.part(lambda s: s.papers), stop
                         ),
+                        "resync": _resync_radars(
+                            store.part(lambda s: s.radars),
+                            radars,
+                            metrics,
+                            stop,
+                            resync,
+                            settings.radar_resync_seconds,
+                        ),
                     },
                     grace_seconds=common.stop_grace_seconds,
                 )
@@ -213,7 +251,9 @@ async def serve(
             stop,
             {
                 "web": serve_http(
-                    health_app(registry, checks, lambda: {"radars": len(radars)}),
+                    health_app(
+                        registry, checks, lambda: {"radars": len(radars)}, liveness=liveness
+                    ),
                     host=settings.web_bind,
                     port=settings.web_port,
                     stop=stop,
@@ -399,6 +439,50 @@ async def _load_radars(
         log.error("radar %s not loaded: %s", radar_id, error)
     metrics.radars.set(held)
     log.info("loaded %d radars from the store", held)
+
+
+async def _resync_radars(
+    stored: AsyncStore[RadarStore],
+    registry: RadarRegistry,
+    metrics: MatcherMetrics,
+    stop: asyncio.Event,
+    wake: asyncio.Event,
+    every: float,
+) -> None:
+    """Make the registry hold the store's radars every ``every`` seconds, and whenever
+    ``wake`` is set (the radars topic was lost), until ``stop`` is set."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_either(stop, wake), every)
+        if stop.is_set():
+            return
+        woken = wake.is_set()
+        wake.clear()
+        # On the store's thread, where the index is read while matching.
+        report, held = await stored.run(lambda r: (registry.sync(r.list_radars()), len(registry)))
+        metrics.radars.set(held)
+        metrics.radars_resynced.labels(change="installed").inc(len(report.installed))
+        metrics.radars_resynced.labels(change="removed").inc(len(report.removed))
+        for radar_id, error in report.problems:
+            log.error("radar %s not loaded: %s", radar_id, error)
+        if report.installed or report.removed or woken:
+            log.warning(
+                "radars read again from the store%s: %d installed or updated, %d removed "
+                "(changes the radars topic did not deliver); %d held",
+                " (the radars topic was lost)" if woken else "",
+                len(report.installed),
+                len(report.removed),
+                held,
+            )
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event) -> None:
+    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 async def _index_queued_papers(

@@ -27,6 +27,13 @@ class MatcherMetrics:
             ["kind"],
             registry=registry,
         )
+        self.radars_resynced = Counter(
+            "academichub_matcher_radars_resynced_total",
+            "Radars installed or removed by reading the store again, by change (changes "
+            "the radars topic did not deliver, as when the broker lost it)",
+            ["change"],
+            registry=registry,
+        )
         self.radars = Gauge(
             "academichub_matcher_radars", "Radars held in the compiled index", registry=registry
         )

@@ -38,11 +38,17 @@ class MatcherSettings(BaseSettings):
     rebalance_timeout_seconds: float = Field(default=10.0, ge=3, le=300)
     # Not ready while a consumer has not polled for this long (a batch takes seconds).
     consumer_stall_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Not live (/healthz 503: restart me) while a consumer has not polled for this long.
+    consumer_liveness_seconds: float = Field(default=300.0, gt=0, le=86400)
     store_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     # A new or changed radar's backfill reads this many candidate papers per slice; live
     # batches run between slices, so a slice is kept shorter than a batch (measured by
     # academichub bench backfill: 50 papers take about a third of a batch of 200).
     backfill_slice: int = Field(default=50, ge=1, le=10_000)
+    broker_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # Radars are read again from the store this often, and at once when the radars
+    # topic turns out to be a new log (a broker restart): changes the topic lost.
+    radar_resync_seconds: float = Field(default=300.0, gt=0, le=86400)
     # The embedded store has one index writer; other replicas set this false, store their
     # papers' records and leave indexing to the writer. With Elasticsearch all write.
     # (The embed role never writes the index.)

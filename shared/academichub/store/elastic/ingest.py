@@ -144,10 +144,11 @@ class ElasticsearchIngestState:
                 operations.append(Operation("index", self._names.sent, version_id(*key), source))
         self._cluster.bulk(operations)
 
-    def count_sent(self) -> int:
+    def count_sent(self, min_attempts: int = 0) -> int:
         es = self._cluster.live()
         self._cluster.make_visible(self._names.sent)
-        return int(self._cluster.call(es.count, index=self._names.sent).body["count"])
+        query = filtered({"range": {"attempts": {"gte": min_attempts}}})
+        return int(self._cluster.call(es.count, index=self._names.sent, query=query).body["count"])
 
     def trim_sent(self, keep: int) -> int:
         extra = self.count_sent() - max(keep, 0)

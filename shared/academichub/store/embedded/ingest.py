@@ -94,8 +94,11 @@ class EmbeddedIngestState:
                 ],
             )
 
-    def count_sent(self) -> int:
-        return int(self._db.read_all("SELECT COUNT(*) FROM sent_papers")[0][0])
+    def count_sent(self, min_attempts: int = 0) -> int:
+        rows = self._db.read_all(
+            "SELECT COUNT(*) FROM sent_papers WHERE attempts >= ?", (min_attempts,)
+        )
+        return int(rows[0][0])
 
     def trim_sent(self, keep: int) -> int:
         with self._db.write() as conn:

@@ -1,9 +1,10 @@
-"""What the briefer's service needs of the store: four of its parts.
+"""What the briefer's service needs of the store: five of its parts.
 
-The service queues matches into windows and closes them (``briefings``), publishes and
-upgrades briefings (``briefer``: delivery), reads the window's papers (``papers``), its
-radar (``radars``) and whether the radar's backfill is done (``matches``). The summary
-cache and the token ledger get only the ``briefer`` part.
+The service queues matches into windows and closes them (``briefings``), confirms them
+queued, finds the ones whose event never came and whether a radar's backfill is done
+(``matches``), publishes and upgrades briefings (``briefer``: delivery), reads the window's
+papers (``papers``) and its radar (``radars``). The summary cache and the token ledger get
+only the ``briefer`` part.
 Its async code reaches the store through the one door,
 :class:`academichub.store.door.AsyncStore`: on the store's own thread in the service,
 inline for the in-memory store of the tests and ``academichub brief``.
@@ -36,6 +37,9 @@ class BrieferStore(Protocol):
 
     @property
     def briefings(self) -> BriefingStore: ...
+
+    @property
+    def matches(self) -> MatchStore: ...
 
     @property
     def briefer(self) -> BrieferStateStore: ...

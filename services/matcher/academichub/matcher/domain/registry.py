@@ -48,6 +48,33 @@ class RadarRegistry:
                 problems.append((radar.id, str(exc)))
         return problems
 
+    def sync(self, radars: Iterable[Radar]) -> SyncReport:
+        """Make the registry hold exactly ``radars`` -- every radar the store holds, the
+        source of truth -- after changes may have been lost on their way (a broker that
+        lost the ``radars`` topic): radars newer than held are installed, radars the
+        store no longer holds are removed (their revision is kept, so an old upsert
+        replayed later does not bring them back)."""
+        stored = {radar.id: radar for radar in radars}
+        report = SyncReport()
+        for radar in stored.values():
+            held = self.radars.get(radar.id)
+            if radar.revision < self.revisions.get(radar.id, 0):
+                continue  # the topic brought a newer change (a delete) than the store read
+            if held is not None and held.revision >= radar.revision:
+                continue
+            try:
+                self._install(radar)
+            except QuerySyntaxError as exc:
+                report.problems.append((radar.id, str(exc)))
+                continue
+            report.installed.append(radar.id)
+        for radar_id in [r for r in self.radars if r not in stored]:
+            del self.radars[radar_id]
+            self.follows_updates.discard(radar_id)
+            self.index.remove(radar_id)
+            report.removed.append(radar_id)
+        return report
+
     def apply(self, change: RadarChange) -> bool:
         """Apply a change if it is newer than what is held; True if anything changed.
 
@@ -88,6 +115,16 @@ class RadarRegistry:
 
     def __len__(self) -> int:
         return len(self.radars)
+
+
+@dataclass
+class SyncReport:
+    """What :meth:`RadarRegistry.sync` changed: radar ids installed (new or newer) and
+    removed, and the radars it could not install (id, error)."""
+
+    installed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
 
 
 UPDATE_TYPES = frozenset({"replace", "replace-cross"})
