@@ -10,13 +10,19 @@ asks the broker and falls back only when it refuses InitProducerId.
 How a publish fails, mapped in this one place::
 
     BrokerUnavailable (TransientError)  the broker cannot be reached or does not answer in
-                                        time (connection, timeouts, retriable errors): nothing
-                                        of the call is known to be stored; try it all again
+                                        time (connection, timeouts, retriable errors, and the
+                                        UNKNOWN error: see below): nothing of the call is
+                                        known to be stored; try it all again
     PublishRefused (PoisonEvent)        some events were refused for good -- over
                                         MAX_EVENT_BYTES (checked before sending), or the
                                         broker answered an error for them; every other event
                                         of the call was acknowledged. ``refused`` names them
     (anything else)                     a bug (a publish after stop(), say): it propagates
+
+The UNKNOWN error (-1) names no cause, so it cannot say "never": measured on Tansu, it is
+what a produce gets right after a restart when two producers race to write a partition's
+first batch (Tansu logs AlreadyExists for the batch file); the same produce succeeds when
+sent again. It is therefore taken as the broker being briefly unable, not as a refusal.
 """
 
 from __future__ import annotations
@@ -204,8 +210,9 @@ class KafkaPublisher:
 
 def refused_for_good(exc: KafkaError) -> bool:
     """Whether the broker (or the client, checking what the broker would) refused this one
-    event for good, as opposed to not being reachable."""
-    if isinstance(exc, _UNAVAILABLE) or exc.retriable:
+    event for good, as opposed to not being reachable (or not saying why: UnknownError,
+    see the module docstring)."""
+    if isinstance(exc, (*_UNAVAILABLE, UnknownError)) or exc.retriable:
         return False
     return isinstance(exc, BrokerResponseError)
 
