@@ -1,0 +1,304 @@
+"""The chaos suite (issue 13.8): one system, one fault after another, and after each the
+store must say that nothing was lost, duplicated or left unbriefed (:mod:`.world`).
+
+The scenarios run in order on one system (the broker is Tansu, the one-machine default;
+``test_kafka_broker.py`` repeats the broker faults on Apache Kafka when the kit is given):
+
+1. SIGKILL of the matcher while it stores and matches day 0 (the bundled quant-ph RSS and
+   the recorded 1,000-paper OAI page), then a restart;
+2. SIGKILL of the briefer while a day of 1,000 papers is matched and briefed;
+3. SIGKILL of the ingestor as it publishes a day;
+4. SIGKILL of the gateway while radars are being created, the client retrying each with
+   its Idempotency-Key;
+5. a broker restart while a day of 1,000 papers is in flight, a radar created while the
+   broker is down (Tansu comes back empty: topics, offsets and groups lost);
+6. a poison event of every kind on each consumed topic;
+7. a hostile feed (a 1 MB abstract, NUL and bidi overrides, an invalid UTF-8 byte) and a
+   feed bomb (gzip inside gzip);
+8. a model that hangs, then fails, then answers garbage, then comes back.
+
+The table of every scenario is printed at the end and written to
+``test-artifacts/chaos.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import re
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from academichub.contracts import RadarChange, TopicName
+from academichub.contracts.decoding import MAX_EVENT_BYTES
+from academichub.contracts.examples import MATCH, PAPER, RADAR_CHANGE_UPSERT
+from tests.chaos.world import (
+    OAI_PAGE,
+    RSS,
+    Day,
+    World,
+    chaos_world,
+    parse,
+    rss_day,
+    write_table,
+)
+from tests.conftest import QUANT_PH_RSS
+from tests.support.brokers import TansuBroker
+from tests.support.feed_server import Route
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def world(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("chaos")
+    broker = TansuBroker(log_path=folder / "tansu.log")
+    broker.start()
+    try:
+        with chaos_world(folder / "system", broker) as world:
+            yield world
+            table = write_table(world.rows, ARTIFACTS / "chaos.md")
+            reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line("\nchaos suite (Tansu):\n" + table)
+    finally:
+        broker.stop()
+
+
+def wait_until(what: str, world: World, condition: object, timeout: float = 90) -> None:
+    world.system.wait_for(what, condition, timeout=timeout)  # type: ignore[arg-type]
+
+
+def kill(world: World, service: str) -> None:
+    assert world.system.stop(service, sig=signal.SIGKILL, grace=10) == -signal.SIGKILL
+    world.system.start(service)
+
+
+def test_sigkill_matcher_mid_stream(world: World) -> None:
+    world.days += [
+        Day("bundled quant-ph", parse("arxiv-rss", QUANT_PH_RSS.read_bytes())),
+        Day("bundled oai", parse("arxiv-oai", OAI_PAGE.read_bytes())),
+    ]
+    world.system.start("ingestor")
+    wait_until("the matcher to be mid-stream", world, lambda: world.stored_count() >= 300)
+    stored = world.stored_count()
+    kill(world, "matcher")
+    world.settle("SIGKILL matcher mid-stream", since=time.monotonic(), note=f"at {stored} papers")
+
+
+def test_sigkill_briefer_mid_stream(world: World) -> None:
+    before = world.stored_count()
+    world.publish_oai_day(1)
+    wait_until("the day to be mid-stream", world, lambda: world.stored_count() >= before + 300)
+    kill(world, "briefer")
+    world.settle("SIGKILL briefer mid-stream", since=time.monotonic())
+
+
+def test_sigkill_ingestor_as_it_publishes(world: World) -> None:
+    before = world.stored_count()
+    world.publish_rss_day(2)
+    wait_until("the day to arrive", world, lambda: world.stored_count() > before, timeout=30)
+    kill(world, "ingestor")
+    world.settle("SIGKILL ingestor as it publishes", since=time.monotonic())
+
+
+def test_sigkill_gateway_during_radar_creation(world: World) -> None:
+    names = [f"retried-{n}" for n in range(5)]
+    queries = {
+        name: f"quantum AND ({word} OR spin)"
+        for name, word in zip(names, ("dot", "photon", "cavity", "spin", "gate"), strict=True)
+    }
+    created: dict[str, str] = {}
+
+    def client() -> None:
+        for name in names:
+            deadline = time.monotonic() + 60
+            while name not in created and time.monotonic() < deadline:
+                try:
+                    answer = world.create_radar(name, queries[name], key=f"key-{name}")
+                    if answer.status_code == 201:
+                        created[name] = answer.json()["id"]
+                except httpx.HTTPError:
+                    time.sleep(0.2)  # the gateway is down: retry with the same key
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    wait_until("two radars created", world, lambda: len(created) >= 2, timeout=30)
+    kill(world, "gateway")
+    ended = time.monotonic()
+    thread.join(90)
+    assert sorted(created) == names
+    # Every request sent again: the same radar back, none made twice.
+    for name in names:
+        again = world.create_radar(name, queries[name], key=f"key-{name}")
+        assert again.status_code == 201
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert again.json()["id"] == created[name]
+    stored = [r for r in world.store.radars.list_radars() if r.name in queries]
+    assert sorted(r.name for r in stored) == names
+    world.wait_for_radars("the matcher to hold every radar created while the gateway died")
+    for name in names:
+        world.judge(name, queries[name], created[name])
+    world.publish_rss_day(3)
+    world.settle("SIGKILL gateway during radar creation", since=ended, note="5 keyed radars")
+
+
+def test_broker_restart_mid_stream(world: World) -> None:
+    before = world.stored_count()
+    world.publish_oai_day(4)
+    wait_until("the day to be mid-stream", world, lambda: world.stored_count() >= before + 150)
+    in_flight = len(world.expected_papers()) - world.stored_count()
+    broker = world.system.broker
+    broker.stop()
+    # A radar made while the broker is down: saved at once, announced when it is back.
+    made = world.create_radar("outage", "zeugmatic")
+    assert made.status_code == 201, made.text
+    time.sleep(3)
+    broker.start()
+    ended = time.monotonic()
+    world.poison.clear()  # Tansu lost its topics, the dead-letter topics included
+    world.wait_for_radars("the matcher to hold the radar made during the outage")
+    world.judge("outage", "zeugmatic", made.json()["id"])
+    world.settle(
+        "broker restart mid-stream (Tansu: topics lost)",
+        since=ended,
+        within=180,
+        note=f"{in_flight} papers in flight",
+    )
+    for service in ("matcher", "briefer", "ingestor", "gateway"):
+        path = "/readyz"
+        wait_until(
+            f"{service} to be ready again",
+            world,
+            lambda s=service, p=path: httpx.get(world.url(s, p), timeout=5).status_code == 200,
+        )
+
+
+def poison_events() -> dict[TopicName, list[bytes | None]]:
+    """A poison event of every kind, for each consumed topic."""
+    every_topic: list[bytes | None] = [
+        None,  # no value
+        b"x" * (MAX_EVENT_BYTES + 1),  # too large
+        b'{"schema_version": 1, "title": "\xff\xfe"}',  # not UTF-8
+        b"[" * 100_000,  # too deeply nested
+        b'{"schema_version": 1,',  # not JSON
+        b"[1, 2, 3]",  # not an object
+        b'{"schema_version": 99}',  # a schema this build does not read
+    ]
+    paper_wrong = {**PAPER, "published": "not a date", "authors": 7}
+    match_wrong = {**MATCH, "score": "high"}
+    radar_unparsable = {
+        **RADAR_CHANGE_UPSERT,
+        "radar": {**RADAR_CHANGE_UPSERT["radar"], "query": "quantum AND ("},
+    }
+    return {
+        TopicName.PAPERS: [*every_topic, json.dumps(paper_wrong).encode()],
+        TopicName.MATCHES: [*every_topic, json.dumps(match_wrong).encode()],
+        TopicName.RADARS: [*every_topic, json.dumps(radar_unparsable).encode()],
+    }
+
+
+async def send_poison(servers: str, events: dict[TopicName, list[bytes | None]]) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=servers,
+        acks="all",
+        enable_idempotence=False,
+        max_request_size=4 * MAX_EVENT_BYTES,
+    )
+    await producer.start()
+    try:
+        for topic, values in events.items():
+            for n, value in enumerate(values):
+                await producer.send_and_wait(str(topic), value, key=f"poison-{n}".encode())
+    finally:
+        await producer.stop()
+
+
+def test_poison_of_every_kind_on_each_topic(world: World) -> None:
+    events = poison_events()
+    assert RadarChange.model_validate(RADAR_CHANGE_UPSERT)  # the base is valid
+    asyncio.run(send_poison(world.servers, events))
+    ended = time.monotonic()
+    for topic, values in events.items():
+        world.poison[str(topic)] += len(values)
+    # The stream goes on past the poison: a day whose first paper only the outage radar
+    # made during the broker restart matches.
+    world.publish_rss_day(5, marker="Zeugmatic")
+    row = world.settle(
+        "poison of every kind on papers, radars, matches",
+        since=ended,
+        note=f"{sum(len(v) for v in events.values())} poison events",
+    )
+    assert row.letters_found == sum(len(v) for v in events.values())
+    outage = world.store.matches.matches_for_radar(world.radar_ids["outage"], limit=100)
+    assert len(outage) >= 1
+
+
+def hostile_rss() -> bytes:
+    body = rss_day(6)
+    huge = b"We show that the operator is self-adjoint. " * 25_000  # 1.1 MB
+    body = re.sub(rb"(Abstract: )", lambda m: m.group(1) + huge, body, count=1)
+    # NUL, a right-to-left override and an invalid UTF-8 byte in titles and abstracts.
+    titles = [m.start() for m in re.finditer(rb"<title>", body)]
+    for at, hazard in zip(
+        reversed(titles[2:5]),
+        (b"\xe2\x80\xaegnp.exe ", b"nul\x00here ", b"bad\xffbyte "),
+        strict=True,
+    ):
+        body = body[: at + 7] + hazard + body[at + 7 :]
+    return body
+
+
+def test_hostile_feed_and_feed_bomb(world: World) -> None:
+    world.publish_hostile(hostile_rss())
+    inflated = b"<rss>" + b" " * 50_000_000 + b"</rss>"
+    world.feeds.routes["/bomb"] = Route(
+        gzip.compress(gzip.compress(inflated)), RSS, headers={"Content-Encoding": "gzip, gzip"}
+    )
+    ended = time.monotonic()
+
+    def bomb_refused() -> bool:
+        sources = httpx.get(
+            world.url("gateway", "/api/sources"), headers=world.system.headers, timeout=5
+        ).json()
+        bomb = next(s for s in sources["sources"] if s["name"] == "bomb")
+        return "encoded 2 times" in (bomb.get("last_error") or "")
+
+    world.settle("hostile feed, and a gzip-in-gzip bomb", since=ended)
+    wait_until("the bomb's refusal to be shown", world, bomb_refused, timeout=30)
+
+
+def test_model_hangs_fails_and_answers_garbage(world: World) -> None:
+    for k, (mode, label) in enumerate(
+        [("hang", "hangs"), ("fail", "fails (HTTP 500)"), ("garbage", "answers garbage")], 7
+    ):
+        world.model_mode = mode
+        world.publish_rss_day(k)
+        world.settle(f"model {label}", since=time.monotonic())
+    degraded = sum(
+        1
+        for radar_id in world.radar_ids.values()
+        for b in world.store.briefings.briefings_for_radar(radar_id, limit=1000)
+        if b.degraded
+    )
+    assert degraded > 0  # briefed extractively meanwhile
+    world.model_mode = "ok"
+    back = time.monotonic()
+
+    def upgraded() -> bool:
+        return not world.store.briefer.briefings_to_upgrade(limit=1)
+
+    wait_until("the degraded briefings to be upgraded", world, upgraded, timeout=120)
+    world.settle("model back: degraded briefings upgraded", since=back, note=f"{degraded} degraded")
