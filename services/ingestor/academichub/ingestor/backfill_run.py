@@ -85,7 +85,11 @@ async def _run(
     threads = StoreThreads(1, name="backfill-store")
     store = threads.open(lambda: open_store(settings.common, index_writer=False))
     state = store.part(lambda s: s.ingest)
-    publisher = KafkaPublisher(settings.common.bootstrap_servers, client_id="backfill")
+    publisher = KafkaPublisher(
+        settings.common.bootstrap_servers,
+        client_id="backfill",
+        idempotence=settings.common.producer_idempotence,
+    )
     await publisher.start()
     metrics = IngestorMetrics(CollectorRegistry())
     bar = Progress(
