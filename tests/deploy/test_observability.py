@@ -46,6 +46,10 @@ REQUIRED_ALERTED = {
     "growing lag": "kafka_consumergroup_lag_sum",
     "LLM failures": "academichub_briefer_llm_requests_total",
     "gateway error rate": "academichub_gateway_http_request_errors_total",
+    # Issue 13.9: what the broker lost and the store is still recovering.
+    "published papers not stored": "academichub_ingestor_unstored_papers",
+    "recorded matches not briefed": "academichub_briefer_unqueued_matches",
+    "radar changes not announced": "academichub_gateway_unannounced_radar_changes",
 }
 
 
