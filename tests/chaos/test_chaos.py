@@ -31,7 +31,6 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -40,23 +39,18 @@ from aiokafka import AIOKafkaProducer
 from academichub.contracts import RadarChange, TopicName
 from academichub.contracts.decoding import MAX_EVENT_BYTES
 from academichub.contracts.examples import MATCH, PAPER, RADAR_CHANGE_UPSERT
-from tests.chaos.world import (
-    OAI_PAGE,
-    RSS,
-    Day,
-    World,
-    chaos_world,
-    parse,
-    rss_day,
-    write_table,
+from tests.chaos.scenarios import (
+    broker_restart_mid_stream,
+    kill,
+    start_day_zero,
+    wait_until,
+    world_on,
 )
-from tests.conftest import QUANT_PH_RSS
+from tests.chaos.world import RSS, World, rss_day
 from tests.support.brokers import TansuBroker
 from tests.support.feed_server import Route
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -65,34 +59,12 @@ def world(
 ) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("chaos")
     broker = TansuBroker(log_path=folder / "tansu.log")
-    broker.start()
-    try:
-        with chaos_world(folder / "system", broker) as world:
-            yield world
-            table = write_table(world.rows, ARTIFACTS / "chaos.md")
-            reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-            if reporter is not None:
-                reporter.write_line("\nchaos suite (Tansu):\n" + table)
-    finally:
-        broker.stop()
-
-
-def wait_until(what: str, world: World, condition: object, timeout: float = 90) -> None:
-    world.system.wait_for(what, condition, timeout=timeout)  # type: ignore[arg-type]
-
-
-def kill(world: World, service: str) -> None:
-    assert world.system.stop(service, sig=signal.SIGKILL, grace=10) == -signal.SIGKILL
-    world.system.start(service)
+    with world_on(broker, folder, request, "chaos.md") as world:
+        yield world
 
 
 def test_sigkill_matcher_mid_stream(world: World) -> None:
-    world.days += [
-        Day("bundled quant-ph", parse("arxiv-rss", QUANT_PH_RSS.read_bytes())),
-        Day("bundled oai", parse("arxiv-oai", OAI_PAGE.read_bytes())),
-    ]
-    world.system.start("ingestor")
-    wait_until("the matcher to be mid-stream", world, lambda: world.stored_count() >= 300)
+    start_day_zero(world, stored_at_least=300)
     stored = world.stored_count()
     kill(world, "matcher")
     world.settle("SIGKILL matcher mid-stream", since=time.monotonic(), note=f"at {stored} papers")
@@ -100,8 +72,8 @@ def test_sigkill_matcher_mid_stream(world: World) -> None:
 
 def test_sigkill_briefer_mid_stream(world: World) -> None:
     before = world.stored_count()
-    world.publish_oai_day(1)
-    wait_until("the day to be mid-stream", world, lambda: world.stored_count() >= before + 300)
+    world.publish_rss_day(1)
+    wait_until("the day to be mid-stream", world, lambda: world.stored_count() > before)
     kill(world, "briefer")
     world.settle("SIGKILL briefer mid-stream", since=time.monotonic())
 
@@ -156,34 +128,7 @@ def test_sigkill_gateway_during_radar_creation(world: World) -> None:
 
 
 def test_broker_restart_mid_stream(world: World) -> None:
-    before = world.stored_count()
-    world.publish_oai_day(4)
-    wait_until("the day to be mid-stream", world, lambda: world.stored_count() >= before + 150)
-    in_flight = len(world.expected_papers()) - world.stored_count()
-    broker = world.system.broker
-    broker.stop()
-    # A radar made while the broker is down: saved at once, announced when it is back.
-    made = world.create_radar("outage", "zeugmatic")
-    assert made.status_code == 201, made.text
-    time.sleep(3)
-    broker.start()
-    ended = time.monotonic()
-    world.poison.clear()  # Tansu lost its topics, the dead-letter topics included
-    world.wait_for_radars("the matcher to hold the radar made during the outage")
-    world.judge("outage", "zeugmatic", made.json()["id"])
-    world.settle(
-        "broker restart mid-stream (Tansu: topics lost)",
-        since=ended,
-        within=180,
-        note=f"{in_flight} papers in flight",
-    )
-    for service in ("matcher", "briefer", "ingestor", "gateway"):
-        path = "/readyz"
-        wait_until(
-            f"{service} to be ready again",
-            world,
-            lambda s=service, p=path: httpx.get(world.url(s, p), timeout=5).status_code == 200,
-        )
+    broker_restart_mid_stream(world, day=4)
 
 
 def poison_events() -> dict[TopicName, list[bytes | None]]:
@@ -302,3 +247,26 @@ def test_model_hangs_fails_and_answers_garbage(world: World) -> None:
 
     wait_until("the degraded briefings to be upgraded", world, upgraded, timeout=120)
     world.settle("model back: degraded briefings upgraded", since=back, note=f"{degraded} degraded")
+
+
+# ACADEMICHUB_STOP_GRACE_SECONDS is 3 here; the rest of the bound is for closing what the
+# service opened (a producer's flush, leaving the group) on a machine shared by others.
+STOPS_WITHIN = 3 + 12
+
+
+def test_sigterm_stops_every_service_mid_stream_within_its_grace(world: World) -> None:
+    before = world.stored_count()
+    world.publish_rss_day(11)
+    wait_until("the day to be mid-stream", world, lambda: world.stored_count() > before)
+    processes = dict(world.system.processes)
+    for process in processes.values():
+        process.send_signal(signal.SIGTERM)
+    exits = {name: world.system.stop(name, grace=STOPS_WITHIN) for name in processes}
+    # Killed after STOPS_WITHIN seconds would read -9.
+    assert exits == dict.fromkeys(processes, 0)
+    for name in processes:
+        assert f"{name} stopped" in world.system.log(name)
+    for name in processes:
+        world.system.start(name)
+    ended = time.monotonic()
+    world.settle("SIGTERM every service mid-stream, then start", since=ended)

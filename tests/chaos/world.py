@@ -113,7 +113,7 @@ def rss_day(k: int, *, marker: str | None = None) -> bytes:
     ``marker``, the first entry's title starts with it."""
     body = re.sub(
         rb"\b25(\d{2})\.(\d{4,5})",
-        lambda m: b"%d%s.%s" % (30 + k, *m.groups()),
+        lambda m: b"%d" % (30 + k) + m[1] + b"." + m[2],
         QUANT_PH_RSS.read_bytes(),
     )
     if marker is not None:
@@ -226,7 +226,12 @@ class World:
         radars.write_text(
             "".join(json.dumps({"id": n, "query": q}) + "\n" for n, q in self.queries.items())
         )
-        papers.write_text("".join(p.model_dump_json() + "\n" for p in self.days[i].papers))
+        # Only what is new on day i: a version published on an earlier day too (a feed
+        # repeats a replacement) was stored and matched then, by the radars of then; the
+        # matcher never matches a version it holds again.
+        seen = {p.key for day in self.days[:i] for p in day.papers}
+        new = [p for p in self.days[i].papers if p.key not in seen]
+        papers.write_text("".join(p.model_dump_json() + "\n" for p in new))
         done = subprocess.run(
             [*ACADEMICHUB, "match", "--radars", str(radars), "--papers", str(papers)],
             capture_output=True,

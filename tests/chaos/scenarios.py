@@ -1,0 +1,121 @@
+"""Faults and probes the chaos modules share: one world per module and broker kind, its
+table written when the module ends, and the scenarios run on more than one broker."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.chaos.world import OAI_PAGE, Day, World, chaos_world, parse, write_table
+from tests.conftest import QUANT_PH_RSS
+from tests.support.brokers import BrokerUnderTest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@contextmanager
+def world_on(
+    broker: BrokerUnderTest, folder: Path, request: pytest.FixtureRequest, table: str
+) -> Iterator[World]:
+    """A chaos world on ``broker`` (started here, stopped after); when the module is
+    done, its rows are written to ``test-artifacts/<table>`` and shown in the summary,
+    failed rows included."""
+    broker.start()
+    try:
+        with chaos_world(folder / "system", broker) as world:
+            try:
+                yield world
+            finally:
+                text = write_table(world.rows, ARTIFACTS / table)
+                reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+                if reporter is not None:
+                    reporter.write_line(f"\nchaos suite ({broker.kind}), {table}:\n{text}")
+    finally:
+        broker.stop()
+
+
+def wait_until(what: str, world: World, condition: Callable[[], bool], timeout: float = 90) -> None:
+    world.system.wait_for(what, condition, timeout=timeout)
+
+
+def ready(world: World, service: str) -> Callable[[], bool]:
+    return lambda: httpx.get(world.url(service, "/readyz"), timeout=5).status_code == 200
+
+
+def not_ready(world: World, service: str) -> Callable[[], bool]:
+    return lambda: httpx.get(world.url(service, "/readyz"), timeout=10).status_code == 503
+
+
+def kill(world: World, service: str) -> None:
+    """SIGKILL ``service`` and start it again."""
+    assert world.system.stop(service, sig=signal.SIGKILL, grace=10) == -signal.SIGKILL
+    world.system.start(service)
+
+
+def metric(world: World, service: str, name: str) -> float:
+    """The sum of a metric's samples on one service's /metrics."""
+    text = httpx.get(world.url(service, "/metrics"), timeout=5).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(name) and line[len(name) : len(name) + 1] in ("{", " ")
+    )
+
+
+def recovered(world: World) -> str:
+    """What the services say they recovered from the store so far (their counters)."""
+    republished = metric(world, "ingestor", "academichub_ingestor_republished_papers_total")
+    queued = metric(world, "briefer", "academichub_briefer_recovered_matches_total")
+    return f"{republished:g} papers published again, {queued:g} matches queued from the store"
+
+
+def start_day_zero(world: World, *, stored_at_least: int) -> None:
+    """The ingestor started on the two recordings of day 0 (the bundled quant-ph RSS, 81
+    papers, and the recorded OAI page, 1,000); returns once ``stored_at_least`` papers are
+    stored, so a fault can strike mid-stream."""
+    world.days += [
+        Day("bundled quant-ph", parse("arxiv-rss", QUANT_PH_RSS.read_bytes())),
+        Day("bundled oai", parse("arxiv-oai", OAI_PAGE.read_bytes())),
+    ]
+    world.system.start("ingestor")
+    wait_until(
+        "day 0 to be mid-stream", world, lambda: world.stored_count() >= stored_at_least, 120
+    )
+
+
+def broker_restart_mid_stream(world: World, *, day: int) -> None:
+    """The broker stopped while a day of 1,000 papers is in flight, a radar created while
+    it is down, then started again: everything must still arrive, and while it is away
+    the consumers must say they are not ready."""
+    before = world.stored_count()
+    world.publish_oai_day(day)
+    wait_until("the day to be mid-stream", world, lambda: world.stored_count() >= before + 150)
+    in_flight = len(world.expected_papers()) - world.stored_count()
+    broker = world.system.broker
+    broker.stop()
+    # A radar made while the broker is down: saved at once, announced when it is back.
+    made = world.create_radar("outage", "zeugmatic")
+    assert made.status_code == 201, made.text
+    for service in ("matcher", "briefer"):
+        wait_until(f"{service} to say it is not ready", world, not_ready(world, service), 30)
+    broker.start()
+    ended = time.monotonic()
+    lost_everything = broker.kind == "tansu"  # Tansu keeps its topics in memory only
+    if lost_everything:
+        world.poison.clear()  # the dead-letter topics went with the rest
+    world.wait_for_radars("the matcher to hold the radar made during the outage")
+    world.judge("outage", "zeugmatic", made.json()["id"])
+    world.settle(
+        f"broker restart mid-stream ({'Tansu: topics lost' if lost_everything else 'Kafka'})",
+        since=ended,
+        within=180,
+        note=f"{in_flight} papers in flight; {recovered(world)}",
+    )
+    for service in ("matcher", "briefer", "ingestor", "gateway"):
+        wait_until(f"{service} to be ready again", world, ready(world, service))
