@@ -119,3 +119,4 @@ def broker_restart_mid_stream(world: World, *, day: int) -> None:
     )
     for service in ("matcher", "briefer", "ingestor", "gateway"):
         wait_until(f"{service} to be ready again", world, ready(world, service))
+    world.quiet_oai()

@@ -127,6 +127,14 @@ def oai_day(k: int) -> bytes:
     return OAI_PAGE.read_bytes().replace(b"0811.", b"%02d11." % (10 + k))
 
 
+def one_record_oai() -> bytes:
+    """The OAI page cut after its first record: what ``days-oai`` serves while no OAI day
+    is being published (nothing new, and cheap to read every second)."""
+    page = OAI_PAGE.read_bytes()
+    first = page.index(b"</record>") + len(b"</record>")
+    return page[:first] + b"\n</ListRecords>\n</OAI-PMH>\n"
+
+
 def parse(fmt: str, body: bytes) -> tuple[Paper, ...]:
     return FORMATS[fmt](body).papers
 
@@ -173,10 +181,17 @@ class World:
         body = oai_day(k)
         day = Day(f"oai-{k}", parse("arxiv-oai", body))
         self.days.append(day)
+        self._serve_oai(body)
+        return day
+
+    def quiet_oai(self) -> None:
+        """Serve ``days-oai`` nothing new again (its day stays published)."""
+        self._serve_oai(one_record_oai())
+
+    def _serve_oai(self, body: bytes) -> None:
         staged = self.folder / "days-oai.xml.new"
         staged.write_bytes(body)
         staged.replace(self.folder / "days-oai.xml")  # never read half-written
-        return day
 
     def publish_hostile(self, body: bytes) -> Day:
         day = Day("hostile", parse("arxiv-rss", body))
@@ -372,21 +387,21 @@ def write_table(rows: list[Row], path: Path) -> str:
 
 def feeds_config(server: FeedServer, folder: Path) -> list[dict[str, Any]]:
     """What the ingestor polls: the two recordings of day 0, and the routes and file the
-    scenarios fill later (empty, or the OAI page again: nothing new, until then)."""
+    scenarios fill later (empty, or one record of day 0: nothing new, until then)."""
 
     def rss(name: str, path: str) -> dict[str, Any]:
         # The recordings are from 2025: no gap recovery through the arXiv API (no
         # traffic leaves 127.0.0.1).
         return {"name": name, "format": "arxiv-rss", "url": server.url(path), "recover": False}
 
-    def oai(name: str, file: Path) -> dict[str, Any]:
-        return {"name": name, "format": "arxiv-oai", "url": file.as_uri(), "every_seconds": 1}
+    def oai(name: str, file: Path, every: int) -> dict[str, Any]:
+        return {"name": name, "format": "arxiv-oai", "url": file.as_uri(), "every_seconds": every}
 
     return [
         rss("quant-ph", "/quant-ph"),
-        oai("oai", folder / "oai.xml"),
+        oai("oai", folder / "oai.xml", 3600),  # read once: day 0
         rss("days", "/days"),
-        oai("days-oai", folder / "days-oai.xml"),
+        oai("days-oai", folder / "days-oai.xml", 1),
         rss("hostile", "/hostile"),
         rss("bomb", "/bomb"),
     ]
@@ -399,7 +414,7 @@ def chaos_world(folder: Path, broker: BrokerUnderTest, **env: str) -> Iterator[W
     feeds_folder = folder / "feeds"
     feeds_folder.mkdir(parents=True)
     shutil.copyfile(OAI_PAGE, feeds_folder / "oai.xml")
-    shutil.copyfile(OAI_PAGE, feeds_folder / "days-oai.xml")
+    (feeds_folder / "days-oai.xml").write_bytes(one_record_oai())
     empty = EMPTY_RSS.read_bytes()
     routes = {
         "/quant-ph": Route(QUANT_PH_RSS.read_bytes(), RSS),
