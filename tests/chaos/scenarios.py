@@ -58,13 +58,16 @@ def kill(world: World, service: str) -> None:
     world.system.start(service)
 
 
-def metric(world: World, service: str, name: str) -> float:
-    """The sum of a metric's samples on one service's /metrics."""
+def metric(world: World, service: str, name: str, having: str = "") -> float:
+    """The sum of a metric's samples on one service's /metrics (those whose line holds
+    ``having``, a label such as ``outcome="published"``, when given)."""
     text = httpx.get(world.url(service, "/metrics"), timeout=5).text
     return sum(
         float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()
-        if line.startswith(name) and line[len(name) : len(name) + 1] in ("{", " ")
+        if line.startswith(name)
+        and line[len(name) : len(name) + 1] in ("{", " ")
+        and having in line
     )
 
 
@@ -79,10 +82,8 @@ def start_day_zero(world: World, *, stored_at_least: int) -> None:
     """The ingestor started on the two recordings of day 0 (the bundled quant-ph RSS, 81
     papers, and the recorded OAI page, 1,000); returns once ``stored_at_least`` papers are
     stored, so a fault can strike mid-stream."""
-    world.days += [
-        Day("bundled quant-ph", parse("arxiv-rss", QUANT_PH_RSS.read_bytes())),
-        Day("bundled oai", parse("arxiv-oai", OAI_PAGE.read_bytes())),
-    ]
+    world.add_day(Day("bundled quant-ph", parse("arxiv-rss", QUANT_PH_RSS.read_bytes())))
+    world.add_day(Day("bundled oai", parse("arxiv-oai", OAI_PAGE.read_bytes())))
     world.system.start("ingestor")
     wait_until(
         "day 0 to be mid-stream", world, lambda: world.stored_count() >= stored_at_least, 120
@@ -111,12 +112,12 @@ def broker_restart_mid_stream(world: World, *, day: int) -> None:
         world.poison.clear()  # the dead-letter topics went with the rest
     world.wait_for_radars("the matcher to hold the radar made during the outage")
     world.judge("outage", "zeugmatic", made.json()["id"])
-    world.settle(
+    row = world.settle(
         f"broker restart mid-stream ({'Tansu: topics lost' if lost_everything else 'Kafka'})",
         since=ended,
         within=180,
-        note=f"{in_flight} papers in flight; {recovered(world)}",
     )
+    row.note = f"{in_flight} papers in flight; {recovered(world)}"
     for service in ("matcher", "briefer", "ingestor", "gateway"):
         wait_until(f"{service} to be ready again", world, ready(world, service))
     world.quiet_oai()

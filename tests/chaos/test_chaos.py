@@ -24,10 +24,12 @@ The table of every scenario is printed at the end and written to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import re
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +44,8 @@ from academichub.contracts.examples import MATCH, PAPER, RADAR_CHANGE_UPSERT
 from tests.chaos.scenarios import (
     broker_restart_mid_stream,
     kill,
+    metric,
+    recovered,
     start_day_zero,
     wait_until,
     world_on,
@@ -129,6 +133,34 @@ def test_sigkill_gateway_during_radar_creation(world: World) -> None:
 
 def test_broker_restart_mid_stream(world: World) -> None:
     broker_restart_mid_stream(world, day=4)
+
+
+def test_broker_restart_with_papers_waiting(world: World) -> None:
+    """The matcher stopped, a day published and waiting in ``papers``, the broker
+    restarted (Tansu loses it): the ingestor publishes the day again from its sent outbox,
+    without anyone asking."""
+    assert world.system.stop("matcher") == 0
+    republished = metric(world, "ingestor", REPUBLISHED)
+    log_before = len(world.system.log("ingestor"))
+    world.publish_rss_day(12)
+    wait_until(
+        "the ingestor to publish the day",
+        world,
+        lambda: PUBLISHED_DAY.search(world.system.log("ingestor")[log_before:]) is not None,
+    )
+    broker = world.system.broker
+    broker.stop()
+    broker.start()
+    world.poison.clear()  # Tansu lost its topics, the dead-letter topics included
+    world.system.start("matcher")
+    ended = time.monotonic()
+    row = world.settle("broker restart, a day waiting in papers (Tansu: lost)", since=ended)
+    row.note = recovered(world)
+    assert metric(world, "ingestor", REPUBLISHED) > republished
+
+
+REPUBLISHED = "academichub_ingestor_republished_papers_total"
+PUBLISHED_DAY = re.compile(r"days: \d+ entries, [1-9]\d* published")
 
 
 def poison_events() -> dict[TopicName, list[bytes | None]]:
@@ -260,9 +292,13 @@ def test_sigterm_stops_every_service_mid_stream_within_its_grace(world: World) -
     wait_until("the day to be mid-stream", world, lambda: world.stored_count() > before)
     processes = dict(world.system.processes)
     for process in processes.values():
-        process.send_signal(signal.SIGTERM)
-    exits = {name: world.system.stop(name, grace=STOPS_WITHIN) for name in processes}
-    # Killed after STOPS_WITHIN seconds would read -9.
+        process.send_signal(signal.SIGTERM)  # once, as an orchestrator does
+    exits: dict[str, int | None] = {}
+    for name, process in processes.items():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(STOPS_WITHIN)
+        exits[name] = process.poll()
+        world.system.stop(name, sig=signal.SIGKILL)  # no-op unless it is still running
     assert exits == dict.fromkeys(processes, 0)
     for name in processes:
         assert f"{name} stopped" in world.system.log(name)
