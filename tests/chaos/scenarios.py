@@ -91,12 +91,12 @@ def start_day_zero(world: World, *, stored_at_least: int) -> None:
 
 
 def broker_restart_mid_stream(world: World, *, day: int) -> None:
-    """The broker stopped while a day of 1,000 papers is in flight, a radar created while
-    it is down, then started again: everything must still arrive, and while it is away
-    the consumers must say they are not ready."""
+    """The broker stopped while a day of 300 papers (from the OAI recording) is in flight,
+    a radar created while it is down, then started again: everything must still arrive,
+    and while it is away the consumers must say they are not ready."""
     before = world.stored_count()
-    world.publish_oai_day(day)
-    wait_until("the day to be mid-stream", world, lambda: world.stored_count() >= before + 150)
+    world.publish_oai_day(day, records=300)
+    wait_until("the day to be mid-stream", world, lambda: world.stored_count() >= before + 50)
     in_flight = len(world.expected_papers()) - world.stored_count()
     broker = world.system.broker
     broker.stop()

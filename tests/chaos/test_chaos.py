@@ -2,20 +2,26 @@
 store must say that nothing was lost, duplicated or left unbriefed (:mod:`.world`).
 
 The scenarios run in order on one system (the broker is Tansu, the one-machine default;
-``test_kafka_broker.py`` repeats the broker faults on Apache Kafka when the kit is given):
+``test_chaos_kafka.py`` repeats the broker restart on Apache Kafka when the kit is given).
+A day is a copy of a recording with its arXiv ids moved, so every day is new papers:
 
 1. SIGKILL of the matcher while it stores and matches day 0 (the bundled quant-ph RSS and
    the recorded 1,000-paper OAI page), then a restart;
-2. SIGKILL of the briefer while a day of 1,000 papers is matched and briefed;
+2. SIGKILL of the briefer while a day is matched and briefed;
 3. SIGKILL of the ingestor as it publishes a day;
 4. SIGKILL of the gateway while radars are being created, the client retrying each with
    its Idempotency-Key;
-5. a broker restart while a day of 1,000 papers is in flight, a radar created while the
-   broker is down (Tansu comes back empty: topics, offsets and groups lost);
-6. a poison event of every kind on each consumed topic;
-7. a hostile feed (a 1 MB abstract, NUL and bidi overrides, an invalid UTF-8 byte) and a
+5. a broker restart while a day of 300 papers is in flight, a radar created while the
+   broker is down (Tansu comes back empty: topics, offsets and groups lost), the matcher
+   and the briefer not ready meanwhile;
+6. a broker restart while a day waits in ``papers`` (the matcher stopped): the ingestor
+   must publish it again from its sent outbox;
+7. a poison event of every kind on each consumed topic;
+8. a hostile feed (a 1 MB abstract, NUL and bidi overrides, an invalid UTF-8 byte) and a
    feed bomb (gzip inside gzip);
-8. a model that hangs, then fails, then answers garbage, then comes back.
+9. a model that hangs, then fails, then answers garbage, then comes back;
+10. SIGTERM of every service mid-stream: each exits 0 within its grace period, then all
+    start again.
 
 The table of every scenario is printed at the end and written to
 ``test-artifacts/chaos.md``.

@@ -127,17 +127,24 @@ def rss_day(k: int, *, marker: str | None = None) -> bytes:
     return body
 
 
-def oai_day(k: int) -> bytes:
-    """The OAI page with every 0811.NNNN id moved to (10+k)11.NNNN."""
-    return OAI_PAGE.read_bytes().replace(b"0811.", b"%02d11." % (10 + k))
+def oai_day(k: int, records: int) -> bytes:
+    """The OAI page's first ``records`` with every 0811.NNNN id moved to (10+k)11.NNNN."""
+    page = OAI_PAGE.read_bytes().replace(b"0811.", b"%02d11." % (10 + k))
+    return first_records(page, records)
+
+
+def first_records(page: bytes, n: int) -> bytes:
+    """An OAI page cut after its first ``n`` records (and closed again)."""
+    end = 0
+    for _ in range(n):
+        end = page.index(b"</record>", end) + len(b"</record>")
+    return page[:end] + b"\n</ListRecords>\n</OAI-PMH>\n"
 
 
 def one_record_oai() -> bytes:
-    """The OAI page cut after its first record: what ``days-oai`` serves while no OAI day
-    is being published (nothing new, and cheap to read every second)."""
-    page = OAI_PAGE.read_bytes()
-    first = page.index(b"</record>") + len(b"</record>")
-    return page[:first] + b"\n</ListRecords>\n</OAI-PMH>\n"
+    """What ``days-oai`` serves while no OAI day is being published: one record of day 0
+    (nothing new, and cheap to read every second)."""
+    return first_records(OAI_PAGE.read_bytes(), 1)
 
 
 def parse(fmt: str, body: bytes) -> tuple[Paper, ...]:
@@ -193,8 +200,8 @@ class World:
         self.feeds.routes["/days"] = Route(body, RSS)
         return day
 
-    def publish_oai_day(self, k: int) -> Day:
-        body = oai_day(k)
+    def publish_oai_day(self, k: int, records: int) -> Day:
+        body = oai_day(k, records)
         day = self.add_day(Day(f"oai-{k}", parse("arxiv-oai", body)))
         self._serve_oai(body)
         return day
