@@ -470,6 +470,10 @@ def chaos_world(folder: Path, broker: BrokerUnderTest, **env: str) -> Iterator[W
                 MATCHER_BATCH_SIZE="100",
                 MATCHER_RADAR_RESYNC_SECONDS="30",
                 BRIEFER_WINDOW_MAX_PAPERS="200",
+                # Themes by TF-IDF: embedding every window with the packaged MiniLM costs
+                # seconds a briefing on a shared machine, and how a window is composed is
+                # not what these faults test (tests/e2e brief with the default, embeddings).
+                BRIEFER_EMBED_WINDOWS="false",
                 BRIEFER_WINDOW_MAX_SECONDS="3",
                 BRIEFER_CHECK_INTERVAL_SECONDS="0.5",
                 BRIEFER_UNQUEUED_AFTER_SECONDS="20",
