@@ -3,6 +3,8 @@ table written when the module ends, and the scenarios run on more than one broke
 
 from __future__ import annotations
 
+import asyncio
+import json
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -11,8 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer
 
-from tests.chaos.world import OAI_PAGE, Day, World, chaos_world, parse, write_table
+from academichub.contracts import RadarChange, TopicName
+from academichub.contracts.decoding import MAX_EVENT_BYTES
+from academichub.contracts.examples import MATCH, PAPER, RADAR_CHANGE_UPSERT
+from tests.chaos.world import OAI_PAGE, Day, Row, World, chaos_world, parse, write_table
 from tests.conftest import QUANT_PH_RSS
 from tests.support.brokers import BrokerUnderTest
 
@@ -121,3 +127,62 @@ def broker_restart_mid_stream(world: World, *, day: int) -> None:
     for service in ("matcher", "briefer", "ingestor", "gateway"):
         wait_until(f"{service} to be ready again", world, ready(world, service))
     world.quiet_oai()
+
+
+def poison_events() -> dict[TopicName, list[bytes | None]]:
+    """A poison event of every kind, for each consumed topic."""
+    every_topic: list[bytes | None] = [
+        None,  # no value
+        b"x" * (MAX_EVENT_BYTES + 1),  # too large
+        b'{"schema_version": 1, "title": "\xff\xfe"}',  # not UTF-8
+        b"[" * 100_000,  # too deeply nested
+        b'{"schema_version": 1,',  # not JSON
+        b"[1, 2, 3]",  # not an object
+        b'{"schema_version": 99}',  # a schema this build does not read
+    ]
+    paper_wrong = {**PAPER, "published": "not a date", "authors": 7}
+    match_wrong = {**MATCH, "score": "high"}
+    radar_unparsable = {
+        **RADAR_CHANGE_UPSERT,
+        "radar": {**RADAR_CHANGE_UPSERT["radar"], "query": "quantum AND ("},
+    }
+    return {
+        TopicName.PAPERS: [*every_topic, json.dumps(paper_wrong).encode()],
+        TopicName.MATCHES: [*every_topic, json.dumps(match_wrong).encode()],
+        TopicName.RADARS: [*every_topic, json.dumps(radar_unparsable).encode()],
+    }
+
+
+async def send_poison(servers: str, events: dict[TopicName, list[bytes | None]]) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=servers,
+        acks="all",
+        enable_idempotence=False,
+        max_request_size=4 * MAX_EVENT_BYTES,
+    )
+    await producer.start()
+    try:
+        for topic, values in events.items():
+            for n, value in enumerate(values):
+                await producer.send_and_wait(str(topic), value, key=f"poison-{n}".encode())
+    finally:
+        await producer.stop()
+
+
+def poison_of_every_kind(world: World, then: Callable[[], object]) -> Row:
+    """A poison event of every kind on each consumed topic, then ``then`` (publish a day):
+    the stream must go on past the poison, and the dead-letter topics hold exactly it."""
+    events = poison_events()
+    assert RadarChange.model_validate(RADAR_CHANGE_UPSERT)  # the base is valid
+    asyncio.run(send_poison(world.servers, events))
+    ended = time.monotonic()
+    for topic, values in events.items():
+        world.poison[str(topic)] += len(values)
+    then()
+    row = world.settle(
+        "poison of every kind on papers, radars, matches",
+        since=ended,
+        note=f"{sum(len(v) for v in events.values())} poison events",
+    )
+    assert row.letters_found == row.letters_expected
+    return row

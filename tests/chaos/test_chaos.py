@@ -29,10 +29,8 @@ The table of every scenario is printed at the end and written to
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gzip
-import json
 import re
 import signal
 import subprocess
@@ -42,15 +40,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from academichub.contracts import RadarChange, TopicName
-from academichub.contracts.decoding import MAX_EVENT_BYTES
-from academichub.contracts.examples import MATCH, PAPER, RADAR_CHANGE_UPSERT
 from tests.chaos.scenarios import (
     broker_restart_mid_stream,
     kill,
     metric,
+    poison_of_every_kind,
     recovered,
     start_day_zero,
     wait_until,
@@ -169,62 +164,10 @@ REPUBLISHED = "academichub_ingestor_republished_papers_total"
 PUBLISHED_DAY = re.compile(r"days: \d+ entries, [1-9]\d* published")
 
 
-def poison_events() -> dict[TopicName, list[bytes | None]]:
-    """A poison event of every kind, for each consumed topic."""
-    every_topic: list[bytes | None] = [
-        None,  # no value
-        b"x" * (MAX_EVENT_BYTES + 1),  # too large
-        b'{"schema_version": 1, "title": "\xff\xfe"}',  # not UTF-8
-        b"[" * 100_000,  # too deeply nested
-        b'{"schema_version": 1,',  # not JSON
-        b"[1, 2, 3]",  # not an object
-        b'{"schema_version": 99}',  # a schema this build does not read
-    ]
-    paper_wrong = {**PAPER, "published": "not a date", "authors": 7}
-    match_wrong = {**MATCH, "score": "high"}
-    radar_unparsable = {
-        **RADAR_CHANGE_UPSERT,
-        "radar": {**RADAR_CHANGE_UPSERT["radar"], "query": "quantum AND ("},
-    }
-    return {
-        TopicName.PAPERS: [*every_topic, json.dumps(paper_wrong).encode()],
-        TopicName.MATCHES: [*every_topic, json.dumps(match_wrong).encode()],
-        TopicName.RADARS: [*every_topic, json.dumps(radar_unparsable).encode()],
-    }
-
-
-async def send_poison(servers: str, events: dict[TopicName, list[bytes | None]]) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=servers,
-        acks="all",
-        enable_idempotence=False,
-        max_request_size=4 * MAX_EVENT_BYTES,
-    )
-    await producer.start()
-    try:
-        for topic, values in events.items():
-            for n, value in enumerate(values):
-                await producer.send_and_wait(str(topic), value, key=f"poison-{n}".encode())
-    finally:
-        await producer.stop()
-
-
 def test_poison_of_every_kind_on_each_topic(world: World) -> None:
-    events = poison_events()
-    assert RadarChange.model_validate(RADAR_CHANGE_UPSERT)  # the base is valid
-    asyncio.run(send_poison(world.servers, events))
-    ended = time.monotonic()
-    for topic, values in events.items():
-        world.poison[str(topic)] += len(values)
     # The stream goes on past the poison: a day whose first paper only the outage radar
     # made during the broker restart matches.
-    world.publish_rss_day(5, marker="Zeugmatic")
-    row = world.settle(
-        "poison of every kind on papers, radars, matches",
-        since=ended,
-        note=f"{sum(len(v) for v in events.values())} poison events",
-    )
-    assert row.letters_found == sum(len(v) for v in events.values())
+    poison_of_every_kind(world, lambda: world.publish_rss_day(5, marker="Zeugmatic"))
     outage = world.store.matches.matches_for_radar(world.radar_ids["outage"], limit=100)
     assert len(outage) >= 1
 

@@ -4,8 +4,10 @@ restart, unlike Tansu, so what is tested is that nothing in flight is lost or do
 producers and consumers lose it for a while and find it again, and that a consumer whose
 broker is away says it is not ready. The table goes to ``test-artifacts/chaos-kafka.md``.
 
-Only the broker restart runs here: the service faults do not depend on the broker's kind
-and one Kafka node already costs the machine a JVM; they run on Tansu (test_chaos.py).
+The broker restart and the poison run here (the consumers' offsets, dead letters and a
+lost connection are where the brokers differ); the service faults do not depend on the
+broker's kind and one Kafka node already costs the machine a JVM: they run on Tansu
+(test_chaos.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.chaos.scenarios import broker_restart_mid_stream, start_day_zero, world_on
+from tests.chaos.scenarios import (
+    broker_restart_mid_stream,
+    poison_of_every_kind,
+    start_day_zero,
+    world_on,
+)
 from tests.chaos.world import World
 from tests.support.brokers import make_broker, why_no_kafka
 
@@ -41,3 +48,7 @@ def test_day_zero_on_kafka(world: World) -> None:
 
 def test_broker_restart_mid_stream_on_kafka(world: World) -> None:
     broker_restart_mid_stream(world, day=1)
+
+
+def test_poison_of_every_kind_on_kafka(world: World) -> None:
+    poison_of_every_kind(world, lambda: world.publish_rss_day(2))
