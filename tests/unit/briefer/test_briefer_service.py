@@ -489,6 +489,16 @@ async def test_a_briefing_refused_for_good_is_counted_kept_and_not_retried(h: Ha
     assert h.metric("republished_total") == 0
 
 
+async def test_a_refused_briefing_does_not_stop_the_pass_for_other_radars(h: Harness) -> None:
+    svc = h.service()
+    await svc.handle_matches([match(n, radar_id=r) for r in ("r1", "r2") for n in (1, 2, 3)])
+    h.publisher.refuse["r1"] = "the event is 2000000 bytes, over the 1000000 limit"
+    closed = await svc.close_due_windows()  # raises nothing: the closer goes on
+    assert sorted(b.id for b in closed) == ["r1.w1", "r2.w1"]
+    assert [b.id for b in h.published()] == ["r2.w1"]
+    assert h.metric("briefings_refused_total") == 1
+
+
 async def test_a_broker_away_cuts_a_closer_pass_short_and_the_loop_goes_on(h: Harness) -> None:
     svc = h.service()
     await svc.handle_matches([match(1), match(2), match(3)])
