@@ -14,8 +14,9 @@ A day is a copy of a recording with its arXiv ids moved, so every day is new pap
 5. a broker restart while a day of 300 papers is in flight, a radar created while the
    broker is down (Tansu comes back empty: topics, offsets and groups lost), the matcher
    and the briefer not ready meanwhile;
-6. a broker restart while a day waits in ``papers`` (the matcher stopped): the ingestor
-   must publish it again from its sent outbox;
+6. a broker restart while a day's matches wait in ``matches`` (the briefer stopped) and
+   the next day's papers in ``papers`` (the matcher stopped): the ingestor must publish
+   the papers again from its sent outbox, the briefer queue the matches from the store;
 7. a poison event of every kind on each consumed topic;
 8. a hostile feed (a 1 MB abstract, NUL and bidi overrides, an invalid UTF-8 byte) and a
    feed bomb (gzip inside gzip);
@@ -136,16 +137,23 @@ def test_broker_restart_mid_stream(world: World) -> None:
     broker_restart_mid_stream(world, day=4)
 
 
-def test_broker_restart_with_papers_waiting(world: World) -> None:
-    """The matcher stopped, a day published and waiting in ``papers``, the broker
-    restarted (Tansu loses it): the ingestor publishes the day again from its sent outbox,
-    without anyone asking."""
+def test_broker_restart_with_papers_and_matches_waiting(world: World) -> None:
+    """What the broker held and nobody had consumed yet: the briefer stopped while a day is
+    matched (its matches wait in ``matches``), the matcher stopped while the next day is
+    published (its papers wait in ``papers``), then the broker restarted (Tansu loses
+    both). Without anyone asking, the ingestor publishes the papers again from its sent
+    outbox and the briefer queues the matches from the store."""
+    assert world.system.stop("briefer") == 0
+    world.publish_rss_day(13)
+    wait_until(
+        "the day to be matched", world, lambda: world.row("", None, letters=False).missing == 0
+    )
     assert world.system.stop("matcher") == 0
     republished = metric(world, "ingestor", REPUBLISHED)
     log_before = len(world.system.log("ingestor"))
     world.publish_rss_day(12)
     wait_until(
-        "the ingestor to publish the day",
+        "the ingestor to publish the next day",
         world,
         lambda: PUBLISHED_DAY.search(world.system.log("ingestor")[log_before:]) is not None,
     )
@@ -154,10 +162,12 @@ def test_broker_restart_with_papers_waiting(world: World) -> None:
     broker.start()
     world.poison.clear()  # Tansu lost its topics, the dead-letter topics included
     world.system.start("matcher")
+    world.system.start("briefer")
     ended = time.monotonic()
-    row = world.settle("broker restart, a day waiting in papers (Tansu: lost)", since=ended)
+    row = world.settle("broker restart, papers and matches waiting (Tansu: lost)", since=ended)
     row.note = recovered(world)
     assert metric(world, "ingestor", REPUBLISHED) > republished
+    assert metric(world, "briefer", "academichub_briefer_recovered_matches_total") > 0
 
 
 REPUBLISHED = "academichub_ingestor_republished_papers_total"
