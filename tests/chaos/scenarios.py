@@ -79,11 +79,23 @@ def metric(world: World, service: str, name: str, having: str = "") -> float:
     )
 
 
-def recovered(world: World) -> str:
-    """What the services say they recovered from the store so far (their counters)."""
-    republished = metric(world, "ingestor", "academichub_ingestor_republished_papers_total")
-    queued = metric(world, "briefer", "academichub_briefer_recovered_matches_total")
-    return f"{republished:g} papers published again, {queued:g} matches queued from the store"
+REPUBLISHED = ("ingestor", "academichub_ingestor_republished_papers_total")
+RECOVERED = ("briefer", "academichub_briefer_recovered_matches_total")
+
+
+def recovery_counters(world: World) -> tuple[float, float]:
+    """Papers the ingestor published again and matches the briefer queued from the store,
+    as their processes have counted them since they started."""
+    return metric(world, *REPUBLISHED), metric(world, *RECOVERED)
+
+
+def recovered(world: World, before: tuple[float, float] = (0.0, 0.0)) -> str:
+    """What the services recovered from the store since ``before`` (their counters then;
+    zeros for a process started since)."""
+    papers, matches = (
+        now - then for now, then in zip(recovery_counters(world), before, strict=True)
+    )
+    return f"{papers:g} papers published again, {matches:g} matches queued from the store"
 
 
 def start_day_zero(world: World, *, stored_at_least: int) -> None:
@@ -106,6 +118,7 @@ def broker_restart_mid_stream(world: World, *, day: int) -> None:
     world.publish_oai_day(day, records=300)
     wait_until("the day to be mid-stream", world, lambda: world.stored_count() >= before + 50)
     in_flight = len(world.expected_papers()) - world.stored_count()
+    counted = recovery_counters(world)
     broker = world.system.broker
     broker.stop()
     # A radar made while the broker is down: saved at once, announced when it is back.
@@ -125,7 +138,7 @@ def broker_restart_mid_stream(world: World, *, day: int) -> None:
         since=ended,
         within=180,
     )
-    row.note = f"{in_flight} papers in flight; {recovered(world)}"
+    row.note = f"{in_flight} papers in flight; {recovered(world, counted)}"
     for service in ("matcher", "briefer", "ingestor", "gateway"):
         wait_until(f"{service} to be ready again", world, ready(world, service))
     world.quiet_oai()
