@@ -42,7 +42,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from academichub.contracts import Paper, TopicName
-from academichub.ingestor.formats import FORMATS
+from academichub.ingestor.formats.registry import FORMATS
 from academichub.ingestor.replay import replay_dir
 from academichub.store.embedded import EmbeddedStore
 from tests.conftest import FIXTURES, QUANT_PH_RSS
