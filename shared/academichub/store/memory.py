@@ -282,6 +282,7 @@ class InMemoryMatches:
         for key in set(keys):
             gone += self.recorded.pop(key, None) is not None
             self.emitted.discard(key)
+            self.queued.discard(key)  # recorded again later, it is owed to a window afresh
             self.briefings.unqueue(key)
         return gone
 

@@ -74,8 +74,12 @@ def test_retracted_matches_are_gone_and_leave_the_open_window(store: Store) -> N
     assert store.matches.match_keys("r2") == [other.key]
     windows = {w.radar_id: [i.paper_id for i in w.items] for w in store.briefings.open_windows()}
     assert windows == {"r1": [P1], "r2": [P2]}
-    # Retracted, it may be matched again later (a query changed back): recorded afresh.
+    # Retracted, it is owed to no window; matched again later (a query changed back), it
+    # is recorded afresh and owed again.
+    everything = T0 + dt.timedelta(days=1)
+    assert gone not in store.matches.unqueued_matches(everything)
     assert store.matches.record_matches([gone]) == [gone]
+    assert gone in store.matches.unqueued_matches(everything)
 
     assert store.matches.retract_matches([kept.key]) == 1
     assert {w.radar_id for w in store.briefings.open_windows()} == {"r2"}  # r1's emptied

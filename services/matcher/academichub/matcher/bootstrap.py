@@ -237,6 +237,7 @@ async def serve(
                         "resync": _resync_radars(
                             store.part(lambda s: s.radars),
                             radars,
+                            backfills,
                             metrics,
                             stop,
                             resync,
@@ -444,13 +445,16 @@ async def _load_radars(
 async def _resync_radars(
     stored: AsyncStore[RadarStore],
     registry: RadarRegistry,
+    backfills: Backfills,
     metrics: MatcherMetrics,
     stop: asyncio.Event,
     wake: asyncio.Event,
     every: float,
 ) -> None:
     """Make the registry hold the store's radars every ``every`` seconds, and whenever
-    ``wake`` is set (the radars topic was lost), until ``stop`` is set."""
+    ``wake`` is set (the radars topic was lost), until ``stop`` is set. A radar installed
+    so is backfilled as a change on the topic would have been (its mark in the store says
+    whether its query was done already); a radar removed so has its matches retracted."""
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_either(stop, wake), every)
@@ -465,6 +469,10 @@ async def _resync_radars(
         metrics.radars_resynced.labels(change="removed").inc(len(report.removed))
         for radar_id, error in report.problems:
             log.error("radar %s not loaded: %s", radar_id, error)
+        for radar_id in report.installed:
+            backfills.want(radar_id)
+        for radar_id in report.removed:
+            backfills.delete(radar_id)
         if report.installed or report.removed or woken:
             log.warning(
                 "radars read again from the store%s: %d installed or updated, %d removed "

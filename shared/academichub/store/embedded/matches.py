@@ -122,6 +122,8 @@ class EmbeddedMatches:
                 where = "WHERE radar_id = ? AND paper_id = ? AND version_rank = ?"
                 gone += conn.execute(f"DELETE FROM matches {where}", row).rowcount
                 conn.execute(f"DELETE FROM emitted_matches {where}", row)
+                # Gone, it is owed to no window (recorded again later, it is owed afresh).
+                conn.execute(f"DELETE FROM unqueued_matches {where}", row)
                 # Out of the open window; briefed_items stay: a written briefing cited it.
                 conn.execute(f"DELETE FROM pending_items {where}", row)
             for radar_id in {r for r, _, _ in rows}:
