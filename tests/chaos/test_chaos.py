@@ -48,6 +48,7 @@ from tests.chaos.scenarios import (
     kill,
     metric,
     poison_of_every_kind,
+    ready,
     recovered,
     recovery_counters,
     start_day_zero,
@@ -130,6 +131,8 @@ def test_sigkill_gateway_during_radar_creation(world: World) -> None:
     ended = time.monotonic()
     thread.join(90)
     assert sorted(created) == names
+    # The client may have had every answer before the kill: ask the gateway when it is back.
+    wait_until("the gateway back", world, ready(world, "gateway"))
     # Every request sent again: the same radar back, none made twice.
     for name in names:
         again = world.create_radar(name, queries[name], key=f"key-{name}")
