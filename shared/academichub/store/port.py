@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 
 from academichub.contracts import Briefing, Match, Paper, Radar
+from academichub.contracts.match_groups import FoundMatches
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
 
@@ -206,10 +207,21 @@ class RadarStore(Protocol):
 
     def list_radars(self, owner: str | None = None) -> list[Radar]: ...
 
+    def radar_revisions(self) -> dict[str, int]:
+        """The revision of every stored radar, by id (without reading the radars: the
+        matcher compares it with the revisions of its index snapshot)."""
+        ...
+
 
 class MatchStore(Protocol):
     def record_matches(self, matches: Sequence[Match]) -> list[Match]:
         """Insert matches absent so far; return every given match not yet emitted."""
+        ...
+
+    def record_found(self, found: Sequence[FoundMatches]) -> list[FoundMatches]:
+        """:meth:`record_matches` for matches grouped per paper version (the matcher's
+        batches): what is not yet emitted, grouped again (a replayed match as first
+        recorded)."""
         ...
 
     def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None: ...
@@ -245,6 +257,14 @@ class MatchStore(Protocol):
 
     def forget_backfill(self, radar_id: str) -> None:
         """Forget the radar's backfill (the radar was deleted)."""
+        ...
+
+    def versions_matched(
+        self, paper_id: str, radar_ids: Iterable[str]
+    ) -> dict[str, set[int | None]]:
+        """:meth:`matched_versions` of one paper for many radars in one look-up: the
+        versions per radar among ``radar_ids`` that matched it so far (radars it never
+        matched are absent)."""
         ...
 
 

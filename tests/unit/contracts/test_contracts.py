@@ -16,6 +16,7 @@ from academichub.contracts import (
     BriefingSchedule,
     Match,
     Paper,
+    PaperMatches,
     Radar,
     TopicName,
     decode_event,
@@ -162,8 +163,13 @@ def test_older_versions_still_decode_with_the_new_fields_defaulted(
 ) -> None:
     event = decode_event(topic, json.dumps(payload).encode())
     assert isinstance(event, TOPICS[topic].event)
+    wire = json.loads(encode_event(event))
+    if isinstance(event, PaperMatches):
+        # One match an event before version 3: read as a group of one, which gives it back.
+        (match,) = event.each()
+        wire = {**match.model_dump(mode="json"), "schema_version": payload["schema_version"]}
     # What the old version said is kept; the fields added since take their defaults.
-    assert _kept(json.loads(encode_event(event)), payload) == payload
+    assert _kept(wire, payload) == payload
 
 
 def _kept(wire: Any, old: Any) -> Any:

@@ -61,9 +61,9 @@ def test_matches_are_keyed_by_radar_and_explained(
         ]
     )
     assert out.writes == [PaperWrite.NEW] * 3
-    got = sorted((m.radar_id, m.paper_id) for m in out.to_emit)
+    got = sorted((m.radar_id, m.paper_id) for m in out.matches)
     assert got == [("qc", "arxiv:2506.00001"), ("rl", "arxiv:2506.00001")]
-    qc = next(m for m in out.to_emit if m.radar_id == "qc")
+    qc = next(m for m in out.matches if m.radar_id == "qc")
     assert {(t.field, t.term) for t in qc.terms} >= {("title", "quantum circuit")}
     assert qc.score > 0
     assert store.papers.count_papers() == 3
@@ -90,7 +90,7 @@ def test_unemitted_matches_are_emitted_again_after_a_crash(
     batch = [paper(1, "Quantum circuit compilation")]
     first = pipeline.process(batch)  # crash before emitted() is called
     again = pipeline.process(batch)
-    assert [m.key for m in again.to_emit] == [m.key for m in first.to_emit]
+    assert [m.key for m in again.matches] == [m.key for m in first.matches]
 
 
 def test_stale_versions_are_not_matched(setup: tuple[MatchingPipeline, InMemoryStore]) -> None:
@@ -132,9 +132,9 @@ def test_a_new_version_is_not_a_second_match_unless_the_radar_follows_updates() 
     v2 = Paper.model_validate({**v1.model_dump(), "version": 2, "announce_type": "replace"})
     first = pipeline.process([v1])
     pipeline.emitted(first.to_emit)
-    assert [m.radar_id for m in first.to_emit] == ["plain"]
+    assert [m.radar_id for m in first.matches] == ["plain"]
     second = pipeline.process([v2])
-    assert [(m.radar_id, m.version) for m in second.to_emit] == [("updates", 2)]
+    assert [(m.radar_id, m.version) for m in second.matches] == [("updates", 2)]
     # Replaying v2 changes nothing, for either radar.
     pipeline.emitted(second.to_emit)
     assert pipeline.process([v2]).to_emit == []
@@ -150,7 +150,7 @@ def test_a_recorded_but_unemitted_new_version_is_emitted_on_replay() -> None:
     pipeline.process([paper(8, "Entangled states", version=1)])  # v1 does not match
     v2 = paper(8, "Entangled photon states", version=2)
     first = pipeline.process([v2])  # crash before emitted()
-    assert [m.version for m in pipeline.process([v2]).to_emit] == [m.version for m in first.to_emit]
+    assert [m.version for m in pipeline.process([v2]).matches] == [m.version for m in first.matches]
     assert first.to_emit
 
 

@@ -49,7 +49,7 @@ from academichub.broker.dead_letters import DeadLetters
 from academichub.broker.kafka_source import GroupSource
 from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.publisher import KafkaPublisher
-from academichub.contracts import Match, TopicName
+from academichub.contracts import PaperMatches, TopicName
 from academichub.delivery.settings import DeliverySettings
 from academichub.platform.health_app import Check, answer, health_app
 from academichub.platform.http_server import serve_http
@@ -247,9 +247,9 @@ async def serve(
         deliverer = build_deliverer(delivery, store, metrics, webhooks)
         consumer = ConsumerLoop(
             topic=TopicName.MATCHES,
-            event=Match,
+            event=PaperMatches,
             source=source,
-            handle=service.handle_matches,
+            handle=service.handle_match_events,
             dead_letters=DeadLetters(publisher, service=SERVICE),
             metrics=ConsumerMetrics(registry),
         )

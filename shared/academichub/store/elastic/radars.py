@@ -85,3 +85,12 @@ class ElasticsearchRadars:
             ["radar"],
         )
         return [radar_from(h["_source"]) for h in hits]
+
+    def radar_revisions(self) -> dict[str, int]:
+        hits = self._cluster.scan(
+            self._names.radars,
+            filtered({"term": {"deleted": False}}),
+            [{"radar_id": "asc"}],
+            ["radar"],
+        )
+        return {h["_source"]["radar"]["id"]: int(h["_source"]["radar"]["revision"]) for h in hits}

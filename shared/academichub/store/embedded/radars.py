@@ -55,3 +55,6 @@ class EmbeddedRadars:
         radars = [Radar.model_validate_json(doc) for (doc,) in rows]
         # Sorted here, not in SQL: created_at may carry any UTC offset.
         return sorted(radars, key=lambda r: (r.created_at, r.id))
+
+    def radar_revisions(self) -> dict[str, int]:
+        return dict(self._db.read_all("SELECT id, revision FROM radars"))

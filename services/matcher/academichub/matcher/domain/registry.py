@@ -48,6 +48,14 @@ class RadarRegistry:
                 problems.append((radar.id, str(exc)))
         return problems
 
+    def take(self, other: RadarRegistry) -> None:
+        """Hold what ``other`` holds (a registry loaded elsewhere, into this one that the
+        pipeline and the handlers already share)."""
+        self.index = other.index
+        self.radars = other.radars
+        self.revisions = other.revisions
+        self.follows_updates = other.follows_updates
+
     def apply(self, change: RadarChange) -> bool:
         """Apply a change if it is newer than what is held; True if anything changed.
 
