@@ -190,8 +190,12 @@ def test_each_event_reads_its_own_versions() -> None:
     assert schema_versions(Radar) == (1, 2)
     assert schema_versions(Match) == (1, 2)
     assert schema_versions(Paper) == (1,)
-    future = {**MATCH, "schema_version": 3}
-    with pytest.raises(PoisonEvent, match=r"schema_version 3 is not supported .*reads 1 and 2"):
+    # The topic's event since version 3 is the group; it reads the single matches too.
+    assert schema_versions(PaperMatches) == (1, 2, 3)
+    future = {**MATCH, "schema_version": 4}
+    with pytest.raises(
+        PoisonEvent, match=r"schema_version 4 is not supported .*reads 1 and 2 and 3"
+    ):
         decode_event(TopicName.MATCHES, json.dumps(future).encode())
     with pytest.raises(PoisonEvent, match="schema_version True"):
         decode_event(TopicName.MATCHES, json.dumps({**MATCH, "schema_version": True}).encode())

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
+
+import pytest
 
 from academichub.contracts import (
     Match,
@@ -15,7 +18,7 @@ from academichub.contracts import (
     encode_event,
 )
 from academichub.contracts.events import MAX_GROUP_MATCHES
-from academichub.contracts.examples import LEGACY_EXAMPLES, MATCH
+from academichub.contracts.examples import LEGACY_EXAMPLES, MATCH, MATCH_V1, SEMANTIC_MATCH
 from academichub.contracts.match_groups import FoundMatches, match_events, regroup
 
 NOW = dt.datetime(2026, 6, 12, 4, 1, 2, 345678, tzinfo=dt.UTC)
@@ -65,10 +68,35 @@ def test_regroup_gathers_per_paper_version_and_instant() -> None:
     assert [k for g in again for k in g.match_keys()] == [m.key for m in matches]
 
 
-def test_a_version_1_match_is_read_as_a_group_of_one() -> None:
-    assert LEGACY_EXAMPLES[TopicName.MATCHES] == [MATCH]
-    event = decode_event(TopicName.MATCHES, json.dumps(MATCH).encode())
+@pytest.mark.parametrize("single", [MATCH_V1, MATCH, SEMANTIC_MATCH])
+def test_a_single_match_of_version_1_or_2_is_read_as_a_group_of_one(
+    single: dict[str, Any],
+) -> None:
+    assert single in LEGACY_EXAMPLES[TopicName.MATCHES]
+    event = decode_event(TopicName.MATCHES, json.dumps(single).encode())
     assert isinstance(event, PaperMatches)
-    assert list(event.each()) == [Match.model_validate(MATCH)]
+    (match,) = event.each()  # as version 2 (what it said, newer fields defaulted)
+    assert match.model_dump(exclude={"schema_version"}) == Match.model_validate(single).model_dump(
+        exclude={"schema_version"}
+    )
     # Written again it is a version-3 group, which reads back the same.
     assert decode_event(TopicName.MATCHES, encode_event(event)) == event
+
+
+def test_kinds_and_nearest_papers_travel_with_their_match() -> None:
+    semantic = Match.model_validate(SEMANTIC_MATCH)
+    keyword = Match.model_validate(MATCH).model_copy(
+        update={
+            "paper_id": semantic.paper_id,
+            "version": semantic.version,
+            "matched_at": semantic.matched_at,
+            "radar_id": "r2",
+        }
+    )
+    (group,) = regroup([keyword, semantic])
+    assert list(group.each()) == [keyword, semantic]
+    assert Match.model_validate_json(group.match_json(1)) == semantic
+    ((_, value),) = match_events([group], lambda radar_id: 0)
+    event = decode_event(TopicName.MATCHES, value)
+    assert isinstance(event, PaperMatches)
+    assert list(event.each()) == [keyword, semantic]
