@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from academichub.contracts import NearestPaper
+from academichub.contracts.match_groups import flatten, regroup
 from academichub.store.port import BackfillMark, Store
 from tests.integration.store.factories import P1, P2, P3, P4, T0, match
 
@@ -54,6 +56,27 @@ def test_matches_for_radar_best_first_since_and_limit(store: Store) -> None:
     assert store.matches.matches_for_radar("r1", since=since) == [new_high, new_low]
     assert store.matches.matches_for_radar("r2") == [other_radar]
     assert store.matches.matches_for_radar("nobody") == []
+
+
+def test_found_matches_are_recorded_per_paper_with_what_each_carries(store: Store) -> None:
+    keyword = match(P1, radar_id="r1", score=0.5)
+    semantic = match(P1, radar_id="r2", score=0.8).model_copy(
+        update={
+            "score_kind": "similarity",
+            "terms": (),
+            "nearest": (NearestPaper(paper_id=P2, similarity=0.71),),
+        }
+    )
+    (group,) = regroup([keyword, semantic])
+    group.new_paper = True  # stored just now: nothing to look up
+    assert flatten(store.matches.record_found([group])) == [keyword, semantic]
+    # The paper seen again: what is recorded is handed back, as first recorded, until emitted.
+    (again,) = regroup([keyword.model_copy(update={"score": 0.1}), semantic])
+    assert flatten(store.matches.record_found([again])) == [keyword, semantic]
+    store.matches.mark_emitted(group.match_keys())
+    assert store.matches.record_found([again]) == []
+    assert store.matches.versions_matched(P1, ["r1", "r2", "r3"]) == {"r1": {1}, "r2": {1}}
+    assert store.matches.matches_for_radar("r2") == [semantic]
 
 
 # --- retraction and backfill marks ----------------------------------------------------

@@ -45,7 +45,13 @@ class EmbeddedMatches:
                         rows.append((radar_id, paper_id, rank, group.scores[i], ts, doc))
                         # The same key twice in one call: the second is a replay of the first.
                         held[radar_id] = (doc, False)
-                        fresh.add(radar_id, group.scores[i], group.terms[i])
+                        fresh.add(
+                            radar_id,
+                            group.scores[i],
+                            group.terms[i],
+                            group.kind(i),
+                            group.nearest_of(i),
+                        )
                     elif not stored[1]:  # a replay: hand back the match as first recorded
                         replayed.append(Match.model_validate_json(stored[0]))
                 if fresh:
