@@ -36,6 +36,15 @@ class EmbeddedMatches:
                 paper_id, rank = group.paper_id, version_rank(group.version)
                 held = {} if group.new_paper else self._held(conn, paper_id, rank, group.radar_ids)
                 ts = timestamp(group.matched_at)
+                if not held and len(set(group.radar_ids)) == len(group.radar_ids):
+                    # All new (the common case): recorded, and handed back, as they are.
+                    scores = group.scores
+                    rows.extend(
+                        (radar_id, paper_id, rank, scores[i], ts, group.match_json(i))
+                        for i, radar_id in enumerate(group.radar_ids)
+                    )
+                    todo.append(group)
+                    continue
                 fresh = FoundMatches(paper_id, group.version, group.matched_at)
                 replayed: list[Match] = []
                 for i, radar_id in enumerate(group.radar_ids):
