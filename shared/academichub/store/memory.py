@@ -221,9 +221,6 @@ class InMemoryMatches:
         found.sort(key=lambda m: (-m.score, m.paper_id))
         return found[:limit]
 
-    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        return {k[2] for k in self.recorded if k[0] == radar_id and k[1] == paper_id}
-
     def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
         return [k for k in self.recorded if k[0] == radar_id]
 

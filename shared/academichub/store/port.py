@@ -232,10 +232,6 @@ class MatchStore(Protocol):
         """A radar's matches, best score first."""
         ...
 
-    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        """The versions of the paper that matched the radar so far."""
-        ...
-
     def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
         """Every (radar, paper, version) key matched to the radar, in no set order."""
         ...
@@ -262,9 +258,8 @@ class MatchStore(Protocol):
     def versions_matched(
         self, paper_id: str, radar_ids: Iterable[str]
     ) -> dict[str, set[int | None]]:
-        """:meth:`matched_versions` of one paper for many radars in one look-up: the
-        versions per radar among ``radar_ids`` that matched it so far (radars it never
-        matched are absent)."""
+        """The versions of one paper that matched each of ``radar_ids`` so far, in one
+        look-up (radars it never matched are absent)."""
         ...
 
 

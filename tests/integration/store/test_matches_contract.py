@@ -34,14 +34,14 @@ def test_versions_match_separately(store: Store) -> None:
     assert store.matches.record_matches([v1, v2]) == [v1, v2]
     store.matches.mark_emitted([v1.key])
     assert store.matches.record_matches([v1, v2]) == [v2]
-    assert store.matches.matched_versions("r1", P1) == {1, 2}
-    assert store.matches.matched_versions("r1", P2) == set()
-    assert store.matches.matched_versions("r2", P1) == set()
+    assert store.matches.versions_matched(P1, ["r1"]) == {"r1": {1, 2}}
+    assert store.matches.versions_matched(P2, ["r1"]) == {}
+    assert store.matches.versions_matched(P1, ["r2"]) == {}
     none_version = match(P4, version=None)
     assert store.matches.record_matches([none_version]) == [none_version]
     store.matches.mark_emitted([none_version.key])
     assert store.matches.record_matches([none_version]) == []
-    assert store.matches.matched_versions("r1", P4) == {None}
+    assert store.matches.versions_matched(P4, ["r1"]) == {"r1": {None}}
 
 
 def test_matches_for_radar_best_first_since_and_limit(store: Store) -> None:
@@ -93,7 +93,7 @@ def test_retracted_matches_are_gone_and_leave_the_open_window(store: Store) -> N
 
     assert store.matches.retract_matches([gone.key, gone.key, match(P3).key]) == 1
     assert sorted(store.matches.match_keys("r1")) == sorted([kept.key, v2.key])
-    assert store.matches.matched_versions("r1", P2) == {2}
+    assert store.matches.versions_matched(P2, ["r1"]) == {"r1": {2}}
     assert store.matches.match_keys("r2") == [other.key]
     windows = {w.radar_id: [i.paper_id for i in w.items] for w in store.briefings.open_windows()}
     assert windows == {"r1": [P1], "r2": [P2]}

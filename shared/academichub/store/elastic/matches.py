@@ -2,7 +2,7 @@
 
 Matches are created once (``op_type=create``) keyed by radar+paper+version, with an
 ``emitted`` flag updated after the broker acknowledged them. ``matches_for_radar`` and
-``matched_versions``/``versions_matched`` are searches: they see a match after the next refresh.
+``versions_matched`` are searches: they see a match after the next refresh.
 """
 
 from __future__ import annotations
@@ -121,15 +121,6 @@ class ElasticsearchMatches:
                     version_of(int(source["version_rank"]))
                 )
         return held
-
-    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        hits = self._cluster.scan(
-            self._names.matches,
-            filtered({"term": {"radar_id": radar_id}}, {"term": {"paper_id": paper_id}}),
-            [{"version_rank": "asc"}],
-            ["version_rank"],
-        )
-        return {version_of(int(h["_source"]["version_rank"])) for h in hits}
 
     def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
         hits = self._cluster.scan(

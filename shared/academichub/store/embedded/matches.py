@@ -137,13 +137,6 @@ class EmbeddedMatches:
                 held.setdefault(radar_id, set()).add(version_of(rank))
         return held
 
-    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        rows = self._db.read_all(
-            "SELECT version_rank FROM matches WHERE radar_id = ? AND paper_id = ?",
-            (radar_id, paper_id),
-        )
-        return {version_of(rank) for (rank,) in rows}
-
     def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
         rows = self._db.read_all(
             "SELECT paper_id, version_rank FROM matches WHERE radar_id = ?", (radar_id,)
