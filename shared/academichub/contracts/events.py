@@ -354,7 +354,8 @@ class PaperMatches(_Event):
     Versions 1 and 2 (one :class:`Match` per event) are still read: such an event is read
     as a group of one (:meth:`each` gives it back as it was). Each match carries what a
     version-2 match carries (its score's kind, the terms that fired, the radar's nearest
-    reference papers).
+    reference papers); ``origin`` (:class:`Match`'s) is the group's: live matching and a
+    radar's backfill each find their own groups. Absent, it reads as live.
     """
 
     schema_version: Literal[1, 2, 3] = 3
@@ -362,6 +363,7 @@ class PaperMatches(_Event):
     version: int | None
     matched_at: dt.datetime
     matches: Annotated[tuple[RadarMatch, ...], Field(min_length=1, max_length=MAX_GROUP_MATCHES)]
+    origin: MatchOrigin = "live"
 
     @model_validator(mode="before")
     @classmethod
@@ -375,6 +377,7 @@ class PaperMatches(_Event):
                 "paper_id": single.paper_id,
                 "version": single.version,
                 "matched_at": single.matched_at,
+                "origin": single.origin,
                 "matches": [
                     {
                         "radar_id": single.radar_id,
@@ -399,6 +402,7 @@ class PaperMatches(_Event):
                 terms=match.terms,
                 nearest=match.nearest,
                 matched_at=self.matched_at,
+                origin=self.origin,
             )
 
 

@@ -109,6 +109,7 @@ PAPER_MATCHES: dict[str, Any] = {
     "paper_id": "arxiv:2504.17830",
     "version": 2,
     "matched_at": "2026-06-12T04:01:02Z",
+    "origin": "live",
     "matches": [
         {
             "radar_id": "r_4f3c2a1b",

@@ -23,6 +23,7 @@ from academichub.contracts.events import (
     MAX_GROUP_MATCHES,
     Match,
     MatchedTerm,
+    MatchOrigin,
     NearestPaper,
     PaperMatches,
     ScoreKind,
@@ -37,10 +38,11 @@ GROUP_VERSION: Final = max(schema_versions(PaperMatches))
 class FoundMatches:
     """The matches of one paper version found at ``matched_at``: radar ``radar_ids[i]``
     with ``scores[i]`` for ``terms[i]``; ``kinds[i]`` and ``nearest[i]`` as in
-    :class:`Match` (``None``, as the keyword role has it: all ``keyword``, none near).
-    ``new_paper``: the paper was stored for the first
-    time just before it was matched, so no match of it can be recorded yet (the store
-    need not look; it refuses, loudly, a row that exists after all)."""
+    :class:`Match` (``None``, as the keyword role has it: all ``keyword``, none near);
+    ``origin`` as in :class:`Match`, one for the group. ``new_paper``: the paper was
+    stored for the first time just before it was matched, so no match of it can be
+    recorded yet (the store need not look; it refuses, loudly, a row that exists after
+    all)."""
 
     paper_id: str
     version: int | None
@@ -51,6 +53,7 @@ class FoundMatches:
     new_paper: bool = False
     kinds: list[ScoreKind] | None = None
     nearest: list[tuple[NearestPaper, ...]] | None = None
+    origin: MatchOrigin = "live"
 
     def add(
         self,
@@ -99,6 +102,7 @@ class FoundMatches:
                 terms=self.terms[i],
                 nearest=self.nearest_of(i),
                 matched_at=self.matched_at,
+                origin=self.origin,
             )
 
     def match_json(self, i: int) -> str:
@@ -114,18 +118,21 @@ class FoundMatches:
                 "terms": self.terms[i],
                 "nearest": self.nearest_of(i),
                 "matched_at": self.matched_at,
+                "origin": self.origin,
             }
         ).decode("utf-8")
 
 
 def regroup(matches: Iterable[Match]) -> list[FoundMatches]:
-    """Matches gathered per (paper, version, matched_at), in the order first met."""
-    groups: dict[tuple[str, int | None, dt.datetime], FoundMatches] = {}
+    """Matches gathered per (paper, version, matched_at, origin), in the order first met."""
+    groups: dict[tuple[str, int | None, dt.datetime, MatchOrigin], FoundMatches] = {}
     for match in matches:
-        key = (match.paper_id, match.version, match.matched_at)
+        key = (match.paper_id, match.version, match.matched_at, match.origin)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = FoundMatches(match.paper_id, match.version, match.matched_at)
+            group = groups[key] = FoundMatches(
+                match.paper_id, match.version, match.matched_at, origin=match.origin
+            )
         group.add(match.radar_id, match.score, match.terms, match.score_kind, match.nearest)
     return list(groups.values())
 
@@ -151,6 +158,7 @@ def match_events(
                         "paper_id": group.paper_id,
                         "version": group.version,
                         "matched_at": group.matched_at,
+                        "origin": group.origin,
                         "matches": [
                             {
                                 "radar_id": group.radar_ids[i],

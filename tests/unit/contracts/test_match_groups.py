@@ -100,3 +100,32 @@ def test_kinds_and_nearest_papers_travel_with_their_match() -> None:
     event = decode_event(TopicName.MATCHES, value)
     assert isinstance(event, PaperMatches)
     assert list(event.each()) == [keyword, semantic]
+
+
+def test_a_backfills_origin_travels_with_its_group() -> None:
+    live = Match.model_validate(MATCH)
+    backfilled = live.model_copy(update={"radar_id": "r2", "origin": "backfill"})
+    # The same paper version at the same instant, found live and by a backfill: two groups.
+    groups = regroup([live, backfilled])
+    assert [(g.origin, g.radar_ids) for g in groups] == [
+        ("live", [live.radar_id]),
+        ("backfill", ["r2"]),
+    ]
+    assert Match.model_validate_json(groups[1].match_json(0)) == backfilled
+    events = match_events(groups, lambda radar_id: 0)
+    decoded = [decode_event(TopicName.MATCHES, value) for _, value in events]
+    assert [m for event in decoded if isinstance(event, PaperMatches) for m in event.each()] == [
+        live,
+        backfilled,
+    ]
+    # A single backfilled match of version 2 keeps its origin when read as a group of one.
+    single = decode_event(TopicName.MATCHES, encode_event(backfilled))
+    assert isinstance(single, PaperMatches)
+    assert single.origin == "backfill"
+    assert list(single.each()) == [backfilled]
+    # A group without the field (a matcher before origins) reads as live.
+    ((_, value),) = match_events([groups[0]], lambda radar_id: 0)
+    without = {k: v for k, v in json.loads(value).items() if k != "origin"}
+    assert decode_event(TopicName.MATCHES, json.dumps(without).encode()) == decode_event(
+        TopicName.MATCHES, value
+    )

@@ -175,7 +175,7 @@ class Backfills:
     ) -> None:
         self._backfiller = backfiller
         self._pipeline = pipeline
-        self._publisher = publisher
+        self._emit = MatchEmitter(publisher, metrics)
         self._metrics = metrics
         self._wanted: dict[str, _Wanted] = {}
         self._running: dict[str, BackfillJob] = {}
@@ -222,7 +222,7 @@ class Backfills:
             outcome = await self._backfiller.run(lambda b: b.step(job))  # noqa: B023 (awaited at once)
             self._metrics.backfill_slice_seconds.observe(time.perf_counter() - started)
             self._metrics.backfill_papers.inc(outcome.read)
-            await publish_matches(outcome.to_emit, self._publisher, self._metrics, self._pipeline)
+            await self._emit(outcome.to_emit, self._pipeline)
             if job.done:
                 mark = await self._backfiller.run(lambda b: b.finish(job))  # noqa: B023 (awaited at once)
                 del self._running[radar_id]

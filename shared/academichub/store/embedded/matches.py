@@ -45,7 +45,7 @@ class EmbeddedMatches:
                     )
                     todo.append(group)
                     continue
-                fresh = FoundMatches(paper_id, group.version, group.matched_at)
+                fresh = FoundMatches(paper_id, group.version, group.matched_at, origin=group.origin)
                 replayed: list[Match] = []
                 for i, radar_id in enumerate(group.radar_ids):
                     stored = held.get(radar_id)
