@@ -49,6 +49,7 @@ test: lint typecheck
 bench: install
 	$(VENV)/bin/academichub bench ingest
 	$(VENV)/bin/academichub bench match
+	$(VENV)/bin/academichub bench pipeline
 	$(VENV)/bin/academichub bench embed
 	$(VENV)/bin/academichub bench nearest
 	$(VENV)/bin/academichub bench relevance

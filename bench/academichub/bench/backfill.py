@@ -33,6 +33,7 @@ from academichub.bench.corpus import recorded_papers
 from academichub.bench.match import Vocabulary, make_radar_queries
 from academichub.bench.synthetic import synthetic_papers
 from academichub.contracts import Paper, Radar, RadarChange, TopicName
+from academichub.contracts.topics import TOPICS
 from academichub.matcher.domain.backfill import Backfiller, BackfillJob, SliceOutcome
 from academichub.matcher.domain.pipeline import BatchOutcome, MatchingPipeline
 from academichub.matcher.domain.registry import RadarRegistry
@@ -63,6 +64,12 @@ class _CountingPublisher:
 
     async def publish_many(self, topic: TopicName, items: list[tuple[str, BaseModel]]) -> None:
         self.events += len(items)
+
+    async def publish_encoded(self, topic: TopicName, items: list[tuple[str, bytes]]) -> None:
+        self.events += len(items)
+
+    async def partitions(self, topic: TopicName) -> int:
+        return TOPICS[topic].partitions
 
 
 class _GcPauses:

@@ -42,6 +42,22 @@ def _bench_arguments(sub: SubParsers) -> None:
     bench_backfill.add_argument(
         "--batches", type=int, default=20, help="live batches timed before the backfill"
     )
+    bench_pipeline = bench_sub.add_parser(
+        "pipeline",
+        help="the matcher as a process on a broker, a burst of papers; beside the pipeline "
+        "in one process and the index alone",
+    )
+    bench_pipeline.add_argument(
+        "--radars", default="10000,100000", help="comma-separated radar counts"
+    )
+    bench_pipeline.add_argument("--papers", type=int, default=2640, help="papers in the burst")
+    bench_pipeline.add_argument(
+        "--bootstrap-servers",
+        help="an existing cluster with the topics made (default: a local Tansu started here)",
+    )
+    bench_pipeline.add_argument(
+        "--json", action="store_true", help="one JSON object per radar count"
+    )
     bench_search = bench_sub.add_parser(
         "search", help="/api/papers on a real server vs the same store queries"
     )
@@ -93,6 +109,12 @@ def _run_bench(args: argparse.Namespace) -> int:
         from academichub.bench.backfill import run_bench_backfill
 
         return run_bench_backfill(args.papers, args.batches)
+    if args.bench == "pipeline":
+        from academichub.bench.pipeline import run_bench_pipeline
+
+        return run_bench_pipeline(
+            _counts(args.radars), args.papers, args.bootstrap_servers, args.json
+        )
     if args.bench == "search":
         from academichub.bench.search import run_bench_search
 

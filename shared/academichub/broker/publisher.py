@@ -48,7 +48,7 @@ from aiokafka.errors import (
 )
 from pydantic import BaseModel
 
-from academichub.contracts import TopicName, encode_event
+from academichub.contracts import TOPICS, TopicName, decode_event, encode_event
 from academichub.contracts.bounds import MAX_EVENT_BYTES
 from academichub.platform.errors import ConfigError, PoisonEvent, TransientError
 
@@ -94,6 +94,17 @@ class EventPublisher(Protocol):
     async def publish_many(self, topic: TopicName, items: list[tuple[str, BaseModel]]) -> None:
         """Publish several events (pipelined) and return once all are acknowledged; raise
         :class:`PublishRefused` after the others were acknowledged if some were refused."""
+        ...
+
+    async def publish_encoded(self, topic: TopicName, items: list[tuple[str, bytes]]) -> None:
+        """:meth:`publish_many` for events already encoded (by a writer of the topic's
+        event that is checked against its model, such as
+        :func:`academichub.contracts.match_groups.match_events`)."""
+        ...
+
+    async def partitions(self, topic: TopicName) -> int:
+        """How many partitions ``topic`` has (the producer's partitioner spreads keys over
+        them)."""
         ...
 
 
@@ -177,11 +188,20 @@ class KafkaPublisher:
         await self.publish_many(topic, [(key, event)])
 
     async def publish_many(self, topic: TopicName, items: list[tuple[str, BaseModel]]) -> None:
+        await self.publish_encoded(topic, [(key, encode_event(event)) for key, event in items])
+
+    async def partitions(self, topic: TopicName) -> int:
+        try:
+            found = await self._producer.partitions_for(str(topic))
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"{topic}: no partitions known: {_reason(exc)}") from exc
+        return len(found)
+
+    async def publish_encoded(self, topic: TopicName, items: list[tuple[str, bytes]]) -> None:
         refused: list[Refusal] = []
         sent: list[tuple[str, asyncio.Future[object]]] = []
         unavailable: KafkaError | None = None
-        for key, event in items:
-            value = encode_event(event)
+        for key, value in items:
             if len(value) > self._max_event_bytes:
                 reason = f"the event is {len(value)} bytes, over the {self._max_event_bytes} limit"
                 refused.append(Refusal(key, reason))
@@ -231,6 +251,8 @@ class RecordingPublisher:
     """
 
     sent: list[tuple[TopicName, str, BaseModel]] = field(default_factory=list)
+    # Partitions per topic where not the registry's.
+    partition_counts: dict[TopicName, int] = field(default_factory=dict)
     fail_with: Exception | None = None
     refuse: dict[str, str] = field(default_factory=dict)  # key -> reason
     running: bool = False
@@ -251,6 +273,13 @@ class RecordingPublisher:
         self.sent.extend((topic, key, event) for key, event in items if key not in self.refuse)
         if refused:
             raise PublishRefused(topic, refused)
+
+    async def publish_encoded(self, topic: TopicName, items: list[tuple[str, bytes]]) -> None:
+        """Kept decoded, as the consumers will read them (a writer's mistake fails here)."""
+        await self.publish_many(topic, [(key, decode_event(topic, value)) for key, value in items])
+
+    async def partitions(self, topic: TopicName) -> int:
+        return self.partition_counts.get(topic, TOPICS[topic].partitions)
 
     def on(self, topic: TopicName) -> list[BaseModel]:
         return [event for t, _, event in self.sent if t == topic]

@@ -14,7 +14,8 @@ import functools
 import math
 import re
 import typing
-from typing import Annotated, Final, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Final, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -327,6 +328,82 @@ class Match(_Event):
     @property
     def key(self) -> tuple[str, str, int | None]:
         return (self.radar_id, self.paper_id, self.version)
+
+
+class RadarMatch(_Event):
+    """One radar's match inside a :class:`PaperMatches` event (a :class:`Match` without
+    what the group says once)."""
+
+    radar_id: str
+    score: float
+    score_kind: ScoreKind = "keyword"
+    terms: tuple[MatchedTerm, ...] = ()
+    nearest: tuple[NearestPaper, ...] = ()
+
+
+# A group stays far below the 1 MiB an event may have (a match is ~100-300 bytes).
+MAX_GROUP_MATCHES: Final = 2000
+
+
+class PaperMatches(_Event):
+    """The value of a ``matches`` event since version 3: the matches of one paper version,
+    found in one pass, for radars whose key falls on one partition of ``matches`` (the key
+    is one of those radar ids, so the group lands where each of its radars' single events
+    would). A burst of papers is thousands of events, not hundreds of thousands.
+
+    Versions 1 and 2 (one :class:`Match` per event) are still read: such an event is read
+    as a group of one (:meth:`each` gives it back as it was). Each match carries what a
+    version-2 match carries (its score's kind, the terms that fired, the radar's nearest
+    reference papers); ``origin`` (:class:`Match`'s) is the group's: live matching and a
+    radar's backfill each find their own groups. Absent, it reads as live.
+    """
+
+    schema_version: Literal[1, 2, 3] = 3
+    paper_id: str
+    version: int | None
+    matched_at: dt.datetime
+    matches: Annotated[tuple[RadarMatch, ...], Field(min_length=1, max_length=MAX_GROUP_MATCHES)]
+    origin: MatchOrigin = "live"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_match(cls, data: Any) -> Any:
+        """A version-1 or -2 event (one match) as a group of one (written again as version
+        3)."""
+        if isinstance(data, dict) and data.get("schema_version") in (1, 2):
+            single = Match.model_validate(data)
+            return {
+                "schema_version": 3,
+                "paper_id": single.paper_id,
+                "version": single.version,
+                "matched_at": single.matched_at,
+                "origin": single.origin,
+                "matches": [
+                    {
+                        "radar_id": single.radar_id,
+                        "score": single.score,
+                        "score_kind": single.score_kind,
+                        "terms": single.terms,
+                        "nearest": single.nearest,
+                    }
+                ],
+            }
+        return data
+
+    def each(self) -> Iterator[Match]:
+        """The group's matches one by one."""
+        for match in self.matches:
+            yield Match(
+                radar_id=match.radar_id,
+                paper_id=self.paper_id,
+                version=self.version,
+                score=match.score,
+                score_kind=match.score_kind,
+                terms=match.terms,
+                nearest=match.nearest,
+                matched_at=self.matched_at,
+                origin=self.origin,
+            )
 
 
 class Theme(_Event):

@@ -102,6 +102,35 @@ SEMANTIC_MATCH: dict[str, Any] = {
     "origin": "live",
 }
 
+# Version 3: the matches of one paper version for the radars on one partition (the key is
+# one of them). The first one is MATCH's, the second a semantic radar's.
+PAPER_MATCHES: dict[str, Any] = {
+    "schema_version": 3,
+    "paper_id": "arxiv:2504.17830",
+    "version": 2,
+    "matched_at": "2026-06-12T04:01:02Z",
+    "origin": "live",
+    "matches": [
+        {
+            "radar_id": "r_4f3c2a1b",
+            "score": 7.25,
+            "score_kind": "keyword",
+            "terms": [
+                {"field": "title", "term": "quantum circuit"},
+                {"field": "abstract", "term": "learn"},
+            ],
+            "nearest": [],
+        },
+        {
+            "radar_id": "r_9a0b1c2d",
+            "score": 0.6431,
+            "score_kind": "similarity",
+            "terms": [],
+            "nearest": [{"paper_id": "arxiv:2504.19001", "similarity": 0.7112}],
+        },
+    ],
+}
+
 BRIEFING: dict[str, Any] = {
     "schema_version": 1,
     "id": "r_4f3c2a1b.w1",
@@ -145,7 +174,7 @@ DEAD_LETTER: dict[str, Any] = {
 EXAMPLES: dict[TopicName, list[dict[str, Any]]] = {
     TopicName.PAPERS: [PAPER],
     TopicName.RADARS: [RADAR_CHANGE_UPSERT, RADAR_CHANGE_DELETE],
-    TopicName.MATCHES: [MATCH, SEMANTIC_MATCH],
+    TopicName.MATCHES: [PAPER_MATCHES],
     TopicName.BRIEFINGS: [BRIEFING],
     TopicName.PAPERS_DLQ: [DEAD_LETTER],
     TopicName.RADARS_DLQ: [DEAD_LETTER],
@@ -193,5 +222,6 @@ LEGACY_EXAMPLES: dict[TopicName, list[dict[str, Any]]] = {
             "radar": RADAR_V1,
         }
     ],
-    TopicName.MATCHES: [MATCH_V1],
+    # One match an event, as matchers before version 3 wrote them: read as groups of one.
+    TopicName.MATCHES: [MATCH_V1, MATCH, SEMANTIC_MATCH],
 }

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from academichub.contracts.events import (
     Briefing,
     DeadLetter,
-    Match,
     Paper,
+    PaperMatches,
     RadarChange,
 )
 
@@ -65,8 +65,8 @@ TOPICS: dict[TopicName, Topic] = {
         ),
         Topic(
             TopicName.MATCHES,
-            "radar id",
-            Match,
+            "radar id (of a group: one of its radars, all on that key's partition)",
+            PaperMatches,
             ("matcher",),
             ("briefer",),
             4,

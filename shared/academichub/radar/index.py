@@ -192,9 +192,21 @@ class _Outcomes(dict[int, Hits]):
 _Pair = tuple[Key, int, bool, _Outcomes, tuple[Key, ...], _Query]
 _Decided = tuple[tuple[tuple[Key, int], ...], _Outcomes, tuple[Key, ...], _Query]
 
+
+class _Stale(tuple[Hits, ...]):
+    """The type of :data:`_STALE`, pickled by reference: the hot loop tests it by identity,
+    and an index read back from a snapshot (:mod:`academichub.matcher.snapshot`) must
+    still hold this very object, not an equal copy."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "_STALE"
+
+
 # Marks a _Filed's direct hits to be built again before use: not empty, so the hot loop
 # tests one truth value for "none" and "stale" together.
-_STALE: Final[tuple[Hits, ...]] = ((),)
+_STALE: Final[tuple[Hits, ...]] = _Stale(((),))
 
 
 class _Filed:

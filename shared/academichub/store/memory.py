@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 
 from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
+from academichub.contracts.match_groups import FoundMatches, flatten, regroup
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
 from academichub.store.accounts import InMemoryAccountStore
@@ -228,6 +229,9 @@ class InMemoryRadars:
         radars = sorted(self.stored.values(), key=lambda r: (r.created_at, r.id))
         return [r for r in radars if owner is None or r.owner == owner]
 
+    def radar_revisions(self) -> dict[str, int]:
+        return {radar_id: r.revision for radar_id, r in self.stored.items()}
+
 
 @dataclass
 class InMemoryMatches:
@@ -244,6 +248,9 @@ class InMemoryMatches:
             if match.key not in self.emitted:
                 todo.append(self.recorded[match.key])
         return todo
+
+    def record_found(self, found: Sequence[FoundMatches]) -> list[FoundMatches]:
+        return regroup(self.record_matches(flatten(found)))
 
     def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
         self.emitted.update(keys)
@@ -271,9 +278,6 @@ class InMemoryMatches:
         found.sort(key=lambda m: (-m.score, m.paper_id))
         return found[:limit]
 
-    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        return {k[2] for k in self.recorded if k[0] == radar_id and k[1] == paper_id}
-
     def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
         return [k for k in self.recorded if k[0] == radar_id]
 
@@ -296,6 +300,16 @@ class InMemoryMatches:
 
     def forget_backfill(self, radar_id: str) -> None:
         self.backfills.pop(radar_id, None)
+
+    def versions_matched(
+        self, paper_id: str, radar_ids: Iterable[str]
+    ) -> dict[str, set[int | None]]:
+        wanted = set(radar_ids)
+        held: dict[str, set[int | None]] = {}
+        for radar_id, paper, version in self.recorded:
+            if paper == paper_id and radar_id in wanted:
+                held.setdefault(radar_id, set()).add(version)
+        return held
 
 
 @dataclass

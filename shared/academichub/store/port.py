@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 
 from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
+from academichub.contracts.match_groups import FoundMatches
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
 
@@ -281,6 +282,11 @@ class RadarStore(Protocol):
         stored since stays unannounced)."""
         ...
 
+    def radar_revisions(self) -> dict[str, int]:
+        """The revision of every stored radar, by id (without reading the radars: the
+        matcher compares it with the revisions of its index snapshot)."""
+        ...
+
 
 class MatchStore(Protocol):
     """Matches by (radar, paper, version): recorded by the matcher, marked emitted once
@@ -290,6 +296,12 @@ class MatchStore(Protocol):
 
     def record_matches(self, matches: Sequence[Match]) -> list[Match]:
         """Insert matches absent so far; return every given match not yet emitted."""
+        ...
+
+    def record_found(self, found: Sequence[FoundMatches]) -> list[FoundMatches]:
+        """:meth:`record_matches` for matches grouped per paper version (the matcher's
+        batches): what is not yet emitted, grouped again (a replayed match as first
+        recorded)."""
         ...
 
     def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None: ...
@@ -307,10 +319,6 @@ class MatchStore(Protocol):
         self, radar_id: str, since: dt.datetime | None = None, limit: int = 100
     ) -> list[Match]:
         """A radar's matches, best score first."""
-        ...
-
-    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        """The versions of the paper that matched the radar so far."""
         ...
 
     def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
@@ -334,6 +342,13 @@ class MatchStore(Protocol):
 
     def forget_backfill(self, radar_id: str) -> None:
         """Forget the radar's backfill (the radar was deleted)."""
+        ...
+
+    def versions_matched(
+        self, paper_id: str, radar_ids: Iterable[str]
+    ) -> dict[str, set[int | None]]:
+        """The versions of one paper that matched each of ``radar_ids`` so far, in one
+        look-up (radars it never matched are absent)."""
         ...
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from academichub.contracts import NearestPaper
+from academichub.contracts.match_groups import flatten, regroup
 from academichub.store.port import BackfillMark, Store
 from tests.integration.store.factories import P1, P2, P3, P4, T0, match
 
@@ -32,14 +34,14 @@ def test_versions_match_separately(store: Store) -> None:
     assert store.matches.record_matches([v1, v2]) == [v1, v2]
     store.matches.mark_emitted([v1.key])
     assert store.matches.record_matches([v1, v2]) == [v2]
-    assert store.matches.matched_versions("r1", P1) == {1, 2}
-    assert store.matches.matched_versions("r1", P2) == set()
-    assert store.matches.matched_versions("r2", P1) == set()
+    assert store.matches.versions_matched(P1, ["r1"]) == {"r1": {1, 2}}
+    assert store.matches.versions_matched(P2, ["r1"]) == {}
+    assert store.matches.versions_matched(P1, ["r2"]) == {}
     none_version = match(P4, version=None)
     assert store.matches.record_matches([none_version]) == [none_version]
     store.matches.mark_emitted([none_version.key])
     assert store.matches.record_matches([none_version]) == []
-    assert store.matches.matched_versions("r1", P4) == {None}
+    assert store.matches.versions_matched(P4, ["r1"]) == {"r1": {None}}
 
 
 def test_matches_for_radar_best_first_since_and_limit(store: Store) -> None:
@@ -56,6 +58,27 @@ def test_matches_for_radar_best_first_since_and_limit(store: Store) -> None:
     assert store.matches.matches_for_radar("nobody") == []
 
 
+def test_found_matches_are_recorded_per_paper_with_what_each_carries(store: Store) -> None:
+    keyword = match(P1, radar_id="r1", score=0.5)
+    semantic = match(P1, radar_id="r2", score=0.8).model_copy(
+        update={
+            "score_kind": "similarity",
+            "terms": (),
+            "nearest": (NearestPaper(paper_id=P2, similarity=0.71),),
+        }
+    )
+    (group,) = regroup([keyword, semantic])
+    group.new_paper = True  # stored just now: nothing to look up
+    assert flatten(store.matches.record_found([group])) == [keyword, semantic]
+    # The paper seen again: what is recorded is handed back, as first recorded, until emitted.
+    (again,) = regroup([keyword.model_copy(update={"score": 0.1}), semantic])
+    assert flatten(store.matches.record_found([again])) == [keyword, semantic]
+    store.matches.mark_emitted(group.match_keys())
+    assert store.matches.record_found([again]) == []
+    assert store.matches.versions_matched(P1, ["r1", "r2", "r3"]) == {"r1": {1}, "r2": {1}}
+    assert store.matches.matches_for_radar("r2") == [semantic]
+
+
 # --- retraction and backfill marks ----------------------------------------------------
 
 
@@ -70,7 +93,7 @@ def test_retracted_matches_are_gone_and_leave_the_open_window(store: Store) -> N
 
     assert store.matches.retract_matches([gone.key, gone.key, match(P3).key]) == 1
     assert sorted(store.matches.match_keys("r1")) == sorted([kept.key, v2.key])
-    assert store.matches.matched_versions("r1", P2) == {2}
+    assert store.matches.versions_matched(P2, ["r1"]) == {"r1": {2}}
     assert store.matches.match_keys("r2") == [other.key]
     windows = {w.radar_id: [i.paper_id for i in w.items] for w in store.briefings.open_windows()}
     assert windows == {"r1": [P1], "r2": [P2]}

@@ -27,6 +27,7 @@ from academichub.contracts import (
     BriefingSchedule,
     DeadLetter,
     Match,
+    PaperMatches,
     TopicName,
     encode_event,
 )
@@ -97,13 +98,13 @@ def records(*matches: Match | bytes, start: int = 0) -> list[RawEvent]:
     return [RawEvent(0, start + i, b"r1", raw) for i, raw in enumerate(raws)]
 
 
-def consumer(h: Harness, svc: BrieferService, source: InMemorySource) -> ConsumerLoop[Match]:
+def consumer(h: Harness, svc: BrieferService, source: InMemorySource) -> ConsumerLoop[PaperMatches]:
     """The service's consumer as its composition root builds it, over a fake source."""
     return ConsumerLoop(
         topic=TopicName.MATCHES,
-        event=Match,
+        event=PaperMatches,
         source=source,
-        handle=svc.handle_matches,
+        handle=svc.handle_match_events,
         dead_letters=DeadLetters(h.publisher, service="briefer"),
         metrics=ConsumerMetrics(h.metrics.registry),
     )

@@ -19,7 +19,15 @@ from academichub.broker.memory_source import InMemorySource
 from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.publisher import BrokerUnavailable, RecordingPublisher
 from academichub.broker.records import RawEvent
-from academichub.contracts import DeadLetter, Match, Paper, RadarChange, TopicName, encode_event
+from academichub.contracts import (
+    DeadLetter,
+    Match,
+    Paper,
+    PaperMatches,
+    RadarChange,
+    TopicName,
+    encode_event,
+)
 from academichub.contracts.examples import MATCH, PAPER, RADAR_CHANGE_UPSERT
 from academichub.platform.errors import PoisonEvent
 from academichub.store.door import AsyncStore
@@ -182,7 +190,7 @@ async def test_a_check_refuses_a_decoded_event_as_poison() -> None:
 
 def test_a_loop_must_consume_its_topics_event_type() -> None:
     rig = Rig()
-    with pytest.raises(ValueError, match="carries Match, not Paper"):
+    with pytest.raises(ValueError, match="carries PaperMatches, not Paper"):
         ConsumerLoop(
             topic=TopicName.MATCHES,
             event=Paper,
@@ -192,6 +200,7 @@ def test_a_loop_must_consume_its_topics_event_type() -> None:
             metrics=rig.metrics,
         )
     assert Match.model_validate(MATCH)  # the example the other tests lean on is valid
+    assert list(PaperMatches.model_validate(MATCH).each()) == [Match.model_validate(MATCH)]
 
 
 async def test_run_stops_when_told_and_records_its_progress() -> None:

@@ -9,7 +9,7 @@ import itertools
 from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
-from academichub.contracts import Match, Paper, Radar, RadarChange, TopicName
+from academichub.contracts import Match, Paper, PaperMatches, Radar, RadarChange, TopicName
 from academichub.matcher.domain.backfill import Backfiller
 from academichub.matcher.domain.pipeline import MatchingPipeline
 from academichub.matcher.domain.registry import RadarRegistry
@@ -96,7 +96,13 @@ def stored_store() -> InMemoryStore:
 
 
 def published(publisher: RecordingPublisher) -> list[Match]:
-    return [m for m in publisher.on(TopicName.MATCHES) if isinstance(m, Match)]
+    """The matches of the grouped events published, one by one."""
+    return [
+        m
+        for event in publisher.on(TopicName.MATCHES)
+        if isinstance(event, PaperMatches)
+        for m in event.each()
+    ]
 
 
 def keys(matches: list[Match]) -> set[tuple[str, str, int | None]]:

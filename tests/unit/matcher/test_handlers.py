@@ -8,7 +8,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
-from academichub.contracts import Match, Paper, Radar, RadarChange, TopicName
+from academichub.contracts import Paper, PaperMatches, Radar, RadarChange, TopicName
 from academichub.matcher.domain.pipeline import MatchingPipeline
 from academichub.matcher.domain.registry import RadarRegistry
 from academichub.matcher.handlers import PaperHandler, RadarHandler
@@ -86,9 +86,12 @@ async def test_papers_are_matched_published_then_marked_emitted() -> None:
     batch = [paper(1, "Quantum circuit synthesis"), paper(2, "Protein folding")]
     await handle(batch)
     sent = rig.publisher.on(TopicName.MATCHES)
-    assert [(m.radar_id, m.paper_id) for m in sent if isinstance(m, Match)] == [
-        ("qc", "arxiv:2506.00001")
-    ]
+    assert [
+        (m.radar_id, m.paper_id)
+        for event in sent
+        if isinstance(event, PaperMatches)
+        for m in event.each()
+    ] == [("qc", "arxiv:2506.00001")]
     assert rig.store.matches.emitted == {("qc", "arxiv:2506.00001", 1)}
     assert rig.sample("academichub_matcher_matches_total") == 1
     assert rig.sample("academichub_matcher_papers_total", outcome="new") == 2

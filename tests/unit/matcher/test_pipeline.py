@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
@@ -62,9 +63,9 @@ def test_matches_are_keyed_by_radar_and_explained(
         ]
     )
     assert out.writes == [PaperWrite.NEW] * 3
-    got = sorted((m.radar_id, m.paper_id) for m in out.to_emit)
+    got = sorted((m.radar_id, m.paper_id) for m in out.matches)
     assert got == [("qc", "arxiv:2506.00001"), ("rl", "arxiv:2506.00001")]
-    qc = next(m for m in out.to_emit if m.radar_id == "qc")
+    qc = next(m for m in out.matches if m.radar_id == "qc")
     assert {(t.field, t.term) for t in qc.terms} >= {("title", "quantum circuit")}
     assert qc.score > 0
     assert store.papers.count_papers() == 3
@@ -91,7 +92,7 @@ def test_unemitted_matches_are_emitted_again_after_a_crash(
     batch = [paper(1, "Quantum circuit compilation")]
     first = pipeline.process(batch)  # crash before emitted() is called
     again = pipeline.process(batch)
-    assert [m.key for m in again.to_emit] == [m.key for m in first.to_emit]
+    assert [m.key for m in again.matches] == [m.key for m in first.matches]
 
 
 def test_stale_versions_are_not_matched(setup: tuple[MatchingPipeline, InMemoryStore]) -> None:
@@ -133,9 +134,9 @@ def test_a_new_version_is_not_a_second_match_unless_the_radar_follows_updates() 
     v2 = Paper.model_validate({**v1.model_dump(), "version": 2, "announce_type": "replace"})
     first = pipeline.process([v1])
     pipeline.emitted(first.to_emit)
-    assert [m.radar_id for m in first.to_emit] == ["plain"]
+    assert [m.radar_id for m in first.matches] == ["plain"]
     second = pipeline.process([v2])
-    assert [(m.radar_id, m.version) for m in second.to_emit] == [("updates", 2)]
+    assert [(m.radar_id, m.version) for m in second.matches] == [("updates", 2)]
     # Replaying v2 changes nothing, for either radar.
     pipeline.emitted(second.to_emit)
     assert pipeline.process([v2]).to_emit == []
@@ -151,7 +152,7 @@ def test_a_recorded_but_unemitted_new_version_is_emitted_on_replay() -> None:
     pipeline.process([paper(8, "Entangled states", version=1)])  # v1 does not match
     v2 = paper(8, "Entangled photon states", version=2)
     first = pipeline.process([v2])  # crash before emitted()
-    assert [m.version for m in pipeline.process([v2]).to_emit] == [m.version for m in first.to_emit]
+    assert [m.version for m in pipeline.process([v2]).matches] == [m.version for m in first.matches]
     assert first.to_emit
 
 
@@ -164,18 +165,24 @@ def test_asks_for_updates_reads_the_query() -> None:
     assert not asks_for_updates(parse_query("quantum"))
 
 
+def held_by_store(*radars: Radar) -> tuple[dict[str, int], Callable[[str], Radar | None]]:
+    """What ``RadarRegistry.sync`` reads of a store holding ``radars``."""
+    by_id = {r.id: r for r in radars}
+    return {r.id: r.revision for r in radars}, by_id.get
+
+
 def test_sync_makes_the_registry_hold_exactly_the_stores_radars() -> None:
     registry = RadarRegistry()
     registry.load([radar("kept", "quantum"), radar("gone", "photonics"), radar("old", "qubit")])
     registry.apply(RadarChange(kind="delete", radar_id="deleted", revision=4))
     report = registry.sync(
-        [
+        *held_by_store(
             radar("kept", "quantum"),
             radar("old", "qubit OR atoms", revision=2),  # changed while the topic was lost
             radar("new", "entanglement"),  # created while the topic was lost
             radar("deleted", "anything", revision=3),  # older than the delete the topic gave
             radar("broken", "quantum AND ("),
-        ]
+        )
     )
     assert sorted(report.installed) == ["new", "old"]
     assert report.removed == ["gone"]
@@ -187,5 +194,6 @@ def test_sync_makes_the_registry_hold_exactly_the_stores_radars() -> None:
     # An old upsert of the removed radar replayed later does not bring it back.
     assert not registry.apply(upsert(radar("gone", "photonics")))
     # Nothing lost: a second sync changes nothing.
-    again = registry.sync([radar("kept", "quantum"), radar("old", "qubit OR atoms", 2)])
+    kept = held_by_store(radar("kept", "quantum"), radar("old", "qubit OR atoms", 2))
+    again = registry.sync(*kept)
     assert (again.installed, again.removed) == ([], ["new"])

@@ -43,7 +43,7 @@ def test_recorded_publication_makes_no_new_match() -> None:
     )
     first = pipeline.process([preprint()])
     pipeline.emitted(first.to_emit)
-    assert sorted(m.radar_id for m in first.to_emit) == ["qc", "spin"]
+    assert sorted(m.radar_id for m in first.matches) == ["qc", "spin"]
 
     published = preprint(JOURNAL_DOI, f"Phys. Rev. B 111, 144313 (2025), doi:{JOURNAL_DOI}")
     again = pipeline.process([published])
@@ -65,6 +65,6 @@ def test_publication_arriving_before_the_match_was_emitted_emits_it_once() -> No
     first = pipeline.process([preprint()])
     again = pipeline.process([preprint(JOURNAL_DOI)])
     assert again.writes == [PaperWrite.PUBLISHED]
-    assert [m.key for m in again.to_emit] == [m.key for m in first.to_emit]
+    assert [m.key for m in again.matches] == [m.key for m in first.matches]
     pipeline.emitted(again.to_emit)
     assert pipeline.process([preprint(JOURNAL_DOI)]).to_emit == []

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from academichub.broker.publisher import RecordingPublisher
-from academichub.contracts import Match, Paper, Radar, RadarChange, TopicName
+from academichub.contracts import Match, Paper, PaperMatches, Radar, RadarChange, TopicName
 from academichub.embedding.fake import FakeEmbedder
 from academichub.embedding.port import EmbeddingUnavailable
 from academichub.embedding.text import paper_text
@@ -93,7 +93,12 @@ class Rig:
         self.pauses.append(seconds)
 
     def matches(self) -> list[Match]:
-        return [m for m in self.publisher.on(TopicName.MATCHES) if isinstance(m, Match)]
+        return [
+            m
+            for event in self.publisher.on(TopicName.MATCHES)
+            if isinstance(event, PaperMatches)
+            for m in event.each()
+        ]
 
     async def seed_papers(self, *numbers: int) -> None:
         await self.papers([paper(n) for n in numbers])

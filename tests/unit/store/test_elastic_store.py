@@ -204,7 +204,7 @@ def test_matches_are_inserted_once_and_handed_back_until_emitted(sleeps: Sleeps)
         )  # the unknown is ignored
         assert store.matches.record_matches([m1, m2]) == [m2]
         assert store.matches.matches_for_radar("r1", since=T0, limit=2) == [m2, m1]
-        assert store.matches.matched_versions("r1", P1.id) == {1, 2}
+        assert store.matches.versions_matched(P1.id, ["r1"]) == {"r1": {1, 2}}
 
 
 # --- briefing windows -----------------------------------------------------------------

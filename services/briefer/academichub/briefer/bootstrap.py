@@ -52,7 +52,7 @@ from academichub.broker.kafka_source import GroupSource
 from academichub.broker.metrics import ConsumerMetrics
 from academichub.broker.probe import KafkaBrokerProbe, broker_answer
 from academichub.broker.publisher import KafkaPublisher
-from academichub.contracts import Match, TopicName
+from academichub.contracts import PaperMatches, TopicName
 from academichub.delivery.settings import DeliverySettings
 from academichub.platform.health_app import Check, answer, health_app
 from academichub.platform.http_server import serve_http
@@ -256,9 +256,9 @@ async def serve(
         deliverer = build_deliverer(delivery, store, metrics, webhooks)
         consumer = ConsumerLoop(
             topic=TopicName.MATCHES,
-            event=Match,
+            event=PaperMatches,
             source=source,
-            handle=service.handle_matches,
+            handle=service.handle_match_events,
             dead_letters=DeadLetters(publisher, service=SERVICE),
             metrics=consumer_metrics,
         )

@@ -54,7 +54,7 @@ from academichub.briefer.domain.policy import DueWindow, WindowPolicy, due_windo
 from academichub.briefer.domain.store_parts import BrieferStore
 from academichub.briefer.metrics import BrieferMetrics
 from academichub.broker.publisher import EventPublisher, PublishRefused
-from academichub.contracts import Briefing, Match, Paper, Radar, TopicName
+from academichub.contracts import Briefing, Match, Paper, PaperMatches, Radar, TopicName
 from academichub.platform.errors import TransientError
 from academichub.store.door import AsyncStore
 
@@ -87,6 +87,11 @@ class BrieferService:
     unqueued_after: dt.timedelta = dt.timedelta(minutes=5)
     # (radar, window) pairs already reported as orphaned, so the log says it once.
     _orphans: set[tuple[str, int]] = field(default_factory=set, init=False, repr=False)
+
+    async def handle_match_events(self, events: Sequence[PaperMatches]) -> int:
+        """The ``matches`` consumer loop's handler: each event's matches (a group per paper
+        version, or one match from an older matcher) queued by :meth:`handle_matches`."""
+        return await self.handle_matches([match for event in events for match in event.each()])
 
     async def handle_matches(self, matches: Sequence[Match]) -> int:
         """Queue a batch of matches for briefing (the ``matches`` consumer loop's handler);

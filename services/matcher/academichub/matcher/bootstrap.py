@@ -2,8 +2,10 @@
 
 ``serve`` opens the store on the matcher's one store thread (the index writer, the radar
 index and the pipeline live there), starts the publisher, serves ``/metrics``,
-``/healthz`` and ``/readyz`` on ``MATCHER_WEB_PORT``, loads every radar from the store,
-then runs two consumer loops (:mod:`academichub.broker.consumer`) until SIGINT/SIGTERM:
+``/healthz`` and ``/readyz`` on ``MATCHER_WEB_PORT``, loads every radar (from the index
+snapshot of its last clean stop brought up to date with the store, or from the store:
+:mod:`academichub.matcher.snapshot`), then runs two consumer loops
+(:mod:`academichub.broker.consumer`) until SIGINT/SIGTERM:
 
 * ``papers`` as a member of consumer group ``MATCHER_GROUP_ID`` (``academichub-matcher``;
   KEDA scales on its lag), batches of ``MATCHER_BATCH_SIZE`` papers or what arrived within
@@ -30,7 +32,8 @@ Ready means: radars loaded, both consumers polling (not retrying a batch), the s
 the broker answering. Live (``/healthz``) means no consumer has gone
 ``MATCHER_CONSUMER_LIVENESS_SECONDS`` without polling (a hung batch: restart me).
 
-The embedded store's index writer also indexes what scaled-out replicas stored.
+The embedded store's index writer also indexes what scaled-out replicas stored. On a
+clean stop the registry's snapshot is written for the next start.
 
 With ``MATCHER_ROLE=embed`` the process is the embedding role instead (:func:`serve_embed`,
 the same shape): the embedder of ``EMBEDDING_*`` (BLAS limited to
@@ -49,7 +52,9 @@ import contextlib
 import datetime as dt
 import functools
 import logging
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from prometheus_client import REGISTRY, CollectorRegistry
 
@@ -62,6 +67,7 @@ from academichub.broker.publisher import KafkaPublisher
 from academichub.contracts import Paper, RadarChange, TopicName
 from academichub.embedding.port import Embedder, EmbeddingModel
 from academichub.embedding.settings import build_embedder
+from academichub.matcher import snapshot
 from academichub.matcher.domain.backfill import Backfiller
 from academichub.matcher.domain.pipeline import MatchingPipeline
 from academichub.matcher.domain.registry import RadarRegistry
@@ -215,16 +221,22 @@ async def serve(
             "consumer radars": answer(lambda: follower.progress.liveness(live)),
         }
 
+        snapshot_path = common.data_dir / snapshot.FILE_NAME if settings.index_snapshot else None
+
         async def match() -> None:
-            await _load_radars(store.part(lambda s: s.radars), radars, metrics)
-            for radar_id in list(radars.radars):
-                backfills.want(radar_id)
-            loaded.set()
             async with contextlib.AsyncExitStack() as sources:
+                # Together: the consumer group is joined (seconds: the broker waits for
+                # other members before it answers) while the radars load, not after.
                 sources.push_async_callback(radars_source.stop)
-                await radars_source.start()
                 sources.push_async_callback(papers_source.stop)
-                await papers_source.start()
+                await asyncio.gather(
+                    radars_source.start(),
+                    papers_source.start(),
+                    _load_radars(store.part(lambda s: s.radars), radars, metrics, snapshot_path),
+                )
+                for radar_id in list(radars.radars):
+                    backfills.want(radar_id)
+                loaded.set()
                 await run_until_stopped(
                     stop,
                     {
@@ -264,6 +276,9 @@ async def serve(
             },
             grace_seconds=common.stop_grace_seconds,
         )
+        # After the loops, outside their grace: nothing changes the registry any more.
+        if snapshot_path is not None and loaded.is_set():
+            await _save_snapshot(pipeline, snapshot_path)
     log.info("matcher stopped")
 
 
@@ -426,20 +441,39 @@ def _refresh_thresholds(pipeline: SemanticPipeline, *, today: dt.date) -> int:
 
 
 async def _load_radars(
-    stored: AsyncStore[RadarStore], registry: RadarRegistry, metrics: MatcherMetrics
+    stored: AsyncStore[RadarStore],
+    registry: RadarRegistry,
+    metrics: MatcherMetrics,
+    snapshot_path: Path | None,
 ) -> None:
     """Every radar into the registry, on the store's thread (where the index is read while
-    matching), before the first paper is consumed."""
+    matching), before the first paper is consumed: from the index snapshot brought up to
+    date when there is one (:mod:`academichub.matcher.snapshot`), else from the store."""
 
-    def load(radars: RadarStore) -> tuple[list[tuple[str, str]], int]:
-        with building_long_lived():
-            return registry.load(radars.list_radars()), len(registry)
+    def load(radars: RadarStore) -> tuple[snapshot.Loaded, int]:
+        loaded = snapshot.load(radars, snapshot_path)
+        registry.take(loaded.registry)
+        return loaded, len(registry)
 
-    problems, held = await stored.run(load)
-    for radar_id, error in problems:
+    started = time.perf_counter()
+    loaded, held = await stored.run(load)
+    for radar_id, error in loaded.problems:
         log.error("radar %s not loaded: %s", radar_id, error)
     metrics.radars.set(held)
-    log.info("loaded %d radars from the store", held)
+    log.info(
+        "loaded %d radars %s in %.1fs",
+        held,
+        "from the index snapshot and the store" if loaded.from_snapshot else "from the store",
+        time.perf_counter() - started,
+    )
+
+
+async def _save_snapshot(pipeline: AsyncStore[MatchingPipeline], path: Path) -> None:
+    """The registry's snapshot for the next start, written on the store's thread (where
+    the registry changes) once nothing is consumed any more."""
+    started = time.perf_counter()
+    await pipeline.run(lambda p: snapshot.save(p.registry, path))
+    log.info("radar index snapshot written to %s in %.1fs", path, time.perf_counter() - started)
 
 
 async def _resync_radars(
@@ -463,7 +497,9 @@ async def _resync_radars(
         woken = wake.is_set()
         wake.clear()
         # On the store's thread, where the index is read while matching.
-        report, held = await stored.run(lambda r: (registry.sync(r.list_radars()), len(registry)))
+        report, held = await stored.run(
+            lambda r: (registry.sync(r.radar_revisions(), r.get_radar), len(registry))
+        )
         metrics.radars.set(held)
         metrics.radars_resynced.labels(change="installed").inc(len(report.installed))
         metrics.radars_resynced.labels(change="removed").inc(len(report.removed))

@@ -2,7 +2,8 @@
 
 * :class:`PaperHandler` -- papers: stored, indexed and matched on the store's thread
   (:class:`~academichub.matcher.domain.pipeline.MatchingPipeline` through the door), matches
-  published, then marked emitted. Publish first, then remember it was published: a crash
+  published (grouped: one event per paper version and partition of ``matches``), then
+  marked emitted. Publish first, then remember it was published: a crash
   in between re-emits on replay (at-least-once), and the briefer's queue ignores the
   duplicate.
 * :class:`RadarHandler` -- radar changes: applied to the registry on the store's thread,
@@ -40,8 +41,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from academichub.broker.partitioning import KeyPartitions
 from academichub.broker.publisher import EventPublisher
-from academichub.contracts import Match, Paper, RadarChange, TopicName
+from academichub.contracts import Paper, RadarChange, TopicName
+from academichub.contracts.match_groups import FoundMatches, match_events
 from academichub.embedding.port import Embedder, EmbeddingUnavailable, Vectors
 from academichub.embedding.text import interest_text, paper_text
 from academichub.matcher.domain.backfill import Backfiller, BackfillJob
@@ -63,30 +66,44 @@ class PaperHandler:
         metrics: MatcherMetrics,
     ) -> None:
         self._pipeline = pipeline
-        self._publisher = publisher
         self._metrics = metrics
+        self._emit = MatchEmitter(publisher, metrics)
 
     async def __call__(self, papers: list[Paper]) -> None:
         started = time.perf_counter()
         outcome: BatchOutcome = await self._pipeline.run(lambda p: p.process(papers))
         for write in outcome.writes:
             self._metrics.papers.labels(outcome=write.value).inc()
-        await publish_matches(outcome.to_emit, self._publisher, self._metrics, self._pipeline)
+        await self._emit(outcome.to_emit, self._pipeline)
         self._metrics.batch_seconds.observe(time.perf_counter() - started)
 
 
-async def publish_matches(
-    to_emit: list[Match],
-    publisher: EventPublisher,
-    metrics: MatcherMetrics,
-    pipeline: AsyncStore[MatchingPipeline] | AsyncStore[SemanticPipeline],
-) -> None:
-    """Publish first, then remember it was published (see the module docstring)."""
-    if not to_emit:
-        return
-    await publisher.publish_many(TopicName.MATCHES, [(m.radar_id, m) for m in to_emit])
-    await pipeline.run(lambda p: p.emitted(to_emit))
-    metrics.matches.inc(len(to_emit))
+class MatchEmitter:
+    """Publish first, then remember it was published (see the module docstring): the
+    matches of a batch grouped per paper version and partition of ``matches``
+    (:func:`~academichub.contracts.match_groups.match_events`), keyed as the producer
+    partitions, the partition of each radar id remembered."""
+
+    def __init__(self, publisher: EventPublisher, metrics: MatcherMetrics) -> None:
+        self._publisher = publisher
+        self._metrics = metrics
+        self._partitions: KeyPartitions | None = None
+
+    async def __call__(
+        self,
+        to_emit: list[FoundMatches],
+        pipeline: AsyncStore[MatchingPipeline] | AsyncStore[SemanticPipeline],
+    ) -> None:
+        if not to_emit:
+            return
+        count = await self._publisher.partitions(TopicName.MATCHES)
+        if self._partitions is None or self._partitions.count != count:
+            self._partitions = KeyPartitions(count)
+        await self._publisher.publish_encoded(
+            TopicName.MATCHES, match_events(to_emit, self._partitions)
+        )
+        await pipeline.run(lambda p: p.emitted(to_emit))
+        self._metrics.matches.inc(sum(len(found) for found in to_emit))
 
 
 class RadarHandler:
@@ -158,7 +175,7 @@ class Backfills:
     ) -> None:
         self._backfiller = backfiller
         self._pipeline = pipeline
-        self._publisher = publisher
+        self._emit = MatchEmitter(publisher, metrics)
         self._metrics = metrics
         self._wanted: dict[str, _Wanted] = {}
         self._running: dict[str, BackfillJob] = {}
@@ -205,7 +222,7 @@ class Backfills:
             outcome = await self._backfiller.run(lambda b: b.step(job))  # noqa: B023 (awaited at once)
             self._metrics.backfill_slice_seconds.observe(time.perf_counter() - started)
             self._metrics.backfill_papers.inc(outcome.read)
-            await publish_matches(outcome.to_emit, self._publisher, self._metrics, self._pipeline)
+            await self._emit(outcome.to_emit, self._pipeline)
             if job.done:
                 mark = await self._backfiller.run(lambda b: b.finish(job))  # noqa: B023 (awaited at once)
                 del self._running[radar_id]
@@ -281,8 +298,8 @@ class EmbedHandler:
     ) -> None:
         self._pipeline = pipeline
         self._embedding = embedding
-        self._publisher = publisher
         self._metrics = metrics
+        self._emit = MatchEmitter(publisher, metrics)
 
     async def __call__(self, papers: list[Paper]) -> None:
         started = time.perf_counter()
@@ -293,7 +310,7 @@ class EmbedHandler:
             made = {p.key: v for p, v in zip(todo, vectors, strict=True)}
         outcome: SemanticOutcome = await self._pipeline.run(lambda p: p.process(papers, made))
         self._metrics.vectors_written.inc(outcome.written)
-        await publish_matches(outcome.to_emit, self._publisher, self._metrics, self._pipeline)
+        await self._emit(outcome.to_emit, self._pipeline)
         # Not batch_seconds: that is the keyword role's (its alert expects seconds, not the
         # tens of seconds an embedding batch takes); embedding has embed_batch_duration.
         log.debug("embedding batch of %d papers: %.1fs", len(papers), time.perf_counter() - started)

@@ -69,3 +69,6 @@ class MatcherSettings(BaseSettings):
     # An embedding endpoint down: batches tried this many times (backing off) before the
     # process gives up and restarts.
     embed_attempts: int = Field(default=5, ge=1, le=100)
+    # Keep the compiled radar index across restarts (academichub.matcher.snapshot): written
+    # to the data folder on a clean stop, read and brought up to date at start.
+    index_snapshot: bool = True

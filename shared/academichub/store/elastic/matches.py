@@ -3,7 +3,7 @@
 Matches are created once (``op_type=create``) keyed by radar+paper+version, with an
 ``emitted`` flag updated after the broker acknowledged them and a ``queued`` flag updated
 once the briefer put them into a briefing window. ``matches_for_radar`` and
-``matched_versions`` are searches: they see a match after the next refresh;
+``versions_matched`` are searches: they see a match after the next refresh;
 ``unqueued_matches`` refreshes first, so it sees every match recorded before it.
 """
 
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from academichub.contracts import Match
+from academichub.contracts.match_groups import FoundMatches, flatten, regroup
 from academichub.store.elastic.bulk import CONFLICT, NOT_FOUND, Operation
 from academichub.store.elastic.cluster import UPDATE_RETRIES, Cluster, filtered
 from academichub.store.elastic.documents import (
@@ -28,6 +29,7 @@ from academichub.store.elastic.documents import (
 from academichub.store.port import BackfillMark
 
 _CONFLICT_ONLY: Final = frozenset({CONFLICT})
+_TERMS_CHUNK: Final = 10_000
 
 
 class ElasticsearchMatches:
@@ -62,6 +64,9 @@ class ElasticsearchMatches:
             elif not stored[op.doc_id]["_source"]["emitted"]:
                 todo.append(match_from(stored[op.doc_id]["_source"]))  # as first recorded
         return todo
+
+    def record_found(self, found: Sequence[FoundMatches]) -> list[FoundMatches]:
+        return regroup(self.record_matches(flatten(found)))
 
     def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
         self._cluster.live()
@@ -136,14 +141,28 @@ class ElasticsearchMatches:
         hits = self._cluster.search(self._names.matches, body)["hits"]["hits"]
         return [match_from(h["_source"]) for h in hits]
 
-    def matched_versions(self, radar_id: str, paper_id: str) -> set[int | None]:
-        hits = self._cluster.scan(
-            self._names.matches,
-            filtered({"term": {"radar_id": radar_id}}, {"term": {"paper_id": paper_id}}),
-            [{"version_rank": "asc"}],
-            ["version_rank"],
-        )
-        return {version_of(int(h["_source"]["version_rank"])) for h in hits}
+    def versions_matched(
+        self, paper_id: str, radar_ids: Iterable[str]
+    ) -> dict[str, set[int | None]]:
+        wanted = sorted(set(radar_ids))
+        held: dict[str, set[int | None]] = {}
+        # A terms query takes at most 65,536 terms: chunked far below that.
+        for start in range(0, len(wanted), _TERMS_CHUNK):
+            hits = self._cluster.scan(
+                self._names.matches,
+                filtered(
+                    {"term": {"paper_id": paper_id}},
+                    {"terms": {"radar_id": wanted[start : start + _TERMS_CHUNK]}},
+                ),
+                [{"radar_id": "asc"}, {"version_rank": "asc"}],
+                ["radar_id", "version_rank"],
+            )
+            for hit in hits:
+                source = hit["_source"]
+                held.setdefault(source["radar_id"], set()).add(
+                    version_of(int(source["version_rank"]))
+                )
+        return held
 
     def match_keys(self, radar_id: str) -> list[tuple[str, str, int | None]]:
         hits = self._cluster.scan(

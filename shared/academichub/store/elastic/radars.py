@@ -202,3 +202,12 @@ class ElasticsearchRadars:
             )
         except ConflictError:  # a newer revision landed since the read: it stays unannounced
             return
+
+    def radar_revisions(self) -> dict[str, int]:
+        hits = self._cluster.scan(
+            self._names.radars,
+            filtered({"term": {"deleted": False}}),
+            [{"radar_id": "asc"}],
+            ["radar"],
+        )
+        return {h["_source"]["radar"]["id"]: int(h["_source"]["radar"]["revision"]) for h in hits}

@@ -49,6 +49,9 @@ class EmbeddedRadars:
         # Sorted here, not in SQL: created_at may carry any UTC offset.
         return sorted(radars, key=lambda r: (r.created_at, r.id))
 
+    def radar_revisions(self) -> dict[str, int]:
+        return dict(self._db.read_all("SELECT id, revision FROM radars"))
+
     def put_radar_once(
         self, radar: Radar, request: RequestKey, now: dt.datetime
     ) -> KeyedRadar | None:

@@ -97,11 +97,11 @@ def run_match(radars_path: str, papers_path: str) -> int:
     for paper in papers:  # one at a time: a later version sees the earlier one's matches
         outcome = pipeline.process([paper])
         pipeline.emitted(outcome.to_emit)
-        found = list(outcome.to_emit)
+        found = outcome.matches
         if semantic is not None:
             more = semantic.process([paper], {})
             semantic.emitted(more.to_emit)
-            found += more.to_emit
+            found += more.matches
         for m in found:
             line: dict[str, Any] = {
                 "radar_id": m.radar_id,

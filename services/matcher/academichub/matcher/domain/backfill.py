@@ -35,7 +35,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from academichub.contracts import Match, Radar
+from academichub.contracts import Radar
+from academichub.contracts.match_groups import FoundMatches
 from academichub.matcher.domain.pipeline import MatchingPipeline, offered
 from academichub.radar.ast import Node
 from academichub.radar.document import PaperDocument
@@ -72,7 +73,7 @@ class BackfillJob:
 
 @dataclass
 class SliceOutcome:
-    to_emit: list[Match]
+    to_emit: list[FoundMatches]  # per paper version (one radar's), what is not yet emitted
     read: int  # candidate papers read through the index
 
 
@@ -143,7 +144,7 @@ class Backfiller:
             job.day -= dt.timedelta(days=1)
             job.day_total = None
             job.position = 0
-        found: list[Match] = []
+        found: list[FoundMatches] = []
         for hit in page.hits:
             paper = hit.paper
             doc = PaperDocument.from_paper(paper)
@@ -154,17 +155,17 @@ class Backfiller:
                 continue
             job.papers.add(paper.id)
             found.append(
-                Match(
-                    radar_id=job.radar.id,
-                    paper_id=paper.id,
-                    version=paper.version,
-                    score=round(score_document(terms, doc, self.pipeline.stats), 6),
-                    terms=terms,
-                    matched_at=job.started_at,
+                FoundMatches(
+                    paper.id,
+                    paper.version,
+                    job.started_at,
+                    [job.radar.id],
+                    [round(score_document(terms, doc, self.pipeline.stats), 6)],
+                    [terms],
                     origin="backfill",
                 )
             )
-        to_emit = self.pipeline.matches.record_matches(found) if found else []
+        to_emit = self.pipeline.matches.record_found(found) if found else []
         return SliceOutcome(to_emit=to_emit, read=len(page.hits))
 
     def finish(self, job: BackfillJob) -> BackfillMark:

@@ -13,9 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from academichub.contracts import Match, Paper
+from academichub.contracts.match_groups import FoundMatches, flatten
 from academichub.matcher.domain.registry import RadarRegistry
 from academichub.radar.document import PaperDocument
-from academichub.radar.scoring import CorpusStats, score_document
+from academichub.radar.index import RadarHit
+from academichub.radar.scoring import CorpusStats, PaperScorer
 from academichub.store.port import MatchStore, PaperStore, PaperWrite
 
 
@@ -26,7 +28,12 @@ def _utcnow() -> dt.datetime:
 @dataclass
 class BatchOutcome:
     writes: list[PaperWrite]
-    to_emit: list[Match]
+    to_emit: list[FoundMatches]  # per paper version, what the store had not yet emitted
+
+    @property
+    def matches(self) -> list[Match]:
+        """``to_emit`` one match at a time, as models."""
+        return flatten(self.to_emit)
 
 
 @dataclass
@@ -42,48 +49,73 @@ class MatchingPipeline:
 
         A stale version (older than the stored one) is kept in the paper's history but
         not matched: radars were already offered the newer version.
+
+        Per match only what must be done per match is done (at 100,000 radars a paper
+        has ~150): a paper's terms are scored once (:class:`PaperScorer`), its matches
+        are held side by side (:class:`FoundMatches`: no model, no object per match), a
+        paper seen for the first time needs no look-up of earlier
+        matches, and the store records the batch's matches with set-based statements.
         """
         papers = dedupe_keep_last(papers)
         writes = self.papers.upsert_papers(papers)
         now = self.clock()
-        found: list[Match] = []
+        found: list[FoundMatches] = []
         for paper, outcome in zip(papers, writes, strict=True):
             if outcome is PaperWrite.STALE:
                 continue
             doc = PaperDocument.from_paper(paper)
             if outcome is PaperWrite.NEW:
                 self.stats.add(doc)
-            for hit in self.registry.index.match(doc):
-                if not self._offer(hit.radar_id, paper):
-                    continue
-                found.append(
-                    Match(
-                        radar_id=hit.radar_id,
-                        paper_id=paper.id,
-                        version=paper.version,
-                        score=round(score_document(hit.terms, doc, self.stats), 6),
-                        terms=hit.terms,
-                        matched_at=now,
-                    )
+            hits = self.registry.index.match(doc)
+            if not hits:
+                continue
+            if outcome is not PaperWrite.NEW:  # a new paper was offered to no radar yet
+                hits = self._offered(hits, paper)
+            score = PaperScorer(doc, self.stats).score
+            found.append(
+                FoundMatches(
+                    paper.id,
+                    paper.version,
+                    now,
+                    [hit.radar_id for hit in hits],
+                    [round(score(hit.terms), 6) for hit in hits],
+                    [hit.terms for hit in hits],
+                    new_paper=outcome is PaperWrite.NEW,
                 )
-        to_emit = self.matches.record_matches(found) if found else []
+            )
+        to_emit = self.matches.record_found(found) if found else []
         return BatchOutcome(writes=writes, to_emit=to_emit)
 
-    def _offer(self, radar_id: str, paper: Paper) -> bool:
-        return offered(self.matches, self.registry, radar_id, paper)
+    def _offered(self, hits: list[RadarHit], paper: Paper) -> list[RadarHit]:
+        """The hits :func:`offered_to` keeps: one look-up of the paper's earlier matches
+        for all of them."""
+        keep = offered_to(self.matches, self.registry, [hit.radar_id for hit in hits], paper)
+        return [hit for hit in hits if hit.radar_id in keep]
 
-    def emitted(self, matches: Sequence[Match]) -> None:
-        self.matches.mark_emitted(m.key for m in matches)
+    def emitted(self, found: Sequence[FoundMatches]) -> None:
+        self.matches.mark_emitted(key for group in found for key in group.match_keys())
 
 
 def offered(matches: MatchStore, registry: RadarRegistry, radar_id: str, paper: Paper) -> bool:
-    """A new version of a paper the radar already has is offered only to radars that
-    follow updates; the same version is always offered again (the store dedups it, and
-    re-emits it if a crash came between recording and emitting)."""
-    if radar_id in registry.follows_updates:
-        return True
-    versions = matches.matched_versions(radar_id, paper.id)
-    return not versions or paper.version in versions
+    """Whether ``paper`` is offered to one radar (:func:`offered_to`)."""
+    return radar_id in offered_to(matches, registry, [radar_id], paper)
+
+
+def offered_to(
+    matches: MatchStore, registry: RadarRegistry, radar_ids: Sequence[str], paper: Paper
+) -> set[str]:
+    """The radars among ``radar_ids`` ``paper`` is offered to. A new version of a paper the
+    radar already has is offered only to radars that follow updates; the same version is
+    always offered again (the store dedups it, and re-emits it if a crash came between
+    recording and emitting). One look-up of the paper's earlier matches for them all."""
+    follows = registry.follows_updates
+    asked = [radar_id for radar_id in radar_ids if radar_id not in follows]
+    held = matches.versions_matched(paper.id, asked) if asked else {}
+    return {
+        radar_id
+        for radar_id in radar_ids
+        if radar_id in follows or not (versions := held.get(radar_id)) or paper.version in versions
+    }
 
 
 def dedupe_keep_last(papers: Sequence[Paper]) -> list[Paper]:

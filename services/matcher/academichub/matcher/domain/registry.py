@@ -11,7 +11,7 @@ that have one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from academichub.contracts import Radar, RadarChange
@@ -48,32 +48,40 @@ class RadarRegistry:
                 problems.append((radar.id, str(exc)))
         return problems
 
-    def sync(self, radars: Iterable[Radar]) -> SyncReport:
-        """Make the registry hold exactly ``radars`` -- every radar the store holds, the
-        source of truth -- after changes may have been lost on their way (a broker that
-        lost the ``radars`` topic): radars newer than held are installed, radars the
-        store no longer holds are removed (their revision is kept, so an old upsert
-        replayed later does not bring them back)."""
-        stored = {radar.id: radar for radar in radars}
+    def sync(self, stored: Mapping[str, int], read: Callable[[str], Radar | None]) -> SyncReport:
+        """Make the registry hold exactly the store's radars -- ``stored``, every radar's
+        revision, the source of truth -- after changes may not have reached it (a broker
+        that lost the ``radars`` topic, or a snapshot of the index older than the store):
+        radars stored at a newer revision than seen are read with ``read`` and installed,
+        radars held that the store no longer has are removed (their revision is kept, so
+        an old upsert replayed later does not bring them back). A radar the store read
+        again at an older revision than the topic brought (a delete) stays as it is."""
         report = SyncReport()
-        for radar in stored.values():
-            held = self.radars.get(radar.id)
-            if radar.revision < self.revisions.get(radar.id, 0):
-                continue  # the topic brought a newer change (a delete) than the store read
-            if held is not None and held.revision >= radar.revision:
+        for radar_id in [r for r in self.radars if r not in stored]:
+            self._forget(radar_id)
+            report.removed.append(radar_id)
+        for radar_id, revision in stored.items():
+            if self.revisions.get(radar_id, 0) >= revision:
                 continue
+            radar = read(radar_id)
+            if radar is None:
+                continue  # deleted since the revisions were read
             try:
                 self._install(radar)
             except QuerySyntaxError as exc:
-                report.problems.append((radar.id, str(exc)))
+                report.problems.append((radar_id, str(exc)))
                 continue
-            report.installed.append(radar.id)
-        for radar_id in [r for r in self.radars if r not in stored]:
-            del self.radars[radar_id]
-            self.follows_updates.discard(radar_id)
-            self.index.remove(radar_id)
-            report.removed.append(radar_id)
+            if radar_id in self.radars:
+                report.installed.append(radar_id)
         return report
+
+    def take(self, other: RadarRegistry) -> None:
+        """Hold what ``other`` holds (a registry loaded elsewhere, into this one that the
+        pipeline and the handlers already share)."""
+        self.index = other.index
+        self.radars = other.radars
+        self.revisions = other.revisions
+        self.follows_updates = other.follows_updates
 
     def apply(self, change: RadarChange) -> bool:
         """Apply a change if it is newer than what is held; True if anything changed.

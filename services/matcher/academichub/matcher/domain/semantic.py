@@ -33,6 +33,7 @@ from typing import Final, Literal
 import numpy as np
 
 from academichub.contracts import Match, MatchedTerm, NearestPaper, Paper, Radar, RadarChange
+from academichub.contracts.match_groups import FoundMatches, flatten, regroup
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.matcher.domain.pipeline import dedupe_keep_last, offered
 from academichub.matcher.domain.registry import RadarRegistry
@@ -243,7 +244,12 @@ def _match(
 class SemanticOutcome:
     written: int  # vectors stored by this batch
     stale: int  # papers of the batch whose newer version has a vector
-    to_emit: list[Match]
+    to_emit: list[FoundMatches]  # per paper version, what the store had not yet emitted
+
+    @property
+    def matches(self) -> list[Match]:
+        """``to_emit`` one match at a time, as models."""
+        return flatten(self.to_emit)
 
 
 @dataclass
@@ -283,8 +289,8 @@ class SemanticPipeline:
             lambda radar_id, paper: offered(self.matches, self.radars.registry, radar_id, paper),
             self.clock(),
         )
-        to_emit = self.matches.record_matches(found) if found else []
+        to_emit = self.matches.record_found(regroup(found)) if found else []
         return SemanticOutcome(sum(written), len(papers) - len(current), to_emit)
 
-    def emitted(self, matches: Sequence[Match]) -> None:
-        self.matches.mark_emitted(m.key for m in matches)
+    def emitted(self, found: Sequence[FoundMatches]) -> None:
+        self.matches.mark_emitted(key for group in found for key in group.match_keys())
