@@ -11,7 +11,8 @@ What must hold after every fault (:meth:`World.settle`), read from the store its
 
 * stored papers equal the feed: every (id, version) the parsed documents hold, no more;
 * every radar's matches equal ``academichub match`` (the CLI, as a process) on the papers
-  published since the radar existed, with no duplicate;
+  published since the radar existed and, for a radar created after papers were stored,
+  on the recent papers its backfill reads, with no duplicate;
 * every match is in exactly one briefing window, and no window is left open;
 * the dead-letter topics hold exactly the poison sent since the broker last lost them.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import datetime as dt
 import json
 import re
 import shutil
@@ -69,6 +71,11 @@ RADARS: dict[str, str] = {
 }
 
 Key = tuple[str, int | None]
+
+# The radar backfill's window (RADAR_BACKFILL_DAYS, set so in the world's environment).
+BACKFILL_DAYS = 30
+# The key of a radar's backfill in the references (beside day numbers).
+BACKFILLED = -1
 
 
 @dataclass(frozen=True)
@@ -249,40 +256,68 @@ class World:
         return {p.key for day in self.days for p in day.papers}
 
     def reference(self, name: str) -> set[Key]:
-        """``academichub match`` over the days radar ``name`` is judged on."""
+        """``academichub match`` over the days radar ``name`` is judged on, and over what
+        its backfill found when it was created (:meth:`_backfilled`)."""
         wanted = [i for i in range(self.since[name], len(self.days))]
         for i in wanted:
             if i in self._matched:
                 self._matched.pop(i).result()
             if (i, name) not in self._reference:  # judged after the day was published
                 self._match_day(i)
-        return set().union(*(self._reference[(i, name)] for i in wanted))
+        if (BACKFILLED, name) not in self._reference:
+            self._reference[(BACKFILLED, name)] = self._backfilled(name)
+        return set().union(*(self._reference[(i, name)] for i in [BACKFILLED, *wanted]))
+
+    def _backfilled(self, name: str) -> set[Key]:
+        """What radar ``name``'s backfill must have matched when it was created: the
+        papers stored then (every day before the one it is judged from), each at its
+        newest version (the one the search index holds), published within the
+        ``RADAR_BACKFILL_DAYS`` days ending with the newest of them."""
+        newest: dict[str, Paper] = {}
+        for day in self.days[: self.since[name]]:
+            for paper in day.papers:
+                held = newest.get(paper.id)
+                if held is None or (paper.version or 0) > (held.version or 0):
+                    newest[paper.id] = paper
+        if not newest:
+            return set()
+        last = min(max(p.published for p in newest.values()), dt.datetime.now(dt.UTC).date())
+        first = last - dt.timedelta(days=BACKFILL_DAYS - 1)
+        recent = [p for p in newest.values() if first <= p.published <= last]
+        return self._match(f"backfill-{name}", {name: self.queries[name]}, recent)[name]
 
     def _match_day(self, i: int) -> None:
-        radars = self.folder / f"radars-{i}.jsonl"
-        papers = self.folder / f"papers-{i}.jsonl"
-        radars.write_text(
-            "".join(json.dumps({"id": n, "query": q}) + "\n" for n, q in self.queries.items())
-        )
         # Only what is new on day i: a version published on an earlier day too (a feed
         # repeats a replacement) was stored and matched then, by the radars of then; the
         # matcher never matches a version it holds again.
         seen = {p.key for day in self.days[:i] for p in day.papers}
         new = [p for p in self.days[i].papers if p.key not in seen]
-        papers.write_text("".join(p.model_dump_json() + "\n" for p in new))
+        for name, keys in self._match(str(i), dict(self.queries), new).items():
+            self._reference[(i, name)] = keys
+
+    def _match(
+        self, label: str, queries: dict[str, str], papers: list[Paper]
+    ) -> dict[str, set[Key]]:
+        """What ``academichub match`` (the CLI, as a process) finds for ``queries`` (by
+        radar name) in ``papers``."""
+        radars_file = self.folder / f"radars-{label}.jsonl"
+        papers_file = self.folder / f"papers-{label}.jsonl"
+        radars_file.write_text(
+            "".join(json.dumps({"id": n, "query": q}) + "\n" for n, q in queries.items())
+        )
+        papers_file.write_text("".join(p.model_dump_json() + "\n" for p in papers))
         done = subprocess.run(
-            [*ACADEMICHUB, "match", "--radars", str(radars), "--papers", str(papers)],
+            [*ACADEMICHUB, "match", "--radars", str(radars_file), "--papers", str(papers_file)],
             capture_output=True,
             text=True,
             timeout=120,
             check=True,
         )
-        found: dict[str, set[Key]] = {name: set() for name in self.queries}
+        found: dict[str, set[Key]] = {name: set() for name in queries}
         for line in done.stdout.splitlines():
             match = json.loads(line)
             found[match["radar_id"]].add((match["paper_id"], match["version"]))
-        for name, keys in found.items():
-            self._reference[(i, name)] = keys
+        return found
 
     # --- what is ----------------------------------------------------------------------
     def dead_letters(self) -> collections.Counter[str]:
@@ -469,6 +504,7 @@ def chaos_world(folder: Path, broker: BrokerUnderTest, **env: str) -> Iterator[W
                 INGESTOR_RECONCILE_SECONDS="2",
                 MATCHER_BATCH_SIZE="100",
                 MATCHER_RADAR_RESYNC_SECONDS="30",
+                RADAR_BACKFILL_DAYS=str(BACKFILL_DAYS),
                 BRIEFER_WINDOW_MAX_PAPERS="200",
                 # Themes by TF-IDF: embedding every window with the packaged MiniLM costs
                 # seconds a briefing on a shared machine, and how a window is composed is
