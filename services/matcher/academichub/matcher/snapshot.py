@@ -12,8 +12,8 @@ build of the radar code, an unreadable file) the registry is built from the stor
 
 The file is a pickle in the matcher's own data folder, written by the matcher only (a
 temporary file renamed into place, so a crash never leaves half of one). It names the
-radar code it was made by (a digest of ``academichub.radar``'s sources and the Python
-version): a snapshot of another build is not used.
+radar code it was made by (a digest of ``academichub.radar``'s sources, the registry's
+and the held radars' modules, and the Python version): a snapshot of another build is not used.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import academichub.matcher.domain.held_radars as held_radars_module
 import academichub.matcher.domain.registry as registry_module
 import academichub.radar
 from academichub.matcher.domain.registry import RadarRegistry
@@ -53,7 +54,8 @@ def code_key() -> str:
         for source in sorted(root.rglob("*.py")):
             digest.update(source.name.encode())
             digest.update(source.read_bytes())
-    digest.update(Path(registry_module.__file__).read_bytes())
+    for module_file in (registry_module.__file__, held_radars_module.__file__):
+        digest.update(Path(module_file).read_bytes())
     return digest.hexdigest()
 
 

@@ -11,10 +11,11 @@ that have one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from academichub.contracts import Radar, RadarChange
+from academichub.matcher.domain.held_radars import HeldRadars
 from academichub.radar.ast import And, AnnounceType, Node, Or
 from academichub.radar.index import RadarIndex
 from academichub.radar.parser import QuerySyntaxError, parse_query
@@ -29,7 +30,8 @@ def keyword_radar(radar: Radar) -> bool:
 @dataclass
 class RadarRegistry:
     index: RadarIndex = field(default_factory=RadarIndex)
-    radars: dict[str, Radar] = field(default_factory=dict)
+    # The keyword role's radars are read only when they change: held compactly.
+    radars: MutableMapping[str, Radar] = field(default_factory=HeldRadars)
     # Highest revision seen per radar id, deleted ones included, so an old upsert
     # replayed after a delete does not bring the radar back.
     revisions: dict[str, int] = field(default_factory=dict)

@@ -63,7 +63,10 @@ def _utcnow() -> dt.datetime:
 class SemanticRadars:
     model: EmbeddingModel
     dtype: Literal["float32", "int8"] = "float32"
-    registry: RadarRegistry = field(default_factory=lambda: RadarRegistry(wants=decided_by_meaning))
+    # Models, not JSON: every match reads its radar (rate, seeds, ratings).
+    registry: RadarRegistry = field(
+        default_factory=lambda: RadarRegistry(radars={}, wants=decided_by_meaning)
+    )
     open_bank: RadarBank = field(init=False)
     query_bank: RadarBank = field(init=False)
     waiting: dict[str, set[str]] = field(default_factory=dict)  # paper id -> radar ids
