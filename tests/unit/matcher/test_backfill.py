@@ -3,8 +3,11 @@ rules, idempotent under replay and across replicas, retracting what no longer ho
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
+from collections.abc import Callable
+from typing import TypeVar
 
 from prometheus_client import CollectorRegistry
 
@@ -20,6 +23,7 @@ from academichub.radar.scoring import score_document
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 
+R = TypeVar("R")
 NOW = dt.datetime(2026, 6, 20, 9, 0, tzinfo=dt.UTC)
 NEWEST = dt.date(2026, 6, 12)  # the newest stored announcement: days count back from it
 
@@ -314,3 +318,47 @@ async def test_papers_arriving_on_the_day_being_read_are_left_to_live_matching()
     origins = {m.paper_id: m.origin for m in published(publisher)}
     assert [p.id for p in today if origins.get(p.id) != "backfill"] == []
     assert {origins[f"arxiv:2506.000{n}"] for n in range(20, 35)} == {"live"}
+
+
+class CountingStore(AsyncStore[Backfiller]):
+    """Calls made on the store's thread, counted."""
+
+    calls = 0
+
+    async def run(self, fn: Callable[[Backfiller], R], *, abandon_on_cancel: bool = False) -> R:
+        self.calls += 1
+        return await super().run(fn, abandon_on_cancel=abandon_on_cancel)
+
+
+async def test_a_restart_offers_every_radar_in_batches_and_stops_when_asked() -> None:
+    """At start every held radar is wanted: those backfilled already cost a look-up each,
+    made a batch at a time on the store's thread; a stop set meanwhile is obeyed."""
+    from academichub.matcher.handlers import START_BATCH
+
+    store, publisher = stored_store(), RecordingPublisher()
+    first = Replica(store, publisher)
+    many = [radar(f"r{i}", "surface code" if i % 2 else "protein") for i in range(1200)]
+    await first.radars([upsert(r) for r in many])
+    await first.settle()
+    matched = len(published(publisher))
+    assert matched == 600 * 4 + 600  # four surface code papers, one protein paper
+
+    restarted = Replica(store, publisher)
+    restarted.registry.load(many)
+    counted = CountingStore(Backfiller(restarted.pipeline.call(lambda p: p), days=30), None)
+    backfills = Backfills(counted, restarted.pipeline, publisher, restarted.metrics)
+    for r in many:
+        backfills.want(r.id)
+    while not backfills.idle:
+        await backfills.work_once()
+    assert counted.calls == -(-len(many) // START_BATCH)  # 3 calls, not 1,200
+    assert len(published(publisher)) == matched  # all were backfilled already
+
+    stop = asyncio.Event()
+    stopping = Replica(store, publisher)
+    stopping.registry.load(many)
+    for r in many:
+        stopping.backfills.want(r.id)
+    stop.set()
+    await stopping.backfills.work_once(stop)
+    assert not stopping.backfills.idle  # nothing started after the stop

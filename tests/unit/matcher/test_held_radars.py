@@ -33,12 +33,18 @@ def test_a_held_radar_reads_back_equal_and_the_mapping_behaves_as_a_dict() -> No
     held = HeldRadars()
     first, second = radar("r1", '"cold atoms" OR qubit*'), radar("r2", "cat:hep-th", 3)
     held["r1"], held["r2"] = first, second
-    assert held["r1"] == first and held["r2"] == second
-    assert held.get("r3") is None and "r2" in held and "r3" not in held
-    assert list(held) == ["r1", "r2"] and len(held) == 2
+    assert held["r1"] == first
+    assert held["r2"] == second
+    assert held.get("r3") is None
+    assert "r2" in held
+    assert "r3" not in held
+    assert list(held) == ["r1", "r2"]
+    assert len(held) == 2
     held["r1"] = radar("r1", "quantum", 2)
-    assert held["r1"].query == "quantum" and held["r1"].revision == 2
-    assert held.pop("r2") == second and list(held) == ["r1"]
+    assert held["r1"].query == "quantum"
+    assert held["r1"].revision == 2
+    assert held.pop("r2") == second
+    assert list(held) == ["r1"]
     with pytest.raises(KeyError):
         held["r2"]
 

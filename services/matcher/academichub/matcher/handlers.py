@@ -161,6 +161,10 @@ class _Wanted:
     deleted: bool = False
 
 
+# Radars started in one call on the store's thread (see Backfills._start_plain).
+START_BATCH = 500
+
+
 class Backfills:
     """The backfills waiting and running, worked one slice at a time in turn, so that a
     broad radar's backfill neither stalls live batches (they queue on the store's thread
@@ -205,18 +209,22 @@ class Backfills:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), 1.0)
                 continue
-            await self.work_once()
+            await self.work_once(stop)
 
-    async def work_once(self) -> None:
-        """Start what is wanted, then one slice of each running backfill."""
-        while self._wanted:
+    async def work_once(self, stop: asyncio.Event | None = None) -> None:
+        """Start what is wanted, then one slice of each running backfill (until ``stop``
+        is set: at start every radar is wanted, 100,000 of them at institution scale)."""
+        while self._wanted and not (stop is not None and stop.is_set()):
             radar_id, wanted = next(iter(self._wanted.items()))
-            del self._wanted[radar_id]
-            self._running.pop(radar_id, None)
-            await self._start(radar_id, wanted)
+            if wanted.changed or wanted.deleted:
+                del self._wanted[radar_id]
+                self._running.pop(radar_id, None)
+                await self._start(radar_id, wanted)
+            else:
+                await self._start_plain()
         self._metrics.backfills_running.set(len(self._running))
         for radar_id, job in list(self._running.items()):
-            if self._wanted:
+            if self._wanted or (stop is not None and stop.is_set()):
                 return  # a newer change first: it may replace a running job
             started = time.perf_counter()
             outcome = await self._backfiller.run(lambda b: b.step(job))  # noqa: B023 (awaited at once)
@@ -235,6 +243,24 @@ class Backfills:
                     mark.last_day,
                 )
         self._metrics.backfills_running.set(len(self._running))
+
+    async def _start_plain(self) -> None:
+        """Start the next wanted radars that neither changed nor went, up to
+        ``START_BATCH`` in one call on the store's thread: most were backfilled already
+        (one look-up of their mark each), and a call per radar would queue 100,000 calls
+        among the live batches after a restart."""
+        ids: list[str] = []
+        for radar_id, wanted in self._wanted.items():
+            if wanted.changed or wanted.deleted or len(ids) == START_BATCH:
+                break
+            ids.append(radar_id)
+        for radar_id in ids:
+            del self._wanted[radar_id]
+            self._running.pop(radar_id, None)
+        jobs = await self._backfiller.run(lambda b: [b.start(radar_id) for radar_id in ids])
+        for radar_id, job in zip(ids, jobs, strict=True):
+            if job is not None:
+                self._running[radar_id] = job
 
     async def _start(self, radar_id: str, wanted: _Wanted) -> None:
         if wanted.deleted:
