@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
-
 from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
 from academichub.contracts.match_groups import FoundMatches, flatten, regroup
 from academichub.embedding.port import EmbeddingModel, Vectors
@@ -413,11 +411,7 @@ class InMemoryVectors:
             (r for r in self._of(model).values() if since <= r.published <= until),
             key=lambda r: r.paper_id,
         )
-        return VectorWindow(
-            tuple(r.paper_id for r in rows),
-            tuple(r.published for r in rows),
-            _stacked(model, [r.vector for r in rows]),
-        )
+        return VectorWindow.of(model, rows)
 
     def nearest(
         self,
@@ -449,12 +443,6 @@ class InMemoryVectors:
     def text_vectors(self, model: EmbeddingModel, texts: Iterable[str]) -> dict[str, Vectors]:
         held = self.texts.get(model.key, {})
         return {t: held[t] for t in texts if t in held}
-
-
-def _stacked(model: EmbeddingModel, rows: Sequence[Vectors]) -> Vectors:
-    if not rows:
-        return np.zeros((0, model.dimension), dtype=np.float32)
-    return np.stack(rows).astype(np.float32)
 
 
 @dataclass

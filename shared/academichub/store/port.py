@@ -413,6 +413,17 @@ class VectorWindow:
     published: tuple[dt.date, ...]
     vectors: Vectors
 
+    @classmethod
+    def of(cls, model: EmbeddingModel, rows: Sequence[PaperVector]) -> VectorWindow:
+        """The window holding ``rows`` (in the order given), stacked as float32: every
+        adapter builds its window here."""
+        matrix = (
+            np.stack([r.vector for r in rows]).astype(np.float32, copy=False)
+            if rows
+            else np.zeros((0, model.dimension), dtype=np.float32)
+        )
+        return cls(tuple(r.paper_id for r in rows), tuple(r.published for r in rows), matrix)
+
     def __len__(self) -> int:
         return len(self.paper_ids)
 

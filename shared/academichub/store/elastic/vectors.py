@@ -21,8 +21,6 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-import numpy as np
-
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.store.elastic import mappings as f
 from academichub.store.elastic.bulk import CONFLICT, Operation
@@ -145,15 +143,7 @@ class ElasticsearchVectors:
             [{f.ID: "asc"}],
             _FIELDS,
         )
-        rows = [_paper_vector(model, h["_source"]) for h in hits]
-        matrix = (
-            np.stack([r.vector for r in rows])
-            if rows
-            else np.zeros((0, model.dimension), dtype=np.float32)
-        )
-        return VectorWindow(
-            tuple(r.paper_id for r in rows), tuple(r.published for r in rows), matrix
-        )
+        return VectorWindow.of(model, [_paper_vector(model, h["_source"]) for h in hits])
 
     def nearest(
         self,

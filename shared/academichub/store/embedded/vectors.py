@@ -253,15 +253,7 @@ class EmbeddedVectors:
             if model_id is not None
             else []
         )
-        found = [_paper_vector(model, row) for row in rows]
-        matrix = (
-            np.stack([v.vector for v in found])
-            if found
-            else np.zeros((0, model.dimension), dtype=np.float32)
-        )
-        return VectorWindow(
-            tuple(v.paper_id for v in found), tuple(v.published for v in found), matrix
-        )
+        return VectorWindow.of(model, [_paper_vector(model, row) for row in rows])
 
     def nearest(
         self,
