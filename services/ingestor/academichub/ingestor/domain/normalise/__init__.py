@@ -48,16 +48,16 @@ from academichub.ingestor.domain.normalise.sources import (
     journal_source,
     preprint_server,
 )
-from academichub.ingestor.domain.normalise.tex import (
-    decode_tex_accents,
-    decode_tex_name,
-    decode_tex_paper,
-)
 from academichub.ingestor.domain.normalise.text import (
     clean_text,
     clean_text_or_none,
     collapse_whitespace,
     strip_tags,
+)
+from academichub.tex import (
+    decode_tex_accents,
+    decode_tex_name,
+    decode_tex_paper,
 )
 
 __all__ = [

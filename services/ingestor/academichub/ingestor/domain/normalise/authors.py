@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from academichub.ingestor.domain.normalise.tex import decode_tex_name
 from academichub.ingestor.domain.normalise.text import clean_text, collapse_whitespace
+from academichub.tex import decode_tex_name
 
 # A segment that is only a generational suffix belongs to the name before it:
 # "John Smith, Jr., Jane Doe" is two people, not three.

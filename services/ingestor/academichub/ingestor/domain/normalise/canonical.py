@@ -37,7 +37,7 @@ from academichub.contracts.bounds import (
     authors_marker,
 )
 from academichub.ingestor.domain.normalise.characters import clean_characters
-from academichub.ingestor.domain.normalise.tex import decode_tex_accents
+from academichub.tex import decode_tex_accents
 
 __all__ = ["FieldRepair", "Finished", "RepairKind", "finish_paper"]
 
