@@ -1,10 +1,12 @@
-"""TeX accents and special letters to Unicode, outside math: one rule for every field.
+"""TeX accents and special letters to Unicode, outside math: one rule for every field
+and every service (the ingestor decodes what it stores, the briefer what older stored
+papers still carry), and which runs of a text are math (:func:`math_runs`).
 
 arXiv keeps titles, abstracts and author names as submitted, in TeX: ``Schr\\"odinger``,
 ``R\\'{e}nyi``, ``F{\\"o}llmer``, ``Michal Hajdu\\v{s}ek``, ``M{\\o}ller``, ``1909\\AA``. A
 reader sees the letters, and a search for ``Schrödinger`` or ``schrodinger`` must find
 them, so every source's text is decoded at ingest by :func:`decode_tex_accents`, called from
-the one step every parsed paper passes (:func:`.canonical.finish_paper`); math is data and
+the one step every parsed paper passes (the ingestor's ``finish_paper``); math is data and
 stays as written (``$\\theta$``, ``$\\mu hom(F,\\O_X)$``, ``\\(\\"x\\)``).
 
 What is decoded, outside ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]``:
@@ -29,7 +31,7 @@ from typing import Final
 
 from academichub.contracts import Paper
 
-__all__ = ["decode_tex_accents", "decode_tex_name", "decode_tex_paper"]
+__all__ = ["decode_tex_accents", "decode_tex_name", "decode_tex_paper", "math_runs"]
 
 # Accent command -> combining character.
 _COMBINING: Final = {
@@ -102,18 +104,25 @@ def _replace(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", base + accent)
 
 
+def math_runs(text: str) -> list[tuple[bool, str]]:
+    """``text`` as (is_math, run) pairs, in order; joined they give ``text`` back."""
+    out: list[tuple[bool, str]] = []
+    start = 0
+    for math in _MATH_RE.finditer(text):
+        if math.start() > start:
+            out.append((False, text[start : math.start()]))
+        out.append((True, math.group()))
+        start = math.end()
+    if start < len(text):
+        out.append((False, text[start:]))
+    return out
+
+
 def decode_tex_accents(text: str) -> str:
     """``Schr\\"odinger`` -> ``Schrödinger``, ``F{\\"o}llmer`` -> ``Föllmer``, outside math."""
     if "\\" not in text:
         return text
-    pieces: list[str] = []
-    done = 0
-    for math in _MATH_RE.finditer(text):
-        pieces.append(_TEX_RE.sub(_replace, text[done : math.start()]))
-        pieces.append(math.group())
-        done = math.end()
-    pieces.append(_TEX_RE.sub(_replace, text[done:]))
-    return "".join(pieces)
+    return "".join(run if math else _TEX_RE.sub(_replace, run) for math, run in math_runs(text))
 
 
 def decode_tex_name(text: str) -> str:
@@ -128,7 +137,7 @@ def decode_tex_name(text: str) -> str:
 
 def decode_tex_paper(paper: Paper) -> Paper:
     """A stored paper as this rule leaves it: title, abstract and every author name
-    through :func:`decode_tex_accents` (what :func:`.canonical.finish_paper` now does to
+    through :func:`decode_tex_accents` (what the ingestor's ``finish_paper`` now does to
     them at ingest); the same paper when there was nothing to decode. ``academichub reindex``
     rewrites stored papers with it."""
     fields = {

@@ -1,17 +1,17 @@
 """TeX in briefing text: math intact, commands outside math made plain and counted."""
 
 from academichub.briefer.domain.tex import (
-    pieces,
     plain_outside_math,
     tex_command_chars,
     without_math,
 )
+from academichub.tex import math_runs
 
 
 def test_math_runs_are_found_in_every_delimiter() -> None:
     text = "a $x$ b $$y$$ c \\(z\\) d \\[w\\] e"
-    assert [run for math, run in pieces(text) if math] == ["$x$", "$$y$$", "\\(z\\)", "\\[w\\]"]
-    assert "".join(run for _, run in pieces(text)) == text
+    assert [run for math, run in math_runs(text) if math] == ["$x$", "$$y$$", "\\(z\\)", "\\[w\\]"]
+    assert "".join(run for _, run in math_runs(text)) == text
 
 
 def test_commands_outside_math_become_plain_text() -> None:

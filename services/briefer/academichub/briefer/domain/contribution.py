@@ -24,10 +24,11 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from academichub.briefer.domain.tex import pieces, plain_outside_math
+from academichub.briefer.domain.tex import plain_outside_math
 from academichub.briefer.domain.text import clean_text, split_sentences
 from academichub.contracts import Paper
 from academichub.radar.analysis import tokenize
+from academichub.tex import math_runs
 
 __all__ = ["Contribution", "claim", "clip_clean", "contribution", "tldr"]
 
@@ -156,7 +157,7 @@ def clip_clean(text: str, limit: int) -> str:
     # Positions inside math may not end the cut.
     math_spans: list[tuple[int, int]] = []
     at = 0
-    for math, run in pieces(text):
+    for math, run in math_runs(text):
         if math:
             math_spans.append((at, at + len(run)))
         at += len(run)
