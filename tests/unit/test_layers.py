@@ -21,7 +21,8 @@ loaded = []
 for name in json.loads(sys.argv[1]):
     package = importlib.import_module(name)
     loaded.append(name)
-    for info in pkgutil.walk_packages(package.__path__, name + "."):
+    # A module (academichub.tex) has no __path__: it is itself the whole of it.
+    for info in pkgutil.walk_packages(getattr(package, "__path__", []), name + "."):
         importlib.import_module(info.name)
         loaded.append(info.name)
 print(json.dumps({"modules": loaded, "present": sorted({m.split(".")[0] for m in sys.modules})}))
