@@ -37,6 +37,7 @@ refresh shows as a failing test instead of a race.
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import json
@@ -70,6 +71,7 @@ _FIELD_OPTIONS: Final[Mapping[str, frozenset[str]]] = {
     "date": frozenset({"format"}),
     "date_nanos": frozenset(),
     "object": frozenset({"enabled"}),
+    "binary": frozenset(),
     "dense_vector": frozenset({"dims", "index", "similarity", "index_options", "element_type"}),
 }
 MAX_DIMS: Final = 4096
@@ -180,6 +182,11 @@ def _check_value(name: str, value: Any, mapping: Mapping[str, Any], dsl: DslInte
         items = value if isinstance(value, list) else [value]
         if not all(isinstance(i, dict) for i in items):
             raise ValueError(f"an object field holds {value!r}")
+        return
+    if kind == "binary":  # Base64, stored in _source only (not searchable)
+        if not isinstance(value, str):
+            raise ValueError(f"a binary field holds {value!r}")
+        base64.b64decode(value, validate=True)
         return
     items = value if isinstance(value, list) else [value]
     for item in items:

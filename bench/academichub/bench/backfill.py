@@ -186,7 +186,9 @@ async def _measure(store: AsyncStore[Store], live_batches: int) -> int:
     metrics = MatcherMetrics(CollectorRegistry())
     publisher = _CountingPublisher()
     pipeline = store.part(
-        lambda s: _TimedPipeline(papers=s.papers, matches=s.matches, registry=registry)
+        lambda s: _TimedPipeline(
+            papers=s.papers, matches=s.matches, registry=registry, corpus=s.corpus
+        )
     )
     timed_pipeline = pipeline.call(lambda p: p)
     timed_pipeline.spans = []

@@ -420,7 +420,9 @@ def _in_process(
         registry.load(radars)
     store = EmbeddedStore(data_dir, index_writer=True)
     try:
-        pipeline = MatchingPipeline(papers=store.papers, matches=store.matches, registry=registry)
+        pipeline = MatchingPipeline(
+            papers=store.papers, matches=store.matches, registry=registry, corpus=store.corpus
+        )
         emitted = 0
         started = time.perf_counter()
         for start in range(0, len(burst), BATCH):

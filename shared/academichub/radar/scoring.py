@@ -9,6 +9,13 @@ are counted: phrases score their occurrences with the summed idf of their stems 
 does); prefixes score as the OR of the words they expand to in the paper. Everything is
 plain arithmetic over the fired terms in order, so the same inputs always give the same
 float.
+
+The statistics are any :class:`Statistics`: a whole :class:`CorpusStats`, or
+:class:`WithPaper` -- a corpus (the matcher's stored snapshot) with the scored paper
+counted in it too, without copying the corpus, so a paper is never scored against
+figures that lack it (no term of its own has df 0) and every process holding the same
+snapshot gives the paper the same score
+(:mod:`academichub.matcher.domain.corpus`).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from academichub.contracts import MatchedTerm
 from academichub.radar.document import PaperDocument
@@ -32,6 +39,8 @@ __all__ = [
     "B",
     "CorpusStats",
     "PaperScorer",
+    "Statistics",
+    "WithPaper",
     "field_weight",
     "score_document",
 ]
@@ -40,6 +49,24 @@ K1: Final = 1.2
 B: Final = 0.75
 TITLE_WEIGHT: Final = 2.0
 NON_TEXT_SCORE: Final = 0.1
+
+
+class Statistics(Protocol):
+    """What BM25 reads of a corpus."""
+
+    @property
+    def avg_title_length(self) -> float: ...
+
+    @property
+    def avg_abstract_length(self) -> float: ...
+
+    def idf(self, stem: str) -> float: ...
+
+
+def _idf(n_docs: int, df: int) -> float:
+    """BM25's idf, always positive: ln(1 + (N - df + 0.5) / (df + 0.5))."""
+    df = min(df, n_docs)
+    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
 
 
 @dataclass
@@ -75,9 +102,25 @@ class CorpusStats:
         return self.abstract_tokens / self.n_docs if self.n_docs else 0.0
 
     def idf(self, stem: str) -> float:
-        """BM25's idf, always positive: ln(1 + (N - df + 0.5) / (df + 0.5))."""
-        df = min(self.df.get(stem, 0), self.n_docs)
-        return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
+        return _idf(self.n_docs, self.df.get(stem, 0))
+
+
+class WithPaper:
+    """``corpus`` with one more paper counted, as :meth:`CorpusStats.add` would count it,
+    read through without copying ``corpus`` (which must not change meanwhile): the same
+    figures, so the same floats, as adding ``doc`` to a copy of it."""
+
+    __slots__ = ("_corpus", "_n_docs", "_stems", "avg_abstract_length", "avg_title_length")
+
+    def __init__(self, corpus: CorpusStats, doc: PaperDocument) -> None:
+        self._corpus = corpus
+        self._n_docs = n_docs = corpus.n_docs + 1
+        self._stems = frozenset(doc.title).union(doc.abstract)
+        self.avg_title_length = (corpus.title_tokens + len(doc.title)) / n_docs
+        self.avg_abstract_length = (corpus.abstract_tokens + len(doc.abstract)) / n_docs
+
+    def idf(self, stem: str) -> float:
+        return _idf(self._n_docs, self._corpus.df.get(stem, 0) + (stem in self._stems))
 
 
 def field_weight(field: str) -> float | None:
@@ -90,7 +133,7 @@ def field_weight(field: str) -> float | None:
 _TEXT_WEIGHTS: Final = {"title": TITLE_WEIGHT, "abstract": 1.0}
 
 
-def score_document(fired: tuple[MatchedTerm, ...], doc: PaperDocument, stats: CorpusStats) -> float:
+def score_document(fired: tuple[MatchedTerm, ...], doc: PaperDocument, stats: Statistics) -> float:
     score = 0.0
     for term in fired:
         weight = field_weight(term.field)
@@ -110,12 +153,12 @@ class PaperScorer:
     pass over the paper's tokens instead of one per term), with each stem's idf and each
     field's length normalisation computed once. Every sum adds the same floats in the same
     order as :func:`score_document`, so the scores are exactly its scores (a test compares
-    them on the bench corpus). Made after the paper was added to ``stats``, used only while
-    ``stats`` does not change."""
+    them on the bench corpus). Made with statistics that count the paper (``WithPaper``),
+    used only while they do not change."""
 
     __slots__ = ("_doc", "_idf", "_norms", "_parts", "_positions", "_stats", "_words")
 
-    def __init__(self, doc: PaperDocument, stats: CorpusStats) -> None:
+    def __init__(self, doc: PaperDocument, stats: Statistics) -> None:
         self._doc = doc
         self._stats = stats
         self._parts: dict[tuple[str, str], float] = {}
@@ -211,7 +254,7 @@ def _bm25(tf: int, idf: float, norm: float) -> float:
 
 
 def _field_score(
-    term: MatchedTerm, doc: PaperDocument, average_length: float, stats: CorpusStats
+    term: MatchedTerm, doc: PaperDocument, average_length: float, stats: Statistics
 ) -> float:
     where: Literal["title", "abstract"] = "title" if term.field == "title" else "abstract"
     (stems,) = doc.stream(where)

@@ -16,12 +16,16 @@ from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
 from academichub.contracts.match_groups import FoundMatches, flatten, regroup
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
+from academichub.radar.scoring import CorpusStats
 from academichub.store.accounts import InMemoryAccountStore
+from academichub.store.corpus import SNAPSHOTS_KEPT, copy_of, counted
 from academichub.store.delivery import InMemoryDelivery
 from academichub.store.facets import ScanFacets
 from academichub.store.port import (
     NO_FILTERS,
     BackfillMark,
+    CorpusSnapshot,
+    CorpusState,
     KeyedRadar,
     Neighbour,
     OpenWindow,
@@ -50,14 +54,47 @@ def passes_filters(paper: Paper, filters: SearchFilters) -> bool:
 
 
 @dataclass
+class InMemoryCorpus:
+    totals: CorpusStats = field(default_factory=CorpusStats)
+    snapshots: dict[int, CorpusSnapshot] = field(default_factory=dict)
+
+    def count(self, papers: Sequence[Paper]) -> None:
+        """Add papers stored for the first time to the running totals."""
+        added = counted(papers)
+        totals = self.totals
+        totals.n_docs += added.n_docs
+        totals.title_tokens += added.title_tokens
+        totals.abstract_tokens += added.abstract_tokens
+        for stem, df in added.df.items():
+            totals.df[stem] = totals.df.get(stem, 0) + df
+
+    def corpus_state(self) -> CorpusState:
+        return CorpusState(max(self.snapshots, default=0), self.totals.n_docs)
+
+    def corpus_totals(self) -> CorpusStats:
+        return copy_of(self.totals)
+
+    def corpus_snapshot(self) -> CorpusSnapshot | None:
+        return self.snapshots[max(self.snapshots)] if self.snapshots else None
+
+    def snapshot_corpus_once(self, version: int, stats: CorpusStats) -> CorpusSnapshot:
+        stored = self.snapshots.setdefault(version, CorpusSnapshot(version, copy_of(stats)))
+        for old in [v for v in self.snapshots if v <= max(self.snapshots) - SNAPSHOTS_KEPT]:
+            del self.snapshots[old]
+        return stored
+
+
+@dataclass
 class InMemoryPapers:
     current: dict[str, Paper] = field(default_factory=dict)  # the latest version, by id
     arrival: dict[str, int] = field(default_factory=dict)
     versions: dict[str, list[int | None]] = field(default_factory=dict)
     history: dict[tuple[str, int | None], Paper] = field(default_factory=dict)  # every version
+    corpus: InMemoryCorpus = field(default_factory=InMemoryCorpus)  # counts the new papers
 
     def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
         outcomes = []
+        new: list[Paper] = []
         for paper in papers:
             seen = self.versions.setdefault(paper.id, [])
             current = self.current.get(paper.id)
@@ -71,11 +108,14 @@ class InMemoryPapers:
                 self.current[paper.id] = paper
                 self.arrival[paper.id] = len(self.arrival)
                 outcomes.append(PaperWrite.NEW)
+                new.append(paper)
             elif _version_rank(paper.version) > _version_rank(current.version):
                 self.current[paper.id] = paper
                 outcomes.append(PaperWrite.NEW_VERSION)
             else:
                 outcomes.append(PaperWrite.STALE)
+        if new:
+            self.corpus.count(new)
         return outcomes
 
     def _record_publication(self, paper: Paper) -> PaperWrite:
@@ -618,6 +658,7 @@ class InMemoryStore:
         self.accounts = InMemoryAccountStore()
         self.delivery = InMemoryDelivery(self.briefings.stored, self.briefer.revisions)
         self.dead_letters = InMemoryDeadLetters()
+        self.corpus = self.papers.corpus
         self.closed = False
 
     def ping(self) -> None:

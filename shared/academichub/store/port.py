@@ -9,8 +9,10 @@ paper's embedding and the embeddings of described interests, nearest-paper searc
 ``ingest`` (:class:`IngestStateStore`: published keys, cursors, preprint links),
 ``briefer`` (:class:`BrieferStateStore`: summaries, publication, token usage), ``accounts``
 (:class:`~academichub.store.accounts.AccountStore`), ``delivery``
-(:class:`~academichub.store.delivery.DeliveryStore`: digests, webhooks and what was sent)
-and ``dead_letters`` (:class:`DeadLetterLog`), plus its lifecycle (``ping``, ``close``).
+(:class:`~academichub.store.delivery.DeliveryStore`: digests, webhooks and what was sent),
+``dead_letters`` (:class:`DeadLetterLog`) and ``corpus`` (:class:`CorpusStore`: the
+running totals BM25 needs, counted as papers are first stored, and their versioned
+snapshots), plus its lifecycle (``ping``, ``close``).
 Each service's composition root hands each component only the parts it uses.
 
 Every write is idempotent: papers keyed by (id, version), radars by (id, revision),
@@ -41,6 +43,7 @@ from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
 from academichub.contracts.match_groups import FoundMatches
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
+from academichub.radar.scoring import CorpusStats
 
 if TYPE_CHECKING:
     from academichub.store.accounts import AccountStore
@@ -573,6 +576,56 @@ class DeadLetterLog(Protocol):
     def remember_dead_letters(self, letter_ids: Iterable[str]) -> None: ...
 
 
+# --- corpus statistics -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorpusSnapshot:
+    """The corpus totals frozen under a version number: every matcher that scores with
+    version N scores with exactly these figures (``stats`` must not be changed)."""
+
+    version: int
+    stats: CorpusStats
+
+
+@dataclass(frozen=True)
+class CorpusState:
+    """What a matcher checks before each batch, in one read: the newest snapshot's version
+    (0: none yet) and how many papers the running totals count now."""
+
+    snapshot_version: int
+    n_docs: int
+
+
+class CorpusStore(Protocol):
+    """The figures BM25 needs about the stored papers (:class:`CorpusStats`: how many,
+    their title and abstract tokens, how many hold each stem), and snapshots of them.
+
+    The running totals count each paper once, as ``upsert_papers`` stores it for the first
+    time (:attr:`PaperWrite.NEW`; the stems of
+    :meth:`academichub.radar.document.PaperDocument.from_paper`), with the paper's write
+    where the adapter has transactions. Later versions and journal publications are not
+    counted again. The totals move with every batch; snapshots do not: version N is
+    written once (the first writer wins) and read by every matcher that scores with it.
+    Only the newest few versions are kept.
+    """
+
+    def corpus_state(self) -> CorpusState: ...
+
+    def corpus_totals(self) -> CorpusStats:
+        """The running totals now (a copy the caller owns)."""
+        ...
+
+    def corpus_snapshot(self) -> CorpusSnapshot | None:
+        """The newest snapshot, if any."""
+        ...
+
+    def snapshot_corpus_once(self, version: int, stats: CorpusStats) -> CorpusSnapshot:
+        """Store ``stats`` as snapshot ``version`` unless that version exists; return the
+        stored one (this call's or the earlier writer's: racing callers get the same)."""
+        ...
+
+
 # --- the briefer's own state ----------------------------------------------------------
 # One part (``briefer``) in three protocols: the summary cache, the token ledger and the
 # service each use one.
@@ -704,6 +757,9 @@ class Store(Protocol):
 
     @property
     def dead_letters(self) -> DeadLetterLog: ...
+
+    @property
+    def corpus(self) -> CorpusStore: ...
 
     def ping(self) -> None:
         """Raise if the store is unusable (for readiness probes)."""

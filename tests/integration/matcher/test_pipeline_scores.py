@@ -34,7 +34,9 @@ def test_batches_score_exactly_as_the_plain_rules(tmp_path: Path) -> None:
         registry.index.add(f"r{i}", parse_query(query))
     store = EmbeddedStore(tmp_path, index_writer=True)
     try:
-        pipeline = MatchingPipeline(papers=store.papers, matches=store.matches, registry=registry)
+        pipeline = MatchingPipeline(
+            papers=store.papers, matches=store.matches, registry=registry, corpus=store.corpus
+        )
         got: Found = {}
 
         def run(batch: list[Paper], mark: bool = True) -> None:

@@ -19,7 +19,7 @@ from academichub.matcher.domain.registry import RadarRegistry
 from academichub.matcher.handlers import Backfills, PaperHandler, RadarHandler
 from academichub.matcher.metrics import MatcherMetrics
 from academichub.radar.document import PaperDocument
-from academichub.radar.scoring import score_document
+from academichub.radar.scoring import WithPaper, score_document
 from academichub.store.door import AsyncStore
 from academichub.store.memory import InMemoryStore
 
@@ -72,6 +72,7 @@ class Replica:
                 papers=store.papers,
                 matches=store.matches,
                 registry=self.registry,
+                corpus=store.corpus,
                 clock=lambda: NOW,
             )
         )
@@ -135,11 +136,12 @@ async def test_a_new_radar_is_matched_against_the_recent_stored_papers_as_live()
     await live.papers(STORED[:4])
     as_live = {(m.paper_id, m.version, m.terms) for m in published(live_publisher)}
     assert {(m.paper_id, m.version, m.terms) for m in found} == as_live
-    # Scored by the live scorer, with the live pipeline's corpus statistics.
-    stats = replica.pipeline.call(lambda p: p.stats)
+    # Scored by the live rule: the pipeline's corpus snapshot plus the paper.
+    snapshot = replica.pipeline.call(lambda p: p.snapshots.current)
+    assert snapshot.stats.n_docs == len(STORED)  # version 1, made from the stored papers
     for m in found:
         doc = PaperDocument.from_paper(next(p for p in STORED if p.id == m.paper_id))
-        assert m.score == round(score_document(m.terms, doc, stats), 6)
+        assert m.score == round(score_document(m.terms, doc, WithPaper(snapshot.stats, doc)), 6)
 
     mark = store.matches.backfill_mark("sc")
     assert mark is not None

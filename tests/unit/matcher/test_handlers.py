@@ -52,6 +52,7 @@ class Rig:
                 papers=self.store.papers,
                 matches=self.store.matches,
                 registry=self.registry,
+                corpus=self.store.corpus,
                 clock=lambda: NOW,
             )
         )

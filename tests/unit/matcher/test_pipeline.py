@@ -47,7 +47,11 @@ def setup() -> tuple[MatchingPipeline, InMemoryStore]:
     registry = RadarRegistry()
     registry.load([radar("qc", '"quantum circuit"'), radar("rl", "reinforcement -survey")])
     return MatchingPipeline(
-        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+        papers=store.papers,
+        matches=store.matches,
+        registry=registry,
+        corpus=store.corpus,
+        clock=lambda: NOW,
     ), store
 
 
@@ -128,7 +132,11 @@ def test_a_new_version_is_not_a_second_match_unless_the_radar_follows_updates() 
     registry = RadarRegistry()
     registry.load([radar("plain", "quantum"), radar("updates", "quantum type:replace")])
     pipeline = MatchingPipeline(
-        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+        papers=store.papers,
+        matches=store.matches,
+        registry=registry,
+        corpus=store.corpus,
+        clock=lambda: NOW,
     )
     v1 = paper(7, "Quantum walks")
     v2 = Paper.model_validate({**v1.model_dump(), "version": 2, "announce_type": "replace"})
@@ -147,7 +155,11 @@ def test_a_recorded_but_unemitted_new_version_is_emitted_on_replay() -> None:
     registry = RadarRegistry()
     registry.load([radar("plain", "photon")])
     pipeline = MatchingPipeline(
-        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+        papers=store.papers,
+        matches=store.matches,
+        registry=registry,
+        corpus=store.corpus,
+        clock=lambda: NOW,
     )
     pipeline.process([paper(8, "Entangled states", version=1)])  # v1 does not match
     v2 = paper(8, "Entangled photon states", version=2)

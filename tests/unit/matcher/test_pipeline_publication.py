@@ -39,7 +39,11 @@ def test_recorded_publication_makes_no_new_match() -> None:
     registry = RadarRegistry()
     registry.load([radar("qc", '"quantum circuit"'), radar("spin", "spin")])
     pipeline = MatchingPipeline(
-        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+        papers=store.papers,
+        matches=store.matches,
+        registry=registry,
+        corpus=store.corpus,
+        clock=lambda: NOW,
     )
     first = pipeline.process([preprint()])
     pipeline.emitted(first.to_emit)
@@ -60,7 +64,11 @@ def test_publication_arriving_before_the_match_was_emitted_emits_it_once() -> No
     registry = RadarRegistry()
     registry.load([radar("qc", '"quantum circuit"')])
     pipeline = MatchingPipeline(
-        papers=store.papers, matches=store.matches, registry=registry, clock=lambda: NOW
+        papers=store.papers,
+        matches=store.matches,
+        registry=registry,
+        corpus=store.corpus,
+        clock=lambda: NOW,
     )
     first = pipeline.process([preprint()])
     again = pipeline.process([preprint(JOURNAL_DOI)])

@@ -138,7 +138,9 @@ async def serve(
         stack.callback(store.call, lambda s: s.close())
         radars = RadarRegistry()
         pipeline = store.part(
-            lambda s: MatchingPipeline(papers=s.papers, matches=s.matches, registry=radars)
+            lambda s: MatchingPipeline(
+                papers=s.papers, matches=s.matches, registry=radars, corpus=s.corpus
+            )
         )
 
         publisher = KafkaPublisher(

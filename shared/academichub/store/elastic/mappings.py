@@ -175,6 +175,14 @@ class IndexNames:
     def dead_letters(self) -> str:
         return f"{self.prefix}-dead-letters"
 
+    @property
+    def corpus_counts(self) -> str:
+        return f"{self.prefix}-corpus-counts"
+
+    @property
+    def corpus_snapshots(self) -> str:
+        return f"{self.prefix}-corpus-snapshots"
+
     def paper_vectors(self, model_digest: str) -> str:
         """Papers' vectors of one embedding model (created when first used)."""
         return f"{self.prefix}-paper-vectors-{model_digest}"
@@ -228,6 +236,7 @@ _BOOLEAN: Final = {"type": "boolean"}
 # Nanoseconds: the port compares datetimes to the microsecond (``since`` and ordering).
 _INSTANT: Final = {"type": "date_nanos"}
 _STORED_ONLY: Final = {"type": "object", "enabled": False}
+_BINARY: Final = {"type": "binary"}  # Base64 in _source, not searchable
 
 
 def _strict(**properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -441,6 +450,20 @@ def index_specs(names: IndexNames) -> list[IndexSpec]:
         IndexSpec(names.sequences, _strict(value=_LONG)),
         # Dead letters a re-reading consumer sent (dead_letters.py), by letter id.
         IndexSpec(names.dead_letters, _strict(letter_id=_KEYWORD, sent_at=_INSTANT)),
+        # Corpus statistics (corpus.py): the running counts, one document per figure and
+        # per stem, and the snapshots, one document per version.
+        IndexSpec(names.corpus_counts, _strict(key=_KEYWORD, value=_LONG)),
+        IndexSpec(
+            names.corpus_snapshots,
+            _strict(
+                version=_LONG,
+                n_docs=_LONG,
+                title_tokens=_LONG,
+                abstract_tokens=_LONG,
+                df=_BINARY,
+                created_at=_INSTANT,
+            ),
+        ),
         # Delivery (delivery.py): settings by user and radar, the ledger by delivery id,
         # the latest delivery per radar and channel, the key unsubscribe links are signed
         # with.

@@ -26,6 +26,7 @@ from academichub.radar.ast import Node
 from academichub.store.elastic import mappings as f
 from academichub.store.elastic.bulk import CONFLICT, ItemResult, Operation
 from academichub.store.elastic.cluster import Cluster, filtered
+from academichub.store.elastic.corpus import ElasticsearchCorpus
 from academichub.store.elastic.documents import (
     paper_document,
     paper_from,
@@ -46,9 +47,10 @@ _PAPERS_COUNTER: Final = "papers"
 class ElasticsearchPapers:
     """The papers alias and the paper-versions index of ``cluster``."""
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: Cluster, corpus: ElasticsearchCorpus) -> None:
         self._cluster = cluster
         self._names = cluster.names
+        self._corpus = corpus
 
     def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
         self._cluster.live()
@@ -56,6 +58,9 @@ class ElasticsearchPapers:
         # Two operations per paper (history and current) in one bulk request.
         for batch in _batches(papers, self._cluster.batch_size // 2):
             outcomes.extend(self._upsert_batch(batch))
+        new = [p for p, o in zip(papers, outcomes, strict=True) if o is PaperWrite.NEW]
+        if new:  # after the papers (no transaction spans both: see corpus.py)
+            self._corpus.count_new_papers(new)
         return outcomes
 
     def _upsert_batch(self, papers: Sequence[Paper]) -> list[PaperWrite]:

@@ -5,7 +5,7 @@ idempotent per document and orders every multi-document step so that a crash hal
 either harmless or finished by the next call; each part's module says how:
 :mod:`.papers`, :mod:`.radars`, :mod:`.matches`, :mod:`.briefings`, :mod:`.vectors`, :mod:`.ingest`,
 :mod:`.briefer_state`, :mod:`.accounts`, :mod:`.facets`, :mod:`.delivery`,
-:mod:`.dead_letters`.
+:mod:`.dead_letters`, :mod:`.corpus`.
 
 Reads by id (``get``/``mget``) are real-time. Searches and listings are near-real-time:
 they see a write after the next index refresh (1 s by default), unless the store was built
@@ -26,6 +26,7 @@ from academichub.store.elastic.backoff import Backoff
 from academichub.store.elastic.briefer_state import ElasticsearchBrieferState
 from academichub.store.elastic.briefings import ElasticsearchBriefings
 from academichub.store.elastic.cluster import Cluster
+from academichub.store.elastic.corpus import ElasticsearchCorpus
 from academichub.store.elastic.dead_letters import ElasticsearchDeadLetters
 from academichub.store.elastic.delivery import ElasticsearchDelivery
 from academichub.store.elastic.errors import IndexMissing
@@ -69,7 +70,8 @@ class ElasticsearchStore:
             owns_client=owns_client,
         )
         self.names = self.cluster.names
-        self.papers = ElasticsearchPapers(self.cluster)
+        self.corpus = ElasticsearchCorpus(self.cluster)
+        self.papers = ElasticsearchPapers(self.cluster, self.corpus)
         self.facets = ElasticsearchFacets(self.cluster)
         self.radars = ElasticsearchRadars(self.cluster)
         self.matches = ElasticsearchMatches(self.cluster)

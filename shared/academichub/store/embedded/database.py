@@ -342,6 +342,36 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX sent_papers_due ON sent_papers (check_ts);
     """,
+    """
+    -- The corpus statistics BM25 scores with (store/embedded/corpus.py): running totals,
+    -- counted as each paper is first stored, in the paper's transaction -- one row of
+    -- sums and one row per stem (how many papers hold it) -- and the versioned snapshots
+    -- the matchers score with (the stem counts as one zlib-compressed JSON blob).
+    CREATE TABLE corpus_totals (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n_docs INTEGER NOT NULL,
+        title_tokens INTEGER NOT NULL,
+        abstract_tokens INTEGER NOT NULL,
+        recount INTEGER NOT NULL
+    );
+    CREATE TABLE corpus_df (
+        stem TEXT PRIMARY KEY,
+        df INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE corpus_snapshots (
+        version INTEGER PRIMARY KEY,
+        n_docs INTEGER NOT NULL,
+        title_tokens INTEGER NOT NULL,
+        abstract_tokens INTEGER NOT NULL,
+        df BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    -- SQL cannot tokenise: papers stored before this migration are counted once, in
+    -- Python, by the first read of the totals after it (recount = 1 when there are any;
+    -- EmbeddedCorpus recounts every stored paper in one write transaction, then clears it).
+    INSERT INTO corpus_totals (id, n_docs, title_tokens, abstract_tokens, recount)
+        VALUES (1, 0, 0, 0, EXISTS (SELECT 1 FROM papers));
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

@@ -25,6 +25,7 @@ from typing import Literal
 from academichub.contracts import Paper
 from academichub.radar.ast import Node
 from academichub.store.embedded.columns import CHUNK, chunks, version_of, version_rank
+from academichub.store.embedded.corpus import count_new_papers
 from academichub.store.embedded.database import Database
 from academichub.store.embedded.fulltext import FullTextIndex
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters, SearchHit, SearchPage
@@ -62,6 +63,9 @@ class EmbeddedPapers:
             batch = _Batch()
             for paper in papers:
                 batch.outcomes.append(self._write_paper(conn, paper, batch))
+            new = [p for p, o in zip(papers, batch.outcomes, strict=True) if o is PaperWrite.NEW]
+            if new:  # counted with the papers: both are committed, or neither
+                count_new_papers(conn, new)
             if not batch.to_index:
                 return batch.outcomes
             if writer:

@@ -8,7 +8,7 @@ Layout of ``data_dir``::
 Each part holds its own SQL on the one :class:`Database` (and the papers part the index
 as well): :mod:`.papers`, :mod:`.radars`, :mod:`.matches`, :mod:`.briefings`,
 :mod:`.vectors`, :mod:`.ingest`, :mod:`.briefer_state`, :mod:`.accounts`, :mod:`.delivery`,
-:mod:`.dead_letters`; the facet
+:mod:`.dead_letters`, :mod:`.corpus`; the facet
 counter (:mod:`.facets`) reads the index folder.
 """
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from academichub.store.embedded.accounts import EmbeddedAccountStore
 from academichub.store.embedded.briefer_state import EmbeddedBrieferState
 from academichub.store.embedded.briefings import EmbeddedBriefings
+from academichub.store.embedded.corpus import EmbeddedCorpus
 from academichub.store.embedded.database import DATABASE_FILE, Database
 from academichub.store.embedded.dead_letters import EmbeddedDeadLetters
 from academichub.store.embedded.delivery import EmbeddedDelivery
@@ -68,6 +69,7 @@ class EmbeddedStore:
             self.accounts = EmbeddedAccountStore(self._db)
             self.delivery = EmbeddedDelivery(self._db)
             self.dead_letters = EmbeddedDeadLetters(self._db)
+            self.corpus = EmbeddedCorpus(self._db)
             if index_writer:
                 self.papers.rebuild_index_if_lost()
         except BaseException:

@@ -89,7 +89,9 @@ def run_match(radars_path: str, papers_path: str) -> int:
     registry = RadarRegistry()
     registry.load(radars)
     memory = InMemoryStore()
-    pipeline = MatchingPipeline(papers=memory.papers, matches=memory.matches, registry=registry)
+    pipeline = MatchingPipeline(
+        papers=memory.papers, matches=memory.matches, registry=registry, corpus=memory.corpus
+    )
     semantic = (
         _semantic_role(memory, radars, papers) if any(map(decided_by_meaning, radars)) else None
     )

@@ -5,10 +5,10 @@ matched against the stored papers of the recent days (``RADAR_BACKFILL_DAYS``,
 Same semantics as live matching: candidates are read through the search index (the query
 compiled to tantivy or Elasticsearch, never a scan of every stored paper), then each is
 verified by the reference evaluator the radar index agrees with, so the terms that fired,
-the score (the pipeline's own corpus statistics) and the new-version rule
-(:func:`~academichub.matcher.domain.pipeline.offered`) are the live ones. Matches are recorded
-with ``origin="backfill"``, all with the moment the backfill started, so the radar page
-shows them together as found on creation.
+the score (the pipeline's corpus snapshot plus the paper, :mod:`.corpus`) and the
+new-version rule (:func:`~academichub.matcher.domain.pipeline.offered`) are the live
+ones. Matches are recorded with ``origin="backfill"``, all with the moment the backfill
+started, so the radar page shows them together as found on creation.
 
 The work is cut into slices (:meth:`Backfiller.step`: one day's page of at most
 ``slice_size`` papers, newest day first) run one at a time on the matcher's store thread,
@@ -145,6 +145,7 @@ class Backfiller:
             job.day_total = None
             job.position = 0
         found: list[FoundMatches] = []
+        statistics = self.pipeline.snapshots.statistics
         for hit in page.hits:
             paper = hit.paper
             doc = PaperDocument.from_paper(paper)
@@ -160,7 +161,7 @@ class Backfiller:
                     paper.version,
                     job.started_at,
                     [job.radar.id],
-                    [round(score_document(terms, doc, self.pipeline.stats), 6)],
+                    [round(score_document(terms, doc, statistics(doc)), 6)],
                     [terms],
                     origin="backfill",
                 )

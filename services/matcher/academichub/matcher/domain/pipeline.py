@@ -1,5 +1,5 @@
-"""Papers in, matches out: the matcher's work on one batch, through two store parts
-(papers, matches).
+"""Papers in, matches out: the matcher's work on one batch, through three store parts
+(papers, matches, and corpus: the statistics it scores with, :mod:`.corpus`).
 
 At-least-once delivery means any batch may arrive again. Every step is idempotent:
 the store ignores an (id, version) it holds, ``record_matches`` returns only matches
@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from academichub.contracts import Match, Paper
 from academichub.contracts.match_groups import FoundMatches, flatten
+from academichub.matcher.domain.corpus import CorpusSnapshots
 from academichub.matcher.domain.registry import RadarRegistry
 from academichub.radar.document import PaperDocument
 from academichub.radar.index import RadarHit
-from academichub.radar.scoring import CorpusStats, PaperScorer
-from academichub.store.port import MatchStore, PaperStore, PaperWrite
+from academichub.radar.scoring import PaperScorer
+from academichub.store.port import CorpusStore, MatchStore, PaperStore, PaperWrite
 
 
 def _utcnow() -> dt.datetime:
@@ -41,8 +42,12 @@ class MatchingPipeline:
     papers: PaperStore
     matches: MatchStore
     registry: RadarRegistry
-    stats: CorpusStats = field(default_factory=lambda: CorpusStats.from_documents([]))
+    corpus: CorpusStore
     clock: Callable[[], dt.datetime] = _utcnow
+    snapshots: CorpusSnapshots = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.snapshots = CorpusSnapshots(self.corpus)
 
     def process(self, papers: Sequence[Paper]) -> BatchOutcome:
         """Store and index the papers, match them, record the matches; return what to emit.
@@ -55,8 +60,12 @@ class MatchingPipeline:
         are held side by side (:class:`FoundMatches`: no model, no object per match), a
         paper seen for the first time needs no look-up of earlier
         matches, and the store records the batch's matches with set-based statements.
+
+        Scores use the newest corpus snapshot, checked once per batch
+        (:meth:`CorpusSnapshots.refresh`), plus the paper itself.
         """
         papers = dedupe_keep_last(papers)
+        self.snapshots.refresh()
         writes = self.papers.upsert_papers(papers)
         now = self.clock()
         found: list[FoundMatches] = []
@@ -64,14 +73,12 @@ class MatchingPipeline:
             if outcome is PaperWrite.STALE:
                 continue
             doc = PaperDocument.from_paper(paper)
-            if outcome is PaperWrite.NEW:
-                self.stats.add(doc)
             hits = self.registry.index.match(doc)
             if not hits:
                 continue
             if outcome is not PaperWrite.NEW:  # a new paper was offered to no radar yet
                 hits = self._offered(hits, paper)
-            score = PaperScorer(doc, self.stats).score
+            score = PaperScorer(doc, self.snapshots.statistics(doc)).score
             found.append(
                 FoundMatches(
                     paper.id,

@@ -1,0 +1,43 @@
+"""What every adapter of :class:`~academichub.store.port.CorpusStore` does alike: count
+the papers stored for the first time, keep a snapshot's stem counts as one compact blob,
+and how many snapshots to keep."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+from academichub.contracts import Paper
+from academichub.radar.document import PaperDocument
+from academichub.radar.scoring import CorpusStats
+
+# Snapshot versions kept: the newest and the two before it, so a matcher that loaded
+# version N just before N + 1 and N + 2 were made can still read the one it holds again.
+SNAPSHOTS_KEPT: Final = 3
+
+
+def counted(papers: Iterable[Paper]) -> CorpusStats:
+    """The figures ``papers`` add to the running totals (each counted once, as
+    :meth:`CorpusStats.add` counts a paper): what one ``upsert_papers`` call adds, so that
+    the stems are written once per distinct stem of the call, not once per paper."""
+    return CorpusStats.from_documents(PaperDocument.from_paper(paper) for paper in papers)
+
+
+def copy_of(stats: CorpusStats) -> CorpusStats:
+    return CorpusStats(stats.n_docs, stats.title_tokens, stats.abstract_tokens, dict(stats.df))
+
+
+def encode_df(df: Mapping[str, int]) -> bytes:
+    """The stem counts as zlib-compressed JSON, stems sorted (the same counts, the same
+    bytes)."""
+    text = json.dumps(df, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return zlib.compress(text.encode(), 6)
+
+
+def decode_df(blob: bytes) -> dict[str, int]:
+    decoded = json.loads(zlib.decompress(blob))
+    if not isinstance(decoded, dict):
+        raise ValueError("a corpus snapshot's stem counts are not a JSON object")
+    return {str(stem): int(df) for stem, df in decoded.items()}
