@@ -81,6 +81,8 @@ class InMemoryCorpus:
         stored = self.snapshots.setdefault(version, CorpusSnapshot(version, copy_of(stats)))
         for old in [v for v in self.snapshots if v <= max(self.snapshots) - SNAPSHOTS_KEPT]:
             del self.snapshots[old]
+        if version not in self.snapshots:
+            raise ValueError(f"corpus snapshot {version} is older than the ones kept")
         return stored
 
 

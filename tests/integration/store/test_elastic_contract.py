@@ -45,6 +45,7 @@ from academichub.store.port import NO_FILTERS, SearchFilters
 from tests.integration.briefer import test_briefer_store_state as briefer_suite
 from tests.integration.gateway import test_account_store as accounts_suite
 from tests.integration.store import test_briefings_contract as briefings_suite
+from tests.integration.store import test_corpus_contract as corpus_suite
 from tests.integration.store import test_delivery_contract as delivery_suite
 from tests.integration.store import test_ingest_contract as ingest_suite
 from tests.integration.store import test_matches_contract as matches_suite
@@ -134,6 +135,7 @@ STORE_TESTS = [
         ingest_suite,
         vectors_suite,
         delivery_suite,
+        corpus_suite,
     )
     for name in _import_suite(suite, {"store", "corpus"}, {"store"})
 ]

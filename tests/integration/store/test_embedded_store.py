@@ -16,8 +16,11 @@ import pytest
 from academichub.contracts import Paper
 from academichub.platform.errors import ConfigError
 from academichub.radar.analysis import ANALYSIS_VERSION
+from academichub.radar.document import PaperDocument
 from academichub.radar.parser import parse_query
+from academichub.radar.scoring import CorpusStats
 from academichub.store.embedded import EmbeddedStore
+from academichub.store.embedded.database import SCHEMA_VERSION
 from academichub.store.embedded.facets import EmbeddedFacets
 from academichub.store.embedded.fulltext import INDEX_DIR, FullTextIndex
 from academichub.store.embedded.tantivy_query import compile_query, uniform_score
@@ -58,7 +61,10 @@ def test_a_writer_in_another_process_is_refused(tmp_path: Path) -> None:
         f"""
         from pathlib import Path
         from academichub.platform.errors import ConfigError
-        from academichub.store.embedded import EmbeddedStore
+        from academichub.radar.document import PaperDocument
+from academichub.radar.scoring import CorpusStats
+from academichub.store.embedded import EmbeddedStore
+from academichub.store.embedded.database import SCHEMA_VERSION
         try:
             EmbeddedStore(Path({str(tmp_path)!r}), index_writer=True)
         except ConfigError as exc:
@@ -244,7 +250,10 @@ def test_processes_write_the_same_database(tmp_path: Path) -> None:
         f"""
         import sys
         from pathlib import Path
-        from academichub.store.embedded import EmbeddedStore
+        from academichub.radar.document import PaperDocument
+from academichub.radar.scoring import CorpusStats
+from academichub.store.embedded import EmbeddedStore
+from academichub.store.embedded.database import SCHEMA_VERSION
         from tests.integration.store.factories import radar
         store = EmbeddedStore(Path({str(tmp_path)!r}), index_writer=False)
         for i in range(100):
@@ -275,6 +284,32 @@ def test_a_database_from_a_newer_release_is_refused(tmp_path: Path) -> None:
         conn.execute("PRAGMA user_version = 99")
     with pytest.raises(ConfigError, match="schema version 99"):
         EmbeddedStore(tmp_path, index_writer=False)
+
+
+def test_papers_stored_before_the_corpus_totals_are_counted_once(tmp_path: Path) -> None:
+    """An installation from before the corpus tables: the migration that adds them has the
+    stored papers counted (current versions) by the first read, papers stored meanwhile
+    included, and only once."""
+    old = [paper(i, f"Spin chain {i}", "Spin waves in chains.") for i in range(1, 6)]
+    store = EmbeddedStore(tmp_path, index_writer=False)
+    store.papers.upsert_papers(old)
+    store.close()
+    with sqlite3.connect(tmp_path / "academichub.sqlite3") as conn:  # back to schema 15
+        for table in ("corpus_totals", "corpus_df", "corpus_snapshots"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    store = EmbeddedStore(tmp_path, index_writer=False)
+    try:
+        later = paper(9, "Quantum codes", "Codes for qubits.")
+        store.papers.upsert_papers([later])  # counted, then recounted with the rest
+        expected = CorpusStats.from_documents(map(PaperDocument.from_paper, [*old, later]))
+        assert store.corpus.corpus_state().n_docs == 6
+        assert store.corpus.corpus_totals() == expected
+        store.papers.upsert_papers([paper(10, "Spin ice")])
+        expected.add(PaperDocument.from_paper(paper(10, "Spin ice")))
+        assert store.corpus.corpus_totals() == expected  # counted on, not recounted
+    finally:
+        store.close()
 
 
 def test_a_tie_far_past_the_page_still_ranks_newest_first(tmp_path: Path) -> None:

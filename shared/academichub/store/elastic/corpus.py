@@ -126,12 +126,15 @@ class ElasticsearchCorpus:
                 )
             ]
         )
+        newest = self._newest(["version"], visible=True)
+        oldest_kept = (int(newest["version"]) if newest else version) - SNAPSHOTS_KEPT + 1
+        if oldest_kept > 1:
+            self._cluster.delete_matching(
+                self._snapshots, {"range": {"version": {"lt": oldest_kept}}}
+            )
         stored = self._cluster.get(self._snapshots, str(version), source=True)
-        if stored is None:
+        if version < oldest_kept or stored is None:
             raise ValueError(f"corpus snapshot {version} is older than the ones kept")
-        self._cluster.delete_matching(
-            self._snapshots, {"range": {"version": {"lte": version - SNAPSHOTS_KEPT}}}
-        )
         return _snapshot(stored["_source"])
 
     def _newest(self, source: list[str] | bool, *, visible: bool) -> dict[str, Any] | None:
