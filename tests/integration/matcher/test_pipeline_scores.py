@@ -1,8 +1,8 @@
 """The matcher's batch path (per-paper scoring, matches held side by side, set-based
 recording in SQLite) gives exactly the matches and scores of the plain rules -- every
-hit of the index, scored one by one by :func:`score_document` under the statistics of
-the papers seen so far -- on the bench corpus against bench radars, replays and new
-versions included."""
+hit of the index, scored one by one by :func:`score_document` under the corpus snapshot
+of the papers stored before the batch plus the paper itself -- on the bench corpus
+against bench radars, replays and new versions included."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from academichub.matcher.domain.pipeline import MatchingPipeline
 from academichub.matcher.domain.registry import RadarRegistry
 from academichub.radar.document import PaperDocument
 from academichub.radar.parser import parse_query
-from academichub.radar.scoring import CorpusStats, score_document
+from academichub.radar.scoring import CorpusStats, WithPaper, score_document
 from academichub.store.embedded import EmbeddedStore
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,9 @@ def test_batches_score_exactly_as_the_plain_rules(tmp_path: Path) -> None:
                 pipeline.emitted(outcome.to_emit)
 
         run(papers[:200], mark=False)  # not emitted: the replay below hands them back
+        assert pipeline.snapshots.current.stats.n_docs == 0  # version 1: an empty store
         run(papers[200:])
+        assert pipeline.snapshots.current.stats.n_docs == 200  # version 2: grown enough
         first = dict(got)
         got.clear()
         run(papers[:200])
@@ -58,17 +60,18 @@ def test_batches_score_exactly_as_the_plain_rules(tmp_path: Path) -> None:
     finally:
         store.close()
 
-    # The plain rules, one paper and one hit at a time.
-    stats = CorpusStats()
+    # The plain rules, one paper and one hit at a time: each batch under the papers stored
+    # before it, plus the paper.
     expected: Found = {}
-    for paper in papers:
-        doc = PaperDocument.from_paper(paper)
-        stats.add(doc)
-        for hit in registry.index.match(doc):
-            expected[hit.radar_id, paper.id, paper.version] = (
-                round(score_document(hit.terms, doc, stats), 6),
-                tuple((t.field, t.term) for t in hit.terms),
-            )
+    for before, batch in ((papers[:0], papers[:200]), (papers[:200], papers[200:])):
+        snapshot = CorpusStats.from_documents(map(PaperDocument.from_paper, before))
+        for paper in batch:
+            doc = PaperDocument.from_paper(paper)
+            for hit in registry.index.match(doc):
+                expected[hit.radar_id, paper.id, paper.version] = (
+                    round(score_document(hit.terms, doc, WithPaper(snapshot, doc)), 6),
+                    tuple((t.field, t.term) for t in hit.terms),
+                )
     assert len(first) == len(expected) > 1000
     assert first == expected
     # New versions: only radars following updates (none of these queries ask for them)

@@ -9,7 +9,7 @@ import pytest
 from academichub.contracts import MatchedTerm
 from academichub.radar.evaluate import evaluate
 from academichub.radar.parser import parse_query
-from academichub.radar.scoring import NON_TEXT_SCORE, CorpusStats, score_document
+from academichub.radar.scoring import NON_TEXT_SCORE, CorpusStats, WithPaper, score_document
 from tests.unit.radar.factories import doc
 
 SPIN = doc("Spin chains", "Spin rotation model")
@@ -87,3 +87,23 @@ def test_scoring_an_evaluated_match_before_any_statistics() -> None:
     first = score_document(fired, SPIN, CorpusStats())
     assert first > 0
     assert score_document(fired, SPIN, CorpusStats()) == first
+
+
+def test_a_corpus_with_one_paper_more_scores_as_the_corpus_that_counts_it() -> None:
+    """WithPaper reads a corpus plus one paper without copying it: the same floats as
+    adding the paper to a copy (its own stems never have df 0)."""
+    new = doc("Spin liquids", "Frustrated spin liquid model")
+    counted = CorpusStats.from_documents([SPIN, GRAPH, new])
+    overlay = WithPaper(STATS, new)
+    assert overlay.avg_title_length == counted.avg_title_length
+    assert overlay.avg_abstract_length == counted.avg_abstract_length
+    for stem in ("spin", "liquid", "model", "graph", "absent"):
+        assert overlay.idf(stem) == counted.idf(stem)
+    fired = evaluate(parse_query("spin liquid model"), new)
+    assert fired is not None
+    assert score_document(fired, new, overlay) == score_document(fired, new, counted)
+    assert CorpusStats.from_documents([SPIN, GRAPH]) == STATS  # untouched
+    # On an empty corpus the paper alone is the corpus.
+    assert score_document(fired, new, WithPaper(CorpusStats(), new)) == score_document(
+        fired, new, CorpusStats.from_documents([new])
+    )
