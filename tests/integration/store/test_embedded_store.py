@@ -61,10 +61,7 @@ def test_a_writer_in_another_process_is_refused(tmp_path: Path) -> None:
         f"""
         from pathlib import Path
         from academichub.platform.errors import ConfigError
-        from academichub.radar.document import PaperDocument
-from academichub.radar.scoring import CorpusStats
-from academichub.store.embedded import EmbeddedStore
-from academichub.store.embedded.database import SCHEMA_VERSION
+        from academichub.store.embedded import EmbeddedStore
         try:
             EmbeddedStore(Path({str(tmp_path)!r}), index_writer=True)
         except ConfigError as exc:
@@ -250,10 +247,7 @@ def test_processes_write_the_same_database(tmp_path: Path) -> None:
         f"""
         import sys
         from pathlib import Path
-        from academichub.radar.document import PaperDocument
-from academichub.radar.scoring import CorpusStats
-from academichub.store.embedded import EmbeddedStore
-from academichub.store.embedded.database import SCHEMA_VERSION
+        from academichub.store.embedded import EmbeddedStore
         from tests.integration.store.factories import radar
         store = EmbeddedStore(Path({str(tmp_path)!r}), index_writer=False)
         for i in range(100):
