@@ -171,6 +171,8 @@ class InMemoryPapers:
             if new != paper:
                 changed += 1
                 self.current[paper_id] = new
+        if changed:  # other text, other tokens: count the corpus again
+            self.corpus.totals = counted(list(self.current.values()))
         return changed
 
     def search(

@@ -605,7 +605,8 @@ class CorpusStore(Protocol):
     time (:attr:`PaperWrite.NEW`; the stems of
     :meth:`academichub.radar.document.PaperDocument.from_paper`), with the paper's write
     where the adapter has transactions. Later versions and journal publications are not
-    counted again. The totals move with every batch; snapshots do not: version N is
+    counted again; ``rewrite_papers`` has them counted again from the current versions
+    (embedded and memory adapters). The totals move with every batch; snapshots do not: version N is
     written once (the first writer wins) and read by every matcher that scores with it.
     Only the newest few versions are kept.
     """

@@ -9,6 +9,7 @@ from academichub.contracts import Paper
 from academichub.radar.document import PaperDocument
 from academichub.radar.scoring import CorpusStats
 from academichub.store.corpus import SNAPSHOTS_KEPT
+from academichub.store.elastic import ElasticsearchStore
 from academichub.store.port import CorpusState, Store
 from tests.integration.store.factories import paper
 
@@ -76,3 +77,17 @@ def test_only_the_newest_snapshots_are_kept(store: Store) -> None:
     # ... an older one is gone and is not written again.
     with pytest.raises(ValueError, match="older than the ones kept"):
         store.corpus.snapshot_corpus_once(1, totals)
+
+
+def test_rewritten_text_is_counted_again(store: Store) -> None:
+    if isinstance(store, ElasticsearchStore):
+        pytest.skip("the Elasticsearch adapter does not recount (store/elastic/corpus.py)")
+    store.papers.upsert_papers([SPIN, CODES])
+    renamed = store.papers.rewrite_papers(
+        lambda p: p.model_copy(update={"title": p.title.replace("Spin", "Magnon")})
+    )
+    assert renamed == 2  # the stored version and the current one
+    spin = store.papers.get_paper(SPIN.id)
+    assert spin is not None
+    assert store.corpus.corpus_totals() == stats_of(spin, CODES)
+    assert "magnon" in store.corpus.corpus_totals().df

@@ -7,10 +7,10 @@ them. ``corpus_snapshots`` holds the versions, each written once (INSERT OR IGNO
 first writer wins, every later one reads the winner back).
 
 A database that held papers before the tables existed is recounted once: the migration
-sets ``recount``, and the first call of :meth:`EmbeddedCorpus.corpus_state` or
-:meth:`EmbeddedCorpus.corpus_totals` counts every stored paper (its current version) under
-the write lock and clears it. Papers stored meanwhile are in that count too: it replaces
-the totals, it does not add to them.
+sets ``recount`` (so does ``rewrite_papers`` when it changed any text), and the first call
+of :meth:`EmbeddedCorpus.corpus_state` or :meth:`EmbeddedCorpus.corpus_totals` counts every
+stored paper (its current version) under the write lock and clears it. Papers stored
+meanwhile are in that count too: it replaces the totals, it does not add to them.
 """
 
 from __future__ import annotations
@@ -44,6 +44,11 @@ def count_new_papers(conn: sqlite3.Connection, papers: Sequence[Paper]) -> None:
         "ON CONFLICT (stem) DO UPDATE SET df = df + excluded.df",
         sorted(added.df.items()),  # in key order: each B-tree page is visited once
     )
+
+
+def recount_later(conn: sqlite3.Connection) -> None:
+    """Have the next read count every stored paper again (their text was rewritten)."""
+    conn.execute("UPDATE corpus_totals SET recount = 1 WHERE id = 1")
 
 
 class EmbeddedCorpus:

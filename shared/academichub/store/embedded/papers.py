@@ -25,7 +25,7 @@ from typing import Literal
 from academichub.contracts import Paper
 from academichub.radar.ast import Node
 from academichub.store.embedded.columns import CHUNK, chunks, version_of, version_rank
-from academichub.store.embedded.corpus import count_new_papers
+from academichub.store.embedded.corpus import count_new_papers, recount_later
 from academichub.store.embedded.database import Database
 from academichub.store.embedded.fulltext import FullTextIndex
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters, SearchHit, SearchPage
@@ -163,6 +163,9 @@ class EmbeddedPapers:
         holds the index writer, else queued for the process that does. The index already
         holds the current analysis: the writer rebuilds it on opening when it does not."""
         changed, current = self._rewrite_records(rewrite)
+        if changed:  # other text, other tokens: the corpus totals are counted again
+            with self._db.write() as conn:
+                recount_later(conn)
         if self._index.is_writer:
             self._index.replace(current)
         else:
