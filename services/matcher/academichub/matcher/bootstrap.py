@@ -236,6 +236,7 @@ async def serve(
                     papers_source.start(),
                     _load_radars(store.part(lambda s: s.radars), radars, metrics, snapshot_path),
                 )
+                await _load_corpus(pipeline)
                 for radar_id in list(radars.radars):
                     backfills.want(radar_id)
                 loaded.set()
@@ -468,6 +469,14 @@ async def _load_radars(
         "from the index snapshot and the store" if loaded.from_snapshot else "from the store",
         time.perf_counter() - started,
     )
+
+
+async def _load_corpus(pipeline: AsyncStore[MatchingPipeline]) -> None:
+    """The corpus snapshot to score with, before the first paper is consumed (on a store
+    upgraded from a release without corpus totals, the one-time count of its papers runs
+    here, not in the first batch)."""
+    held = await pipeline.run(lambda p: p.snapshots.current)
+    log.info("scoring with corpus snapshot %d (%d papers)", held.version, held.stats.n_docs)
 
 
 async def _save_snapshot(pipeline: AsyncStore[MatchingPipeline], path: Path) -> None:
