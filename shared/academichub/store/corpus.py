@@ -6,23 +6,39 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from academichub.contracts import Paper
 from academichub.radar.document import PaperDocument
 from academichub.radar.scoring import CorpusStats
+from academichub.store.port import PaperWrite
 
 # Snapshot versions kept: the newest and the two before it, so a matcher that loaded
 # version N just before N + 1 and N + 2 were made can still read the one it holds again.
 SNAPSHOTS_KEPT: Final = 3
 
 
-def counted(papers: Iterable[Paper]) -> CorpusStats:
-    """The figures ``papers`` add to the running totals (each counted once, as
+def new_documents(
+    papers: Sequence[Paper],
+    outcomes: Sequence[PaperWrite],
+    documents: Sequence[PaperDocument] | None,
+) -> list[PaperDocument]:
+    """The documents of the papers an ``upsert_papers`` call stored for the first time:
+    the caller's (``documents``, in the order of ``papers``) when it gave them, else
+    analysed here."""
+    return [
+        documents[i] if documents is not None else PaperDocument.from_paper(paper)
+        for i, (paper, outcome) in enumerate(zip(papers, outcomes, strict=True))
+        if outcome is PaperWrite.NEW
+    ]
+
+
+def counted(documents: Iterable[PaperDocument]) -> CorpusStats:
+    """The figures ``documents`` add to the running totals (each counted once, as
     :meth:`CorpusStats.add` counts a paper): what one ``upsert_papers`` call adds, so that
     the stems are written once per distinct stem of the call, not once per paper."""
-    return CorpusStats.from_documents(PaperDocument.from_paper(paper) for paper in papers)
+    return CorpusStats.from_documents(documents)
 
 
 def copy_of(stats: CorpusStats) -> CorpusStats:

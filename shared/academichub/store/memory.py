@@ -16,9 +16,10 @@ from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
 from academichub.contracts.match_groups import FoundMatches, flatten, regroup
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
+from academichub.radar.document import PaperDocument
 from academichub.radar.scoring import CorpusStats
 from academichub.store.accounts import InMemoryAccountStore
-from academichub.store.corpus import SNAPSHOTS_KEPT, copy_of, counted
+from academichub.store.corpus import SNAPSHOTS_KEPT, copy_of, counted, new_documents
 from academichub.store.delivery import InMemoryDelivery
 from academichub.store.facets import ScanFacets
 from academichub.store.port import (
@@ -58,9 +59,9 @@ class InMemoryCorpus:
     totals: CorpusStats = field(default_factory=CorpusStats)
     snapshots: dict[int, CorpusSnapshot] = field(default_factory=dict)
 
-    def count(self, papers: Sequence[Paper]) -> None:
+    def count(self, documents: Sequence[PaperDocument]) -> None:
         """Add papers stored for the first time to the running totals."""
-        added = counted(papers)
+        added = counted(documents)
         totals = self.totals
         totals.n_docs += added.n_docs
         totals.title_tokens += added.title_tokens
@@ -94,9 +95,10 @@ class InMemoryPapers:
     history: dict[tuple[str, int | None], Paper] = field(default_factory=dict)  # every version
     corpus: InMemoryCorpus = field(default_factory=InMemoryCorpus)  # counts the new papers
 
-    def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
+    def upsert_papers(
+        self, papers: Sequence[Paper], documents: Sequence[PaperDocument] | None = None
+    ) -> list[PaperWrite]:
         outcomes = []
-        new: list[Paper] = []
         for paper in papers:
             seen = self.versions.setdefault(paper.id, [])
             current = self.current.get(paper.id)
@@ -110,14 +112,12 @@ class InMemoryPapers:
                 self.current[paper.id] = paper
                 self.arrival[paper.id] = len(self.arrival)
                 outcomes.append(PaperWrite.NEW)
-                new.append(paper)
             elif _version_rank(paper.version) > _version_rank(current.version):
                 self.current[paper.id] = paper
                 outcomes.append(PaperWrite.NEW_VERSION)
             else:
                 outcomes.append(PaperWrite.STALE)
-        if new:
-            self.corpus.count(new)
+        self.corpus.count(new_documents(papers, outcomes, documents))
         return outcomes
 
     def _record_publication(self, paper: Paper) -> PaperWrite:
@@ -172,7 +172,7 @@ class InMemoryPapers:
                 changed += 1
                 self.current[paper_id] = new
         if changed:  # other text, other tokens: count the corpus again
-            self.corpus.totals = counted(list(self.current.values()))
+            self.corpus.totals = counted(map(PaperDocument.from_paper, self.current.values()))
         return changed
 
     def search(

@@ -43,6 +43,7 @@ from academichub.contracts import Briefing, Match, Paper, Radar, RadarChange
 from academichub.contracts.match_groups import FoundMatches
 from academichub.embedding.port import EmbeddingModel, Vectors
 from academichub.radar.ast import Node
+from academichub.radar.document import PaperDocument
 from academichub.radar.scoring import CorpusStats
 
 if TYPE_CHECKING:
@@ -190,8 +191,14 @@ class OpenWindow:
 
 
 class PaperStore(Protocol):
-    def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
-        """Store papers (whole documents, newest version wins) and make them searchable."""
+    def upsert_papers(
+        self, papers: Sequence[Paper], documents: Sequence[PaperDocument] | None = None
+    ) -> list[PaperWrite]:
+        """Store papers (whole documents, newest version wins) and make them searchable.
+        ``documents``: each paper's :meth:`PaperDocument.from_paper`, in the order of
+        ``papers``, when the caller has them (the matcher): the corpus totals
+        (:class:`CorpusStore`) then count the new papers from them instead of analysing
+        them again."""
         ...
 
     def get_paper(self, paper_id: str) -> Paper | None:
@@ -623,7 +630,8 @@ class CorpusStore(Protocol):
 
     def snapshot_corpus_once(self, version: int, stats: CorpusStats) -> CorpusSnapshot:
         """Store ``stats`` as snapshot ``version`` unless that version exists; return the
-        stored one (this call's or the earlier writer's: racing callers get the same)."""
+        stored one (this call's or the earlier writer's: racing callers get the same).
+        The snapshot returned may hold ``stats`` itself: the caller no longer changes it."""
         ...
 
 

@@ -23,7 +23,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, Final
 
-from academichub.contracts import Paper
+from academichub.radar.document import PaperDocument
 from academichub.radar.scoring import CorpusStats
 from academichub.store.corpus import SNAPSHOTS_KEPT, counted, decode_df, encode_df
 from academichub.store.elastic.bulk import CONFLICT, Operation
@@ -43,10 +43,10 @@ def _stem_id(stem: str) -> str:
     return "stem#" + hashlib.sha256(stem.encode()).hexdigest()  # the stem is in ``key``
 
 
-def count_operations(index: str, papers: Sequence[Paper]) -> list[Operation]:
-    """The increments ``papers`` add to the counts in ``index``: the three figures, then
-    each distinct stem once, in stem order."""
-    added = counted(papers)
+def count_operations(index: str, documents: Sequence[PaperDocument]) -> list[Operation]:
+    """The increments the papers of ``documents`` add to the counts in ``index``: the three
+    figures, then each distinct stem once, in stem order."""
+    added = counted(documents)
     figures = {
         _TOTAL + "n_docs": added.n_docs,
         _TOTAL + "title_tokens": added.title_tokens,
@@ -75,9 +75,9 @@ class ElasticsearchCorpus:
         self._counts = cluster.names.corpus_counts
         self._snapshots = cluster.names.corpus_snapshots
 
-    def count_new_papers(self, papers: Sequence[Paper]) -> None:
+    def count_new_papers(self, documents: Sequence[PaperDocument]) -> None:
         """Add papers stored for the first time to the running counts."""
-        self._cluster.bulk(count_operations(self._counts, papers))
+        self._cluster.bulk(count_operations(self._counts, documents))
 
     def corpus_state(self) -> CorpusState:
         found = self._cluster.get(self._counts, _TOTAL + "n_docs", source=["value"])
@@ -115,7 +115,7 @@ class ElasticsearchCorpus:
             "df": base64.b64encode(encode_df(stats.df)).decode("ascii"),
             "created_at": dt.datetime.now(dt.UTC).isoformat(),
         }
-        self._cluster.bulk(
+        (created,) = self._cluster.bulk(
             [
                 Operation(
                     "create",
@@ -132,6 +132,8 @@ class ElasticsearchCorpus:
             self._cluster.delete_matching(
                 self._snapshots, {"range": {"version": {"lt": oldest_kept}}}
             )
+        if version >= oldest_kept and created.status != CONFLICT:
+            return CorpusSnapshot(version, stats)  # this call's: not read back and decoded
         stored = self._cluster.get(self._snapshots, str(version), source=True)
         if version < oldest_kept or stored is None:
             raise ValueError(f"corpus snapshot {version} is older than the ones kept")

@@ -23,6 +23,8 @@ from typing import Final, Literal
 
 from academichub.contracts import Paper
 from academichub.radar.ast import Node
+from academichub.radar.document import PaperDocument
+from academichub.store.corpus import new_documents
 from academichub.store.elastic import mappings as f
 from academichub.store.elastic.bulk import CONFLICT, ItemResult, Operation
 from academichub.store.elastic.cluster import Cluster, filtered
@@ -52,13 +54,15 @@ class ElasticsearchPapers:
         self._names = cluster.names
         self._corpus = corpus
 
-    def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
+    def upsert_papers(
+        self, papers: Sequence[Paper], documents: Sequence[PaperDocument] | None = None
+    ) -> list[PaperWrite]:
         self._cluster.live()
         outcomes: list[PaperWrite] = []
         # Two operations per paper (history and current) in one bulk request.
         for batch in _batches(papers, self._cluster.batch_size // 2):
             outcomes.extend(self._upsert_batch(batch))
-        new = [p for p, o in zip(papers, outcomes, strict=True) if o is PaperWrite.NEW]
+        new = new_documents(papers, outcomes, documents)
         if new:  # after the papers (no transaction spans both: see corpus.py)
             self._corpus.count_new_papers(new)
         return outcomes

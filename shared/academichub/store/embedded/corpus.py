@@ -30,10 +30,10 @@ from academichub.store.port import CorpusSnapshot, CorpusState
 log = logging.getLogger(__name__)
 
 
-def count_new_papers(conn: sqlite3.Connection, papers: Sequence[Paper]) -> None:
+def count_new_papers(conn: sqlite3.Connection, documents: Sequence[PaperDocument]) -> None:
     """Add papers stored for the first time to the running totals, in the caller's write
     transaction: one statement for the sums, one ``executemany`` over the distinct stems."""
-    added = counted(papers)
+    added = counted(documents)
     conn.execute(
         "UPDATE corpus_totals SET n_docs = n_docs + ?, title_tokens = title_tokens + ?, "
         "abstract_tokens = abstract_tokens + ? WHERE id = 1",
@@ -87,23 +87,25 @@ class EmbeddedCorpus:
         blob = encode_df(stats.df)
         now = dt.datetime.now(dt.UTC).isoformat()
         with self._db.write() as conn:
-            conn.execute(
+            written = conn.execute(
                 "INSERT OR IGNORE INTO corpus_snapshots (version, n_docs, title_tokens, "
                 "abstract_tokens, df, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (version, stats.n_docs, stats.title_tokens, stats.abstract_tokens, blob, now),
-            )
+            ).rowcount
             conn.execute(
                 "DELETE FROM corpus_snapshots WHERE version <= "
                 "(SELECT MAX(version) FROM corpus_snapshots) - ?",
                 (SNAPSHOTS_KEPT,),
             )
             row = conn.execute(
-                "SELECT version, n_docs, title_tokens, abstract_tokens, df FROM corpus_snapshots "
-                "WHERE version = ?",
-                (version,),
+                "SELECT version, n_docs, title_tokens, abstract_tokens, "
+                "CASE WHEN ? THEN NULL ELSE df END FROM corpus_snapshots WHERE version = ?",
+                (written, version),
             ).fetchone()
         if row is None:  # pruned at once: newer versions than SNAPSHOTS_KEPT exist
             raise ValueError(f"corpus snapshot {version} is older than the ones kept")
+        if written:  # this call's: the figures given, not decoded again
+            return CorpusSnapshot(version, stats)
         return _snapshot(row)
 
     def _recount(self) -> CorpusStats:

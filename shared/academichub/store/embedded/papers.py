@@ -24,6 +24,8 @@ from typing import Literal
 
 from academichub.contracts import Paper
 from academichub.radar.ast import Node
+from academichub.radar.document import PaperDocument
+from academichub.store.corpus import new_documents
 from academichub.store.embedded.columns import CHUNK, chunks, version_of, version_rank
 from academichub.store.embedded.corpus import count_new_papers, recount_later
 from academichub.store.embedded.database import Database
@@ -55,7 +57,9 @@ class EmbeddedPapers:
             self._index.rebuild(self._current_papers())
 
     # --- writing ------------------------------------------------------------------
-    def upsert_papers(self, papers: Sequence[Paper]) -> list[PaperWrite]:
+    def upsert_papers(
+        self, papers: Sequence[Paper], documents: Sequence[PaperDocument] | None = None
+    ) -> list[PaperWrite]:
         if not papers:
             return []
         writer = self._index.is_writer
@@ -63,7 +67,7 @@ class EmbeddedPapers:
             batch = _Batch()
             for paper in papers:
                 batch.outcomes.append(self._write_paper(conn, paper, batch))
-            new = [p for p, o in zip(papers, batch.outcomes, strict=True) if o is PaperWrite.NEW]
+            new = new_documents(papers, batch.outcomes, documents)
             if new:  # counted with the papers: both are committed, or neither
                 count_new_papers(conn, new)
             if not batch.to_index:

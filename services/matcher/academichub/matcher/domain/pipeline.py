@@ -66,13 +66,13 @@ class MatchingPipeline:
         """
         papers = dedupe_keep_last(papers)
         self.snapshots.refresh()
-        writes = self.papers.upsert_papers(papers)
+        docs = [PaperDocument.from_paper(paper) for paper in papers]  # analysed once
+        writes = self.papers.upsert_papers(papers, docs)
         now = self.clock()
         found: list[FoundMatches] = []
-        for paper, outcome in zip(papers, writes, strict=True):
+        for paper, doc, outcome in zip(papers, docs, writes, strict=True):
             if outcome is PaperWrite.STALE:
                 continue
-            doc = PaperDocument.from_paper(paper)
             hits = self.registry.index.match(doc)
             if not hits:
                 continue
