@@ -294,11 +294,11 @@ class InMemoryMatches:
     def record_found(self, found: Sequence[FoundMatches]) -> list[FoundMatches]:
         return regroup(self.record_matches(flatten(found)))
 
-    def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
-        self.emitted.update(keys)
+    def mark_emitted(self, found: Iterable[FoundMatches]) -> None:
+        self.emitted.update(key for group in found for key in group.match_keys())
 
-    def mark_queued(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
-        self.queued.update(k for k in keys if k in self.recorded)
+    def mark_queued(self, matches: Iterable[Match]) -> None:
+        self.queued.update(m.key for m in matches if m.key in self.recorded)
 
     def unqueued_matches(self, recorded_before: dt.datetime, limit: int = 500) -> list[Match]:
         found = [

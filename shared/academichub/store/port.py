@@ -302,7 +302,13 @@ class MatchStore(Protocol):
     """Matches by (radar, paper, version): recorded by the matcher, marked emitted once
     the broker acknowledged them, and marked queued once the briefer put them into a
     briefing window. A match recorded long ago and still not queued was lost on its way
-    (the broker lost the ``matches`` topic): the briefer queues it from here."""
+    (the broker lost the ``matches`` topic): the briefer queues it from here.
+
+    A store may keep both marks per *group* rather than per match: the matches of one paper
+    version recorded at one ``matched_at`` (one :class:`FoundMatches` as ``record_found``
+    takes it; a match carries its group's keys). Then a match is marked when its whole
+    group is: what is marked of a group only in part stays owed (handed back again, or
+    listed as unqueued), so delivery stays at least once, never lost."""
 
     def record_matches(self, matches: Sequence[Match]) -> list[Match]:
         """Insert matches absent so far; return every given match not yet emitted."""
@@ -314,10 +320,18 @@ class MatchStore(Protocol):
         recorded)."""
         ...
 
-    def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None: ...
+    def mark_emitted(self, found: Iterable[FoundMatches]) -> None:
+        """Record that the broker acknowledged the events of these groups, as
+        ``record_found`` handed them out (each group's not-yet-emitted matches, which
+        are all its matches: a store marking per group marks a group only if every match
+        it holds is given)."""
+        ...
 
-    def mark_queued(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
-        """Record that these matches are in a briefing window (or were briefed already)."""
+    def mark_queued(self, matches: Iterable[Match]) -> None:
+        """Record that these matches are in a briefing window (or were briefed already).
+        They may come a few of a group at a time (a group's events are split per partition
+        of ``matches``; an older matcher sent one match per event): a store marking per
+        group marks it once all of its matches were confirmed, by one call or several."""
         ...
 
     def unqueued_matches(self, recorded_before: dt.datetime, limit: int = 500) -> list[Match]:

@@ -25,7 +25,7 @@ from academichub.store.embedded.facets import EmbeddedFacets
 from academichub.store.embedded.fulltext import INDEX_DIR, FullTextIndex
 from academichub.store.embedded.tantivy_query import compile_query, uniform_score
 from academichub.store.port import NO_FILTERS, PaperWrite, SearchFilters
-from tests.integration.store.factories import match, paper, radar
+from tests.integration.store.factories import P1, P2, match, paper, radar
 
 pytestmark = pytest.mark.integration
 
@@ -407,3 +407,44 @@ def test_queries_called_uniform_do_score_every_match_alike(tmp_path: Path, query
         assert len({score for score, _ in hits}) == 1
     finally:
         store.close()
+
+
+def test_per_match_marks_are_carried_over_to_their_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from academichub.store.embedded import database
+
+    mine = next(i for i, m in enumerate(database._MIGRATIONS) if "match_groups" in m)
+    with monkeypatch.context() as older:
+        older.setattr(database, "_MIGRATIONS", database._MIGRATIONS[:mine])
+        older.setattr(database, "SCHEMA_VERSION", mine)
+        EmbeddedStore(tmp_path / "data", index_writer=False).close()
+    a, b = match(P1, radar_id="r1"), match(P1, radar_id="r2")  # emitted, a queued
+    c, d = match(P2, radar_id="r1"), match(P2, radar_id="r2")  # c emitted, none queued
+    with sqlite3.connect(tmp_path / "data" / database.DATABASE_FILE) as conn:
+        for m in (a, b, c, d):
+            conn.execute(
+                "INSERT INTO matches VALUES (?, ?, 1, ?, ?, ?)",
+                (m.radar_id, m.paper_id, m.score, m.matched_at.timestamp(), m.model_dump_json()),
+            )
+        for m in (a, b, c):
+            conn.execute("INSERT INTO emitted_matches VALUES (?, ?, 1)", (m.radar_id, m.paper_id))
+        for m in (b, c, d):
+            conn.execute(
+                "INSERT INTO unqueued_matches VALUES (?, ?, 1, ?)",
+                (m.radar_id, m.paper_id, m.matched_at.timestamp()),
+            )
+    after = EmbeddedStore(tmp_path / "data", index_writer=False)
+    try:
+        # Emitted only where the whole group was: the other group is owed again, whole.
+        assert after.matches.record_matches([a, b, c, d]) == [c, d]
+        everything = a.matched_at + dt.timedelta(days=1)
+        owed = after.matches.unqueued_matches(everything)
+        assert sorted(m.key for m in owed) == sorted(m.key for m in (b, c, d))
+        after.matches.mark_queued([b])
+        owed = after.matches.unqueued_matches(everything)
+        assert sorted(m.key for m in owed) == sorted(m.key for m in (c, d))
+        after.matches.mark_queued([c, d])
+        assert after.matches.unqueued_matches(everything) == []
+    finally:
+        after.close()

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from academichub.contracts.match_groups import regroup
 from academichub.embedding.port import EmbeddingModel
 from academichub.radar.parser import parse_query
 from academichub.store.elastic import (
@@ -199,9 +200,8 @@ def test_matches_are_inserted_once_and_handed_back_until_emitted(sleeps: Sleeps)
     m2 = match(P2.id, version=None, score=0.9)
     with opened("matches", sleeps) as store:
         assert store.matches.record_matches([m1, m2, match(P1.id, score=0.1)]) == [m1, m2, m1]
-        store.matches.mark_emitted(
-            [m1.key, ("r1", "arxiv:2606.09999", 1)]
-        )  # the unknown is ignored
+        # The unknown is ignored.
+        store.matches.mark_emitted(regroup([m1, match("arxiv:2606.09999")]))
         assert store.matches.record_matches([m1, m2]) == [m2]
         assert store.matches.matches_for_radar("r1", since=T0, limit=2) == [m2, m1]
         assert store.matches.versions_matched(P1.id, ["r1"]) == {"r1": {1, 2}}

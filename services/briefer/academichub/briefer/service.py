@@ -102,7 +102,9 @@ class BrieferService:
         def queue(s: BrieferStore) -> list[bool]:
             queued = [s.briefings.enqueue_for_briefing(m) for m in matches]
             # After the windows hold them (a crash in between queues them again: a no-op).
-            s.matches.mark_queued(m.key for m in matches)
+            # The matches themselves: each carries its group (paper version, matched_at),
+            # which a store marking per group needs; a group comes whole or in parts.
+            s.matches.mark_queued(matches)
             return queued
 
         return sum(await self.store.run(queue))

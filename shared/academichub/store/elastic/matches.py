@@ -2,7 +2,9 @@
 
 Matches are created once (``op_type=create``) keyed by radar+paper+version, with an
 ``emitted`` flag updated after the broker acknowledged them and a ``queued`` flag updated
-once the briefer put them into a briefing window. ``matches_for_radar`` and
+once the briefer put them into a briefing window: per match (a document per match is
+written anyway, and a bulk update per match is what the cluster does well), which the
+protocol allows. ``matches_for_radar`` and
 ``versions_matched`` are searches: they see a match after the next refresh;
 ``unqueued_matches`` refreshes first, so it sees every match recorded before it.
 """
@@ -68,7 +70,8 @@ class ElasticsearchMatches:
     def record_found(self, found: Sequence[FoundMatches]) -> list[FoundMatches]:
         return regroup(self.record_matches(flatten(found)))
 
-    def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
+    def mark_emitted(self, found: Iterable[FoundMatches]) -> None:
+        """Per match: each document carries its own flag (see the module docstring)."""
         self._cluster.live()
         self._cluster.bulk(
             [
@@ -82,11 +85,12 @@ class ElasticsearchMatches:
                     # remember it; callers only mark what record_matches returned).
                     outcomes=frozenset({NOT_FOUND}),
                 )
-                for key in keys
+                for group in found
+                for key in group.match_keys()
             ]
         )
 
-    def mark_queued(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
+    def mark_queued(self, matches: Iterable[Match]) -> None:
         self._cluster.live()
         self._cluster.bulk(
             [
@@ -98,7 +102,7 @@ class ElasticsearchMatches:
                     retry_on_conflict=UPDATE_RETRIES,
                     outcomes=frozenset({NOT_FOUND}),
                 )
-                for key in dict.fromkeys(keys)
+                for key in dict.fromkeys(m.key for m in matches)
             ]
         )
 

@@ -372,6 +372,52 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     INSERT INTO corpus_totals (id, n_docs, title_tokens, abstract_tokens, recount)
         VALUES (1, 0, 0, 0, EXISTS (SELECT 1 FROM papers));
     """,
+    """
+    -- What is owed of the matches, kept per group (the matches of one paper version
+    -- recorded at one instant, see store/embedded/matches.py) instead of per match: its
+    -- radars (a JSON array), whether its events were acknowledged and whether all of it is
+    -- in briefing windows. queued_members: the members confirmed of a group not yet whole.
+    CREATE TABLE match_groups (
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        matched_ts REAL NOT NULL,
+        radar_ids TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        emitted INTEGER NOT NULL,
+        queued INTEGER NOT NULL,
+        PRIMARY KEY (paper_id, version_rank, matched_ts)
+    ) WITHOUT ROWID;
+    CREATE INDEX match_groups_unqueued ON match_groups (matched_ts) WHERE queued = 0;
+    CREATE TABLE queued_members (
+        paper_id TEXT NOT NULL,
+        version_rank INTEGER NOT NULL,
+        matched_ts REAL NOT NULL,
+        radar_id TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version_rank, matched_ts, radar_id)
+    ) WITHOUT ROWID;
+    -- The per-match marks carried over conservatively: a group is emitted (queued) only if
+    -- every match of it was; the queued matches of a group not queued whole are its members.
+    INSERT INTO match_groups
+        (paper_id, version_rank, matched_ts, radar_ids, size, emitted, queued)
+        SELECT m.paper_id, m.version_rank, m.matched_ts, json_group_array(m.radar_id),
+            COUNT(*), MIN(e.radar_id IS NOT NULL), MIN(u.radar_id IS NULL)
+        FROM matches m
+        LEFT JOIN emitted_matches e ON e.radar_id = m.radar_id
+            AND e.paper_id = m.paper_id AND e.version_rank = m.version_rank
+        LEFT JOIN unqueued_matches u ON u.radar_id = m.radar_id
+            AND u.paper_id = m.paper_id AND u.version_rank = m.version_rank
+        GROUP BY m.paper_id, m.version_rank, m.matched_ts;
+    INSERT INTO queued_members (paper_id, version_rank, matched_ts, radar_id)
+        SELECT m.paper_id, m.version_rank, m.matched_ts, m.radar_id FROM matches m
+        JOIN match_groups g ON g.paper_id = m.paper_id AND g.version_rank = m.version_rank
+            AND g.matched_ts = m.matched_ts AND g.queued = 0
+        WHERE NOT EXISTS (
+            SELECT 1 FROM unqueued_matches u WHERE u.radar_id = m.radar_id
+            AND u.paper_id = m.paper_id AND u.version_rank = m.version_rank
+        );
+    DROP TABLE emitted_matches;
+    DROP TABLE unqueued_matches;
+    """,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 

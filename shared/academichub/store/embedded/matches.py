@@ -1,8 +1,26 @@
-"""Matches in the embedded store (:class:`~academichub.store.port.MatchStore`): one row per
-(radar, paper, version) holding the match as first recorded, the keys whose event the
-broker acknowledged (``emitted_matches``), and the keys not yet confirmed in a briefing
-window (``unqueued_matches``: inserted with the match, deleted by ``mark_queued``, so it
-stays as small as what is in flight)."""
+"""Matches in the embedded store (:class:`~academichub.store.port.MatchStore`).
+
+``matches`` holds one row per (radar, paper, version): the match as first recorded. What
+is still owed is kept per *group*, the matches of one paper version recorded at one instant
+(what one :class:`~academichub.contracts.match_groups.FoundMatches` carries, and one
+``matches`` event of version 3 carries part of): ``match_groups`` has a row per (paper,
+version, matched_ts) with its radars, whether the broker acknowledged its events
+(``emitted``) and whether the briefer confirmed all of it in briefing windows (``queued``).
+At 100,000 radars a paper version matches ~150 of them at once, so recording a paper costs
+one bookkeeping row, not one per match (measured: the per-match ``emitted_matches`` insert
+alone was ~13 % of the matcher's time).
+
+A match is emitted iff its group is, and queued iff its group is or it is in
+``queued_members``: the members the briefer confirmed of a group not yet confirmed whole
+(a group's events are split per partition of ``matches``, and an older matcher sent one
+match per event, so they arrive apart). Those rows go when the group is whole, so the
+table stays as small as what is in flight.
+
+Members added to a group that exists already (the same paper version recorded again at
+the same instant, as two backfills started at that instant would) clear its marks: the
+group's events are owed again whole (at least once rather than lost), and a group confirmed
+queued keeps its earlier members confirmed in ``queued_members``.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +35,11 @@ from academichub.store.embedded.columns import chunks, timestamp, version_of, ve
 from academichub.store.embedded.database import Database
 from academichub.store.port import BackfillMark
 
+# A group's key as stored: (paper id, version rank, matched_ts).
+GroupKey = tuple[str, int, float]
+
+_GROUP = "paper_id = ? AND version_rank = ? AND matched_ts = ?"
+
 
 class EmbeddedMatches:
     def __init__(self, db: Database) -> None:
@@ -29,10 +52,13 @@ class EmbeddedMatches:
         """Set-based: per paper version one look-up of the rows its matches already have
         (a chunk of radar ids at a time; none for a paper new to the store), then one
         ``executemany`` for all new rows of the batch, sorted by key (measured: 2.4x
-        faster inserts than in arrival order, the indices' pages are met in order). A
-        replay hands back each match as first recorded unless emitted."""
+        faster inserts than in arrival order, the indices' pages are met in order), and
+        one for their groups. A replay hands back each match as first recorded unless its
+        group was emitted."""
         todo: list[FoundMatches] = []
         rows: list[tuple[str, str, int, float, float, str]] = []
+        members: dict[GroupKey, list[str]] = {}
+        new_papers = {group.paper_id for group in found if group.new_paper}
         with self._db.write() as conn:
             for group in found:
                 paper_id, rank = group.paper_id, version_rank(group.version)
@@ -45,6 +71,7 @@ class EmbeddedMatches:
                         (radar_id, paper_id, rank, scores[i], ts, group.match_json(i))
                         for i, radar_id in enumerate(group.radar_ids)
                     )
+                    members.setdefault((paper_id, rank, ts), []).extend(group.radar_ids)
                     todo.append(group)
                     continue
                 fresh = FoundMatches(paper_id, group.version, group.matched_at, origin=group.origin)
@@ -54,6 +81,7 @@ class EmbeddedMatches:
                     if stored is None:
                         doc = group.match_json(i)
                         rows.append((radar_id, paper_id, rank, group.scores[i], ts, doc))
+                        members.setdefault((paper_id, rank, ts), []).append(radar_id)
                         # The same key twice in one call: the second is a replay of the first.
                         held[radar_id] = (doc, False)
                         fresh.add(
@@ -67,6 +95,7 @@ class EmbeddedMatches:
                         replayed.append(Match.model_validate_json(stored[0]))
                 if fresh:
                     todo.append(fresh)
+                # Regrouped by what each was first recorded with (its matched_at: its group).
                 todo.extend(regroup(replayed))
             rows.sort()
             conn.executemany(
@@ -74,11 +103,30 @@ class EmbeddedMatches:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            # Every new match is owed to a briefing window until the briefer says it is in one.
+            # A group that exists already may gain members (module docstring): if it was
+            # confirmed queued, its members so far stay confirmed, one by one.
             conn.executemany(
-                "INSERT OR IGNORE INTO unqueued_matches "
-                "(radar_id, paper_id, version_rank, matched_ts) VALUES (?, ?, ?, ?)",
-                [(r, p, rank, ts) for r, p, rank, _, ts, _ in rows],
+                "INSERT OR IGNORE INTO queued_members "
+                "(paper_id, version_rank, matched_ts, radar_id) "
+                "SELECT paper_id, version_rank, matched_ts, value "
+                f"FROM match_groups, json_each(radar_ids) WHERE {_GROUP} AND queued = 1",
+                [key for key in sorted(members) if key[0] not in new_papers],
+            )
+            # One row per group, owed to the broker and to briefing windows. A group that
+            # exists already gains the members and is owed to the broker whole again.
+            conn.executemany(
+                "INSERT INTO match_groups "
+                "(paper_id, version_rank, matched_ts, radar_ids, size, emitted, queued) "
+                "VALUES (?, ?, ?, ?, ?, 0, 0) "
+                "ON CONFLICT (paper_id, version_rank, matched_ts) DO UPDATE SET "
+                "radar_ids = (SELECT json_group_array(value) FROM ("
+                "SELECT value FROM json_each(match_groups.radar_ids) "
+                "UNION ALL SELECT value FROM json_each(excluded.radar_ids))), "
+                "size = size + excluded.size, emitted = 0, queued = 0",
+                [
+                    (*key, json.dumps(radar_ids), len(radar_ids))
+                    for key, radar_ids in sorted(members.items())
+                ],
             )
         return todo
 
@@ -86,49 +134,106 @@ class EmbeddedMatches:
     def _held(
         conn: sqlite3.Connection, paper_id: str, rank: int, radar_ids: Sequence[str]
     ) -> dict[str, tuple[str, bool]]:
-        """The stored match (its JSON, whether emitted) of each of ``radar_ids`` that has
-        one for this paper version."""
+        """The stored match (its JSON, whether its group was emitted) of each of
+        ``radar_ids`` that has one for this paper version."""
         held: dict[str, tuple[str, bool]] = {}
         for chunk in chunks(radar_ids):
             marks = ",".join("?" * len(chunk))
             held.update(
                 (radar_id, (doc, bool(emitted)))
                 for radar_id, doc, emitted in conn.execute(
-                    "SELECT m.radar_id, m.doc, e.radar_id IS NOT NULL FROM matches m "
-                    "LEFT JOIN emitted_matches e ON e.radar_id = m.radar_id "
-                    "AND e.paper_id = m.paper_id AND e.version_rank = m.version_rank "
+                    "SELECT m.radar_id, m.doc, COALESCE(g.emitted, 0) FROM matches m "
+                    "LEFT JOIN match_groups g ON g.paper_id = m.paper_id "
+                    "AND g.version_rank = m.version_rank AND g.matched_ts = m.matched_ts "
                     f"WHERE m.paper_id = ? AND m.version_rank = ? AND m.radar_id IN ({marks})",
                     (paper_id, rank, *chunk),
                 )
             )
         return held
 
-    def mark_emitted(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
-        rows = sorted((r, p, version_rank(v)) for r, p, v in keys)  # in index order
+    def mark_emitted(self, found: Iterable[FoundMatches]) -> None:
+        """A group is marked when every member it has was given (what ``record_found``
+        handed out is every member of its group not yet emitted, so all of them)."""
+        given: dict[GroupKey, set[str]] = {}
+        for group in found:
+            key = (group.paper_id, version_rank(group.version), timestamp(group.matched_at))
+            given.setdefault(key, set()).update(group.radar_ids)
         with self._db.write() as conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO emitted_matches (radar_id, paper_id, version_rank) "
-                "VALUES (?, ?, ?)",
-                rows,
+                f"UPDATE match_groups SET emitted = 1 WHERE {_GROUP} AND size <= ?",
+                [(*key, len(radar_ids)) for key, radar_ids in sorted(given.items())],
             )
 
-    def mark_queued(self, keys: Iterable[tuple[str, str, int | None]]) -> None:
-        rows = [(r, p, version_rank(v)) for r, p, v in keys]
+    def mark_queued(self, matches: Iterable[Match]) -> None:
+        """Per group: confirmed whole when the members given, with those confirmed before,
+        are all it has; else the given members are kept in ``queued_members``."""
+        given: dict[GroupKey, set[str]] = {}
+        for match in matches:
+            key = (match.paper_id, version_rank(match.version), timestamp(match.matched_at))
+            given.setdefault(key, set()).add(match.radar_id)
         with self._db.write() as conn:
-            conn.executemany(
-                "DELETE FROM unqueued_matches "
-                "WHERE radar_id = ? AND paper_id = ? AND version_rank = ?",
-                rows,
+            for key, radar_ids in sorted(given.items()):
+                row = conn.execute(
+                    f"SELECT radar_ids FROM match_groups WHERE {_GROUP} AND queued = 0", key
+                ).fetchone()
+                if row is None:  # confirmed already, or never recorded: nothing to confirm
+                    continue
+                owed = set(json.loads(row[0]))
+                confirmed = radar_ids & owed
+                if not confirmed:
+                    continue
+                if confirmed != owed:
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO queued_members "
+                        "(paper_id, version_rank, matched_ts, radar_id) VALUES (?, ?, ?, ?)",
+                        [(*key, radar_id) for radar_id in sorted(confirmed)],
+                    )
+                    if not owed <= self._confirmed(conn, key):
+                        continue
+                self._queued(conn, key)
+
+    @staticmethod
+    def _confirmed(conn: sqlite3.Connection, key: GroupKey) -> set[str]:
+        """The members of a group confirmed queued while it is not whole."""
+        return {
+            radar_id
+            for (radar_id,) in conn.execute(
+                f"SELECT radar_id FROM queued_members WHERE {_GROUP}", key
             )
+        }
+
+    @staticmethod
+    def _queued(conn: sqlite3.Connection, key: GroupKey) -> None:
+        """The group confirmed whole: marked, and its members' confirmations forgotten."""
+        conn.execute(f"UPDATE match_groups SET queued = 1 WHERE {_GROUP}", key)
+        conn.execute(f"DELETE FROM queued_members WHERE {_GROUP}", key)
 
     def unqueued_matches(self, recorded_before: dt.datetime, limit: int = 500) -> list[Match]:
-        rows = self._db.read_all(
-            "SELECT m.doc FROM unqueued_matches u JOIN matches m ON m.radar_id = u.radar_id "
-            "AND m.paper_id = u.paper_id AND m.version_rank = u.version_rank "
-            "WHERE u.matched_ts < ? ORDER BY u.matched_ts LIMIT ?",
-            (timestamp(recorded_before), max(limit, 0)),
-        )
-        return [Match.model_validate_json(doc) for (doc,) in rows]
+        wanted = max(limit, 0)
+        found: list[Match] = []
+        with self._db.read() as conn:
+            # Each group not queued owes at least one match: ``wanted`` groups are enough.
+            groups = conn.execute(
+                "SELECT paper_id, version_rank, matched_ts, radar_ids FROM match_groups "
+                "WHERE queued = 0 AND matched_ts < ? "
+                "ORDER BY matched_ts, paper_id, version_rank LIMIT ?",
+                (timestamp(recorded_before), wanted),
+            ).fetchall()
+            for paper_id, rank, ts, radar_ids in groups:
+                if len(found) >= wanted:
+                    break
+                confirmed = self._confirmed(conn, (paper_id, rank, ts))
+                for radar_id in json.loads(radar_ids):
+                    if radar_id in confirmed or len(found) >= wanted:
+                        continue
+                    row = conn.execute(
+                        "SELECT doc FROM matches "
+                        "WHERE radar_id = ? AND paper_id = ? AND version_rank = ?",
+                        (radar_id, paper_id, rank),
+                    ).fetchone()
+                    if row is not None:
+                        found.append(Match.model_validate_json(row[0]))
+        return found
 
     def matches_for_radar(
         self, radar_id: str, since: dt.datetime | None = None, limit: int = 100
@@ -175,10 +280,10 @@ class EmbeddedMatches:
         with self._db.write() as conn:
             for row in rows:
                 where = "WHERE radar_id = ? AND paper_id = ? AND version_rank = ?"
-                gone += conn.execute(f"DELETE FROM matches {where}", row).rowcount
-                conn.execute(f"DELETE FROM emitted_matches {where}", row)
-                # Gone, it is owed to no window (recorded again later, it is owed afresh).
-                conn.execute(f"DELETE FROM unqueued_matches {where}", row)
+                recorded = conn.execute(f"DELETE FROM matches {where} RETURNING matched_ts", row)
+                for (ts,) in recorded.fetchall():
+                    gone += 1
+                    self._leave_group(conn, row[0], (row[1], row[2], ts))
                 # Out of the open window; briefed_items stay: a written briefing cited it.
                 conn.execute(f"DELETE FROM pending_items {where}", row)
             for radar_id in {r for r, _, _ in rows}:
@@ -189,6 +294,30 @@ class EmbeddedMatches:
                 if first is None:
                     conn.execute("DELETE FROM open_windows WHERE radar_id = ?", (radar_id,))
         return gone
+
+    def _leave_group(self, conn: sqlite3.Connection, radar_id: str, key: GroupKey) -> None:
+        """A retracted match leaves its group: the rest keep its marks (and a group whose
+        unconfirmed members were all retracted is whole); a group left empty goes, so the
+        match recorded again later is owed afresh."""
+        conn.execute(
+            f"DELETE FROM queued_members WHERE {_GROUP} AND radar_id = ?", (*key, radar_id)
+        )
+        row = conn.execute(
+            f"SELECT radar_ids, queued FROM match_groups WHERE {_GROUP}", key
+        ).fetchone()
+        if row is None:
+            return
+        rest = [r for r in json.loads(row[0]) if r != radar_id]
+        if not rest:
+            conn.execute(f"DELETE FROM match_groups WHERE {_GROUP}", key)
+            conn.execute(f"DELETE FROM queued_members WHERE {_GROUP}", key)
+            return
+        conn.execute(
+            f"UPDATE match_groups SET radar_ids = ?, size = ? WHERE {_GROUP}",
+            (json.dumps(rest), len(rest), *key),
+        )
+        if not row[1] and set(rest) <= self._confirmed(conn, key):
+            self._queued(conn, key)
 
     def backfill_mark(self, radar_id: str) -> BackfillMark | None:
         rows = self._db.read_all("SELECT doc FROM radar_backfills WHERE radar_id = ?", (radar_id,))

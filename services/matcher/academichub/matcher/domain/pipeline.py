@@ -100,7 +100,7 @@ class MatchingPipeline:
         return [hit for hit in hits if hit.radar_id in keep]
 
     def emitted(self, found: Sequence[FoundMatches]) -> None:
-        self.matches.mark_emitted(key for group in found for key in group.match_keys())
+        self.matches.mark_emitted(found)
 
 
 def offered(matches: MatchStore, registry: RadarRegistry, radar_id: str, paper: Paper) -> bool:

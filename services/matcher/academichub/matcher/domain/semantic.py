@@ -296,4 +296,4 @@ class SemanticPipeline:
         return SemanticOutcome(sum(written), len(papers) - len(current), to_emit)
 
     def emitted(self, found: Sequence[FoundMatches]) -> None:
-        self.matches.mark_emitted(key for group in found for key in group.match_keys())
+        self.matches.mark_emitted(found)
