@@ -11,7 +11,7 @@ import re
 from academichub.contracts import Briefing, BriefingSchedule, Match, MatchedTerm
 from academichub.gateway.radar_views import next_briefing
 from academichub.store.port import OpenWindow, PendingItem
-from tests.unit.gateway.harness import NOW, Gateway, MakePaper, page_csrf, sign_in
+from tests.unit.gateway.harness import NOW, Gateway, MakePaper, add_user, page_csrf, sign_in
 
 # NOW: Friday 2026-06-12 09:30 UTC (17:30 in Shanghai).
 
@@ -241,3 +241,35 @@ def test_the_radar_list_shows_matches_today_and_this_week_and_the_last_briefing(
     assert "本周 3 篇" in row
     assert "上一期简报：2026-06-08" in row
     assert "每天 07:00（UTC）" in row
+
+
+def test_editing_a_radar_saves_it_or_gives_the_form_back_and_another_users_radar_is_404(
+    gateway: Gateway,
+) -> None:
+    browser = sign_in(gateway, gateway.ada_key)
+    created = browser.post("/radars", data=_form(page_csrf(browser)), follow_redirects=False)
+    radar_id = created.headers["location"].removeprefix("/radars/")
+    csrf = page_csrf(browser, f"/radars/{radar_id}")
+    saved = browser.post(
+        f"/radars/{radar_id}",
+        data=_form(csrf, query='"surface code" OR decoder*'),
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/radars/{radar_id}"
+    stored = gateway.store.radars.get_radar(radar_id)
+    assert stored is not None
+    assert stored.query == '"surface code" OR decoder*'
+    typed = "decoder AND ("
+    refused = browser.post(f"/radars/{radar_id}", data=_form(csrf, query=typed))
+    assert refused.status_code == 422
+    assert f">{html.escape(typed, quote=False)}</textarea>" in refused.text  # the text, intact
+    unchanged = gateway.store.radars.get_radar(radar_id)
+    assert unchanged is not None
+    assert unchanged.query == '"surface code" OR decoder*'
+    # Another user's radar: 404 whether the form is right or wrong.
+    _, bob_key = add_user(gateway.store.accounts, "Bob")
+    bob = sign_in(gateway, bob_key)
+    theirs = page_csrf(bob)
+    assert bob.post(f"/radars/{radar_id}", data=_form(theirs, query=typed)).status_code == 404
+    assert bob.post(f"/radars/{radar_id}", data=_form(theirs)).status_code == 404
