@@ -346,35 +346,26 @@ async def update_radar(
     checked = check_form(form, language(request))
     if not checked.ok:
         await radars.get(viewer, radar_id)  # another user's radar is a 404, form or not
-        return await _radar_view(
-            request,
-            viewer,
-            radars,
-            accounts,
-            clock(),
-            radar_id,
-            1,
-            form,
-            checked,
-            backfill_days=settings.common.radar_backfill_days,
-        )
-    try:
-        await radars.update(viewer, radar_id, _radar_changes(dict(checked.changes)))
-    except InvalidRequest as exc:
-        refused = Checked(errors={"seeds": _seed_errors(exc)})
-        return await _radar_view(
-            request,
-            viewer,
-            radars,
-            accounts,
-            clock(),
-            radar_id,
-            1,
-            form,
-            refused,
-            backfill_days=settings.common.radar_backfill_days,
-        )
-    return _to(f"/radars/{radar_id}")
+    else:
+        try:
+            await radars.update(viewer, radar_id, _radar_changes(dict(checked.changes)))
+        except InvalidRequest as exc:
+            checked = Checked(errors={"seeds": _seed_errors(exc)})
+        else:
+            return _to(f"/radars/{radar_id}")
+    # The form again, with what was wrong in it.
+    return await _radar_view(
+        request,
+        viewer,
+        radars,
+        accounts,
+        clock(),
+        radar_id,
+        1,
+        form,
+        checked,
+        backfill_days=settings.common.radar_backfill_days,
+    )
 
 
 @router.get("/radars/{radar_id}/delete", response_class=HTMLResponse)
